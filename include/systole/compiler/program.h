@@ -1,0 +1,56 @@
+// Program: the compiler's output and the simulator's input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "systole/compiler/isa.h"
+
+namespace systole {
+
+struct ProgramLayer {
+  std::string name;
+  std::string type;  // LayerKind spelling: "conv2d", "matmul", ...
+  int64_t macs = 0;
+  int64_t vector_ops = 0;
+};
+
+// Where a tensor lives in DRAM (network inputs, layer outputs and weights).
+struct TensorPlacement {
+  std::string name;  // layer/input name; weights are "<layer>.weight"
+  uint64_t dram_addr = 0;
+  uint64_t bytes = 0;
+};
+
+// What the mapper chose for one layer and why; printed by `systole compile`.
+struct MappingRecord {
+  std::string layer;
+  std::string type;
+  std::string dataflow;  // "ws"/"os"/"is", or "vector" / "none" (layout-only layers)
+  int64_t gemm_m = 0, gemm_n = 0, gemm_k = 0, groups = 1;
+  int64_t tile_m = 0, tile_n = 0, tile_k = 0;
+  int64_t folds = 0;  // array folds over the whole layer: sum over tiles of ceil(Sr/R)*ceil(Sc/C)
+  int64_t tiles = 0;
+  std::string loop_order;  // outermost first, e.g. "n,m,k"
+  int64_t estimated_dram_bytes = 0;
+  std::string fused_into;  // non-empty when this layer was fused into its producer
+  std::string reason;
+};
+
+struct Program {
+  std::string network;
+  std::vector<ProgramLayer> layers;
+  std::vector<Instruction> instructions;
+  std::vector<MappingRecord> mappings;  // one per layer, same order as layers
+  std::vector<TensorPlacement> tensors;
+};
+
+// Text form: one instruction per line, e.g.
+//   12 MATMUL L3 conv2 ws m=56 n=64 k=576 acc=0 deps=[10,11]
+std::string to_text(const Program& p);
+nlohmann::json to_json(const Program& p);
+
+}  // namespace systole

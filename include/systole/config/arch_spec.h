@@ -1,0 +1,80 @@
+// ArchSpec: the validated, fully resolved description of the accelerator. Its shape follows the
+// config tree (and the module tree): `core.array.rows` in YAML is `spec.core.array.rows` here.
+// Every field is declared, with unit, default, range and doc, once in config/schema.cpp; nothing
+// else reads YAML. Later issues add `cores`, `noc` and `energy` beside `core` and `dram`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "systole/config/types.h"
+
+namespace systole {
+
+// Microarchitecture of the systolic array that the closed-form tile timing (timing/) and the
+// register-level model share. `core.array.scalesim_compat: true` selects the SCALE-Sim v2 setting.
+struct ArrayMicroarch {
+  // Double-buffered stationary registers: the next fold's stationary operand is preloaded while
+  // the current fold streams, so a fold step costs max(T, preload) instead of preload + T.
+  bool preload_overlap = true;
+  // Consecutive folds of one tile follow each other through the skewed pipeline, so the
+  // fill/drain skew (R + C - 2 cycles) is paid once per tile instead of once per fold.
+  bool fold_pipelining = true;
+};
+
+struct ArrayParams {
+  int64_t rows = 32;  // R: PE rows
+  int64_t cols = 32;  // C: PE columns
+  Dataflow dataflow = Dataflow::kWeightStationary;
+  DataType input_type = DataType::kInt8;
+  DataType weight_type = DataType::kInt8;
+  DataType accumulator_type = DataType::kInt32;
+  bool scalesim_compat = false;
+  ArrayMicroarch microarch;  // derived from scalesim_compat by the loader
+};
+
+struct ScratchpadParams {
+  int64_t capacity_kib = 0;
+  int64_t read_bytes_per_cycle = 0;   // port bandwidth towards the array / DMA reads
+  int64_t write_bytes_per_cycle = 0;  // port bandwidth for DMA fills / array writes
+  int64_t capacity_bytes() const { return capacity_kib * 1024; }
+};
+
+struct ScratchpadsParams {
+  ScratchpadParams ifmap;
+  ScratchpadParams weight;
+  ScratchpadParams ofmap;  // output / accumulator scratchpad; holds partial sums in accumulator_type
+};
+
+struct DmaParams {
+  int64_t max_outstanding = 8;  // bursts in flight at once
+  int64_t burst_bytes = 64;     // a descriptor is split into bursts of at most this size
+};
+
+struct VectorParams {
+  int64_t lanes = 32;  // elementwise operations per cycle
+};
+
+struct CoreParams {
+  ArrayParams array;
+  ScratchpadsParams scratchpads;
+  DmaParams dma;
+  VectorParams vector;
+  double clock_mhz = 1000.0;
+  double cycle_ns() const { return 1000.0 / clock_mhz; }
+};
+
+struct DramParams {
+  DramKind kind = DramKind::kSimple;
+  double latency_ns = 100.0;     // kind simple: fixed access latency added to every request
+  double bandwidth_gbps = 25.6;  // kind simple: peak bandwidth, GB/s (1e9 bytes/s), shared by requests
+};
+
+struct ArchSpec {
+  int64_t schema_version = 1;
+  std::string name;
+  CoreParams core;
+  DramParams dram;
+};
+
+}  // namespace systole

@@ -1,0 +1,111 @@
+// Network IR: a DAG of layers in topological order, with every output shape and dtype inferred
+// and checked by workload/shape_inference. Tensors are N-d; convolution and pooling use NCHW.
+// No SystemC here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "systole/config/types.h"
+
+namespace systole {
+
+using Shape = std::vector<int64_t>;
+std::string shape_str(const Shape& s);  // "[1, 64, 56, 56]"
+int64_t num_elements(const Shape& s);
+
+enum class LayerKind {
+  kConv2d,     // NCHW input, weights [out_channels, C/groups, kh, kw]
+  kMatmul,     // [..., M, K] x weights [K, N] (one input) or x activation [..., K, N] (two inputs)
+  kPool,       // max/avg over NCHW spatial windows, or global
+  kAdd,        // elementwise add of two equal-shaped tensors
+  kActivation, // elementwise function
+  kSoftmax,    // softmax over the last axis
+  kLayerNorm,  // layer normalisation over the last axis
+  kReshape,    // layout only (zero cost): same elements, new shape; -1 infers one dimension
+  kTranspose,  // layout only (zero cost): permutation of axes
+};
+const char* to_string(LayerKind k);  // "conv2d", "matmul", "pool", "add", "activation", ...
+
+struct Conv2dAttrs {
+  int64_t out_channels = 0;
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t groups = 1;  // groups == C == out_channels is depthwise
+};
+
+struct MatmulAttrs {
+  // With one input: the layer owns weights [K, out_features] (gemm / fully connected).
+  // With two inputs (activation x activation, e.g. attention): out_features is 0.
+  int64_t out_features = 0;
+  bool transpose_b = false;  // second operand given as [..., N, K]
+};
+
+enum class PoolMode { kMax, kAvg };
+struct PoolAttrs {
+  PoolMode mode = PoolMode::kMax;
+  bool global = false;  // window = whole H x W
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+};
+
+enum class ActivationFunc { kRelu, kRelu6, kGelu, kSigmoid, kTanh };
+const char* to_string(ActivationFunc f);
+struct ActivationAttrs {
+  ActivationFunc func = ActivationFunc::kRelu;
+};
+
+struct ReshapeAttrs {
+  Shape shape;  // as written; may hold one -1
+};
+struct TransposeAttrs {
+  std::vector<int64_t> perm;
+};
+
+struct NoAttrs {};
+
+using LayerAttrs = std::variant<NoAttrs, Conv2dAttrs, MatmulAttrs, PoolAttrs, ActivationAttrs, ReshapeAttrs,
+                                TransposeAttrs>;
+
+struct Layer {
+  std::string name;
+  LayerKind kind = LayerKind::kConv2d;
+  std::vector<std::string> inputs;  // names of producer layers or network inputs
+  LayerAttrs attrs;
+  int source_line = 0;  // line in the workload file, for error messages
+
+  // Filled by shape inference:
+  std::vector<Shape> input_shapes;
+  Shape output_shape;
+  DataType dtype = DataType::kInt8;
+  int64_t macs = 0;          // multiply-accumulates; 0 for non-MAC layers
+  int64_t vector_ops = 0;    // elementwise operations on the vector unit
+  int64_t weight_elements = 0;
+
+  template <typename T>
+  const T& as() const { return std::get<T>(attrs); }
+};
+
+struct TensorInput {
+  std::string name;
+  Shape shape;
+  DataType dtype = DataType::kInt8;
+};
+
+struct Network {
+  std::string name;
+  std::string source_path;
+  std::vector<TensorInput> inputs;
+  std::vector<Layer> layers;  // topological order; each input names an input or an earlier layer
+
+  int64_t total_macs() const;
+  const Layer* find_layer(const std::string& name) const;
+  const TensorInput* find_input(const std::string& name) const;
+};
+
+}  // namespace systole

@@ -1,0 +1,40 @@
+#include "systole/common/error.h"
+
+#include <fmt/format.h>
+
+namespace systole {
+
+std::string Diagnostic::str() const {
+  std::string where = file.empty() ? std::string("<input>") : file;
+  if (line > 0) where += fmt::format(":{}", line);
+  std::string what = key.empty() ? std::string() : fmt::format(" {}", key);
+  if (!value.empty() || !key.empty()) what += fmt::format(" = '{}'", value);
+  return fmt::format("{}:{}: {}", where, what, rule);
+}
+
+namespace {
+std::string join(const std::string& kind, const std::vector<Diagnostic>& ds) {
+  std::string out = fmt::format("{} ({} problem{}):", kind, ds.size(), ds.size() == 1 ? "" : "s");
+  for (const auto& d : ds) out += "\n  " + d.str();
+  return out;
+}
+}  // namespace
+
+UserError::UserError(const std::string& message) : std::runtime_error(message) {}
+UserError::UserError(const std::string& kind, std::vector<Diagnostic> diagnostics)
+    : std::runtime_error(join(kind, diagnostics)), m_diagnostics(std::move(diagnostics)) {}
+
+ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
+    : UserError("configuration error", std::move(diagnostics)) {}
+ConfigError::ConfigError(const Diagnostic& diagnostic)
+    : ConfigError(std::vector<Diagnostic>{diagnostic}) {}
+
+WorkloadError::WorkloadError(std::vector<Diagnostic> diagnostics)
+    : UserError("workload error", std::move(diagnostics)) {}
+WorkloadError::WorkloadError(const Diagnostic& diagnostic)
+    : WorkloadError(std::vector<Diagnostic>{diagnostic}) {}
+
+InternalError::InternalError(const std::string& message)
+    : std::logic_error("internal error (a Systole bug): " + message) {}
+
+}  // namespace systole

@@ -1,0 +1,81 @@
+#include "systole/config/types.h"
+
+#include <array>
+#include <utility>
+
+namespace systole {
+namespace {
+
+template <typename E, size_t N>
+bool parse_from(const std::array<std::pair<E, const char*>, N>& table, const std::string& s, E* out) {
+  for (const auto& [e, name] : table) {
+    if (s == name) {
+      *out = e;
+      return true;
+    }
+  }
+  return false;
+}
+
+template <typename E, size_t N>
+const char* name_of(const std::array<std::pair<E, const char*>, N>& table, E e) {
+  for (const auto& [v, name] : table) {
+    if (v == e) return name;
+  }
+  return "?";
+}
+
+template <typename E, size_t N>
+std::vector<std::string> names_of(const std::array<std::pair<E, const char*>, N>& table) {
+  std::vector<std::string> out;
+  for (const auto& entry : table) out.emplace_back(entry.second);
+  return out;
+}
+
+constexpr std::array<std::pair<Dataflow, const char*>, 3> kDataflows{{
+    {Dataflow::kWeightStationary, "ws"},
+    {Dataflow::kOutputStationary, "os"},
+    {Dataflow::kInputStationary, "is"},
+}};
+constexpr std::array<std::pair<DataType, const char*>, 6> kDataTypes{{
+    {DataType::kInt8, "int8"},
+    {DataType::kInt16, "int16"},
+    {DataType::kInt32, "int32"},
+    {DataType::kFp16, "fp16"},
+    {DataType::kBf16, "bf16"},
+    {DataType::kFp32, "fp32"},
+}};
+constexpr std::array<std::pair<DramKind, const char*>, 2> kDramKinds{{
+    {DramKind::kIdeal, "ideal"},
+    {DramKind::kSimple, "simple"},
+}};
+
+}  // namespace
+
+const char* to_string(Dataflow d) { return name_of(kDataflows, d); }
+bool parse_dataflow(const std::string& s, Dataflow* out) { return parse_from(kDataflows, s, out); }
+std::vector<std::string> dataflow_names() { return names_of(kDataflows); }
+
+const char* to_string(DataType t) { return name_of(kDataTypes, t); }
+bool parse_data_type(const std::string& s, DataType* out) { return parse_from(kDataTypes, s, out); }
+std::vector<std::string> data_type_names() { return names_of(kDataTypes); }
+int64_t bytes_of(DataType t) {
+  switch (t) {
+    case DataType::kInt8:
+      return 1;
+    case DataType::kInt16:
+    case DataType::kFp16:
+    case DataType::kBf16:
+      return 2;
+    case DataType::kInt32:
+    case DataType::kFp32:
+      return 4;
+  }
+  return 0;
+}
+
+const char* to_string(DramKind k) { return name_of(kDramKinds, k); }
+bool parse_dram_kind(const std::string& s, DramKind* out) { return parse_from(kDramKinds, s, out); }
+std::vector<std::string> dram_kind_names() { return names_of(kDramKinds); }
+
+}  // namespace systole
