@@ -20,6 +20,12 @@ struct ArrayMicroarch {
   // Consecutive folds of one tile follow each other through the skewed pipeline, so the
   // fill/drain skew (R + C - 2 cycles) is paid once per tile instead of once per fold.
   bool fold_pipelining = true;
+  // SCALE-Sim v2 cycle counting: a fold's streaming dimension may be split across MATMUL tiles
+  // (preload charged on the first chunk, fill/drain on the last), and a layer counts one cycle
+  // less (SCALE-Sim starts counting at cycle 0). Only valid with both options above off.
+  bool scalesim_counting = false;
+
+  static ArrayMicroarch scalesim() { return {false, false, true}; }
 };
 
 struct ArrayParams {
