@@ -9,6 +9,7 @@ std::string Diagnostic::str() const {
   if (line > 0) where += fmt::format(":{}", line);
   std::string what = key.empty() ? std::string() : fmt::format(" {}", key);
   if (!value.empty() || !key.empty()) what += fmt::format(" = '{}'", value);
+  if (what.empty()) return fmt::format("{}: {}", where, rule);
   return fmt::format("{}:{}: {}", where, what, rule);
 }
 

@@ -52,13 +52,25 @@ constexpr std::array<std::pair<DramKind, const char*>, 2> kDramKinds{{
 
 }  // namespace
 
-const char* to_string(Dataflow d) { return name_of(kDataflows, d); }
-bool parse_dataflow(const std::string& s, Dataflow* out) { return parse_from(kDataflows, s, out); }
-std::vector<std::string> dataflow_names() { return names_of(kDataflows); }
+const char* to_string(Dataflow d) {
+  return name_of(kDataflows, d);
+}
+bool parse_dataflow(const std::string& s, Dataflow* out) {
+  return parse_from(kDataflows, s, out);
+}
+std::vector<std::string> dataflow_names() {
+  return names_of(kDataflows);
+}
 
-const char* to_string(DataType t) { return name_of(kDataTypes, t); }
-bool parse_data_type(const std::string& s, DataType* out) { return parse_from(kDataTypes, s, out); }
-std::vector<std::string> data_type_names() { return names_of(kDataTypes); }
+const char* to_string(DataType t) {
+  return name_of(kDataTypes, t);
+}
+bool parse_data_type(const std::string& s, DataType* out) {
+  return parse_from(kDataTypes, s, out);
+}
+std::vector<std::string> data_type_names() {
+  return names_of(kDataTypes);
+}
 int64_t bytes_of(DataType t) {
   switch (t) {
     case DataType::kInt8:
@@ -74,8 +86,14 @@ int64_t bytes_of(DataType t) {
   return 0;
 }
 
-const char* to_string(DramKind k) { return name_of(kDramKinds, k); }
-bool parse_dram_kind(const std::string& s, DramKind* out) { return parse_from(kDramKinds, s, out); }
-std::vector<std::string> dram_kind_names() { return names_of(kDramKinds); }
+const char* to_string(DramKind k) {
+  return name_of(kDramKinds, k);
+}
+bool parse_dram_kind(const std::string& s, DramKind* out) {
+  return parse_from(kDramKinds, s, out);
+}
+std::vector<std::string> dram_kind_names() {
+  return names_of(kDramKinds);
+}
 
 }  // namespace systole

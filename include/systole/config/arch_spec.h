@@ -36,25 +36,31 @@ struct ArrayParams {
   DataType weight_type = DataType::kInt8;
   DataType accumulator_type = DataType::kInt32;
   bool scalesim_compat = false;
-  ArrayMicroarch microarch;  // derived from scalesim_compat by the loader
+  // core.array.preload_overlap / fold_pipelining in YAML; the loader replaces it with
+  // ArrayMicroarch::scalesim() when scalesim_compat is true.
+  ArrayMicroarch microarch;
 };
 
 struct ScratchpadParams {
-  int64_t capacity_kib = 0;
-  int64_t read_bytes_per_cycle = 0;   // port bandwidth towards the array / DMA reads
-  int64_t write_bytes_per_cycle = 0;  // port bandwidth for DMA fills / array writes
+  int64_t capacity_kib = 256;
+  int64_t read_bytes_per_cycle = 64;   // port bandwidth towards the array / DMA reads
+  int64_t write_bytes_per_cycle = 64;  // port bandwidth for DMA fills / array writes
   int64_t capacity_bytes() const { return capacity_kib * 1024; }
 };
 
 struct ScratchpadsParams {
-  ScratchpadParams ifmap;
-  ScratchpadParams weight;
-  ScratchpadParams ofmap;  // output / accumulator scratchpad; holds partial sums in accumulator_type
+  // Defaults equal the schema's (src/config/schema.cpp); the ofmap ports are wider because they
+  // carry accumulator_type partial sums (32 columns x 4 B).
+  ScratchpadParams ifmap{256, 64, 64};
+  ScratchpadParams weight{256, 64, 64};
+  ScratchpadParams ofmap{256, 128, 128};  // output / accumulator scratchpad; partial sums in accumulator_type
 };
 
 struct DmaParams {
-  int64_t max_outstanding = 8;  // bursts in flight at once
-  int64_t burst_bytes = 64;     // a descriptor is split into bursts of at most this size
+  // Bursts in flight at once. 64 x 64 B covers the default DRAM's bandwidth-delay product
+  // (25.6 GB/s x 100 ns = 2560 B); 8 would cap the DMA at 8 x 64 B / 100 ns = 5.1 GB/s.
+  int64_t max_outstanding = 64;
+  int64_t burst_bytes = 64;  // a descriptor is split into bursts of at most this size
 };
 
 struct VectorParams {

@@ -1,0 +1,108 @@
+// Output generated from the schema: the resolved config as JSON (report.json) and the config
+// reference (docs/config-reference.md). Neither names a parameter itself; both walk arch_schema().
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/config/loader.h"
+#include "systole/config/scalesim_cfg.h"
+#include "systole/config/schema.h"
+
+namespace systole {
+namespace {
+
+nlohmann::json to_json(const ParamValue& v) {
+  if (const auto* i = std::get_if<int64_t>(&v)) return *i;
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  if (const auto* b = std::get_if<bool>(&v)) return *b;
+  return std::get<std::string>(v);
+}
+
+// Markdown table cells may not hold '|' or a line break.
+std::string cell(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string allowed(const ParamDef& p) {
+  switch (p.type) {
+    case ParamType::kInt:
+    case ParamType::kFloat:
+      return p.range.describe();
+    case ParamType::kBool:
+      return "true, false";
+    case ParamType::kString:
+      return p.non_empty ? "non-empty" : "any";
+    case ParamType::kEnum: {
+      std::string out;
+      for (size_t i = 0; i < p.choices.size(); ++i) out += (i ? ", " : "") + p.choices[i];
+      return out;
+    }
+  }
+  throw InternalError("unknown ParamType");
+}
+
+std::string last_component(const std::string& key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+
+// "core.array.rows" -> /core/array/rows (keys hold no '/' or '~', which would need escaping).
+nlohmann::json::json_pointer pointer_of(const std::string& key) {
+  std::string ptr = "/" + key;
+  for (auto& c : ptr) c = c == '.' ? '/' : c;
+  return nlohmann::json::json_pointer(ptr);
+}
+
+}  // namespace
+
+nlohmann::json arch_to_json(const ArchSpec& spec) {
+  nlohmann::json root = nlohmann::json::object();
+  for (const auto& p : arch_schema()) root[pointer_of(p.key)] = to_json(p.get(spec));
+  return root;
+}
+
+std::string config_reference_markdown() {
+  std::string out =
+      "# Configuration reference\n\n"
+      "<!-- Generated from src/config/schema.cpp by `systole config-doc > docs/config-reference.md`; "
+      "do not edit by hand (a unit test fails when this file is stale). -->\n\n"
+      "An architecture is a YAML file shaped like the hardware: `core.array.rows` is the key `rows` "
+      "in the map `array` in the map `core`. `schema_version` and `name` are required; every other "
+      "key may be left out and then takes the default below. Values are checked against the "
+      "*allowed* column; an unknown key, a wrong type, a value out of range or a missing required "
+      "key is an error, and every error in a file is reported at once with its file, line and key. "
+      "Nothing is corrected silently.\n\n"
+      "Any key can be overridden on the command line with `--set key.path=value` (repeatable), "
+      "e.g. `--set core.array.rows=64 --set dram.kind=ideal`; overrides are checked by the same "
+      "rules. Units are part of the key name (`_kib`, `_mhz`, `_ns`, `_gbps`, `_bytes`, "
+      "`_per_cycle`) and repeated in the *unit* column; 1 KiB = 1024 B, 1 GB/s = 1e9 B/s, a cycle "
+      "is one core clock cycle.\n\n"
+      "After the keys are read, checks across keys run: integer inputs and weights need an int32 "
+      "accumulator, floating-point ones an fp32 accumulator, and `core.array.scalesim_compat: true` "
+      "may not be combined with `preload_overlap: true` or `fold_pipelining: true`.\n";
+  std::string section = "\x01";  // no section has this name
+  for (const auto& p : arch_schema()) {
+    if (p.section() != section) {
+      section = p.section();
+      out += section.empty() ? std::string("\n## Top level\n\n") : fmt::format("\n## `{}`\n\n", section);
+      out += "| key | type | unit | default | allowed | description |\n";
+      out += "|---|---|---|---|---|---|\n";
+    }
+    const std::string def = p.required ? "**required**" : "`" + format_param_value(p.default_value) + "`";
+    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", last_component(p.key), to_string(p.type),
+                       p.unit.empty() ? "-" : cell(p.unit), def, cell(allowed(p)), cell(p.doc));
+  }
+  out += "\n" + scalesim_cfg_reference_markdown();
+  return out;
+}
+
+}  // namespace systole

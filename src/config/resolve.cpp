@@ -1,0 +1,144 @@
+// Resolution steps shared by the YAML and .cfg readers: defaults, --set overrides, cross-field
+// checks and derived fields.
+#include "resolve.h"
+
+#include <utility>
+
+#include "systole/config/types.h"
+
+namespace systole::config_detail {
+namespace {
+
+bool is_float_type(DataType t) {
+  return t == DataType::kFp16 || t == DataType::kBf16 || t == DataType::kFp32;
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+class CrossChecker {
+ public:
+  explicit CrossChecker(LoadState* st) : m_st(st) {}
+
+  // A diagnostic on `key` at the place its value came from (the input file without a line when
+  // the value is the default).
+  void fail(const std::string& key, const std::string& rule) {
+    const ParamDef* p = find_param(key);
+    if (p == nullptr) throw InternalError("cross-field check names unknown key " + key);
+    ValueOrigin where{m_st->source, 0};
+    if (auto it = m_st->explicit_keys.find(key); it != m_st->explicit_keys.end()) where = it->second;
+    m_st->diagnostics.add({where.file, where.line, key, format_param_value(p->get(m_st->spec)), rule});
+  }
+
+  bool is_explicit(const std::string& key) const { return m_st->explicit_keys.count(key) != 0; }
+
+ private:
+  LoadState* m_st;
+};
+
+void cross_check(LoadState* st) {
+  CrossChecker c(st);
+  const ArrayParams& a = st->spec.core.array;
+
+  // scalesim_compat fixes the microarchitecture; asking for a feature SCALE-Sim lacks beside it is
+  // a contradiction, not something to fix silently.
+  if (a.scalesim_compat) {
+    for (const char* key : {"core.array.preload_overlap", "core.array.fold_pipelining"}) {
+      if (c.is_explicit(key) && std::get<bool>(find_param(key)->get(st->spec))) {
+        c.fail(key,
+               "must be false (or left out) when core.array.scalesim_compat is true: SCALE-Sim v2 "
+               "neither overlaps preload nor pipelines folds");
+      }
+    }
+  }
+
+  // One PE multiplies an input by a weight and adds into the accumulator: integer products need
+  // an integer accumulator (int32), floating-point products an fp32 one, and mixing integer and
+  // floating-point operands has no defined product format.
+  const bool float_in = is_float_type(a.input_type);
+  if (is_float_type(a.weight_type) != float_in) {
+    c.fail("core.array.weight_type",
+           std::string("must be ") + (float_in ? "a floating-point" : "an integer") +
+               " format like core.array.input_type ('" + to_string(a.input_type) + "')");
+  }
+  const DataType want_acc = float_in ? DataType::kFp32 : DataType::kInt32;
+  if (a.accumulator_type != want_acc) {
+    c.fail("core.array.accumulator_type", std::string("must be ") + to_string(want_acc) + " for " +
+                                              (float_in ? "floating-point" : "integer") +
+                                              " inputs (core.array.input_type '" + to_string(a.input_type) +
+                                              "')");
+  }
+}
+
+}  // namespace
+
+LoadState initial_state(const std::string& source) {
+  LoadState st;
+  st.source = source;
+  for (const auto& p : arch_schema()) {
+    if (!p.required) p.set(st.spec, p.default_value);
+  }
+  return st;
+}
+
+void set_param(LoadState* st, const ParamDef& p, const ParamValue& v, const ValueOrigin& origin) {
+  p.set(st->spec, v);
+  st->explicit_keys[p.key] = origin;
+}
+
+void apply_overrides(const std::vector<std::string>& overrides, LoadState* st) {
+  const std::string kFile = "--set";
+  for (const auto& text : overrides) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos) {
+      st->diagnostics.add({kFile, 0, trim(text), "", "an override must be written key.path=value"});
+      continue;
+    }
+    const std::string key = trim(text.substr(0, eq));
+    const std::string value = trim(text.substr(eq + 1));
+    const ParamDef* p = find_param(key);
+    if (p == nullptr) {
+      std::string rule =
+          is_schema_section(key) ? "is a section, not a parameter; set one of its keys" : "unknown key";
+      if (!is_schema_section(key)) {
+        const std::string hint = suggest_schema_key(key);
+        if (!hint.empty()) rule += "; did you mean '" + hint + "'?";
+      }
+      st->diagnostics.add({kFile, 0, key, value, rule});
+      continue;
+    }
+    ParamValue v;
+    std::string rule;
+    st->explicit_keys[key] = {kFile, 0};  // written, even if wrong: not "missing"
+    if (!parse_param_value(*p, value, &v, &rule)) {
+      st->diagnostics.add({kFile, 0, key, value, rule});
+      continue;
+    }
+    set_param(st, *p, v, {kFile, 0});
+  }
+}
+
+ArchSpec finish(LoadState st) {
+  if (st.check_required) {
+    for (const auto& p : arch_schema()) {
+      if (p.required && st.explicit_keys.count(p.key) == 0) {
+        st.diagnostics.add({st.source, 0, p.key, "", "required key is missing"});
+      }
+    }
+  }
+  if (st.diagnostics.empty()) cross_check(&st);
+  if (!st.diagnostics.empty()) throw ConfigError(st.diagnostics.take());
+  ArrayParams& a = st.spec.core.array;
+  if (a.scalesim_compat) {
+    a.microarch = ArrayMicroarch::scalesim();
+  } else {
+    a.microarch.scalesim_counting = false;
+  }
+  return std::move(st.spec);
+}
+
+}  // namespace systole::config_detail

@@ -1,0 +1,286 @@
+// The one declaration of every architecture parameter. Adding a parameter: add the field to
+// ArchSpec (with the same default as here), declare it below, regenerate docs/config-reference.md
+// (`systole config-doc > docs/config-reference.md`); the unit tests check the rest.
+#include "systole/config/schema.h"
+
+#include <utility>
+
+#include "systole/common/error.h"
+
+namespace systole {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+NumericRange at_least(double lo, double hi = kInf) {
+  return NumericRange{lo, false, hi, false, false};
+}
+NumericRange above(double lo, double hi) {
+  return NumericRange{lo, true, hi, false, false};
+}
+NumericRange exactly(double v) {
+  return NumericRange{v, false, v, false, false};
+}
+NumericRange power_of_two(double lo, double hi) {
+  return NumericRange{lo, false, hi, false, true};
+}
+
+// Enum spellings and parsers, so that one enum_param works for every enum.
+bool parse_enum(const std::string& s, Dataflow* out) {
+  return parse_dataflow(s, out);
+}
+bool parse_enum(const std::string& s, DataType* out) {
+  return parse_data_type(s, out);
+}
+bool parse_enum(const std::string& s, DramKind* out) {
+  return parse_dram_kind(s, out);
+}
+
+// `field` is a generic lambda `[](auto& s) -> auto& { return s.a.b; }` so that one accessor
+// serves both the const getter and the setter.
+template <typename F>
+ParamDef base(std::string key, ParamType type, std::string unit, std::string doc, F field) {
+  ParamDef p;
+  p.key = std::move(key);
+  p.type = type;
+  p.unit = std::move(unit);
+  p.doc = std::move(doc);
+  p.get = [field](const ArchSpec& s) -> ParamValue { return field(s); };
+  return p;
+}
+
+template <typename F>
+ParamDef int_param(std::string key, std::string unit, int64_t def, NumericRange range, std::string doc,
+                   F field) {
+  ParamDef p = base(std::move(key), ParamType::kInt, std::move(unit), std::move(doc), field);
+  p.default_value = def;
+  p.range = range;
+  p.set = [field](ArchSpec& s, const ParamValue& v) { field(s) = std::get<int64_t>(v); };
+  return p;
+}
+
+template <typename F>
+ParamDef float_param(std::string key, std::string unit, double def, NumericRange range, std::string doc,
+                     F field) {
+  ParamDef p = base(std::move(key), ParamType::kFloat, std::move(unit), std::move(doc), field);
+  p.default_value = def;
+  p.range = range;
+  p.set = [field](ArchSpec& s, const ParamValue& v) { field(s) = std::get<double>(v); };
+  return p;
+}
+
+template <typename F>
+ParamDef bool_param(std::string key, bool def, std::string doc, F field) {
+  ParamDef p = base(std::move(key), ParamType::kBool, "", std::move(doc), field);
+  p.default_value = def;
+  p.set = [field](ArchSpec& s, const ParamValue& v) { field(s) = std::get<bool>(v); };
+  return p;
+}
+
+template <typename E, typename F>
+ParamDef enum_param(std::string key, E def, std::vector<std::string> choices, std::string doc, F field) {
+  ParamDef p = base(std::move(key), ParamType::kEnum, "", std::move(doc),
+                    [field](const ArchSpec& s) { return std::string(to_string(field(s))); });
+  p.default_value = std::string(to_string(def));
+  p.choices = std::move(choices);
+  p.set = [field](ArchSpec& s, const ParamValue& v) {
+    E e{};
+    if (!parse_enum(std::get<std::string>(v), &e)) {
+      throw InternalError("enum value '" + std::get<std::string>(v) +
+                          "' was not checked against its choices");
+    }
+    field(s) = e;
+  };
+  return p;
+}
+
+ParamDef required(ParamDef p) {
+  p.required = true;
+  p.default_value = ParamValue{};
+  return p;
+}
+
+std::vector<std::string> input_types() {
+  return {"int8", "int16", "fp16", "bf16", "fp32"};
+}
+
+// One scratchpad's three parameters. Port widths are bytes per core clock cycle.
+struct ScratchpadDecl {
+  const char* name;
+  ScratchpadParams ScratchpadsParams::*member;
+  int64_t capacity_kib;
+  int64_t read_bytes_per_cycle;
+  int64_t write_bytes_per_cycle;
+  const char* what;
+  const char* read_doc;
+  const char* write_doc;
+};
+
+void add_scratchpad(std::vector<ParamDef>* out, const ScratchpadDecl& d) {
+  const std::string prefix = std::string("core.scratchpads.") + d.name + ".";
+  const auto m = d.member;
+  out->push_back(int_param(
+      prefix + "capacity_kib", "KiB", d.capacity_kib, at_least(1, 1 << 30),
+      std::string(d.what) + "; the upper bound (1 TiB) keeps byte counts in 64 bits", [m](auto& s) -> auto& {
+        return (s.core.scratchpads.*m).capacity_kib;
+      }));
+  out->push_back(int_param(
+      prefix + "read_bytes_per_cycle", "B/cycle", d.read_bytes_per_cycle, at_least(1, 1 << 24),
+      d.read_doc, [m](auto& s) -> auto& { return (s.core.scratchpads.*m).read_bytes_per_cycle; }));
+  out->push_back(int_param(
+      prefix + "write_bytes_per_cycle", "B/cycle", d.write_bytes_per_cycle, at_least(1, 1 << 24),
+      d.write_doc, [m](auto& s) -> auto& { return (s.core.scratchpads.*m).write_bytes_per_cycle; }));
+}
+
+std::vector<ParamDef> declare() {
+  std::vector<ParamDef> s;
+  s.push_back(required(int_param(
+      "schema_version", "", 1, exactly(1), "Version of this schema; 1 is the only version this Systole reads",
+      [](auto& a) -> auto& { return a.schema_version; })));
+  ParamDef name = base("name", ParamType::kString, "", "Name of the accelerator, copied into every report",
+                       [](const ArchSpec& a) { return a.name; });
+  name.non_empty = true;
+  name.set = [](ArchSpec& a, const ParamValue& v) { a.name = std::get<std::string>(v); };
+  s.push_back(required(std::move(name)));
+
+  s.push_back(int_param(
+      "core.array.rows", "PEs", 32, at_least(1, 4096),
+      "PE rows R of the systolic array; 32 x 32 (1024 MACs) is a typical edge NPU",
+      [](auto& a) -> auto& { return a.core.array.rows; }));
+  s.push_back(int_param(
+      "core.array.cols", "PEs", 32, at_least(1, 4096),
+      "PE columns C of the systolic array; 32 x 32 (1024 MACs) is a typical edge NPU",
+      [](auto& a) -> auto& { return a.core.array.cols; }));
+  s.push_back(enum_param(
+      "core.array.dataflow", Dataflow::kWeightStationary, dataflow_names(),
+      "Default dataflow: ws weight-, os output-, is input-stationary; ws is the TPU's",
+      [](auto& a) -> auto& { return a.core.array.dataflow; }));
+  s.push_back(enum_param(
+      "core.array.input_type", DataType::kInt8, input_types(),
+      "Number format of input activations; int8 is the usual inference format",
+      [](auto& a) -> auto& { return a.core.array.input_type; }));
+  s.push_back(enum_param(
+      "core.array.weight_type", DataType::kInt8, input_types(),
+      "Number format of weights; int8 is the usual inference format",
+      [](auto& a) -> auto& { return a.core.array.weight_type; }));
+  s.push_back(enum_param(
+      "core.array.accumulator_type", DataType::kInt32, {"int32", "fp32"},
+      "Format of partial sums (array and ofmap scratchpad); int32 sums 2^17 int8 x int8 "
+      "products without overflow",
+      [](auto& a) -> auto& { return a.core.array.accumulator_type; }));
+  s.push_back(bool_param(
+      "core.array.scalesim_compat", false,
+      "Count compute cycles as SCALE-Sim v2 does; true forces ArrayMicroarch::scalesim() "
+      "(preload_overlap and fold_pipelining off, count from cycle 0), so setting either "
+      "of them true beside it is an error",
+      [](auto& a) -> auto& { return a.core.array.scalesim_compat; }));
+  s.push_back(bool_param(
+      "core.array.preload_overlap", true,
+      "Double-buffered stationary registers: the next fold's stationary operand loads "
+      "while the current fold streams (fold step max(T, preload) instead of preload + T)",
+      [](auto& a) -> auto& { return a.core.array.microarch.preload_overlap; }));
+  s.push_back(bool_param(
+      "core.array.fold_pipelining", true,
+      "Consecutive folds of a tile follow each other through the skewed pipeline, so the "
+      "R + C - 2 cycle fill/drain is paid once per tile instead of once per fold",
+      [](auto& a) -> auto& { return a.core.array.microarch.fold_pipelining; }));
+
+  add_scratchpad(&s, {"ifmap", &ScratchpadsParams::ifmap, 256, 64, 64,
+                      "Input-activation scratchpad capacity; 256 KiB is a typical edge-NPU buffer",
+                      "Read port towards the array; 64 B (a 512-bit port) is twice what 32 int8 rows take",
+                      "Write port for DMA fills; 64 B is above the default DRAM's 25.6 B/cycle at 1 GHz"});
+  add_scratchpad(&s, {"weight", &ScratchpadsParams::weight, 256, 64, 64,
+                      "Weight scratchpad capacity; 256 KiB is a typical edge-NPU buffer",
+                      "Read port towards the array; 64 B (a 512-bit port) is twice what 32 int8 columns take",
+                      "Write port for DMA fills; 64 B is above the default DRAM's 25.6 B/cycle at 1 GHz"});
+  add_scratchpad(&s, {"ofmap", &ScratchpadsParams::ofmap, 256, 128, 128,
+                      "Output/accumulator scratchpad capacity (partial sums in accumulator_type); 256 KiB",
+                      "Read port (accumulate and DMA stores); 128 B = 32 columns x 4 B int32 partial sums",
+                      "Write port from the array; 128 B = 32 columns x 4 B int32 partial sums per cycle"});
+
+  s.push_back(int_param(
+      "core.dma.max_outstanding", "bursts", 64, at_least(1, 65536),
+      "Bursts in flight at once; 64 x 64 B = 4 KiB covers the default DRAM's "
+      "bandwidth-delay product (25.6 GB/s x 100 ns = 2560 B; 8 would cap it at 5.1 GB/s)",
+      [](auto& a) -> auto& { return a.core.dma.max_outstanding; }));
+  s.push_back(int_param(
+      "core.dma.burst_bytes", "B", 64, power_of_two(1, 1 << 20),
+      "Largest DMA burst; 64 B is one LPDDR4 BL16 access on a 32-bit channel",
+      [](auto& a) -> auto& { return a.core.dma.burst_bytes; }));
+  s.push_back(int_param(
+      "core.vector.lanes", "elements/cycle", 32, at_least(1, 65536),
+      "Vector-unit operations per cycle; 32 matches the default array width (one row/cycle)",
+      [](auto& a) -> auto& { return a.core.vector.lanes; }));
+  s.push_back(float_param(
+      "core.clock_mhz", "MHz", 1000.0, above(0, 100000),
+      "Core clock (array, scratchpads, DMA, vector unit); 1 GHz is typical of edge NPUs; "
+      "the bound catches a value given in Hz",
+      [](auto& a) -> auto& { return a.core.clock_mhz; }));
+
+  s.push_back(enum_param(
+      "dram.kind", DramKind::kSimple, dram_kind_names(),
+      "DRAM model: ideal (no latency, unlimited bandwidth) or simple (fixed latency + "
+      "shared peak bandwidth)",
+      [](auto& a) -> auto& { return a.dram.kind; }));
+  s.push_back(float_param(
+      "dram.latency_ns", "ns", 100.0, at_least(0, 1e6),
+      "Fixed latency added to every request (kind simple); 100 ns is a loaded LPDDR4 read",
+      [](auto& a) -> auto& { return a.dram.latency_ns; }));
+  s.push_back(float_param(
+      "dram.bandwidth_gbps", "GB/s", 25.6, above(0, 1e5),
+      "Peak bandwidth, 1 GB/s = 1e9 B/s (kind simple); 25.6 = LPDDR4-3200 on a 64-bit bus",
+      [](auto& a) -> auto& { return a.dram.bandwidth_gbps; }));
+  return s;
+}
+
+}  // namespace
+
+const std::vector<ParamDef>& arch_schema() {
+  static const std::vector<ParamDef> kSchema = declare();
+  return kSchema;
+}
+
+const ParamDef* find_param(const std::string& key) {
+  for (const auto& p : arch_schema()) {
+    if (p.key == key) return &p;
+  }
+  return nullptr;
+}
+
+std::string ParamDef::section() const {
+  const auto dot = key.rfind('.');
+  return dot == std::string::npos ? std::string() : key.substr(0, dot);
+}
+
+std::vector<std::string> schema_sections() {
+  std::vector<std::string> out{""};
+  for (const auto& p : arch_schema()) {
+    // Every prefix of the key is a section: "core", "core.array" for "core.array.rows".
+    for (size_t dot = p.key.find('.'); dot != std::string::npos; dot = p.key.find('.', dot + 1)) {
+      const std::string prefix = p.key.substr(0, dot);
+      bool seen = false;
+      for (const auto& s : out) seen = seen || s == prefix;
+      if (!seen) out.push_back(prefix);
+    }
+  }
+  return out;
+}
+
+bool is_schema_section(const std::string& path) {
+  if (path.empty()) return false;
+  for (const auto& s : schema_sections()) {
+    if (s == path) return true;
+  }
+  return false;
+}
+
+std::string suggest_schema_key(const std::string& key) {
+  std::vector<std::string> known;
+  for (const auto& p : arch_schema()) known.push_back(p.key);
+  for (const auto& s : schema_sections()) {
+    if (!s.empty()) known.push_back(s);
+  }
+  return suggest_key(key, known);
+}
+
+}  // namespace systole

@@ -1,0 +1,65 @@
+// Checks across parameters, run after the file and the overrides, and the derived microarchitecture.
+#include <gtest/gtest.h>
+
+#include "config_test_util.h"
+#include "systole/config/loader.h"
+
+namespace systole {
+namespace {
+
+using testing::diagnostic_for;
+using testing::diagnostics_of;
+
+std::string arch(const std::string& array_body) {
+  return "schema_version: 1\nname: x\ncore:\n  array: {" + array_body + "}\n";
+}
+
+TEST(CrossField, NumberFormatsMustAgree) {
+  EXPECT_NO_THROW(load_arch_from_string(arch("input_type: int16, weight_type: int8"), "a.yaml"));
+  EXPECT_NO_THROW(
+      load_arch_from_string(arch("input_type: bf16, weight_type: fp16, accumulator_type: fp32"), "a.yaml"));
+
+  const auto ds = diagnostics_of([] {
+    load_arch_from_string(arch("input_type: int8, weight_type: fp16, accumulator_type: fp32"), "a.yaml");
+  });
+  ASSERT_EQ(ds.size(), 2u) << "mixed operands, and fp32 accumulation of integer inputs";
+  EXPECT_EQ(diagnostic_for(ds, "core.array.weight_type").rule,
+            "must be an integer format like core.array.input_type ('int8')");
+  EXPECT_EQ(diagnostic_for(ds, "core.array.weight_type").line, 4);
+  EXPECT_EQ(diagnostic_for(ds, "core.array.accumulator_type").rule,
+            "must be int32 for integer inputs (core.array.input_type 'int8')");
+}
+
+TEST(CrossField, RunOnlyWhenEachKeyIsValid) {
+  // accumulator_type is wrong by itself; the cross check would only repeat the same mistake.
+  const auto ds = diagnostics_of([] {
+    load_arch_from_string(arch("input_type: fp16, weight_type: fp16, accumulator_type: fp64"), "a.yaml");
+  });
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].rule, "must be one of: int32, fp32");
+}
+
+TEST(CrossField, ScalesimCompatForcesTheScaleSimMicroarchitecture) {
+  const ArchSpec a = load_arch_from_string(arch("scalesim_compat: true"), "a.yaml");
+  EXPECT_FALSE(a.core.array.microarch.preload_overlap);
+  EXPECT_FALSE(a.core.array.microarch.fold_pipelining);
+  EXPECT_TRUE(a.core.array.microarch.scalesim_counting);
+  // Explicitly false beside it is consistent, not a conflict.
+  EXPECT_NO_THROW(load_arch_from_string(
+      arch("scalesim_compat: true, preload_overlap: false, fold_pipelining: false"), "a.yaml"));
+  const auto ds = diagnostics_of(
+      [] { load_arch_from_string(arch("scalesim_compat: true, fold_pipelining: true"), "a.yaml"); });
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].key, "core.array.fold_pipelining");
+  EXPECT_EQ(ds[0].line, 4);
+}
+
+TEST(CrossField, WithoutCompatTheFlagsAreTakenAsWritten) {
+  const ArchSpec a = load_arch_from_string(arch("preload_overlap: false, fold_pipelining: true"), "a.yaml");
+  EXPECT_FALSE(a.core.array.microarch.preload_overlap);
+  EXPECT_TRUE(a.core.array.microarch.fold_pipelining);
+  EXPECT_FALSE(a.core.array.microarch.scalesim_counting);
+}
+
+}  // namespace
+}  // namespace systole
