@@ -17,17 +17,26 @@ std::string shape_str(const Shape& s);  // "[1, 64, 56, 56]"
 int64_t num_elements(const Shape& s);
 
 enum class LayerKind {
-  kConv2d,     // NCHW input, weights [out_channels, C/groups, kh, kw]
-  kMatmul,     // [..., M, K] x weights [K, N] (one input) or x activation [..., K, N] (two inputs)
-  kPool,       // max/avg over NCHW spatial windows, or global
-  kAdd,        // elementwise add of two equal-shaped tensors
-  kActivation, // elementwise function
-  kSoftmax,    // softmax over the last axis
-  kLayerNorm,  // layer normalisation over the last axis
-  kReshape,    // layout only (zero cost): same elements, new shape; -1 infers one dimension
-  kTranspose,  // layout only (zero cost): permutation of axes
+  kConv2d,      // NCHW input, weights [out_channels, C/groups, kh, kw]
+  kMatmul,      // [..., M, K] x weights [K, N] (one input) or x activation [..., K, N] (two inputs)
+  kPool,        // max/avg over NCHW spatial windows, or global
+  kAdd,         // elementwise add of two equal-shaped tensors
+  kActivation,  // elementwise function
+  kSoftmax,     // softmax over the last axis
+  kLayerNorm,   // layer normalisation over the last axis
+  kReshape,     // layout only (zero cost): same elements, new shape; -1 infers one dimension
+  kTranspose,   // layout only (zero cost): permutation of axes
 };
-const char* to_string(LayerKind k);  // "conv2d", "matmul", "pool", "add", "activation", ...
+// "conv2d", "matmul", "pool", "add", "activation", "softmax", "layernorm", "reshape", "transpose"
+const char* to_string(LayerKind k);
+bool parse_layer_kind(const std::string& s, LayerKind* out);
+std::vector<std::string> layer_kind_names();
+
+// Vector-unit operations per element for the normalisations (a cost model, not an exact count):
+// softmax = max, exp(x - max), divide by the sum (the sum rides along with exp);
+// layernorm = mean, variance, normalise, scale-and-shift.
+inline constexpr int64_t kSoftmaxOpsPerElement = 3;
+inline constexpr int64_t kLayerNormOpsPerElement = 4;
 
 struct Conv2dAttrs {
   int64_t out_channels = 0;
@@ -36,6 +45,9 @@ struct Conv2dAttrs {
   int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
   int64_t dilation_h = 1, dilation_w = 1;
   int64_t groups = 1;  // groups == C == out_channels is depthwise
+  // "same" padding: shape inference replaces pad_* with the TensorFlow convention (total padding
+  // max((ceil(H / stride) - 1) * stride + effective_kernel - H, 0), the odd unit at the bottom/right).
+  bool same_padding = false;
 };
 
 struct MatmulAttrs {
@@ -46,16 +58,23 @@ struct MatmulAttrs {
 };
 
 enum class PoolMode { kMax, kAvg };
+const char* to_string(PoolMode m);  // "max", "avg"
+bool parse_pool_mode(const std::string& s, PoolMode* out);
+std::vector<std::string> pool_mode_names();
+
 struct PoolAttrs {
   PoolMode mode = PoolMode::kMax;
   bool global = false;  // window = whole H x W
   int64_t kernel_h = 1, kernel_w = 1;
   int64_t stride_h = 1, stride_w = 1;
   int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  bool same_padding = false;  // as Conv2dAttrs::same_padding
 };
 
 enum class ActivationFunc { kRelu, kRelu6, kGelu, kSigmoid, kTanh };
-const char* to_string(ActivationFunc f);
+const char* to_string(ActivationFunc f);  // "relu", "relu6", "gelu", "sigmoid", "tanh"
+bool parse_activation_func(const std::string& s, ActivationFunc* out);
+std::vector<std::string> activation_func_names();
 struct ActivationAttrs {
   ActivationFunc func = ActivationFunc::kRelu;
 };
@@ -69,8 +88,8 @@ struct TransposeAttrs {
 
 struct NoAttrs {};
 
-using LayerAttrs = std::variant<NoAttrs, Conv2dAttrs, MatmulAttrs, PoolAttrs, ActivationAttrs, ReshapeAttrs,
-                                TransposeAttrs>;
+using LayerAttrs =
+    std::variant<NoAttrs, Conv2dAttrs, MatmulAttrs, PoolAttrs, ActivationAttrs, ReshapeAttrs, TransposeAttrs>;
 
 struct Layer {
   std::string name;
@@ -83,12 +102,16 @@ struct Layer {
   std::vector<Shape> input_shapes;
   Shape output_shape;
   DataType dtype = DataType::kInt8;
-  int64_t macs = 0;          // multiply-accumulates; 0 for non-MAC layers
-  int64_t vector_ops = 0;    // elementwise operations on the vector unit
+  int64_t macs = 0;        // multiply-accumulates; 0 for non-MAC layers
+  int64_t vector_ops = 0;  // elementwise operations on the vector unit
+  // Parameters the layer owns: conv and one-input matmul weights, layernorm scale and shift
+  // (2 x last dim); 0 otherwise. Biases (and batchnorm folded into them) are not counted.
   int64_t weight_elements = 0;
 
   template <typename T>
-  const T& as() const { return std::get<T>(attrs); }
+  const T& as() const {
+    return std::get<T>(attrs);
+  }
 };
 
 struct TensorInput {
@@ -100,6 +123,7 @@ struct TensorInput {
 struct Network {
   std::string name;
   std::string source_path;
+  std::string source;  // free-text provenance of the shapes (YAML `source`); may be empty
   std::vector<TensorInput> inputs;
   std::vector<Layer> layers;  // topological order; each input names an input or an earlier layer
 

@@ -1,0 +1,47 @@
+// Format dispatch for workload files: the extension picks the reader.
+#include "systole/workload/loader.h"
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "systole/common/error.h"
+
+namespace systole {
+namespace {
+
+std::string lower_extension(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  size_t dot = path.rfind('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  std::string ext = path.substr(dot);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
+}
+
+}  // namespace
+
+Network load_network(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext != ".yaml" && ext != ".yml" && ext != ".csv") {
+    throw WorkloadError(Diagnostic{path, 0, "", ext,
+                                   "unknown workload format: expected a .yaml/.yml workload or a SCALE-Sim "
+                                   ".csv topology"});
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw WorkloadError(Diagnostic{path, 0, "", "", "cannot open workload file: it is a directory"});
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw WorkloadError(Diagnostic{path, 0, "", "", "cannot open workload file"});
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_network_from_string(text.str(), path, ext == ".csv");
+}
+
+Network load_network_from_string(const std::string& text, const std::string& source_name, bool csv) {
+  return csv ? load_csv_network(text, source_name) : load_yaml_network(text, source_name);
+}
+
+}  // namespace systole
