@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "systole/config/types.h"
@@ -82,11 +83,29 @@ struct DramParams {
   double bandwidth_gbps = 25.6;  // kind simple: peak bandwidth, GB/s (1e9 bytes/s), shared by requests
 };
 
+// Where a config value came from: a file and 1-based line, or "--set" with line 0.
+struct KeyOrigin {
+  std::string file;
+  int line = 0;
+};
+
 struct ArchSpec {
   int64_t schema_version = 1;
   std::string name;
   CoreParams core;
   DramParams dram;
+
+  // Provenance, not parameters: the file this spec was read from and where each explicitly written
+  // key came from, so that later stages (e.g. the compiler's scratchpad fit check) can name the
+  // file and line in their diagnostics.
+  std::string source_path;
+  std::map<std::string, KeyOrigin> key_origins;
+
+  // The origin of `key`: where it was written, else the source file (line 0) for a default.
+  KeyOrigin origin_of(const std::string& key) const {
+    auto it = key_origins.find(key);
+    return it != key_origins.end() ? it->second : KeyOrigin{source_path, 0};
+  }
 };
 
 }  // namespace systole

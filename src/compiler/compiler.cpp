@@ -1,0 +1,87 @@
+// compile(): places tensors in DRAM, then maps every layer in network order — GEMM layers through
+// lowering, tile choice and emission, vector layers through chunking, layout-only layers and fused
+// activations to no instructions — and closes every layer that stored data with a SYNC.
+#include "systole/compiler/compiler.h"
+
+#include <fmt/format.h>
+
+#include "lowering.h"
+#include "systole/common/error.h"
+
+namespace systole {
+
+using namespace compiler_detail;
+
+Program compile(const ArchSpec& arch, const Network& net) {
+  const ElementBytes eb = element_bytes(arch);
+  const MemoryPlan plan = plan_memory(arch, net);
+  Program prog;
+  prog.network = net.name;
+  prog.tensors = plan.tensors;
+  StreamBuilder sb(net.layers.size());
+
+  std::vector<FusedActivation> fused(net.layers.size());
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    if (plan.fused_into[i] < 0) continue;
+    FusedActivation& f = fused[static_cast<size_t>(plan.fused_into[i])];
+    f.present = true;
+    f.func = net.layers[i].as<ActivationAttrs>().func == ActivationFunc::kRelu6 ? VectorFunc::kRelu6
+                                                                                : VectorFunc::kRelu;
+  }
+
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    const auto index = static_cast<uint32_t>(i);
+    ProgramLayer pl{l.name, to_string(l.kind), l.macs, l.vector_ops};
+    MappingRecord rec;
+    rec.layer = l.name;
+    rec.type = to_string(l.kind);
+    if (plan.fused_into[i] >= 0) {
+      const auto producer = static_cast<size_t>(plan.fused_into[i]);
+      prog.layers[producer].vector_ops += l.vector_ops;
+      pl.macs = 0;
+      pl.vector_ops = 0;
+      rec.dataflow = "fused";
+      rec.fused_into = net.layers[producer].name;
+      rec.reason =
+          fmt::format("{} fused into '{}': applied by the vector unit to each output tile before its STORE",
+                      to_string(l.as<ActivationAttrs>().func), rec.fused_into);
+    } else {
+      switch (l.kind) {
+        case LayerKind::kConv2d:
+        case LayerKind::kMatmul: {
+          const GemmProblem p = l.kind == LayerKind::kConv2d ? lower_conv(l, index, plan, eb)
+                                                             : lower_matmul(l, index, plan, eb);
+          const TileChoice t = choose_tile(arch, p, eb);
+          rec.dataflow = to_string(arch.core.array.dataflow);
+          rec.gemm_m = p.m, rec.gemm_n = p.n, rec.gemm_k = p.k, rec.groups = p.groups;
+          rec.tile_m = t.tm, rec.tile_n = t.tn, rec.tile_k = t.tk;
+          rec.loop_order = std::string(p.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
+          rec.estimated_dram_bytes = t.dram_bytes;
+          rec.reason = t.reason;
+          emit_gemm(arch, p, t, fused[i], &sb, &rec);
+          break;
+        }
+        case LayerKind::kReshape:
+        case LayerKind::kTranspose: {
+          rec.dataflow = "none";
+          const TensorView& v = plan.views.at(l.name);
+          rec.reason = fmt::format(
+              "layout only: output aliases '{}' at 0x{:x}{}", l.inputs.at(0), v.addr,
+              l.kind == LayerKind::kTranspose ? "; consumers' DMA strides absorb the permutation" : "");
+          break;
+        }
+        default:
+          emit_vector_layer(arch, l, index, plan, &sb, &rec);
+          break;
+      }
+      sb.sync(index);
+    }
+    prog.layers.push_back(pl);
+    prog.mappings.push_back(rec);
+  }
+  prog.instructions = sb.take();
+  return prog;
+}
+
+}  // namespace systole

@@ -1,0 +1,264 @@
+// Lowering of conv2d and matmul layers to GEMMs out[m x n] (+)= in[m x k] * w[k x n], and the DMA
+// descriptors of their tiles.
+//   conv2d: m = N*Ho*Wo (image, output row, output column), k = (C/groups)*kh*kw (channel, kernel
+//           row, kernel column: the weight layout [oc][C/groups][kh][kw]), n = oc/groups; one GEMM
+//           per group (depthwise: C GEMMs with n = 1, k = kh*kw). The ifmap is never expanded in
+//           DRAM: a tile's LOAD fetches the input rows covering its output rows (halo included)
+//           of each channel plane it touches, and the array reads the im2col expansion from there.
+//   matmul: [..., M, K] x [K, N]. With weights (one input) and batch dims that merge with M, the
+//           batch folds into m (the weights are shared); otherwise one GEMM per batch index, the
+//           second operand being an activation tensor (broadcast over missing batch dims).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "lowering.h"
+#include "systole/common/error.h"
+
+namespace systole {
+namespace compiler_detail {
+namespace {
+
+const TensorView& view(const MemoryPlan& plan, const Layer& l, size_t input) {
+  auto it = plan.views.find(l.inputs.at(input));
+  if (it == plan.views.end()) throw InternalError("no DRAM view for '" + l.inputs.at(input) + "'");
+  return it->second;
+}
+
+uint64_t weight_addr(const MemoryPlan& plan, const Layer& l) {
+  auto it = plan.weights.find(l.name);
+  if (it == plan.weights.end()) throw InternalError("layer '" + l.name + "' has no placed weights");
+  return it->second;
+}
+
+uint64_t u(int64_t v) {
+  return static_cast<uint64_t>(v);
+}
+
+}  // namespace
+
+GemmProblem lower_conv(const Layer& l, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb) {
+  const auto& a = l.as<Conv2dAttrs>();
+  const Shape& in = l.input_shapes.at(0);
+  const Shape& out = l.output_shape;
+  if (in.size() != 4 || out.size() != 4) throw InternalError("conv2d '" + l.name + "' is not NCHW");
+  GemmProblem p;
+  p.layer = index;
+  p.name = l.name;
+  p.is_conv = true;
+  ConvGeometry& g = p.conv;
+  g.batch = in[0];
+  g.c = in[1];
+  g.h = in[2];
+  g.w = in[3];
+  g.oc = out[1];
+  g.ho = out[2];
+  g.wo = out[3];
+  g.kh = a.kernel_h;
+  g.kw = a.kernel_w;
+  g.sh = a.stride_h;
+  g.sw = a.stride_w;
+  g.pad_top = a.pad_top;
+  g.pad_left = a.pad_left;
+  g.dh = a.dilation_h;
+  g.dw = a.dilation_w;
+  g.groups = a.groups;
+  const int64_t cpg = g.c / g.groups, ocpg = g.oc / g.groups;
+  p.m = g.batch * g.ho * g.wo;
+  p.k = cpg * g.kh * g.kw;
+  p.n = ocpg;
+  p.gemms = g.groups;
+  p.groups = g.groups;
+  p.b = {weight_addr(plan, l), 1, p.k, {}, eb.weight};
+  for (int64_t grp = 0; grp < g.groups; ++grp) p.b.gemm_offset.push_back(grp * ocpg * p.k);
+  const TensorView& iv = view(plan, l, 0);
+  p.conv_in_addr = iv.addr;
+  p.source_a = iv.source_layer;
+  p.conv_out_addr = plan.views.at(l.name).addr;
+  p.a.elem_bytes = eb.act;
+  p.out.elem_bytes = eb.act;
+  return p;
+}
+
+GemmProblem lower_matmul(const Layer& l, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb) {
+  const auto& attrs = l.as<MatmulAttrs>();
+  const TensorView& av = view(plan, l, 0);
+  const TensorView& ov = plan.views.at(l.name);
+  const size_t r = av.shape.size();
+  if (r < 2 || ov.shape.size() != r) throw InternalError("matmul '" + l.name + "' has bad ranks");
+  GemmProblem p;
+  p.layer = index;
+  p.name = l.name;
+  p.m = av.shape[r - 2];
+  p.k = av.shape[r - 1];
+  p.n = ov.shape[r - 1];
+  p.source_a = av.source_layer;
+  p.a = {av.addr, av.strides[r - 2], av.strides[r - 1], {}, eb.act};
+  p.out = {ov.addr, ov.strides[r - 2], ov.strides[r - 1], {}, eb.act};
+  int64_t batch = 1;
+  for (size_t d = 0; d + 2 < r; ++d) batch *= av.shape[d];
+  p.b_is_weight = l.inputs.size() == 1;
+  if (p.b_is_weight) {
+    p.b = {weight_addr(plan, l), p.n, 1, {}, eb.weight};
+    // Batch dims merge with M when A's (and the output's) rows are evenly strided across them.
+    bool mergeable = true;
+    for (size_t d = 0; d + 2 < r; ++d) {
+      mergeable = mergeable && av.strides[d] == av.strides[d + 1] * av.shape[d + 1] &&
+                  ov.strides[d] == ov.strides[d + 1] * ov.shape[d + 1];
+    }
+    if (mergeable) {
+      p.m *= batch;
+      batch = 1;
+    }
+  } else {
+    const TensorView& bv = view(plan, l, 1);
+    const size_t rb = bv.shape.size();
+    p.source_b = bv.source_layer;
+    // Element (k, n) of B: stored [.., K, N], or [.., N, K] when transpose_b.
+    p.b = attrs.transpose_b ? MatrixView{bv.addr, bv.strides[rb - 1], bv.strides[rb - 2], {}, eb.act}
+                            : MatrixView{bv.addr, bv.strides[rb - 2], bv.strides[rb - 1], {}, eb.act};
+  }
+  p.gemms = batch;
+  p.groups = 1;
+  for (int64_t bi = 0; bi < batch; ++bi) {
+    // Unravel the batch index over A's batch dims (row-major); B aligns its batch dims from the
+    // right and broadcasts size-1 or missing ones.
+    int64_t rem = bi, a_off = 0, b_off = 0, o_off = 0;
+    for (size_t d = r - 2; d-- > 0;) {
+      const int64_t idx = rem % av.shape[d];
+      rem /= av.shape[d];
+      a_off += idx * av.strides[d];
+      o_off += idx * ov.strides[d];
+      if (!p.b_is_weight) {
+        const TensorView& bv = view(plan, l, 1);
+        const size_t from_right = r - 1 - d;  // 2 for the innermost batch dim
+        if (bv.shape.size() > from_right) {
+          const size_t bd = bv.shape.size() - 1 - from_right;
+          if (bv.shape[bd] > 1) b_off += idx * bv.strides[bd];
+        }
+      }
+    }
+    p.a.gemm_offset.push_back(a_off);
+    p.out.gemm_offset.push_back(o_off);
+    p.b.gemm_offset.push_back(b_off);
+  }
+  return p;
+}
+
+std::vector<ConvRowSegment> conv_segments(const ConvGeometry& g, int64_t m0, int64_t m1) {
+  std::vector<ConvRowSegment> out;
+  const int64_t plane = g.ho * g.wo;
+  for (int64_t m = m0; m < m1;) {
+    ConvRowSegment s;
+    s.image = m / plane;
+    s.pix0 = m % plane;
+    s.pix1 = std::min(plane, s.pix0 + (m1 - m));
+    m += s.pix1 - s.pix0;
+    const int64_t ho0 = s.pix0 / g.wo, ho1 = (s.pix1 - 1) / g.wo;
+    const int64_t lo = std::max<int64_t>(0, ho0 * g.sh - g.pad_top);
+    const int64_t hi = std::min(g.h - 1, ho1 * g.sh - g.pad_top + (g.kh - 1) * g.dh);
+    s.in_row0 = lo;
+    s.rows = hi >= lo ? hi - lo + 1 : 0;
+    out.push_back(s);
+  }
+  return out;
+}
+
+void conv_planes(const ConvGeometry& g, int64_t k0, int64_t k1, int64_t* c0, int64_t* count) {
+  const int64_t window = g.kh * g.kw;
+  *c0 = k0 / window;
+  *count = (k1 - 1) / window - *c0 + 1;
+}
+
+DmaDescriptor matrix_block(uint64_t addr, int64_t e, int64_t rows, int64_t cols, int64_t row_stride,
+                           int64_t col_stride) {
+  DmaDescriptor d;
+  d.dram_addr = addr;
+  if (col_stride == 1 || cols == 1) {
+    d.rows = u(rows);
+    d.row_bytes = u(cols * e);
+    d.row_stride_bytes = u(row_stride * e);
+  } else if (row_stride == 1 || rows == 1) {
+    d.rows = u(cols);
+    d.row_bytes = u(rows * e);
+    d.row_stride_bytes = u(col_stride * e);
+  } else {
+    d.planes = u(rows);
+    d.rows = u(cols);
+    d.row_bytes = u(e);
+    d.plane_stride_bytes = u(row_stride * e);
+    d.row_stride_bytes = u(col_stride * e);
+  }
+  return d;
+}
+
+std::vector<DmaDescriptor> ifmap_descriptors(const GemmProblem& p, int64_t g, int64_t m0, int64_t m1,
+                                             int64_t k0, int64_t k1) {
+  std::vector<DmaDescriptor> out;
+  const int64_t e = p.a.elem_bytes;
+  if (p.is_conv) {
+    const ConvGeometry& cg = p.conv;
+    int64_t c0 = 0, planes = 0;
+    conv_planes(cg, k0, k1, &c0, &planes);
+    const int64_t ch = g * (cg.c / cg.groups) + c0;
+    for (const ConvRowSegment& s : conv_segments(cg, m0, m1)) {
+      if (s.rows == 0) continue;  // output rows that see only padding
+      DmaDescriptor d;
+      d.dram_addr = p.conv_in_addr + u(((s.image * cg.c + ch) * cg.h + s.in_row0) * cg.w * e);
+      d.planes = u(planes);
+      d.rows = u(s.rows);
+      d.row_bytes = u(cg.w * e);
+      d.plane_stride_bytes = u(cg.h * cg.w * e);
+      d.row_stride_bytes = u(cg.w * e);
+      out.push_back(d);
+    }
+  } else {
+    const MatrixView& a = p.a;
+    out.push_back(
+        matrix_block(a.addr + u((a.gemm_offset.at(u(g)) + m0 * a.row_stride + k0 * a.col_stride) * e), e,
+                     m1 - m0, k1 - k0, a.row_stride, a.col_stride));
+  }
+  for (auto& d : out) d.buffer = Buffer::kIfmap;
+  return out;
+}
+
+std::vector<DmaDescriptor> weight_descriptors(const GemmProblem& p, int64_t g, int64_t k0, int64_t k1,
+                                              int64_t n0, int64_t n1) {
+  const MatrixView& b = p.b;
+  DmaDescriptor d = matrix_block(
+      b.addr + u((b.gemm_offset.at(u(g)) + k0 * b.row_stride + n0 * b.col_stride) * b.elem_bytes),
+      b.elem_bytes, k1 - k0, n1 - n0, b.row_stride, b.col_stride);
+  d.buffer = Buffer::kWeight;
+  return {d};
+}
+
+std::vector<DmaDescriptor> ofmap_descriptors(const GemmProblem& p, int64_t g, int64_t m0, int64_t m1,
+                                             int64_t n0, int64_t n1) {
+  std::vector<DmaDescriptor> out;
+  const int64_t e = p.out.elem_bytes;
+  if (p.is_conv) {
+    const ConvGeometry& cg = p.conv;
+    const int64_t plane = cg.ho * cg.wo;
+    const int64_t ch = g * (cg.oc / cg.groups) + n0;
+    for (const ConvRowSegment& s : conv_segments(cg, m0, m1)) {
+      DmaDescriptor d;
+      d.dram_addr = p.conv_out_addr + u(((s.image * cg.oc + ch) * plane + s.pix0) * e);
+      d.planes = u(n1 - n0);
+      d.rows = 1;
+      d.row_bytes = u((s.pix1 - s.pix0) * e);
+      d.plane_stride_bytes = u(plane * e);
+      d.row_stride_bytes = d.row_bytes;
+      out.push_back(d);
+    }
+  } else {
+    const MatrixView& o = p.out;
+    out.push_back(
+        matrix_block(o.addr + u((o.gemm_offset.at(u(g)) + m0 * o.row_stride + n0 * o.col_stride) * e), e,
+                     m1 - m0, n1 - n0, o.row_stride, o.col_stride));
+  }
+  for (auto& d : out) d.buffer = Buffer::kOfmap;
+  return out;
+}
+
+}  // namespace compiler_detail
+}  // namespace systole

@@ -1,0 +1,59 @@
+#include "systole/compiler/isa.h"
+
+namespace systole {
+
+const char* to_string(Opcode op) {
+  switch (op) {
+    case Opcode::kLoad:
+      return "LOAD";
+    case Opcode::kStore:
+      return "STORE";
+    case Opcode::kMatmul:
+      return "MATMUL";
+    case Opcode::kVector:
+      return "VECTOR";
+    case Opcode::kSync:
+      return "SYNC";
+  }
+  return "?";
+}
+
+const char* to_string(Buffer b) {
+  switch (b) {
+    case Buffer::kIfmap:
+      return "ifmap";
+    case Buffer::kWeight:
+      return "weight";
+    case Buffer::kOfmap:
+      return "ofmap";
+  }
+  return "?";
+}
+
+const char* to_string(VectorFunc f) {
+  switch (f) {
+    case VectorFunc::kRelu:
+      return "relu";
+    case VectorFunc::kRelu6:
+      return "relu6";
+    case VectorFunc::kGelu:
+      return "gelu";
+    case VectorFunc::kSigmoid:
+      return "sigmoid";
+    case VectorFunc::kTanh:
+      return "tanh";
+    case VectorFunc::kAdd:
+      return "add";
+    case VectorFunc::kMaxPool:
+      return "maxpool";
+    case VectorFunc::kAvgPool:
+      return "avgpool";
+    case VectorFunc::kSoftmax:
+      return "softmax";
+    case VectorFunc::kLayerNorm:
+      return "layernorm";
+  }
+  return "?";
+}
+
+}  // namespace systole

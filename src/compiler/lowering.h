@@ -1,0 +1,196 @@
+// Internal interfaces of the workload compiler (not installed): DRAM placement, GEMM lowering,
+// tile choice, and the instruction-stream builder. Units: addresses and sizes in bytes unless a
+// name says elements.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "systole/compiler/program.h"
+#include "systole/config/arch_spec.h"
+#include "systole/timing/array_timing.h"
+#include "systole/workload/network.h"
+
+namespace systole {
+namespace compiler_detail {
+
+inline int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+inline uint64_t align_up(uint64_t v, uint64_t a) {
+  return (v + a - 1) / a * a;
+}
+
+// Element sizes: activations are stored (DRAM and scratchpad) in the array's input type, weights
+// in its weight type, partial sums in the accumulator type.
+struct ElementBytes {
+  int64_t act = 1, weight = 1, acc = 4;
+};
+ElementBytes element_bytes(const ArchSpec& arch);
+
+// ---------------------------------------------------------------------------------------------
+// memory_plan.cpp
+
+// A tensor in DRAM seen through strides (in elements) per logical dimension. Reshape/transpose
+// layers produce views of their producer's tensor instead of new tensors.
+struct TensorView {
+  uint64_t addr = 0;
+  Shape shape;
+  std::vector<int64_t> strides;  // elements
+  int source_layer = -1;         // layer whose SYNC makes the data valid; -1 for network inputs
+};
+
+struct MemoryPlan {
+  std::vector<TensorPlacement> tensors;     // in placement order (what Program::tensors holds)
+  std::map<std::string, TensorView> views;  // by tensor name (inputs and layer outputs)
+  std::map<std::string, uint64_t> weights;  // "<layer>" -> DRAM address of "<layer>.weight"
+  std::vector<int> fused_into;              // per layer: producer index it is fused into, or -1
+};
+
+// Which layers are fused: an activation (relu/relu6) whose only input is a conv2d/matmul with no
+// other consumer. Returns, per layer, the producer's index or -1.
+std::vector<int> find_fusions(const Network& net);
+
+// Places network inputs, then per layer (in order) its output and "<layer>.weight", each at a
+// 64-byte aligned address. Reshape, transpose and fused activations alias their producer.
+MemoryPlan plan_memory(const ArchSpec& arch, const Network& net);
+
+// ---------------------------------------------------------------------------------------------
+// gemm_lowering.cpp
+
+struct ConvGeometry {
+  int64_t batch = 1, c = 0, h = 0, w = 0;
+  int64_t oc = 0, ho = 0, wo = 0;
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, pad_top = 0, pad_left = 0, dh = 1, dw = 1;
+  int64_t groups = 1;
+};
+
+// A 2-D matrix operand inside a DRAM tensor: element (r, c) of GEMM g is at
+//   addr + (gemm_offset[g] + r * row_stride + c * col_stride) * elem_bytes.
+struct MatrixView {
+  uint64_t addr = 0;
+  int64_t row_stride = 0, col_stride = 0;  // elements
+  std::vector<int64_t> gemm_offset;        // elements, one per GEMM
+  int64_t elem_bytes = 1;
+};
+
+// A layer lowered to `gemms` identical GEMMs out[m x n] (+)= in[m x k] * w[k x n].
+// Convolutions (is_conv) address their ifmap with implicit im2col (input rows incl. halo per
+// channel plane) and their output as NCHW planes; matmuls use the MatrixViews a, b and out.
+struct GemmProblem {
+  uint32_t layer = 0;
+  std::string name;
+  bool is_conv = false;
+  ConvGeometry conv;
+  int64_t m = 0, n = 0, k = 0;
+  int64_t gemms = 1;
+  int64_t groups = 1;       // reported in the MappingRecord (conv groups)
+  bool b_is_weight = true;  // false for activation x activation matmuls
+  MatrixView a, b, out;     // matmul addressing (conv: only b, the weights [oc][k])
+  uint64_t conv_in_addr = 0, conv_out_addr = 0;
+  int source_a = -1, source_b = -1;  // producer layers whose SYNC the operand loads wait on
+};
+
+GemmProblem lower_conv(const Layer& layer, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb);
+GemmProblem lower_matmul(const Layer& layer, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb);
+
+// Conv ifmap traffic of an m-range [m0, m1): one segment per image touched.
+struct ConvRowSegment {
+  int64_t image = 0;
+  int64_t pix0 = 0, pix1 = 0;     // output pixels [pix0, pix1) within the image
+  int64_t in_row0 = 0, rows = 0;  // input rows fetched (halo included, padding excluded)
+};
+std::vector<ConvRowSegment> conv_segments(const ConvGeometry& g, int64_t m0, int64_t m1);
+// Channel planes [c0, c0 + count) (within the group) touched by the k-range [k0, k1).
+void conv_planes(const ConvGeometry& g, int64_t k0, int64_t k1, int64_t* c0, int64_t* count);
+
+// DMA descriptors of one tile's operands (several when a conv tile spans images).
+std::vector<DmaDescriptor> ifmap_descriptors(const GemmProblem& p, int64_t g, int64_t m0, int64_t m1,
+                                             int64_t k0, int64_t k1);
+std::vector<DmaDescriptor> weight_descriptors(const GemmProblem& p, int64_t g, int64_t k0, int64_t k1,
+                                              int64_t n0, int64_t n1);
+std::vector<DmaDescriptor> ofmap_descriptors(const GemmProblem& p, int64_t g, int64_t m0, int64_t m1,
+                                             int64_t n0, int64_t n1);
+// A rows x cols block of a strided matrix as one descriptor (contiguous along whichever axis is).
+DmaDescriptor matrix_block(uint64_t addr, int64_t elem_bytes, int64_t rows, int64_t cols, int64_t row_stride,
+                           int64_t col_stride);
+
+// ---------------------------------------------------------------------------------------------
+// tiler.cpp
+
+struct TileChoice {
+  int64_t tm = 0, tn = 0, tk = 0;
+  bool m_outer = true;  // loop order "m,n,k" (true) or "n,m,k"; k is always innermost
+  int64_t cycles = 0;   // estimated array cycles of the layer
+  int64_t dram_bytes = 0;
+  int64_t ifmap_reload = 1, weight_reload = 1;  // how often each operand is fetched from DRAM
+  std::string reason;
+};
+
+// Bytes one double-buffer half must hold for a tile (the largest tile of the grid).
+struct TileFootprint {
+  int64_t ifmap = 0, weight = 0, ofmap = 0;
+};
+TileFootprint tile_footprint(const GemmProblem& p, const ElementBytes& eb, int64_t tm, int64_t tn,
+                             int64_t tk);
+
+// Throws ConfigError when even one array fold at streaming length 1 does not fit.
+TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb);
+
+// ---------------------------------------------------------------------------------------------
+// emitter.cpp
+
+// Appends instructions with backward dependencies and remembers which STOREs and SYNCs belong
+// to which layer.
+class StreamBuilder {
+ public:
+  explicit StreamBuilder(size_t layers) : m_layer_stores(layers), m_layer_sync(layers, -1) {}
+  uint32_t add(Opcode op, uint32_t layer, std::vector<uint32_t> deps, decltype(Instruction::payload) payload);
+  // SYNC of `layer` depending on all its STOREs; no-op when the layer stored nothing.
+  void sync(uint32_t layer);
+  // Deps a consumer's first load needs: the SYNC of `source_layer` (none for network inputs).
+  std::vector<uint32_t> sync_deps(int source_layer) const;
+  std::vector<Instruction> take() { return std::move(m_out); }
+  const std::vector<Instruction>& instructions() const { return m_out; }
+  Instruction& at(uint32_t id) { return m_out.at(id); }
+
+  // Scratchpad-half hazards, kept across layers so that a layer's first LOAD or MATMUL cannot
+  // overwrite a half the previous layer still reads or drains. Halves are 0 and 1.
+  // The instruction (MATMUL or VECTOR) that last read half h of buffer b: a LOAD into it waits.
+  std::vector<uint32_t> last_reader(Buffer b, int h) const;
+  void set_reader(Buffer b, int h, uint32_t id) { m_reader[idx(b)][h] = static_cast<int64_t>(id); }
+  // The STOREs that last drained ofmap half h: a write into it waits for them.
+  const std::vector<uint32_t>& last_drain(int h) const { return m_drain[h]; }
+  void set_drain(int h, std::vector<uint32_t> stores) { m_drain[h] = std::move(stores); }
+  // The half of buffer b used most recently (the next new tile goes to the other one).
+  int last_used(Buffer b) const { return m_used[idx(b)]; }
+  void set_used(Buffer b, int h) { m_used[idx(b)] = h; }
+
+ private:
+  static size_t idx(Buffer b) { return static_cast<size_t>(b); }
+  std::vector<Instruction> m_out;
+  int64_t m_reader[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+  std::vector<uint32_t> m_drain[2];
+  int m_used[3] = {1, 1, 1};
+  std::vector<std::vector<uint32_t>> m_layer_stores;
+  std::vector<int64_t> m_layer_sync;
+};
+
+// Fused activation applied to every output tile before its STORE.
+struct FusedActivation {
+  bool present = false;
+  VectorFunc func = VectorFunc::kRelu;
+};
+
+// Emits the tiles of a GEMM layer. Returns the MappingRecord fields it measured (tiles, folds).
+void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, const FusedActivation& fused,
+               StreamBuilder* sb, MappingRecord* rec);
+
+// vector_lowering.cpp: pool, add, activation, softmax, layernorm.
+void emit_vector_layer(const ArchSpec& arch, const Layer& layer, uint32_t index, const MemoryPlan& plan,
+                       StreamBuilder* sb, MappingRecord* rec);
+
+}  // namespace compiler_detail
+}  // namespace systole

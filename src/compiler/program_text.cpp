@@ -1,0 +1,160 @@
+// Text and JSON forms of a Program. Both are deterministic functions of the Program: layers and
+// instructions in order, JSON object keys sorted (nlohmann::json's default map).
+#include <fmt/format.h>
+
+#include "systole/compiler/program.h"
+#include "systole/config/types.h"
+
+namespace systole {
+namespace {
+
+std::string deps_str(const std::vector<uint32_t>& deps) {
+  return fmt::format("[{}]", fmt::join(deps, ","));
+}
+
+std::string mapping_line(size_t i, const ProgramLayer& l, const MappingRecord& r) {
+  std::string s = fmt::format("# L{} {} ({}) macs={} vector_ops={} dataflow={}", i, l.name, l.type, l.macs,
+                              l.vector_ops, r.dataflow);
+  if (r.gemm_m > 0) {
+    s += fmt::format(" gemm m={} n={} k={} groups={} tile m={} n={} k={} order={}", r.gemm_m, r.gemm_n,
+                     r.gemm_k, r.groups, r.tile_m, r.tile_n, r.tile_k, r.loop_order);
+  }
+  if (r.tiles > 0)
+    s += fmt::format(" tiles={} folds={} est_dram_bytes={}", r.tiles, r.folds, r.estimated_dram_bytes);
+  if (!r.fused_into.empty()) s += " fused_into=" + r.fused_into;
+  return s + "\n#   " + r.reason + "\n";
+}
+
+std::string instruction_line(const Instruction& in, const std::string& layer) {
+  std::string s = fmt::format("{} {} L{} {}", in.id, to_string(in.op), in.layer, layer);
+  switch (in.op) {
+    case Opcode::kLoad:
+    case Opcode::kStore: {
+      const DmaDescriptor& d = in.dma();
+      s += fmt::format(" {} dram=0x{:x} spm=0x{:x} {}x{}x{}B", to_string(d.buffer), d.dram_addr, d.spm_addr,
+                       d.planes, d.rows, d.row_bytes);
+      if (d.planes > 1 || d.rows > 1)
+        s += fmt::format(" stride={}/{}", d.plane_stride_bytes, d.row_stride_bytes);
+      break;
+    }
+    case Opcode::kMatmul: {
+      const MatmulOp& m = in.matmul();
+      s += fmt::format(" {} m={} n={} k={} acc={}", to_string(m.dataflow), m.m, m.n, m.k,
+                       m.accumulate ? 1 : 0);
+      if (!m.stream_first || !m.stream_last) {
+        s += fmt::format(" chunk={}{}", m.stream_first ? "first" : "", m.stream_last ? "last" : "");
+        if (m.stream_first == m.stream_last) s += "mid";
+      }
+      if (m.layer_last) s += " layer_last";
+      break;
+    }
+    case Opcode::kVector: {
+      const VectorOp& v = in.vector();
+      s += fmt::format(" {} elems={} ops/elem={} spm_rd={}B spm_wr={}B", to_string(v.func), v.elements,
+                       v.ops_per_element, v.spm_read_bytes, v.spm_write_bytes);
+      break;
+    }
+    case Opcode::kSync:
+      break;
+  }
+  return s + " deps=" + deps_str(in.deps) + "\n";
+}
+
+}  // namespace
+
+std::string to_text(const Program& p) {
+  std::string out = fmt::format("# network {}: {} layers, {} instructions\n", p.network, p.layers.size(),
+                                p.instructions.size());
+  for (const TensorPlacement& t : p.tensors) {
+    out += fmt::format("# tensor {} dram=0x{:x} bytes={}\n", t.name, t.dram_addr, t.bytes);
+  }
+  // Instructions are grouped by layer in stream order (a fused VECTOR carries its producer's index).
+  std::vector<std::vector<const Instruction*>> by_layer(p.layers.size());
+  for (const Instruction& in : p.instructions) {
+    if (in.layer < by_layer.size()) by_layer[in.layer].push_back(&in);
+  }
+  for (size_t i = 0; i < p.layers.size(); ++i) {
+    const MappingRecord empty;
+    out += mapping_line(i, p.layers[i], i < p.mappings.size() ? p.mappings[i] : empty);
+    for (const Instruction* in : by_layer[i]) out += instruction_line(*in, p.layers[i].name);
+  }
+  return out;
+}
+
+nlohmann::json to_json(const Program& p) {
+  nlohmann::json j;
+  j["network"] = p.network;
+  j["layers"] = nlohmann::json::array();
+  for (size_t i = 0; i < p.layers.size(); ++i) {
+    const ProgramLayer& l = p.layers[i];
+    nlohmann::json e{
+        {"index", i}, {"name", l.name}, {"type", l.type}, {"macs", l.macs}, {"vector_ops", l.vector_ops}};
+    if (i < p.mappings.size()) {
+      const MappingRecord& r = p.mappings[i];
+      e["dataflow"] = r.dataflow;
+      e["gemm"] = {{"m", r.gemm_m}, {"n", r.gemm_n}, {"k", r.gemm_k}, {"groups", r.groups}};
+      e["tile"] = {{"m", r.tile_m}, {"n", r.tile_n}, {"k", r.tile_k}};
+      e["folds"] = r.folds;
+      e["tiles"] = r.tiles;
+      e["loop_order"] = r.loop_order;
+      e["estimated_dram_bytes"] = r.estimated_dram_bytes;
+      e["fused_into"] = r.fused_into;
+      e["reason"] = r.reason;
+    }
+    j["layers"].push_back(e);
+  }
+  j["tensors"] = nlohmann::json::array();
+  for (const TensorPlacement& t : p.tensors) {
+    j["tensors"].push_back({{"name", t.name}, {"dram_addr", t.dram_addr}, {"bytes", t.bytes}});
+  }
+  j["instructions"] = nlohmann::json::array();
+  for (const Instruction& in : p.instructions) {
+    nlohmann::json e{{"id", in.id}, {"op", to_string(in.op)}, {"layer", in.layer}, {"deps", in.deps}};
+    switch (in.op) {
+      case Opcode::kLoad:
+      case Opcode::kStore: {
+        const DmaDescriptor& d = in.dma();
+        e["buffer"] = to_string(d.buffer);
+        e["dram_addr"] = d.dram_addr;
+        e["spm_addr"] = d.spm_addr;
+        e["planes"] = d.planes;
+        e["rows"] = d.rows;
+        e["row_bytes"] = d.row_bytes;
+        e["plane_stride_bytes"] = d.plane_stride_bytes;
+        e["row_stride_bytes"] = d.row_stride_bytes;
+        e["bytes"] = d.bytes();
+        break;
+      }
+      case Opcode::kMatmul: {
+        const MatmulOp& m = in.matmul();
+        e["dataflow"] = to_string(m.dataflow);
+        e["m"] = m.m;
+        e["n"] = m.n;
+        e["k"] = m.k;
+        e["ifmap_spm_addr"] = m.ifmap_spm_addr;
+        e["weight_spm_addr"] = m.weight_spm_addr;
+        e["ofmap_spm_addr"] = m.ofmap_spm_addr;
+        e["accumulate"] = m.accumulate;
+        e["stream_first"] = m.stream_first;
+        e["stream_last"] = m.stream_last;
+        e["layer_last"] = m.layer_last;
+        break;
+      }
+      case Opcode::kVector: {
+        const VectorOp& v = in.vector();
+        e["func"] = to_string(v.func);
+        e["elements"] = v.elements;
+        e["ops_per_element"] = v.ops_per_element;
+        e["spm_read_bytes"] = v.spm_read_bytes;
+        e["spm_write_bytes"] = v.spm_write_bytes;
+        break;
+      }
+      case Opcode::kSync:
+        break;
+    }
+    j["instructions"].push_back(e);
+  }
+  return j;
+}
+
+}  // namespace systole

@@ -1,0 +1,164 @@
+// Conv -> GEMM and matmul -> GEMM dimensions, as reported in the MappingRecord, and the MACs the
+// emitted MATMULs perform.
+#include <gtest/gtest.h>
+
+#include "test_networks.h"
+
+namespace systole {
+namespace {
+
+using testnet::Builder;
+
+const MappingRecord& mapping(const Program& p, const std::string& layer) {
+  for (const MappingRecord& r : p.mappings) {
+    if (r.layer == layer) return r;
+  }
+  throw std::runtime_error("no mapping for " + layer);
+}
+
+TEST(GemmLowering, ConvStridePadDilation) {
+  // 1x8x17x17, 16 filters 3x3, stride 2, pad 1, dilation 2: Ho = (17 + 2 - 2*2 - 1)/2 + 1 = 8.
+  // M = 1*8*8 = 64, K = 8*3*3 = 72, N = 16.
+  const Network net = Builder("n").input("x", {1, 8, 17, 17}).conv("c", "x", 16, 3, 3, 2, 1, 2).build();
+  ASSERT_EQ(net.layers[0].output_shape, (Shape{1, 16, 8, 8}));
+  const Program p = compile(testnet::arch(8, 8, Dataflow::kWeightStationary), net);
+  const MappingRecord& r = mapping(p, "c");
+  EXPECT_EQ(r.gemm_m, 64);
+  EXPECT_EQ(r.gemm_k, 72);
+  EXPECT_EQ(r.gemm_n, 16);
+  EXPECT_EQ(r.groups, 1);
+  EXPECT_EQ(testnet::total_macs(p), net.layers[0].macs);
+}
+
+TEST(GemmLowering, ConvBatchFoldsIntoM) {
+  const Network net = Builder("n").input("x", {3, 4, 6, 6}).conv("c", "x", 5, 3, 3).build();
+  const Program p = compile(testnet::arch(4, 4, Dataflow::kOutputStationary), net);
+  EXPECT_EQ(mapping(p, "c").gemm_m, 3 * 4 * 4);
+  EXPECT_EQ(mapping(p, "c").gemm_k, 4 * 9);
+  EXPECT_EQ(testnet::total_macs(p), net.layers[0].macs);
+}
+
+TEST(GemmLowering, GroupedConvIsOneGemmPerGroup) {
+  // 12 channels, 4 groups, 8 filters: each group K = 3*3*3 = 27, N = 2; 4 GEMMs.
+  const Network net = Builder("n").input("x", {1, 12, 10, 10}).conv("c", "x", 8, 3, 3, 1, 1, 1, 4).build();
+  const Program p = compile(testnet::arch(8, 8, Dataflow::kWeightStationary), net);
+  const MappingRecord& r = mapping(p, "c");
+  EXPECT_EQ(r.groups, 4);
+  EXPECT_EQ(r.gemm_k, 27);
+  EXPECT_EQ(r.gemm_n, 2);
+  EXPECT_EQ(r.gemm_m, 100);
+  EXPECT_EQ(r.loop_order.substr(0, 2), "g,");
+  EXPECT_EQ(testnet::total_macs(p), net.layers[0].macs);
+}
+
+TEST(GemmLowering, DepthwiseIsCGemmsOfWidthOne) {
+  const Network net = Builder("n").input("x", {1, 6, 9, 9}).conv("dw", "x", 6, 3, 3, 1, 1, 1, 6).build();
+  const Program p = compile(testnet::arch(4, 4, Dataflow::kWeightStationary), net);
+  const MappingRecord& r = mapping(p, "dw");
+  EXPECT_EQ(r.groups, 6);
+  EXPECT_EQ(r.gemm_n, 1);
+  EXPECT_EQ(r.gemm_k, 9);
+  EXPECT_EQ(r.gemm_m, 81);
+  EXPECT_EQ(testnet::total_macs(p), net.layers[0].macs);
+  // Each group's weight LOAD reads its own 9 weights: 6 groups x 9 B in total when resident.
+  EXPECT_EQ(testnet::load_bytes(p, Buffer::kWeight), 54);
+}
+
+TEST(GemmLowering, ConvIfmapLoadIsImplicitIm2col) {
+  // A 1x1-tile-free check: loads of the ifmap never exceed the input rows (incl. halo) per plane,
+  // i.e. no LOAD is larger than the input tensor, and the ifmap bytes stay far below M*K.
+  const Network net = Builder("n").input("x", {1, 4, 16, 16}).conv("c", "x", 8, 3, 3, 1, 1).build();
+  const Program p = compile(testnet::arch(8, 8, Dataflow::kWeightStationary), net);
+  for (const Instruction& in : p.instructions) {
+    if (in.op != Opcode::kLoad || in.dma().buffer != Buffer::kIfmap) continue;
+    EXPECT_LE(in.dma().bytes(), 4u * 16 * 16);
+    EXPECT_EQ(in.dma().row_bytes, 16u);  // whole input rows
+    EXPECT_EQ(in.dma().plane_stride_bytes, 256u);
+  }
+  EXPECT_LT(testnet::load_bytes(p, Buffer::kIfmap), 256 * 36);  // M * K bytes if materialised
+}
+
+TEST(GemmLowering, MatmulWithWeightsFoldsBatchIntoM) {
+  // [2, 5, 7] x W[7, 3]: the batch shares the weights, so M = 10, one GEMM.
+  const Network net = Builder("n").input("x", {2, 5, 7}).matmul("fc", {"x"}, 3).build();
+  const Program p = compile(testnet::arch(4, 4, Dataflow::kWeightStationary), net);
+  const MappingRecord& r = mapping(p, "fc");
+  EXPECT_EQ(r.gemm_m, 10);
+  EXPECT_EQ(r.gemm_k, 7);
+  EXPECT_EQ(r.gemm_n, 3);
+  EXPECT_EQ(r.loop_order.find("g,"), std::string::npos);
+  EXPECT_EQ(testnet::total_macs(p), net.layers[0].macs);
+  EXPECT_EQ(testnet::load_bytes(p, Buffer::kWeight), 21);
+}
+
+TEST(GemmLowering, TwoInputBatchedMatmulIsOneGemmPerBatch) {
+  // Attention-like: [2, 3, 8, 16] x [2, 3, 16, 8] -> 6 GEMMs of 8x8x16; B is an activation.
+  const Network net =
+      Builder("n").input("q", {2, 3, 8, 16}).input("k", {2, 3, 16, 8}).matmul("qk", {"q", "k"}).build();
+  const Program p = compile(testnet::arch(4, 4, Dataflow::kOutputStationary), net);
+  const MappingRecord& r = mapping(p, "qk");
+  EXPECT_EQ(r.gemm_m, 8);
+  EXPECT_EQ(r.gemm_n, 8);
+  EXPECT_EQ(r.gemm_k, 16);
+  EXPECT_EQ(r.loop_order.substr(0, 2), "g,");
+  EXPECT_EQ(testnet::total_macs(p), net.layers[0].macs);
+  // No ".weight" tensor is placed for an activation x activation matmul.
+  for (const TensorPlacement& t : p.tensors) EXPECT_NE(t.name, "qk.weight");
+  // The B operand of batch (1, 2) = index 5 starts at 5 * 16 * 8 bytes into "k".
+  uint64_t k_addr = 0;
+  for (const TensorPlacement& t : p.tensors) {
+    if (t.name == "k") k_addr = t.dram_addr;
+  }
+  bool found = false;
+  for (const Instruction& in : p.instructions) {
+    if (in.op == Opcode::kLoad && in.dma().buffer == Buffer::kWeight &&
+        in.dma().dram_addr == k_addr + 5 * 128) {
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(GemmLowering, TransposeIsAbsorbedIntoTheConsumersStrides) {
+  // k^T via a transpose layer: no instructions for it, and the matmul reads "k" [8, 16] column-wise.
+  const Network net = Builder("n")
+                          .input("q", {8, 16})
+                          .input("k", {8, 16})
+                          .transpose("kt", "k", {1, 0})
+                          .matmul("qk", {"q", "kt"})
+                          .build();
+  const Program p = compile(testnet::arch(4, 4, Dataflow::kWeightStationary), net);
+  EXPECT_EQ(p.mappings[0].dataflow, "none");
+  for (const Instruction& in : p.instructions) EXPECT_NE(in.layer, 0u);
+  const MappingRecord& r = mapping(p, "qk");
+  EXPECT_EQ(r.gemm_k, 16);
+  EXPECT_EQ(r.gemm_n, 8);
+  EXPECT_EQ(testnet::total_macs(p), net.layers[1].macs);
+  // kt(k, n) = k(n, k): a tile's columns n are rows of "k", contiguous along k.
+  for (const Instruction& in : p.instructions) {
+    if (in.op == Opcode::kLoad && in.dma().buffer == Buffer::kWeight) {
+      EXPECT_EQ(in.dma().row_stride_bytes, 16u);
+    }
+  }
+}
+
+TEST(GemmLowering, ReshapeAliasesItsProducer) {
+  const Network net = Builder("n")
+                          .input("x", {1, 4, 4, 4})
+                          .conv("c", "x", 8, 1, 1)
+                          .reshape("r", "c", {1, 128})
+                          .matmul("fc", {"r"}, 10)
+                          .build();
+  const Program p = compile(testnet::arch(4, 4, Dataflow::kWeightStationary), net);
+  uint64_t c_addr = 1, r_addr = 0;
+  for (const TensorPlacement& t : p.tensors) {
+    if (t.name == "c") c_addr = t.dram_addr;
+    if (t.name == "r") r_addr = t.dram_addr;
+  }
+  EXPECT_EQ(c_addr, r_addr);
+  EXPECT_EQ(p.mappings[1].dataflow, "none");
+  EXPECT_NE(p.mappings[1].reason.find("alias"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace systole

@@ -1,0 +1,86 @@
+// to_text / to_json: exact lines for a tiny program and byte-stable output across compilations.
+#include <gtest/gtest.h>
+
+#include "test_networks.h"
+
+namespace systole {
+namespace {
+
+using testnet::Builder;
+
+Network tiny() {
+  // x [1, 4, 4, 4] int8 at 0x0 (64 B); c [1, 8, 4, 4] at 0x40 (128 B); c.weight [8, 4] at 0xc0.
+  return Builder("tiny").input("x", {1, 4, 4, 4}).conv("c", "x", 8, 1, 1).build();
+}
+
+TEST(ProgramText, TinyConvLines) {
+  const ArchSpec arch = testnet::arch(4, 4, Dataflow::kWeightStationary, 64, 64, 64);
+  const Program p = compile(arch, tiny());
+  const std::string text = to_text(p);
+  EXPECT_NE(text.find("# tensor x dram=0x0 bytes=64\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# tensor c dram=0x40 bytes=128\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# tensor c.weight dram=0xc0 bytes=32\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("# L0 c (conv2d) macs=512 vector_ops=0 dataflow=ws gemm m=16 n=8 k=4 groups=1 tile m=16 "
+                "n=8 k=4 order="),
+      std::string::npos)
+      << text;
+  // The ifmap: 4 channel planes x 4 rows x 4 B; the weights [8][4]: 8 rows of 4 contiguous k.
+  EXPECT_NE(text.find("0 LOAD L0 c ifmap dram=0x0 spm=0x0 4x4x4B stride=16/4 deps=[]\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("1 LOAD L0 c weight dram=0xc0 spm=0x0 1x8x4B stride=0/4 deps=[]\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("2 MATMUL L0 c ws m=16 n=8 k=4 acc=0 layer_last deps=[0,1]\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("3 STORE L0 c ofmap dram=0x40 spm=0x0 8x1x16B stride=16/16 deps=[2]\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("4 SYNC L0 c deps=[3]\n"), std::string::npos) << text;
+}
+
+TEST(ProgramText, JsonCarriesMappingAndPayloads) {
+  const ArchSpec arch = testnet::arch(4, 4, Dataflow::kWeightStationary, 64, 64, 64);
+  const nlohmann::json j = to_json(compile(arch, tiny()));
+  EXPECT_EQ(j["network"], "tiny");
+  ASSERT_EQ(j["layers"].size(), 1u);
+  EXPECT_EQ(j["layers"][0]["gemm"]["k"], 4);
+  EXPECT_EQ(j["layers"][0]["dataflow"], "ws");
+  ASSERT_EQ(j["instructions"].size(), 5u);
+  const auto& mm = j["instructions"][2];
+  EXPECT_EQ(mm["op"], "MATMUL");
+  EXPECT_EQ(mm["deps"], nlohmann::json::array({0, 1}));
+  EXPECT_EQ(mm["m"], 16);
+  EXPECT_EQ(mm["layer_last"], true);
+  EXPECT_EQ(j["instructions"][0]["bytes"], 64);
+  EXPECT_EQ(j["instructions"][0]["buffer"], "ifmap");
+  EXPECT_EQ(j["tensors"][2]["name"], "c.weight");
+}
+
+TEST(ProgramText, StableAcrossCompilations) {
+  const ArchSpec arch = testnet::arch(8, 8, Dataflow::kInputStationary, 4, 4, 4);
+  const Network net = Builder("n")
+                          .input("x", {1, 16, 14, 14})
+                          .conv("c", "x", 24, 3, 3, 1, 1)
+                          .activation("r", "c")
+                          .pool("p", "r", 2, 2)
+                          .reshape("f", "p", {1, 24 * 7 * 7})
+                          .matmul("fc", {"f"}, 10)
+                          .softmax("s", "fc")
+                          .build();
+  const Program a = compile(arch, net), b = compile(arch, net);
+  EXPECT_EQ(to_text(a), to_text(b));
+  EXPECT_EQ(to_json(a).dump(), to_json(b).dump());
+  // Every instruction appears once in the text, in order.
+  const std::string text = to_text(a);
+  size_t pos = 0;
+  for (const Instruction& in : a.instructions) {
+    const std::string head =
+        "\n" + std::to_string(in.id) + " " + to_string(in.op) + " L" + std::to_string(in.layer);
+    const size_t at = text.find(head, pos);
+    ASSERT_NE(at, std::string::npos) << head;
+    pos = at + 1;
+  }
+}
+
+}  // namespace
+}  // namespace systole
