@@ -27,8 +27,7 @@ UserError::UserError(const std::string& kind, std::vector<Diagnostic> diagnostic
 
 ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
     : UserError("configuration error", std::move(diagnostics)) {}
-ConfigError::ConfigError(const Diagnostic& diagnostic)
-    : ConfigError(std::vector<Diagnostic>{diagnostic}) {}
+ConfigError::ConfigError(const Diagnostic& diagnostic) : ConfigError(std::vector<Diagnostic>{diagnostic}) {}
 
 WorkloadError::WorkloadError(std::vector<Diagnostic> diagnostics)
     : UserError("workload error", std::move(diagnostics)) {}

@@ -81,6 +81,9 @@ Program compile(const ArchSpec& arch, const Network& net) {
     prog.mappings.push_back(rec);
   }
   prog.instructions = sb.take();
+  for (Instruction& in : prog.instructions) {
+    if (auto* d = std::get_if<DmaDescriptor>(&in.payload)) *d = coalesced(*d);
+  }
   return prog;
 }
 

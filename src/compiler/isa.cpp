@@ -56,4 +56,25 @@ const char* to_string(VectorFunc f) {
   return "?";
 }
 
+DmaDescriptor coalesced(DmaDescriptor d) {
+  if (d.rows == 1) d.row_stride_bytes = d.row_bytes;  // a single row's stride is never used
+  if (d.rows > 1 && d.row_stride_bytes == d.row_bytes) {
+    d.row_bytes *= d.rows;
+    d.rows = 1;
+    d.row_stride_bytes = d.row_bytes;
+  }
+  if (d.planes > 1 && d.plane_stride_bytes == d.rows * d.row_stride_bytes &&
+      d.rows * d.row_stride_bytes > 0) {
+    if (d.rows == 1) {
+      d.row_bytes *= d.planes;
+      d.row_stride_bytes = d.row_bytes;
+    } else {
+      d.rows *= d.planes;
+    }
+    d.planes = 1;
+    d.plane_stride_bytes = d.rows * d.row_stride_bytes;
+  }
+  return d;
+}
+
 }  // namespace systole

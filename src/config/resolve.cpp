@@ -139,7 +139,8 @@ ArchSpec finish(LoadState st) {
     a.microarch.scalesim_counting = false;
   }
   st.spec.source_path = st.source;
-  for (const auto& [key, origin] : st.explicit_keys) st.spec.key_origins[key] = KeyOrigin{origin.file, origin.line};
+  for (const auto& [key, origin] : st.explicit_keys)
+    st.spec.key_origins[key] = KeyOrigin{origin.file, origin.line};
   return std::move(st.spec);
 }
 

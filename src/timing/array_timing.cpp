@@ -8,7 +8,9 @@
 
 namespace systole {
 namespace {
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 }  // namespace
 
 FoldShape fold_shape(Dataflow d, int64_t m, int64_t n, int64_t k) {
@@ -31,11 +33,14 @@ int64_t preload_cycles(const ArrayGeometry& g, Dataflow d) {
   return d == Dataflow::kOutputStationary ? 0 : g.rows;
 }
 
-int64_t skew_cycles(const ArrayGeometry& g) { return g.rows + g.cols - 2; }
+int64_t skew_cycles(const ArrayGeometry& g) {
+  return g.rows + g.cols - 2;
+}
 
 TileTiming tile_timing(const ArrayGeometry& g, const MatmulOp& op) {
   if (op.m == 0 || op.n == 0 || op.k == 0 || g.rows <= 0 || g.cols <= 0) {
-    throw InternalError(fmt::format("empty MATMUL tile m={} n={} k={} on {}x{}", op.m, op.n, op.k, g.rows, g.cols));
+    throw InternalError(
+        fmt::format("empty MATMUL tile m={} n={} k={} on {}x{}", op.m, op.n, op.k, g.rows, g.cols));
   }
   const auto& ua = g.microarch;
   const FoldShape f = fold_shape(op.dataflow, static_cast<int64_t>(op.m), static_cast<int64_t>(op.n),

@@ -34,6 +34,12 @@ struct DmaDescriptor {
   uint64_t bytes() const { return planes * rows * row_bytes; }
 };
 
+// The same transfer with contiguous dimensions merged: rows whose stride equals their length
+// become one longer row, and planes whose stride equals rows * row_bytes one taller plane. The
+// DMA splits rows into bursts, so a 2048x7x7 B descriptor over contiguous memory would otherwise
+// cost 14336 seven-byte bursts instead of 1568 full ones.
+DmaDescriptor coalesced(DmaDescriptor d);
+
 // One GEMM tile on the array: out[m x n] (+)= in[m x k] * w[k x n]. How (m, n, k) map onto the
 // array's rows, columns and streaming time depends on the dataflow (timing/array_timing.h).
 struct MatmulOp {
@@ -48,7 +54,18 @@ struct MatmulOp {
   bool layer_last = false;  // last MATMUL of its layer (SCALE-Sim counts a layer's cycles minus 1)
 };
 
-enum class VectorFunc { kRelu, kRelu6, kGelu, kSigmoid, kTanh, kAdd, kMaxPool, kAvgPool, kSoftmax, kLayerNorm };
+enum class VectorFunc {
+  kRelu,
+  kRelu6,
+  kGelu,
+  kSigmoid,
+  kTanh,
+  kAdd,
+  kMaxPool,
+  kAvgPool,
+  kSoftmax,
+  kLayerNorm
+};
 const char* to_string(VectorFunc f);
 
 // An elementwise / reduction operation on the vector unit over data already in a scratchpad.
@@ -64,7 +81,7 @@ struct VectorOp {
 struct SyncOp {};
 
 struct Instruction {
-  uint32_t id = 0;     // index in Program::instructions
+  uint32_t id = 0;  // index in Program::instructions
   Opcode op = Opcode::kSync;
   uint32_t layer = 0;  // index in Program::layers
   std::vector<uint32_t> deps;

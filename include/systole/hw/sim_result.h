@@ -20,15 +20,15 @@ struct LayerStats {
   std::string type;
   int64_t macs = 0;
   int64_t vector_ops = 0;
-  int64_t cycles = 0;          // core clock cycles
+  int64_t cycles = 0;  // core clock cycles
   int64_t compute_cycles = 0;
   int64_t stall_cycles = 0;
-  double utilization = 0.0;    // macs / (cycles * rows * cols)
+  double utilization = 0.0;  // macs / (cycles * rows * cols)
   int64_t sram_reads_bytes = 0;
   int64_t sram_writes_bytes = 0;
   int64_t dram_reads_bytes = 0;
   int64_t dram_writes_bytes = 0;
-  int64_t array_busy_cycles = 0;   // cycles the array spent on this layer's tiles (incl. SPM stalls)
+  int64_t array_busy_cycles = 0;  // cycles the array spent on this layer's tiles (incl. SPM stalls)
   int64_t vector_busy_cycles = 0;
   int64_t dma_busy_cycles = 0;
   int64_t instructions = 0;

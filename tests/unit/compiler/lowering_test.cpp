@@ -72,8 +72,12 @@ TEST(GemmLowering, ConvIfmapLoadIsImplicitIm2col) {
   for (const Instruction& in : p.instructions) {
     if (in.op != Opcode::kLoad || in.dma().buffer != Buffer::kIfmap) continue;
     EXPECT_LE(in.dma().bytes(), 4u * 16 * 16);
-    EXPECT_EQ(in.dma().row_bytes, 16u);  // whole input rows
-    EXPECT_EQ(in.dma().plane_stride_bytes, 256u);
+    // Whole input rows of one plane (16 B each; coalesced() may merge consecutive ones), planes
+    // 256 B apart.
+    EXPECT_EQ(in.dma().row_bytes % 16, 0u);
+    if (in.dma().planes > 1) {
+      EXPECT_EQ(in.dma().plane_stride_bytes, 256u);
+    }
   }
   EXPECT_LT(testnet::load_bytes(p, Buffer::kIfmap), 256 * 36);  // M * K bytes if materialised
 }
@@ -134,10 +138,23 @@ TEST(GemmLowering, TransposeIsAbsorbedIntoTheConsumersStrides) {
   EXPECT_EQ(r.gemm_k, 16);
   EXPECT_EQ(r.gemm_n, 8);
   EXPECT_EQ(testnet::total_macs(p), net.layers[1].macs);
-  // kt(k, n) = k(n, k): a tile's columns n are rows of "k", contiguous along k.
+  // kt(k, n) = k(n, k): a tile's columns n are rows of "k", contiguous along k (16 B apart, or
+  // merged into one run by coalesced()), and all of it is read from k's own bytes.
+  const TensorPlacement* k = nullptr;
+  for (const auto& t : p.tensors) {
+    if (t.name == "k") k = &t;
+  }
+  ASSERT_NE(k, nullptr);
   for (const Instruction& in : p.instructions) {
     if (in.op == Opcode::kLoad && in.dma().buffer == Buffer::kWeight) {
-      EXPECT_EQ(in.dma().row_stride_bytes, 16u);
+      const DmaDescriptor& d = in.dma();
+      if (d.rows > 1) {
+        EXPECT_EQ(d.row_stride_bytes, 16u);
+      }
+      EXPECT_GE(d.dram_addr, k->dram_addr);
+      EXPECT_LE(d.dram_addr + (d.planes - 1) * d.plane_stride_bytes + (d.rows - 1) * d.row_stride_bytes +
+                    d.row_bytes,
+                k->dram_addr + k->bytes);
     }
   }
 }

@@ -25,16 +25,13 @@ TEST(ProgramText, TinyConvLines) {
                 "n=8 k=4 order="),
       std::string::npos)
       << text;
-  // The ifmap: 4 channel planes x 4 rows x 4 B; the weights [8][4]: 8 rows of 4 contiguous k.
-  EXPECT_NE(text.find("0 LOAD L0 c ifmap dram=0x0 spm=0x0 4x4x4B stride=16/4 deps=[]\n"), std::string::npos)
-      << text;
-  EXPECT_NE(text.find("1 LOAD L0 c weight dram=0xc0 spm=0x0 1x8x4B stride=0/4 deps=[]\n"), std::string::npos)
-      << text;
+  // The ifmap (4 channel planes x 4 rows x 4 B), the weights [8][4] and the output (8 planes of
+  // 16 B) are each contiguous in DRAM, so coalesced() merges each into one row.
+  EXPECT_NE(text.find("0 LOAD L0 c ifmap dram=0x0 spm=0x0 1x1x64B deps=[]\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 LOAD L0 c weight dram=0xc0 spm=0x0 1x1x32B deps=[]\n"), std::string::npos) << text;
   EXPECT_NE(text.find("2 MATMUL L0 c ws m=16 n=8 k=4 acc=0 layer_last deps=[0,1]\n"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("3 STORE L0 c ofmap dram=0x40 spm=0x0 8x1x16B stride=16/16 deps=[2]\n"),
-            std::string::npos)
-      << text;
+  EXPECT_NE(text.find("3 STORE L0 c ofmap dram=0x40 spm=0x0 1x1x128B deps=[2]\n"), std::string::npos) << text;
   EXPECT_NE(text.find("4 SYNC L0 c deps=[3]\n"), std::string::npos) << text;
 }
 

@@ -16,7 +16,9 @@ MatmulOp tile(Dataflow d, uint64_t m, uint64_t n, uint64_t k) {
   return op;
 }
 
-ArrayGeometry scalesim(int64_t r, int64_t c) { return {r, c, ArrayMicroarch::scalesim()}; }
+ArrayGeometry scalesim(int64_t r, int64_t c) {
+  return {r, c, ArrayMicroarch::scalesim()};
+}
 
 }  // namespace
 
@@ -55,7 +57,8 @@ TEST(ArrayTiming, ScaleSimChunksSumToTheUnsplitFold) {
   EXPECT_EQ(tile_timing(g, a).cycles, 8 + 3);
   EXPECT_EQ(tile_timing(g, b).cycles, 3);
   EXPECT_EQ(tile_timing(g, c).cycles, 4 + 10 - 1);
-  EXPECT_EQ(tile_timing(g, a).cycles + tile_timing(g, b).cycles + tile_timing(g, c).cycles, 2 * 8 + 4 + 10 - 2 - 1);
+  EXPECT_EQ(tile_timing(g, a).cycles + tile_timing(g, b).cycles + tile_timing(g, c).cycles,
+            2 * 8 + 4 + 10 - 2 - 1);
 }
 
 TEST(ArrayTiming, RealisticOverlapsPreloadAndPipelinesFolds) {

@@ -1,0 +1,48 @@
+// What the simulator records per instruction, and the rule that turns those records into
+// per-layer statistics (sim_result.h states the rule). No SystemC here, so the attribution is
+// unit-testable without elaborating a simulation.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "systole/compiler/program.h"
+#include "systole/hw/sim_result.h"
+
+namespace systole::hw {
+
+// One executed instruction. All times are core clock cycles since the start of the simulation.
+struct InstructionRecord {
+  int64_t issue_cycle = -1;   // cycle the controller handed it to its unit
+  int64_t retire_cycle = -1;  // cycle its unit finished it
+  // Closed-form work on the array (MATMUL: tile_timing cycles) or the vector unit (VECTOR):
+  // cycles [work_start_cycle, work_start_cycle + work_cycles). 0 for LOAD / STORE / SYNC.
+  int64_t work_start_cycle = 0;
+  int64_t work_cycles = 0;
+  int64_t busy_cycles = 0;       // cycles its unit was occupied (MATMUL: work + SPM stall)
+  int64_t spm_stall_cycles = 0;  // MATMUL only: cycles lost to scratchpad port bandwidth
+  int64_t macs = 0;
+  int64_t vector_ops = 0;  // elements * ops_per_element
+  int64_t sram_read_bytes = 0;
+  int64_t sram_write_bytes = 0;
+  int64_t dram_read_bytes = 0;
+  int64_t dram_write_bytes = 0;
+};
+
+// Layer boundaries B_0 .. B_{L-1} in cycles: B_L = max(B_{L-1}, latest retire of layer L's MATMUL /
+// VECTOR instructions) (B_{-1} = 0; a layer without compute instructions keeps B_{L-1}); the last
+// layer's boundary is max(B_{L-2}, total_cycles). Monotonic by construction.
+// Throws InternalError when records and program disagree or a retire lies beyond total_cycles.
+std::vector<int64_t> layer_boundaries(const Program& program, const std::vector<InstructionRecord>& records,
+                                      int64_t total_cycles);
+
+// Cycles in [begin, end) covered by the union of the closed-form work intervals of all MATMUL and
+// VECTOR records (array and vector unit working at the same time count once).
+int64_t compute_cycles_in(const Program& program, const std::vector<InstructionRecord>& records,
+                          int64_t begin, int64_t end);
+
+// Per-layer and total statistics. array_pes = rows * cols (utilization = macs / (cycles * pes)).
+SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
+                    int64_t total_cycles, double simulated_ns, int64_t array_pes);
+
+}  // namespace systole::hw

@@ -1,0 +1,68 @@
+// The DMA engine: executes LOAD (DRAM -> scratchpad) and STORE (scratchpad -> DRAM) descriptors
+// one at a time, in order. TLM-2.0 initiator to the DRAM channel and to the three scratchpads.
+//
+// Timing of a descriptor starting at edge s (loosely timed, time-annotated, no per-burst events):
+//   - each row of row_bytes is split into bursts of at most burst_bytes (a burst never spans rows);
+//   - burst i is issued at issue_i = max(s, done_{i - max_outstanding}) (at most max_outstanding
+//     in flight) through b_transport with the annotated delay issue_i - now; the DRAM returns its
+//     completion done_i in the delay;
+//   - the scratchpad side is one transaction of all bytes (write port for LOAD, read port for
+//     STORE), ceil(bytes / port bytes_per_cycle) cycles from s, overlapping the DRAM side;
+//   - the descriptor ends at max(last done_i, scratchpad end): ONE wait() to that time.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <systemc>
+#include <tlm>
+
+#include "systole/hw/clock.h"
+#include "systole/hw/exec_unit.h"
+
+namespace systole::hw {
+
+struct DmaParams {
+  int64_t max_outstanding = 64;  // bursts in flight
+  int64_t burst_bytes = 64;
+  Clock clock;
+};
+
+struct DmaCounters {
+  int64_t descriptors = 0;
+  int64_t bursts = 0;
+  int64_t dram_read_bytes = 0;
+  int64_t dram_write_bytes = 0;
+};
+
+class Dma : public sc_core::sc_module, public IExecUnit {
+ public:
+  tlm_utils::simple_initiator_socket<Dma> dram_socket;
+  tlm_utils::simple_initiator_socket<Dma> ifmap_socket;
+  tlm_utils::simple_initiator_socket<Dma> weight_socket;
+  tlm_utils::simple_initiator_socket<Dma> ofmap_socket;
+  sc_core::sc_port<IRetireListener> retire_port;
+
+  SC_HAS_PROCESS(Dma);
+  Dma(sc_core::sc_module_name name, const DmaParams& params);
+
+  void start(const Instruction& inst) override;
+  const DmaCounters& counters() const { return m_counters; }
+  std::exception_ptr failure() const { return m_failure; }
+
+ private:
+  void run();
+  std::optional<InstructionRecord> execute(const Instruction& inst);  // nullopt: failed, stopping
+  tlm_utils::simple_initiator_socket<Dma>& spm_socket(Buffer b);
+
+  DmaParams m_params;
+  DmaCounters m_counters;
+  const Instruction* m_pending = nullptr;
+  sc_core::sc_event m_start_event;
+  std::exception_ptr m_failure;
+};
+
+}  // namespace systole::hw

@@ -1,0 +1,66 @@
+// The NPU: builds every module from the ArchSpec and binds their sockets and ports (the only
+// place where binding happens).
+//
+//   npu
+//   ├── controller   sc_port<IExecUnit> x3  -> dma, array, vector
+//   ├── dma          dram_socket -> dram.socket; {ifmap,weight,ofmap}_socket -> <buffer>.dma_socket
+//   ├── ifmap, weight, ofmap   Scratchpad (TLM targets on the DMA side, ISpmAccounting to the units)
+//   ├── array        PeArray: ports to ifmap / weight / ofmap
+//   ├── vector       VectorUnit: port to ofmap
+//   └── dram         the IDramChannel registered as dram.kind
+// Units report completion through sc_port<IRetireListener> bound to the controller. Every MATMUL
+// of the program is checked against the array at construction (PeArray::check_tile).
+#pragma once
+
+#include <exception>
+#include <memory>
+
+#include <systemc>
+
+#include "systole/compiler/program.h"
+#include "systole/config/arch_spec.h"
+#include "systole/hw/clock.h"
+#include "systole/hw/controller.h"
+#include "systole/hw/dma.h"
+#include "systole/hw/dram_channel.h"
+#include "systole/hw/pe_array.h"
+#include "systole/hw/scratchpad.h"
+#include "systole/hw/vector_unit.h"
+
+namespace systole::hw {
+
+struct NpuTopParams {
+  ArchSpec arch;
+  Program program;
+};
+
+class NpuTop : public sc_core::sc_module {
+ public:
+  NpuTop(sc_core::sc_module_name name, const NpuTopParams& params);
+
+  const Clock& clock() const { return m_clock; }
+  const Controller& controller() const { return m_controller; }
+  const Dma& dma() const { return m_dma; }
+  const Scratchpad& scratchpad(Buffer b) const;
+  const PeArray& array() const { return m_array; }
+  const VectorUnit& vector_unit() const { return m_vector; }
+  const IDramChannel& dram() const { return *m_dram; }
+
+  // The exception a module stopped the simulation with, if any (scratchpads first). Rethrow it
+  // after destroying the NpuTop: AddressSanitizer mis-tracks a throw while SystemC's coroutine
+  // stacks are alive.
+  std::exception_ptr failure() const;
+
+ private:
+  Clock m_clock;
+  std::unique_ptr<IDramChannel> m_dram;
+  Scratchpad m_ifmap;
+  Scratchpad m_weight;
+  Scratchpad m_ofmap;
+  Dma m_dma;
+  PeArray m_array;
+  VectorUnit m_vector;
+  Controller m_controller;
+};
+
+}  // namespace systole::hw

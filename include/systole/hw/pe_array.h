@@ -1,0 +1,73 @@
+// The R x C systolic array at tile fidelity: one wait() per MATMUL.
+//   duration = tile_timing(geometry, op).cycles + stall
+//   stall    = max(0, max over ports of ceil(bytes / port bytes_per_cycle) - cycles)
+// over the four scratchpad streams of the tile (tile_traffic elements x element size): ifmap reads
+// (input_type), weight reads (weight_type), ofmap reads and ofmap writes (accumulator_type). With
+// SCALE-Sim counting there is no stall (SCALE-Sim assumes the SRAM keeps up). The work starts on
+// the first clock edge after issue; its closed-form part is the first `cycles` of the duration.
+// Counts: MACs = m*n*k, scratchpad bytes (into the scratchpads' counters through ISpmAccounting).
+#pragma once
+
+#include <cstdint>
+#include <exception>
+
+#include <systemc>
+
+#include "systole/hw/clock.h"
+#include "systole/hw/exec_unit.h"
+#include "systole/hw/spm_accounting.h"
+#include "systole/timing/array_timing.h"
+
+namespace systole::hw {
+
+struct PeArrayParams {
+  ArrayGeometry geometry;
+  int64_t input_bytes = 1;        // bytes per ifmap element
+  int64_t weight_bytes = 1;       // bytes per weight element
+  int64_t accumulator_bytes = 4;  // bytes per partial sum / output element in the ofmap scratchpad
+  Clock clock;
+};
+
+struct PeArrayCounters {
+  int64_t tiles = 0;
+  int64_t macs = 0;
+  int64_t compute_cycles = 0;  // closed-form cycles
+  int64_t stall_cycles = 0;    // scratchpad-bandwidth stalls
+};
+
+// The scratchpad traffic of one tile in bytes and the stall it causes; exposed for tests.
+struct TileSpmCost {
+  int64_t ifmap_read_bytes = 0, weight_read_bytes = 0, ofmap_read_bytes = 0, ofmap_write_bytes = 0;
+  int64_t stall_cycles = 0;
+};
+
+class PeArray : public sc_core::sc_module, public IExecUnit {
+ public:
+  sc_core::sc_port<IRetireListener> retire_port;
+  sc_core::sc_port<ISpmAccounting> ifmap_port;
+  sc_core::sc_port<ISpmAccounting> weight_port;
+  sc_core::sc_port<ISpmAccounting> ofmap_port;
+
+  SC_HAS_PROCESS(PeArray);
+  PeArray(sc_core::sc_module_name name, const PeArrayParams& params);
+
+  void start(const Instruction& inst) override;
+  // Throws InternalError if the tile cannot run on this array (tile_timing's checks). NpuTop calls
+  // it for every MATMUL at elaboration, so no exception is thrown inside the process later.
+  void check_tile(const MatmulOp& op) const;
+  const PeArrayCounters& counters() const { return m_counters; }
+  std::exception_ptr failure() const { return m_failure; }
+
+ private:
+  void run();
+  InstructionRecord execute(const Instruction& inst);
+  TileSpmCost spm_cost(const MatmulOp& op, int64_t cycles);
+
+  PeArrayParams m_params;
+  PeArrayCounters m_counters;
+  const Instruction* m_pending = nullptr;
+  sc_core::sc_event m_start_event;
+  std::exception_ptr m_failure;
+};
+
+}  // namespace systole::hw

@@ -1,0 +1,63 @@
+// One scratchpad (ifmap, weight or ofmap/accumulator SRAM). On the DMA side it is a TLM-2.0 target:
+// a transaction of B bytes at address a must lie inside [0, capacity) (else the response is
+// TLM_ADDRESS_ERROR_RESPONSE and failure() holds an InternalError naming the buffer, the address
+// and the capacity, which simulate() rethrows) and occupies the write (DMA fill) or read (DMA drain)
+// port for ceil(B / bytes_per_cycle) cycles starting on the first clock edge at or after its
+// arrival: the annotated delay is advanced to that end. The array and the vector unit reach it
+// through ISpmAccounting (whole-tile byte counts, no per-element transactions).
+// Timing only for now: a payload data pointer of nullptr means no data is stored; functional
+// simulation will keep the contents here. Port contention between the DMA and the array is not
+// modelled in this fidelity.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <string>
+
+#include <tlm_utils/simple_target_socket.h>
+
+#include <systemc>
+#include <tlm>
+
+#include "systole/hw/clock.h"
+#include "systole/hw/spm_accounting.h"
+
+namespace systole::hw {
+
+struct ScratchpadParams {
+  std::string buffer;  // "ifmap", "weight", "ofmap": used in error messages
+  int64_t capacity_bytes = 0;
+  int64_t read_bytes_per_cycle = 1;
+  int64_t write_bytes_per_cycle = 1;
+  Clock clock;
+};
+
+struct ScratchpadCounters {
+  int64_t read_bytes = 0;   // all reads: DMA drains + array / vector unit reads
+  int64_t write_bytes = 0;  // all writes: DMA fills + array / vector unit writes
+  int64_t dma_transactions = 0;
+};
+
+class Scratchpad : public sc_core::sc_module, public ISpmAccounting {
+ public:
+  tlm_utils::simple_target_socket<Scratchpad> dma_socket;
+
+  Scratchpad(sc_core::sc_module_name name, const ScratchpadParams& params);
+
+  void count_direct_access(int64_t read_bytes, int64_t write_bytes) override;
+  int64_t read_bytes_per_cycle() const override { return m_params.read_bytes_per_cycle; }
+  int64_t write_bytes_per_cycle() const override { return m_params.write_bytes_per_cycle; }
+
+  const ScratchpadCounters& counters() const { return m_counters; }
+  const ScratchpadParams& params() const { return m_params; }
+  std::exception_ptr failure() const { return m_failure; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  ScratchpadParams m_params;
+  ScratchpadCounters m_counters;
+  std::exception_ptr m_failure;
+};
+
+}  // namespace systole::hw

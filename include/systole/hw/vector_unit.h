@@ -1,0 +1,52 @@
+// The vector unit: elementwise / reduction operations on data already in the scratchpads, one
+// wait() per VECTOR instruction: cycles = ceil(elements * ops_per_element / lanes), starting on
+// the first clock edge after issue. Its scratchpad bytes are counted into the ofmap scratchpad
+// (it works on layer outputs); port bandwidth does not stall it in this fidelity.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+
+#include <systemc>
+
+#include "systole/hw/clock.h"
+#include "systole/hw/exec_unit.h"
+#include "systole/hw/spm_accounting.h"
+
+namespace systole::hw {
+
+struct VectorUnitParams {
+  int64_t lanes = 32;
+  Clock clock;
+};
+
+struct VectorUnitCounters {
+  int64_t operations = 0;  // VECTOR instructions
+  int64_t lane_ops = 0;    // elements * ops_per_element
+  int64_t busy_cycles = 0;
+};
+
+class VectorUnit : public sc_core::sc_module, public IExecUnit {
+ public:
+  sc_core::sc_port<IRetireListener> retire_port;
+  sc_core::sc_port<ISpmAccounting> spm_port;
+
+  SC_HAS_PROCESS(VectorUnit);
+  VectorUnit(sc_core::sc_module_name name, const VectorUnitParams& params);
+
+  void start(const Instruction& inst) override;
+  const VectorUnitCounters& counters() const { return m_counters; }
+  std::exception_ptr failure() const { return m_failure; }
+
+ private:
+  void run();
+  InstructionRecord execute(const Instruction& inst);
+
+  VectorUnitParams m_params;
+  VectorUnitCounters m_counters;
+  const Instruction* m_pending = nullptr;
+  sc_core::sc_event m_start_event;
+  std::exception_ptr m_failure;
+};
+
+}  // namespace systole::hw

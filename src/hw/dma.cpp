@@ -1,0 +1,155 @@
+#include "systole/hw/dma.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/hw/process_guard.h"
+
+namespace systole::hw {
+namespace {
+
+// Returns false (and fills `error`) when the target answers with an error response.
+bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command cmd, uint64_t addr,
+               uint64_t len, sc_core::sc_time& delay, std::string& error) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(cmd);
+  trans.set_address(addr);
+  trans.set_data_ptr(nullptr);  // timing-only
+  trans.set_data_length(static_cast<unsigned int>(len));
+  trans.set_streaming_width(static_cast<unsigned int>(len));
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_dmi_allowed(false);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  socket->b_transport(trans, delay);
+  if (!trans.is_response_error()) return true;
+  error = fmt::format("DMA: {} of {} B at {:#x} on {} failed: {}",
+                      cmd == tlm::TLM_READ_COMMAND ? "read" : "write", len, addr, socket.name(),
+                      trans.get_response_string());
+  return false;
+}
+
+}  // namespace
+
+Dma::Dma(sc_core::sc_module_name name, const DmaParams& params)
+    : sc_core::sc_module(name),
+      dram_socket("dram_socket"),
+      ifmap_socket("ifmap_socket"),
+      weight_socket("weight_socket"),
+      ofmap_socket("ofmap_socket"),
+      retire_port("retire_port"),
+      m_params(params) {
+  if (params.max_outstanding <= 0 || params.burst_bytes <= 0) {
+    throw InternalError(fmt::format("DMA with max_outstanding {} and burst_bytes {}", params.max_outstanding,
+                                    params.burst_bytes));
+  }
+  SC_THREAD(run);
+}
+
+void Dma::start(const Instruction& inst) {
+  if (m_pending != nullptr)
+    throw InternalError(fmt::format("DMA: instruction {} issued while busy", inst.id));
+  m_pending = &inst;
+  m_start_event.notify(sc_core::SC_ZERO_TIME);
+}
+
+tlm_utils::simple_initiator_socket<Dma>& Dma::spm_socket(Buffer b) {
+  switch (b) {
+    case Buffer::kIfmap:
+      return ifmap_socket;
+    case Buffer::kWeight:
+      return weight_socket;
+    case Buffer::kOfmap:
+      return ofmap_socket;
+  }
+  throw InternalError("DMA: unknown buffer");
+}
+
+void Dma::run() {
+  run_guarded(m_failure, [this] {
+    while (true) {
+      while (m_pending == nullptr) wait(m_start_event);
+      const Instruction& inst = *m_pending;
+      const std::optional<InstructionRecord> record = execute(inst);
+      if (!record) return;  // failed: the simulation is stopping
+      m_pending = nullptr;
+      retire_port->retire(inst.id, *record);
+    }
+  });
+}
+
+std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
+  const bool load = inst.op == Opcode::kLoad;
+  if (!load && inst.op != Opcode::kStore) {
+    fail_internal(m_failure, fmt::format("DMA: instruction {} is not a LOAD or STORE", inst.id));
+    return std::nullopt;
+  }
+  std::string error;
+  const DmaDescriptor& d = inst.dma();
+  const Clock& clock = m_params.clock;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const int64_t start_cycle = clock.cycle_of(now);
+  const sc_core::sc_time start = clock.time_of(start_cycle);
+  const uint64_t bytes = d.bytes();
+  sc_core::sc_time end = start;
+
+  if (bytes > 0) {
+    // Scratchpad side: one transaction over the whole contiguous region, overlapping the bursts.
+    sc_core::sc_time spm_delay = start - now;
+    if (!transport(spm_socket(d.buffer), load ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, d.spm_addr,
+                   bytes, spm_delay, error)) {
+      fail_internal(m_failure, error);
+      return std::nullopt;
+    }
+    end = std::max(end, now + spm_delay);
+
+    // DRAM side: bursts, at most max_outstanding in flight.
+    const auto window = static_cast<size_t>(m_params.max_outstanding);
+    const auto burst = static_cast<uint64_t>(m_params.burst_bytes);
+    const uint64_t bursts = d.planes * d.rows * ((d.row_bytes + burst - 1) / burst);
+    std::vector<sc_core::sc_time> done(static_cast<size_t>(std::min<uint64_t>(window, bursts)));
+    uint64_t i = 0;
+    for (uint64_t p = 0; p < d.planes; ++p) {
+      for (uint64_t r = 0; r < d.rows; ++r) {
+        const uint64_t row_addr = d.dram_addr + p * d.plane_stride_bytes + r * d.row_stride_bytes;
+        for (uint64_t off = 0; off < d.row_bytes; off += burst, ++i) {
+          const uint64_t len = std::min(burst, d.row_bytes - off);
+          sc_core::sc_time issue = start;
+          if (i >= window) issue = std::max(issue, done[i % done.size()]);
+          sc_core::sc_time delay = issue - now;
+          if (!transport(dram_socket, load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND, row_addr + off,
+                         len, delay, error)) {
+            fail_internal(m_failure, error);
+            return std::nullopt;
+          }
+          done[i % done.size()] = now + delay;
+          end = std::max(end, now + delay);
+        }
+      }
+    }
+    m_counters.bursts += static_cast<int64_t>(i);
+  }
+  wait(end - now);
+
+  InstructionRecord rec;
+  const int64_t retire_cycle = clock.cycle_of(end);
+  rec.busy_cycles = retire_cycle - start_cycle;
+  const auto b = static_cast<int64_t>(bytes);
+  if (load) {
+    rec.dram_read_bytes = b;
+    rec.sram_write_bytes = b;
+    m_counters.dram_read_bytes += b;
+  } else {
+    rec.dram_write_bytes = b;
+    rec.sram_read_bytes = b;
+    m_counters.dram_write_bytes += b;
+  }
+  m_counters.descriptors += 1;
+  return rec;
+}
+
+}  // namespace systole::hw

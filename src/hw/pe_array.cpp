@@ -1,0 +1,104 @@
+#include "systole/hw/pe_array.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/hw/process_guard.h"
+
+namespace systole::hw {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+}  // namespace
+
+PeArray::PeArray(sc_core::sc_module_name name, const PeArrayParams& params)
+    : sc_core::sc_module(name),
+      retire_port("retire_port"),
+      ifmap_port("ifmap_port"),
+      weight_port("weight_port"),
+      ofmap_port("ofmap_port"),
+      m_params(params) {
+  if (params.geometry.rows <= 0 || params.geometry.cols <= 0) {
+    throw InternalError(fmt::format("PE array of {}x{}", params.geometry.rows, params.geometry.cols));
+  }
+  SC_THREAD(run);
+}
+
+void PeArray::start(const Instruction& inst) {
+  if (m_pending != nullptr)
+    throw InternalError(fmt::format("PE array: instruction {} issued while busy", inst.id));
+  m_pending = &inst;
+  m_start_event.notify(sc_core::SC_ZERO_TIME);
+}
+
+void PeArray::check_tile(const MatmulOp& op) const {
+  tile_timing(m_params.geometry, op);
+}
+
+void PeArray::run() {
+  run_guarded(m_failure, [this] {
+    while (true) {
+      while (m_pending == nullptr) wait(m_start_event);
+      const Instruction& inst = *m_pending;
+      const InstructionRecord record = execute(inst);
+      m_pending = nullptr;
+      retire_port->retire(inst.id, record);
+    }
+  });
+}
+
+TileSpmCost PeArray::spm_cost(const MatmulOp& op, int64_t cycles) {
+  const TileTraffic t = tile_traffic(m_params.geometry, op);
+  TileSpmCost c;
+  c.ifmap_read_bytes = t.ifmap_reads * m_params.input_bytes;
+  c.weight_read_bytes = t.weight_reads * m_params.weight_bytes;
+  c.ofmap_read_bytes = t.ofmap_reads * m_params.accumulator_bytes;
+  c.ofmap_write_bytes = t.ofmap_writes * m_params.accumulator_bytes;
+  if (!m_params.geometry.microarch.scalesim_counting) {
+    const int64_t need = std::max({ceil_div(c.ifmap_read_bytes, ifmap_port->read_bytes_per_cycle()),
+                                   ceil_div(c.weight_read_bytes, weight_port->read_bytes_per_cycle()),
+                                   ceil_div(c.ofmap_read_bytes, ofmap_port->read_bytes_per_cycle()),
+                                   ceil_div(c.ofmap_write_bytes, ofmap_port->write_bytes_per_cycle())});
+    c.stall_cycles = std::max<int64_t>(0, need - cycles);
+  }
+  return c;
+}
+
+InstructionRecord PeArray::execute(const Instruction& inst) {
+  if (inst.op != Opcode::kMatmul) {
+    throw InternalError(fmt::format("PE array: instruction {} is not a MATMUL", inst.id));
+  }
+  const MatmulOp& op = inst.matmul();
+  const TileTiming timing = tile_timing(m_params.geometry, op);
+  const TileSpmCost cost = spm_cost(op, timing.cycles);
+  const Clock& clock = m_params.clock;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const int64_t start_cycle = clock.cycle_of(now);
+  const int64_t busy = timing.cycles + cost.stall_cycles;
+  wait(clock.time_of(start_cycle + busy) - now);
+
+  ifmap_port->count_direct_access(cost.ifmap_read_bytes, 0);
+  weight_port->count_direct_access(cost.weight_read_bytes, 0);
+  ofmap_port->count_direct_access(cost.ofmap_read_bytes, cost.ofmap_write_bytes);
+
+  InstructionRecord rec;
+  rec.work_start_cycle = start_cycle;
+  rec.work_cycles = timing.cycles;
+  rec.busy_cycles = busy;
+  rec.spm_stall_cycles = cost.stall_cycles;
+  rec.macs = static_cast<int64_t>(op.m * op.n * op.k);
+  rec.sram_read_bytes = cost.ifmap_read_bytes + cost.weight_read_bytes + cost.ofmap_read_bytes;
+  rec.sram_write_bytes = cost.ofmap_write_bytes;
+  m_counters.tiles += 1;
+  m_counters.macs += rec.macs;
+  m_counters.compute_cycles += timing.cycles;
+  m_counters.stall_cycles += cost.stall_cycles;
+  return rec;
+}
+
+}  // namespace systole::hw

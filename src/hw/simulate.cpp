@@ -1,0 +1,61 @@
+// simulate(): elaborate NpuTop, run until the controller stops the kernel, attribute the records.
+#include "systole/hw/simulate.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/hw/attribution.h"
+#include "systole/hw/npu_top.h"
+
+namespace systole {
+namespace {
+
+SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
+  const hw::Controller& ctrl = top.controller();
+  if (!ctrl.finished()) {
+    const auto retired = std::count_if(ctrl.records().begin(), ctrl.records().end(),
+                                       [](const hw::InstructionRecord& r) { return r.retire_cycle >= 0; });
+    throw InternalError(
+        fmt::format("simulation ended with {} of {} instructions retired", retired, ctrl.records().size()));
+  }
+  const int64_t total_cycles = top.clock().cycle_of(ctrl.end_time());
+  return hw::attribute(ctrl.program(), ctrl.records(), total_cycles, ctrl.end_time().to_seconds() * 1e9,
+                       arch.core.array.rows * arch.core.array.cols);
+}
+
+}  // namespace
+
+SimResult simulate(const ArchSpec& arch, const Program& program) {
+  // The banner is printed when the kernel starts unless this is set; an existing value wins.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION ||
+      sc_core::sc_time_stamp() != sc_core::SC_ZERO_TIME) {
+    throw InternalError("simulate() can run once per process (SystemC elaborates once)");
+  }
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+
+  // Errors are rethrown only once the modules (and their coroutine stacks) are gone: see
+  // NpuTop::failure.
+  std::exception_ptr failure;
+  SimResult result;
+  {
+    hw::NpuTop top("npu", hw::NpuTopParams{arch, program});
+    sc_core::sc_start();
+    failure = top.failure();
+    if (!failure) {
+      try {
+        result = collect(top, arch);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  return result;
+}
+
+}  // namespace systole
