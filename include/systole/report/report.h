@@ -1,0 +1,39 @@
+// Run outputs: report.json (deterministic: same inputs give byte-identical files), layers.csv,
+// summary.txt (the console table plus wall time, the only non-deterministic output).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "systole/compiler/program.h"
+#include "systole/config/arch_spec.h"
+#include "systole/hw/sim_result.h"
+
+namespace systole {
+
+// What the user asked for; the hashes of these files go into report.json.
+struct RunInputs {
+  std::string arch_path;
+  std::vector<std::string> overrides;
+  std::string workload_path;
+};
+
+// report.json: tool version, inputs with SHA-256, the fully resolved config, layers[] and total.
+nlohmann::json build_report(const ArchSpec& arch, const Program& program, const SimResult& result,
+                            const RunInputs& inputs);
+
+// One row per layer plus a "TOTAL" row; the columns of report.json's layer records.
+std::string layers_csv(const SimResult& result);
+
+// The aligned per-layer table with units and the totals, as printed on the console.
+std::string summary_table(const ArchSpec& arch, const SimResult& result);
+
+// Writes report.json, layers.csv and summary.txt into `dir` (created if missing). Each file is
+// written to a temporary name and renamed, so a failed run leaves no half-written file.
+// Throws UserError when the directory cannot be created or written.
+void write_outputs(const std::string& dir, const nlohmann::json& report, const std::string& csv,
+                   const std::string& summary);
+
+}  // namespace systole

@@ -1,0 +1,21 @@
+// The `systole` subcommands. Each returns the process exit code; user errors are thrown as
+// UserError and turned into exit code 2 by main().
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace systole::cli {
+
+int run_command(const std::vector<std::string>& args);
+int compile_command(const std::vector<std::string>& args);
+int validate_command(const std::vector<std::string>& args);
+int config_doc_command(const std::vector<std::string>& args);
+
+// An --arch / --workload argument: an existing path is used as is; a bare name such as
+// "resnet50" or "tpu_v1" is looked up as <data dir>/<folder>/<name>.yaml. The data dir is
+// $SYSTOLE_DATA_DIR, else the source tree this binary was built from.
+std::string resolve_input(const std::string& arg, const std::string& folder);
+std::string data_dir();
+
+}  // namespace systole::cli

@@ -1,0 +1,61 @@
+// systole: command-line entry point. The only place that prints errors and chooses exit codes:
+// 0 success, 2 the user's error (bad config, workload, arguments, files), 3 an internal error.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/errors.hpp>
+
+#include "cli/commands.h"
+#include "systole/common/error.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: systole <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run        compile and simulate a workload; writes report.json, layers.csv, summary.txt\n"
+    "  compile    print the instruction stream and the per-layer mapping (no simulation)\n"
+    "  validate   check an arch config (and optionally a workload) and report every problem\n"
+    "  config-doc print the configuration reference generated from the schema\n"
+    "  version    print the version\n"
+    "\n"
+    "`systole <command> --help` describes each command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "run") return systole::cli::run_command(args);
+    if (command == "compile") return systole::cli::compile_command(args);
+    if (command == "validate") return systole::cli::validate_command(args);
+    if (command == "config-doc") return systole::cli::config_doc_command(args);
+    if (command == "version" || command == "--version") {
+      std::cout << "systole " << SYSTOLE_VERSION << "\n";
+      return 0;
+    }
+    std::cerr << "systole: unknown command '" << command << "'\n\n" << kUsage;
+    return 2;
+  } catch (const systole::UserError& e) {
+    std::cerr << "systole: " << e.what() << "\n";
+    return 2;
+  } catch (const boost::program_options::error& e) {
+    std::cerr << "systole " << command << ": " << e.what() << " (see `systole " << command << " --help`)\n";
+    return 2;
+  } catch (const systole::InternalError& e) {
+    std::cerr << "systole: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "systole: internal error (a Systole bug): " << e.what() << "\n";
+    return 3;
+  }
+}

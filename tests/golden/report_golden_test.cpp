@@ -1,0 +1,70 @@
+// Golden reports: the per-layer and total statistics of a few small runs, diffed against files
+// committed in tests/golden/data/. A difference means the timing model, the compiler or the
+// accounting changed; if that is intended, regenerate with
+//   SYSTOLE_UPDATE_GOLDEN=1 ctest -L golden
+// and explain the change in the commit message. Input paths and hashes are left out of the
+// comparison (they change whenever a comment in an input file does).
+#include <gtest/gtest.h>
+
+#include <ostream>
+
+#include <cstdlib>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+
+namespace systole {
+namespace {
+
+struct GoldenCase {
+  std::string name;
+  std::string args;
+};
+
+std::ostream& operator<<(std::ostream& os, const GoldenCase& c) {
+  return os << c.name;
+}
+
+nlohmann::json comparable(const nlohmann::json& report) {
+  return {{"config", report["config"]}, {"layers", report["layers"]}, {"total", report["total"]}};
+}
+
+class GoldenReport : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(GoldenReport, MatchesCommittedGolden) {
+  const GoldenCase& c = GetParam();
+  const auto dir = testing::fresh_dir("golden_" + c.name);
+  const auto r = testing::run_systole(c.args + " --quiet --out '" + (dir / "out").string() + "'", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json actual =
+      comparable(nlohmann::json::parse(testing::read_file(dir / "out" / "report.json")));
+  const std::filesystem::path golden =
+      std::filesystem::path(SYSTOLE_SOURCE_DIR) / "tests" / "golden" / "data" / (c.name + ".json");
+  if (const char* update = std::getenv("SYSTOLE_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+    testing::write_file(golden, actual.dump(2) + "\n");
+    GTEST_SKIP() << "rewrote " << golden;
+  }
+  ASSERT_TRUE(std::filesystem::exists(golden)) << golden << " is missing; run with SYSTOLE_UPDATE_GOLDEN=1";
+  const nlohmann::json expected = nlohmann::json::parse(testing::read_file(golden));
+  const nlohmann::json patch = nlohmann::json::diff(expected, actual);
+  EXPECT_TRUE(patch.empty()) << "report differs from " << golden << " (JSON patch expected -> actual):\n"
+                             << patch.dump(2).substr(0, 4000);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Runs, GoldenReport,
+    ::testing::Values(
+        GoldenCase{"gemm_scalesim_os",
+                   "run --arch arch/scalesim_default.yaml --workload workloads/scalesim/gemm_example.csv"},
+        GoldenCase{"alexnet_default_ws", "run --arch arch/default.yaml --workload workloads/alexnet.yaml"},
+        GoldenCase{"bert_tpu_v1", "run --arch arch/tpu_v1.yaml --workload workloads/bert_base_encoder.yaml"},
+        GoldenCase{"mobilenet_v2_os_16x8",
+                   "run --workload workloads/mobilenet_v2.yaml --set core.array.dataflow=os --set "
+                   "core.array.rows=16 "
+                   "--set core.array.cols=8"}),
+    [](const ::testing::TestParamInfo<GoldenCase>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace systole
