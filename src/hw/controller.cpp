@@ -8,22 +8,6 @@
 namespace systole::hw {
 namespace {
 
-const char* opcode_name(Opcode op) {
-  switch (op) {
-    case Opcode::kLoad:
-      return "LOAD";
-    case Opcode::kStore:
-      return "STORE";
-    case Opcode::kMatmul:
-      return "MATMUL";
-    case Opcode::kVector:
-      return "VECTOR";
-    case Opcode::kSync:
-      return "SYNC";
-  }
-  return "?";
-}
-
 bool payload_matches(const Instruction& inst) {
   switch (inst.op) {
     case Opcode::kLoad:
@@ -88,7 +72,7 @@ void Controller::validate() const {
     }
     if (!payload_matches(inst)) {
       throw InternalError(fmt::format("controller: instruction {} ({}) carries the wrong payload", inst.id,
-                                      opcode_name(inst.op)));
+                                      to_string(inst.op)));
     }
     for (uint32_t dep : inst.deps) {
       if (dep >= insts.size()) {
@@ -156,7 +140,7 @@ std::string Controller::blocked_report() const {
       if (!m_retired[dep]) unmet.push_back(dep);
     }
     out += fmt::format("\n  {} queue head: instruction {} ({}, layer {}) waits on [{}]",
-                       unit_name(static_cast<Unit>(u)), inst.id, opcode_name(inst.op), inst.layer,
+                       unit_name(static_cast<Unit>(u)), inst.id, to_string(inst.op), inst.layer,
                        fmt::join(unmet, ", "));
   }
   return out;
