@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,12 @@ struct TypeSpelling {
 
 const std::vector<TypeSpelling>& type_spellings() {
   static const std::vector<TypeSpelling> kTypes = {
-      {"conv2d", LayerKind::kConv2d, {"out_channels", "kernel", "stride", "padding", "dilation", "groups"}},
-      {"matmul", LayerKind::kMatmul, {"out_features", "transpose_b"}},
-      {"gemm", LayerKind::kMatmul, {"out_features", "transpose_b"}},
-      {"fc", LayerKind::kMatmul, {"out_features", "transpose_b"}},
+      {"conv2d",
+       LayerKind::kConv2d,
+       {"out_channels", "kernel", "stride", "padding", "dilation", "groups", "weights_npy"}},
+      {"matmul", LayerKind::kMatmul, {"out_features", "transpose_b", "weights_npy"}},
+      {"gemm", LayerKind::kMatmul, {"out_features", "transpose_b", "weights_npy"}},
+      {"fc", LayerKind::kMatmul, {"out_features", "transpose_b", "weights_npy"}},
       {"pool", LayerKind::kPool, {"mode", "kernel", "stride", "padding", "global"}},
       {"add", LayerKind::kAdd, {}},
       {"activation", LayerKind::kActivation, {"function"}},
@@ -145,6 +148,24 @@ class Reader {
     }
     fail(n, 0, key, text_of(n), "must be a non-empty string");
     return false;
+  }
+
+  // A .npy path, relative to the workload file's directory unless absolute; the file must exist.
+  bool get_npy_path(const YAML::Node& n, const std::string& key, std::string* out) {
+    std::string text;
+    if (!get_string(n, key, &text)) return false;
+    std::filesystem::path path(text);
+    if (path.is_relative()) path = std::filesystem::path(m_file).parent_path() / path;
+    if (path.extension() != ".npy") {
+      fail(n, 0, key, text, "must name a NumPy .npy file");
+      return false;
+    }
+    if (!std::filesystem::is_regular_file(path)) {
+      fail(n, 0, key, text, fmt::format("no such file: {}", path.string()));
+      return false;
+    }
+    *out = path.string();
+    return true;
   }
 
   bool get_int_list(const YAML::Node& n, const std::string& key, std::vector<int64_t>* out) {
@@ -380,6 +401,7 @@ void read_layer(Reader& r, const YAML::Node& n, size_t index, const std::string&
   allowed.insert(allowed.end(), spelling->attrs.begin(), spelling->attrs.end());
   r.check_keys(n, p, allowed, fmt::format("a {} layer", type));
   read_attrs(r, n, type, p, line, &l);
+  if (n["weights_npy"]) r.get_npy_path(n["weights_npy"], p + "weights_npy", &l.weights_npy_path);
   if (named) net->layers.push_back(std::move(l));
 }
 
@@ -400,7 +422,7 @@ void read_inputs(Reader& r, const YAML::Node& root, DataType default_dtype, Netw
       r.fail(n, 1, fmt::format("inputs[{}]", i), text_of(n), "must be a map {name, shape, dtype}");
       continue;
     }
-    r.check_keys(n, p, {"name", "shape", "dtype"}, "a network input");
+    r.check_keys(n, p, {"name", "shape", "dtype", "npy"}, "a network input");
     TensorInput t;
     t.dtype = default_dtype;
     bool ok = n["name"] ? r.get_string(n["name"], p + "name", &t.name)
@@ -422,6 +444,7 @@ void read_inputs(Reader& r, const YAML::Node& root, DataType default_dtype, Netw
     if (n["dtype"] && r.get_string(n["dtype"], p + "dtype", &dt) && !parse_data_type(dt, &t.dtype)) {
       r.fail(n["dtype"], 1, p + "dtype", dt, "must be one of: " + join(data_type_names()));
     }
+    if (n["npy"] && !r.get_npy_path(n["npy"], p + "npy", &t.npy_path)) ok = false;
     if (ok) net->inputs.push_back(t);
   }
 }

@@ -107,6 +107,9 @@ struct Layer {
   // Parameters the layer owns: conv and one-input matmul weights, layernorm scale and shift
   // (2 x last dim); 0 otherwise. Biases (and batchnorm folded into them) are not counted.
   int64_t weight_elements = 0;
+  // Functional simulation: a .npy file holding this layer's weights (YAML `weights_npy`, conv2d and
+  // matmul only), resolved like TensorInput::npy_path; "" = seeded random weights.
+  std::string weights_npy_path;
 
   template <typename T>
   const T& as() const {
@@ -118,6 +121,9 @@ struct TensorInput {
   std::string name;
   Shape shape;
   DataType dtype = DataType::kInt8;
+  // Functional simulation: a .npy file holding this input (YAML `npy`), resolved against the
+  // workload file's directory and checked to exist at load time; "" = seeded random data.
+  std::string npy_path;
 };
 
 struct Network {

@@ -37,7 +37,7 @@ TEST(ShapeMatmul, LeadingDimsAreBatch) {
 
 TEST(ShapeMatmul, TwoInputsWithTransposeB) {
   Network net = net_with_input({1, 12, 128, 64}, "q");
-  net.inputs.push_back(TensorInput{"k", {1, 12, 128, 64}, DataType::kInt8});
+  net.inputs.push_back(TensorInput{"k", {1, 12, 128, 64}, DataType::kInt8, ""});
   add_layer(net, "scores", LayerKind::kMatmul, {"q", "k"}, two(true));
   infer_shapes(net);
   EXPECT_EQ(net.layers[0].output_shape, (Shape{1, 12, 128, 128}));
@@ -47,7 +47,7 @@ TEST(ShapeMatmul, TwoInputsWithTransposeB) {
 
 TEST(ShapeMatmul, TwoInputsPlain) {
   Network net = net_with_input({2, 3, 4}, "a");
-  net.inputs.push_back(TensorInput{"b", {2, 4, 5}, DataType::kInt8});
+  net.inputs.push_back(TensorInput{"b", {2, 4, 5}, DataType::kInt8, ""});
   add_layer(net, "mm", LayerKind::kMatmul, {"a", "b"}, two(false));
   infer_shapes(net);
   EXPECT_EQ(net.layers[0].output_shape, (Shape{2, 3, 5}));
@@ -56,7 +56,7 @@ TEST(ShapeMatmul, TwoInputsPlain) {
 
 TEST(ShapeMatmul, BatchDimsBroadcast) {
   Network net = net_with_input({4, 1, 3, 8}, "a");
-  net.inputs.push_back(TensorInput{"b", {5, 8, 6}, DataType::kInt8});
+  net.inputs.push_back(TensorInput{"b", {5, 8, 6}, DataType::kInt8, ""});
   add_layer(net, "mm", LayerKind::kMatmul, {"a", "b"}, two(false));
   infer_shapes(net);
   EXPECT_EQ(net.layers[0].output_shape, (Shape{4, 5, 3, 6}));
@@ -65,7 +65,7 @@ TEST(ShapeMatmul, BatchDimsBroadcast) {
 
 TEST(ShapeMatmul, InnerDimensionMismatch) {
   Network net = net_with_input({3, 4}, "a");
-  net.inputs.push_back(TensorInput{"b", {5, 6}, DataType::kInt8});
+  net.inputs.push_back(TensorInput{"b", {5, 6}, DataType::kInt8, ""});
   add_layer(net, "mm", LayerKind::kMatmul, {"a", "b"}, two(false));
   auto ds = workload_errors([&] { infer_shapes(net); });
   EXPECT_TRUE(has_diag(ds, "layers[0].inputs", "K = 4 vs 5")) << all_text(ds);
@@ -74,7 +74,7 @@ TEST(ShapeMatmul, InnerDimensionMismatch) {
 
 TEST(ShapeMatmul, BatchNotBroadcastable) {
   Network net = net_with_input({2, 3, 4}, "a");
-  net.inputs.push_back(TensorInput{"b", {3, 4, 5}, DataType::kInt8});
+  net.inputs.push_back(TensorInput{"b", {3, 4, 5}, DataType::kInt8, ""});
   add_layer(net, "mm", LayerKind::kMatmul, {"a", "b"}, two(false));
   auto ds = workload_errors([&] { infer_shapes(net); });
   EXPECT_TRUE(has_diag(ds, "layers[0].inputs", "not broadcastable")) << all_text(ds);
@@ -82,7 +82,7 @@ TEST(ShapeMatmul, BatchNotBroadcastable) {
 
 TEST(ShapeMatmul, OutFeaturesRulesDependOnInputCount) {
   Network net = net_with_input({3, 4}, "a");
-  net.inputs.push_back(TensorInput{"b", {4, 6}, DataType::kInt8});
+  net.inputs.push_back(TensorInput{"b", {4, 6}, DataType::kInt8, ""});
   add_layer(net, "mm", LayerKind::kMatmul, {"a", "b"}, fc(6));
   add_layer(net, "fc0", LayerKind::kMatmul, {"a"}, fc(0));
   auto ds = workload_errors([&] { infer_shapes(net); });

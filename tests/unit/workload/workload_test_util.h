@@ -17,7 +17,7 @@ inline Network net_with_input(const Shape& shape, const std::string& name = "x")
   Network net;
   net.name = "t";
   net.source_path = "test.yaml";
-  net.inputs.push_back(TensorInput{name, shape, DataType::kInt8});
+  net.inputs.push_back(TensorInput{name, shape, DataType::kInt8, ""});
   return net;
 }
 
