@@ -1,0 +1,243 @@
+// Vector functions and the reference vector / layout layers: activations on ints and floats,
+// relu6 commuting with requantisation, add, max / avg pool with padding, softmax, layernorm,
+// reshape, transpose, and the unsupported dtype errors.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "numeric_test_util.h"
+#include "systole/common/error.h"
+#include "systole/numeric/random.h"
+#include "systole/numeric/reference.h"
+#include "systole/numeric/vector_math.h"
+
+namespace systole {
+namespace {
+
+using test::float_values;
+using test::floats;
+using test::int_values;
+using test::ints;
+using test::layer;
+
+const ReferenceOptions kNoOpts;
+
+Layer act(ActivationFunc f) {
+  ActivationAttrs a;
+  a.func = f;
+  return layer("act", LayerKind::kActivation, a);
+}
+
+TEST(VectorMath, IntegerRelu6IsSixInTheUnitsOfItsInput) {
+  EXPECT_EQ(relu_int(-5), 0);
+  EXPECT_EQ(relu_int(9), 9);
+  EXPECT_EQ(relu6_int(-1, 0), 0);
+  EXPECT_EQ(relu6_int(4, 0), 4);
+  EXPECT_EQ(relu6_int(7, 0), 6);
+  EXPECT_EQ(relu6_int(100, 4), 96);  // 6 * 2^4
+  EXPECT_EQ(relu6_int(95, 4), 95);
+  EXPECT_THROW(relu6_int(1, -1), InternalError);
+  // Fused before requantisation == after it, for every accumulator value and shift.
+  for (int s = 0; s <= 6; ++s) {
+    for (int64_t acc = -2000; acc <= 2000; ++acc) {
+      for (DataType t : {DataType::kInt8, DataType::kInt16}) {
+        ASSERT_EQ(requantize(relu6_int(acc, s), s, t), relu6_int(requantize(acc, s, t), 0))
+            << acc << " " << s;
+      }
+    }
+  }
+}
+
+TEST(VectorMath, FloatFunctions) {
+  EXPECT_EQ(relu_fp(-2.0f), 0.0f);
+  EXPECT_FALSE(std::signbit(relu_fp(-0.0f)));
+  EXPECT_EQ(relu6_fp(7.5f), 6.0f);
+  EXPECT_EQ(relu6_fp(2.5f), 2.5f);
+  EXPECT_TRUE(std::isnan(relu_fp(std::nanf(""))));
+  // Values from Python's math module (double), rounded to fp32.
+  EXPECT_EQ(gelu_fp(1.0f), static_cast<float>(0.8411919906082768));
+  EXPECT_EQ(gelu_fp(-1.0f), static_cast<float>(-0.15880800939172324));
+  EXPECT_EQ(gelu_fp(3.0f), static_cast<float>(2.996362607918227));
+  EXPECT_EQ(sigmoid_fp(1.0f), static_cast<float>(0.7310585786300049));
+  EXPECT_EQ(sigmoid_fp(0.0f), 0.5f);
+  EXPECT_EQ(tanh_fp(0.5f), static_cast<float>(0.46211715726000974));
+}
+
+TEST(VectorMath, DivRoundHalfEven) {
+  EXPECT_EQ(div_round_half_even(10, 4), 2);    // 2.5
+  EXPECT_EQ(div_round_half_even(14, 4), 4);    // 3.5
+  EXPECT_EQ(div_round_half_even(-10, 4), -2);  // -2.5
+  EXPECT_EQ(div_round_half_even(-14, 4), -4);  // -3.5
+  EXPECT_EQ(div_round_half_even(7, 3), 2);     // 2.33
+  EXPECT_EQ(div_round_half_even(-8, 3), -3);   // -2.67
+  EXPECT_EQ(div_round_half_even(5, 9), 1);     // 0.56
+  EXPECT_THROW(div_round_half_even(1, 0), InternalError);
+}
+
+TEST(ReferenceVector, Activations) {
+  const Tensor xi = ints(DataType::kInt8, {5}, {-128, -1, 0, 5, 127});
+  EXPECT_EQ(int_values(reference_layer(act(ActivationFunc::kRelu), {&xi}, nullptr, kNoOpts)),
+            (std::vector<int64_t>{0, 0, 0, 5, 127}));
+  EXPECT_EQ(int_values(reference_layer(act(ActivationFunc::kRelu6), {&xi}, nullptr, kNoOpts)),
+            (std::vector<int64_t>{0, 0, 0, 5, 6}));
+  const Tensor xf = floats(DataType::kBf16, {3}, {-1.0f, 1.0f, 8.0f});
+  EXPECT_EQ(float_values(reference_layer(act(ActivationFunc::kRelu6), {&xf}, nullptr, kNoOpts)),
+            (std::vector<float>{0.0f, 1.0f, 6.0f}));
+  const Tensor g = reference_layer(act(ActivationFunc::kGelu), {&xf}, nullptr, kNoOpts);
+  EXPECT_EQ(g.dtype, DataType::kBf16);
+  EXPECT_EQ(g.get_float(1), round_to(DataType::kBf16, gelu_fp(1.0f)));
+  EXPECT_EQ(g.get_float(1), 0.83984375f);  // 0.84119 to 8 significant bits: 215 / 256
+}
+
+TEST(ReferenceVector, UnsupportedDtypesNameLayerAndDtype) {
+  const Tensor xi = ints(DataType::kInt8, {2, 3}, {1, 2, 3, 4, 5, 6});
+  auto message = [&](const Layer& l) {
+    try {
+      reference_layer(l, {&xi}, nullptr, kNoOpts);
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Layer sm = layer("attn_softmax", LayerKind::kSoftmax);
+  EXPECT_EQ(
+      message(sm),
+      "layer 'attn_softmax' (softmax, line 7): softmax is defined only for float dtypes (fp16, bf16, fp32), "
+      "not int8");
+  EXPECT_NE(
+      message(layer("ln", LayerKind::kLayerNorm)).find("'ln' (layernorm, line 7): layernorm is defined only"),
+      std::string::npos);
+  EXPECT_NE(message(act(ActivationFunc::kGelu)).find("gelu is defined only for float dtypes"),
+            std::string::npos);
+  EXPECT_NE(message(act(ActivationFunc::kSigmoid)).find("not int8"), std::string::npos);
+  EXPECT_NE(message(act(ActivationFunc::kTanh)).find("tanh"), std::string::npos);
+}
+
+TEST(ReferenceVector, AddSaturatesIntsAndRoundsFloats) {
+  const Layer l = layer("add", LayerKind::kAdd);
+  const Tensor a = ints(DataType::kInt8, {4}, {100, -100, 5, 127});
+  const Tensor b = ints(DataType::kInt8, {4}, {100, -100, -7, -127});
+  EXPECT_EQ(int_values(reference_layer(l, {&a, &b}, nullptr, kNoOpts)),
+            (std::vector<int64_t>{127, -128, -2, 0}));
+  // Three inputs: exact sum then one saturation: 100 + 100 - 100 = 100 (not 127 - 100 = 27).
+  const Tensor c = ints(DataType::kInt8, {4}, {-100, 0, 0, 0});
+  EXPECT_EQ(reference_layer(l, {&a, &b, &c}, nullptr, kNoOpts).get_int(0), 100);
+  // fp16: 2048 + 1 = 2049 in fp32, rounded to fp16 (spacing 2, tie) -> 2048.
+  const Tensor f = floats(DataType::kFp16, {1}, {2048.0f});
+  const Tensor one = floats(DataType::kFp16, {1}, {1.0f});
+  EXPECT_EQ(reference_layer(l, {&f, &one}, nullptr, kNoOpts).get_float(0), 2048.0f);
+  const Tensor three = floats(DataType::kFp16, {1}, {3.0f});
+  EXPECT_EQ(reference_layer(l, {&f, &three}, nullptr, kNoOpts).get_float(0), 2052.0f);  // 2051 -> even 2052
+  EXPECT_THROW(reference_layer(l, {&a, &f}, nullptr, kNoOpts), UserError);
+}
+
+PoolAttrs pool(PoolMode mode, int64_t k, int64_t stride, int64_t pad) {
+  PoolAttrs p;
+  p.mode = mode;
+  p.kernel_h = p.kernel_w = k;
+  p.stride_h = p.stride_w = stride;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = pad;
+  return p;
+}
+
+TEST(ReferenceVector, PoolWithPaddingExcludedFromCount) {
+  // x = [[1, 2], [3, 4]], kernel 2, stride 1, padding 1 -> 3 x 3 windows:
+  //   avg (round half to even of sum / valid count): 1/1, 3/2 -> 2, 2/1, 4/2, 10/4 -> 2, 6/2,
+  //                                                  3/1, 7/2 -> 4, 4/1
+  //   max: 1, 2, 2, 3, 4, 4, 3, 4, 4
+  const Tensor x = ints(DataType::kInt8, {1, 1, 2, 2}, {1, 2, 3, 4});
+  const Tensor avg =
+      reference_layer(layer("p", LayerKind::kPool, pool(PoolMode::kAvg, 2, 1, 1)), {&x}, nullptr, kNoOpts);
+  EXPECT_EQ(avg.shape, (Shape{1, 1, 3, 3}));
+  EXPECT_EQ(int_values(avg), (std::vector<int64_t>{1, 2, 2, 2, 2, 3, 3, 4, 4}));
+  const Tensor mx =
+      reference_layer(layer("p", LayerKind::kPool, pool(PoolMode::kMax, 2, 1, 1)), {&x}, nullptr, kNoOpts);
+  EXPECT_EQ(int_values(mx), (std::vector<int64_t>{1, 2, 2, 3, 4, 4, 3, 4, 4}));
+  // Floats: sum / count in fp32: 1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4.
+  const Tensor xf = floats(DataType::kFp32, {1, 1, 2, 2}, {1, 2, 3, 4});
+  EXPECT_EQ(float_values(reference_layer(layer("p", LayerKind::kPool, pool(PoolMode::kAvg, 2, 1, 1)), {&xf},
+                                         nullptr, kNoOpts)),
+            (std::vector<float>{1, 1.5f, 2, 2, 2.5f, 3, 3, 3.5f, 4}));
+  // Negative maxima are not replaced by the padding's zero.
+  const Tensor neg = ints(DataType::kInt16, {1, 1, 1, 1}, {-9});
+  EXPECT_EQ(
+      reference_layer(layer("p", LayerKind::kPool, pool(PoolMode::kMax, 3, 1, 1)), {&neg}, nullptr, kNoOpts)
+          .get_int(0),
+      -9);
+}
+
+TEST(ReferenceVector, GlobalAveragePoolAndStride) {
+  PoolAttrs g;
+  g.mode = PoolMode::kAvg;
+  g.global = true;
+  // Channel 0: 1..6 sum 21 / 6 = 3.5 -> 4; channel 1: -1..-6 -> -3.5 -> -4.
+  const Tensor x = ints(DataType::kInt8, {1, 2, 2, 3}, {1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6});
+  const Tensor out = reference_layer(layer("gap", LayerKind::kPool, g), {&x}, nullptr, kNoOpts);
+  EXPECT_EQ(out.shape, (Shape{1, 2, 1, 1}));
+  EXPECT_EQ(int_values(out), (std::vector<int64_t>{4, -4}));
+  // Max pool 2 x 2 stride 2 on 4 x 4 (x = 0..15): 5, 7, 13, 15.
+  std::vector<int64_t> v(16);
+  for (int i = 0; i < 16; ++i) v[static_cast<size_t>(i)] = i;
+  const Tensor y = ints(DataType::kInt8, {1, 1, 4, 4}, v);
+  EXPECT_EQ(int_values(reference_layer(layer("mp", LayerKind::kPool, pool(PoolMode::kMax, 2, 2, 0)), {&y},
+                                       nullptr, kNoOpts)),
+            (std::vector<int64_t>{5, 7, 13, 15}));
+}
+
+TEST(ReferenceVector, SoftmaxMaxSubtracted) {
+  const Layer l = layer("sm", LayerKind::kSoftmax);
+  // Rows [1, 2, 3] and [1001, 1002, 1003] give the same result (no overflow after subtracting
+  // the max); values from Python: e^(x - 3) / sum.
+  const Tensor x = floats(DataType::kFp32, {2, 3}, {1, 2, 3, 1001, 1002, 1003});
+  const Tensor y = reference_layer(l, {&x}, nullptr, kNoOpts);
+  const float want[] = {static_cast<float>(0.09003057317038046), static_cast<float>(0.24472847105479764),
+                        static_cast<float>(0.6652409557748218)};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(y.get_float(i), want[i]) << i;
+    EXPECT_EQ(y.get_float(3 + i), want[i]) << i;
+  }
+  const Tensor xb = floats(DataType::kBf16, {1, 3}, {1, 2, 3});
+  const Tensor yb = reference_layer(l, {&xb}, nullptr, kNoOpts);
+  EXPECT_EQ(yb.dtype, DataType::kBf16);
+  EXPECT_EQ(yb.get_float(2), round_to(DataType::kBf16, want[2]));
+}
+
+TEST(ReferenceVector, LayerNormWithoutAffine) {
+  // [1, 2, 3, 4]: mean 2.5, variance 1.25, y = (x - 2.5) / sqrt(1.25 + 1e-5) (Python values).
+  const Tensor x = floats(DataType::kFp32, {1, 4}, {1, 2, 3, 4});
+  const Tensor y = reference_layer(layer("ln", LayerKind::kLayerNorm), {&x}, nullptr, kNoOpts);
+  const double want[] = {-1.3416354199689269, -0.447211806656309, 0.447211806656309, 1.3416354199689269};
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(y.get_float(i), static_cast<float>(want[i])) << i;
+  // fp16 output rounds: -1.3416 -> -1.341796875 (fp16 spacing 2^-10 in [1, 2)).
+  const Tensor xh = floats(DataType::kFp16, {1, 4}, {1, 2, 3, 4});
+  EXPECT_EQ(reference_layer(layer("ln", LayerKind::kLayerNorm), {&xh}, nullptr, kNoOpts).get_float(0),
+            -1.341796875f);
+}
+
+TEST(ReferenceVector, ReshapeAndTranspose) {
+  ReshapeAttrs r;
+  r.shape = {-1, 2};
+  const Tensor x = ints(DataType::kInt16, {2, 3}, {1, 2, 3, 4, 5, 6});
+  const Tensor y = reference_layer(layer("r", LayerKind::kReshape, r), {&x}, nullptr, kNoOpts);
+  EXPECT_EQ(y.shape, (Shape{3, 2}));
+  EXPECT_EQ(y.bytes, x.bytes);
+  TransposeAttrs t;
+  t.perm = {1, 0};
+  const Tensor z = reference_layer(layer("t", LayerKind::kTranspose, t), {&x}, nullptr, kNoOpts);
+  EXPECT_EQ(z.shape, (Shape{3, 2}));
+  EXPECT_EQ(int_values(z), (std::vector<int64_t>{1, 4, 2, 5, 3, 6}));
+  // 3-d: [2, 3, 4] with perm (2, 0, 1): out[k][i][j] = x[i][j][k].
+  const Tensor x3 = random_tensor(DataType::kFp16, {2, 3, 4}, 9, "t");
+  t.perm = {2, 0, 1};
+  const Tensor z3 = reference_layer(layer("t", LayerKind::kTranspose, t), {&x3}, nullptr, kNoOpts);
+  ASSERT_EQ(z3.shape, (Shape{4, 2, 3}));
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 3; ++j)
+      for (int64_t k = 0; k < 4; ++k)
+        EXPECT_EQ(z3.get_float((k * 2 + i) * 3 + j), x3.get_float((i * 3 + j) * 4 + k));
+  t.perm = {0, 0, 1};
+  EXPECT_THROW(reference_layer(layer("t", LayerKind::kTranspose, t), {&x3}, nullptr, kNoOpts), UserError);
+}
+
+}  // namespace
+}  // namespace systole
