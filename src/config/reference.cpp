@@ -88,7 +88,9 @@ std::string config_reference_markdown() {
       "is one core clock cycle.\n\n"
       "After the keys are read, checks across keys run: integer inputs and weights need an int32 "
       "accumulator, floating-point ones an fp32 accumulator, and `core.array.scalesim_compat: true` "
-      "may not be combined with `preload_overlap: true` or `fold_pipelining: true`.\n";
+      "fixes the array microarchitecture: `preload_overlap`, `fold_pipelining`, the skew registers, "
+      "`pe_pipeline_depth` and `accumulator_rmw_latency` may then only be left out or set to SCALE-Sim's "
+      "values (false, false, false, false, 1, 0).\n";
   std::string section = "\x01";  // no section has this name
   for (const auto& p : arch_schema()) {
     if (p.section() != section) {

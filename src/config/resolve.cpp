@@ -47,11 +47,18 @@ void cross_check(LoadState* st) {
   // scalesim_compat fixes the microarchitecture; asking for a feature SCALE-Sim lacks beside it is
   // a contradiction, not something to fix silently.
   if (a.scalesim_compat) {
-    for (const char* key : {"core.array.preload_overlap", "core.array.fold_pipelining"}) {
-      if (c.is_explicit(key) && std::get<bool>(find_param(key)->get(st->spec))) {
+    ArchSpec want = st->spec;
+    want.core.array.microarch = ArrayMicroarch::scalesim();
+    for (const char* key : {"core.array.preload_overlap", "core.array.fold_pipelining",
+                            "core.array.input_skew_registers", "core.array.output_skew_registers",
+                            "core.array.pe_pipeline_depth", "core.array.accumulator_rmw_latency"}) {
+      const ParamDef* p = find_param(key);
+      if (c.is_explicit(key) && p->get(st->spec) != p->get(want)) {
         c.fail(key,
-               "must be false (or left out) when core.array.scalesim_compat is true: SCALE-Sim v2 "
-               "neither overlaps preload nor pipelines folds");
+               "must be " + format_param_value(p->get(want)) +
+                   " (or left out) when core.array.scalesim_compat is true: SCALE-Sim v2 has a fixed array "
+                   "microarchitecture (no preload overlap, no fold pipelining, no skew registers, "
+                   "single-stage PEs, no accumulator latency)");
       }
     }
   }

@@ -35,6 +35,26 @@ bool parse_enum(const std::string& s, DataType* out) {
 bool parse_enum(const std::string& s, DramKind* out) {
   return parse_dram_kind(s, out);
 }
+bool parse_enum(const std::string& s, ArrayFidelity* out) {
+  return parse_array_fidelity(s, out);
+}
+// Overflow's spellings are numeric/arith.h's; they are repeated here because the config library
+// does not link the numeric one (which depends on config).
+bool parse_enum(const std::string& s, Overflow* out) {
+  if (s == "saturate" || s == "wrap") {
+    *out = s == "wrap" ? Overflow::kWrap : Overflow::kSaturate;
+    return true;
+  }
+  return false;
+}
+template <typename E>
+std::string spell(E e) {
+  return to_string(e);
+}
+template <>
+std::string spell(Overflow o) {
+  return o == Overflow::kWrap ? "wrap" : "saturate";
+}
 
 // `field` is a generic lambda `[](auto& s) -> auto& { return s.a.b; }` so that one accessor
 // serves both the const getter and the setter.
@@ -80,8 +100,8 @@ ParamDef bool_param(std::string key, bool def, std::string doc, F field) {
 template <typename E, typename F>
 ParamDef enum_param(std::string key, E def, std::vector<std::string> choices, std::string doc, F field) {
   ParamDef p = base(std::move(key), ParamType::kEnum, "", std::move(doc),
-                    [field](const ArchSpec& s) { return std::string(to_string(field(s))); });
-  p.default_value = std::string(to_string(def));
+                    [field](const ArchSpec& s) { return spell(field(s)); });
+  p.default_value = spell(def);
   p.choices = std::move(choices);
   p.set = [field](ArchSpec& s, const ParamValue& v) {
     E e{};
@@ -168,11 +188,26 @@ std::vector<ParamDef> declare() {
       "Format of partial sums (array and ofmap scratchpad); int32 sums 2^17 int8 x int8 "
       "products without overflow",
       [](auto& a) -> auto& { return a.core.array.accumulator_type; }));
+  s.push_back(int_param(
+      "core.array.accumulator_width_bits", "bits", 32, at_least(8, 64),
+      "Width of integer partial sums (int32 accumulator_type); 32 is the usual int8 accumulator",
+      [](auto& a) -> auto& { return a.core.array.accumulator_width_bits; }));
+  s.push_back(enum_param(
+      "core.array.accumulator_overflow", Overflow::kSaturate, {"saturate", "wrap"},
+      "Integer partial sum beyond accumulator_width_bits after an addition: saturate (clamp, "
+      "what inference accelerators do) or wrap (two's complement)",
+      [](auto& a) -> auto& { return a.core.array.accumulator_overflow; }));
+  s.push_back(enum_param(
+      "core.array.fidelity", ArrayFidelity::kTile, {"tile", "rtl"},
+      "Array model: tile (closed-form cycles per MATMUL, fast) or rtl (operands move through "
+      "every PE register each cycle; same cycles, slower)",
+      [](auto& a) -> auto& { return a.core.array.fidelity; }));
   s.push_back(bool_param(
       "core.array.scalesim_compat", false,
       "Count compute cycles as SCALE-Sim v2 does; true forces ArrayMicroarch::scalesim() "
-      "(preload_overlap and fold_pipelining off, count from cycle 0), so setting either "
-      "of them true beside it is an error",
+      "(preload_overlap and fold_pipelining off, no skew registers, pe_pipeline_depth 1, "
+      "accumulator_rmw_latency 0, count from cycle 0), so setting any of them otherwise "
+      "beside it is an error",
       [](auto& a) -> auto& { return a.core.array.scalesim_compat; }));
   s.push_back(bool_param(
       "core.array.preload_overlap", true,
@@ -182,8 +217,28 @@ std::vector<ParamDef> declare() {
   s.push_back(bool_param(
       "core.array.fold_pipelining", true,
       "Consecutive folds of a tile follow each other through the skewed pipeline, so the "
-      "R + C - 2 cycle fill/drain is paid once per tile instead of once per fold",
+      "fill/drain skew is paid once per tile instead of once per fold",
       [](auto& a) -> auto& { return a.core.array.microarch.fold_pipelining; }));
+  s.push_back(bool_param(
+      "core.array.input_skew_registers", false,
+      "Operand skew FIFOs (and one input register) at the array's input edges: +1 cycle per "
+      "fill; false = the feeder reads pre-skewed operands, as SCALE-Sim assumes",
+      [](auto& a) -> auto& { return a.core.array.microarch.input_skew_registers; }));
+  s.push_back(bool_param(
+      "core.array.output_skew_registers", false,
+      "Result de-skew FIFOs (and one output register) at the array's output edge: +1 cycle "
+      "per drain; false = results are written as they leave, as SCALE-Sim assumes",
+      [](auto& a) -> auto& { return a.core.array.microarch.output_skew_registers; }));
+  s.push_back(int_param(
+      "core.array.pe_pipeline_depth", "cycles/hop", 1, at_least(1, 16),
+      "Register stages per PE-to-PE hop; the fill/drain skew is depth x (R + C - 2) cycles; "
+      "1 = a single-cycle MAC per PE",
+      [](auto& a) -> auto& { return a.core.array.microarch.pe_pipeline_depth; }));
+  s.push_back(int_param(
+      "core.array.accumulator_rmw_latency", "cycles", 0, at_least(0, 1024),
+      "Accumulator-SRAM read-modify-write latency (ws/is): added once to the tile's last "
+      "result, and a lower bound on the step between row folds; 0 = an ideal accumulator",
+      [](auto& a) -> auto& { return a.core.array.microarch.accumulator_rmw_latency; }));
 
   add_scratchpad(&s, {"ifmap", &ScratchpadsParams::ifmap, 256, 64, 64,
                       "Input-activation scratchpad capacity; 256 KiB is a typical edge-NPU buffer",
@@ -234,6 +289,18 @@ std::vector<ParamDef> declare() {
 }
 
 }  // namespace
+
+const char* to_string(ArrayFidelity f) {
+  return f == ArrayFidelity::kRtl ? "rtl" : "tile";
+}
+
+bool parse_array_fidelity(const std::string& s, ArrayFidelity* out) {
+  if (s == "tile" || s == "rtl") {
+    *out = s == "rtl" ? ArrayFidelity::kRtl : ArrayFidelity::kTile;
+    return true;
+  }
+  return false;
+}
 
 const std::vector<ParamDef>& arch_schema() {
   static const std::vector<ParamDef> kSchema = declare();

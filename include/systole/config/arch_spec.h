@@ -9,24 +9,60 @@
 #include <string>
 
 #include "systole/config/types.h"
+#include "systole/numeric/arith.h"
 
 namespace systole {
 
+// How the array is simulated: `tile` times each MATMUL with the closed form (timing/), `rtl` moves
+// real operands through every PE register each cycle (rtl/) and must give the same cycles.
+enum class ArrayFidelity { kTile, kRtl };
+const char* to_string(ArrayFidelity f);  // "tile", "rtl"
+bool parse_array_fidelity(const std::string& s, ArrayFidelity* out);
+
 // Microarchitecture of the systolic array that the closed-form tile timing (timing/) and the
-// register-level model share. `core.array.scalesim_compat: true` selects the SCALE-Sim v2 setting.
+// register-level model (rtl/) share; every field enters tile_timing() (timing/array_timing.h has
+// the formula term by term). `core.array.scalesim_compat: true` selects ArrayMicroarch::scalesim().
 struct ArrayMicroarch {
   // Double-buffered stationary registers: the next fold's stationary operand is preloaded while
   // the current fold streams, so a fold step costs max(T, preload) instead of preload + T.
   bool preload_overlap = true;
   // Consecutive folds of one tile follow each other through the skewed pipeline, so the
-  // fill/drain skew (R + C - 2 cycles) is paid once per tile instead of once per fold.
+  // fill/drain skew is paid once per tile instead of once per fold.
   bool fold_pipelining = true;
   // SCALE-Sim v2 cycle counting: a fold's streaming dimension may be split across MATMUL tiles
   // (preload charged on the first chunk, fill/drain on the last), and a layer counts one cycle
-  // less (SCALE-Sim starts counting at cycle 0). Only valid with both options above off.
+  // less (SCALE-Sim starts counting at cycle 0). Only valid with the SCALE-Sim setting below.
   bool scalesim_counting = false;
+  // Operand skew FIFOs at the array's input edges: the scratchpad delivers one unskewed operand
+  // vector per cycle and triangular register FIFOs skew it (row r delayed by r hops), behind one
+  // input register stage: +1 cycle of fill per skew pass. false: the feeder reads pre-skewed
+  // operands straight into the edge PEs (SCALE-Sim's model), 0 cycles.
+  bool input_skew_registers = false;
+  // Result de-skew FIFOs at the array's output edge: results of one output vector are aligned
+  // (column c delayed by C - 1 - c hops) and written as one row through one output register
+  // stage: +1 cycle of drain per skew pass. false: results are written as they leave, 0 cycles.
+  bool output_skew_registers = false;
+  // Register stages per PE-to-PE hop (>= 1) for moving operands and partial sums: the fill/drain
+  // wavefront takes pe_pipeline_depth * (R + C - 2) cycles instead of R + C - 2.
+  int64_t pe_pipeline_depth = 1;
+  // Cycles (>= 0) of the accumulator-SRAM read-modify-write that adds a weight- or
+  // input-stationary fold's partial sums into the accumulator: the tile's last result lands this
+  // many cycles after it leaves the array, and a row fold may not start streaming sooner than
+  // this after the previous row fold of the same output block (read-after-write on the
+  // accumulator). Output-stationary arrays accumulate in the PEs and do not use it.
+  int64_t accumulator_rmw_latency = 0;
 
-  static ArrayMicroarch scalesim() { return {false, false, true}; }
+  static ArrayMicroarch scalesim() {
+    ArrayMicroarch m;
+    m.preload_overlap = false;
+    m.fold_pipelining = false;
+    m.scalesim_counting = true;
+    m.input_skew_registers = false;
+    m.output_skew_registers = false;
+    m.pe_pipeline_depth = 1;
+    m.accumulator_rmw_latency = 0;
+    return m;
+  }
 };
 
 struct ArrayParams {
@@ -36,10 +72,20 @@ struct ArrayParams {
   DataType input_type = DataType::kInt8;
   DataType weight_type = DataType::kInt8;
   DataType accumulator_type = DataType::kInt32;
+  // Integer accumulators only: width in bits (8..64) and what an addition beyond it does
+  // (numeric/arith.h acc_add). Float accumulators are fp32 with round-to-nearest-even.
+  int64_t accumulator_width_bits = 32;
+  Overflow accumulator_overflow = Overflow::kSaturate;
+  ArrayFidelity fidelity = ArrayFidelity::kTile;
   bool scalesim_compat = false;
-  // core.array.preload_overlap / fold_pipelining in YAML; the loader replaces it with
+  // core.array.{preload_overlap, fold_pipelining, input_skew_registers, output_skew_registers,
+  // pe_pipeline_depth, accumulator_rmw_latency} in YAML; the loader replaces it with
   // ArrayMicroarch::scalesim() when scalesim_compat is true.
   ArrayMicroarch microarch;
+
+  AccumulatorSpec accumulator() const {
+    return AccumulatorSpec{accumulator_type, static_cast<int>(accumulator_width_bits), accumulator_overflow};
+  }
 };
 
 struct ScratchpadParams {

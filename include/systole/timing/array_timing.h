@@ -7,17 +7,33 @@
 //   WS (weight-stationary): Sr = k, Sc = n, T = m
 //   OS (output-stationary): Sr = m, Sc = n, T = k
 //   IS (input-stationary):  Sr = k, Sc = m, T = n
-// Folds F = ceil(Sr / R) * ceil(Sc / C); each fold streams T operand vectors.
-// Stationary preload P = R cycles for WS and IS (operands shift down R rows), 0 for OS.
-// Skew S = R + C - 2 cycles (wavefront fill and drain across the array).
+// Folds F = Fr * Fc, Fr = ceil(Sr / R) row folds, Fc = ceil(Sc / C) column folds, visited column
+// fold outer, row fold inner (so the row folds of one output block follow each other); each fold
+// streams T operand vectors.
 //
-// Cycles of a tile:
-//   cycles = P + T + (F - 1) * step + (fold_pipelining ? 1 : F) * S
-//   step   = preload_overlap ? max(T, P) : P + T
-// With the SCALE-Sim setting (no overlap, no pipelining) this is F * (P + T + S), i.e. per fold
-// 2R + C + T - 2 for WS/IS and T + R + C - 2 for OS. Under scalesim_counting a fold's stream may
-// be split into chunks over several tiles: a chunk costs F * T, plus F * P on the first chunk
-// and F * S on the last, and the layer's last tile counts one cycle less.
+// Terms (microarchitecture fields in ArrayMicroarch, config/arch_spec.h):
+//   P  = R for WS and IS (the stationary block shifts down R rows through the column ports),
+//        0 for OS (its stationary values are the outputs, which start in the PEs);
+//   S  = D * (R + C - 2) + Ki + Ko: the wavefront needs D(R - 1) cycles to reach the last row and
+//        D(C - 1) to leave the last column, D = pe_pipeline_depth register stages per hop,
+//        Ki = input_skew_registers ? 1 : 0 (input register in front of the skew FIFOs),
+//        Ko = output_skew_registers ? 1 : 0 (output register behind the de-skew FIFOs);
+//   L  = accumulator_rmw_latency for WS and IS (fold partial sums are added into the accumulator
+//        SRAM), 0 for OS (it accumulates in the PEs);
+//   step = preload_overlap ? max(T, P) : P + T   (stream start to stream start, pipelined folds)
+//   gap  = step + (fold_pipelining ? 0 : S)      (without pipelining a fold drains first)
+//   gap_row = max(gap, L)                        (next row fold of the same output block: its
+//                                                 partial sums must not overtake the accumulator
+//                                                 write of the previous row fold)
+// Cycles of a tile (stream of fold f starts at s_f, s_0 = P; the last result lands L cycles
+// after it leaves the array at s_(F-1) + T + S - 1):
+//   cycles = P + Fc * (Fr - 1) * gap_row + (Fc - 1) * gap + T + S + L
+// With L <= gap this is P + T + (F - 1) * step + (fold_pipelining ? 1 : F) * S + L.
+// The SCALE-Sim setting (ArrayMicroarch::scalesim(): no overlap, no pipelining, D = 1, no skew
+// registers, L = 0) gives F * (P + T + S), i.e. per fold 2R + C + T - 2 for WS/IS and
+// T + R + C - 2 for OS. Under scalesim_counting a fold's stream may be split into chunks over
+// several tiles: a chunk costs F * T, plus F * P on the first chunk and F * S on the last, and
+// the layer's last tile counts one cycle less.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +56,10 @@ struct FoldShape {
 FoldShape fold_shape(Dataflow d, int64_t m, int64_t n, int64_t k);
 int64_t fold_count(const ArrayGeometry& g, const FoldShape& f);
 int64_t preload_cycles(const ArrayGeometry& g, Dataflow d);
-int64_t skew_cycles(const ArrayGeometry& g);
+int64_t skew_cycles(const ArrayGeometry& g);                            // S
+int64_t accumulator_latency(const ArrayGeometry& g, Dataflow d);        // L
+int64_t row_fold_count(const ArrayGeometry& g, const FoldShape& f);     // Fr
+int64_t column_fold_count(const ArrayGeometry& g, const FoldShape& f);  // Fc
 
 struct TileTiming {
   int64_t cycles = 0;         // array cycles of this tile (closed form above)
@@ -48,7 +67,8 @@ struct TileTiming {
   int64_t stream_cycles = 0;  // F * T: cycles in which operands stream through (useful work)
 };
 
-// Throws InternalError for an empty tile, or for a split stream without scalesim_counting.
+// Throws InternalError for an empty tile, for a split stream without scalesim_counting, or for
+// scalesim_counting with any field other than ArrayMicroarch::scalesim()'s.
 TileTiming tile_timing(const ArrayGeometry& g, const MatmulOp& op);
 
 // Elements the array reads from / writes to the scratchpads for one tile:

@@ -61,5 +61,25 @@ TEST(CrossField, WithoutCompatTheFlagsAreTakenAsWritten) {
   EXPECT_FALSE(a.core.array.microarch.scalesim_counting);
 }
 
+TEST(CrossField, ScalesimCompatRejectsEveryContradictingMicroarchKey) {
+  // Each key set to a value SCALE-Sim's array does not have is reported, all together.
+  const auto ds = diagnostics_of([] {
+    load_arch_from_string(
+        arch("scalesim_compat: true, input_skew_registers: true, output_skew_registers: true, "
+             "pe_pipeline_depth: 2, accumulator_rmw_latency: 3"),
+        "a.yaml");
+  });
+  ASSERT_EQ(ds.size(), 4u);
+  EXPECT_EQ(ds[0].key, "core.array.input_skew_registers");
+  EXPECT_EQ(ds[1].key, "core.array.output_skew_registers");
+  EXPECT_EQ(ds[2].key, "core.array.pe_pipeline_depth");
+  EXPECT_EQ(ds[3].key, "core.array.accumulator_rmw_latency");
+  EXPECT_NE(ds[2].rule.find("must be 1 (or left out)"), std::string::npos) << ds[2].rule;
+  // SCALE-Sim's own values beside it are consistent.
+  EXPECT_NO_THROW(load_arch_from_string(arch("scalesim_compat: true, pe_pipeline_depth: 1, "
+                                             "accumulator_rmw_latency: 0, input_skew_registers: false"),
+                                        "a.yaml"));
+}
+
 }  // namespace
 }  // namespace systole

@@ -36,6 +36,13 @@ TEST(Schema, DeclaresTheIssueTwoTree) {
                           "core.array.scalesim_compat",
                           "core.array.preload_overlap",
                           "core.array.fold_pipelining",
+                          "core.array.accumulator_width_bits",
+                          "core.array.accumulator_overflow",
+                          "core.array.fidelity",
+                          "core.array.input_skew_registers",
+                          "core.array.output_skew_registers",
+                          "core.array.pe_pipeline_depth",
+                          "core.array.accumulator_rmw_latency",
                           "core.scratchpads.ifmap.capacity_kib",
                           "core.scratchpads.weight.read_bytes_per_cycle",
                           "core.scratchpads.ofmap.write_bytes_per_cycle",
@@ -48,7 +55,7 @@ TEST(Schema, DeclaresTheIssueTwoTree) {
                           "dram.bandwidth_gbps"}) {
     EXPECT_NE(find_param(key), nullptr) << key;
   }
-  EXPECT_EQ(arch_schema().size(), 27u) << "a parameter was added or removed: update this test and the docs";
+  EXPECT_EQ(arch_schema().size(), 34u) << "a parameter was added or removed: update this test and the docs";
   EXPECT_EQ(find_param("core.array"), nullptr);
   EXPECT_TRUE(is_schema_section("core.scratchpads.ofmap"));
   EXPECT_FALSE(is_schema_section(""));
