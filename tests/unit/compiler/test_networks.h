@@ -38,7 +38,7 @@ class Builder {
   explicit Builder(std::string name) { m_net.name = std::move(name); }
 
   Builder& input(const std::string& name, Shape shape) {
-    m_net.inputs.push_back({name, std::move(shape), DataType::kInt8});
+    m_net.inputs.push_back({name, std::move(shape), DataType::kInt8, ""});
     return *this;
   }
 
