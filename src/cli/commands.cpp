@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -13,7 +14,9 @@
 #include "systole/compiler/compiler.h"
 #include "systole/config/loader.h"
 #include "systole/hw/simulate.h"
+#include "systole/numeric/npy.h"
 #include "systole/report/report.h"
+#include "systole/rtl/vcd_writer.h"
 #include "systole/workload/loader.h"
 
 namespace po = boost::program_options;
@@ -89,28 +92,80 @@ std::string resolve_input(const std::string& arg, const std::string& folder) {
 
 int run_command(const std::vector<std::string>& args) {
   CommonOptions o;
-  std::string out_dir;
+  std::string out_dir, fidelity, dump_dir, trace;
   bool quiet = false;
+  SimOptions sim;
   po::options_description desc("run options");
   add_common(desc, o, true);
   desc.add_options()("out,o", po::value(&out_dir), "output directory (default out/<workload>-<arch>)")(
-      "quiet,q", po::bool_switch(&quiet), "do not print the table");
+      "quiet,q", po::bool_switch(&quiet), "do not print the table")(
+      "fidelity", po::value(&fidelity),
+      "array model: tile (closed form) or rtl (register level); same as --set core.array.fidelity=...")(
+      "functional", po::bool_switch(&sim.functional),
+      "move and compute real data and check every layer against the reference (docs/functional.md)")(
+      "seed", po::value(&sim.seed)->default_value(1), "seed of the random inputs and weights (--functional)")(
+      "dump-tensors", po::value(&dump_dir),
+      "write every layer's output as DIR/<layer>.npy (implies --functional)")(
+      "trace", po::value(&trace),
+      "vcd: write <out>/array.vcd of the PE registers (rtl fidelity, arrays <= 16x16)");
   if (!parse("run", args, desc)) return 0;
+  if (!fidelity.empty()) o.overrides.push_back("core.array.fidelity=" + fidelity);
+  if (!dump_dir.empty()) sim.functional = sim.keep_tensors = true;
+  if (!trace.empty() && trace != "vcd") {
+    throw UserError(fmt::format("--trace = '{}': must be vcd (the register-level array trace)", trace));
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
   Loaded l = load_inputs(o);
+  l.inputs.functional = sim.functional;
+  l.inputs.seed = sim.seed;
+  if (out_dir.empty()) out_dir = default_out_dir(l);
   Program program = compile(l.arch, l.network);
-  SimResult result = simulate(l.arch, program);
+  sim.network = &l.network;
+
+  // The VCD streams to a temporary file during the run and is renamed with the other outputs.
+  std::unique_ptr<rtl::VcdWriter> vcd;
+  const std::filesystem::path vcd_path = std::filesystem::path(out_dir) / "array.vcd";
+  const std::string vcd_tmp = vcd_path.string() + ".tmp";
+  if (!trace.empty()) {
+    if (l.arch.core.array.fidelity != ArrayFidelity::kRtl) {
+      throw UserError("--trace vcd records the register-level array's registers: add --fidelity rtl");
+    }
+    rtl::VcdWriter::check_array(l.arch.core.array.rows, l.arch.core.array.cols);
+    std::filesystem::create_directories(out_dir);
+    vcd = std::make_unique<rtl::VcdWriter>(vcd_tmp, l.arch.core.cycle_ns());
+    sim.array_observer = vcd.get();
+  }
+  SimResult result;
+  try {
+    result = simulate(l.arch, program, sim);
+  } catch (...) {
+    if (vcd) {  // leave no half-written trace behind
+      vcd.reset();
+      std::filesystem::remove(vcd_tmp);
+    }
+    throw;
+  }
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  if (out_dir.empty()) out_dir = default_out_dir(l);
   const std::string table = summary_table(l.arch, result);
   const std::string summary =
       table + fmt::format("wall time: {:.3f} s for {} instructions\n", wall_s, program.instructions.size());
   write_outputs(out_dir, build_report(l.arch, program, result, l.inputs), layers_csv(result), summary);
+  if (vcd) {
+    vcd.reset();  // flushes and closes the file
+    std::filesystem::rename(vcd_tmp, vcd_path);
+  }
+  if (!dump_dir.empty()) {
+    std::filesystem::create_directories(dump_dir);
+    for (const auto& [name, tensor] : result.tensors) {
+      write_npy((std::filesystem::path(dump_dir) / (name + ".npy")).string(), tensor);
+    }
+  }
   if (!quiet) std::cout << summary;
-  std::cout << fmt::format("outputs: {}/report.json, {}/layers.csv, {}/summary.txt\n", out_dir, out_dir,
-                           out_dir);
+  std::cout << fmt::format("outputs: {}/report.json, {}/layers.csv, {}/summary.txt{}{}\n", out_dir, out_dir,
+                           out_dir, trace.empty() ? "" : ", " + vcd_path.string(),
+                           dump_dir.empty() ? "" : fmt::format("; tensors in {}/", dump_dir));
   return 0;
 }
 

@@ -3,6 +3,8 @@
 // activations to no instructions — and closes every layer that stored data with a SYNC.
 #include "systole/compiler/compiler.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "lowering.h"
@@ -11,6 +13,23 @@
 namespace systole {
 
 using namespace compiler_detail;
+
+namespace {
+
+bool is_integer_type(DataType t) {
+  return t == DataType::kInt8 || t == DataType::kInt16 || t == DataType::kInt32;
+}
+
+}  // namespace
+
+int requant_shift(const ArchSpec& arch, int64_t k) {
+  const auto& a = arch.core.array;
+  if (!is_integer_type(a.input_type)) return 0;
+  int log2k = 0;
+  while ((int64_t{1} << log2k) < k) ++log2k;
+  const int64_t bits_in = 8 * bytes_of(a.input_type), bits_w = 8 * bytes_of(a.weight_type);
+  return static_cast<int>(std::max<int64_t>(0, (log2k + 1) / 2 + bits_in + bits_w - bits_in - 1));
+}
 
 Program compile(const ArchSpec& arch, const Network& net) {
   const ElementBytes eb = element_bytes(arch);

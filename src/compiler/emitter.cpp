@@ -15,6 +15,7 @@
 
 #include "lowering.h"
 #include "systole/common/error.h"
+#include "systole/compiler/compiler.h"
 
 namespace systole {
 namespace compiler_detail {
@@ -115,6 +116,7 @@ void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, 
   const ArrayGeometry geo{ar.rows, ar.cols, ar.microarch};
   const bool compat = ar.microarch.scalesim_counting;
   const ElementBytes eb = element_bytes(arch);
+  const int shift = requant_shift(arch, p.k);
   OperandBuffer ifmap(Buffer::kIfmap, static_cast<uint64_t>(sp.ifmap.capacity_bytes() / 2),
                       sb->sync_deps(p.source_a));
   OperandBuffer weight(Buffer::kWeight, static_cast<uint64_t>(sp.weight.capacity_bytes() / 2),
@@ -134,15 +136,20 @@ void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, 
     uint32_t last = pd.matmul;
     if (fused.present) {
       const auto elems = static_cast<uint64_t>((pd.m1 - pd.m0) * (pd.n1 - pd.n0));
-      last = sb->add(Opcode::kVector, p.layer, {pd.matmul},
-                     VectorOp{fused.func, elems, 1, elems * static_cast<uint64_t>(eb.acc),
-                              elems * static_cast<uint64_t>(eb.acc)});
+      VectorOp v{fused.func, elems, 1, elems * static_cast<uint64_t>(eb.acc),
+                 elems * static_cast<uint64_t>(eb.acc)};
+      v.on_accumulators = true;
+      v.requant_shift = shift;
+      v.dst_spm_addr = static_cast<uint64_t>(pd.half) * of_half;
+      last = sb->add(Opcode::kVector, p.layer, {pd.matmul}, v);
     }
     std::vector<uint32_t> stores;
-    uint64_t offset = 0;
+    uint64_t offset = 0;  // in the scratchpad: accumulator_type elements, packed in STORE order
     for (DmaDescriptor d : ofmap_descriptors(p, pd.g, pd.m0, pd.m1, pd.n0, pd.n1)) {
       d.spm_addr = static_cast<uint64_t>(pd.half) * of_half + offset;
-      offset += d.bytes();
+      d.from_accumulator = true;
+      d.requant_shift = shift;
+      offset += d.bytes() / static_cast<uint64_t>(eb.act) * static_cast<uint64_t>(eb.acc);
       stores.push_back(sb->add(Opcode::kStore, p.layer, {last}, d));
     }
     sb->set_drain(pd.half, std::move(stores));
@@ -183,6 +190,7 @@ void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, 
           op.weight_spm_addr = static_cast<uint64_t>(sw) * weight.half();
           op.ofmap_spm_addr = static_cast<uint64_t>(out_half) * of_half;
           op.accumulate = kk > 0;
+          set_layouts(p, m0, m1, n0, n1, k0, k1, &op);
           if (compat) {
             // The streaming dimension's chunk position: WS streams m, OS streams k, IS streams n.
             const auto [idx, count] = ar.dataflow == Dataflow::kWeightStationary   ? std::pair{mi, mt}

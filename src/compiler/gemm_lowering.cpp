@@ -154,11 +154,7 @@ std::vector<ConvRowSegment> conv_segments(const ConvGeometry& g, int64_t m0, int
     s.pix0 = m % plane;
     s.pix1 = std::min(plane, s.pix0 + (m1 - m));
     m += s.pix1 - s.pix0;
-    const int64_t ho0 = s.pix0 / g.wo, ho1 = (s.pix1 - 1) / g.wo;
-    const int64_t lo = std::max<int64_t>(0, ho0 * g.sh - g.pad_top);
-    const int64_t hi = std::min(g.h - 1, ho1 * g.sh - g.pad_top + (g.kh - 1) * g.dh);
-    s.in_row0 = lo;
-    s.rows = hi >= lo ? hi - lo + 1 : 0;
+    conv_input_rows(conv_tile(g, m0, 0), s.pix0 / g.wo, (s.pix1 - 1) / g.wo, &s.in_row0, &s.rows);
     out.push_back(s);
   }
   return out;
@@ -190,6 +186,43 @@ DmaDescriptor matrix_block(uint64_t addr, int64_t e, int64_t rows, int64_t cols,
     d.row_stride_bytes = u(col_stride * e);
   }
   return d;
+}
+
+OperandLayout block_layout(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride) {
+  // The same case split as matrix_block: which axis the descriptor's rows run along.
+  OperandLayout l;
+  if (col_stride == 1 || cols == 1 || !(row_stride == 1 || rows == 1)) {
+    l.row_stride = cols;  // [rows][cols]
+    l.col_stride = 1;
+  } else {
+    l.row_stride = 1;  // [cols][rows]
+    l.col_stride = rows;
+  }
+  return l;
+}
+
+ConvTileGeometry conv_tile(const ConvGeometry& g, int64_t m0, int64_t k0) {
+  ConvTileGeometry t;
+  t.h = g.h, t.w = g.w, t.ho = g.ho, t.wo = g.wo;
+  t.kh = g.kh, t.kw = g.kw, t.sh = g.sh, t.sw = g.sw, t.pad_top = g.pad_top, t.pad_left = g.pad_left;
+  t.dh = g.dh, t.dw = g.dw;
+  t.m0 = m0;
+  t.k0 = k0;
+  return t;
+}
+
+void set_layouts(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t k0, int64_t k1,
+                 MatmulOp* op) {
+  op->weight_layout = block_layout(k1 - k0, n1 - n0, p.b.row_stride, p.b.col_stride);
+  if (p.is_conv) {
+    op->ifmap_layout.kind = LayoutKind::kConvIfmap;
+    op->ifmap_layout.conv = conv_tile(p.conv, m0, k0);
+    op->ofmap_layout.kind = LayoutKind::kConvOfmap;
+    op->ofmap_layout.conv = conv_tile(p.conv, m0, 0);
+  } else {
+    op->ifmap_layout = block_layout(m1 - m0, k1 - k0, p.a.row_stride, p.a.col_stride);
+    op->ofmap_layout = block_layout(m1 - m0, n1 - n0, p.out.row_stride, p.out.col_stride);
+  }
 }
 
 std::vector<DmaDescriptor> ifmap_descriptors(const GemmProblem& p, int64_t g, int64_t m0, int64_t m1,

@@ -116,6 +116,13 @@ std::vector<DmaDescriptor> ofmap_descriptors(const GemmProblem& p, int64_t g, in
 // A rows x cols block of a strided matrix as one descriptor (contiguous along whichever axis is).
 DmaDescriptor matrix_block(uint64_t addr, int64_t elem_bytes, int64_t rows, int64_t cols, int64_t row_stride,
                            int64_t col_stride);
+// The scratchpad layout matrix_block's descriptor produces ([rows][cols] or [cols][rows]).
+OperandLayout block_layout(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride);
+// The conv geometry of a tile starting at global m0 and k0 (for OperandLayout).
+ConvTileGeometry conv_tile(const ConvGeometry& g, int64_t m0, int64_t k0);
+// The layout fields of a tile's MATMUL (ifmap, weight and ofmap layouts).
+void set_layouts(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t k0, int64_t k1,
+                 MatmulOp* op);
 
 // ---------------------------------------------------------------------------------------------
 // tiler.cpp

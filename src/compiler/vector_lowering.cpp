@@ -4,7 +4,9 @@
 // VECTOR that last read its ifmap half; a VECTOR waits for the STORE that last drained its ofmap
 // half). Chunk units: elements (add, activation), rows of the last axis (softmax, layernorm: a
 // row is never split), channel planes or, when one plane does not fit, output rows of a plane with
-// their input halo (pool). Inputs are read as contiguous tensors.
+// their input halo (pool: every input row a chunk's windows read, padding excluded, is loaded with
+// that chunk; its VECTOR carries the PoolGeometry of compiler/isa.h). Inputs are read as
+// contiguous tensors.
 #include <algorithm>
 #include <optional>
 
@@ -76,6 +78,11 @@ std::vector<Chunk> pool_chunks(const ArchSpec& arch, const Layer& l, uint64_t in
   const int64_t planes = in[0] * in[1], h = in[2], w = in[3], ho = out[2], wo = out[3];
   const int64_t kh = a.global ? h : a.kernel_h, kw = a.global ? w : a.kernel_w;
   const int64_t sh = a.global ? 1 : a.stride_h, pt = a.global ? 0 : a.pad_top;
+  // The window geometry every chunk's VECTOR carries (functional simulation).
+  PoolGeometry g;
+  g.h = h, g.w = w, g.wo = wo;
+  g.kernel_h = kh, g.kernel_w = kw, g.stride_h = sh, g.stride_w = a.global ? 1 : a.stride_w;
+  g.pad_top = pt, g.pad_left = a.global ? 0 : a.pad_left;
   const VectorFunc f = a.mode == PoolMode::kMax ? VectorFunc::kMaxPool : VectorFunc::kAvgPool;
   const auto ue = static_cast<uint64_t>(e);
   std::vector<Chunk> chunks;
@@ -97,6 +104,10 @@ std::vector<Chunk> pool_chunks(const ArchSpec& arch, const Layer& l, uint64_t in
       c.loads.push_back(ld);
       const auto elems = static_cast<uint64_t>(cnt * ho * wo);
       c.op = {f, elems, static_cast<uint64_t>(kh * kw), ld.bytes(), elems * ue};
+      c.op.pool = g;
+      c.op.pool.planes = cnt;
+      c.op.pool.in_row0 = 0, c.op.pool.in_rows = h;
+      c.op.pool.out_row0 = 0, c.op.pool.out_rows = ho;
       c.store = linear(Buffer::kOfmap, out_addr + static_cast<uint64_t>(p0 * ho * wo) * ue, elems * ue);
       chunks.push_back(c);
     }
@@ -125,6 +136,10 @@ std::vector<Chunk> pool_chunks(const ArchSpec& arch, const Layer& l, uint64_t in
       c.loads.push_back(ld);
       const auto elems = static_cast<uint64_t>((r1 - r0) * wo);
       c.op = {f, elems, static_cast<uint64_t>(kh * kw), ld.bytes(), elems * ue};
+      c.op.pool = g;
+      c.op.pool.planes = 1;
+      c.op.pool.in_row0 = lo, c.op.pool.in_rows = static_cast<int64_t>(ld.rows);
+      c.op.pool.out_row0 = r0, c.op.pool.out_rows = r1 - r0;
       c.store =
           linear(Buffer::kOfmap, out_addr + static_cast<uint64_t>(p * ho * wo + r0 * wo) * ue, elems * ue);
       chunks.push_back(c);
@@ -224,7 +239,13 @@ void emit_vector_layer(const ArchSpec& arch, const Layer& l, uint32_t index, con
     flush();
     std::vector<uint32_t> vdeps = loads;
     vdeps.insert(vdeps.end(), sb->last_drain(so).begin(), sb->last_drain(so).end());
-    const uint32_t v = sb->add(Opcode::kVector, index, vdeps, chunks[i].op);
+    VectorOp op = chunks[i].op;
+    op.operands = chunks[i].loads.size();
+    if (l.kind == LayerKind::kSoftmax || l.kind == LayerKind::kLayerNorm)
+      op.row_elements = static_cast<uint64_t>(l.output_shape.back());
+    op.src_spm_addr = static_cast<uint64_t>(si) * half_if;
+    op.dst_spm_addr = static_cast<uint64_t>(so) * half_of;
+    const uint32_t v = sb->add(Opcode::kVector, index, vdeps, op);
     sb->set_reader(Buffer::kIfmap, si, v);
     pending = std::make_pair(so, v);
     pending_store = chunks[i].store;

@@ -8,18 +8,21 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/hw/element_codec.h"
 #include "systole/hw/process_guard.h"
+#include "systole/numeric/reference.h"
 
 namespace systole::hw {
 namespace {
 
 // Returns false (and fills `error`) when the target answers with an error response.
+// `data` (len bytes) is copied to / from the target; nullptr: timing only.
 bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command cmd, uint64_t addr,
-               uint64_t len, sc_core::sc_time& delay, std::string& error) {
+               uint64_t len, uint8_t* data, sc_core::sc_time& delay, std::string& error) {
   tlm::tlm_generic_payload trans;
   trans.set_command(cmd);
   trans.set_address(addr);
-  trans.set_data_ptr(nullptr);  // timing-only
+  trans.set_data_ptr(data);
   trans.set_data_length(static_cast<unsigned int>(len));
   trans.set_streaming_width(static_cast<unsigned int>(len));
   trans.set_byte_enable_ptr(nullptr);
@@ -97,22 +100,33 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   const uint64_t bytes = d.bytes();
   sc_core::sc_time end = start;
 
+  // Functional: the descriptor's bytes in DRAM walk order (plane, row, byte).
+  std::vector<uint8_t> data(m_params.functional ? bytes : 0);
   if (bytes > 0) {
     // Scratchpad side: one transaction over the whole contiguous region, overlapping the bursts.
-    sc_core::sc_time spm_delay = start - now;
-    if (!transport(spm_socket(d.buffer), load ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, d.spm_addr,
-                   bytes, spm_delay, error)) {
+    // (Its timing does not depend on the DRAM side, so the data order decides which goes first.)
+    auto spm_side = [&]() -> bool {
+      const bool convert = m_params.functional && !load && d.from_accumulator;
+      uint8_t* ptr = m_params.functional && !convert ? data.data() : nullptr;
+      sc_core::sc_time spm_delay = start - now;
+      if (!transport(spm_socket(d.buffer), load ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, d.spm_addr,
+                     bytes, ptr, spm_delay, error)) {
+        return false;
+      }
+      end = std::max(end, now + spm_delay);
+      return !convert || read_accumulators(d, data, error);
+    };
+    if (!load && !spm_side()) {
       fail_internal(m_failure, error);
       return std::nullopt;
     }
-    end = std::max(end, now + spm_delay);
 
     // DRAM side: bursts, at most max_outstanding in flight.
     const auto window = static_cast<size_t>(m_params.max_outstanding);
     const auto burst = static_cast<uint64_t>(m_params.burst_bytes);
     const uint64_t bursts = d.planes * d.rows * ((d.row_bytes + burst - 1) / burst);
     std::vector<sc_core::sc_time> done(static_cast<size_t>(std::min<uint64_t>(window, bursts)));
-    uint64_t i = 0;
+    uint64_t i = 0, offset = 0;
     for (uint64_t p = 0; p < d.planes; ++p) {
       for (uint64_t r = 0; r < d.rows; ++r) {
         const uint64_t row_addr = d.dram_addr + p * d.plane_stride_bytes + r * d.row_stride_bytes;
@@ -121,8 +135,10 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
           sc_core::sc_time issue = start;
           if (i >= window) issue = std::max(issue, done[i % done.size()]);
           sc_core::sc_time delay = issue - now;
+          uint8_t* ptr = m_params.functional ? data.data() + offset : nullptr;
+          offset += len;
           if (!transport(dram_socket, load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND, row_addr + off,
-                         len, delay, error)) {
+                         len, ptr, delay, error)) {
             fail_internal(m_failure, error);
             return std::nullopt;
           }
@@ -132,6 +148,10 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       }
     }
     m_counters.bursts += static_cast<int64_t>(i);
+    if (load && !spm_side()) {
+      fail_internal(m_failure, error);
+      return std::nullopt;
+    }
   }
   wait(end - now);
 
@@ -150,6 +170,41 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   }
   m_counters.descriptors += 1;
   return rec;
+}
+
+bool Dma::read_accumulators(const DmaDescriptor& d, std::vector<uint8_t>& out, std::string& error) {
+  const int64_t out_bytes = bytes_of(m_params.input_type), acc_bytes = bytes_of(m_params.accumulator_type);
+  const uint64_t bytes = d.bytes();
+  if (bytes % static_cast<uint64_t>(out_bytes) != 0) {
+    error = fmt::format("DMA: STORE of {} B is not a whole number of {} elements", bytes,
+                        to_string(m_params.input_type));
+    return false;
+  }
+  const uint64_t elements = bytes / static_cast<uint64_t>(out_bytes);
+  std::vector<uint8_t> acc(elements * static_cast<uint64_t>(acc_bytes));
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_READ_COMMAND);
+  trans.set_address(d.spm_addr);
+  trans.set_data_ptr(acc.data());
+  trans.set_data_length(static_cast<unsigned int>(acc.size()));
+  trans.set_streaming_width(static_cast<unsigned int>(acc.size()));
+  if (spm_socket(d.buffer)->transport_dbg(trans) != acc.size()) {
+    error = fmt::format("DMA: reading {} accumulators ({} B) at {:#x} from the {} scratchpad failed",
+                        elements, acc.size(), d.spm_addr, to_string(d.buffer));
+    return false;
+  }
+  const bool int_acc = m_params.accumulator_type != DataType::kFp32;
+  for (uint64_t e = 0; e < elements; ++e) {
+    const uint8_t* src = acc.data() + e * static_cast<uint64_t>(acc_bytes);
+    uint8_t* dst = out.data() + e * static_cast<uint64_t>(out_bytes);
+    if (int_acc) {
+      store_int(dst, m_params.input_type,
+                requantize(load_int(src, m_params.accumulator_type), d.requant_shift, m_params.input_type));
+    } else {
+      store_float(dst, m_params.input_type, load_float(src, m_params.accumulator_type));
+    }
+  }
+  return true;
 }
 
 }  // namespace systole::hw

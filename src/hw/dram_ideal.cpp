@@ -8,6 +8,7 @@ IdealDram::IdealDram(sc_core::sc_module_name name, const DramParams& /*params*/)
 }
 
 void IdealDram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& /*delay: unchanged*/) {
+  if (!move_data(trans)) return;
   m_counters.requests += 1;
   const auto bytes = static_cast<int64_t>(trans.get_data_length());
   (trans.is_write() ? m_counters.write_bytes : m_counters.read_bytes) += bytes;

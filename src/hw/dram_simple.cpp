@@ -28,6 +28,7 @@ sc_core::sc_time SimpleDram::occupancy(uint64_t bytes) const {
 }
 
 void SimpleDram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (!move_data(trans)) return;
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   const sc_core::sc_time arrival = now + delay;
   const sc_core::sc_time start = std::max(arrival, m_busy_until);

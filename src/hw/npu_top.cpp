@@ -5,13 +5,26 @@
 namespace systole::hw {
 namespace {
 
-ScratchpadParams spm_params(const char* buffer, const systole::ScratchpadParams& p, const Clock& clock) {
-  return {buffer, p.capacity_bytes(), p.read_bytes_per_cycle, p.write_bytes_per_cycle, clock};
+ScratchpadParams spm_params(const char* buffer, const systole::ScratchpadParams& p, const Clock& clock,
+                            bool functional) {
+  return {buffer, p.capacity_bytes(), p.read_bytes_per_cycle, p.write_bytes_per_cycle, clock, functional};
 }
 
-PeArrayParams array_params(const ArrayParams& a, const Clock& clock) {
-  return {ArrayGeometry{a.rows, a.cols, a.microarch}, bytes_of(a.input_type), bytes_of(a.weight_type),
-          bytes_of(a.accumulator_type), clock};
+PeArrayParams array_params(const ArrayParams& a, const Clock& clock, bool functional,
+                           rtl::IArrayObserver* observer) {
+  return {ArrayGeometry{a.rows, a.cols, a.microarch},
+          bytes_of(a.input_type),
+          bytes_of(a.weight_type),
+          bytes_of(a.accumulator_type),
+          clock,
+          functional,
+          TileNumerics{a.input_type, a.weight_type, a.accumulator()},
+          a.fidelity,
+          observer};
+}
+
+bool functional(const NpuTopParams& p) {
+  return p.dram_contents != nullptr;
 }
 
 }  // namespace
@@ -20,13 +33,18 @@ NpuTop::NpuTop(sc_core::sc_module_name name, const NpuTopParams& params)
     : sc_core::sc_module(name),
       m_clock(params.arch.core.clock_mhz),
       m_dram(make_dram_channel(to_string(params.arch.dram.kind), "dram", params.arch.dram)),
-      m_ifmap("ifmap", spm_params("ifmap", params.arch.core.scratchpads.ifmap, m_clock)),
-      m_weight("weight", spm_params("weight", params.arch.core.scratchpads.weight, m_clock)),
-      m_ofmap("ofmap", spm_params("ofmap", params.arch.core.scratchpads.ofmap, m_clock)),
-      m_dma("dma",
-            DmaParams{params.arch.core.dma.max_outstanding, params.arch.core.dma.burst_bytes, m_clock}),
-      m_array("array", array_params(params.arch.core.array, m_clock)),
-      m_vector("vector", VectorUnitParams{params.arch.core.vector.lanes, m_clock}),
+      m_ifmap("ifmap", spm_params("ifmap", params.arch.core.scratchpads.ifmap, m_clock, functional(params))),
+      m_weight("weight",
+               spm_params("weight", params.arch.core.scratchpads.weight, m_clock, functional(params))),
+      m_ofmap("ofmap", spm_params("ofmap", params.arch.core.scratchpads.ofmap, m_clock, functional(params))),
+      m_dma("dma", DmaParams{params.arch.core.dma.max_outstanding, params.arch.core.dma.burst_bytes, m_clock,
+                             functional(params), params.arch.core.array.input_type,
+                             params.arch.core.array.accumulator_type}),
+      m_array("array",
+              array_params(params.arch.core.array, m_clock, functional(params), params.array_observer)),
+      m_vector("vector",
+               VectorUnitParams{params.arch.core.vector.lanes, m_clock, functional(params),
+                                params.arch.core.array.input_type, params.arch.core.array.accumulator_type}),
       m_controller("controller", ControllerParams{params.program, m_clock}) {
   m_dma.dram_socket.bind(m_dram->target_socket());
   m_dma.ifmap_socket.bind(m_ifmap.dma_socket);
@@ -37,6 +55,8 @@ NpuTop::NpuTop(sc_core::sc_module_name name, const NpuTopParams& params)
   m_array.weight_port.bind(m_weight);
   m_array.ofmap_port.bind(m_ofmap);
   m_vector.spm_port.bind(m_ofmap);
+  m_vector.ifmap_port.bind(m_ifmap);
+  if (params.dram_contents != nullptr) m_dram->attach_contents(params.dram_contents);
 
   m_controller.dma_port.bind(m_dma);
   m_controller.array_port.bind(m_array);

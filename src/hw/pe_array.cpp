@@ -6,12 +6,17 @@
 
 #include "systole/common/error.h"
 #include "systole/hw/process_guard.h"
+#include "systole/rtl/run_tile.h"
 
 namespace systole::hw {
 namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
+}
+
+SpmBytes spm_bytes(ISpmAccounting* spm) {
+  return {spm->storage(), spm->capacity_bytes()};
 }
 
 }  // namespace
@@ -74,13 +79,39 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
     throw InternalError(fmt::format("PE array: instruction {} is not a MATMUL", inst.id));
   }
   const MatmulOp& op = inst.matmul();
-  const TileTiming timing = tile_timing(m_params.geometry, op);
-  const TileSpmCost cost = spm_cost(op, timing.cycles);
+  const bool rtl = m_params.fidelity == ArrayFidelity::kRtl;
+  // Operands: the scratchpads' values (functional) or zeros (rtl fidelity, timing only: the
+  // register-level engine still runs every cycle to measure the tile).
+  TileValues values;
+  if (m_params.functional) {
+    values = gather_tile(op, m_params.numerics, spm_bytes(ifmap_port[0]), spm_bytes(weight_port[0]),
+                         spm_bytes(ofmap_port[0]));
+  } else if (rtl) {
+    values = zero_tile(op, m_params.numerics);
+  }
+  int64_t cycles = 0;
+  if (rtl) {
+    const rtl::TileRequest req{m_params.geometry, op, m_params.numerics.acc};
+    const rtl::TileResult r = values.is_float ? rtl::run_tile(req, values.a_fp.data(), values.w_fp.data(),
+                                                              values.out_fp.data(), m_params.observer)
+                                              : rtl::run_tile(req, values.a_int.data(), values.w_int.data(),
+                                                              values.out_int.data(), m_params.observer);
+    cycles = r.cycles;
+    m_counters.rtl_pe_cycles += r.pe_cycles;
+  } else {
+    cycles = tile_timing(m_params.geometry, op).cycles;
+    if (m_params.functional) {
+      const bool grouped = op.dataflow != Dataflow::kOutputStationary;
+      compute_tile(values, m_params.numerics.acc, grouped ? m_params.geometry.rows : 0);
+    }
+  }
+  const TileSpmCost cost = spm_cost(op, cycles);
   const Clock& clock = m_params.clock;
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   const int64_t start_cycle = clock.cycle_of(now);
-  const int64_t busy = timing.cycles + cost.stall_cycles;
+  const int64_t busy = cycles + cost.stall_cycles;
   wait(clock.time_of(start_cycle + busy) - now);
+  if (m_params.functional) scatter_tile(op, m_params.numerics, values, spm_bytes(ofmap_port[0]));
 
   ifmap_port->count_direct_access(cost.ifmap_read_bytes, 0);
   weight_port->count_direct_access(cost.weight_read_bytes, 0);
@@ -88,7 +119,7 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
 
   InstructionRecord rec;
   rec.work_start_cycle = start_cycle;
-  rec.work_cycles = timing.cycles;
+  rec.work_cycles = cycles;
   rec.busy_cycles = busy;
   rec.spm_stall_cycles = cost.stall_cycles;
   rec.macs = static_cast<int64_t>(op.m * op.n * op.k);
@@ -96,7 +127,7 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
   rec.sram_write_bytes = cost.ofmap_write_bytes;
   m_counters.tiles += 1;
   m_counters.macs += rec.macs;
-  m_counters.compute_cycles += timing.cycles;
+  m_counters.compute_cycles += cycles;
   m_counters.stall_cycles += cost.stall_cycles;
   return rec;
 }

@@ -3,4 +3,6 @@
 // and calls sc_start itself. Weak, so that a platform embedding NpuTop keeps its own sc_main.
 // src/CMakeLists.txt links with --undefined=sc_main so this member of the static library is always
 // pulled in, even into programs that never call simulate().
-extern "C" __attribute__((weak)) int sc_main(int /*argc*/, char* /*argv*/[]) { return 1; }
+extern "C" __attribute__((weak)) int sc_main(int /*argc*/, char* /*argv*/[]) {
+  return 1;
+}

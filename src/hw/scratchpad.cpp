@@ -1,5 +1,7 @@
 #include "systole/hw/scratchpad.h"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
@@ -13,7 +15,9 @@ Scratchpad::Scratchpad(sc_core::sc_module_name name, const ScratchpadParams& par
                                     params.capacity_bytes, params.read_bytes_per_cycle,
                                     params.write_bytes_per_cycle));
   }
+  if (params.functional) m_storage.assign(static_cast<size_t>(params.capacity_bytes), 0);
   dma_socket.register_b_transport(this, &Scratchpad::b_transport);
+  dma_socket.register_transport_dbg(this, &Scratchpad::transport_dbg);
 }
 
 void Scratchpad::count_direct_access(int64_t read_bytes, int64_t write_bytes) {
@@ -21,20 +25,43 @@ void Scratchpad::count_direct_access(int64_t read_bytes, int64_t write_bytes) {
   m_counters.write_bytes += write_bytes;
 }
 
-void Scratchpad::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+bool Scratchpad::access(tlm::tlm_generic_payload& trans) {
   const uint64_t addr = trans.get_address();
   const uint64_t len = trans.get_data_length();
   const auto cap = static_cast<uint64_t>(m_params.capacity_bytes);
+  std::string error;
   if (addr > cap || len > cap - addr) {
-    // Reported without throwing: this runs inside the DMA's process (see process_guard.h).
-    if (!m_failure) {
-      m_failure = std::make_exception_ptr(InternalError(
-          fmt::format("{} scratchpad: access of {} B at address {} exceeds its capacity of {} B",
-                      m_params.buffer, len, addr, cap)));
-    }
-    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    return;
+    error = fmt::format("{} scratchpad: access of {} B at address {} exceeds its capacity of {} B",
+                        m_params.buffer, len, addr, cap);
+  } else if (trans.get_data_ptr() != nullptr && m_storage.empty()) {
+    error = fmt::format("{} scratchpad: a transaction carries data but the simulation is timing-only",
+                        m_params.buffer);
   }
+  if (!error.empty()) {
+    // Reported without throwing: this runs inside the DMA's process (see process_guard.h).
+    if (!m_failure) m_failure = std::make_exception_ptr(InternalError(error));
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return false;
+  }
+  if (unsigned char* data = trans.get_data_ptr(); data != nullptr && len > 0) {
+    uint8_t* mem = m_storage.data() + addr;
+    if (trans.is_write()) {
+      std::memcpy(mem, data, len);
+    } else {
+      std::memcpy(data, mem, len);
+    }
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  return true;
+}
+
+unsigned int Scratchpad::transport_dbg(tlm::tlm_generic_payload& trans) {
+  return access(trans) ? trans.get_data_length() : 0;
+}
+
+void Scratchpad::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (!access(trans)) return;
+  const uint64_t len = trans.get_data_length();
   const bool write = trans.is_write();
   const int64_t bpc = write ? m_params.write_bytes_per_cycle : m_params.read_bytes_per_cycle;
   const auto bytes = static_cast<int64_t>(len);
@@ -44,7 +71,6 @@ void Scratchpad::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
   delay = m_params.clock.time_of(start + port_cycles) - now;
   (write ? m_counters.write_bytes : m_counters.read_bytes) += bytes;
   m_counters.dma_transactions += 1;
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 }  // namespace systole::hw

@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
 #include "systole/hw/attribution.h"
+#include "systole/hw/functional.h"
 #include "systole/hw/npu_top.h"
 
 namespace systole {
@@ -30,6 +32,10 @@ SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
 }  // namespace
 
 SimResult simulate(const ArchSpec& arch, const Program& program) {
+  return simulate(arch, program, SimOptions{});
+}
+
+SimResult simulate(const ArchSpec& arch, const Program& program, const SimOptions& options) {
   // The banner is printed when the kernel starts unless this is set; an existing value wins.
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
   if (sc_core::sc_get_status() != sc_core::SC_ELABORATION ||
@@ -38,12 +44,21 @@ SimResult simulate(const ArchSpec& arch, const Program& program) {
   }
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 
+  // Functional: refuse what cannot be computed before anything runs, then fill the DRAM.
+  std::vector<uint8_t> dram;
+  if (options.functional) {
+    if (options.network == nullptr) throw InternalError("functional simulate() without the network");
+    hw::check_functional_support(arch, *options.network);
+    dram = hw::initial_dram(arch, *options.network, program, options);
+  }
+
   // Errors are rethrown only once the modules (and their coroutine stacks) are gone: see
   // NpuTop::failure.
   std::exception_ptr failure;
   SimResult result;
   {
-    hw::NpuTop top("npu", hw::NpuTopParams{arch, program});
+    hw::NpuTop top(
+        "npu", hw::NpuTopParams{arch, program, options.functional ? &dram : nullptr, options.array_observer});
     sc_core::sc_start();
     failure = top.failure();
     if (!failure) {
@@ -55,6 +70,17 @@ SimResult simulate(const ArchSpec& arch, const Program& program) {
     }
   }
   if (failure) std::rethrow_exception(failure);
+  if (options.functional) {
+    if (options.before_verify) options.before_verify(dram);
+    hw::verify_layers(arch, *options.network, program, dram, options.keep_tensors, &result);
+    // The total's verdict: "false" if any layer failed, else "true" if any was checked.
+    for (const LayerStats& l : result.layers) {
+      if (l.verified.empty()) continue;
+      if (result.total.verified != "false") result.total.verified = l.verified;
+      result.total.max_abs_error = std::max(result.total.max_abs_error, l.max_abs_error);
+      if (result.total.first_mismatch.empty()) result.total.first_mismatch = l.first_mismatch;
+    }
+  }
   return result;
 }
 

@@ -98,17 +98,31 @@ nlohmann::json build_report(const ArchSpec& arch, const Program& program, const 
                       {"overrides", inputs.overrides}};
   report["config"] = arch_to_json(arch);
   report["network"] = program.network;
+  if (inputs.functional) {
+    report["functional"] = {{"seed", inputs.seed},
+                            {"verified", result.total.verified == "true"},
+                            {"max_abs_error", result.total.max_abs_error}};
+  }
   report["units"] = {{"cycles", fmt::format("core clock cycles at {} MHz", arch.core.clock_mhz)},
                      {"bytes", "bytes"},
                      {"utilization", "MACs / (cycles x rows x cols)"}};
   nlohmann::json layers = nlohmann::json::array();
+  // Verification fields appear only in functional runs, so timing-only reports stay unchanged.
+  auto add_verification = [&](nlohmann::json& j, const LayerStats& s) {
+    if (!inputs.functional) return;
+    j["verified"] = s.verified;
+    j["max_abs_error"] = s.max_abs_error;
+    j["first_mismatch"] = s.first_mismatch;
+  };
   for (size_t i = 0; i < result.layers.size(); ++i) {
     nlohmann::json l = stats_json(result.layers[i]);
+    add_verification(l, result.layers[i]);
     if (i < program.mappings.size()) l["mapping"] = mapping_json(program.mappings[i]);
     layers.push_back(std::move(l));
   }
   report["layers"] = std::move(layers);
   nlohmann::json total = stats_json(result.total);
+  add_verification(total, result.total);
   total["time_us"] = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   report["total"] = std::move(total);
   return report;

@@ -31,6 +31,13 @@ struct DmaDescriptor {
   uint64_t row_bytes = 0;
   uint64_t plane_stride_bytes = 0;
   uint64_t row_stride_bytes = 0;
+  // Functional simulation only (timing ignores it and moves bytes() on both sides): a STORE of
+  // GEMM results. The scratchpad holds bytes() / bytes(input_type) elements of accumulator_type,
+  // contiguous from spm_addr in the order the DRAM side walks; each is converted to input_type
+  // on the way out: integers by requantize(acc, requant_shift, input_type), floats rounded to
+  // nearest even (numeric/reference.h).
+  bool from_accumulator = false;
+  int requant_shift = 0;
   uint64_t bytes() const { return planes * rows * row_bytes; }
 };
 
@@ -39,6 +46,41 @@ struct DmaDescriptor {
 // DMA splits rows into bursts, so a 2048x7x7 B descriptor over contiguous memory would otherwise
 // cost 14336 seven-byte bursts instead of 1568 full ones.
 DmaDescriptor coalesced(DmaDescriptor d);
+
+// Where element (i, j) of a MATMUL operand lives in its scratchpad, for functional simulation
+// (the timing ignores layouts). (i, j) is (m, k) for the ifmap, (k, n) for the weights and (m, n)
+// for the ofmap, counted from the tile's origin; the result is an element index from the operand's
+// spm address, in elements of the buffer's type (ifmap: input_type, weight: weight_type, ofmap:
+// accumulator_type), or -1 for an implicit zero (convolution padding).
+//   kMatrix:    index = i * row_stride + j * col_stride; row_stride == col_stride == 0 (the
+//               default) means dense row-major, row_stride = the operand's columns.
+//   kConvIfmap: implicit im2col of a conv tile whose LOADs (one per image the m-range touches,
+//               in order, skipping images whose output rows see only padding) each hold
+//               [channel][input row][W] for the channels the k-range touches and the input rows
+//               rows_of_image() gives. Global m = m0 + i = (image, output row, output column),
+//               global k = k0 + j = (channel within the group, kernel row, kernel column).
+//   kConvOfmap: NCHW output planes of a conv tile: per image the m-range touches (in order),
+//               [n][output pixels of that image in the tile]; m0 is the tile's first global m.
+enum class LayoutKind { kMatrix, kConvIfmap, kConvOfmap };
+
+struct ConvTileGeometry {
+  int64_t h = 1, w = 1, ho = 1, wo = 1;  // input and output plane sizes
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, pad_top = 0, pad_left = 0, dh = 1, dw = 1;
+  int64_t m0 = 0, k0 = 0;  // the tile's first global m and first k (within the group)
+};
+
+struct OperandLayout {
+  LayoutKind kind = LayoutKind::kMatrix;
+  int64_t row_stride = 0, col_stride = 0;  // kMatrix, in elements
+  ConvTileGeometry conv;                   // kConvIfmap, kConvOfmap
+};
+
+// Input rows [*row0, *row0 + *rows) of one image that a conv tile's output rows [ho0, ho1] read
+// (halo included, padding excluded); *rows == 0 when they read only padding.
+void conv_input_rows(const ConvTileGeometry& g, int64_t ho0, int64_t ho1, int64_t* row0, int64_t* rows);
+
+// Element indices of a rows x cols operand tile: out[i * cols + j] = index of (i, j) or -1.
+std::vector<int64_t> operand_indices(const OperandLayout& layout, int64_t rows, int64_t cols);
 
 // One GEMM tile on the array: out[m x n] (+)= in[m x k] * w[k x n]. How (m, n, k) map onto the
 // array's rows, columns and streaming time depends on the dataflow (timing/array_timing.h).
@@ -52,6 +94,8 @@ struct MatmulOp {
   bool stream_first = true;
   bool stream_last = true;
   bool layer_last = false;  // last MATMUL of its layer (SCALE-Sim counts a layer's cycles minus 1)
+  // Functional simulation: how the array finds its operands in the scratchpads.
+  OperandLayout ifmap_layout, weight_layout, ofmap_layout;
 };
 
 enum class VectorFunc {
@@ -68,6 +112,23 @@ enum class VectorFunc {
 };
 const char* to_string(VectorFunc f);
 
+// Where a pool chunk's data lives, for functional simulation (the timing ignores it). The ifmap
+// scratchpad holds, from VectorOp::src_spm_addr, [planes][in_rows][w] input_type elements: input
+// rows [in_row0, in_row0 + in_rows) of `planes` consecutive channel planes (every row a window of
+// the chunk reads that is not padding). The ofmap scratchpad receives, from dst_spm_addr,
+// [planes][out_rows][wo] elements: output rows [out_row0, out_row0 + out_rows) of those planes.
+// Output (oh, ow) reads input row oh * stride_h - pad_top + r (r < kernel_h) and column
+// ow * stride_w - pad_left + s (s < kernel_w); rows outside [0, h) and columns outside [0, w) are
+// padding. A global pool is kernel h x w, stride 1, no padding.
+struct PoolGeometry {
+  int64_t planes = 0;
+  int64_t h = 0, w = 0;                // the whole input plane
+  int64_t in_row0 = 0, in_rows = 0;    // input rows held per plane
+  int64_t out_row0 = 0, out_rows = 0;  // output rows computed per plane
+  int64_t wo = 0;                      // output width
+  int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, pad_top = 0, pad_left = 0;
+};
+
 // An elementwise / reduction operation on the vector unit over data already in a scratchpad.
 // Cycles = ceil(elements * ops_per_element / lanes) (the vector unit's closed form).
 struct VectorOp {
@@ -76,6 +137,19 @@ struct VectorOp {
   uint64_t ops_per_element = 1;  // lane operations per output element (e.g. pool window size)
   uint64_t spm_read_bytes = 0;
   uint64_t spm_write_bytes = 0;
+  // Functional simulation (the timing ignores these). Fused activations (on_accumulators) work in
+  // place on `elements` accumulator_type values at dst_spm_addr in the ofmap scratchpad; relu6 on
+  // integer accumulators clamps at 6 * 2^requant_shift (6 in the output's units after the STORE
+  // requantises). Vector layers read `operands` consecutive blocks of `elements` input_type
+  // values from src_spm_addr in the ifmap scratchpad and write `elements` input_type values at
+  // dst_spm_addr in the ofmap scratchpad; pools read and write as `pool` says.
+  bool on_accumulators = false;
+  int requant_shift = 0;
+  uint64_t operands = 1;
+  uint64_t row_elements = 0;  // softmax, layernorm: length of the normalised (last) axis
+  uint64_t src_spm_addr = 0;
+  uint64_t dst_spm_addr = 0;
+  PoolGeometry pool = {};  // kMaxPool, kAvgPool: elements == planes * out_rows * wo
 };
 
 struct SyncOp {};

@@ -9,17 +9,26 @@
 //   - the scratchpad side is one transaction of all bytes (write port for LOAD, read port for
 //     STORE), ceil(bytes / port bytes_per_cycle) cycles from s, overlapping the DRAM side;
 //   - the descriptor ends at max(last done_i, scratchpad end): ONE wait() to that time.
+// Functional simulation (`functional`): the payloads carry the bytes. A LOAD reads the bursts
+// from DRAM into a staging buffer in descriptor order (plane, row, byte) and writes it to the
+// scratchpad; a STORE reads the scratchpad then writes the bursts. A STORE with from_accumulator
+// reads bytes() / bytes(input_type) accumulator_type elements through TLM debug transport (the
+// timed scratchpad transaction stays bytes() long, as in timing-only runs) and converts each to
+// input_type (isa.h) before the bursts. The timing is the same with or without data.
 #pragma once
 
 #include <cstdint>
 #include <exception>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <systemc>
 #include <tlm>
 
+#include "systole/config/types.h"
 #include "systole/hw/clock.h"
 #include "systole/hw/exec_unit.h"
 
@@ -29,6 +38,9 @@ struct DmaParams {
   int64_t max_outstanding = 64;  // bursts in flight
   int64_t burst_bytes = 64;
   Clock clock;
+  bool functional = false;
+  DataType input_type = DataType::kInt8;         // activations in DRAM (STORE conversion target)
+  DataType accumulator_type = DataType::kInt32;  // partial sums in the ofmap scratchpad
 };
 
 struct DmaCounters {
@@ -56,6 +68,8 @@ class Dma : public sc_core::sc_module, public IExecUnit {
  private:
   void run();
   std::optional<InstructionRecord> execute(const Instruction& inst);  // nullopt: failed, stopping
+  // The converted bytes of a from_accumulator STORE into `out` (bytes() of them); false + error.
+  bool read_accumulators(const DmaDescriptor& d, std::vector<uint8_t>& out, std::string& error);
   tlm_utils::simple_initiator_socket<Dma>& spm_socket(Buffer b);
 
   DmaParams m_params;

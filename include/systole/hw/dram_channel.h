@@ -29,6 +29,20 @@ class IDramChannel {
   // a payload data pointer of nullptr means timing-only (no functional data).
   virtual tlm::tlm_target_socket<>& target_socket() = 0;
   virtual const DramCounters& counters() const = 0;
+
+  // Functional simulation: the DRAM's contents (byte a at address a), owned by the caller and
+  // outliving the simulation. Requests whose payload carries a data pointer copy to (write) or
+  // from (read) it. Not attached (the default): timing only, and a data pointer is an error.
+  void attach_contents(std::vector<uint8_t>* contents) { m_contents = contents; }
+
+ protected:
+  // Every model calls this first in b_transport: copies the payload's data (if any) and returns
+  // true, or sets TLM_ADDRESS_ERROR_RESPONSE and returns false when the request carries data
+  // that lies outside the contents (or no contents are attached). Timing is the model's business.
+  bool move_data(tlm::tlm_generic_payload& trans);
+
+ private:
+  std::vector<uint8_t>* m_contents = nullptr;
 };
 
 // Creates the channel registered as `kind`; an unknown kind throws InternalError listing the

@@ -6,7 +6,7 @@
 //   ├── dma          dram_socket -> dram.socket; {ifmap,weight,ofmap}_socket -> <buffer>.dma_socket
 //   ├── ifmap, weight, ofmap   Scratchpad (TLM targets on the DMA side, ISpmAccounting to the units)
 //   ├── array        PeArray: ports to ifmap / weight / ofmap
-//   ├── vector       VectorUnit: port to ofmap
+//   ├── vector       VectorUnit: ports to ofmap (and ifmap, for functional reads)
 //   └── dram         the IDramChannel registered as dram.kind
 // Units report completion through sc_port<IRetireListener> bound to the controller. Every MATMUL
 // of the program is checked against the array at construction (PeArray::check_tile).
@@ -14,6 +14,7 @@
 
 #include <exception>
 #include <memory>
+#include <vector>
 
 #include <systemc>
 
@@ -32,6 +33,10 @@ namespace systole::hw {
 struct NpuTopParams {
   ArchSpec arch;
   Program program;
+  // Functional simulation: the DRAM's contents (owned by the caller, outliving the NpuTop); the
+  // scratchpads then keep bytes and every unit computes values. nullptr: timing only.
+  std::vector<uint8_t>* dram_contents = nullptr;
+  rtl::IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
 };
 
 class NpuTop : public sc_core::sc_module {

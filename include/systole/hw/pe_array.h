@@ -1,11 +1,15 @@
-// The R x C systolic array at tile fidelity: one wait() per MATMUL.
-//   duration = tile_timing(geometry, op).cycles + stall
+// The R x C systolic array: one wait() per MATMUL.
+//   duration = cycles + stall
+//   cycles   = tile_timing(geometry, op).cycles                  (fidelity tile)
+//            = rtl::run_tile(...).cycles, the register-level engine (fidelity rtl; equal by contract)
 //   stall    = max(0, max over ports of ceil(bytes / port bytes_per_cycle) - cycles)
 // over the four scratchpad streams of the tile (tile_traffic elements x element size): ifmap reads
 // (input_type), weight reads (weight_type), ofmap reads and ofmap writes (accumulator_type). With
 // SCALE-Sim counting there is no stall (SCALE-Sim assumes the SRAM keeps up). The work starts on
 // the first clock edge after issue; its closed-form part is the first `cycles` of the duration.
 // Counts: MACs = m*n*k, scratchpad bytes (into the scratchpads' counters through ISpmAccounting).
+// Functional simulation (`functional`): the tile reads its operands from the scratchpads'
+// storage when it starts and writes the ofmap when it ends (hw/tile_compute.h has the values).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +20,8 @@
 #include "systole/hw/clock.h"
 #include "systole/hw/exec_unit.h"
 #include "systole/hw/spm_accounting.h"
+#include "systole/hw/tile_compute.h"
+#include "systole/rtl/observer.h"
 #include "systole/timing/array_timing.h"
 
 namespace systole::hw {
@@ -26,6 +32,10 @@ struct PeArrayParams {
   int64_t weight_bytes = 1;       // bytes per weight element
   int64_t accumulator_bytes = 4;  // bytes per partial sum / output element in the ofmap scratchpad
   Clock clock;
+  bool functional = false;
+  TileNumerics numerics;  // functional and rtl fidelity
+  ArrayFidelity fidelity = ArrayFidelity::kTile;
+  rtl::IArrayObserver* observer = nullptr;  // rtl fidelity: sees every cycle of every tile (VCD)
 };
 
 struct PeArrayCounters {
@@ -33,6 +43,7 @@ struct PeArrayCounters {
   int64_t macs = 0;
   int64_t compute_cycles = 0;  // closed-form cycles
   int64_t stall_cycles = 0;    // scratchpad-bandwidth stalls
+  int64_t rtl_pe_cycles = 0;   // rtl fidelity: PE-cycles the register-level engine simulated
 };
 
 // The scratchpad traffic of one tile in bytes and the stall it causes; exposed for tests.

@@ -5,14 +5,17 @@
 // port for ceil(B / bytes_per_cycle) cycles starting on the first clock edge at or after its
 // arrival: the annotated delay is advanced to that end. The array and the vector unit reach it
 // through ISpmAccounting (whole-tile byte counts, no per-element transactions).
-// Timing only for now: a payload data pointer of nullptr means no data is stored; functional
-// simulation will keep the contents here. Port contention between the DMA and the array is not
-// modelled in this fidelity.
+// Contents: with `functional` the scratchpad holds capacity_bytes bytes (zero at start); a DMA
+// transaction with a data pointer copies into (write) or out of (read) them, and transport_dbg
+// (TLM debug transport: no time, no counters) does the same. A data pointer of nullptr is a
+// timing-only transaction; without `functional` no bytes are kept and a data pointer is an
+// error. Port contention between the DMA and the array is not modelled in this fidelity.
 #pragma once
 
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include <tlm_utils/simple_target_socket.h>
 
@@ -30,6 +33,7 @@ struct ScratchpadParams {
   int64_t read_bytes_per_cycle = 1;
   int64_t write_bytes_per_cycle = 1;
   Clock clock;
+  bool functional = false;
 };
 
 struct ScratchpadCounters {
@@ -47,6 +51,8 @@ class Scratchpad : public sc_core::sc_module, public ISpmAccounting {
   void count_direct_access(int64_t read_bytes, int64_t write_bytes) override;
   int64_t read_bytes_per_cycle() const override { return m_params.read_bytes_per_cycle; }
   int64_t write_bytes_per_cycle() const override { return m_params.write_bytes_per_cycle; }
+  uint8_t* storage() override { return m_storage.empty() ? nullptr : m_storage.data(); }
+  int64_t capacity_bytes() const override { return m_params.capacity_bytes; }
 
   const ScratchpadCounters& counters() const { return m_counters; }
   const ScratchpadParams& params() const { return m_params; }
@@ -54,9 +60,13 @@ class Scratchpad : public sc_core::sc_module, public ISpmAccounting {
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+  // Checks the range and copies the payload's data (if any); false after an error response.
+  bool access(tlm::tlm_generic_payload& trans);
 
   ScratchpadParams m_params;
   ScratchpadCounters m_counters;
+  std::vector<uint8_t> m_storage;
   std::exception_ptr m_failure;
 };
 

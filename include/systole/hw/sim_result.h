@@ -10,8 +10,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "systole/numeric/tensor.h"
 
 namespace systole {
 
@@ -32,6 +35,11 @@ struct LayerStats {
   int64_t vector_busy_cycles = 0;
   int64_t dma_busy_cycles = 0;
   int64_t instructions = 0;
+  // Functional simulation (hw/functional.h): "true" / "false" when the layer's output was
+  // compared with the reference, "" when not checked (timing-only runs, layout-only layers).
+  std::string verified;
+  double max_abs_error = 0.0;  // over the output's elements; 0 for exact integer agreement
+  std::string first_mismatch;  // e.g. "conv1[0,3,5,7]: got 12, expected 13"; "" when verified
 };
 
 struct SimResult {
@@ -39,6 +47,9 @@ struct SimResult {
   LayerStats total;                // sums; utilization over the whole run
   int64_t total_cycles = 0;
   double simulated_ns = 0.0;
+  // Functional simulation with SimOptions::keep_tensors: every computed layer's output as it is
+  // in DRAM at the end, by layer name (a fused activation's output is its producer's tensor).
+  std::map<std::string, Tensor> tensors;
 };
 
 }  // namespace systole

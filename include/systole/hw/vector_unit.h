@@ -2,6 +2,12 @@
 // wait() per VECTOR instruction: cycles = ceil(elements * ops_per_element / lanes), starting on
 // the first clock edge after issue. Its scratchpad bytes are counted into the ofmap scratchpad
 // (it works on layer outputs); port bandwidth does not stall it in this fidelity.
+// Functional simulation (`functional`): the operation reads and writes the scratchpads' storage
+// when it ends (VectorOp in compiler/isa.h says where), with the element functions of
+// numeric/vector_math.h: fused relu / relu6 in place on accumulators; relu, relu6, gelu,
+// sigmoid, tanh, add, softmax and layernorm on input_type data from the ifmap scratchpad into the
+// ofmap scratchpad; max / avg pools gather each window from the input rows the chunk holds
+// (VectorOp::pool, compiler/isa.h) with the reference pool's semantics.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +15,7 @@
 
 #include <systemc>
 
+#include "systole/config/types.h"
 #include "systole/hw/clock.h"
 #include "systole/hw/exec_unit.h"
 #include "systole/hw/spm_accounting.h"
@@ -18,6 +25,9 @@ namespace systole::hw {
 struct VectorUnitParams {
   int64_t lanes = 32;
   Clock clock;
+  bool functional = false;
+  DataType input_type = DataType::kInt8;         // functional: layer data
+  DataType accumulator_type = DataType::kInt32;  // functional: fused activations' data
 };
 
 struct VectorUnitCounters {
@@ -29,7 +39,8 @@ struct VectorUnitCounters {
 class VectorUnit : public sc_core::sc_module, public IExecUnit {
  public:
   sc_core::sc_port<IRetireListener> retire_port;
-  sc_core::sc_port<ISpmAccounting> spm_port;
+  sc_core::sc_port<ISpmAccounting> spm_port;    // the ofmap scratchpad
+  sc_core::sc_port<ISpmAccounting> ifmap_port;  // functional reads of vector layers' operands
 
   SC_HAS_PROCESS(VectorUnit);
   VectorUnit(sc_core::sc_module_name name, const VectorUnitParams& params);
@@ -41,6 +52,7 @@ class VectorUnit : public sc_core::sc_module, public IExecUnit {
  private:
   void run();
   InstructionRecord execute(const Instruction& inst);
+  void compute(const VectorOp& op);  // functional: the values
 
   VectorUnitParams m_params;
   VectorUnitCounters m_counters;

@@ -2,6 +2,7 @@
 // summary.txt (the console table plus wall time, the only non-deterministic output).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct RunInputs {
   std::string arch_path;
   std::vector<std::string> overrides;
   std::string workload_path;
+  bool functional = false;  // --functional: report.json records the seed and per-layer verification
+  uint64_t seed = 0;
 };
 
 // report.json: tool version, inputs with SHA-256, the fully resolved config, layers[] and total.

@@ -1,0 +1,130 @@
+// `systole run --functional`: the CLI end to end with real data. Needs the lead's CLI wiring:
+//   --functional          -> SimOptions::functional = true, SimOptions::network = &the loaded network
+//   --seed N              -> SimOptions::seed
+//   --dump-tensors DIR    -> SimOptions::keep_tensors = true, then write_npy(DIR/<layer>.npy, tensor)
+//                            for every entry of SimResult::tensors
+//   --fidelity tile|rtl   -> core.array.fidelity
+// and in report.json per layer (and in "total"): "verified" (string "true"/"false", omitted or ""
+// when not checked), "max_abs_error" (number), "first_mismatch" (string).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+#include "systole/numeric/npy.h"
+
+namespace systole {
+namespace {
+
+using testing::fresh_dir;
+using testing::read_file;
+using testing::run_systole;
+using testing::write_file;
+
+const char* kWorkload = R"(name: small
+inputs:
+  - {name: x, shape: [1, 8, 12, 12]}
+layers:
+  - {name: conv1, type: conv2d, out_channels: 16, kernel: 3, padding: 1}
+  - {name: relu1, type: relu}
+  - {name: conv2, type: conv2d, out_channels: 16, kernel: 3, stride: 2, padding: 1}
+  - {name: flat, type: reshape, shape: [1, -1]}
+  - {name: fc, type: fc, out_features: 10}
+)";
+
+void expect_verified(const std::filesystem::path& report_path) {
+  const auto report = nlohmann::json::parse(read_file(report_path));
+  ASSERT_EQ(report["layers"].size(), 5u);
+  for (const auto& l : report["layers"]) {
+    if (l["type"] == "reshape") continue;
+    EXPECT_EQ(l["verified"], "true") << l.dump();
+    EXPECT_EQ(l["max_abs_error"].get<double>(), 0.0) << l.dump();
+  }
+}
+
+class FunctionalRun : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FunctionalRun, EveryLayerIsVerified) {
+  auto dir = fresh_dir("functional_" + GetParam());
+  write_file(dir / "small.yaml", kWorkload);
+  auto r = run_systole("run --workload '" + (dir / "small.yaml").string() +
+                           "' --functional --seed 3 --fidelity " + GetParam() + " --dump-tensors '" +
+                           (dir / "tensors").string() + "' --out '" + (dir / "out").string() + "'",
+                       dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_verified(dir / "out" / "report.json");
+  const Tensor fc = read_npy((dir / "tensors" / "fc.npy").string());
+  EXPECT_EQ(fc.shape, (Shape{1, 10}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Fidelities, FunctionalRun, ::testing::Values("tile", "rtl"));
+
+TEST(FunctionalRunErrors, UnsupportedLayerIsRefusedWithExitCode2) {
+  // gelu has no integer definition without quantisation scales (docs/numerics.md).
+  auto dir = fresh_dir("functional_gelu");
+  write_file(dir / "gelu.yaml", R"(name: gelu_int8
+inputs:
+  - {name: x, shape: [1, 4, 8, 8]}
+layers:
+  - {name: g, type: activation, function: gelu}
+)");
+  auto r = run_systole("run --workload '" + (dir / "gelu.yaml").string() + "' --functional --out '" +
+                           (dir / "out").string() + "'",
+                       dir);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("gelu.yaml:5: g = 'activation'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("gelu on integer data"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "report.json"));
+}
+
+TEST(FunctionalRunErrors, VcdNeedsRtlFidelityAndASmallArray) {
+  auto dir = fresh_dir("functional_vcd");
+  write_file(dir / "small.yaml", kWorkload);
+  const std::string base =
+      "run --workload '" + (dir / "small.yaml").string() + "' --out '" + (dir / "out").string() + "'";
+  auto tile = run_systole(base + " --trace vcd", dir);
+  EXPECT_EQ(tile.exit_code, 2);
+  EXPECT_NE(tile.err.find("--fidelity rtl"), std::string::npos) << tile.err;
+  auto big = run_systole(base + " --trace vcd --fidelity rtl", dir);  // default arch: 32x32
+  EXPECT_EQ(big.exit_code, 2);
+  EXPECT_NE(big.err.find("16x16"), std::string::npos) << big.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "array.vcd.tmp"));
+}
+
+TEST(FunctionalRun, VcdOfAnRtlRunHasEveryPeRegister) {
+  auto dir = fresh_dir("functional_vcd_ok");
+  write_file(dir / "small.yaml", kWorkload);
+  auto r = run_systole(
+      "run --workload '" + (dir / "small.yaml").string() +
+          "' --fidelity rtl --trace vcd --set core.array.rows=4 --set core.array.cols=4 --quiet --out '" +
+          (dir / "out").string() + "'",
+      dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string vcd = read_file(dir / "out" / "array.vcd");
+  EXPECT_EQ(vcd.rfind("$version", 0), 0u);
+  EXPECT_NE(vcd.find("$enddefinitions $end"), std::string::npos);
+  for (const char* pe : {"pe_0_0", "pe_3_3"}) EXPECT_NE(vcd.find(pe), std::string::npos) << pe;
+  EXPECT_EQ(vcd.find("pe_4_0"), std::string::npos);
+}
+
+TEST(FunctionalRun, Resnet18IsVerifiedLayerByLayer) {
+  auto dir = fresh_dir("functional_resnet18");
+  auto r =
+      run_systole("run --workload resnet18 --functional --quiet --out '" + (dir / "out").string() + "'", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(read_file(dir / "out" / "report.json"));
+  EXPECT_EQ(report["functional"]["verified"], true);
+  int checked = 0;
+  for (const auto& l : report["layers"]) {
+    if (l["verified"] == "") continue;
+    EXPECT_EQ(l["verified"], "true") << l.dump();
+    ++checked;
+  }
+  EXPECT_GT(checked, 40);  // 20 convs, relus, adds, pools and the fc
+}
+
+}  // namespace
+}  // namespace systole

@@ -1,0 +1,65 @@
+// Scratchpad layouts of MATMUL operands (isa.h operand_indices) on hand-worked cases, and the
+// per-layer requantisation shift rule.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "systole/compiler/compiler.h"
+#include "systole/compiler/isa.h"
+
+namespace systole {
+namespace {
+
+TEST(OperandLayout, DefaultMatrixIsDenseRowMajor) {
+  EXPECT_EQ(operand_indices(OperandLayout{}, 2, 3), (std::vector<int64_t>{0, 1, 2, 3, 4, 5}));
+  OperandLayout t;
+  t.row_stride = 1;
+  t.col_stride = 2;  // [cols][rows]
+  EXPECT_EQ(operand_indices(t, 2, 3), (std::vector<int64_t>{0, 2, 4, 1, 3, 5}));
+}
+
+TEST(OperandLayout, ConvOfmapIsChannelMajorPerImage) {
+  // 2x2 output planes (4 pixels per image); a tile of m = 6 starting at global m 2: image 0
+  // pixels 2..3, then image 1 pixels 0..3; n = 2 channels.
+  OperandLayout l;
+  l.kind = LayoutKind::kConvOfmap;
+  l.conv.ho = 2, l.conv.wo = 2, l.conv.m0 = 2;
+  // Image 0 segment: [n][2 pixels] at 0..3; image 1 segment: [n][4 pixels] at 4..11.
+  EXPECT_EQ(operand_indices(l, 6, 2), (std::vector<int64_t>{0, 2, 1, 3, 4, 8, 5, 9, 6, 10, 7, 11}));
+}
+
+TEST(OperandLayout, ConvIfmapIsImplicitIm2colWithPadding) {
+  // 3x3 input, 3x3 kernel, pad 1, stride 1 -> 3x3 output; one image, one channel (k = 9).
+  // The tile covers output row 0 (m 0..2): input rows 0..1 are loaded ([row][W], 6 elements).
+  OperandLayout l;
+  l.kind = LayoutKind::kConvIfmap;
+  l.conv.h = 3, l.conv.w = 3, l.conv.ho = 3, l.conv.wo = 3, l.conv.kh = 3, l.conv.kw = 3;
+  l.conv.pad_top = 1, l.conv.pad_left = 1;
+  const std::vector<int64_t> idx = operand_indices(l, 3, 9);
+  // Output pixel (0, 0): window rows -1..1, cols -1..1: the first kernel row is padding.
+  EXPECT_EQ(std::vector<int64_t>(idx.begin(), idx.begin() + 9),
+            (std::vector<int64_t>{-1, -1, -1, -1, 0, 1, -1, 3, 4}));
+  // Output pixel (0, 2): cols 1..3, col 3 is padding.
+  EXPECT_EQ(std::vector<int64_t>(idx.begin() + 18, idx.begin() + 27),
+            (std::vector<int64_t>{-1, -1, -1, 1, 2, -1, 4, 5, -1}));
+  int64_t row0 = 0, rows = 0;
+  conv_input_rows(l.conv, 0, 0, &row0, &rows);
+  EXPECT_EQ(row0, 0);
+  EXPECT_EQ(rows, 2);
+}
+
+TEST(RequantShift, FollowsTheDocumentedRule) {
+  ArchSpec a;  // int8 x int8 -> int32
+  // ceil(ceil(log2 K) / 2) + 8 + 8 - 8 - 1
+  EXPECT_EQ(requant_shift(a, 1), 0 + 7);
+  EXPECT_EQ(requant_shift(a, 576), 5 + 7);  // ceil(log2 576) = 10
+  EXPECT_EQ(requant_shift(a, 577), 5 + 7);
+  EXPECT_EQ(requant_shift(a, 2048), 6 + 7);  // log2 = 11 -> 6
+  a.core.array.input_type = a.core.array.weight_type = DataType::kInt16;
+  EXPECT_EQ(requant_shift(a, 576), 5 + 16 + 16 - 16 - 1);
+  a.core.array.input_type = a.core.array.weight_type = DataType::kFp16;
+  EXPECT_EQ(requant_shift(a, 576), 0);
+}
+
+}  // namespace
+}  // namespace systole
