@@ -1,6 +1,7 @@
 // SCALE-Sim v2 compatibility: with core.array.scalesim_compat and ideal DRAM, every layer's
 // compute cycles equal SCALE-Sim's closed form, for all dataflows and several array shapes
-// (square, non-square, prime, larger than the layer). One simulation per test process.
+// (square, non-square, prime, larger than the layer), in both array fidelities: the register-level
+// array must reproduce the same cycles. One simulation per test process.
 #include <gtest/gtest.h>
 
 #include <ostream>
@@ -45,10 +46,12 @@ struct CompatCase {
   std::string dataflow;
   int64_t rows, cols;
   bool gemm;  // GEMM topology (M, N, K) instead of conv rows
+  bool rtl;   // register-level array instead of the closed form: must give the same cycles
 };
 
 std::ostream& operator<<(std::ostream& os, const CompatCase& c) {
-  return os << c.dataflow << " " << c.rows << "x" << c.cols << (c.gemm ? " gemm" : " conv");
+  return os << c.dataflow << " " << c.rows << "x" << c.cols << (c.gemm ? " gemm" : " conv")
+            << (c.rtl ? " rtl" : " tile");
 }
 
 class ScaleSimCompat : public ::testing::TestWithParam<CompatCase> {};
@@ -85,7 +88,8 @@ TEST_P(ScaleSimCompat, PerLayerComputeCyclesMatchTheClosedForm) {
                  // two (double buffering), so large arrays get larger SRAMs.
                  fmt::format("core.scratchpads.ifmap.capacity_kib={}", spm_kib),
                  fmt::format("core.scratchpads.weight.capacity_kib={}", spm_kib),
-                 fmt::format("core.scratchpads.ofmap.capacity_kib={}", spm_kib)});
+                 fmt::format("core.scratchpads.ofmap.capacity_kib={}", spm_kib),
+                 std::string("core.array.fidelity=") + (p.rtl ? "rtl" : "tile")});
   ASSERT_TRUE(arch.core.array.scalesim_compat);
   const Program program = compile(arch, net);
   const SimResult result = simulate(arch, program);
@@ -100,19 +104,22 @@ TEST_P(ScaleSimCompat, PerLayerComputeCyclesMatchTheClosedForm) {
 std::vector<CompatCase> compat_cases() {
   std::vector<CompatCase> out;
   for (const char* df : {"ws", "os", "is"}) {
-    for (auto [r, c] : {std::pair<int64_t, int64_t>{32, 32}, {8, 16}, {16, 4}, {7, 5}, {256, 256}}) {
-      out.push_back({df, r, c, false});
+    for (bool rtl : {false, true}) {
+      for (auto [r, c] : {std::pair<int64_t, int64_t>{32, 32}, {8, 16}, {16, 4}, {7, 5}, {256, 256}}) {
+        out.push_back({df, r, c, false, rtl});
+      }
+      out.push_back({df, 32, 32, true, rtl});
+      out.push_back({df, 13, 64, true, rtl});
     }
-    out.push_back({df, 32, 32, true});
-    out.push_back({df, 13, 64, true});
   }
   return out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Dataflows, ScaleSimCompat, ::testing::ValuesIn(compat_cases()),
                          [](const ::testing::TestParamInfo<CompatCase>& info) {
-                           return fmt::format("{}_{}x{}_{}", info.param.dataflow, info.param.rows,
-                                              info.param.cols, info.param.gemm ? "gemm" : "conv");
+                           return fmt::format("{}_{}x{}_{}_{}", info.param.dataflow, info.param.rows,
+                                              info.param.cols, info.param.gemm ? "gemm" : "conv",
+                                              info.param.rtl ? "rtl" : "tile");
                          });
 
 }  // namespace
