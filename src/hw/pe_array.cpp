@@ -89,8 +89,12 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
   } else if (rtl) {
     values = zero_tile(op, m_params.numerics);
   }
+  const Clock& clock = m_params.clock;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const int64_t start_cycle = clock.cycle_of(now);
   int64_t cycles = 0;
   if (rtl) {
+    if (m_params.observer) m_params.observer->set_start_cycle(start_cycle);  // VCD time = run time
     const rtl::TileRequest req{m_params.geometry, op, m_params.numerics.acc};
     const rtl::TileResult r = values.is_float ? rtl::run_tile(req, values.a_fp.data(), values.w_fp.data(),
                                                               values.out_fp.data(), m_params.observer)
@@ -106,9 +110,6 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
     }
   }
   const TileSpmCost cost = spm_cost(op, cycles);
-  const Clock& clock = m_params.clock;
-  const sc_core::sc_time now = sc_core::sc_time_stamp();
-  const int64_t start_cycle = clock.cycle_of(now);
   const int64_t busy = cycles + cost.stall_cycles;
   wait(clock.time_of(start_cycle + busy) - now);
   if (m_params.functional) scatter_tile(op, m_params.numerics, values, spm_bytes(ofmap_port[0]));

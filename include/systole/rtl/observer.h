@@ -33,6 +33,9 @@ class ArrayStateView {
 class IArrayObserver {
  public:
   virtual ~IArrayObserver() = default;
+  // Called by the simulator before a tile with the core clock cycle at which the tile starts, so
+  // that an observer can place tiles on the run's timeline; the default ignores it.
+  virtual void set_start_cycle(int64_t /*core_cycle*/) {}
   // Before cycle 0; the view's rows, cols and signals are fixed for the whole tile.
   virtual void begin(const ArrayStateView& state) = 0;
   // After every clock cycle `cycle` (0-based): the registers as written at the end of that cycle.

@@ -31,7 +31,7 @@ class VcdWriter final : public IArrayObserver {
 
   // The core clock cycle at which the next tile starts (default: where the previous one ended).
   // Must not go backwards.
-  void set_start_cycle(int64_t cycle);
+  void set_start_cycle(int64_t cycle) override;
 
   void begin(const ArrayStateView& state) override;
   void on_cycle(int64_t cycle, const ArrayStateView& state) override;

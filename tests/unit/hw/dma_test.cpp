@@ -92,6 +92,7 @@ TEST(Dma, StoreWritesDram) {
 }
 
 TEST(Dma, OutOfRangeScratchpadAccessIsAnInternalError) {
+  SYSTOLE_SKIP_UNDER_ASAN_IF_SC_THROWS();
   const ArchSpec arch = test_arch();  // ifmap capacity 256 KiB = 262144 B
   ProgramBuilder b;
   b.load(Buffer::kIfmap, 1, 200, {}, 0, 262144 - 100);

@@ -67,6 +67,7 @@ TEST(Simulate, ModuleCountersAgreeWithLayerStatistics) {
 }
 
 TEST(Simulate, RunsOncePerProcess) {
+  SYSTOLE_SKIP_UNDER_ASAN_IF_SC_THROWS();
   ProgramBuilder b;
   b.vector(64, 1);
   EXPECT_EQ(simulate(test_arch(), b.program()).total_cycles, 2);
