@@ -126,5 +126,55 @@ TEST(FunctionalRun, Resnet18IsVerifiedLayerByLayer) {
   EXPECT_GT(checked, 40);  // 20 convs, relus, adds, pools and the fc
 }
 
+TEST(FunctionalRun, UserTensorsFromNpyGiveTheExpectedOutput) {
+  // x [2, 2] times W [2, 2] in int8 with an int32 accumulator; the STORE requantises with
+  // shift = ceil(ceil(log2 K) / 2) + bits(in) + bits(w) - bits(out) - 1 = 1 + 8 + 8 - 8 - 1 = 8
+  // (docs/functional.md), i.e. out = round_half_even(acc / 256):
+  //   acc = [[100*100 + 100*100, 100*-128 + 100*127], [-128*100 + 127*100, -128*-128 + 127*127]]
+  //       = [[20000, -100], [-100, 32513]]  ->  out = [[78, 0], [0, 127]]
+  auto dir = fresh_dir("functional_npy");
+  Tensor x(DataType::kInt8, {2, 2}), w(DataType::kInt8, {2, 2});
+  const int64_t xv[] = {100, 100, -128, 127}, wv[] = {100, -128, 100, 127};
+  for (int i = 0; i < 4; ++i) {
+    x.set_int(i, xv[i]);
+    w.set_int(i, wv[i]);
+  }
+  write_npy((dir / "x.npy").string(), x);
+  write_npy((dir / "w.npy").string(), w);
+  write_file(dir / "net.yaml", R"(name: npy_inputs
+inputs:
+  - {name: x, shape: [2, 2], npy: x.npy}
+layers:
+  - {name: fc, type: fc, out_features: 2, weights_npy: w.npy}
+)");
+  auto r = run_systole("run --workload '" + (dir / "net.yaml").string() + "' --dump-tensors '" +
+                           (dir / "t").string() + "' --quiet --out '" + (dir / "out").string() + "'",
+                       dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Tensor out = read_npy((dir / "t" / "fc.npy").string());
+  ASSERT_EQ(out.shape, (Shape{2, 2}));
+  const int64_t expected[] = {78, 0, 0, 127};
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(out.get_int(i), expected[i]) << "element " << i;
+  const auto report = nlohmann::json::parse(read_file(dir / "out" / "report.json"));
+  EXPECT_EQ(report["layers"][0]["verified"], "true");
+}
+
+TEST(FunctionalRunErrors, NpyWithTheWrongShapeIsAUserError) {
+  auto dir = fresh_dir("functional_npy_shape");
+  write_npy((dir / "x.npy").string(), Tensor(DataType::kInt8, {3, 2}));
+  write_file(dir / "net.yaml", R"(name: npy_bad
+inputs:
+  - {name: x, shape: [2, 2], npy: x.npy}
+layers:
+  - {name: fc, type: fc, out_features: 2}
+)");
+  auto r = run_systole("run --workload '" + (dir / "net.yaml").string() + "' --functional --out '" +
+                           (dir / "out").string() + "'",
+                       dir);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("x.npy"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "report.json"));
+}
+
 }  // namespace
 }  // namespace systole
