@@ -13,6 +13,20 @@
 
 namespace systole::rtl::detail {
 
+// acc_add (numeric/arith.h) with the common case in int64: when acc + x does not overflow int64,
+// saturating is a clamp of that sum to [lo, hi] (the 128-bit sum acc_add forms has the same value).
+// Wrapping and the overflowing case take acc_add itself.
+inline int64_t add_to_accumulator(int64_t acc, int64_t x, const AccumulatorSpec& spec) {
+  int64_t s = 0;
+  if (spec.overflow == Overflow::kSaturate && !__builtin_add_overflow(acc, x, &s)) {
+    const int w = spec.width_bits;
+    const int64_t hi = w >= 64 ? INT64_MAX : (int64_t{1} << (w - 1)) - 1;
+    const int64_t lo = w >= 64 ? INT64_MIN : -(int64_t{1} << (w - 1));
+    return s > hi ? hi : (s < lo ? lo : s);
+  }
+  return acc_add(acc, x, spec);
+}
+
 // Integer partial sums that provably fit int32 and the accumulator width: plain int32 adds.
 struct IntPlain32 {
   using V = int32_t;
@@ -21,7 +35,7 @@ struct IntPlain32 {
   static constexpr bool kPlain = true;  // kernels.h mac_rows/acc_rows compute it
   AccumulatorSpec spec;
   Acc mac(Acc in, V a, V w) const { return in + a * w; }
-  Out add_into(Out o, Acc p) const { return acc_add(o, p, spec); }
+  Out add_into(Out o, Acc p) const { return add_to_accumulator(o, p, spec); }
   Acc from_out(Out o) const { return static_cast<Acc>(o); }
   Out to_out(Acc p) const { return p; }
 };
@@ -35,7 +49,7 @@ struct IntPlain16 {
   static constexpr bool kPlain = true;
   AccumulatorSpec spec;
   Acc mac(Acc in, V a, V w) const { return in + int32_t{a} * int32_t{w}; }
-  Out add_into(Out o, Acc p) const { return acc_add(o, p, spec); }
+  Out add_into(Out o, Acc p) const { return add_to_accumulator(o, p, spec); }
   Acc from_out(Out o) const { return static_cast<Acc>(o); }
   Out to_out(Acc p) const { return p; }
 };
@@ -48,7 +62,7 @@ struct IntPlain64 {
   static constexpr bool kPlain = true;
   AccumulatorSpec spec;
   Acc mac(Acc in, V a, V w) const { return in + static_cast<int64_t>(a) * w; }
-  Out add_into(Out o, Acc p) const { return acc_add(o, p, spec); }
+  Out add_into(Out o, Acc p) const { return add_to_accumulator(o, p, spec); }
   Acc from_out(Out o) const { return o; }
   Out to_out(Acc p) const { return p; }
 };
@@ -61,7 +75,7 @@ struct IntExact {
   static constexpr bool kPlain = false;  // every addition saturates or wraps: scalar loops
   AccumulatorSpec spec;
   Acc mac(Acc in, V a, V w) const { return int_mac(in, a, w, spec); }
-  Out add_into(Out o, Acc p) const { return acc_add(o, p, spec); }
+  Out add_into(Out o, Acc p) const { return add_to_accumulator(o, p, spec); }
   Acc from_out(Out o) const { return o; }
   Out to_out(Acc p) const { return p; }
 };
@@ -79,10 +93,20 @@ struct Fp32 {
 };
 
 // Largest |x| over n values (as a double, exact for int32 and int64 magnitudes up to 2^53).
+// The int32 versions reduce to the minimum and maximum, which vectorise.
+inline void min_max(const int32_t* x, int64_t n, int32_t& lo, int32_t& hi) {
+  int32_t l = 0, h = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    l = std::min(l, x[i]);
+    h = std::max(h, x[i]);
+  }
+  lo = l;
+  hi = h;
+}
 inline double max_abs(const int32_t* x, int64_t n) {
-  int64_t m = 0;
-  for (int64_t i = 0; i < n; ++i) m = std::max<int64_t>(m, std::llabs(static_cast<int64_t>(x[i])));
-  return static_cast<double>(m);
+  int32_t lo = 0, hi = 0;
+  min_max(x, n, lo, hi);
+  return static_cast<double>(std::max(-static_cast<int64_t>(lo), static_cast<int64_t>(hi)));
 }
 inline double max_abs(const int64_t* x, int64_t n) {
   double m = 0;
@@ -91,10 +115,9 @@ inline double max_abs(const int64_t* x, int64_t n) {
 }
 
 inline bool fits_int16(const int32_t* x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    if (x[i] < INT16_MIN || x[i] > INT16_MAX) return false;
-  }
-  return true;
+  int32_t lo = 0, hi = 0;
+  min_max(x, n, lo, hi);
+  return lo >= INT16_MIN && hi <= INT16_MAX;
 }
 
 // Calls fn(policy) with the fastest integer policy whose plain adds are exact: `bound` is an

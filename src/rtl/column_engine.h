@@ -6,7 +6,8 @@
 // Registers, for PE (r, c), hop depth D, input register Ki, fold f streaming from cycle s_f:
 //   operand chain of row r: a line of a DelayBank; the element of vector t enters at s_f + t and is at PE c
 //     during cycle s_f + t + Ki + D*r + D*c (the first Ki + D*r registers are the skew FIFO);
-//     with it moves its fold tag (-1 = not valid).
+//     with it moves its fold tag (-1 = not valid). Every row's entry of one cycle carries the same
+//     tag, so the tags are one line shared by all rows (row r's PE c reads age Ki + D*r + D*c).
 //   stationary (active) and, with preload_overlap, shadow register with fold tags. A fold's block
 //     enters column c's transit chain one row per cycle from e = s_f - R + Ki + D*c (row 0
 //     first), advances D registers per row and is latched by row q at the end of cycle
@@ -44,14 +45,20 @@ class ColumnEngine final : public ArrayStateView {
       : m_req(req), m_s(make_schedule(req)), m_arith(arith), m_map(map), m_out(out) {
     const int64_t R = m_s.rows, C = m_s.cols, D = m_s.depth;
     m_vals.reset(R, m_s.skew_in + D * (R - 1 + C - 1) + 1, V{});
-    m_tags.reset(R, m_s.skew_in + D * (R - 1 + C - 1) + 1, -1);
+    m_tags.reset(1, m_s.skew_in + D * (R - 1 + C - 1) + 1, -1);
     m_active.assign(static_cast<size_t>(R * C), V{});
     m_active_tag.assign(static_cast<size_t>(R * C), -1);
     m_shadow.assign(static_cast<size_t>(R * C), V{});
     m_shadow_tag.assign(static_cast<size_t>(R * C), -1);
     m_psum.assign(static_cast<size_t>(R * D * C), Acc{});
     m_zero.assign(static_cast<size_t>(C), Acc{});
-    m_pass.resize(static_cast<size_t>(R));
+    // The vectorised kernel's rows (hop depth 1), bottom-up: fixed for the tile; each cycle shifts
+    // the operand and tag pointers by the delay lines' head.
+    for (int64_t r = R - 1; r >= 0 && D == 1; --r) {
+      const int64_t age = m_s.skew_in + r;
+      m_pass.push_back({&m_psum[r * C], r == 0 ? m_zero.data() : &m_psum[(r - 1) * C], m_vals.line(r) + age,
+                        &m_active[r * C], m_tags.line(0) + age, &m_active_tag[r * C]});
+    }
     for (int64_t f = 0; f < m_s.folds; ++f) m_fold_col.push_back(m_s.fold_col(f));
     m_transit_len = D * (R - 1) + 1;
     m_transit_val.assign(static_cast<size_t>(C * m_transit_len), V{});
@@ -59,7 +66,7 @@ class ColumnEngine final : public ArrayStateView {
     m_transit_row.assign(static_cast<size_t>(C * m_transit_len), -1);
     m_fold_landing.assign(static_cast<size_t>(m_s.folds), -1);
     const int64_t elems = static_cast<int64_t>(req.op.m * req.op.n);
-    m_last_write.assign(static_cast<size_t>(elems), -1);
+    if (m_s.rmw > 0) m_last_write.assign(static_cast<size_t>(elems), -1);  // read only with L > 0
     if (!req.op.accumulate) std::fill(m_out, m_out + elems, Out{});
     m_signals = {{"stationary", kValueKind, 32}};
     if (m_s.overlap) m_signals.push_back({"shadow", kValueKind, 32});
@@ -68,6 +75,10 @@ class ColumnEngine final : public ArrayStateView {
     m_signals.push_back({"psum", kValueKind, 64});
     m_signals.push_back({"psum_valid", SignalKind::kBit, 1});
   }
+
+  // m_pass points into the engine's own registers.
+  ColumnEngine(const ColumnEngine&) = delete;
+  ColumnEngine& operator=(const ColumnEngine&) = delete;
 
   TileResult run(IArrayObserver* obs) {
     const int64_t R = m_s.rows, C = m_s.cols;
@@ -117,7 +128,7 @@ class ColumnEngine final : public ArrayStateView {
     if (name == "shadow") return conv(m_shadow[r * C + c]);
     if (name == "operand") return conv(m_vals.window(r)[age]);
     if (name == "psum") return conv(m_psum[(r * D + m_x % D) * C + c]);
-    return conv(m_tags.window(r)[age] >= 0 ? 1 : 0);  // operand_valid, psum_valid
+    return conv(m_tags.window(0)[age] >= 0 ? 1 : 0);  // operand_valid, psum_valid
   }
 
   // The fold whose stream reads the scratchpad in cycle x, or -1.
@@ -132,18 +143,15 @@ class ColumnEngine final : public ArrayStateView {
     const int64_t R = m_s.rows;
     m_vals.advance();
     m_tags.advance();
-    if (f < 0) {
-      for (int64_t r = 0; r < R; ++r) {
-        m_vals.push(r, V{});
-        m_tags.push(r, -1);
-      }
-      return;
+    m_tags.push(0, static_cast<int32_t>(f));
+    // Rows [0, real) carry elements of the streamed vector, the rest (beyond the tile) zeros.
+    int64_t real = 0;
+    if (f >= 0) {
+      const int64_t t = m_x - m_s.start[f], i0 = m_s.fold_row(f) * R;
+      real = std::min(R, m_s.sr - i0);
+      for (int64_t r = 0; r < real; ++r) m_vals.push(r, static_cast<V>(m_map.stream(t, i0 + r)));
     }
-    const int64_t t = m_x - m_s.start[f], i0 = m_s.fold_row(f) * R;
-    for (int64_t r = 0; r < R; ++r) {
-      m_vals.push(r, i0 + r < m_s.sr ? static_cast<V>(m_map.stream(t, i0 + r)) : V{});
-      m_tags.push(r, static_cast<int32_t>(f));
-    }
+    for (int64_t r = std::max<int64_t>(real, 0); r < R; ++r) m_vals.push(r, V{});
   }
 
   // Folds whose first operand is somewhere in the array this cycle: [m_swap_lo, ...).
@@ -152,12 +160,17 @@ class ColumnEngine final : public ArrayStateView {
     const int64_t span = m_s.skew_in + D * (R - 1 + C - 1);
     while (m_swap_lo < m_s.folds && m_x > m_s.start[m_swap_lo] + span) ++m_swap_lo;
     for (int64_t f = m_swap_lo; f < m_s.folds && m_s.start[f] + m_s.skew_in <= m_x; ++f) {
-      for (int64_t r = 0; r < R; ++r) {
-        const int64_t d = m_x - m_s.start[f] - m_s.skew_in - D * r;
-        if (d < 0 || (D > 1 && d % D != 0)) continue;
-        const int64_t c = D == 1 ? d : d / D, pe = r * C + c;
-        if (c >= C) continue;
-        if (m_tags.window(r)[m_s.skew_in + D * (r + c)] != f || m_shadow_tag[pe] != f) {
+      // The first operand is at the PEs (r, c) with D*(r + c) = base: one anti-diagonal, or none
+      // when D does not divide base.
+      const int64_t base = m_x - m_s.start[f] - m_s.skew_in;
+      if (D > 1 && base % D != 0) continue;
+      const int64_t diag = D == 1 ? base : base / D;  // r + c
+      if (diag > R + C - 2) continue;
+      const int32_t tag = m_tags.window(0)[m_s.skew_in + D * diag];
+      const int64_t r_end = std::min(R, diag + 1);
+      for (int64_t r = std::max<int64_t>(0, diag - (C - 1)); r < r_end; ++r) {
+        const int64_t c = diag - r, pe = r * C + c;
+        if (tag != f || m_shadow_tag[pe] != f) {
           throw InternalError(
               fmt::format("rtl: fold {} reached PE ({}, {}) in cycle {} before its stationary "
                           "operand (shadow holds fold {})",
@@ -177,19 +190,14 @@ class ColumnEngine final : public ArrayStateView {
     const int64_t slot = m_x % D;
     if constexpr (Arith::kPlain) {
       if (D == 1) {
-        for (int64_t r = R - 1; r >= 0; --r) {
-          const int64_t age = m_s.skew_in + r;
-          m_pass[R - 1 - r] = {&m_psum[r * C],         r == 0 ? m_zero.data() : &m_psum[(r - 1) * C],
-                               m_vals.window(r) + age, &m_active[r * C],
-                               m_tags.window(r) + age, &m_active_tag[r * C]};
-        }
-        if (mac_rows(m_pass.data(), R, C)) hazard(-1);
+        // m_vals and m_tags have one length and advance together: one head for both.
+        if (mac_rows(m_pass.data(), R, C, m_vals.head())) hazard(-1);
         return;
       }
     }
     for (int64_t r = R - 1; r >= 0; --r) {
       const V* a = m_vals.window(r) + m_s.skew_in + D * r;
-      const int32_t* tag = m_tags.window(r) + m_s.skew_in + D * r;
+      const int32_t* tag = m_tags.window(0) + m_s.skew_in + D * r;
       const Acc* in = r == 0 ? m_zero.data() : &m_psum[((r - 1) * D + slot) * C];
       Acc* out = &m_psum[(r * D + slot) * C];
       const V* w = &m_active[r * C];
@@ -207,33 +215,52 @@ class ColumnEngine final : public ArrayStateView {
                     r < 0 ? std::string("some row") : fmt::format("row {}", r), m_x));
   }
 
+  // The bottom row's partial sums leave; columns are taken in runs of one fold.
   void capture_results() {
     const int64_t R = m_s.rows, C = m_s.cols, D = m_s.depth;
-    const int32_t* tag = m_tags.window(R - 1) + m_s.skew_in + D * (R - 1);
-    const Acc* psum = &m_psum[((R - 1) * D + m_x % D) * C];
-    for (int64_t c = 0; c < C; ++c) {
+    const int32_t* tag = m_tags.window(0) + m_s.skew_in + D * (R - 1);
+    const Acc* psum = &m_psum[((R - 1) * D + (D == 1 ? 0 : m_x % D)) * C];
+    for (int64_t c = 0; c < C;) {
       const int32_t f = tag[c * D];
-      if (f < 0) continue;
-      ++m_captured;
-      const int64_t t = m_x - m_s.start[f] - m_s.skew_in - D * (R - 1 + c);
-      if (t < 0 || t >= m_s.t)
-        throw InternalError(fmt::format("rtl: result of fold {} out of order in cycle {}", f, m_x));
-      // Output register and de-skew FIFO (column c waits for the last column), then the RMW.
-      const int64_t leave = m_x + m_s.skew_out * (1 + D * (C - 1 - c));
-      const int64_t write = leave + m_s.rmw;
-      m_fold_landing[f] = std::max(m_fold_landing[f], write);
-      const int64_t j = m_fold_col[f] * C + c;
-      if (j >= m_s.sc) continue;  // a column beyond the tile: the write port masks it
-      const int64_t e = m_map.out_index(t, j);
-      // With L = 0 the add happens as the result leaves, in a later cycle than any earlier
-      // fold's: the read-after-write order holds by construction and is not checked.
-      if (m_s.rmw > 0 && leave + 1 <= m_last_write[e]) {
+      int64_t end = c + 1;
+      while (end < C && tag[end * D] == f) ++end;
+      if (f >= 0) capture_run(f, c, end, psum);
+      c = end;
+    }
+  }
+
+  // Columns [c0, c1) hold results of fold f: column c carries vector t = t0 - D*c.
+  void capture_run(int32_t f, int64_t c0, int64_t c1, const Acc* psum) {
+    const int64_t R = m_s.rows, C = m_s.cols, D = m_s.depth, Ko = m_s.skew_out, L = m_s.rmw;
+    m_captured += c1 - c0;
+    const int64_t t0 = m_x - m_s.start[f] - m_s.skew_in - D * (R - 1);
+    // t falls along the run, so its ends bound every column's t.
+    if (t0 - D * c0 >= m_s.t || t0 - D * (c1 - 1) < 0)
+      throw InternalError(fmt::format("rtl: result of fold {} out of order in cycle {}", f, m_x));
+    // Output register and de-skew FIFO (column c waits for the last column), then the RMW; the
+    // run's first column lands last.
+    m_fold_landing[f] = std::max(m_fold_landing[f], m_x + Ko * (1 + D * (C - 1 - c0)) + L);
+    const int64_t j0 = m_fold_col[f] * C;
+    const int64_t cend = std::min(c1, m_s.sc - j0);  // columns beyond the tile: the write port masks them
+    if (L == 0) {
+      // The add happens as the result leaves, in a later cycle than any earlier fold's: the
+      // read-after-write order holds by construction and is not checked.
+      for (int64_t c = c0; c < cend; ++c) {
+        const int64_t e = m_map.out_index(t0 - D * c, j0 + c);
+        m_out[e] = m_arith.add_into(m_out[e], psum[c]);
+      }
+      return;
+    }
+    for (int64_t c = c0; c < cend; ++c) {
+      const int64_t e = m_map.out_index(t0 - D * c, j0 + c);
+      const int64_t leave = m_x + Ko * (1 + D * (C - 1 - c));
+      if (leave + 1 <= m_last_write[e]) {
         throw InternalError(
             fmt::format("rtl: accumulator read of element {} in cycle {} before the write of "
                         "cycle {} landed",
                         e, leave + 1, m_last_write[e]));
       }
-      if (m_s.rmw > 0) m_last_write[e] = write;
+      m_last_write[e] = leave + L;
       m_out[e] = m_arith.add_into(m_out[e], psum[c]);
     }
   }
@@ -289,7 +316,7 @@ class ColumnEngine final : public ArrayStateView {
   std::vector<V> m_active, m_shadow;
   std::vector<int32_t> m_active_tag, m_shadow_tag;
   std::vector<Acc> m_psum, m_zero;
-  std::vector<PassRow<Acc, V>> m_pass;  // this cycle's rows for the vectorised kernel
+  std::vector<PassRow<Acc, V>> m_pass;  // the rows for the vectorised kernel (D = 1), bottom-up
   std::vector<int64_t> m_fold_col;      // column fold of each fold
   int64_t m_transit_len = 1;
   std::vector<V> m_transit_val;

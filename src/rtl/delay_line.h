@@ -28,6 +28,9 @@ class DelayBank {
     line[m_head + m_len] = v;
   }
   const T* window(int64_t row) const { return m_buf.data() + row * 2 * m_len + m_head; }
+  // window(row) == line(row) + head(): line() is fixed for the bank's life (until reset).
+  const T* line(int64_t row) const { return m_buf.data() + row * 2 * m_len; }
+  int64_t head() const { return m_head; }
 
  private:
   std::vector<T> m_buf;

@@ -34,6 +34,10 @@ FoldSchedule make_schedule(const TileRequest& req) {
   const int64_t drain = s.depth * (s.rows + s.cols - 2) + s.skew_in + s.skew_out;
   const int64_t step = s.overlap ? std::max(s.t, s.preload) : s.preload + s.t;
   const int64_t gap = step + (ua.fold_pipelining && !s.counting ? 0 : drain);
+  for (int64_t f = 0; f < s.folds; ++f) {
+    s.row_of.push_back(f % s.fr);
+    s.col_of.push_back(f / s.fr);
+  }
   s.start.resize(static_cast<size_t>(s.folds));
   s.start[0] = s.preload;
   for (int64_t f = 1; f < s.folds; ++f) {

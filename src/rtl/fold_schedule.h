@@ -23,9 +23,12 @@ struct FoldSchedule {
   bool counting = false;
   // Stream start of each fold: the cycle its operand vector 0 is read from the scratchpad.
   std::vector<int64_t> start;
+  // f % fr and f / fr of each fold, tabulated: the engines ask every cycle, and a division costs
+  // more than the rest of a marker.
+  std::vector<int64_t> row_of, col_of;
 
-  int64_t fold_row(int64_t f) const { return f % fr; }
-  int64_t fold_col(int64_t f) const { return f / fr; }
+  int64_t fold_row(int64_t f) const { return row_of[static_cast<size_t>(f)]; }
+  int64_t fold_col(int64_t f) const { return col_of[static_cast<size_t>(f)]; }
 };
 
 // The controller's issue rule: s_0 = P, and fold f + 1 streams
