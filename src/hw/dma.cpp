@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
-#include "systole/hw/element_codec.h"
 #include "systole/hw/process_guard.h"
 #include "systole/numeric/reference.h"
+#include "systole/numeric/tensor.h"
 
 namespace systole::hw {
 namespace {
@@ -198,10 +198,11 @@ bool Dma::read_accumulators(const DmaDescriptor& d, std::vector<uint8_t>& out, s
     const uint8_t* src = acc.data() + e * static_cast<uint64_t>(acc_bytes);
     uint8_t* dst = out.data() + e * static_cast<uint64_t>(out_bytes);
     if (int_acc) {
-      store_int(dst, m_params.input_type,
-                requantize(load_int(src, m_params.accumulator_type), d.requant_shift, m_params.input_type));
+      store_element_int(
+          dst, m_params.input_type,
+          requantize(load_element_int(src, m_params.accumulator_type), d.requant_shift, m_params.input_type));
     } else {
-      store_float(dst, m_params.input_type, load_float(src, m_params.accumulator_type));
+      store_element_float(dst, m_params.input_type, load_element_float(src, m_params.accumulator_type));
     }
   }
   return true;

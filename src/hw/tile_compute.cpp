@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
-#include "systole/hw/element_codec.h"
+#include "systole/numeric/tensor.h"
 
 namespace systole::hw {
 namespace {
@@ -47,13 +47,14 @@ TileValues gather_tile(const MatmulOp& op, const TileNumerics& nx, SpmBytes ifma
     v.out_fp.assign(mn, 0.0f);
     for (size_t e = 0; e < mk; ++e) {
       if (ai[e] >= 0)
-        v.a_fp[e] = load_float(element(ifmap, op.ifmap_spm_addr, ai[e], ie, "ifmap"), nx.input_type);
+        v.a_fp[e] = load_element_float(element(ifmap, op.ifmap_spm_addr, ai[e], ie, "ifmap"), nx.input_type);
     }
     for (size_t e = 0; e < kn; ++e)
-      v.w_fp[e] = load_float(element(weight, op.weight_spm_addr, wi[e], we, "weight"), nx.weight_type);
+      v.w_fp[e] =
+          load_element_float(element(weight, op.weight_spm_addr, wi[e], we, "weight"), nx.weight_type);
     if (op.accumulate) {
       for (size_t e = 0; e < mn; ++e)
-        v.out_fp[e] = load_float(element(ofmap, op.ofmap_spm_addr, oi[e], oe, "ofmap"), nx.acc.type);
+        v.out_fp[e] = load_element_float(element(ofmap, op.ofmap_spm_addr, oi[e], oe, "ofmap"), nx.acc.type);
     }
   } else {
     v.a_int.assign(mk, 0);
@@ -62,16 +63,16 @@ TileValues gather_tile(const MatmulOp& op, const TileNumerics& nx, SpmBytes ifma
     for (size_t e = 0; e < mk; ++e) {
       if (ai[e] >= 0) {
         v.a_int[e] = static_cast<int32_t>(
-            load_int(element(ifmap, op.ifmap_spm_addr, ai[e], ie, "ifmap"), nx.input_type));
+            load_element_int(element(ifmap, op.ifmap_spm_addr, ai[e], ie, "ifmap"), nx.input_type));
       }
     }
     for (size_t e = 0; e < kn; ++e) {
       v.w_int[e] = static_cast<int32_t>(
-          load_int(element(weight, op.weight_spm_addr, wi[e], we, "weight"), nx.weight_type));
+          load_element_int(element(weight, op.weight_spm_addr, wi[e], we, "weight"), nx.weight_type));
     }
     if (op.accumulate) {
       for (size_t e = 0; e < mn; ++e)
-        v.out_int[e] = load_int(element(ofmap, op.ofmap_spm_addr, oi[e], oe, "ofmap"), nx.acc.type);
+        v.out_int[e] = load_element_int(element(ofmap, op.ofmap_spm_addr, oi[e], oe, "ofmap"), nx.acc.type);
     }
   }
   return v;
@@ -133,9 +134,9 @@ void scatter_tile(const MatmulOp& op, const TileNumerics& nx, const TileValues& 
   for (size_t e = 0; e < oi.size(); ++e) {
     auto* p = const_cast<uint8_t*>(element(ofmap, op.ofmap_spm_addr, oi[e], oe, "ofmap"));
     if (v.is_float) {
-      store_float(p, nx.acc.type, v.out_fp[e]);
+      store_element_float(p, nx.acc.type, v.out_fp[e]);
     } else {
-      store_int(p, nx.acc.type, v.out_int[e]);
+      store_element_int(p, nx.acc.type, v.out_int[e]);
     }
   }
 }

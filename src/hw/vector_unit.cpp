@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
-#include "systole/hw/element_codec.h"
 #include "systole/hw/process_guard.h"
+#include "systole/numeric/tensor.h"
 #include "systole/numeric/vector_math.h"
 
 namespace systole::hw {
@@ -144,11 +144,11 @@ void pool(const VectorOp& op, DataType t, const uint8_t* src, uint8_t* dst) {
             if (iw < 0 || iw >= g.w) continue;
             const uint8_t* x = src + static_cast<uint64_t>((p * g.in_rows + ih - g.in_row0) * g.w + iw) * ue;
             if (ints) {
-              const int64_t v = load_int(x, t);
+              const int64_t v = load_element_int(x, t);
               imax = count == 0 || v > imax ? v : imax;
               isum += v;
             } else {
-              const float v = load_float(x, t);
+              const float v = load_element_float(x, t);
               if (count == 0 || std::isnan(v) || (!std::isnan(fmax) && v > fmax)) fmax = v;
               fsum += v;
             }
@@ -157,9 +157,9 @@ void pool(const VectorOp& op, DataType t, const uint8_t* src, uint8_t* dst) {
         }
         uint8_t* y = dst + static_cast<uint64_t>((p * g.out_rows + oh - g.out_row0) * g.wo + ow) * ue;
         if (ints) {
-          store_int(y, t, count == 0 ? 0 : is_max ? imax : div_round_half_even(isum, count));
+          store_element_int(y, t, count == 0 ? 0 : is_max ? imax : div_round_half_even(isum, count));
         } else {
-          store_float(y, t, count == 0 ? 0.0f : is_max ? fmax : fsum / static_cast<float>(count));
+          store_element_float(y, t, count == 0 ? 0.0f : is_max ? fmax : fsum / static_cast<float>(count));
         }
       }
     }
@@ -177,9 +177,9 @@ void VectorUnit::compute(const VectorOp& op) {
     for (uint64_t i = 0; i < n; ++i) {
       uint8_t* x = p + i * static_cast<uint64_t>(e);
       if (integer(t)) {
-        store_int(x, t, apply_int(op.func, load_int(x, t), op.requant_shift));
+        store_element_int(x, t, apply_int(op.func, load_element_int(x, t), op.requant_shift));
       } else {
-        store_float(x, t, apply_fp(op.func, load_float(x, t)));
+        store_element_float(x, t, apply_fp(op.func, load_element_float(x, t)));
       }
     }
     return;
@@ -208,12 +208,12 @@ void VectorUnit::compute(const VectorOp& op) {
       for (uint64_t i = 0; i < n; ++i) {
         if (integer(t)) {
           int64_t s = 0;
-          for (uint64_t o = 0; o < op.operands; ++o) s += load_int(src + (o * n + i) * ue, t);
-          store_int(dst + i * ue, t, s);
+          for (uint64_t o = 0; o < op.operands; ++o) s += load_element_int(src + (o * n + i) * ue, t);
+          store_element_int(dst + i * ue, t, s);
         } else {
-          float s = load_float(src + i * ue, t);
-          for (uint64_t o = 1; o < op.operands; ++o) s += load_float(src + (o * n + i) * ue, t);
-          store_float(dst + i * ue, t, s);
+          float s = load_element_float(src + i * ue, t);
+          for (uint64_t o = 1; o < op.operands; ++o) s += load_element_float(src + (o * n + i) * ue, t);
+          store_element_float(dst + i * ue, t, s);
         }
       }
       return;
@@ -226,10 +226,10 @@ void VectorUnit::compute(const VectorOp& op) {
       }
       std::vector<float> x(row), y(row);
       for (uint64_t r0 = 0; r0 < n; r0 += row) {
-        for (uint64_t i = 0; i < row; ++i) x[i] = load_float(src + (r0 + i) * ue, t);
+        for (uint64_t i = 0; i < row; ++i) x[i] = load_element_float(src + (r0 + i) * ue, t);
         (op.func == VectorFunc::kSoftmax ? softmax_fp : layernorm_fp)(x.data(), y.data(),
                                                                       static_cast<int64_t>(row));
-        for (uint64_t i = 0; i < row; ++i) store_float(dst + (r0 + i) * ue, t, y[i]);
+        for (uint64_t i = 0; i < row; ++i) store_element_float(dst + (r0 + i) * ue, t, y[i]);
       }
       return;
     }
@@ -240,9 +240,9 @@ void VectorUnit::compute(const VectorOp& op) {
     default:
       for (uint64_t i = 0; i < n; ++i) {
         if (integer(t)) {
-          store_int(dst + i * ue, t, apply_int(op.func, load_int(src + i * ue, t), 0));
+          store_element_int(dst + i * ue, t, apply_int(op.func, load_element_int(src + i * ue, t), 0));
         } else {
-          store_float(dst + i * ue, t, apply_fp(op.func, load_float(src + i * ue, t)));
+          store_element_float(dst + i * ue, t, apply_fp(op.func, load_element_float(src + i * ue, t)));
         }
       }
       return;

@@ -93,9 +93,8 @@ const uint8_t* element_ptr(const Tensor& t, int64_t i) {
 }
 }  // namespace
 
-int64_t Tensor::get_int(int64_t i) const {
-  const uint8_t* p = element_ptr(*this, i);
-  switch (dtype) {
+int64_t load_element_int(const uint8_t* p, DataType t) {
+  switch (t) {
     case DataType::kInt8:
       return static_cast<int8_t>(p[0]);
     case DataType::kInt16:
@@ -103,13 +102,12 @@ int64_t Tensor::get_int(int64_t i) const {
     case DataType::kInt32:
       return static_cast<int32_t>(load_le(p, 4));
     default:
-      throw InternalError(fmt::format("get_int on a {} tensor", to_string(dtype)));
+      throw InternalError(fmt::format("integer load of a {} element", to_string(t)));
   }
 }
 
-float Tensor::get_float(int64_t i) const {
-  const uint8_t* p = element_ptr(*this, i);
-  switch (dtype) {
+float load_element_float(const uint8_t* p, DataType t) {
+  switch (t) {
     case DataType::kFp16:
       return fp16_to_float(static_cast<uint16_t>(load_le(p, 2)));
     case DataType::kBf16:
@@ -117,22 +115,20 @@ float Tensor::get_float(int64_t i) const {
     case DataType::kFp32:
       return bits_float(static_cast<uint32_t>(load_le(p, 4)));
     default:
-      return static_cast<float>(get_int(i));
+      return static_cast<float>(load_element_int(p, t));
   }
 }
 
-void Tensor::set_int(int64_t i, int64_t v) {
-  uint8_t* p = const_cast<uint8_t*>(element_ptr(*this, i));
-  if (is_float(dtype)) {
-    set_float(i, static_cast<float>(v));
+void store_element_int(uint8_t* p, DataType t, int64_t v) {
+  if (is_float(t)) {
+    store_element_float(p, t, static_cast<float>(v));
     return;
   }
-  store_le(p, bytes_of(dtype), static_cast<uint64_t>(saturate_to(dtype, v)));
+  store_le(p, bytes_of(t), static_cast<uint64_t>(saturate_to(t, v)));
 }
 
-void Tensor::set_float(int64_t i, float v) {
-  uint8_t* p = const_cast<uint8_t*>(element_ptr(*this, i));
-  switch (dtype) {
+void store_element_float(uint8_t* p, DataType t, float v) {
+  switch (t) {
     case DataType::kFp16:
       store_le(p, 2, float_to_fp16(v));
       return;
@@ -145,14 +141,30 @@ void Tensor::set_float(int64_t i, float v) {
     default:
       break;
   }
-  if (std::isnan(v)) throw InternalError(fmt::format("NaN stored into a {} tensor", to_string(dtype)));
+  if (std::isnan(v)) throw InternalError(fmt::format("NaN stored into a {} element", to_string(t)));
   // Round half to even in double (exact for every float), then saturate; +-inf saturate too.
   const double d = static_cast<double>(v);
   double r = std::floor(d);
   const double frac = d - r;  // exact: d has at most 24 significant bits
   if (frac > 0.5 || (frac == 0.5 && std::fmod(r, 2.0) != 0.0)) r += 1.0;
-  const double lo = static_cast<double>(int_min(dtype)), hi = static_cast<double>(int_max(dtype));
-  set_int(i, static_cast<int64_t>(r < lo ? lo : (r > hi ? hi : r)));
+  const double lo = static_cast<double>(int_min(t)), hi = static_cast<double>(int_max(t));
+  store_element_int(p, t, static_cast<int64_t>(r < lo ? lo : (r > hi ? hi : r)));
+}
+
+int64_t Tensor::get_int(int64_t i) const {
+  return load_element_int(element_ptr(*this, i), dtype);
+}
+
+float Tensor::get_float(int64_t i) const {
+  return load_element_float(element_ptr(*this, i), dtype);
+}
+
+void Tensor::set_int(int64_t i, int64_t v) {
+  store_element_int(const_cast<uint8_t*>(element_ptr(*this, i)), dtype, v);
+}
+
+void Tensor::set_float(int64_t i, float v) {
+  store_element_float(const_cast<uint8_t*>(element_ptr(*this, i)), dtype, v);
 }
 
 }  // namespace systole

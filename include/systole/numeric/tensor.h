@@ -32,6 +32,17 @@ struct Tensor {
   void set_float(int64_t i, float v);
 };
 
+// One element at `p` in the hardware's byte layout (little-endian; fp16/bf16 as their 16-bit
+// encodings), shared by Tensor and by the simulator's scratchpads and DRAM.
+// load_element_int: integer dtypes only (InternalError otherwise). load_element_float: float
+// dtypes exactly, integer dtypes converted. store_element_int: integer dtypes saturate, float
+// dtypes round. store_element_float: float dtypes round to nearest even; integer dtypes round
+// half to even, then saturate (NaN is an InternalError).
+int64_t load_element_int(const uint8_t* p, DataType t);
+float load_element_float(const uint8_t* p, DataType t);
+void store_element_int(uint8_t* p, DataType t, int64_t v);
+void store_element_float(uint8_t* p, DataType t, float v);
+
 bool is_integer(DataType t);  // int8, int16, int32
 bool is_float(DataType t);    // fp16, bf16, fp32
 
