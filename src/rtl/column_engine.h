@@ -95,12 +95,7 @@ class ColumnEngine final : public ArrayStateView {
       if (obs) obs->on_cycle(m_x, *this);
     }
     if (obs) obs->end(m_x);
-    TileResult res;
-    res.cycles = counted_cycles(m_s, m_req.op, m_fold_landing);
-    res.folds = m_s.folds;
-    res.simulated_cycles = m_x;
-    res.pe_cycles = m_x * R * C;
-    return res;
+    return tile_result(m_s, m_req.op, m_fold_landing, m_x);
   }
 
   // ArrayStateView

@@ -44,4 +44,15 @@ FoldSchedule make_schedule(const TileRequest& req);
 // last chunk ? last landing + 1 : stream end) minus layer_last.
 int64_t counted_cycles(const FoldSchedule& s, const MatmulOp& op, const std::vector<int64_t>& fold_landing);
 
+// What every engine returns once its cycle loop has ended after `simulated_cycles` cycles.
+inline TileResult tile_result(const FoldSchedule& s, const MatmulOp& op,
+                              const std::vector<int64_t>& fold_landing, int64_t simulated_cycles) {
+  TileResult res;
+  res.cycles = counted_cycles(s, op, fold_landing);
+  res.folds = s.folds;
+  res.simulated_cycles = simulated_cycles;
+  res.pe_cycles = simulated_cycles * s.rows * s.cols;
+  return res;
+}
+
 }  // namespace systole::rtl::detail

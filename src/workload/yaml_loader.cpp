@@ -242,6 +242,17 @@ class Reader {
   DiagnosticList m_diags;
 };
 
+// `padding` of a conv2d or pool layer into its attrs (Conv2dAttrs and PoolAttrs share the fields).
+template <typename Attrs>
+void read_padding(Reader& r, const YAML::Node& n, const std::string& key, Attrs* a) {
+  int64_t pads[4] = {0, 0, 0, 0};  // top, bottom, left, right
+  if (!r.get_padding(n, key, pads, &a->same_padding)) return;
+  a->pad_top = pads[0];
+  a->pad_bottom = pads[1];
+  a->pad_left = pads[2];
+  a->pad_right = pads[3];
+}
+
 void read_conv(Reader& r, const YAML::Node& n, const std::string& p, int line, Layer* l) {
   Conv2dAttrs a;
   if (!n["out_channels"])
@@ -255,15 +266,7 @@ void read_conv(Reader& r, const YAML::Node& n, const std::string& p, int line, L
   if (n["stride"]) r.get_pair(n["stride"], p + "stride", &a.stride_h, &a.stride_w);
   if (n["dilation"]) r.get_pair(n["dilation"], p + "dilation", &a.dilation_h, &a.dilation_w);
   if (n["groups"]) r.get_int(n["groups"], p + "groups", &a.groups);
-  if (n["padding"]) {
-    int64_t pads[4] = {0, 0, 0, 0};
-    if (r.get_padding(n["padding"], p + "padding", pads, &a.same_padding)) {
-      a.pad_top = pads[0];
-      a.pad_bottom = pads[1];
-      a.pad_left = pads[2];
-      a.pad_right = pads[3];
-    }
-  }
+  if (n["padding"]) read_padding(r, n["padding"], p + "padding", &a);
   l->attrs = a;
 }
 
@@ -288,15 +291,7 @@ void read_pool(Reader& r, const YAML::Node& n, const std::string& p, int line, L
     a.stride_h = a.kernel_h;  // default stride = kernel (non-overlapping windows)
     a.stride_w = a.kernel_w;
     if (n["stride"]) r.get_pair(n["stride"], p + "stride", &a.stride_h, &a.stride_w);
-    if (n["padding"]) {
-      int64_t pads[4] = {0, 0, 0, 0};
-      if (r.get_padding(n["padding"], p + "padding", pads, &a.same_padding)) {
-        a.pad_top = pads[0];
-        a.pad_bottom = pads[1];
-        a.pad_left = pads[2];
-        a.pad_right = pads[3];
-      }
-    }
+    if (n["padding"]) read_padding(r, n["padding"], p + "padding", &a);
   }
   l->attrs = a;
 }

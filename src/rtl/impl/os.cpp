@@ -83,12 +83,7 @@ class OsEngine final : public ArrayStateView {
       if (++m_now == m_hist) m_now = 0;
     }
     if (obs) obs->end(m_x);
-    TileResult res;
-    res.cycles = counted_cycles(m_s, m_req.op, m_fold_landing);
-    res.folds = m_s.folds;
-    res.simulated_cycles = m_x;
-    res.pe_cycles = m_x * R * C;
-    return res;
+    return tile_result(m_s, m_req.op, m_fold_landing, m_x);
   }
 
   int64_t rows() const override { return m_s.rows; }
