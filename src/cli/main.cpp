@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  run        compile and simulate a workload; writes report.json, layers.csv, summary.txt\n"
     "  compile    print the instruction stream and the per-layer mapping (no simulation)\n"
     "  validate   check an arch config (and optionally a workload) and report every problem\n"
+    "  memtest    drive the cycle-level DRAM model alone: bandwidth, latency, row hits, commands\n"
     "  config-doc print the configuration reference generated from the schema\n"
     "  version    print the version\n"
     "\n"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     if (command == "compile") return systole::cli::compile_command(args);
     if (command == "validate") return systole::cli::validate_command(args);
     if (command == "config-doc") return systole::cli::config_doc_command(args);
+    if (command == "memtest") return systole::cli::memtest_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "systole " << SYSTOLE_VERSION << "\n";
       return 0;

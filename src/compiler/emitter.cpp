@@ -82,6 +82,7 @@ class OperandBuffer {
     uint64_t offset = 0;
     for (DmaDescriptor d : make_descs()) {
       d.spm_addr = static_cast<uint64_t>(s) * m_half + offset;
+      d.slot = s;
       offset += d.bytes();
       slot.loads.push_back(sb->add(Opcode::kLoad, layer, deps, d));
       m_loaded_any = true;
@@ -141,12 +142,14 @@ void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, 
       v.on_accumulators = true;
       v.requant_shift = shift;
       v.dst_spm_addr = static_cast<uint64_t>(pd.half) * of_half;
+      v.dst_slot = pd.half;
       last = sb->add(Opcode::kVector, p.layer, {pd.matmul}, v);
     }
     std::vector<uint32_t> stores;
     uint64_t offset = 0;  // in the scratchpad: accumulator_type elements, packed in STORE order
     for (DmaDescriptor d : ofmap_descriptors(p, pd.g, pd.m0, pd.m1, pd.n0, pd.n1)) {
       d.spm_addr = static_cast<uint64_t>(pd.half) * of_half + offset;
+      d.slot = pd.half;
       d.from_accumulator = true;
       d.requant_shift = shift;
       offset += d.bytes() / static_cast<uint64_t>(eb.act) * static_cast<uint64_t>(eb.acc);
@@ -189,6 +192,9 @@ void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, 
           op.ifmap_spm_addr = static_cast<uint64_t>(si) * ifmap.half();
           op.weight_spm_addr = static_cast<uint64_t>(sw) * weight.half();
           op.ofmap_spm_addr = static_cast<uint64_t>(out_half) * of_half;
+          op.ifmap_slot = si;
+          op.weight_slot = sw;
+          op.ofmap_slot = out_half;
           op.accumulate = kk > 0;
           set_layouts(p, m0, m1, n0, n1, k0, k1, &op);
           if (compat) {

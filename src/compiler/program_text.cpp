@@ -25,14 +25,19 @@ std::string mapping_line(size_t i, const ProgramLayer& l, const MappingRecord& r
   return s + "\n#   " + r.reason + "\n";
 }
 
+// "ifmap[A]": a buffer and the double-buffer half an instruction uses ("ifmap" without one).
+std::string buffer_slot(Buffer b, int slot) {
+  return slot == kNoSlot ? std::string(to_string(b)) : fmt::format("{}[{}]", to_string(b), slot_name(slot));
+}
+
 std::string instruction_line(const Instruction& in, const std::string& layer) {
   std::string s = fmt::format("{} {} L{} {}", in.id, to_string(in.op), in.layer, layer);
   switch (in.op) {
     case Opcode::kLoad:
     case Opcode::kStore: {
       const DmaDescriptor& d = in.dma();
-      s += fmt::format(" {} dram=0x{:x} spm=0x{:x} {}x{}x{}B", to_string(d.buffer), d.dram_addr, d.spm_addr,
-                       d.planes, d.rows, d.row_bytes);
+      s += fmt::format(" {} dram=0x{:x} spm=0x{:x} {}x{}x{}B", buffer_slot(d.buffer, d.slot), d.dram_addr,
+                       d.spm_addr, d.planes, d.rows, d.row_bytes);
       if (d.planes > 1 || d.rows > 1)
         s += fmt::format(" stride={}/{}", d.plane_stride_bytes, d.row_stride_bytes);
       break;
@@ -46,12 +51,19 @@ std::string instruction_line(const Instruction& in, const std::string& layer) {
         if (m.stream_first == m.stream_last) s += "mid";
       }
       if (m.layer_last) s += " layer_last";
+      for (auto [b, slot] :
+           {std::pair{Buffer::kIfmap, m.ifmap_slot}, std::pair{Buffer::kWeight, m.weight_slot},
+            std::pair{Buffer::kOfmap, m.ofmap_slot}}) {
+        if (slot != kNoSlot) s += " " + buffer_slot(b, slot);
+      }
       break;
     }
     case Opcode::kVector: {
       const VectorOp& v = in.vector();
       s += fmt::format(" {} elems={} ops/elem={} spm_rd={}B spm_wr={}B", to_string(v.func), v.elements,
                        v.ops_per_element, v.spm_read_bytes, v.spm_write_bytes);
+      if (v.src_slot != kNoSlot) s += " " + buffer_slot(Buffer::kIfmap, v.src_slot);
+      if (v.dst_slot != kNoSlot) s += " " + buffer_slot(Buffer::kOfmap, v.dst_slot);
       break;
     }
     case Opcode::kSync:
@@ -123,6 +135,7 @@ nlohmann::json to_json(const Program& p) {
         e["plane_stride_bytes"] = d.plane_stride_bytes;
         e["row_stride_bytes"] = d.row_stride_bytes;
         e["bytes"] = d.bytes();
+        if (d.slot != kNoSlot) e["slot"] = slot_name(d.slot);
         break;
       }
       case Opcode::kMatmul: {
@@ -138,6 +151,9 @@ nlohmann::json to_json(const Program& p) {
         e["stream_first"] = m.stream_first;
         e["stream_last"] = m.stream_last;
         e["layer_last"] = m.layer_last;
+        if (m.ifmap_slot != kNoSlot) e["ifmap_slot"] = slot_name(m.ifmap_slot);
+        if (m.weight_slot != kNoSlot) e["weight_slot"] = slot_name(m.weight_slot);
+        if (m.ofmap_slot != kNoSlot) e["ofmap_slot"] = slot_name(m.ofmap_slot);
         break;
       }
       case Opcode::kVector: {
@@ -147,6 +163,8 @@ nlohmann::json to_json(const Program& p) {
         e["ops_per_element"] = v.ops_per_element;
         e["spm_read_bytes"] = v.spm_read_bytes;
         e["spm_write_bytes"] = v.spm_write_bytes;
+        if (v.src_slot != kNoSlot) e["src_slot"] = slot_name(v.src_slot);
+        if (v.dst_slot != kNoSlot) e["dst_slot"] = slot_name(v.dst_slot);
         break;
       }
       case Opcode::kSync:

@@ -102,6 +102,11 @@ class YamlWalker {
           add(line_of(v), path, node_text(v),
               std::string("must be a map (a section of keys) (got ") + node_kind(v) + ")");
         }
+      } else if (path == "dram.device") {
+        // arch_to_json writes the resolved device of kind cycle here (report.json); it is output.
+        add(line_of(k), path, "...",
+            "is the device systole resolved from dram.preset (written in report.json), not an input: "
+            "remove it, and name the device with dram.preset (a preset name or a preset file)");
       } else {
         std::string rule = "unknown key";
         const std::string hint = suggest_schema_key(path);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/config/dram_spec.h"
 #include "systole/config/loader.h"
 #include "systole/config/scalesim_cfg.h"
 #include "systole/config/schema.h"
@@ -62,11 +63,40 @@ nlohmann::json::json_pointer pointer_of(const std::string& key) {
   return nlohmann::json::json_pointer(ptr);
 }
 
+// The device dram.kind cycle resolved from dram.preset (with dram.channels applied). The file's
+// path is left out: it depends on where the source tree is, and the name and source identify it.
+nlohmann::json device_to_json(const DramDeviceSpec& d) {
+  const DramOrganization& o = d.org;
+  const DramTiming& t = d.timing;
+  nlohmann::json j = nlohmann::json::object();
+  j["name"] = d.name;
+  j["standard"] = d.standard;
+  j["source"] = d.source;
+  j["organization"] = {{"channels", o.channels},
+                       {"ranks", o.ranks},
+                       {"bank_groups", o.bank_groups},
+                       {"banks_per_group", o.banks_per_group},
+                       {"rows", o.rows},
+                       {"columns", o.columns},
+                       {"bus_width_bits", o.bus_width_bits},
+                       {"beats_per_clock", o.beats_per_clock}};
+  j["timing"] = {{"tck_ps", t.tck_ps}, {"bl", t.bl},       {"cl", t.cl},       {"cwl", t.cwl},
+                 {"rcd", t.rcd},       {"rp", t.rp},       {"ras", t.ras},     {"rc", t.rc},
+                 {"rtp", t.rtp},       {"wr", t.wr},       {"ccd_s", t.ccd_s}, {"ccd_l", t.ccd_l},
+                 {"rrd_s", t.rrd_s},   {"rrd_l", t.rrd_l}, {"faw", t.faw},     {"wtr_s", t.wtr_s},
+                 {"wtr_l", t.wtr_l},   {"rtw", t.rtw},     {"rfc", t.rfc},     {"refi", t.refi}};
+  j["atom_bytes"] = d.atom_bytes();
+  j["peak_gbps"] = d.peak_gbps();
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json arch_to_json(const ArchSpec& spec) {
   nlohmann::json root = nlohmann::json::object();
   for (const auto& p : arch_schema()) root[pointer_of(p.key)] = to_json(p.get(spec));
+  // Not a parameter: what kind cycle resolved (read-only; the loader does not take it back).
+  if (spec.dram.kind == DramKind::kCycle) root["dram"]["device"] = device_to_json(spec.dram.device);
   return root;
 }
 
@@ -90,7 +120,16 @@ std::string config_reference_markdown() {
       "accumulator, floating-point ones an fp32 accumulator, and `core.array.scalesim_compat: true` "
       "fixes the array microarchitecture: `preload_overlap`, `fold_pipelining`, the skew registers, "
       "`pe_pipeline_depth` and `accumulator_rmw_latency` may then only be left out or set to SCALE-Sim's "
-      "values (false, false, false, false, 1, 0).\n";
+      "values (false, false, false, false, 1, 0).\n\n"
+      "`dram.kind: cycle` reads its device from `dram.preset`: a name looks in `dram/<name>.yaml` "
+      "beside the arch file, then in the source tree's `arch/dram/`; anything with a `/` or ending "
+      "in `.yaml` is a path. `dram.channels` (a power of two, 0 = the preset's) replaces the preset's "
+      "channel count, and the resolved device is written under `dram.device` in report.json's "
+      "config (output only). Keys that only the other DRAM models read are errors when they hold a "
+      "non-default value and were written no earlier than `dram.kind` (in the same file, or on the "
+      "command line): `latency_ns` and `bandwidth_gbps` with kind cycle; `preset`, `channels`, "
+      "`page_policy`, `address_mapping`, `queue_depth` and `refresh` with ideal or simple. "
+      "`--set dram.kind=cycle` therefore works on an arch file written for kind simple.\n";
   std::string section = "\x01";  // no section has this name
   for (const auto& p : arch_schema()) {
     if (p.section() != section) {

@@ -2,8 +2,12 @@
 // checks and derived fields.
 #include "resolve.h"
 
+#include <filesystem>
 #include <utility>
 
+#include <fmt/format.h>
+
+#include "systole/config/dram_spec.h"
 #include "systole/config/types.h"
 
 namespace systole::config_detail {
@@ -36,12 +40,90 @@ class CrossChecker {
 
   bool is_explicit(const std::string& key) const { return m_st->explicit_keys.count(key) != 0; }
 
+  // How late a key was written: 0 = schema default, 1 = the input file, 2 = --set.
+  int layer(const std::string& key) const {
+    const auto it = m_st->explicit_keys.find(key);
+    if (it == m_st->explicit_keys.end()) return 0;
+    return it->second.file == "--set" ? 2 : 1;
+  }
+
  private:
   LoadState* m_st;
 };
 
+// Keys that only one family of DRAM models reads. Such a key is a contradiction when it holds a
+// value other than its default and was written no earlier than the dram.kind that makes it
+// meaningless (both in the file, or the key on the command line). A key written in the file
+// beneath a `--set dram.kind=...` is overridden along with the file's kind, so
+// `--set dram.kind=cycle` works on any arch file; a default value changes nothing, so a resolved
+// config (report.json) loads again.
+constexpr const char* kSimpleOnlyKeys[] = {"dram.latency_ns", "dram.bandwidth_gbps"};
+constexpr const char* kCycleOnlyKeys[] = {"dram.preset",          "dram.channels",    "dram.page_policy",
+                                          "dram.address_mapping", "dram.queue_depth", "dram.refresh"};
+
+void check_dram(CrossChecker& c, const ArchSpec& spec) {
+  const DramParams& d = spec.dram;
+  const int kind_layer = c.layer("dram.kind");
+  auto contradicts = [&](const char* key) {
+    const ParamDef* p = find_param(key);
+    return c.is_explicit(key) && c.layer(key) >= kind_layer && !(p->get(spec) == p->default_value);
+  };
+  if (d.kind == DramKind::kCycle) {
+    for (const char* key : kSimpleOnlyKeys) {
+      if (contradicts(key))
+        c.fail(key, "has no effect with dram.kind cycle: the device preset (dram.preset) gives the timing");
+    }
+    if (d.channels > 0 && (d.channels & (d.channels - 1)) != 0) {
+      c.fail("dram.channels",
+             "must be a power of two (the address mappings take the channel from address bits), or 0 for "
+             "the preset's count");
+    }
+    return;
+  }
+  for (const char* key : kCycleOnlyKeys) {
+    if (contradicts(key))
+      c.fail(key, fmt::format("has no effect with dram.kind {}: only dram.kind cycle reads it",
+                              to_string(d.kind)));
+  }
+}
+
+// kind cycle: reads the preset named by dram.preset (dram_preset_path: beside the arch file, then
+// the source tree's arch/dram) and applies dram.channels. A preset that cannot be found is a
+// diagnostic on dram.preset at the place it was written; a broken preset file reports its own
+// file and line.
+void resolve_dram_device(LoadState* st) {
+  DramParams& d = st->spec.dram;
+  d.device = DramDeviceSpec{};
+  if (d.kind != DramKind::kCycle) return;
+  ValueOrigin where{st->source, 0};
+  if (auto it = st->explicit_keys.find("dram.preset"); it != st->explicit_keys.end()) where = it->second;
+  const std::string arch_dir =
+      st->source.empty() ? std::string() : std::filesystem::path(st->source).parent_path().string();
+  std::string path;
+  try {
+    path = dram_preset_path(d.preset, arch_dir);
+  } catch (const ConfigError& e) {
+    // dram_preset_path names the places searched and the presets found, without a file: the
+    // mistake is where dram.preset was written.
+    for (const Diagnostic& diag : e.diagnostics()) {
+      st->diagnostics.add({where.file, where.line, "dram.preset", d.preset, diag.rule});
+    }
+    return;
+  }
+  try {
+    d.device = load_dram_preset(path);
+  } catch (const ConfigError& e) {
+    for (const Diagnostic& diag : e.diagnostics()) st->diagnostics.add(diag);
+    st->diagnostics.add({where.file, where.line, "dram.preset", d.preset,
+                         "the preset file " + path + " is not a valid DRAM device (see above)"});
+    return;
+  }
+  if (d.channels > 0) d.device.org.channels = d.channels;
+}
+
 void cross_check(LoadState* st) {
   CrossChecker c(st);
+  check_dram(c, st->spec);
   const ArrayParams& a = st->spec.core.array;
 
   // scalesim_compat fixes the microarchitecture; asking for a feature SCALE-Sim lacks beside it is
@@ -138,6 +220,7 @@ ArchSpec finish(LoadState st) {
     }
   }
   if (st.diagnostics.empty()) cross_check(&st);
+  if (st.diagnostics.empty()) resolve_dram_device(&st);
   if (!st.diagnostics.empty()) throw ConfigError(st.diagnostics.take());
   ArrayParams& a = st.spec.core.array;
   if (a.scalesim_compat) {

@@ -447,6 +447,11 @@ class CfgReader {
     set("core.scratchpads.weight.write_bytes_per_cycle", fill_port, 0);
     set("core.scratchpads.ofmap.read_bytes_per_cycle", out_port, 0);
     set("core.scratchpads.ofmap.write_bytes_per_cycle", out_port, 0);
+    // SCALE-Sim's SRAMs answer in the cycle they are accessed.
+    for (const char* b : {"ifmap", "weight", "ofmap"}) {
+      set(std::string("core.scratchpads.") + b + ".read_latency_cycles", int64_t{0}, 0);
+      set(std::string("core.scratchpads.") + b + ".write_latency_cycles", int64_t{0}, 0);
+    }
 
     // USER: a fixed-bandwidth channel without latency (SCALE-Sim v2 models DRAM bandwidth only);
     // CALC: SCALE-Sim computes the stall-free bandwidth, which is Systole's ideal DRAM.

@@ -35,6 +35,21 @@ bool parse_enum(const std::string& s, DataType* out) {
 bool parse_enum(const std::string& s, DramKind* out) {
   return parse_dram_kind(s, out);
 }
+bool parse_enum(const std::string& s, DmaCompletion* out) {
+  return parse_dma_completion(s, out);
+}
+bool parse_enum(const std::string& s, OperandFeeder* out) {
+  return parse_operand_feeder(s, out);
+}
+bool parse_enum(const std::string& s, BankMapping* out) {
+  return parse_bank_mapping(s, out);
+}
+bool parse_enum(const std::string& s, DramPagePolicy* out) {
+  return parse_dram_page_policy(s, out);
+}
+bool parse_enum(const std::string& s, DramAddressMapping* out) {
+  return parse_dram_address_mapping(s, out);
+}
 bool parse_enum(const std::string& s, ArrayFidelity* out) {
   return parse_array_fidelity(s, out);
 }
@@ -97,6 +112,15 @@ ParamDef bool_param(std::string key, bool def, std::string doc, F field) {
   return p;
 }
 
+template <typename F>
+ParamDef string_param(std::string key, std::string def, std::string doc, F field) {
+  ParamDef p = base(std::move(key), ParamType::kString, "", std::move(doc), field);
+  p.default_value = std::move(def);
+  p.non_empty = true;
+  p.set = [field](ArchSpec& s, const ParamValue& v) { field(s) = std::get<std::string>(v); };
+  return p;
+}
+
 template <typename E, typename F>
 ParamDef enum_param(std::string key, E def, std::vector<std::string> choices, std::string doc, F field) {
   ParamDef p = base(std::move(key), ParamType::kEnum, "", std::move(doc),
@@ -124,13 +148,14 @@ std::vector<std::string> input_types() {
   return {"int8", "int16", "fp16", "bf16", "fp32"};
 }
 
-// One scratchpad's three parameters. Port widths are bytes per core clock cycle.
+// One scratchpad's parameters. Port widths are bytes per core clock cycle.
 struct ScratchpadDecl {
   const char* name;
   ScratchpadParams ScratchpadsParams::*member;
   int64_t capacity_kib;
   int64_t read_bytes_per_cycle;
   int64_t write_bytes_per_cycle;
+  int64_t banks;
   const char* what;
   const char* read_doc;
   const char* write_doc;
@@ -150,6 +175,35 @@ void add_scratchpad(std::vector<ParamDef>* out, const ScratchpadDecl& d) {
   out->push_back(int_param(
       prefix + "write_bytes_per_cycle", "B/cycle", d.write_bytes_per_cycle, at_least(1, 1 << 24),
       d.write_doc, [m](auto& s) -> auto& { return (s.core.scratchpads.*m).write_bytes_per_cycle; }));
+  out->push_back(int_param(
+      prefix + "banks", "banks", d.banks, power_of_two(1, 4096),
+      "SRAM banks; the default times bank_width_bytes equals the read port, so a contiguous "
+      "operand vector touches every bank once",
+      [m](auto& s) -> auto& { return (s.core.scratchpads.*m).banks; }));
+  out->push_back(int_param(
+      prefix + "bank_width_bytes", "B", 4, power_of_two(1, 4096),
+      "Bytes one bank port reads or writes per cycle (one SRAM word); 4 B = a 32-bit macro",
+      [m](auto& s) -> auto& { return (s.core.scratchpads.*m).bank_width_bytes; }));
+  out->push_back(int_param(
+      prefix + "ports_per_bank", "ports", 1, at_least(1, 8),
+      "Independent accesses one bank serves per cycle; 1 = single-port SRAM macros (the "
+      "densest), 2 = dual-port",
+      [m](auto& s) -> auto& { return (s.core.scratchpads.*m).ports_per_bank; }));
+  out->push_back(int_param(
+      prefix + "read_latency_cycles", "cycles", 1, at_least(0, 64),
+      "Cycles from a read access to its data; 1 is a registered SRAM macro output", [m](auto& s) -> auto& {
+        return (s.core.scratchpads.*m).read_latency_cycles;
+      }));
+  out->push_back(int_param(
+      prefix + "write_latency_cycles", "cycles", 1, at_least(0, 64),
+      "Cycles from a write access until the data is readable", [m](auto& s) -> auto& {
+        return (s.core.scratchpads.*m).write_latency_cycles;
+      }));
+  out->push_back(enum_param(
+      prefix + "bank_mapping", BankMapping::kInterleaved, {"interleaved", "xor"},
+      "Address to bank: interleaved ((addr / width) mod banks) or xor (the word's row index "
+      "XORed in, which spreads power-of-two strides)",
+      [m](auto& s) -> auto& { return (s.core.scratchpads.*m).bank_mapping; }));
 }
 
 std::vector<ParamDef> declare() {
@@ -202,6 +256,12 @@ std::vector<ParamDef> declare() {
       "Array model: tile (closed-form cycles per MATMUL, fast) or rtl (operands move through "
       "every PE register each cycle; same cycles, slower)",
       [](auto& a) -> auto& { return a.core.array.fidelity; }));
+  s.push_back(enum_param(
+      "core.array.operand_feeder", OperandFeeder::kStaged, {"staged", "direct"},
+      "How operand vectors leave the scratchpads: staged (im2col/transpose staging buffers read "
+      "whole words in address order: no bank conflicts, port bandwidth only) or direct (each "
+      "vector's elements read in place in one cycle: bank conflicts stall, counted exactly)",
+      [](auto& a) -> auto& { return a.core.array.operand_feeder; }));
   s.push_back(bool_param(
       "core.array.scalesim_compat", false,
       "Count compute cycles as SCALE-Sim v2 does; true forces ArrayMicroarch::scalesim() "
@@ -240,15 +300,15 @@ std::vector<ParamDef> declare() {
       "result, and a lower bound on the step between row folds; 0 = an ideal accumulator",
       [](auto& a) -> auto& { return a.core.array.microarch.accumulator_rmw_latency; }));
 
-  add_scratchpad(&s, {"ifmap", &ScratchpadsParams::ifmap, 256, 64, 64,
+  add_scratchpad(&s, {"ifmap", &ScratchpadsParams::ifmap, 256, 64, 64, 16,
                       "Input-activation scratchpad capacity; 256 KiB is a typical edge-NPU buffer",
                       "Read port towards the array; 64 B (a 512-bit port) is twice what 32 int8 rows take",
                       "Write port for DMA fills; 64 B is above the default DRAM's 25.6 B/cycle at 1 GHz"});
-  add_scratchpad(&s, {"weight", &ScratchpadsParams::weight, 256, 64, 64,
+  add_scratchpad(&s, {"weight", &ScratchpadsParams::weight, 256, 64, 64, 16,
                       "Weight scratchpad capacity; 256 KiB is a typical edge-NPU buffer",
                       "Read port towards the array; 64 B (a 512-bit port) is twice what 32 int8 columns take",
                       "Write port for DMA fills; 64 B is above the default DRAM's 25.6 B/cycle at 1 GHz"});
-  add_scratchpad(&s, {"ofmap", &ScratchpadsParams::ofmap, 256, 128, 128,
+  add_scratchpad(&s, {"ofmap", &ScratchpadsParams::ofmap, 256, 128, 128, 32,
                       "Output/accumulator scratchpad capacity (partial sums in accumulator_type); 256 KiB",
                       "Read port (accumulate and DMA stores); 128 B = 32 columns x 4 B int32 partial sums",
                       "Write port from the array; 128 B = 32 columns x 4 B int32 partial sums per cycle"});
@@ -262,6 +322,11 @@ std::vector<ParamDef> declare() {
       "core.dma.burst_bytes", "B", 64, power_of_two(1, 1 << 20),
       "Largest DMA burst; 64 B is one LPDDR4 BL16 access on a 32-bit channel",
       [](auto& a) -> auto& { return a.core.dma.burst_bytes; }));
+  s.push_back(enum_param(
+      "core.dma.completion", DmaCompletion::kInOrder, dma_completion_names(),
+      "in_order: a burst slot frees when it and all older bursts are done (responses retire "
+      "in order); out_of_order: as soon as its own burst is done (AXI-style IDs)",
+      [](auto& a) -> auto& { return a.core.dma.completion; }));
   s.push_back(int_param(
       "core.vector.lanes", "elements/cycle", 32, at_least(1, 65536),
       "Vector-unit operations per cycle; 32 matches the default array width (one row/cycle)",
@@ -274,8 +339,8 @@ std::vector<ParamDef> declare() {
 
   s.push_back(enum_param(
       "dram.kind", DramKind::kSimple, dram_kind_names(),
-      "DRAM model: ideal (no latency, unlimited bandwidth) or simple (fixed latency + "
-      "shared peak bandwidth)",
+      "DRAM model: ideal (no latency, unlimited bandwidth), simple (fixed latency + "
+      "shared peak bandwidth) or cycle (memory controller + JEDEC device timing, dram.preset)",
       [](auto& a) -> auto& { return a.dram.kind; }));
   s.push_back(float_param(
       "dram.latency_ns", "ns", 100.0, at_least(0, 1e6),
@@ -285,6 +350,33 @@ std::vector<ParamDef> declare() {
       "dram.bandwidth_gbps", "GB/s", 25.6, above(0, 1e5),
       "Peak bandwidth, 1 GB/s = 1e9 B/s (kind simple); 25.6 = LPDDR4-3200 on a 64-bit bus",
       [](auto& a) -> auto& { return a.dram.bandwidth_gbps; }));
+  s.push_back(string_param(
+      "dram.preset", "ddr4-3200",
+      "Device of kind cycle: ddr4-3200, lpddr4-4266, lpddr5-6400, hbm2 (arch/dram/<name>.yaml, "
+      "JEDEC timing with sources) or a path to such a file",
+      [](auto& a) -> auto& { return a.dram.preset; }));
+  s.push_back(int_param(
+      "dram.channels", "channels", 0, at_least(0, 1024),
+      "Channels of kind cycle (HBM2: pseudo-channels); 0 = the preset's count",
+      [](auto& a) -> auto& { return a.dram.channels; }));
+  s.push_back(enum_param(
+      "dram.page_policy", DramPagePolicy::kOpen, dram_page_policy_names(),
+      "Row buffer (kind cycle): open keeps a row open for later hits; closed precharges when no "
+      "queued request hits it",
+      [](auto& a) -> auto& { return a.dram.page_policy; }));
+  s.push_back(enum_param(
+      "dram.address_mapping", DramAddressMapping::kRoCoBaRaCh, dram_address_mapping_names(),
+      "Address bits to DRAM coordinates, most significant first (kind cycle); RoCoBaRaCh "
+      "interleaves channels, ranks and banks (bank group first) at burst granularity, so streams "
+      "run at tCCD_S and hit open rows",
+      [](auto& a) -> auto& { return a.dram.address_mapping; }));
+  s.push_back(int_param(
+      "dram.queue_depth", "requests", 32, at_least(1, 4096),
+      "Request queue entries per channel that FR-FCFS chooses from (kind cycle); 32 is typical",
+      [](auto& a) -> auto& { return a.dram.queue_depth; }));
+  s.push_back(bool_param(
+      "dram.refresh", true, "All-bank refresh every tREFI for tRFC (kind cycle); false only for experiments",
+      [](auto& a) -> auto& { return a.dram.refresh; }));
   return s;
 }
 

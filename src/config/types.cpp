@@ -1,5 +1,7 @@
 #include "systole/config/types.h"
 
+#include "systole/config/arch_spec.h"
+
 #include <array>
 #include <utility>
 
@@ -45,9 +47,22 @@ constexpr std::array<std::pair<DataType, const char*>, 6> kDataTypes{{
     {DataType::kBf16, "bf16"},
     {DataType::kFp32, "fp32"},
 }};
-constexpr std::array<std::pair<DramKind, const char*>, 2> kDramKinds{{
+constexpr std::array<std::pair<DramKind, const char*>, 3> kDramKinds{{
     {DramKind::kIdeal, "ideal"},
     {DramKind::kSimple, "simple"},
+    {DramKind::kCycle, "cycle"},
+}};
+constexpr std::array<std::pair<DmaCompletion, const char*>, 2> kDmaCompletions{{
+    {DmaCompletion::kInOrder, "in_order"},
+    {DmaCompletion::kOutOfOrder, "out_of_order"},
+}};
+constexpr std::array<std::pair<OperandFeeder, const char*>, 2> kOperandFeeders{{
+    {OperandFeeder::kStaged, "staged"},
+    {OperandFeeder::kDirect, "direct"},
+}};
+constexpr std::array<std::pair<BankMapping, const char*>, 2> kBankMappings{{
+    {BankMapping::kInterleaved, "interleaved"},
+    {BankMapping::kXor, "xor"},
 }};
 
 }  // namespace
@@ -94,6 +109,30 @@ bool parse_dram_kind(const std::string& s, DramKind* out) {
 }
 std::vector<std::string> dram_kind_names() {
   return names_of(kDramKinds);
+}
+
+const char* to_string(DmaCompletion c) {
+  return name_of(kDmaCompletions, c);
+}
+bool parse_dma_completion(const std::string& s, DmaCompletion* out) {
+  return parse_from(kDmaCompletions, s, out);
+}
+std::vector<std::string> dma_completion_names() {
+  return names_of(kDmaCompletions);
+}
+
+const char* to_string(OperandFeeder f) {
+  return name_of(kOperandFeeders, f);
+}
+bool parse_operand_feeder(const std::string& s, OperandFeeder* out) {
+  return parse_from(kOperandFeeders, s, out);
+}
+
+const char* to_string(BankMapping m) {
+  return name_of(kBankMappings, m);
+}
+bool parse_bank_mapping(const std::string& s, BankMapping* out) {
+  return parse_from(kBankMappings, s, out);
 }
 
 }  // namespace systole

@@ -40,7 +40,7 @@ bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command
 
 Dma::Dma(sc_core::sc_module_name name, const DmaParams& params)
     : sc_core::sc_module(name),
-      dram_socket("dram_socket"),
+      dram_port("dram_port"),
       ifmap_socket("ifmap_socket"),
       weight_socket("weight_socket"),
       ofmap_socket("ofmap_socket"),
@@ -50,6 +50,7 @@ Dma::Dma(sc_core::sc_module_name name, const DmaParams& params)
     throw InternalError(fmt::format("DMA with max_outstanding {} and burst_bytes {}", params.max_outstanding,
                                     params.burst_bytes));
   }
+  m_payloads = std::make_unique<tlm::tlm_generic_payload[]>(static_cast<size_t>(params.max_outstanding));
   SC_THREAD(run);
 }
 
@@ -99,6 +100,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   const sc_core::sc_time start = clock.time_of(start_cycle);
   const uint64_t bytes = d.bytes();
   sc_core::sc_time end = start;
+  int64_t first_data_cycle = -1;
 
   // Functional: the descriptor's bytes in DRAM walk order (plane, row, byte).
   std::vector<uint8_t> data(m_params.functional ? bytes : 0);
@@ -121,33 +123,13 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       return std::nullopt;
     }
 
-    // DRAM side: bursts, at most max_outstanding in flight.
-    const auto window = static_cast<size_t>(m_params.max_outstanding);
-    const auto burst = static_cast<uint64_t>(m_params.burst_bytes);
-    const uint64_t bursts = d.planes * d.rows * ((d.row_bytes + burst - 1) / burst);
-    std::vector<sc_core::sc_time> done(static_cast<size_t>(std::min<uint64_t>(window, bursts)));
-    uint64_t i = 0, offset = 0;
-    for (uint64_t p = 0; p < d.planes; ++p) {
-      for (uint64_t r = 0; r < d.rows; ++r) {
-        const uint64_t row_addr = d.dram_addr + p * d.plane_stride_bytes + r * d.row_stride_bytes;
-        for (uint64_t off = 0; off < d.row_bytes; off += burst, ++i) {
-          const uint64_t len = std::min(burst, d.row_bytes - off);
-          sc_core::sc_time issue = start;
-          if (i >= window) issue = std::max(issue, done[i % done.size()]);
-          sc_core::sc_time delay = issue - now;
-          uint8_t* ptr = m_params.functional ? data.data() + offset : nullptr;
-          offset += len;
-          if (!transport(dram_socket, load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND, row_addr + off,
-                         len, ptr, delay, error)) {
-            fail_internal(m_failure, error);
-            return std::nullopt;
-          }
-          done[i % done.size()] = now + delay;
-          end = std::max(end, now + delay);
-        }
-      }
+    sc_core::sc_time last_done = start, first_done = start;
+    if (!dram_side(d, load, start, data, &last_done, &first_done, error)) {
+      fail_internal(m_failure, error);
+      return std::nullopt;
     }
-    m_counters.bursts += static_cast<int64_t>(i);
+    end = std::max(end, last_done);
+    first_data_cycle = clock.cycle_of(first_done);
     if (load && !spm_side()) {
       fail_internal(m_failure, error);
       return std::nullopt;
@@ -158,6 +140,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   InstructionRecord rec;
   const int64_t retire_cycle = clock.cycle_of(end);
   rec.busy_cycles = retire_cycle - start_cycle;
+  rec.first_data_cycle = first_data_cycle;
   const auto b = static_cast<int64_t>(bytes);
   if (load) {
     rec.dram_read_bytes = b;
@@ -170,6 +153,85 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   }
   m_counters.descriptors += 1;
   return rec;
+}
+
+bool Dma::dram_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& start,
+                    std::vector<uint8_t>& data, sc_core::sc_time* last_done, sc_core::sc_time* first_done,
+                    std::string& error) {
+  const auto burst = static_cast<uint64_t>(m_params.burst_bytes);
+  const uint64_t per_row = (d.row_bytes + burst - 1) / burst;
+  const uint64_t bursts = d.planes * d.rows * per_row;
+  const uint64_t window = std::min<uint64_t>(static_cast<uint64_t>(m_params.max_outstanding), bursts);
+  const bool in_order = m_params.completion == DmaCompletion::kInOrder;
+  IDramRequestPort* const dram = dram_port[0];  // one binding, looked up once per descriptor
+
+  // Burst b (walk order) is row b / per_row, offset (b % per_row) * burst of that row. With
+  // in-order completion burst b uses slot b % window (slots free in issue order); out of order
+  // a free list. done_flag marks completed bursts not yet retired (in order).
+  std::vector<uint64_t> free_slots;
+  std::vector<char> done_flag(in_order ? window : 0, 0);
+  if (!in_order) {
+    for (uint64_t s = window; s > 0; --s) free_slots.push_back(s - 1);
+  }
+  sc_core::sc_time issue = start;  // earliest issue time of the next burst (non-decreasing)
+  uint64_t issued = 0, retired = 0, completed = 0;
+  while (completed < bursts) {
+    // Issue every burst a free slot allows, all at `issue`.
+    while (issued < bursts && (in_order ? issued - retired < window : !free_slots.empty())) {
+      uint64_t slot;
+      if (in_order) {
+        slot = issued % window;
+      } else {
+        slot = free_slots.back();
+        free_slots.pop_back();
+      }
+      const uint64_t row = issued / per_row, off = (issued % per_row) * burst;
+      const uint64_t plane = row / d.rows, r = row % d.rows;
+      const uint64_t addr = d.dram_addr + plane * d.plane_stride_bytes + r * d.row_stride_bytes + off;
+      const uint64_t len = std::min(burst, d.row_bytes - off);
+      tlm::tlm_generic_payload& trans = m_payloads[slot];
+      trans.set_command(load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
+      trans.set_address(addr);
+      trans.set_data_ptr(data.empty() ? nullptr : data.data() + row * d.row_bytes + off);
+      trans.set_data_length(static_cast<unsigned int>(len));
+      trans.set_streaming_width(static_cast<unsigned int>(len));
+      trans.set_byte_enable_ptr(nullptr);
+      trans.set_dmi_allowed(false);
+      trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      dram->submit(trans, issue);
+      if (trans.is_response_error()) {
+        error = fmt::format("DMA: {} of {} B at {:#x} in DRAM failed: {}", load ? "read" : "write", len, addr,
+                            trans.get_response_string());
+        return false;
+      }
+      ++issued;
+      m_counters.max_in_flight = std::max(m_counters.max_in_flight, static_cast<int64_t>(issued - completed));
+    }
+    DramCompletion c;
+    if (!dram->next_completion(&c)) {
+      error =
+          fmt::format("DMA: {} bursts outstanding but the DRAM reports no completion", issued - completed);
+      return false;
+    }
+    const auto slot = static_cast<uint64_t>(c.payload - m_payloads.get());
+    if (slot >= window) {
+      error = "DMA: the DRAM completed a request the DMA did not make";
+      return false;
+    }
+    if (completed++ == 0) *first_done = c.done;
+    *last_done = std::max(*last_done, c.done);
+    if (in_order) {
+      done_flag[slot] = 1;
+      const uint64_t before = retired;
+      while (retired < issued && done_flag[retired % window]) done_flag[retired++ % window] = 0;
+      if (retired != before) issue = std::max(issue, c.done);
+    } else {
+      free_slots.push_back(slot);
+      issue = std::max(issue, c.done);
+    }
+  }
+  m_counters.bursts += static_cast<int64_t>(bursts);
+  return true;
 }
 
 bool Dma::read_accumulators(const DmaDescriptor& d, std::vector<uint8_t>& out, std::string& error) {

@@ -12,6 +12,7 @@ namespace systole::hw {
 
 std::unique_ptr<IDramChannel> make_ideal_dram(const char* name, const DramParams& params);
 std::unique_ptr<IDramChannel> make_simple_dram(const char* name, const DramParams& params);
+std::unique_ptr<IDramChannel> make_cycle_dram(const char* name, const DramParams& params);
 
 namespace {
 
@@ -23,6 +24,7 @@ struct DramModel {
 constexpr DramModel kModels[] = {
     {"ideal", &make_ideal_dram},
     {"simple", &make_simple_dram},
+    {"cycle", &make_cycle_dram},
 };
 
 }  // namespace

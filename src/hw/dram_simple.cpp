@@ -10,8 +10,7 @@
 namespace systole::hw {
 
 SimpleDram::SimpleDram(sc_core::sc_module_name name, const DramParams& params)
-    : sc_core::sc_module(name),
-      socket("socket"),
+    : KnownTimingDram(name, "simple"),
       m_ps_per_byte(1000.0 / params.bandwidth_gbps),  // 1 GB/s = 1 byte/ns
       m_latency(sc_core::sc_time(params.latency_ns, sc_core::SC_NS)),
       m_busy_until(sc_core::SC_ZERO_TIME) {
@@ -19,7 +18,6 @@ SimpleDram::SimpleDram(sc_core::sc_module_name name, const DramParams& params)
     throw InternalError(fmt::format("simple DRAM with bandwidth {} GB/s, latency {} ns",
                                     params.bandwidth_gbps, params.latency_ns));
   }
-  socket.register_b_transport(this, &SimpleDram::b_transport);
 }
 
 sc_core::sc_time SimpleDram::occupancy(uint64_t bytes) const {
@@ -27,17 +25,11 @@ sc_core::sc_time SimpleDram::occupancy(uint64_t bytes) const {
                           sc_core::SC_PS);
 }
 
-void SimpleDram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-  if (!move_data(trans)) return;
-  const sc_core::sc_time now = sc_core::sc_time_stamp();
-  const sc_core::sc_time arrival = now + delay;
+sc_core::sc_time SimpleDram::completion_time(const tlm::tlm_generic_payload& trans,
+                                             const sc_core::sc_time& arrival) {
   const sc_core::sc_time start = std::max(arrival, m_busy_until);
   m_busy_until = start + occupancy(trans.get_data_length());
-  delay = m_busy_until + m_latency - now;
-  m_counters.requests += 1;
-  const auto bytes = static_cast<int64_t>(trans.get_data_length());
-  (trans.is_write() ? m_counters.write_bytes : m_counters.read_bytes) += bytes;
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  return m_busy_until + m_latency;
 }
 
 std::unique_ptr<IDramChannel> make_simple_dram(const char* name, const DramParams& params) {

@@ -7,7 +7,17 @@ namespace {
 
 ScratchpadParams spm_params(const char* buffer, const systole::ScratchpadParams& p, const Clock& clock,
                             bool functional) {
-  return {buffer, p.capacity_bytes(), p.read_bytes_per_cycle, p.write_bytes_per_cycle, clock, functional};
+  ScratchpadParams out;
+  out.buffer = buffer;
+  out.capacity_bytes = p.capacity_bytes();
+  out.read_bytes_per_cycle = p.read_bytes_per_cycle;
+  out.write_bytes_per_cycle = p.write_bytes_per_cycle;
+  out.banking = BankGeometry{p.banks, p.bank_width_bytes, p.ports_per_bank, p.bank_mapping};
+  out.read_latency_cycles = p.read_latency_cycles;
+  out.write_latency_cycles = p.write_latency_cycles;
+  out.clock = clock;
+  out.functional = functional;
+  return out;
 }
 
 PeArrayParams array_params(const ArrayParams& a, const Clock& clock, bool functional,
@@ -20,7 +30,8 @@ PeArrayParams array_params(const ArrayParams& a, const Clock& clock, bool functi
           functional,
           TileNumerics{a.input_type, a.weight_type, a.accumulator()},
           a.fidelity,
-          observer};
+          observer,
+          a.operand_feeder};
 }
 
 bool functional(const NpuTopParams& p) {
@@ -37,16 +48,16 @@ NpuTop::NpuTop(sc_core::sc_module_name name, const NpuTopParams& params)
       m_weight("weight",
                spm_params("weight", params.arch.core.scratchpads.weight, m_clock, functional(params))),
       m_ofmap("ofmap", spm_params("ofmap", params.arch.core.scratchpads.ofmap, m_clock, functional(params))),
-      m_dma("dma", DmaParams{params.arch.core.dma.max_outstanding, params.arch.core.dma.burst_bytes, m_clock,
-                             functional(params), params.arch.core.array.input_type,
-                             params.arch.core.array.accumulator_type}),
+      m_dma("dma", DmaParams{params.arch.core.dma.max_outstanding, params.arch.core.dma.burst_bytes,
+                             params.arch.core.dma.completion, m_clock, functional(params),
+                             params.arch.core.array.input_type, params.arch.core.array.accumulator_type}),
       m_array("array",
               array_params(params.arch.core.array, m_clock, functional(params), params.array_observer)),
       m_vector("vector",
                VectorUnitParams{params.arch.core.vector.lanes, m_clock, functional(params),
                                 params.arch.core.array.input_type, params.arch.core.array.accumulator_type}),
       m_controller("controller", ControllerParams{params.program, m_clock}) {
-  m_dma.dram_socket.bind(m_dram->target_socket());
+  m_dma.dram_port.bind(m_dram->request_export());
   m_dma.ifmap_socket.bind(m_ifmap.dma_socket);
   m_dma.weight_socket.bind(m_weight.dma_socket);
   m_dma.ofmap_socket.bind(m_ofmap.dma_socket);

@@ -71,6 +71,13 @@ TileSpmCost PeArray::spm_cost(const MatmulOp& op, int64_t cycles) {
                                    ceil_div(c.ofmap_write_bytes, ofmap_port->write_bytes_per_cycle())});
     c.stall_cycles = std::max<int64_t>(0, need - cycles);
   }
+  if (!m_banks) {
+    m_banks = std::make_unique<TileBankModel>(TileBankParams{
+        m_params.geometry, ifmap_port->banking(), weight_port->banking(), ofmap_port->banking(),
+        m_params.input_bytes, m_params.weight_bytes, m_params.accumulator_bytes});
+  }
+  c.banks = m_banks->cost(op);
+  if (charges_bank_conflicts()) c.conflict_cycles = c.banks.conflict_cycles();
   return c;
 }
 
@@ -92,6 +99,7 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
   const Clock& clock = m_params.clock;
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   const int64_t start_cycle = clock.cycle_of(now);
+  const TileTiming timing = tile_timing(m_params.geometry, op);
   int64_t cycles = 0;
   if (rtl) {
     if (m_params.observer) m_params.observer->set_start_cycle(start_cycle);  // VCD time = run time
@@ -103,26 +111,47 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
     cycles = r.cycles;
     m_counters.rtl_pe_cycles += r.pe_cycles;
   } else {
-    cycles = tile_timing(m_params.geometry, op).cycles;
+    cycles = timing.cycles;
     if (m_params.functional) {
       const bool grouped = op.dataflow != Dataflow::kOutputStationary;
       compute_tile(values, m_params.numerics.acc, grouped ? m_params.geometry.rows : 0);
     }
   }
   const TileSpmCost cost = spm_cost(op, cycles);
-  const int64_t busy = cycles + cost.stall_cycles;
+  const int64_t busy = cycles + cost.stall_cycles + cost.conflict_cycles;
   wait(clock.time_of(start_cycle + busy) - now);
   if (m_params.functional) scatter_tile(op, m_params.numerics, values, spm_bytes(ofmap_port[0]));
 
-  ifmap_port->count_direct_access(cost.ifmap_read_bytes, 0);
-  weight_port->count_direct_access(cost.weight_read_bytes, 0);
-  ofmap_port->count_direct_access(cost.ofmap_read_bytes, cost.ofmap_write_bytes);
+  // Conflict cycles per scratchpad (charged only with the direct feeder, never under SCALE-Sim
+  // counting).
+  const bool charged = charges_bank_conflicts();
+  const TileBankCost& b = cost.banks;
+  SpmDirectAccess ifa, wa, oa;
+  ifa.read_bytes = cost.ifmap_read_bytes;
+  ifa.read_accesses = b.ifmap_read.accesses;
+  ifa.bank_conflict_cycles = charged ? b.ifmap_read.conflict_cycles : 0;
+  wa.read_bytes = cost.weight_read_bytes;
+  wa.read_accesses = b.weight_read.accesses;
+  wa.bank_conflict_cycles = charged ? b.weight_read.conflict_cycles : 0;
+  oa.read_bytes = cost.ofmap_read_bytes;
+  oa.write_bytes = cost.ofmap_write_bytes;
+  oa.read_accesses = b.ofmap_read.accesses;
+  oa.write_accesses = b.ofmap_write.accesses;
+  oa.bank_conflict_cycles = charged ? b.ofmap_read.conflict_cycles + b.ofmap_write.conflict_cycles : 0;
+  oa.accumulator_rmw = b.accumulator_rmw;
+  ifmap_port->count_direct_access(ifa);
+  weight_port->count_direct_access(wa);
+  ofmap_port->count_direct_access(oa);
 
   InstructionRecord rec;
   rec.work_start_cycle = start_cycle;
   rec.work_cycles = cycles;
+  // Under SCALE-Sim counting a layer's last tile counts one cycle less, which can undercut F * T
+  // on a 1 x 1 array (no skew); fill/drain is then 0.
+  rec.fill_drain_cycles = std::max<int64_t>(0, cycles - timing.stream_cycles);
   rec.busy_cycles = busy;
   rec.spm_stall_cycles = cost.stall_cycles;
+  rec.bank_conflict_cycles = cost.conflict_cycles;
   rec.macs = static_cast<int64_t>(op.m * op.n * op.k);
   rec.sram_read_bytes = cost.ifmap_read_bytes + cost.weight_read_bytes + cost.ofmap_read_bytes;
   rec.sram_write_bytes = cost.ofmap_write_bytes;
@@ -130,6 +159,8 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
   m_counters.macs += rec.macs;
   m_counters.compute_cycles += cycles;
   m_counters.stall_cycles += cost.stall_cycles;
+  m_counters.bank_conflict_cycles += cost.conflict_cycles;
+  m_counters.fill_drain_cycles += rec.fill_drain_cycles;
   return rec;
 }
 

@@ -15,14 +15,33 @@ Scratchpad::Scratchpad(sc_core::sc_module_name name, const ScratchpadParams& par
                                     params.capacity_bytes, params.read_bytes_per_cycle,
                                     params.write_bytes_per_cycle));
   }
+  params.banking.check();
+  if (params.read_latency_cycles < 0 || params.write_latency_cycles < 0) {
+    throw InternalError(fmt::format("scratchpad {}: latencies {}/{} cycles", params.buffer,
+                                    params.read_latency_cycles, params.write_latency_cycles));
+  }
   if (params.functional) m_storage.assign(static_cast<size_t>(params.capacity_bytes), 0);
   dma_socket.register_b_transport(this, &Scratchpad::b_transport);
   dma_socket.register_transport_dbg(this, &Scratchpad::transport_dbg);
 }
 
 void Scratchpad::count_direct_access(int64_t read_bytes, int64_t write_bytes) {
-  m_counters.read_bytes += read_bytes;
-  m_counters.write_bytes += write_bytes;
+  const int64_t w = m_params.banking.width_bytes;
+  SpmDirectAccess a;
+  a.read_bytes = read_bytes;
+  a.write_bytes = write_bytes;
+  a.read_accesses = (read_bytes + w - 1) / w;
+  a.write_accesses = (write_bytes + w - 1) / w;
+  count_direct_access(a);
+}
+
+void Scratchpad::count_direct_access(const SpmDirectAccess& a) {
+  m_counters.read_bytes += a.read_bytes;
+  m_counters.write_bytes += a.write_bytes;
+  m_counters.read_accesses += a.read_accesses;
+  m_counters.write_accesses += a.write_accesses;
+  m_counters.bank_conflict_cycles += a.bank_conflict_cycles;
+  m_counters.accumulator_rmw += a.accumulator_rmw;
 }
 
 bool Scratchpad::access(tlm::tlm_generic_payload& trans) {
@@ -66,10 +85,16 @@ void Scratchpad::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
   const int64_t bpc = write ? m_params.write_bytes_per_cycle : m_params.read_bytes_per_cycle;
   const auto bytes = static_cast<int64_t>(len);
   const int64_t port_cycles = (bytes + bpc - 1) / bpc;
+  const AccessCost banks =
+      transfer_cost(m_params.banking, static_cast<int64_t>(trans.get_address()), bytes, bpc);
+  const int64_t latency = write ? m_params.write_latency_cycles : m_params.read_latency_cycles;
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   const int64_t start = m_params.clock.cycle_of(now + delay);
-  delay = m_params.clock.time_of(start + port_cycles) - now;
+  delay = m_params.clock.time_of(start + port_cycles + banks.conflict_cycles + latency) - now;
   (write ? m_counters.write_bytes : m_counters.read_bytes) += bytes;
+  (write ? m_counters.write_accesses : m_counters.read_accesses) += banks.accesses;
+  m_counters.bank_conflict_cycles += banks.conflict_cycles;
+  m_counters.dma_bank_conflict_cycles += banks.conflict_cycles;
   m_counters.dma_transactions += 1;
 }
 

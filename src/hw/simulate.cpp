@@ -64,6 +64,7 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
     if (!failure) {
       try {
         result = collect(top, arch);
+        if (options.dram_stats != nullptr) *options.dram_stats = top.dram().counters();
       } catch (...) {
         failure = std::current_exception();
       }

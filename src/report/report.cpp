@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -13,29 +16,13 @@
 namespace systole {
 namespace {
 
-// The per-layer record shared by report.json and layers.csv, in column order.
-struct Column {
-  const char* name;
-  bool is_real;
-};
-constexpr Column kColumns[] = {
-    {"macs", false},
-    {"vector_ops", false},
-    {"cycles", false},
-    {"compute_cycles", false},
-    {"stall_cycles", false},
-    {"utilization", true},
-    {"sram_reads_bytes", false},
-    {"sram_writes_bytes", false},
-    {"dram_reads_bytes", false},
-    {"dram_writes_bytes", false},
-    {"array_busy_cycles", false},
-    {"vector_busy_cycles", false},
-    {"dma_busy_cycles", false},
-    {"instructions", false},
-};
+using Json = nlohmann::ordered_json;
 
-nlohmann::json stats_json(const LayerStats& s) {
+// The per-layer record of report.json, in key order; layers.csv has the same columns with the
+// breakdown flattened into cyc_<cause> columns after stall_cycles.
+Json stats_json(const LayerStats& s) {
+  Json breakdown = Json::object();
+  for (const CycleCauseInfo& c : kCycleCauses) breakdown[c.key] = s.breakdown[c.cause];
   return {
       {"name", s.name},
       {"type", s.type},
@@ -44,6 +31,7 @@ nlohmann::json stats_json(const LayerStats& s) {
       {"cycles", s.cycles},
       {"compute_cycles", s.compute_cycles},
       {"stall_cycles", s.stall_cycles},
+      {"cycle_breakdown", std::move(breakdown)},
       {"utilization", s.utilization},
       {"sram_reads_bytes", s.sram_reads_bytes},
       {"sram_writes_bytes", s.sram_writes_bytes},
@@ -56,7 +44,25 @@ nlohmann::json stats_json(const LayerStats& s) {
   };
 }
 
-nlohmann::json mapping_json(const MappingRecord& m) {
+// layers.csv cells (header, value) of one layer, in column order: report.json's record flattened.
+std::vector<std::pair<std::string, std::string>> csv_cells(const LayerStats& s) {
+  std::vector<std::pair<std::string, std::string>> cells;
+  const Json record = stats_json(s);  // named: items() must not outlive it
+  for (const auto& [key, value] : record.items()) {
+    if (key == "name" || key == "type") continue;
+    if (value.is_object()) {
+      for (const auto& [sub, v] : value.items())
+        cells.emplace_back("cyc_" + sub, std::to_string(v.get<int64_t>()));
+    } else if (value.is_number_float()) {
+      cells.emplace_back(key, fmt::format("{:.6f}", value.get<double>()));
+    } else {
+      cells.emplace_back(key, std::to_string(value.get<int64_t>()));
+    }
+  }
+  return cells;
+}
+
+Json mapping_json(const MappingRecord& m) {
   return {{"dataflow", m.dataflow}, {"gemm_m", m.gemm_m},         {"gemm_n", m.gemm_n},
           {"gemm_k", m.gemm_k},     {"groups", m.groups},         {"tile_m", m.tile_m},
           {"tile_n", m.tile_n},     {"tile_k", m.tile_k},         {"folds", m.folds},
@@ -64,7 +70,7 @@ nlohmann::json mapping_json(const MappingRecord& m) {
           {"reason", m.reason}};
 }
 
-nlohmann::json input_file(const std::string& path) {
+Json input_file(const std::string& path) {
   return {{"path", path}, {"sha256", sha256_file(path)}};
 }
 
@@ -87,11 +93,69 @@ std::filesystem::path write_temporary(const std::filesystem::path& path, const s
   return tmp;
 }
 
+// Short names for the per-layer column of the summary table (the legend spells them out).
+const char* short_label(CycleCause c) {
+  switch (c) {
+    case CycleCause::kCompute:
+      return "comp";
+    case CycleCause::kFillDrain:
+      return "fill";
+    case CycleCause::kDramBandwidth:
+      return "bw";
+    case CycleCause::kDramLatency:
+      return "lat";
+    case CycleCause::kBankConflict:
+      return "bank";
+    case CycleCause::kDependency:
+      return "dep";
+    case CycleCause::kIdle:
+      break;
+  }
+  return "idle";
+}
+
+double percent(int64_t part, int64_t whole) {
+  return whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
+
+// Up to three nonzero causes, largest first (ties in report order), each "name  pct%" in a fixed
+// width so the entries line up from row to row, e.g. "comp  61.2%  fill  10.3%  bw    20.0%".
+std::string largest_causes(const CycleBreakdown& b, int64_t cycles) {
+  constexpr size_t kShown = 3;
+  std::vector<CycleCauseInfo> order(std::begin(kCycleCauses), std::end(kCycleCauses));
+  std::stable_sort(order.begin(), order.end(), [&b](const CycleCauseInfo& x, const CycleCauseInfo& y) {
+    return b[x.cause] > b[y.cause];
+  });
+  std::string out;
+  for (size_t i = 0; i < order.size() && i < kShown && b[order[i].cause] > 0; ++i) {
+    out += fmt::format("{}{:<4} {:>5.1f}%", i ? "  " : "", short_label(order[i].cause),
+                       percent(b[order[i].cause], cycles));
+  }
+  return out;
+}
+
+std::string cause_legend() {
+  std::string out;
+  for (const CycleCauseInfo& c : kCycleCauses) {
+    out += fmt::format("{}{} = {}", out.empty() ? "" : ", ", short_label(c.cause), c.label);
+  }
+  return out;
+}
+
+// Every cause in report order: "compute 61.2 %, fill/drain 10.3 %, ...".
+std::string all_causes(const CycleBreakdown& b, int64_t cycles) {
+  std::string out;
+  for (const CycleCauseInfo& c : kCycleCauses) {
+    out += fmt::format("{}{} {:.1f} %", out.empty() ? "" : ", ", c.label, percent(b[c.cause], cycles));
+  }
+  return out;
+}
+
 }  // namespace
 
-nlohmann::json build_report(const ArchSpec& arch, const Program& program, const SimResult& result,
-                            const RunInputs& inputs) {
-  nlohmann::json report;
+nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program, const SimResult& result,
+                                    const RunInputs& inputs) {
+  Json report;
   report["tool"] = {{"name", "systole"}, {"version", SYSTOLE_VERSION}};
   report["inputs"] = {{"arch", input_file(inputs.arch_path)},
                       {"workload", input_file(inputs.workload_path)},
@@ -106,22 +170,22 @@ nlohmann::json build_report(const ArchSpec& arch, const Program& program, const 
   report["units"] = {{"cycles", fmt::format("core clock cycles at {} MHz", arch.core.clock_mhz)},
                      {"bytes", "bytes"},
                      {"utilization", "MACs / (cycles x rows x cols)"}};
-  nlohmann::json layers = nlohmann::json::array();
+  Json layers = Json::array();
   // Verification fields appear only in functional runs, so timing-only reports stay unchanged.
-  auto add_verification = [&](nlohmann::json& j, const LayerStats& s) {
+  auto add_verification = [&](Json& j, const LayerStats& s) {
     if (!inputs.functional) return;
     j["verified"] = s.verified;
     j["max_abs_error"] = s.max_abs_error;
     j["first_mismatch"] = s.first_mismatch;
   };
   for (size_t i = 0; i < result.layers.size(); ++i) {
-    nlohmann::json l = stats_json(result.layers[i]);
+    Json l = stats_json(result.layers[i]);
     add_verification(l, result.layers[i]);
     if (i < program.mappings.size()) l["mapping"] = mapping_json(program.mappings[i]);
     layers.push_back(std::move(l));
   }
   report["layers"] = std::move(layers);
-  nlohmann::json total = stats_json(result.total);
+  Json total = stats_json(result.total);
   add_verification(total, result.total);
   total["time_us"] = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   report["total"] = std::move(total);
@@ -130,15 +194,11 @@ nlohmann::json build_report(const ArchSpec& arch, const Program& program, const 
 
 std::string layers_csv(const SimResult& result) {
   std::string out = "name,type";
-  for (const auto& c : kColumns) out += fmt::format(",{}", c.name);
+  for (const auto& cell : csv_cells(LayerStats{})) out += "," + cell.first;
   out += "\n";
   auto row = [&out](const LayerStats& s) {
-    nlohmann::json j = stats_json(s);
     out += csv_field(s.name) + "," + csv_field(s.type);
-    for (const auto& c : kColumns) {
-      out += c.is_real ? fmt::format(",{:.6f}", j[c.name].get<double>())
-                       : fmt::format(",{}", j[c.name].get<int64_t>());
-    }
+    for (const auto& cell : csv_cells(s)) out += "," + cell.second;
     out += "\n";
   };
   for (const auto& l : result.layers) row(l);
@@ -152,28 +212,32 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result) {
   std::string out = fmt::format("{}: {}x{} {} array at {} MHz, DRAM {}\n", arch.name, arch.core.array.rows,
                                 arch.core.array.cols, to_string(arch.core.array.dataflow),
                                 arch.core.clock_mhz, to_string(arch.dram.kind));
-  const std::string header =
-      fmt::format("{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}\n", "layer", name_w, "type",
-                  "MACs", "cycles", "compute", "stall", "util%", "DRAM rd KiB", "DRAM wr KiB");
+  const std::string header = fmt::format(
+      "{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n", "layer", name_w, "type", "MACs",
+      "cycles", "compute", "stall", "util%", "DRAM rd KiB", "DRAM wr KiB", "largest causes (% of cycles)");
   out += header;
   out += std::string(header.size() - 1, '-') + "\n";
   auto row = [&](const LayerStats& s) {
-    out += fmt::format("{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7.2f} {:>12.1f} {:>12.1f}\n", s.name,
+    out += fmt::format("{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7.2f} {:>12.1f} {:>12.1f}", s.name,
                        name_w, s.type, s.macs, s.cycles, s.compute_cycles, s.stall_cycles,
                        100.0 * s.utilization, s.dram_reads_bytes / 1024.0, s.dram_writes_bytes / 1024.0);
+    const std::string causes = largest_causes(s.breakdown, s.cycles);
+    out += (causes.empty() ? "" : "  " + causes) + "\n";
   };
   for (const auto& l : result.layers) row(l);
   out += std::string(header.size() - 1, '-') + "\n";
   row(result.total);
+  out += fmt::format("causes: {}\n", cause_legend());
   const double time_us = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   const double gops = time_us > 0 ? 2.0 * static_cast<double>(result.total.macs) / (time_us * 1e3) : 0.0;
   out += fmt::format(
       "\ntotal: {} cycles = {:.3f} us at {} MHz; {:.1f} GOP/s (2 ops per MAC); utilization {:.2f}%\n",
       result.total_cycles, time_us, arch.core.clock_mhz, gops, 100.0 * result.total.utilization);
+  out += fmt::format("cycles by cause: {}\n", all_causes(result.total.breakdown, result.total.cycles));
   return out;
 }
 
-void write_outputs(const std::string& dir, const nlohmann::json& report, const std::string& csv,
+void write_outputs(const std::string& dir, const nlohmann::ordered_json& report, const std::string& csv,
                    const std::string& summary) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

@@ -19,6 +19,15 @@ const char* to_string(Opcode op);  // "LOAD", "STORE", "MATMUL", "VECTOR", "SYNC
 enum class Buffer { kIfmap, kWeight, kOfmap };
 const char* to_string(Buffer b);  // "ifmap", "weight", "ofmap"
 
+// Double buffering: the compiler splits each scratchpad into two halves and alternates them
+// between consecutive tiles (compiler/emitter.cpp), so that the LOAD of the next tile overlaps the
+// MATMUL of this one. An instruction's slot is the half it uses: 0 ("A", from address 0) or 1
+// ("B", from capacity / 2), as placed by the compiler; kNoSlot where it places no double buffer.
+constexpr int kNoSlot = -1;
+inline const char* slot_name(int slot) {
+  return slot == 0 ? "A" : slot == 1 ? "B" : "-";
+}
+
 // A strided DRAM region <-> a contiguous scratchpad region (LOAD: DRAM -> SPM, STORE: SPM -> DRAM).
 // Bytes moved = planes * rows * row_bytes. Address of (p, r, byte b) in DRAM:
 //   dram_addr + p * plane_stride_bytes + r * row_stride_bytes + b
@@ -38,6 +47,7 @@ struct DmaDescriptor {
   // nearest even (numeric/reference.h).
   bool from_accumulator = false;
   int requant_shift = 0;
+  int slot = kNoSlot;  // the double-buffer half of `buffer` that spm_addr lies in
   uint64_t bytes() const { return planes * rows * row_bytes; }
 };
 
@@ -96,6 +106,8 @@ struct MatmulOp {
   bool layer_last = false;  // last MATMUL of its layer (SCALE-Sim counts a layer's cycles minus 1)
   // Functional simulation: how the array finds its operands in the scratchpads.
   OperandLayout ifmap_layout, weight_layout, ofmap_layout;
+  // The double-buffer halves holding the operands (the halves of the *_spm_addr).
+  int ifmap_slot = kNoSlot, weight_slot = kNoSlot, ofmap_slot = kNoSlot;
 };
 
 enum class VectorFunc {
@@ -150,6 +162,9 @@ struct VectorOp {
   uint64_t src_spm_addr = 0;
   uint64_t dst_spm_addr = 0;
   PoolGeometry pool = {};  // kMaxPool, kAvgPool: elements == planes * out_rows * wo
+  // Double-buffer halves: of the ifmap read from src_spm_addr (kNoSlot for on_accumulators) and
+  // of the ofmap written at dst_spm_addr.
+  int src_slot = kNoSlot, dst_slot = kNoSlot;
 };
 
 struct SyncOp {};

@@ -49,7 +49,11 @@ struct Program {
 };
 
 // Text form: one instruction per line, e.g.
-//   12 MATMUL L3 conv2 ws m=56 n=64 k=576 acc=0 deps=[10,11]
+//   10 LOAD L3 conv2 ifmap[B] dram=0x1f400 spm=0x20000 1x64x56B deps=[7]
+//   12 MATMUL L3 conv2 ws m=56 n=64 k=576 acc=0 ifmap[B] weight[A] ofmap[A] deps=[10,11]
+// where buffer[A] / buffer[B] names the double-buffer half (isa.h slot) the compiler placed the
+// operand in; JSON carries the same as "slot" (LOAD / STORE), "ifmap_slot" / "weight_slot" /
+// "ofmap_slot" (MATMUL) and "src_slot" / "dst_slot" (VECTOR), omitted where there is none.
 std::string to_text(const Program& p);
 nlohmann::json to_json(const Program& p);
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "systole/config/dram_spec.h"
 #include "systole/config/types.h"
 #include "systole/numeric/arith.h"
 
@@ -65,6 +66,16 @@ struct ArrayMicroarch {
   }
 };
 
+// How operand vectors reach the array from the scratchpads (core.array.operand_feeder).
+//   kStaged: through staging buffers (the im2col / transpose feeder real NPUs put in front of the
+//            array, e.g. the TPU's systolic data setup unit) that read whole scratchpad words in
+//            address order; the array sees the scratchpad as port bandwidth, no bank conflicts.
+//   kDirect: every element of a vector is read where the compiler's layout placed it, in the
+//            same cycle; accesses to more words of one bank than it has ports stall (exact).
+enum class OperandFeeder { kStaged, kDirect };
+const char* to_string(OperandFeeder f);  // "staged", "direct"
+bool parse_operand_feeder(const std::string& s, OperandFeeder* out);
+
 struct ArrayParams {
   int64_t rows = 32;  // R: PE rows
   int64_t cols = 32;  // C: PE columns
@@ -77,6 +88,7 @@ struct ArrayParams {
   int64_t accumulator_width_bits = 32;
   Overflow accumulator_overflow = Overflow::kSaturate;
   ArrayFidelity fidelity = ArrayFidelity::kTile;
+  OperandFeeder operand_feeder = OperandFeeder::kStaged;
   bool scalesim_compat = false;
   // core.array.{preload_overlap, fold_pipelining, input_skew_registers, output_skew_registers,
   // pe_pipeline_depth, accumulator_rmw_latency} in YAML; the loader replaces it with
@@ -88,19 +100,39 @@ struct ArrayParams {
   }
 };
 
+// Which bank holds byte address a of a scratchpad (w = bank_width_bytes, B = banks, both powers
+// of two): kInterleaved: (a / w) mod B (consecutive words in consecutive banks);
+// kXor: ((a / w) xor (a / (w * B))) mod B (the row index hashed into the bank, which spreads
+// power-of-two strides that interleaving maps onto one bank).
+enum class BankMapping { kInterleaved, kXor };
+const char* to_string(BankMapping m);  // "interleaved", "xor"
+bool parse_bank_mapping(const std::string& s, BankMapping* out);
+
 struct ScratchpadParams {
   int64_t capacity_kib = 256;
   int64_t read_bytes_per_cycle = 64;   // port bandwidth towards the array / DMA reads
   int64_t write_bytes_per_cycle = 64;  // port bandwidth for DMA fills / array writes
+  // Banked SRAM: `banks` banks of bank_width_bytes per access, each with ports_per_bank ports
+  // (one access per port per cycle); an access is answered read_latency_cycles (written
+  // write_latency_cycles) after it is issued. Accesses of one cycle to more distinct words of a
+  // bank than it has ports conflict: the extra ones wait a cycle each.
+  int64_t banks = 16;
+  int64_t bank_width_bytes = 4;
+  int64_t ports_per_bank = 1;
+  int64_t read_latency_cycles = 1;
+  int64_t write_latency_cycles = 1;
+  BankMapping bank_mapping = BankMapping::kInterleaved;
   int64_t capacity_bytes() const { return capacity_kib * 1024; }
 };
 
 struct ScratchpadsParams {
   // Defaults equal the schema's (src/config/schema.cpp); the ofmap ports are wider because they
-  // carry accumulator_type partial sums (32 columns x 4 B).
-  ScratchpadParams ifmap{256, 64, 64};
-  ScratchpadParams weight{256, 64, 64};
-  ScratchpadParams ofmap{256, 128, 128};  // output / accumulator scratchpad; partial sums in accumulator_type
+  // carry accumulator_type partial sums (32 columns x 4 B), so it has twice the banks.
+  ScratchpadParams ifmap{256, 64, 64, 16, 4, 1, 1, 1, BankMapping::kInterleaved};
+  ScratchpadParams weight{256, 64, 64, 16, 4, 1, 1, 1, BankMapping::kInterleaved};
+  // Output / accumulator scratchpad: partial sums in accumulator_type, read-modify-written by
+  // the array between row folds (ArrayMicroarch::accumulator_rmw_latency).
+  ScratchpadParams ofmap{256, 128, 128, 32, 4, 1, 1, 1, BankMapping::kInterleaved};
 };
 
 struct DmaParams {
@@ -108,6 +140,9 @@ struct DmaParams {
   // (25.6 GB/s x 100 ns = 2560 B); 8 would cap the DMA at 8 x 64 B / 100 ns = 5.1 GB/s.
   int64_t max_outstanding = 64;
   int64_t burst_bytes = 64;  // a descriptor is split into bursts of at most this size
+  // kInOrder: responses are retired in issue order (a burst slot frees when it and every older
+  // burst have completed); kOutOfOrder: a slot frees as soon as its own burst completes.
+  DmaCompletion completion = DmaCompletion::kInOrder;
 };
 
 struct VectorParams {
@@ -127,6 +162,16 @@ struct DramParams {
   DramKind kind = DramKind::kSimple;
   double latency_ns = 100.0;     // kind simple: fixed access latency added to every request
   double bandwidth_gbps = 25.6;  // kind simple: peak bandwidth, GB/s (1e9 bytes/s), shared by requests
+  // kind cycle: the device preset (arch/dram/<preset>.yaml, or a path), and controller options.
+  std::string preset = "ddr4-3200";
+  int64_t channels = 0;  // 0: the preset's channel count
+  DramPagePolicy page_policy = DramPagePolicy::kOpen;
+  DramAddressMapping address_mapping = DramAddressMapping::kRoCoBaRaCh;
+  int64_t queue_depth = 32;  // request queue entries per channel
+  bool refresh = true;
+  // Resolved by the loader when kind is cycle: the preset file's contents with `channels`
+  // applied. Empty (default-constructed, path "") otherwise.
+  DramDeviceSpec device;
 };
 
 // Where a config value came from: a file and 1-based line, or "--set" with line 0.

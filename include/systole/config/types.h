@@ -10,7 +10,8 @@ namespace systole {
 
 enum class Dataflow { kWeightStationary, kOutputStationary, kInputStationary };
 enum class DataType { kInt8, kInt16, kInt32, kFp16, kBf16, kFp32 };
-enum class DramKind { kIdeal, kSimple };
+enum class DramKind { kIdeal, kSimple, kCycle };
+enum class DmaCompletion { kInOrder, kOutOfOrder };
 
 // "ws", "os", "is"
 const char* to_string(Dataflow d);
@@ -23,9 +24,14 @@ bool parse_data_type(const std::string& s, DataType* out);
 std::vector<std::string> data_type_names();
 int64_t bytes_of(DataType t);
 
-// "ideal", "simple"
+// "ideal", "simple", "cycle"
 const char* to_string(DramKind k);
 bool parse_dram_kind(const std::string& s, DramKind* out);
 std::vector<std::string> dram_kind_names();
+
+// "in_order", "out_of_order"
+const char* to_string(DmaCompletion c);
+bool parse_dma_completion(const std::string& s, DmaCompletion* out);
+std::vector<std::string> dma_completion_names();
 
 }  // namespace systole

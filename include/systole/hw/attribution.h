@@ -19,8 +19,18 @@ struct InstructionRecord {
   // cycles [work_start_cycle, work_start_cycle + work_cycles). 0 for LOAD / STORE / SYNC.
   int64_t work_start_cycle = 0;
   int64_t work_cycles = 0;
-  int64_t busy_cycles = 0;       // cycles its unit was occupied (MATMUL: work + SPM stall)
-  int64_t spm_stall_cycles = 0;  // MATMUL only: cycles lost to scratchpad port bandwidth
+  int64_t busy_cycles = 0;  // cycles its unit was occupied (MATMUL: work + both SPM stalls)
+  // MATMUL only. The busy interval [work_start_cycle, work_start_cycle + busy_cycles) is
+  // work_cycles of closed-form work, of which fill_drain_cycles (work_cycles - stream_cycles:
+  // preload, wavefront fill/drain, accumulator latency) move no new operands, followed by
+  // spm_stall_cycles (port bandwidth) + bank_conflict_cycles (several accesses of one operand
+  // vector to one bank beyond its ports) of scratchpad stalls.
+  int64_t fill_drain_cycles = 0;
+  int64_t spm_stall_cycles = 0;
+  int64_t bank_conflict_cycles = 0;
+  // LOAD / STORE only: the cycle the descriptor's first DRAM burst completed (-1: no bursts).
+  // Before it the transfer waits on DRAM latency, after it on DRAM bandwidth.
+  int64_t first_data_cycle = -1;
   int64_t macs = 0;
   int64_t vector_ops = 0;  // elements * ops_per_element
   int64_t sram_read_bytes = 0;
@@ -41,7 +51,29 @@ std::vector<int64_t> layer_boundaries(const Program& program, const std::vector<
 int64_t compute_cycles_in(const Program& program, const std::vector<InstructionRecord>& records,
                           int64_t begin, int64_t end);
 
-// Per-layer and total statistics. array_pes = rows * cols (utilization = macs / (cycles * pes)).
+// A run of cycles [begin, end) that all have one cause (sim_result.h states the rule).
+struct CauseSpan {
+  int64_t begin = 0;
+  int64_t end = 0;
+  CycleCause cause = CycleCause::kIdle;
+};
+
+// Every cycle of [0, total_cycles) by cause: sorted, adjacent spans (no two neighbours with the
+// same cause) that cover [0, total_cycles) exactly. Intervals reaching outside [0, total_cycles)
+// are clipped. Throws InternalError on inconsistent records: an instruction not issued or retiring
+// before its issue, a dependency that is not earlier in the stream, negative cycle counts, a
+// MATMUL with fill_drain_cycles > work_cycles or busy_cycles != work_cycles + spm_stall_cycles +
+// bank_conflict_cycles, two MATMULs (or two VECTORs) occupying their unit at once.
+std::vector<CauseSpan> cycle_causes(const Program& program, const std::vector<InstructionRecord>& records,
+                                    int64_t total_cycles);
+
+// The causes counted over each window [bounds[i-1], bounds[i]) (bounds[-1] = 0) of a timeline from
+// cycle_causes(); bounds nondecreasing.
+std::vector<CycleBreakdown> breakdown_by_window(const std::vector<CauseSpan>& spans,
+                                                const std::vector<int64_t>& bounds);
+
+// Per-layer and total statistics, including every cycle's cause (breakdown). array_pes = rows * cols
+// (utilization = macs / (cycles * pes)).
 SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
                     int64_t total_cycles, double simulated_ns, int64_t array_pes);
 

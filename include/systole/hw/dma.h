@@ -1,14 +1,20 @@
 // The DMA engine: executes LOAD (DRAM -> scratchpad) and STORE (scratchpad -> DRAM) descriptors
 // one at a time, in order. TLM-2.0 initiator to the DRAM channel and to the three scratchpads.
 //
-// Timing of a descriptor starting at edge s (loosely timed, time-annotated, no per-burst events):
-//   - each row of row_bytes is split into bursts of at most burst_bytes (a burst never spans rows);
-//   - burst i is issued at issue_i = max(s, done_{i - max_outstanding}) (at most max_outstanding
-//     in flight) through b_transport with the annotated delay issue_i - now; the DRAM returns its
-//     completion done_i in the delay;
+// Timing of a descriptor starting at edge s (approximately timed, no per-burst kernel events):
+//   - each row of row_bytes is split into bursts of at most burst_bytes (a burst never spans a
+//     row), in walk order (plane, row, offset);
+//   - at most max_outstanding bursts are in flight. Burst i is submitted to the DRAM's request
+//     port (IDramRequestPort, dram_channel.h) at issue_i = max(s, the time a slot became free
+//     for it), with issue times non-decreasing; the DRAM answers completions earliest first;
+//   - a slot frees, with `completion` kInOrder, when its burst and every older burst of the
+//     descriptor have completed (responses retire in issue order), with kOutOfOrder when its own
+//     burst completes. Both free a slot at the time of the completion that frees it, so the DMA
+//     never submits before a completion it has seen (the port's causal contract);
 //   - the scratchpad side is one transaction of all bytes (write port for LOAD, read port for
 //     STORE), ceil(bytes / port bytes_per_cycle) cycles from s, overlapping the DRAM side;
-//   - the descriptor ends at max(last done_i, scratchpad end): ONE wait() to that time.
+//   - the descriptor ends at max(last completion, scratchpad end): ONE wait() to that time.
+//     InstructionRecord::first_data_cycle is the core cycle of its first burst completion.
 // Functional simulation (`functional`): the payloads carry the bytes. A LOAD reads the bursts
 // from DRAM into a staging buffer in descriptor order (plane, row, byte) and writes it to the
 // scratchpad; a STORE reads the scratchpad then writes the bursts. A STORE with from_accumulator
@@ -19,6 +25,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +37,7 @@
 
 #include "systole/config/types.h"
 #include "systole/hw/clock.h"
+#include "systole/hw/dram_channel.h"
 #include "systole/hw/exec_unit.h"
 
 namespace systole::hw {
@@ -37,6 +45,7 @@ namespace systole::hw {
 struct DmaParams {
   int64_t max_outstanding = 64;  // bursts in flight
   int64_t burst_bytes = 64;
+  DmaCompletion completion = DmaCompletion::kInOrder;
   Clock clock;
   bool functional = false;
   DataType input_type = DataType::kInt8;         // activations in DRAM (STORE conversion target)
@@ -46,13 +55,14 @@ struct DmaParams {
 struct DmaCounters {
   int64_t descriptors = 0;
   int64_t bursts = 0;
+  int64_t max_in_flight = 0;  // the most bursts that were outstanding at once
   int64_t dram_read_bytes = 0;
   int64_t dram_write_bytes = 0;
 };
 
 class Dma : public sc_core::sc_module, public IExecUnit {
  public:
-  tlm_utils::simple_initiator_socket<Dma> dram_socket;
+  sc_core::sc_port<IDramRequestPort> dram_port;
   tlm_utils::simple_initiator_socket<Dma> ifmap_socket;
   tlm_utils::simple_initiator_socket<Dma> weight_socket;
   tlm_utils::simple_initiator_socket<Dma> ofmap_socket;
@@ -68,12 +78,18 @@ class Dma : public sc_core::sc_module, public IExecUnit {
  private:
   void run();
   std::optional<InstructionRecord> execute(const Instruction& inst);  // nullopt: failed, stopping
+  // The DRAM side of a descriptor starting at `start` (timing above). `data` holds its bytes in
+  // walk order when functional (else empty). Sets the last and first completion times; false +
+  // error on an error response.
+  bool dram_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& start, std::vector<uint8_t>& data,
+                 sc_core::sc_time* last_done, sc_core::sc_time* first_done, std::string& error);
   // The converted bytes of a from_accumulator STORE into `out` (bytes() of them); false + error.
   bool read_accumulators(const DmaDescriptor& d, std::vector<uint8_t>& out, std::string& error);
   tlm_utils::simple_initiator_socket<Dma>& spm_socket(Buffer b);
 
   DmaParams m_params;
   DmaCounters m_counters;
+  std::unique_ptr<tlm::tlm_generic_payload[]> m_payloads;  // one per outstanding-burst slot
   const Instruction* m_pending = nullptr;
   sc_core::sc_event m_start_event;
   std::exception_ptr m_failure;

@@ -1,7 +1,24 @@
-// A DRAM channel: a TLM-2.0 target (loosely timed: b_transport adds the request's completion to
-// the annotated delay) that counts the bytes it reads and writes. Implementations are SystemC
-// modules registered by name (the DramKind spelling, `dram.kind` in YAML) in dram_registry.cpp;
-// docs/hardware.md says how to add one.
+// A DRAM model as the NPU sees it. Two ways in, one model behind them:
+//
+// - target_socket(): a TLM-2.0 target for loosely-timed initiators. b_transport submits the
+//   request at sc_time_stamp() + delay and runs the model to that request's completion, which it
+//   returns in the delay. Requests from b_transport are served in call order.
+// - request_export(): an sc_export of IDramRequestPort, the causal request/response interface the
+//   DMA uses (bound to its sc_port in NpuTop) so that its bursts compete inside the model
+//   (approximately timed: they overlap, queue and reorder) without one kernel event per request.
+//
+// IDramRequestPort contract. submit(trans, arrival) hands over a request that reaches the DRAM at
+// `arrival`; arrivals are non-decreasing, and no earlier than the `done` of the last completion
+// the caller was given (the caller only learns of time through completions). next_completion()
+// returns the earliest completion among the outstanding requests, assuming nothing else arrives
+// before it, or false when none is outstanding. A caller that follows the contract sees exactly
+// what an event-driven simulation of the same requests would have produced. The payload stays
+// owned by the caller and must live until its completion is returned. Data moves at submit (the
+// payload's data pointer, if any, is copied to or from the attached contents); a request whose
+// data cannot be moved is answered at once with an error response and not queued.
+//
+// Models are SystemC modules registered by name (the DramKind spelling, `dram.kind` in YAML) in
+// dram_registry.cpp; docs/hardware.md says how to add one.
 #pragma once
 
 #include <cstdint>
@@ -13,22 +30,30 @@
 #include <tlm>
 
 #include "systole/config/arch_spec.h"
+#include "systole/hw/dram_stats.h"
 
 namespace systole::hw {
 
-struct DramCounters {
-  int64_t requests = 0;
-  int64_t read_bytes = 0;
-  int64_t write_bytes = 0;
+struct DramCompletion {
+  tlm::tlm_generic_payload* payload = nullptr;
+  sc_core::sc_time done;  // when the request's last data crossed the DRAM bus
+};
+
+class IDramRequestPort : public virtual sc_core::sc_interface {
+ public:
+  virtual void submit(tlm::tlm_generic_payload& trans, const sc_core::sc_time& arrival) = 0;
+  virtual bool next_completion(DramCompletion* out) = 0;
 };
 
 class IDramChannel {
  public:
   virtual ~IDramChannel() = default;
-  // Bound to the DMA's DRAM-side initiator socket in NpuTop. Requests carry the DRAM address;
-  // a payload data pointer of nullptr means timing-only (no functional data).
-  virtual tlm::tlm_target_socket<>& target_socket() = 0;
-  virtual const DramCounters& counters() const = 0;
+  // Optional (zero or more initiators): NpuTop binds the DMA to request_export() instead.
+  // Requests carry the DRAM address; a payload data pointer of nullptr means timing-only.
+  virtual tlm::tlm_base_target_socket_b<>& target_socket() = 0;
+  virtual sc_core::sc_export<IDramRequestPort>& request_export() = 0;
+  // Everything counted so far (dram_stats.h).
+  virtual const DramStats& counters() const = 0;
 
   // Functional simulation: the DRAM's contents (byte a at address a), owned by the caller and
   // outliving the simulation. Requests whose payload carries a data pointer copy to (write) or
@@ -36,9 +61,10 @@ class IDramChannel {
   void attach_contents(std::vector<uint8_t>* contents) { m_contents = contents; }
 
  protected:
-  // Every model calls this first in b_transport: copies the payload's data (if any) and returns
-  // true, or sets TLM_ADDRESS_ERROR_RESPONSE and returns false when the request carries data
-  // that lies outside the contents (or no contents are attached). Timing is the model's business.
+  // Every model calls this first for each request: copies the payload's data (if any) and
+  // returns true, or sets TLM_ADDRESS_ERROR_RESPONSE and returns false when the request carries
+  // data that lies outside the contents (or no contents are attached). Timing is the model's
+  // business.
   bool move_data(tlm::tlm_generic_payload& trans);
 
  private:

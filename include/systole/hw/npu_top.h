@@ -3,11 +3,13 @@
 //
 //   npu
 //   ├── controller   sc_port<IExecUnit> x3  -> dma, array, vector
-//   ├── dma          dram_socket -> dram.socket; {ifmap,weight,ofmap}_socket -> <buffer>.dma_socket
+//   ├── dma          dram_port -> dram.request (IDramRequestPort); {ifmap,weight,ofmap}_socket ->
+//   │                <buffer>.dma_socket
 //   ├── ifmap, weight, ofmap   Scratchpad (TLM targets on the DMA side, ISpmAccounting to the units)
 //   ├── array        PeArray: ports to ifmap / weight / ofmap
 //   ├── vector       VectorUnit: ports to ofmap (and ifmap, for functional reads)
-//   └── dram         the IDramChannel registered as dram.kind
+//   └── dram         the IDramChannel registered as dram.kind (its TLM target socket stays free
+//                    for other loosely-timed initiators)
 // Units report completion through sc_port<IRetireListener> bound to the controller. Every MATMUL
 // of the program is checked against the array at construction (PeArray::check_tile).
 #pragma once

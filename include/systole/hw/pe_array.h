@@ -1,25 +1,34 @@
 // The R x C systolic array: one wait() per MATMUL.
-//   duration = cycles + stall
+//   duration = cycles + stall + conflicts
 //   cycles   = tile_timing(geometry, op).cycles                  (fidelity tile)
 //            = rtl::run_tile(...).cycles, the register-level engine (fidelity rtl; equal by contract)
 //   stall    = max(0, max over ports of ceil(bytes / port bytes_per_cycle) - cycles)
 // over the four scratchpad streams of the tile (tile_traffic elements x element size): ifmap reads
-// (input_type), weight reads (weight_type), ofmap reads and ofmap writes (accumulator_type). With
-// SCALE-Sim counting there is no stall (SCALE-Sim assumes the SRAM keeps up). The work starts on
-// the first clock edge after issue; its closed-form part is the first `cycles` of the duration.
-// Counts: MACs = m*n*k, scratchpad bytes (into the scratchpads' counters through ISpmAccounting).
+// (input_type), weight reads (weight_type), ofmap reads and ofmap writes (accumulator_type);
+//   conflicts = TileBankModel::cost(op).conflict_cycles(): the bank conflicts of every operand
+// vector the tile reads or writes (hw/tile_bank_cost.h), through the banking of each scratchpad.
+// With SCALE-Sim counting there is neither stall nor conflict (SCALE-Sim assumes the SRAM keeps
+// up); accesses are still counted. The work starts on the first clock edge after issue; its
+// closed-form part is the first `cycles` of the duration, of which the first
+// fill_drain = cycles - stream_cycles (TileTiming) move no new operands (rtl fidelity: the closed
+// form's value, equal by construction). InstructionRecord: work_cycles = cycles, spm_stall_cycles =
+// stall, bank_conflict_cycles = conflicts, busy_cycles = duration.
+// Counts: MACs = m*n*k; per scratchpad bytes, bank word accesses, conflict cycles and (ofmap)
+// accumulator read-modify-writes, through ISpmAccounting.
 // Functional simulation (`functional`): the tile reads its operands from the scratchpads'
 // storage when it starts and writes the ofmap when it ends (hw/tile_compute.h has the values).
 #pragma once
 
 #include <cstdint>
 #include <exception>
+#include <memory>
 
 #include <systemc>
 
 #include "systole/hw/clock.h"
 #include "systole/hw/exec_unit.h"
 #include "systole/hw/spm_accounting.h"
+#include "systole/hw/tile_bank_cost.h"
 #include "systole/hw/tile_compute.h"
 #include "systole/rtl/observer.h"
 #include "systole/timing/array_timing.h"
@@ -36,6 +45,10 @@ struct PeArrayParams {
   TileNumerics numerics;  // functional and rtl fidelity
   ArrayFidelity fidelity = ArrayFidelity::kTile;
   rtl::IArrayObserver* observer = nullptr;  // rtl fidelity: sees every cycle of every tile (VCD)
+  // core.array.operand_feeder: kDirect charges each operand vector's bank conflicts (the array
+  // reads its elements where the compiler's layout put them); kStaged reads through staging
+  // buffers that fetch whole words in address order: accesses are counted, conflicts not charged.
+  OperandFeeder feeder = OperandFeeder::kStaged;
 };
 
 struct PeArrayCounters {
@@ -43,13 +56,17 @@ struct PeArrayCounters {
   int64_t macs = 0;
   int64_t compute_cycles = 0;  // closed-form cycles
   int64_t stall_cycles = 0;    // scratchpad-bandwidth stalls
-  int64_t rtl_pe_cycles = 0;   // rtl fidelity: PE-cycles the register-level engine simulated
+  int64_t bank_conflict_cycles = 0;
+  int64_t fill_drain_cycles = 0;  // closed-form cycles without new operands (cycles - stream_cycles)
+  int64_t rtl_pe_cycles = 0;      // rtl fidelity: PE-cycles the register-level engine simulated
 };
 
-// The scratchpad traffic of one tile in bytes and the stall it causes; exposed for tests.
+// The scratchpad traffic of one tile in bytes, its bank accesses and the stalls they cause.
 struct TileSpmCost {
   int64_t ifmap_read_bytes = 0, weight_read_bytes = 0, ofmap_read_bytes = 0, ofmap_write_bytes = 0;
   int64_t stall_cycles = 0;
+  TileBankCost banks;
+  int64_t conflict_cycles = 0;  // banks.conflict_cycles(), 0 under SCALE-Sim counting
 };
 
 class PeArray : public sc_core::sc_module, public IExecUnit {
@@ -70,12 +87,16 @@ class PeArray : public sc_core::sc_module, public IExecUnit {
   std::exception_ptr failure() const { return m_failure; }
 
  private:
+  bool charges_bank_conflicts() const {
+    return m_params.feeder == OperandFeeder::kDirect && !m_params.geometry.microarch.scalesim_counting;
+  }
   void run();
   InstructionRecord execute(const Instruction& inst);
   TileSpmCost spm_cost(const MatmulOp& op, int64_t cycles);
 
   PeArrayParams m_params;
   PeArrayCounters m_counters;
+  std::unique_ptr<TileBankModel> m_banks;  // made at the first MATMUL (the ports are bound by then)
   const Instruction* m_pending = nullptr;
   sc_core::sc_event m_start_event;
   std::exception_ptr m_failure;

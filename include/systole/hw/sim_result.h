@@ -7,6 +7,29 @@
 // compute_cycles(L) = cycles inside (B_{L-1}, B_L] in which the array or the vector unit is doing
 // closed-form work; stall_cycles(L) = cycles(L) - compute_cycles(L). Bytes are attributed to the
 // layer of the instruction that moved them.
+//
+// Attribution of every cycle to one cause (docs/stall-attribution.md), from the array's point of
+// view. Each core cycle t in [0, total_cycles) gets the first cause that applies:
+//  a. A MATMUL occupies the array at t, t in [work_start, work_start + busy_cycles). By convention
+//     its first fill_drain_cycles cycles are kFillDrain, the next work_cycles - fill_drain_cycles
+//     kCompute, the remaining busy_cycles - work_cycles (= spm_stall_cycles + bank_conflict_cycles,
+//     scratchpad port bandwidth and bank conflicts) kBankConflict.
+//  b. A VECTOR does closed-form work at t, t in [work_start, work_start + work_cycles): kCompute
+//     (vector-only layers such as pooling compute on the vector unit).
+//  c. Otherwise let X be the next compute instruction to start work after t (smallest
+//     work_start_cycle > t; ties: stream order).
+//     - No X: kDramBandwidth while a STORE is in flight (issue <= t < retire), else kIdle.
+//     - t >= X.issue (issued, work not started yet): kDependency.
+//     - t < X.issue: X waits on its dependencies. D = its critical dependency, the one retiring
+//       last (ties: the earliest in stream order); while D is a SYNC with dependencies, D = the
+//       SYNC's critical dependency. Then, if D retired at or before t (issue slack), X has no
+//       dependencies, or D is a MATMUL, VECTOR or dependency-free SYNC: kDependency. D a LOAD:
+//       kDramBandwidth before D.issue (the DMA is busy with earlier transfers), kDramLatency in
+//       [D.issue, D.first_data_cycle), kDramBandwidth from then to D's retire. D a STORE:
+//       kDramBandwidth.
+// breakdown(L) counts the causes over [B_{L-1}, B_L), so breakdown(L).sum() == cycles(L), and
+// total.breakdown.sum() == total_cycles. breakdown.compute differs from compute_cycles: it
+// excludes fill/drain and counts a VECTOR only while the array is not occupied.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +41,69 @@
 
 namespace systole {
 
+enum class CycleCause {
+  kCompute,
+  kFillDrain,
+  kDramBandwidth,
+  kDramLatency,
+  kBankConflict,
+  kDependency,
+  kIdle
+};
+
+// Core clock cycles by cause (rule above).
+struct CycleBreakdown {
+  int64_t compute = 0;
+  int64_t fill_drain = 0;
+  int64_t dram_bandwidth = 0;
+  int64_t dram_latency = 0;
+  int64_t bank_conflict = 0;
+  int64_t dependency = 0;
+  int64_t idle = 0;
+  int64_t sum() const {
+    return compute + fill_drain + dram_bandwidth + dram_latency + bank_conflict + dependency + idle;
+  }
+  int64_t& operator[](CycleCause c) { return this->*field(c); }
+  int64_t operator[](CycleCause c) const { return this->*field(c); }
+  static int64_t CycleBreakdown::*field(CycleCause c);
+};
+
+// The causes in report order, with their report.json key (layers.csv: "cyc_" + key) and a label.
+struct CycleCauseInfo {
+  CycleCause cause;
+  const char* key;
+  const char* label;
+};
+inline constexpr CycleCauseInfo kCycleCauses[] = {
+    {CycleCause::kCompute, "compute", "compute"},
+    {CycleCause::kFillDrain, "fill_drain", "fill/drain"},
+    {CycleCause::kDramBandwidth, "dram_bandwidth", "DRAM bandwidth"},
+    {CycleCause::kDramLatency, "dram_latency", "DRAM latency"},
+    {CycleCause::kBankConflict, "bank_conflict", "bank conflict"},
+    {CycleCause::kDependency, "dependency", "dependency"},
+    {CycleCause::kIdle, "idle", "idle"},
+};
+
+inline int64_t CycleBreakdown::*CycleBreakdown::field(CycleCause c) {
+  switch (c) {
+    case CycleCause::kCompute:
+      return &CycleBreakdown::compute;
+    case CycleCause::kFillDrain:
+      return &CycleBreakdown::fill_drain;
+    case CycleCause::kDramBandwidth:
+      return &CycleBreakdown::dram_bandwidth;
+    case CycleCause::kDramLatency:
+      return &CycleBreakdown::dram_latency;
+    case CycleCause::kBankConflict:
+      return &CycleBreakdown::bank_conflict;
+    case CycleCause::kDependency:
+      return &CycleBreakdown::dependency;
+    case CycleCause::kIdle:
+      break;
+  }
+  return &CycleBreakdown::idle;
+}
+
 struct LayerStats {
   std::string name;
   std::string type;
@@ -26,6 +112,7 @@ struct LayerStats {
   int64_t cycles = 0;  // core clock cycles
   int64_t compute_cycles = 0;
   int64_t stall_cycles = 0;
+  CycleBreakdown breakdown;  // every one of `cycles` by cause; breakdown.sum() == cycles
   double utilization = 0.0;  // macs / (cycles * rows * cols)
   int64_t sram_reads_bytes = 0;
   int64_t sram_writes_bytes = 0;

@@ -10,6 +10,7 @@
 
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
+#include "systole/hw/dram_stats.h"
 #include "systole/hw/sim_result.h"
 #include "systole/rtl/observer.h"
 #include "systole/workload/network.h"
@@ -32,6 +33,9 @@ struct SimOptions {
   // Test hook: called with the DRAM contents after the run and before verification (e.g. to
   // corrupt a weight the array has already used, so that verification must fail).
   std::function<void(std::vector<uint8_t>& dram)> before_verify;
+  // When set, receives the DRAM model's counts after a successful run (requests, bytes, average
+  // read latency; for dram.kind cycle the ACT/PRE/RD/WR/REF commands and row hits). Not owned.
+  DramStats* dram_stats = nullptr;
 };
 
 SimResult simulate(const ArchSpec& arch, const Program& program);

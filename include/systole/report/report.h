@@ -24,10 +24,14 @@ struct RunInputs {
 };
 
 // report.json: tool version, inputs with SHA-256, the fully resolved config, layers[] and total.
-nlohmann::json build_report(const ArchSpec& arch, const Program& program, const SimResult& result,
-                            const RunInputs& inputs);
+// Keys keep insertion order (ordered_json): each layer record lists its statistics as layers.csv
+// does, with "cycle_breakdown" {compute, fill_drain, dram_bandwidth, dram_latency, bank_conflict,
+// dependency, idle} (sim_result.h's causes, in that order) after "stall_cycles".
+nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program, const SimResult& result,
+                                    const RunInputs& inputs);
 
-// One row per layer plus a "TOTAL" row; the columns of report.json's layer records.
+// One row per layer plus a "TOTAL" row; the columns of report.json's layer records, the
+// breakdown flattened into cyc_compute, cyc_fill_drain, ... cyc_idle after stall_cycles.
 std::string layers_csv(const SimResult& result);
 
 // The aligned per-layer table with units and the totals, as printed on the console.
@@ -36,7 +40,7 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result);
 // Writes report.json, layers.csv and summary.txt into `dir` (created if missing). Each file is
 // written to a temporary name and renamed, so a failed run leaves no half-written file.
 // Throws UserError when the directory cannot be created or written.
-void write_outputs(const std::string& dir, const nlohmann::json& report, const std::string& csv,
+void write_outputs(const std::string& dir, const nlohmann::ordered_json& report, const std::string& csv,
                    const std::string& summary);
 
 }  // namespace systole

@@ -27,11 +27,15 @@ TEST(ProgramText, TinyConvLines) {
       << text;
   // The ifmap (4 channel planes x 4 rows x 4 B), the weights [8][4] and the output (8 planes of
   // 16 B) are each contiguous in DRAM, so coalesced() merges each into one row.
-  EXPECT_NE(text.find("0 LOAD L0 c ifmap dram=0x0 spm=0x0 1x1x64B deps=[]\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("1 LOAD L0 c weight dram=0xc0 spm=0x0 1x1x32B deps=[]\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("2 MATMUL L0 c ws m=16 n=8 k=4 acc=0 layer_last deps=[0,1]\n"), std::string::npos)
+  EXPECT_NE(text.find("0 LOAD L0 c ifmap[A] dram=0x0 spm=0x0 1x1x64B deps=[]\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 LOAD L0 c weight[A] dram=0xc0 spm=0x0 1x1x32B deps=[]\n"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("3 STORE L0 c ofmap dram=0x40 spm=0x0 1x1x128B deps=[2]\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("2 MATMUL L0 c ws m=16 n=8 k=4 acc=0 layer_last ifmap[A] weight[A] ofmap[A] deps=[0,1]\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("3 STORE L0 c ofmap[A] dram=0x40 spm=0x0 1x1x128B deps=[2]\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("4 SYNC L0 c deps=[3]\n"), std::string::npos) << text;
 }
 
@@ -51,6 +55,12 @@ TEST(ProgramText, JsonCarriesMappingAndPayloads) {
   EXPECT_EQ(j["instructions"][0]["bytes"], 64);
   EXPECT_EQ(j["instructions"][0]["buffer"], "ifmap");
   EXPECT_EQ(j["tensors"][2]["name"], "c.weight");
+  EXPECT_EQ(j["instructions"][0]["slot"], "A");
+  EXPECT_EQ(mm["ifmap_slot"], "A");
+  EXPECT_EQ(mm["weight_slot"], "A");
+  EXPECT_EQ(mm["ofmap_slot"], "A");
+  EXPECT_EQ(j["instructions"][3]["slot"], "A");
+  EXPECT_FALSE(j["instructions"][4].contains("slot"));  // SYNC
 }
 
 TEST(ProgramText, StableAcrossCompilations) {

@@ -94,7 +94,7 @@ TEST(YamlLoader, CollectsEveryProblemInOneError) {
   EXPECT_EQ(diagnostic_for(ds, "core.vector.lanes").line, 7);
   EXPECT_EQ(diagnostic_for(ds, "dram.kind").line, 9);
   EXPECT_EQ(diagnostic_for(ds, "dram.kind").value, "hbm9");
-  EXPECT_EQ(diagnostic_for(ds, "dram.kind").rule, "must be one of: ideal, simple");
+  EXPECT_EQ(diagnostic_for(ds, "dram.kind").rule, "must be one of: ideal, simple, cycle");
   EXPECT_EQ(diagnostic_for(ds, "name").rule, "required key is missing");
   // The message lists them all, each with file and line.
   try {

@@ -80,6 +80,27 @@ TEST(Attribution, LayersSumToTotalAndEmptyLayerGetsZero) {
   EXPECT_EQ(r.total.stall_cycles, 30);
 }
 
+TEST(Attribution, EveryCycleOfEachLayerHasOneCause) {
+  Fixture f;
+  const SimResult r = attribute(f.program, f.records, 100, 100.0, 4);
+  // L0 [0, 50): MATMUL 1 waits for LOAD 0 (no first-data cycle: no latency part) -> 10 DRAM
+  // bandwidth; then 40 compute (no fill/drain recorded).
+  EXPECT_EQ(r.layers[0].breakdown.dram_bandwidth, 10);
+  EXPECT_EQ(r.layers[0].breakdown.compute, 40);
+  EXPECT_EQ(r.layers[0].breakdown.sum(), r.layers[0].cycles);
+  EXPECT_EQ(r.layers[1].breakdown.sum(), 0);
+  // L2 [50, 100): MATMUL 3 (the VECTOR inside it counts once) 30 compute; no compute starts after
+  // 80: the STORE in flight [80, 95) is DRAM bandwidth, [95, 100) idle.
+  EXPECT_EQ(r.layers[2].breakdown.compute, 30);
+  EXPECT_EQ(r.layers[2].breakdown.dram_bandwidth, 95 - 80);
+  EXPECT_EQ(r.layers[2].breakdown.idle, 100 - 95);
+  EXPECT_EQ(r.layers[2].breakdown.sum(), r.layers[2].cycles);
+  EXPECT_EQ(r.total.breakdown.compute, 70);
+  EXPECT_EQ(r.total.breakdown.dram_bandwidth, 25);
+  EXPECT_EQ(r.total.breakdown.idle, 5);
+  EXPECT_EQ(r.total.breakdown.sum(), 100);
+}
+
 TEST(Attribution, BytesAndCountsFollowTheInstructionsLayer) {
   Fixture f;
   const SimResult r = attribute(f.program, f.records, 100, 100.0, 4);

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "support/process.h"
 #include "systole/common/error.h"
@@ -24,12 +28,19 @@ SimResult two_layer_result() {
   a.stall_cycles = 10;
   a.utilization = 0.5;
   a.dram_reads_bytes = 2048;
+  a.breakdown.compute = 25;
+  a.breakdown.fill_drain = 5;
+  a.breakdown.dram_bandwidth = 6;
+  a.breakdown.dram_latency = 2;
+  a.breakdown.bank_conflict = 1;
+  a.breakdown.dependency = 1;  // 25 + 5 + 6 + 2 + 1 + 1 = 40 cycles
   LayerStats b;
   b.name = "relu, \"quoted\"";
   b.type = "activation";
   b.vector_ops = 64;
   b.cycles = 2;
   b.compute_cycles = 2;
+  b.breakdown.compute = 2;
   r.layers = {a, b};
   r.total.name = "TOTAL";
   r.total.macs = 1000;
@@ -38,6 +49,8 @@ SimResult two_layer_result() {
   r.total.compute_cycles = 32;
   r.total.stall_cycles = 10;
   r.total.dram_reads_bytes = 2048;
+  r.total.breakdown = a.breakdown;
+  r.total.breakdown.compute += b.breakdown.compute;
   r.total_cycles = 42;
   r.simulated_ns = 42.0;
   return r;
@@ -59,7 +72,7 @@ TEST(Report, HoldsVersionInputsConfigLayersAndTotal) {
   const auto dir = testing::fresh_dir("report_fields");
   Program program;
   program.network = "tiny";
-  const nlohmann::json j = build_report(ArchSpec{}, program, two_layer_result(), inputs_in(dir));
+  const nlohmann::ordered_json j = build_report(ArchSpec{}, program, two_layer_result(), inputs_in(dir));
   EXPECT_EQ(j["tool"]["name"], "systole");
   EXPECT_FALSE(j["tool"]["version"].get<std::string>().empty());
   EXPECT_EQ(j["inputs"]["arch"]["sha256"], sha256_hex("arch"));
@@ -77,13 +90,84 @@ TEST(Report, HoldsVersionInputsConfigLayersAndTotal) {
   EXPECT_DOUBLE_EQ(j["total"]["time_us"].get<double>(), 0.042);  // 42 cycles at 1000 MHz
 }
 
+const std::vector<std::string> kCauseKeys = {
+    "compute", "fill_drain", "dram_bandwidth", "dram_latency", "bank_conflict", "dependency", "idle"};
+
+TEST(Report, CycleBreakdownFollowsStallCyclesInCauseOrderAndSumsToTheCycles) {
+  const auto dir = testing::fresh_dir("report_breakdown");
+  const SimResult result = two_layer_result();
+  const nlohmann::ordered_json j = build_report(ArchSpec{}, Program{}, result, inputs_in(dir));
+  std::vector<nlohmann::ordered_json> records(j["layers"].begin(), j["layers"].end());
+  records.push_back(j["total"]);
+  for (const nlohmann::ordered_json& rec : records) {
+    std::vector<std::string> keys;
+    for (const auto& item : rec.items()) keys.push_back(item.key());
+    const auto at = std::find(keys.begin(), keys.end(), "stall_cycles");
+    ASSERT_NE(at, keys.end());
+    ASSERT_NE(at + 1, keys.end());
+    EXPECT_EQ(*(at + 1), "cycle_breakdown");
+    std::vector<std::string> causes;
+    int64_t sum = 0;
+    for (const auto& item : rec["cycle_breakdown"].items()) {
+      causes.push_back(item.key());
+      sum += item.value().get<int64_t>();
+    }
+    EXPECT_EQ(causes, kCauseKeys);
+    EXPECT_EQ(sum, rec["cycles"].get<int64_t>()) << rec["name"];
+  }
+  EXPECT_EQ(j["layers"][0]["cycle_breakdown"]["dram_bandwidth"], 6);
+  EXPECT_EQ(j["total"]["cycle_breakdown"]["compute"], 25 + 2);
+  // The file keeps the order: "compute" comes before "fill_drain", ..., "idle" in the text.
+  const std::string text = j.dump(2);
+  size_t pos = text.find("\"cycle_breakdown\"");
+  for (const std::string& k : kCauseKeys) {
+    const size_t next = text.find("\"" + k + "\"", pos);
+    ASSERT_NE(next, std::string::npos) << k;
+    pos = next;
+  }
+}
+
 TEST(Report, CsvHasOneRowPerLayerPlusTotalAndQuotesNames) {
   const std::string csv = layers_csv(two_layer_result());
-  EXPECT_EQ(csv.rfind("name,type,macs,", 0), 0u);
-  EXPECT_NE(csv.find("\nconv1,conv2d,1000,0,40,30,10,0.500000,"), std::string::npos);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "name,type,macs,vector_ops,cycles,compute_cycles,stall_cycles,cyc_compute,cyc_fill_drain,"
+            "cyc_dram_bandwidth,cyc_dram_latency,cyc_bank_conflict,cyc_dependency,cyc_idle,utilization,"
+            "sram_reads_bytes,sram_writes_bytes,dram_reads_bytes,dram_writes_bytes,array_busy_cycles,"
+            "vector_busy_cycles,dma_busy_cycles,instructions");
+  EXPECT_NE(csv.find("\nconv1,conv2d,1000,0,40,30,10,25,5,6,2,1,1,0,0.500000,"), std::string::npos);
   EXPECT_NE(csv.find("\n\"relu, \"\"quoted\"\"\",activation,"), std::string::npos);
   EXPECT_NE(csv.find("\nTOTAL,"), std::string::npos);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+}
+
+TEST(Report, CsvCauseColumnsSumToTheCyclesColumn) {
+  const std::string csv = layers_csv(two_layer_result());
+  std::vector<std::vector<std::string>> rows;
+  size_t start = 0;
+  while (start < csv.size()) {
+    const size_t end = csv.find('\n', start);
+    std::string line = csv.substr(start, end - start);
+    start = end + 1;
+    if (line.rfind("\"", 0) == 0) line = "quoted" + line.substr(line.find("\",") + 1);  // the quoted name
+    std::vector<std::string> cells;
+    size_t a = 0;
+    for (size_t b = line.find(','); b != std::string::npos; a = b + 1, b = line.find(',', a)) {
+      cells.push_back(line.substr(a, b - a));
+    }
+    cells.push_back(line.substr(a));
+    rows.push_back(cells);
+  }
+  ASSERT_EQ(rows.size(), 4u);
+  const std::vector<std::string>& header = rows[0];
+  const size_t cycles = std::find(header.begin(), header.end(), "cycles") - header.begin();
+  for (size_t r = 1; r < rows.size(); ++r) {
+    ASSERT_EQ(rows[r].size(), header.size()) << r;
+    int64_t sum = 0;
+    for (size_t c = 0; c < header.size(); ++c) {
+      if (header[c].rfind("cyc_", 0) == 0) sum += std::stoll(rows[r][c]);
+    }
+    EXPECT_EQ(sum, std::stoll(rows[r][cycles])) << rows[r][0];
+  }
 }
 
 TEST(Report, SummaryTableNamesUnitsAndTotals) {
@@ -91,6 +175,32 @@ TEST(Report, SummaryTableNamesUnitsAndTotals) {
   EXPECT_NE(t.find("32x32 ws array at 1000 MHz"), std::string::npos);
   EXPECT_NE(t.find("conv1"), std::string::npos);
   EXPECT_NE(t.find("total: 42 cycles = 0.042 us"), std::string::npos);
+}
+
+TEST(Report, SummaryShowsTheLargestCausesAlignedAndAllCausesInTotal) {
+  const std::string t = summary_table(ArchSpec{}, two_layer_result());
+  // conv1: 40 cycles, compute 25, bandwidth 6, fill 5 are the three largest.
+  EXPECT_NE(t.find(fmt::format("comp {:>5.1f}%  bw   {:>5.1f}%  fill {:>5.1f}%\n", 100.0 * 25 / 40,
+                               100.0 * 6 / 40, 100.0 * 5 / 40)),
+            std::string::npos)
+      << t;
+  EXPECT_NE(
+      t.find(fmt::format("cycles by cause: compute {:.1f} %, fill/drain {:.1f} %, DRAM bandwidth {:.1f} %, "
+                         "DRAM latency {:.1f} %, bank conflict {:.1f} %, dependency {:.1f} %, idle 0.0 %\n",
+                         100.0 * 27 / 42, 100.0 * 5 / 42, 100.0 * 6 / 42, 100.0 * 2 / 42, 100.0 * 1 / 42,
+                         100.0 * 1 / 42)),
+      std::string::npos)
+      << t;
+  EXPECT_NE(t.find("causes: comp = compute, fill = fill/drain, bw = DRAM bandwidth"), std::string::npos);
+  // Each row's cause column starts where the header's does.
+  const size_t header_at = t.find("layer");
+  const size_t column = t.find("largest causes", header_at) - header_at;
+  for (const char* row_start : {"conv1 ", "TOTAL "}) {
+    const size_t at = t.find(row_start);
+    ASSERT_NE(at, std::string::npos) << row_start;
+    EXPECT_EQ(t.substr(at + column, 5), "comp ") << row_start;
+    EXPECT_EQ(t.substr(at + column - 2, 2), "  ") << row_start;
+  }
 }
 
 TEST(Report, WriteOutputsIsCompleteAndLeavesNoTemporaries) {

@@ -1,0 +1,42 @@
+// What a DRAM model counted during a run (no SystemC): the requests the DMA made of it and, for
+// dram.kind cycle, the device commands and row-buffer hits behind them. simulate() hands it out
+// through SimOptions::dram_stats.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace systole {
+
+struct DramStats {
+  std::string kind;  // the dram.kind that produced it: "ideal", "simple", "cycle"
+  // Requests as the initiator made them (a DMA burst is one request).
+  int64_t reads = 0;
+  int64_t writes = 0;
+  int64_t read_bytes = 0;
+  int64_t write_bytes = 0;
+  // Sum over read requests of (completion - arrival), ns; see avg_read_latency_ns().
+  double read_latency_sum_ns = 0.0;
+  // kind cycle only (0 otherwise). A request is split into device atoms (DramDeviceSpec::
+  // atom_bytes); commands and row hits are counted per atom (a row hit: served without an ACT
+  // of its own).
+  int64_t atoms = 0;
+  int64_t row_hits = 0;
+  int64_t act = 0;
+  int64_t pre = 0;
+  int64_t rd = 0;
+  int64_t wr = 0;
+  int64_t ref = 0;
+
+  int64_t requests() const { return reads + writes; }
+  // Mean read latency, ns: read_latency_sum_ns / reads (0 without reads).
+  double avg_read_latency_ns() const {
+    return reads > 0 ? read_latency_sum_ns / static_cast<double>(reads) : 0.0;
+  }
+  // Fraction of atoms served from an open row (kind cycle; 0 otherwise).
+  double row_hit_rate() const {
+    return atoms > 0 ? static_cast<double>(row_hits) / static_cast<double>(atoms) : 0.0;
+  }
+};
+
+}  // namespace systole

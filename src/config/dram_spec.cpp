@@ -1,0 +1,394 @@
+// DRAM device presets (arch/dram/<name>.yaml): enum spellings, preset lookup and the validating
+// loader. Every problem in a preset is collected (file, line, key, value, rule) and thrown as one
+// ConfigError.
+#include "systole/config/dram_spec.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include <yaml-cpp/yaml.h>
+
+#include "systole/common/error.h"
+
+#ifndef SYSTOLE_DATA_DIR
+#error "SYSTOLE_DATA_DIR must name the source tree (set on systole_config in src/CMakeLists.txt)"
+#endif
+
+namespace systole {
+namespace {
+
+constexpr std::array<std::pair<DramPagePolicy, const char*>, 2> kPagePolicies{{
+    {DramPagePolicy::kOpen, "open"},
+    {DramPagePolicy::kClosed, "closed"},
+}};
+constexpr std::array<std::pair<DramAddressMapping, const char*>, 3> kMappings{{
+    {DramAddressMapping::kRoBaRaCoCh, "RoBaRaCoCh"},
+    {DramAddressMapping::kChRaBaRoCo, "ChRaBaRoCo"},
+    {DramAddressMapping::kRoCoBaRaCh, "RoCoBaRaCh"},
+}};
+
+template <typename E, size_t N>
+bool parse_from(const std::array<std::pair<E, const char*>, N>& table, const std::string& s, E* out) {
+  for (const auto& [e, name] : table) {
+    if (s == name) {
+      *out = e;
+      return true;
+    }
+  }
+  return false;
+}
+
+template <typename E, size_t N>
+const char* name_of(const std::array<std::pair<E, const char*>, N>& table, E e) {
+  for (const auto& [v, name] : table) {
+    if (v == e) return name;
+  }
+  return "?";
+}
+
+template <typename E, size_t N>
+std::vector<std::string> names_of(const std::array<std::pair<E, const char*>, N>& table) {
+  std::vector<std::string> out;
+  for (const auto& entry : table) out.emplace_back(entry.second);
+  return out;
+}
+
+std::string dram_dir() {
+  return std::string(SYSTOLE_DATA_DIR) + "/arch/dram";
+}
+
+std::vector<std::string> yaml_stems(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec) && entry.path().extension() == ".yaml") {
+      out.push_back(entry.path().stem().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+bool is_power_of_two(int64_t v) {
+  return v > 0 && (v & (v - 1)) == 0;
+}
+
+int line_of(const YAML::Node& n) {
+  return n.Mark().is_null() ? 0 : n.Mark().line + 1;
+}
+
+std::string node_text(const YAML::Node& n) {
+  if (n.IsScalar()) return n.Scalar();
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a map";
+  return "";
+}
+
+// Reads one preset file, collecting diagnostics.
+class PresetReader {
+ public:
+  explicit PresetReader(std::string path) : m_path(std::move(path)) {}
+
+  DramDeviceSpec read(const YAML::Node& root) {
+    DramDeviceSpec spec;
+    spec.path = m_path;
+    spec.name = std::filesystem::path(m_path).stem().string();
+    if (!root.IsMap()) {
+      add(line_of(root), "", node_text(root),
+          "a DRAM preset must be a map with keys standard, source, "
+          "organization and timing");
+      return spec;
+    }
+    m_root_line = line_of(root);
+    check_keys(root, "", {"standard", "source", "organization", "timing"});
+    read_string(root, "standard", &spec.standard);
+    read_string(root, "source", &spec.source);
+
+    const YAML::Node org = section(root, "organization");
+    if (org) {
+      check_keys(org, "organization.",
+                 {"channels", "ranks", "bank_groups", "banks_per_group", "rows", "columns", "bus_width_bits",
+                  "beats_per_clock"});
+      DramOrganization& o = spec.org;
+      read_pow2(org, "organization.", "channels", &o.channels);
+      read_pow2(org, "organization.", "ranks", &o.ranks);
+      read_pow2(org, "organization.", "bank_groups", &o.bank_groups);
+      read_pow2(org, "organization.", "banks_per_group", &o.banks_per_group);
+      read_pow2(org, "organization.", "rows", &o.rows);
+      read_pow2(org, "organization.", "columns", &o.columns);
+      read_pow2(org, "organization.", "bus_width_bits", &o.bus_width_bits);
+      read_pow2(org, "organization.", "beats_per_clock", &o.beats_per_clock);
+      if (ok("organization.bus_width_bits") && o.bus_width_bits < 8) {
+        add(line("organization.bus_width_bits"), "organization.bus_width_bits",
+            std::to_string(o.bus_width_bits), "must be at least 8 (whole bytes per beat)");
+      }
+    }
+
+    const YAML::Node tim = section(root, "timing");
+    if (tim) {
+      check_keys(tim, "timing.",
+                 {"tck_ps", "bl",    "cl",    "cwl",   "rcd", "rp",    "ras",   "rc",  "rtp", "wr",
+                  "ccd_s",  "ccd_l", "rrd_s", "rrd_l", "faw", "wtr_s", "wtr_l", "rtw", "rfc", "refi"});
+      DramTiming& t = spec.timing;
+      read_tck(tim, &t.tck_ps);
+      read_pow2(tim, "timing.", "bl", &t.bl);
+      const std::pair<const char*, int64_t*> at_least_one[] = {
+          {"cl", &t.cl},       {"cwl", &t.cwl},     {"rcd", &t.rcd}, {"rp", &t.rp},       {"ras", &t.ras},
+          {"rc", &t.rc},       {"rtp", &t.rtp},     {"wr", &t.wr},   {"ccd_s", &t.ccd_s}, {"ccd_l", &t.ccd_l},
+          {"rrd_s", &t.rrd_s}, {"rrd_l", &t.rrd_l}, {"faw", &t.faw}, {"wtr_s", &t.wtr_s}, {"wtr_l", &t.wtr_l},
+          {"rfc", &t.rfc},     {"refi", &t.refi}};
+      for (const auto& [key, field] : at_least_one) read_int(tim, "timing.", key, 1, field);
+      read_int(tim, "timing.", "rtw", 0, &t.rtw);
+    }
+    if (m_diags.empty()) cross_checks(spec);
+    return spec;
+  }
+
+  DiagnosticList& diagnostics() { return m_diags; }
+
+ private:
+  void add(int line, const std::string& key, const std::string& value, const std::string& rule) {
+    m_diags.add({m_path, line, key, value, rule});
+  }
+  bool ok(const std::string& key) const { return m_read.count(key) > 0; }
+  int line(const std::string& key) const {
+    auto it = m_read.find(key);
+    return it == m_read.end() ? 0 : it->second;
+  }
+
+  void check_keys(const YAML::Node& map, const std::string& prefix, const std::vector<std::string>& known) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::Node k = it->first;
+      const std::string name = k.IsScalar() ? k.Scalar() : node_text(k);
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        add(line_of(k), prefix + name, node_text(it->second),
+            "unknown key (expected one of: " + join(known) + ")");
+      }
+    }
+  }
+
+  YAML::Node section(const YAML::Node& root, const std::string& key) {
+    const YAML::Node n = root[key];
+    if (!n) {
+      add(m_root_line, key, "", "missing required section");
+      return YAML::Node();
+    }
+    if (!n.IsMap()) {
+      add(line_of(n), key, node_text(n), "must be a map (a section of keys)");
+      return YAML::Node();
+    }
+    return n;
+  }
+
+  // The scalar at prefix+key, or a null node after recording a diagnostic.
+  YAML::Node scalar(const YAML::Node& map, const std::string& prefix, const std::string& key) {
+    const YAML::Node n = map[key];
+    if (!n) {
+      add(line_of(map), prefix + key, "", "missing required key");
+      return YAML::Node();
+    }
+    if (!n.IsScalar()) {
+      add(line_of(n), prefix + key, node_text(n), "must be a single value");
+      return YAML::Node();
+    }
+    return n;
+  }
+
+  void read_string(const YAML::Node& map, const std::string& key, std::string* out) {
+    const YAML::Node n = scalar(map, "", key);
+    if (!n) return;
+    if (n.Scalar().empty()) {
+      add(line_of(n), key, "", "must not be empty");
+      return;
+    }
+    *out = n.Scalar();
+    m_read[key] = line_of(n);
+  }
+
+  void read_int(const YAML::Node& map, const std::string& prefix, const std::string& key, int64_t min,
+                int64_t* out) {
+    const YAML::Node n = scalar(map, prefix, key);
+    if (!n) return;
+    const std::string& text = n.Scalar();
+    const std::string rule = "must be an integer >= " + std::to_string(min) + " (nCK)";
+    size_t used = 0;
+    int64_t v = 0;
+    try {
+      v = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size() || v < min) {
+      add(line_of(n), prefix + key, text, rule);
+      return;
+    }
+    *out = v;
+    m_read[prefix + key] = line_of(n);
+  }
+
+  void read_pow2(const YAML::Node& map, const std::string& prefix, const std::string& key, int64_t* out) {
+    int64_t v = 0;
+    read_int(map, prefix, key, 1, &v);
+    if (!ok(prefix + key)) return;
+    if (!is_power_of_two(v)) {
+      m_read.erase(prefix + key);
+      add(line_of(map[key]), prefix + key, map[key].Scalar(), "must be a power of two");
+      return;
+    }
+    *out = v;
+  }
+
+  void read_tck(const YAML::Node& map, double* out) {
+    const YAML::Node n = scalar(map, "timing.", "tck_ps");
+    if (!n) return;
+    const std::string& text = n.Scalar();
+    size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size() || !std::isfinite(v) || v <= 0) {
+      add(line_of(n), "timing.tck_ps", text, "must be a number > 0 (command clock period, ps)");
+      return;
+    }
+    *out = v;
+    m_read["timing.tck_ps"] = line_of(n);
+  }
+
+  // Relations between parameters; run only when every key was valid by itself.
+  void cross_checks(const DramDeviceSpec& s) {
+    const DramTiming& t = s.timing;
+    const DramOrganization& o = s.org;
+    auto fail = [&](const std::string& key, int64_t value, const std::string& rule) {
+      add(line(key), key, std::to_string(value), rule);
+    };
+    if (t.bl % o.beats_per_clock != 0) {
+      fail("timing.bl", t.bl,
+           "must be a multiple of organization.beats_per_clock (" + std::to_string(o.beats_per_clock) +
+               ") so that a burst holds the bus a whole number of clocks");
+    }
+    if (o.columns % t.bl != 0) {
+      fail("organization.columns", o.columns,
+           "must be a multiple of timing.bl (" + std::to_string(t.bl) + ") so that a row holds whole bursts");
+    }
+    if (t.rc < t.ras + t.rp) {
+      fail("timing.rc", t.rc,
+           "must be >= ras + rp = " + std::to_string(t.ras) + " + " + std::to_string(t.rp) + " = " +
+               std::to_string(t.ras + t.rp));
+    }
+    if (t.bl % o.beats_per_clock == 0 && t.ccd_s < t.bl / o.beats_per_clock) {
+      fail("timing.ccd_s", t.ccd_s,
+           "must be >= the burst duration bl / beats_per_clock = " +
+               std::to_string(t.bl / o.beats_per_clock) + " nCK");
+    }
+    if (t.ccd_l < t.ccd_s)
+      fail("timing.ccd_l", t.ccd_l, "must be >= ccd_s (" + std::to_string(t.ccd_s) + ")");
+    if (t.rrd_l < t.rrd_s)
+      fail("timing.rrd_l", t.rrd_l, "must be >= rrd_s (" + std::to_string(t.rrd_s) + ")");
+    if (t.wtr_l < t.wtr_s)
+      fail("timing.wtr_l", t.wtr_l, "must be >= wtr_s (" + std::to_string(t.wtr_s) + ")");
+    if (t.faw < t.rrd_s) fail("timing.faw", t.faw, "must be >= rrd_s (" + std::to_string(t.rrd_s) + ")");
+    if (t.refi <= t.rfc) fail("timing.refi", t.refi, "must be > rfc (" + std::to_string(t.rfc) + ")");
+    if (o.bank_groups == 1 && (t.ccd_l != t.ccd_s || t.rrd_l != t.rrd_s || t.wtr_l != t.wtr_s)) {
+      add(line("organization.bank_groups"), "organization.bank_groups", "1",
+          "with one bank group the _s and _l timings (ccd, rrd, wtr) must be equal");
+    }
+  }
+
+  std::string m_path;
+  int m_root_line = 1;
+  DiagnosticList m_diags;
+  std::map<std::string, int> m_read;  // key path -> line, for keys read successfully
+};
+
+}  // namespace
+
+const char* to_string(DramPagePolicy p) {
+  return name_of(kPagePolicies, p);
+}
+bool parse_dram_page_policy(const std::string& s, DramPagePolicy* out) {
+  return parse_from(kPagePolicies, s, out);
+}
+std::vector<std::string> dram_page_policy_names() {
+  return names_of(kPagePolicies);
+}
+
+const char* to_string(DramAddressMapping m) {
+  return name_of(kMappings, m);
+}
+bool parse_dram_address_mapping(const std::string& s, DramAddressMapping* out) {
+  return parse_from(kMappings, s, out);
+}
+std::vector<std::string> dram_address_mapping_names() {
+  return names_of(kMappings);
+}
+
+std::vector<std::string> dram_preset_names() {
+  return yaml_stems(dram_dir());
+}
+
+std::string dram_preset_path(const std::string& name, const std::string& arch_dir) {
+  const bool is_path = name.find('/') != std::string::npos ||
+                       (name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0);
+  if (is_path) return name;
+  std::vector<std::string> searched;
+  std::error_code ec;
+  if (!arch_dir.empty()) {
+    const std::string local = arch_dir + "/dram/" + name + ".yaml";
+    if (std::filesystem::is_regular_file(local, ec)) return local;
+    searched.push_back(arch_dir + "/dram");
+  }
+  const std::string shipped = dram_dir() + "/" + name + ".yaml";
+  if (std::filesystem::is_regular_file(shipped, ec)) return shipped;
+  searched.push_back(dram_dir());
+  std::vector<std::string> found;
+  for (const auto& dir : searched) {
+    for (auto& stem : yaml_stems(dir)) {
+      if (std::find(found.begin(), found.end(), stem) == found.end()) found.push_back(stem);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  throw ConfigError(Diagnostic{"", 0, "dram.preset", name,
+                               "no such DRAM preset (searched " + join(searched) + "; available: " +
+                                   (found.empty() ? std::string("none") : join(found)) + ")"});
+}
+
+DramDeviceSpec load_dram_preset(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(Diagnostic{path, 0, "", "", "is a directory, not a DRAM preset file"});
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(Diagnostic{path, 0, "", "", "cannot open the DRAM preset (does it exist?)"});
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  YAML::Node root;
+  try {
+    root = YAML::Load(ss.str());
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    throw ConfigError(Diagnostic{path, line, "", "", "malformed YAML: " + e.msg});
+  }
+  PresetReader reader(path);
+  DramDeviceSpec spec = reader.read(root);
+  if (!reader.diagnostics().empty()) throw ConfigError(reader.diagnostics().take());
+  return spec;
+}
+
+}  // namespace systole

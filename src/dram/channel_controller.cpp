@@ -1,0 +1,504 @@
+#include "systole/dram/channel_controller.h"
+
+#include <algorithm>
+#include <string>
+
+#include "systole/common/error.h"
+
+namespace systole::dram {
+namespace {
+
+// Priority order of candidate commands: earlier cycle, then class (-1 refresh, 0 row hit,
+// 1 other), then the key (older request, or lower rank for refresh).
+bool better(int64_t t, int cls, int64_t key, int64_t bt, int bcls, int64_t bkey) {
+  return t < bt || (t == bt && (cls < bcls || (cls == bcls && key < bkey)));
+}
+
+}  // namespace
+
+ChannelController::ChannelController(const DramDeviceSpec& device, const ControllerOptions& options,
+                                     int channel, MemoryStats* stats,
+                                     const std::vector<ICommandObserver*>* observers)
+    : m_device(device),
+      m_options(options),
+      m_channel(channel),
+      m_stats(stats),
+      m_observers(observers),
+      m_timing(device),
+      m_burst(device.burst_clocks()),
+      m_high_watermark(std::max<int64_t>(1, options.queue_depth / 2)),
+      m_low_watermark(options.queue_depth / 4) {
+  if (options.queue_depth < 1) throw InternalError("DRAM controller: queue_depth must be >= 1");
+  const auto depth = static_cast<size_t>(options.queue_depth);
+  m_pool.resize(depth);
+  for (size_t i = depth; i-- > 0;) m_free.push_back(static_cast<int32_t>(i));
+  const int64_t ranks = device.org.ranks;
+  const auto banks = static_cast<size_t>(ranks * device.org.banks());
+  while ((size_t{1} << m_bank_bits) < banks) ++m_bank_bits;
+  if (m_bank_bits > 19) throw InternalError("DRAM controller: more than 2^19 banks per channel");
+  for (int d = 0; d < 2; ++d) {
+    m_bq[d].assign(banks, BankQueue{});
+    Candidates& c = m_cand[d];
+    c.time.assign(banks, kNever);
+    c.floor.assign(banks, 0);
+    c.key.assign(banks, 0);
+    m_dirty[d].reserve(banks);
+  }
+  for (int64_t r = 0; r < ranks; ++r) {
+    for (int64_t g = 0; g < device.org.bank_groups; ++g) {
+      for (int64_t b = 0; b < device.org.banks_per_group; ++b) {
+        m_bank_rg.push_back(static_cast<int32_t>(r * device.org.bank_groups + g));
+        m_bank_rank.push_back(static_cast<int32_t>(r));
+      }
+    }
+  }
+  // Ranks refresh staggered over one interval: rank r first at tREFI * (r + 1) / ranks.
+  for (int64_t r = 0; r < ranks; ++r) {
+    m_refresh_due.push_back(options.refresh ? device.timing.refi * (r + 1) / ranks : kNever);
+  }
+  m_rg_count = static_cast<size_t>(ranks * device.org.bank_groups);
+  m_floor.assign(2 * m_rg_count + static_cast<size_t>(ranks), 0);
+}
+
+void ChannelController::enqueue(const Request& r, const Coordinates& at) {
+  if (r.arrival < m_time) {
+    throw InternalError("DRAM controller: request arrives at cycle " + std::to_string(r.arrival) +
+                        ", before the channel's last event at cycle " + std::to_string(m_time));
+  }
+  if (m_waiting_head > 0 && m_waiting_head == m_waiting.size()) {
+    m_waiting.clear();
+    m_waiting_head = 0;
+  }
+  m_waiting.push_back({r, at});
+  // A valid plan stays valid: the new request can only bring the next admission forward.
+  if (m_plan.valid) finish_plan();
+}
+
+size_t ChannelController::outstanding() const {
+  return (m_waiting.size() - m_waiting_head) + static_cast<size_t>(queued()) + (m_done.size() - m_done_head);
+}
+
+void ChannelController::set_seq_limit(uint64_t limit) {
+  if (limit < static_cast<uint64_t>(m_options.queue_depth) + 1 || limit > uint64_t{1} << kSeqBits)
+    throw InternalError("DRAM controller: seq limit must be in [queue_depth + 1, 2^24]");
+  m_seq_limit = limit;
+}
+
+void ChannelController::pop_completion() {
+  ++m_done_head;
+  if (m_done_head == m_done.size()) {
+    m_done.clear();
+    m_done_head = 0;
+  }
+}
+
+void ChannelController::update_direction() {
+  const int64_t reads = m_count[0];
+  const int64_t writes = m_count[1];
+  if (!m_write_mode) {
+    if (writes >= m_high_watermark || (reads == 0 && writes > 0)) m_write_mode = true;
+  } else if (writes == 0 || (reads > 0 && writes <= m_low_watermark)) {
+    m_write_mode = false;
+  }
+}
+
+// The oldest hit and the oldest miss of one bank list against the bank's open row, and the
+// bank's candidate row.
+void ChannelController::refresh_candidates(int dir, int flat) {
+  const auto f = static_cast<size_t>(flat);
+  BankQueue& q = m_bq[dir][f];
+  const BankTiming& b = m_timing.bank(flat);
+  q.hit = -1;
+  q.miss = -1;
+  for (int32_t i = q.head; i >= 0 && (q.hit < 0 || q.miss < 0); i = m_pool[static_cast<size_t>(i)].next) {
+    if (m_pool[static_cast<size_t>(i)].row == b.open_row) {
+      if (q.hit < 0) q.hit = i;
+    } else if (q.miss < 0) {
+      q.miss = i;
+    }
+  }
+  q.dirty = false;
+  Candidates& c = m_cand[dir];
+  const auto bank_key = [&](uint64_t cls, int32_t slot) {
+    return cls << (kSeqBits + m_bank_bits) | m_pool[static_cast<size_t>(slot)].seq << m_bank_bits | f;
+  };
+  if (q.hit >= 0) {  // RD / WR
+    c.time[f] = dir == 1 ? b.next_wr : b.next_rd;
+    c.floor[f] = m_bank_rg[f];
+    c.key[f] = bank_key(0, q.hit);
+  } else if (q.miss >= 0) {
+    const bool closed = b.open_row < 0;
+    c.time[f] = closed ? b.next_act : b.next_pre;
+    c.floor[f] = closed ? static_cast<int32_t>(m_rg_count) + m_bank_rg[f]
+                        : static_cast<int32_t>(2 * m_rg_count) + m_bank_rank[f];
+    c.key[f] = bank_key(1, q.miss);
+  } else {
+    c.time[f] = kNever;
+    c.floor[f] = 0;
+    c.key[f] = 0;
+  }
+}
+
+// The best candidate by exact comparison (cycle, key): for the rare scan whose best lies beyond
+// the packed range of scan_requests, or that has no candidate. Returns the bank, or -1.
+int ChannelController::exact_best(int dir, int64_t t0, int64_t* time, uint64_t* key) const {
+  const Candidates& c = m_cand[dir];
+  int best = -1;
+  *time = kNever;
+  *key = ~uint64_t{0};
+  for (size_t b = 0; b < c.time.size(); ++b) {
+    const int64_t t = std::max({t0, m_floor[static_cast<size_t>(c.floor[b])], c.time[b]});
+    if (t < kNever && (t < *time || (t == *time && c.key[b] < *key))) {
+      *time = t;
+      *key = c.key[b];
+      best = static_cast<int>(b);
+    }
+  }
+  return best;
+}
+
+// FR-FCFS over the current direction: the minimum of (cycle, class, age) over the banks'
+// candidates (unique: ages are distinct), so the order of the loop does not matter. The loop
+// packs (cycle - t0, key) into one integer per bank and takes the minimum; a cycle further than
+// the packed range from t0 (or no candidate at all) is resolved by exact_best().
+void ChannelController::scan_requests(int64_t t0) {
+  const bool w = m_write_mode;
+  const int dir = w ? 1 : 0;
+  for (int32_t flat : m_dirty[dir]) refresh_candidates(dir, flat);
+  m_dirty[dir].clear();
+  int64_t* floor = m_floor.data();
+  m_timing.floors(t0, w, floor + m_rg_count, floor);
+  const auto groups = static_cast<size_t>(m_device.org.bank_groups);
+  for (size_t r = 0; r < m_refresh_due.size(); ++r) {
+    const bool due = m_refresh_due[r] <= t0;
+    floor[2 * m_rg_count + r] = due ? kNever : t0;
+    if (!due) continue;
+    for (size_t g = 0; g < groups; ++g) {  // refresh due: no request command to this rank
+      floor[r * groups + g] = kNever;
+      floor[m_rg_count + r * groups + g] = kNever;
+    }
+  }
+  const Candidates& c = m_cand[dir];
+  const int64_t* time = c.time.data();
+  const int32_t* fl = c.floor.data();
+  const uint64_t* key = c.key.data();
+  const size_t n = c.time.size();
+  const int shift = kSeqBits + 1 + m_bank_bits;
+  const auto cap = static_cast<int64_t>((uint64_t{1} << (64 - shift)) - 1);
+  uint64_t best0 = ~uint64_t{0}, best1 = ~uint64_t{0};  // two chains for the pipeline
+  size_t b = 0;
+  for (; b + 1 < n; b += 2) {
+    const int64_t d0 = std::min(std::max(floor[fl[b]], time[b]) - t0, cap);
+    const int64_t d1 = std::min(std::max(floor[fl[b + 1]], time[b + 1]) - t0, cap);
+    best0 = std::min(best0, static_cast<uint64_t>(d0) << shift | key[b]);
+    best1 = std::min(best1, static_cast<uint64_t>(d1) << shift | key[b + 1]);
+  }
+  if (b < n) {
+    const int64_t d0 = std::min(std::max(floor[fl[b]], time[b]) - t0, cap);
+    best0 = std::min(best0, static_cast<uint64_t>(d0) << shift | key[b]);
+  }
+  const uint64_t best = std::min(best0, best1);
+  int64_t bt = 0;
+  uint64_t bk = 0;
+  int flat = -1;
+  if (static_cast<int64_t>(best >> shift) < cap) {
+    bt = t0 + static_cast<int64_t>(best >> shift);
+    bk = best & ((uint64_t{1} << shift) - 1);
+    flat = static_cast<int>(bk & ((uint64_t{1} << m_bank_bits) - 1));
+  } else {
+    flat = exact_best(dir, t0, &bt, &bk);
+  }
+  if (flat >= 0) {
+    const int cls = static_cast<int>(bk >> (kSeqBits + m_bank_bits));
+    const auto age = static_cast<int64_t>(bk >> m_bank_bits);  // class and seq: orders like (class, seq)
+    if (better(bt, cls, age, m_best.time, m_best.cls, m_best.key)) {
+      const BankQueue& q = m_bq[dir][static_cast<size_t>(flat)];
+      const Command cmd = cls == 0                           ? (w ? Command::kWr : Command::kRd)
+                          : m_timing.bank(flat).open_row < 0 ? Command::kAct
+                                                             : Command::kPre;
+      m_best =
+          Choice{bt, cls, age, cls == 0 ? q.hit : q.miss, cmd, m_bank_rank[static_cast<size_t>(flat)], false};
+    }
+  }
+  m_best.final = m_best.time == t0 && m_best.cls <= 0;
+}
+
+// Keeps seq below 2^kSeqBits: the queued entries are renumbered 0, 1, ... in admission order.
+void ChannelController::renumber() {
+  std::vector<std::pair<uint64_t, int32_t>> order;
+  for (int d = 0; d < 2; ++d) {
+    for (size_t f = 0; f < m_bq[d].size(); ++f) {
+      for (int32_t i = m_bq[d][f].head; i >= 0; i = m_pool[static_cast<size_t>(i)].next)
+        order.emplace_back(m_pool[static_cast<size_t>(i)].seq, i);
+      invalidate_bank(static_cast<int>(f));
+    }
+  }
+  std::sort(order.begin(), order.end());
+  m_renumbered = true;  // m_best.key is of the old numbering
+  m_seq = 0;
+  for (const auto& [seq, slot] : order) m_pool[static_cast<size_t>(slot)].seq = m_seq++;
+}
+
+void ChannelController::plan() {
+  update_direction();
+  int64_t t0 = std::max(m_time, m_next_cmd);
+  const int ranks = static_cast<int>(m_refresh_due.size());
+  for (;;) {
+    m_best = Choice{};
+    m_scan_t0 = t0;
+    m_next_due = kNever;
+    for (int r = 0; r < ranks; ++r) {  // a rank whose refresh is due: PREA (if a bank is open), then REF
+      if (m_refresh_due[static_cast<size_t>(r)] <= t0) {
+        const bool open = m_timing.any_open(r);
+        const int64_t t = std::max(t0, open ? m_timing.ready_prea(r) : m_timing.ready_ref(r));
+        if (better(t, -1, r, m_best.time, m_best.cls, m_best.key)) {
+          m_best = Choice{t, -1, r, -1, open ? Command::kPre : Command::kRef, r, t == t0};
+        }
+      } else {
+        m_next_due = std::min(m_next_due, m_refresh_due[static_cast<size_t>(r)]);
+      }
+    }
+    if (!m_best.final) scan_requests(t0);
+    const int64_t admit_at = (m_waiting_head < m_waiting.size() && queued() < m_options.queue_depth)
+                                 ? std::max(m_waiting[m_waiting_head].r.arrival, m_time)
+                                 : kNever;
+    if (admit_at != kNever && admit_at <= m_best.time && admit_at <= m_next_due) break;
+    if (m_next_due != kNever && m_next_due <= m_best.time) {
+      t0 = m_next_due;  // that rank's refresh falls due first: plan again with it pending
+      continue;
+    }
+    break;
+  }
+  finish_plan();
+}
+
+// After an admission at m_time nothing but the queue changed, so the last plan's choice still
+// stands against the older requests and only the banks that received a request need a look: a
+// new request becomes its bank's candidate only if the bank had none, or if it hits the row the
+// bank's PRE candidate would close (the PRE is dropped). Exactly what a full plan() would find,
+// or false when a full plan() is needed: the direction changes, a refresh falls due, the last
+// plan looked beyond this cycle, or the dropped PRE was the choice.
+bool ChannelController::try_incremental() {
+  const bool mode = m_write_mode;
+  update_direction();
+  const int64_t t0 = std::max(m_time, m_next_cmd);
+  const bool renumbered = m_renumbered;
+  m_renumbered = false;
+  if (renumbered || mode != m_write_mode || m_next_due <= m_time || m_scan_t0 > t0) return false;
+  if (!m_best.final) {  // a final choice cannot be beaten by a younger request
+    const int dir = m_write_mode ? 1 : 0;
+    Candidates& c = m_cand[dir];
+    for (int32_t flat : m_dirty[dir]) {  // only banks that received a request since the scan
+      const auto f = static_cast<size_t>(flat);
+      const uint64_t old_key = c.key[f];
+      const bool was_candidate = c.time[f] != kNever;
+      refresh_candidates(dir, flat);
+      if (c.time[f] == kNever || (was_candidate && c.key[f] == old_key)) continue;
+      const BankQueue& q = m_bq[dir][f];
+      if (was_candidate && m_best.slot >= 0 && m_best.cls >= 0 &&
+          m_pool[static_cast<size_t>(m_best.slot)].flat == flat) {
+        m_dirty[dir].clear();
+        return false;  // the planned PRE gives way to the new hit
+      }
+      const int64_t t = std::max({t0, m_floor[static_cast<size_t>(c.floor[f])], c.time[f]});
+      const int cls = static_cast<int>(c.key[f] >> (kSeqBits + m_bank_bits));
+      const auto age = static_cast<int64_t>(c.key[f] >> m_bank_bits);
+      if (t < kNever && better(t, cls, age, m_best.time, m_best.cls, m_best.key)) {
+        const Command cmd = cls == 0                           ? (m_write_mode ? Command::kWr : Command::kRd)
+                            : m_timing.bank(flat).open_row < 0 ? Command::kAct
+                                                               : Command::kPre;
+        m_best = Choice{t, cls, age, cls == 0 ? q.hit : q.miss, cmd, m_bank_rank[f], false};
+      }
+    }
+    m_dirty[dir].clear();
+  }
+  if (m_next_due != kNever && m_next_due <= m_best.time) return false;
+  finish_plan();
+  return true;
+}
+
+void ChannelController::finish_plan() {
+  const int64_t admit_at = (m_waiting_head < m_waiting.size() && queued() < m_options.queue_depth)
+                               ? std::max(m_waiting[m_waiting_head].r.arrival, m_time)
+                               : kNever;
+  m_plan.valid = true;
+  if (admit_at != kNever && admit_at <= m_best.time && admit_at <= m_next_due) {
+    m_plan.kind = PlanKind::kAdmit;
+    m_plan.time = admit_at;
+  } else if (m_best.time != kNever) {
+    m_plan.kind = PlanKind::kIssue;
+    m_plan.time = m_best.time;
+  } else {
+    m_plan.kind = PlanKind::kIdle;
+    m_plan.time = kNever;
+  }
+}
+
+size_t ChannelController::admit_waiting(int64_t t) {
+  size_t admitted = 0;
+  while (m_waiting_head < m_waiting.size() && queued() < m_options.queue_depth &&
+         m_waiting[m_waiting_head].r.arrival <= t) {
+    const Waiting& w = m_waiting[m_waiting_head++];
+    const int32_t slot = m_free.back();
+    m_free.pop_back();
+    Entry& e = m_pool[static_cast<size_t>(slot)];
+    if (m_seq >= m_seq_limit) renumber();
+    e.id = w.r.id;
+    e.seq = m_seq++;
+    e.arrival = w.r.arrival;
+    e.row = w.at.row;
+    e.rank = static_cast<int32_t>(w.at.rank);
+    e.group = static_cast<int32_t>(w.at.bank_group);
+    e.bank = static_cast<int32_t>(w.at.bank);
+    e.column = static_cast<int32_t>(w.at.column);
+    e.flat = m_timing.flat_bank(w.at.rank, w.at.bank_group, w.at.bank);
+    e.rg = static_cast<int32_t>(w.at.rank * m_device.org.bank_groups + w.at.bank_group);
+    e.is_write = w.r.is_write;
+    e.activated = false;
+    const int dir = e.is_write ? 1 : 0;
+    BankQueue& q = m_bq[dir][static_cast<size_t>(e.flat)];
+    e.prev = q.tail;
+    e.next = -1;
+    if (q.tail >= 0) {
+      m_pool[static_cast<size_t>(q.tail)].next = slot;
+    } else {
+      q.head = slot;
+    }
+    q.tail = slot;
+    mark_dirty(dir, e.flat);
+    ++m_count[dir];
+    ++admitted;
+  }
+  return admitted;
+}
+
+// Removes a served request from its bank list and frees its slot.
+void ChannelController::unlink(int slot) {
+  Entry& e = m_pool[static_cast<size_t>(slot)];
+  const int dir = e.is_write ? 1 : 0;
+  BankQueue& q = m_bq[dir][static_cast<size_t>(e.flat)];
+  if (e.prev >= 0) {
+    m_pool[static_cast<size_t>(e.prev)].next = e.next;
+  } else {
+    q.head = e.next;
+  }
+  if (e.next >= 0) {
+    m_pool[static_cast<size_t>(e.next)].prev = e.prev;
+  } else {
+    q.tail = e.prev;
+  }
+  mark_dirty(dir, e.flat);
+  --m_count[dir];
+  m_free.push_back(slot);
+}
+
+bool ChannelController::other_hit(const Entry& me) const {
+  for (const auto& lists : m_bq) {
+    for (int32_t i = lists[static_cast<size_t>(me.flat)].head; i >= 0;
+         i = m_pool[static_cast<size_t>(i)].next) {
+      const Entry& e = m_pool[static_cast<size_t>(i)];
+      if (&e != &me && e.row == me.row) return true;
+    }
+  }
+  return false;
+}
+
+void ChannelController::notify(int64_t t, Command cmd, const Entry& e, bool auto_precharge) {
+  ++m_stats->commands[static_cast<int>(cmd)];
+  if (m_observers->empty()) return;
+  CommandEvent ev;
+  ev.cycle = t;
+  ev.command = cmd;
+  ev.at.channel = m_channel;
+  ev.at.rank = e.rank;
+  ev.at.bank_group = e.group;
+  ev.at.bank = e.bank;
+  ev.at.row = e.row;
+  ev.at.column = e.column;
+  ev.auto_precharge = auto_precharge;
+  for (ICommandObserver* o : *m_observers) o->on_command(ev);
+}
+
+void ChannelController::issue(const Choice& c) {
+  const int64_t t = c.time;
+  m_time = t;
+  m_next_cmd = t + 1;
+  if (c.cls < 0) {  // refresh of rank c.rank: PRE with bank -1 (all banks), then REF
+    Entry all{};
+    all.rank = c.rank;
+    all.group = -1;
+    all.bank = -1;
+    all.row = -1;
+    if (c.cmd == Command::kPre) {
+      m_timing.prea(t, c.rank);
+      const int n = m_timing.banks_per_rank();
+      for (int i = c.rank * n; i < (c.rank + 1) * n; ++i) invalidate_bank(i);
+    } else {
+      m_timing.ref(t, c.rank);
+      const int n = m_timing.banks_per_rank();
+      for (int i = c.rank * n; i < (c.rank + 1) * n; ++i) invalidate_bank(i);  // tRFC: next_act
+      m_refresh_due[static_cast<size_t>(c.rank)] += m_device.timing.refi;
+    }
+    notify(t, c.cmd, all, false);
+    return;
+  }
+  Entry& e = m_pool[static_cast<size_t>(c.slot)];
+  switch (c.cmd) {
+    case Command::kAct:
+      m_timing.act(t, e.rank, e.group, e.flat, e.row);
+      e.activated = true;
+      invalidate_bank(e.flat);
+      notify(t, Command::kAct, e, false);
+      return;
+    case Command::kPre:
+      m_timing.pre(t, e.flat);
+      invalidate_bank(e.flat);
+      notify(t, Command::kPre, e, false);
+      return;
+    case Command::kRd:
+    case Command::kWr: {
+      const bool ap = m_options.page_policy == DramPagePolicy::kClosed && !other_hit(e);
+      const bool w = c.cmd == Command::kWr;
+      if (w) {
+        m_timing.wr(t, e.rank, e.group, e.flat, ap);
+      } else {
+        m_timing.rd(t, e.rank, e.group, e.flat, ap);
+      }
+      invalidate_bank(e.flat);  // next_pre, and the row when auto-precharged
+      notify(t, c.cmd, e, ap);
+      Done d;
+      d.c.id = e.id;
+      d.c.arrival = e.arrival;
+      d.c.done = t + (w ? m_device.timing.cwl : m_device.timing.cl) + m_burst;
+      d.c.row_hit = !e.activated;
+      d.is_write = w;
+      m_done.push_back(d);
+      m_stats->busy_data_cycles += m_burst;
+      unlink(c.slot);
+      admit_waiting(t);
+      return;
+    }
+    case Command::kRef:
+      break;
+  }
+  throw InternalError("DRAM controller: REF planned for a request");
+}
+
+void ChannelController::step() {
+  if (!m_plan.valid) plan();
+  m_plan.valid = false;
+  switch (m_plan.kind) {
+    case PlanKind::kIdle:
+      throw InternalError("DRAM controller: step() with nothing to do");
+    case PlanKind::kAdmit:
+      m_time = m_plan.time;
+      admit_waiting(m_time);
+      if (!try_incremental()) plan();
+      return;
+    case PlanKind::kIssue:
+      issue(m_best);
+      return;
+  }
+}
+
+}  // namespace systole::dram
