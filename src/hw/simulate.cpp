@@ -64,7 +64,13 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
     if (!failure) {
       try {
         result = collect(top, arch);
-        if (options.dram_stats != nullptr) *options.dram_stats = top.dram().counters();
+        result.dram = top.dram().counters();
+        for (Buffer b : {Buffer::kIfmap, Buffer::kWeight, Buffer::kOfmap}) {
+          const hw::ScratchpadCounters& c = top.scratchpad(b).counters();
+          result.scratchpads.push_back({to_string(b), c.read_bytes, c.write_bytes, c.read_accesses,
+                                        c.write_accesses, c.bank_conflict_cycles, c.accumulator_rmw});
+        }
+        if (options.dram_stats != nullptr) *options.dram_stats = result.dram;
       } catch (...) {
         failure = std::current_exception();
       }

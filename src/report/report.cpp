@@ -151,6 +151,41 @@ std::string all_causes(const CycleBreakdown& b, int64_t cycles) {
   return out;
 }
 
+// Whole-run memory statistics: the DRAM model's requests (and, for kind cycle, its commands and
+// row hits) and each scratchpad's bank accesses. achieved_gbps = bytes / simulated time.
+Json memory_json(const ArchSpec& arch, const SimResult& r) {
+  const DramStats& d = r.dram;
+  Json dram;
+  dram["kind"] = d.kind;
+  if (arch.dram.kind == DramKind::kCycle) dram["preset"] = arch.dram.device.name;
+  dram["reads"] = d.reads;
+  dram["writes"] = d.writes;
+  dram["read_bytes"] = d.read_bytes;
+  dram["write_bytes"] = d.write_bytes;
+  dram["achieved_gbps"] =
+      r.simulated_ns > 0.0 ? static_cast<double>(d.read_bytes + d.write_bytes) / r.simulated_ns : 0.0;
+  dram["avg_read_latency_ns"] = d.avg_read_latency_ns();
+  if (arch.dram.kind == DramKind::kCycle) {
+    dram["peak_gbps"] = arch.dram.device.peak_gbps();
+    dram["atoms"] = d.atoms;
+    dram["row_hit_rate"] = d.row_hit_rate();
+    dram["commands"] = {{"ACT", d.act}, {"PRE", d.pre}, {"RD", d.rd}, {"WR", d.wr}, {"REF", d.ref}};
+  }
+  Json spms = Json::object();
+  for (const ScratchpadStats& s : r.scratchpads) {
+    spms[s.name] = {{"read_bytes", s.read_bytes},
+                    {"write_bytes", s.write_bytes},
+                    {"read_accesses", s.read_accesses},
+                    {"write_accesses", s.write_accesses},
+                    {"bank_conflict_cycles", s.bank_conflict_cycles},
+                    {"accumulator_rmw", s.accumulator_rmw}};
+  }
+  Json memory;
+  memory["dram"] = std::move(dram);
+  memory["scratchpads"] = std::move(spms);
+  return memory;
+}
+
 }  // namespace
 
 nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program, const SimResult& result,
@@ -189,6 +224,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   add_verification(total, result.total);
   total["time_us"] = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   report["total"] = std::move(total);
+  report["memory"] = memory_json(arch, result);
   return report;
 }
 
@@ -234,6 +270,18 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result) {
       "\ntotal: {} cycles = {:.3f} us at {} MHz; {:.1f} GOP/s (2 ops per MAC); utilization {:.2f}%\n",
       result.total_cycles, time_us, arch.core.clock_mhz, gops, 100.0 * result.total.utilization);
   out += fmt::format("cycles by cause: {}\n", all_causes(result.total.breakdown, result.total.cycles));
+  const DramStats& d = result.dram;
+  const double gbps = result.simulated_ns > 0.0
+                          ? static_cast<double>(d.read_bytes + d.write_bytes) / result.simulated_ns
+                          : 0.0;
+  out += fmt::format("DRAM ({}{}): {:.2f} GB/s average, read latency {:.1f} ns average", d.kind,
+                     arch.dram.kind == DramKind::kCycle ? " " + arch.dram.device.name : "", gbps,
+                     d.avg_read_latency_ns());
+  if (arch.dram.kind == DramKind::kCycle) {
+    out += fmt::format(", row hits {:.1f} %; ACT {} PRE {} RD {} WR {} REF {}", 100.0 * d.row_hit_rate(),
+                       d.act, d.pre, d.rd, d.wr, d.ref);
+  }
+  out += "\n";
   return out;
 }
 

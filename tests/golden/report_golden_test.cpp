@@ -28,7 +28,10 @@ std::ostream& operator<<(std::ostream& os, const GoldenCase& c) {
 }
 
 nlohmann::json comparable(const nlohmann::json& report) {
-  return {{"config", report["config"]}, {"layers", report["layers"]}, {"total", report["total"]}};
+  return {{"config", report["config"]},
+          {"layers", report["layers"]},
+          {"total", report["total"]},
+          {"memory", report["memory"]}};
 }
 
 class GoldenReport : public ::testing::TestWithParam<GoldenCase> {};
@@ -59,6 +62,10 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"gemm_scalesim_os",
                    "run --arch arch/scalesim_default.yaml --workload workloads/scalesim/gemm_example.csv"},
         GoldenCase{"alexnet_default_ws", "run --arch arch/default.yaml --workload workloads/alexnet.yaml"},
+        GoldenCase{
+            "alexnet_cycle_lpddr5",
+            "run --workload workloads/alexnet.yaml --set dram.kind=cycle --set dram.preset=lpddr5-6400 "
+            "--set core.dma.completion=out_of_order"},
         GoldenCase{"bert_tpu_v1", "run --arch arch/tpu_v1.yaml --workload workloads/bert_base_encoder.yaml"},
         GoldenCase{"mobilenet_v2_os_16x8",
                    "run --workload workloads/mobilenet_v2.yaml --set core.array.dataflow=os --set "

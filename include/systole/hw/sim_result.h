@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "systole/hw/dram_stats.h"
 #include "systole/numeric/tensor.h"
 
 namespace systole {
@@ -129,11 +130,22 @@ struct LayerStats {
   std::string first_mismatch;  // e.g. "conv1[0,3,5,7]: got 12, expected 13"; "" when verified
 };
 
+// What one scratchpad counted over the whole run (hw/scratchpad.h ScratchpadCounters).
+struct ScratchpadStats {
+  std::string name;  // "ifmap", "weight", "ofmap"
+  int64_t read_bytes = 0, write_bytes = 0;
+  int64_t read_accesses = 0, write_accesses = 0;  // bank word accesses
+  int64_t bank_conflict_cycles = 0;               // DMA and array conflicts together
+  int64_t accumulator_rmw = 0;                    // partial sums read, added and written back
+};
+
 struct SimResult {
   std::vector<LayerStats> layers;  // same order as Program::layers
   LayerStats total;                // sums; utilization over the whole run
   int64_t total_cycles = 0;
   double simulated_ns = 0.0;
+  DramStats dram;                            // the DRAM model's counters for the run
+  std::vector<ScratchpadStats> scratchpads;  // ifmap, weight, ofmap
   // Functional simulation with SimOptions::keep_tensors: every computed layer's output as it is
   // in DRAM at the end, by layer name (a fused activation's output is its producer's tensor).
   std::map<std::string, Tensor> tensors;
