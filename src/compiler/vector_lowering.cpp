@@ -218,6 +218,7 @@ void emit_vector_layer(const ArchSpec& arch, const Layer& l, uint32_t index, con
     if (!pending) return;
     DmaDescriptor st = *pending_store;
     st.spm_addr = static_cast<uint64_t>(pending->first) * half_of;
+    st.slot = pending->first;
     sb->set_drain(pending->first, {sb->add(Opcode::kStore, index, {pending->second}, st)});
     pending.reset();
   };
@@ -230,6 +231,7 @@ void emit_vector_layer(const ArchSpec& arch, const Layer& l, uint32_t index, con
     uint64_t offset = 0;
     for (DmaDescriptor d : chunks[i].loads) {
       d.spm_addr = static_cast<uint64_t>(si) * half_if + offset;
+      d.slot = si;
       offset += d.bytes();
       dram += static_cast<int64_t>(d.bytes());
       if (d.bytes() > 0) loads.push_back(sb->add(Opcode::kLoad, index, deps, d));
@@ -245,6 +247,8 @@ void emit_vector_layer(const ArchSpec& arch, const Layer& l, uint32_t index, con
       op.row_elements = static_cast<uint64_t>(l.output_shape.back());
     op.src_spm_addr = static_cast<uint64_t>(si) * half_if;
     op.dst_spm_addr = static_cast<uint64_t>(so) * half_of;
+    op.src_slot = si;
+    op.dst_slot = so;
     const uint32_t v = sb->add(Opcode::kVector, index, vdeps, op);
     sb->set_reader(Buffer::kIfmap, si, v);
     pending = std::make_pair(so, v);

@@ -96,6 +96,38 @@ TEST(DoubleBuffer, SlotsAlternateAndMatchOutputStationary) {
   check_slots(tiled_program(Dataflow::kOutputStationary));
 }
 
+TEST(DoubleBuffer, VectorLayersNameTheirSlotsToo) {
+  // A residual add of two 16x28x28 int8 tensors (12.5 KiB each) needs several chunks of the 2 KiB
+  // halves: every chunk's LOADs, VECTOR and STORE name the halves they use, and chunks alternate.
+  const ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary, 4, 4, 4);
+  const Network net = Builder("vec")
+                          .input("x", {1, 16, 28, 28})
+                          .input("y", {1, 16, 28, 28})
+                          .add_layer("sum", "x", "y")
+                          .build();
+  const Program p = compile(arch, net);
+  std::vector<int> dst_slots;
+  for (const Instruction& in : p.instructions) {
+    if (in.op == Opcode::kLoad || in.op == Opcode::kStore) {
+      ASSERT_NE(in.dma().slot, kNoSlot) << in.id;
+      EXPECT_EQ(in.dma().slot, slot_of_address(in.dma().spm_addr, 4)) << in.id;
+    } else if (in.op == Opcode::kVector) {
+      const VectorOp& v = in.vector();
+      EXPECT_EQ(v.src_slot, slot_of_address(v.src_spm_addr, 4)) << in.id;
+      EXPECT_EQ(v.dst_slot, slot_of_address(v.dst_spm_addr, 4)) << in.id;
+      for (uint32_t dep : in.deps) {
+        const Instruction& d = p.instructions.at(dep);
+        if (d.op == Opcode::kLoad) {
+          EXPECT_EQ(d.dma().slot, v.src_slot) << "LOAD " << dep;
+        }
+      }
+      dst_slots.push_back(v.dst_slot);
+    }
+  }
+  ASSERT_GT(dst_slots.size(), 2u);
+  for (size_t i = 1; i < dst_slots.size(); ++i) EXPECT_NE(dst_slots[i], dst_slots[i - 1]) << i;
+}
+
 TEST(DoubleBuffer, SlotsAreInTheText) {
   const std::string text = to_text(tiled_program(Dataflow::kWeightStationary));
   EXPECT_NE(text.find(" ifmap[A] dram="), std::string::npos);
