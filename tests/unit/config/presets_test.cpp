@@ -36,6 +36,22 @@ TEST(Presets, DefaultIsTheSchemaDefaultsSpelledOut) {
             a.dram.bandwidth_gbps * a.dram.latency_ns);
 }
 
+TEST(Presets, EdgeLpddr4IsTheDefaultWithTwoCycleLevelLpddr4Channels) {
+  const ArchSpec a = load_arch(source_path("arch/edge_lpddr4.yaml"));
+  const ArchSpec d = load_arch(source_path("arch/default.yaml"));
+  EXPECT_EQ(arch_to_json(a)["core"]["array"].dump(), arch_to_json(d)["core"]["array"].dump());
+  EXPECT_EQ(arch_to_json(a)["core"]["scratchpads"].dump(), arch_to_json(d)["core"]["scratchpads"].dump());
+  EXPECT_EQ(a.dram.kind, DramKind::kCycle);
+  EXPECT_EQ(a.dram.device.name, "lpddr4-4266");
+  EXPECT_EQ(a.dram.device.org.channels, 2);
+  // 2 channels x 32 bit / 8 x 2 beats per clock / 0.46875 ns = 34.13 GB/s, as the header says.
+  EXPECT_NEAR(a.dram.device.peak_gbps(), 2 * 4 * 2 / 0.46875, 1e-9);
+  // The DMA keeps both channels busy through ~200 ns of loaded latency: bursts in flight x burst
+  // size >= bandwidth x latency (GB/s x ns = bytes).
+  EXPECT_GE(static_cast<double>(a.core.dma.max_outstanding * a.core.dma.burst_bytes),
+            a.dram.device.peak_gbps() * 200.0);
+}
+
 TEST(Presets, TpuV1FollowsJouppi2017) {
   const ArchSpec a = load_arch(source_path("arch/tpu_v1.yaml"));
   EXPECT_EQ(a.core.array.rows, 256);
