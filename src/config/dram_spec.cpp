@@ -15,6 +15,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "enum_table.h"
 #include "systole/common/error.h"
 
 #ifndef SYSTOLE_DATA_DIR
@@ -34,31 +35,9 @@ constexpr std::array<std::pair<DramAddressMapping, const char*>, 3> kMappings{{
     {DramAddressMapping::kRoCoBaRaCh, "RoCoBaRaCh"},
 }};
 
-template <typename E, size_t N>
-bool parse_from(const std::array<std::pair<E, const char*>, N>& table, const std::string& s, E* out) {
-  for (const auto& [e, name] : table) {
-    if (s == name) {
-      *out = e;
-      return true;
-    }
-  }
-  return false;
-}
-
-template <typename E, size_t N>
-const char* name_of(const std::array<std::pair<E, const char*>, N>& table, E e) {
-  for (const auto& [v, name] : table) {
-    if (v == e) return name;
-  }
-  return "?";
-}
-
-template <typename E, size_t N>
-std::vector<std::string> names_of(const std::array<std::pair<E, const char*>, N>& table) {
-  std::vector<std::string> out;
-  for (const auto& entry : table) out.emplace_back(entry.second);
-  return out;
-}
+using config_detail::name_of;
+using config_detail::names_of;
+using config_detail::parse_from;
 
 std::string dram_dir() {
   return std::string(SYSTOLE_DATA_DIR) + "/arch/dram";

@@ -1,38 +1,17 @@
 #include "systole/config/types.h"
 
-#include "systole/config/arch_spec.h"
-
 #include <array>
 #include <utility>
+
+#include "enum_table.h"
+#include "systole/config/arch_spec.h"
 
 namespace systole {
 namespace {
 
-template <typename E, size_t N>
-bool parse_from(const std::array<std::pair<E, const char*>, N>& table, const std::string& s, E* out) {
-  for (const auto& [e, name] : table) {
-    if (s == name) {
-      *out = e;
-      return true;
-    }
-  }
-  return false;
-}
-
-template <typename E, size_t N>
-const char* name_of(const std::array<std::pair<E, const char*>, N>& table, E e) {
-  for (const auto& [v, name] : table) {
-    if (v == e) return name;
-  }
-  return "?";
-}
-
-template <typename E, size_t N>
-std::vector<std::string> names_of(const std::array<std::pair<E, const char*>, N>& table) {
-  std::vector<std::string> out;
-  for (const auto& entry : table) out.emplace_back(entry.second);
-  return out;
-}
+using config_detail::name_of;
+using config_detail::names_of;
+using config_detail::parse_from;
 
 constexpr std::array<std::pair<Dataflow, const char*>, 3> kDataflows{{
     {Dataflow::kWeightStationary, "ws"},
