@@ -335,7 +335,10 @@ std::string dram_preset_path(const std::string& name, const std::string& arch_di
   }
   const std::string shipped = dram_dir() + "/" + name + ".yaml";
   if (std::filesystem::is_regular_file(shipped, ec)) return shipped;
-  searched.push_back(dram_dir());
+  // The arch file may live in the source tree's arch/: name that directory once.
+  if (searched.empty() || !std::filesystem::equivalent(searched.front(), dram_dir(), ec)) {
+    searched.push_back(dram_dir());
+  }
   std::vector<std::string> found;
   for (const auto& dir : searched) {
     for (auto& stem : yaml_stems(dir)) {
