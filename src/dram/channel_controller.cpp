@@ -102,21 +102,38 @@ void ChannelController::update_direction() {
   }
 }
 
-// The oldest hit and the oldest miss of one bank list against the bank's open row, and the
-// bank's candidate row.
-void ChannelController::refresh_candidates(int dir, int flat) {
-  const auto f = static_cast<size_t>(flat);
-  BankQueue& q = m_bq[dir][f];
-  const BankTiming& b = m_timing.bank(flat);
+// The oldest hit and the oldest miss of one bank list against the bank's open row, by a full
+// walk: after the bank's row changed (ACT, PRE, PREA, auto-precharge).
+void ChannelController::find_hit_miss(int dir, int flat) {
+  BankQueue& q = m_bq[dir][static_cast<size_t>(flat)];
+  const int64_t open = m_timing.bank(flat).open_row;
   q.hit = -1;
   q.miss = -1;
+  if (open < 0) {  // precharged: every request misses (rows are >= 0)
+    q.miss = q.head;
+    return;
+  }
   for (int32_t i = q.head; i >= 0 && (q.hit < 0 || q.miss < 0); i = m_pool[static_cast<size_t>(i)].next) {
-    if (m_pool[static_cast<size_t>(i)].row == b.open_row) {
+    if (m_pool[static_cast<size_t>(i)].row == open) {
       if (q.hit < 0) q.hit = i;
     } else if (q.miss < 0) {
       q.miss = i;
     }
   }
+}
+
+// The bank's row changed: its hit/miss in both directions, and both candidate rows.
+void ChannelController::row_changed(int flat) {
+  find_hit_miss(0, flat);
+  find_hit_miss(1, flat);
+  invalidate_bank(flat);
+}
+
+// The bank's Candidates row from its (up to date) hit and miss.
+void ChannelController::refresh_candidates(int dir, int flat) {
+  const auto f = static_cast<size_t>(flat);
+  BankQueue& q = m_bq[dir][f];
+  const BankTiming& b = m_timing.bank(flat);
   q.dirty = false;
   Candidates& c = m_cand[dir];
   const auto bank_key = [&](uint64_t cls, int32_t slot) {
@@ -365,6 +382,10 @@ size_t ChannelController::admit_waiting(int64_t t) {
       q.head = slot;
     }
     q.tail = slot;
+    // Appended as the youngest: it is the bank's hit or miss only if the bank had none.
+    const bool hit = e.row == m_timing.bank(e.flat).open_row;
+    if (hit && q.hit < 0) q.hit = slot;
+    if (!hit && q.miss < 0) q.miss = slot;
     mark_dirty(dir, e.flat);
     ++m_count[dir];
     ++admitted;
@@ -377,6 +398,26 @@ void ChannelController::unlink(int slot) {
   Entry& e = m_pool[static_cast<size_t>(slot)];
   const int dir = e.is_write ? 1 : 0;
   BankQueue& q = m_bq[dir][static_cast<size_t>(e.flat)];
+  // The oldest hit (miss) is preceded only by misses (hits): its successor is the next one found
+  // after it.
+  const int64_t open = m_timing.bank(e.flat).open_row;
+  if (q.hit == slot) {
+    q.hit = -1;
+    for (int32_t i = e.next; i >= 0; i = m_pool[static_cast<size_t>(i)].next) {
+      if (m_pool[static_cast<size_t>(i)].row == open) {
+        q.hit = i;
+        break;
+      }
+    }
+  } else if (q.miss == slot) {
+    q.miss = -1;
+    for (int32_t i = e.next; i >= 0; i = m_pool[static_cast<size_t>(i)].next) {
+      if (m_pool[static_cast<size_t>(i)].row != open) {
+        q.miss = i;
+        break;
+      }
+    }
+  }
   if (e.prev >= 0) {
     m_pool[static_cast<size_t>(e.prev)].next = e.next;
   } else {
@@ -432,7 +473,7 @@ void ChannelController::issue(const Choice& c) {
     if (c.cmd == Command::kPre) {
       m_timing.prea(t, c.rank);
       const int n = m_timing.banks_per_rank();
-      for (int i = c.rank * n; i < (c.rank + 1) * n; ++i) invalidate_bank(i);
+      for (int i = c.rank * n; i < (c.rank + 1) * n; ++i) row_changed(i);
     } else {
       m_timing.ref(t, c.rank);
       const int n = m_timing.banks_per_rank();
@@ -447,12 +488,12 @@ void ChannelController::issue(const Choice& c) {
     case Command::kAct:
       m_timing.act(t, e.rank, e.group, e.flat, e.row);
       e.activated = true;
-      invalidate_bank(e.flat);
+      row_changed(e.flat);
       notify(t, Command::kAct, e, false);
       return;
     case Command::kPre:
       m_timing.pre(t, e.flat);
-      invalidate_bank(e.flat);
+      row_changed(e.flat);
       notify(t, Command::kPre, e, false);
       return;
     case Command::kRd:
@@ -474,7 +515,9 @@ void ChannelController::issue(const Choice& c) {
       d.is_write = w;
       m_done.push_back(d);
       m_stats->busy_data_cycles += m_burst;
+      const int flat = e.flat;
       unlink(c.slot);
+      if (ap) row_changed(flat);  // the row closed: every request of the bank misses
       admit_waiting(t);
       return;
     }

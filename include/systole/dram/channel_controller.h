@@ -73,7 +73,9 @@ class ChannelController {
     bool activated;  // an ACT was issued for this request
   };
   // One (direction, flat bank) list in admission order, and its FR-FCFS candidates: the oldest
-  // entry that hits the bank's open row and the oldest that does not (-1: none).
+  // entry that hits the bank's open row and the oldest that does not (-1: none). hit and miss are
+  // kept up to date at every change (admission, served request, row change); `dirty` concerns
+  // only the Candidates row derived from them and the bank's timing.
   struct BankQueue {
     int32_t head = -1, tail = -1;
     int32_t hit = -1, miss = -1;
@@ -127,6 +129,8 @@ class ChannelController {
   void notify(int64_t t, Command cmd, const Entry& e, bool auto_precharge);
   bool other_hit(const Entry& me) const;
   void refresh_candidates(int dir, int flat);
+  void find_hit_miss(int dir, int flat);
+  void row_changed(int flat);
   int exact_best(int dir, int64_t t0, int64_t* time, uint64_t* key) const;
   void renumber();
   void mark_dirty(int dir, int flat) {
