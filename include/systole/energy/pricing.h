@@ -1,0 +1,88 @@
+// Pricing: energy = sum over actions of count x energy per action from an EnergyTable, plus the
+// clock-tree share. Modules only count (ActionCounts); this turns counts into pJ per component
+// after the run, so a finished run can be re-priced with another table.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "systole/config/types.h"
+#include "systole/energy/energy_table.h"
+
+namespace systole::energy {
+
+struct MacCount {
+  DataType input = DataType::kInt8;
+  DataType weight = DataType::kInt8;
+  int64_t count = 0;
+};
+
+// Accesses of one scratchpad built from macros of `capacity_bytes`, `word_bytes` per access.
+struct ScratchpadCount {
+  std::string name;
+  int64_t capacity_bytes = 0;
+  int64_t word_bytes = 0;
+  int64_t reads = 0;
+  int64_t writes = 0;
+};
+
+// Read-modify-writes of one accumulator SRAM holding `type` words of `word_bytes`.
+struct AccumulatorCount {
+  std::string name;
+  int64_t capacity_bytes = 0;
+  int64_t word_bytes = 4;
+  DataType type = DataType::kInt32;
+  int64_t rmws = 0;
+};
+
+struct VectorCount {
+  VectorOp op = VectorOp::kAdd;
+  DataType type = DataType::kInt32;
+  int64_t count = 0;  // element operations
+};
+
+// Bytes moved across the DRAM interface. `standard` must have a dram entry in the table when
+// read_bytes + write_bytes > 0.
+struct DramCount {
+  std::string standard;
+  int64_t read_bytes = 0;
+  int64_t write_bytes = 0;
+};
+
+struct ActionCounts {
+  std::vector<MacCount> macs;
+  int64_t register_shift_bytes = 0;  // byte-hops between neighbouring PEs
+  std::vector<ScratchpadCount> scratchpads;
+  std::vector<AccumulatorCount> accumulators;
+  std::vector<VectorCount> vector_ops;
+  DramCount dram;
+};
+
+// Energy per component, pJ. The sum of every field (each map summed over its entries) is total_pj.
+struct EnergyBreakdown {
+  double array_pj = 0.0;                        // sum MAC_i * mac_pj + shift_bytes * register_shift
+  std::map<std::string, double> scratchpad_pj;  // by scratchpad or accumulator name
+  double vector_pj = 0.0;                       // sum ops_i * vector_op_pj
+  double dram_pj = 0.0;                         // (read_bytes + write_bytes) * 8 * dram_pj_per_bit
+  double clock_tree_pj = 0.0;                   // share / (1 - share) * (array + scratchpads + vector)
+  double total_pj = 0.0;
+
+  // Flat component name -> pJ: "array", "scratchpad.<name>", "vector", "dram", "clock_tree".
+  std::map<std::string, double> by_component() const;
+};
+
+// Prices `counts` with `table`:
+//   array       = sum_i macs_i * mac_pj(in_i, w_i) + register_shift_bytes * register_shift_pj_per_byte
+//   scratchpad  = reads * sram_access_pj(C, W, read) + writes * sram_access_pj(C, W, write)
+//   accumulator = rmws * accumulator_rmw_pj(C, W, type)      (into scratchpad_pj[name])
+//   vector      = sum_i ops_i * vector_op_pj(op_i, type_i)
+//   dram        = 8 * (read_bytes + write_bytes) * dram_pj_per_bit(standard)
+//   clock_tree  = s / (1 - s) * (array + scratchpads + vector), s = clock_tree_share; DRAM is
+//                 off-chip and gets no on-chip clock share.
+// A name that appears twice (scratchpads and accumulators share one namespace) adds up. Throws
+// ConfigError when the table lacks an entry the counts need, InternalError on a negative count.
+EnergyBreakdown price(const ActionCounts& counts, const EnergyTable& table);
+
+}  // namespace systole::energy

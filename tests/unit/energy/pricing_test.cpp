@@ -1,0 +1,115 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "energy_test_util.h"
+#include "systole/common/error.h"
+#include "systole/energy/pricing.h"
+
+namespace systole::energy {
+namespace {
+
+using test::edited;
+using test::small_table;
+using test::write_table;
+
+// Small counts over test::small_table(); expected values are written out as arithmetic.
+ActionCounts small_counts() {
+  ActionCounts c;
+  c.macs = {{DataType::kInt8, DataType::kInt8, 100}, {DataType::kFp16, DataType::kFp16, 10}};
+  c.register_shift_bytes = 40;
+  c.scratchpads = {{"ifmap", 8 * 1024, 8, 5, 2}, {"weights", 32 * 1024, 4, 4, 0}};
+  c.accumulators = {{"acc", 8 * 1024, 4, DataType::kInt32, 3}};
+  c.vector_ops = {{VectorOp::kAdd, DataType::kInt32, 20}, {VectorOp::kMul, DataType::kFp32, 1}};
+  c.dram = {"DDR4", 16, 8};
+  return c;
+}
+
+double sum_of(const EnergyBreakdown& b) {
+  double s = 0.0;
+  for (const auto& [name, pj] : b.by_component()) s += pj;
+  return s;
+}
+
+TEST(Pricing, HandComputedSmallCase) {
+  const EnergyTable t = load_energy_table(write_table("price", small_table()));
+  const EnergyBreakdown b = price(small_counts(), t);
+  const double array = 100 * 0.3 + 10 * 2.0 + 40 * 0.5;  // 30 + 20 + 20 = 70
+  const double ifmap = 5 * 10.0 + 2 * 12.0;              // 8 KiB, 64-bit word: 50 + 24
+  const double weights = 4 * 20.0 * 32 / 64;             // 32 KiB, 32-bit word: 40
+  const double acc = 3 * (10.0 / 2 + 12.0 / 2 + 0.1);    // read + write of 32 bits + int32 add
+  const double vector = 20 * 0.1 + 1 * 3.7;              // 5.7
+  const double dram = (16 + 8) * 8 * 20.0;               // 3840
+  const double clock = 0.2 / 0.8 * (array + ifmap + weights + acc + vector);
+  EXPECT_NEAR(b.array_pj, array, 1e-9);
+  EXPECT_NEAR(b.scratchpad_pj.at("ifmap"), ifmap, 1e-9);
+  EXPECT_NEAR(b.scratchpad_pj.at("weights"), weights, 1e-9);
+  EXPECT_NEAR(b.scratchpad_pj.at("acc"), acc, 1e-9);
+  EXPECT_NEAR(b.vector_pj, vector, 1e-9);
+  EXPECT_NEAR(b.dram_pj, dram, 1e-9);
+  EXPECT_NEAR(b.clock_tree_pj, clock, 1e-9);
+  EXPECT_NEAR(b.total_pj, array + ifmap + weights + acc + vector + dram + clock, 1e-9);
+}
+
+TEST(Pricing, BreakdownSumsToTotal) {
+  for (const char* node : {"45nm", "7nm"}) {
+    const EnergyTable t = load_energy_table(test::shipped(node));
+    const EnergyBreakdown b = price(small_counts(), t);
+    EXPECT_NEAR(sum_of(b), b.total_pj, 1e-9 * b.total_pj) << node;
+    EXPECT_EQ(b.by_component().size(), 7u) << node;  // array, 3 scratchpads, vector, dram, clock_tree
+  }
+}
+
+TEST(Pricing, ClockShareIsThatShareOfOnChipDynamicEnergy) {
+  const EnergyBreakdown b = price(small_counts(), load_energy_table(write_table("share", small_table())));
+  const double on_chip = b.total_pj - b.dram_pj;  // clock included
+  EXPECT_NEAR(b.clock_tree_pj / on_chip, 0.2, 1e-12);
+}
+
+TEST(Pricing, ChangingOneEntryChangesExactlyTheExpectedComponents) {
+  const EnergyBreakdown base = price(small_counts(), load_energy_table(write_table("base", small_table())));
+  struct Case {
+    const char* from;
+    const char* to;
+    std::vector<std::string> changed;  // clock_tree follows every on-chip change
+  };
+  const std::vector<Case> cases = {
+      {"value: 0.3, unit: pJ", "value: 0.4, unit: pJ", {"array", "clock_tree"}},
+      {"value: 0.5, unit: pJ/byte", "value: 0.6, unit: pJ/byte", {"array", "clock_tree"}},
+      {"value: 10, unit: pJ", "value: 11, unit: pJ", {"scratchpad.ifmap", "scratchpad.acc", "clock_tree"}},
+      {"value: 24, unit: pJ", "value: 25, unit: pJ", {}},  // no 32 KiB writes in the counts
+      {"value: 20, unit: pJ,", "value: 21, unit: pJ,", {"scratchpad.weights", "clock_tree"}},
+      {"value: 0.1, unit: pJ", "value: 0.2, unit: pJ", {"scratchpad.acc", "vector", "clock_tree"}},
+      {"value: 3.7, unit: pJ", "value: 3.8, unit: pJ", {"vector", "clock_tree"}},
+      {"value: 20, unit: pJ/bit", "value: 21, unit: pJ/bit", {"dram"}},
+      {"value: 0.2, unit: fraction", "value: 0.3, unit: fraction", {"clock_tree"}},
+  };
+  for (const Case& c : cases) {
+    const std::string text = edited(c.from, c.to);
+    ASSERT_FALSE(text.empty()) << c.from;
+    const EnergyBreakdown b = price(small_counts(), load_energy_table(write_table("changed", text)));
+    const auto before = base.by_component();
+    const auto after = b.by_component();
+    for (const auto& [name, pj] : before) {
+      const bool expect_change = std::find(c.changed.begin(), c.changed.end(), name) != c.changed.end();
+      EXPECT_EQ(after.at(name) != pj, expect_change) << c.from << " -> " << c.to << ": " << name;
+    }
+  }
+}
+
+TEST(Pricing, ZeroCountsNeedNoEntryButNonZeroDo) {
+  const EnergyTable t = load_energy_table(write_table("zero", small_table()));
+  ActionCounts c;
+  c.macs = {{DataType::kBf16, DataType::kBf16, 0}};  // no bf16 entry, but no bf16 MACs either
+  c.dram = {"LPDDR5", 0, 0};
+  EXPECT_DOUBLE_EQ(price(c, t).total_pj, 0.0);
+  c.macs[0].count = 1;
+  EXPECT_THROW(price(c, t), ConfigError);
+  c.macs[0].count = -1;
+  EXPECT_THROW(price(c, t), InternalError);
+}
+
+}  // namespace
+}  // namespace systole::energy
