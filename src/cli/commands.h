@@ -12,6 +12,7 @@ int compile_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int config_doc_command(const std::vector<std::string>& args);
 int memtest_command(const std::vector<std::string>& args);  // memtest_command.cpp
+int chart_command(const std::vector<std::string>& args);    // chart_command.cpp
 
 // An --arch / --workload argument: an existing path is used as is; a bare name such as
 // "resnet50" or "tpu_v1" is looked up as <data dir>/<folder>/<name>.yaml. The data dir is

@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  compile    print the instruction stream and the per-layer mapping (no simulation)\n"
     "  validate   check an arch config (and optionally a workload) and report every problem\n"
     "  memtest    drive the cycle-level DRAM model alone: bandwidth, latency, row hits, commands\n"
+    "  chart      plot simulated designs on GOP/s vs W with published accelerators\n"
     "  config-doc print the configuration reference generated from the schema\n"
     "  version    print the version\n"
     "\n"
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return systole::cli::validate_command(args);
     if (command == "config-doc") return systole::cli::config_doc_command(args);
     if (command == "memtest") return systole::cli::memtest_command(args);
+    if (command == "chart") return systole::cli::chart_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "systole " << SYSTOLE_VERSION << "\n";
       return 0;
