@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/dram_support.h"
 #include "systole/config/dram_spec.h"
 #include "systole/dram/address_mapping.h"
 #include "systole/dram/memory_system.h"
@@ -15,7 +16,7 @@
 namespace systole::dram::fidelity {
 
 inline std::vector<std::string> presets() {
-  return {"ddr4-3200", "hbm2", "lpddr4-4266", "lpddr5-6400"};
+  return testsupport::shipped_presets();
 }
 
 inline std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
@@ -26,23 +27,12 @@ inline std::string param_name(const ::testing::TestParamInfo<std::string>& info)
   return s;
 }
 
-class CommandLog : public ICommandObserver {
- public:
-  void on_command(const CommandEvent& e) override { events.push_back(e); }
-  std::vector<CommandEvent> of(Command c) const {
-    std::vector<CommandEvent> out;
-    for (const auto& e : events) {
-      if (e.command == c) out.push_back(e);
-    }
-    return out;
-  }
-  std::vector<CommandEvent> events;
-};
+using testsupport::CommandLog;
 
 // A MemorySystem with a checker and a command log attached, and helpers to place requests.
 struct Rig {
   Rig(const std::string& preset, ControllerOptions o)
-      : device(load_dram_preset(dram_preset_path(preset, ""))),
+      : device(testsupport::preset(preset)),
         options(o),
         mem(device, o),
         map(device, o.mapping),

@@ -1,22 +1,15 @@
 // Helpers shared by the DRAM unit tests.
 #pragma once
 
-#include <string>
-#include <vector>
-
+#include "support/dram_support.h"
 #include "systole/config/dram_spec.h"
 #include "systole/dram/memory_system.h"
 
 namespace systole::dram::test {
 
-inline const std::vector<std::string>& shipped_presets() {
-  static const std::vector<std::string> k{"ddr4-3200", "hbm2", "lpddr4-4266", "lpddr5-6400"};
-  return k;
-}
-
-inline DramDeviceSpec preset(const std::string& name) {
-  return load_dram_preset(dram_preset_path(name, ""));
-}
+using testsupport::CommandLog;
+using testsupport::preset;
+using testsupport::shipped_presets;
 
 // A small DDR4-like device with round numbers, for hand-made command streams.
 inline DramDeviceSpec toy_device() {
@@ -53,19 +46,5 @@ inline DramDeviceSpec toy_device() {
   t.refi = 2000;
   return d;
 }
-
-// Records every command it sees.
-class CommandLog : public ICommandObserver {
- public:
-  void on_command(const CommandEvent& e) override { events.push_back(e); }
-  std::vector<CommandEvent> of(Command c) const {
-    std::vector<CommandEvent> out;
-    for (const auto& e : events) {
-      if (e.command == c) out.push_back(e);
-    }
-    return out;
-  }
-  std::vector<CommandEvent> events;
-};
 
 }  // namespace systole::dram::test
