@@ -74,6 +74,7 @@ void add_into(LayerStats& dst, const LayerStats& src) {
   dst.vector_busy_cycles += src.vector_busy_cycles;
   dst.dma_busy_cycles += src.dma_busy_cycles;
   dst.instructions += src.instructions;
+  dst.actions += src.actions;
 }
 
 double utilization(int64_t macs, int64_t cycles, int64_t pes) {
@@ -144,6 +145,7 @@ SimResult attribute(const Program& program, const std::vector<InstructionRecord>
     ls.dram_reads_bytes += r.dram_read_bytes;
     ls.dram_writes_bytes += r.dram_write_bytes;
     ls.instructions += 1;
+    ls.actions += r.actions;
     switch (inst.op) {
       case Opcode::kMatmul:
         ls.array_busy_cycles += r.busy_cycles;

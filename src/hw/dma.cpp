@@ -9,6 +9,7 @@
 
 #include "systole/common/error.h"
 #include "systole/hw/process_guard.h"
+#include "systole/hw/scratchpad.h"
 #include "systole/numeric/reference.h"
 #include "systole/numeric/tensor.h"
 
@@ -16,9 +17,10 @@ namespace systole::hw {
 namespace {
 
 // Returns false (and fills `error`) when the target answers with an error response.
-// `data` (len bytes) is copied to / from the target; nullptr: timing only.
+// `data` (len bytes) is copied to / from the target; nullptr: timing only. *accesses receives the
+// bank word accesses a scratchpad target counted (SpmAccessExtension; 0 from other targets).
 bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command cmd, uint64_t addr,
-               uint64_t len, uint8_t* data, sc_core::sc_time& delay, std::string& error) {
+               uint64_t len, uint8_t* data, sc_core::sc_time& delay, std::string& error, int64_t* accesses) {
   tlm::tlm_generic_payload trans;
   trans.set_command(cmd);
   trans.set_address(addr);
@@ -28,7 +30,11 @@ bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command
   trans.set_byte_enable_ptr(nullptr);
   trans.set_dmi_allowed(false);
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  SpmAccessExtension ext;
+  trans.set_extension(&ext);
   socket->b_transport(trans, delay);
+  trans.clear_extension(&ext);
+  *accesses = ext.accesses;
   if (!trans.is_response_error()) return true;
   error = fmt::format("DMA: {} of {} B at {:#x} on {} failed: {}",
                       cmd == tlm::TLM_READ_COMMAND ? "read" : "write", len, addr, socket.name(),
@@ -101,6 +107,8 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   const uint64_t bytes = d.bytes();
   sc_core::sc_time end = start;
   int64_t first_data_cycle = -1;
+  int64_t spm_accesses = 0;
+  const int64_t bursts_before = m_counters.bursts;
 
   // Functional: the descriptor's bytes in DRAM walk order (plane, row, byte).
   std::vector<uint8_t> data(m_params.functional ? bytes : 0);
@@ -112,7 +120,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       uint8_t* ptr = m_params.functional && !convert ? data.data() : nullptr;
       sc_core::sc_time spm_delay = start - now;
       if (!transport(spm_socket(d.buffer), load ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, d.spm_addr,
-                     bytes, ptr, spm_delay, error)) {
+                     bytes, ptr, spm_delay, error, &spm_accesses)) {
         return false;
       }
       end = std::max(end, now + spm_delay);
@@ -142,6 +150,9 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   rec.busy_cycles = retire_cycle - start_cycle;
   rec.first_data_cycle = first_data_cycle;
   const auto b = static_cast<int64_t>(bytes);
+  rec.actions.dma_bursts = m_counters.bursts - bursts_before;
+  SpmActions& spm = rec.actions.at(d.buffer);
+  (load ? spm.write_accesses : spm.read_accesses) = spm_accesses;
   if (load) {
     rec.dram_read_bytes = b;
     rec.sram_write_bytes = b;

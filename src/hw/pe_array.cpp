@@ -21,6 +21,31 @@ SpmBytes spm_bytes(ISpmAccounting* spm) {
 
 }  // namespace
 
+int64_t register_shift_bytes(const ArrayGeometry& g, const MatmulOp& op, int64_t input_bytes,
+                             int64_t weight_bytes, int64_t accumulator_bytes) {
+  const FoldShape f = fold_shape(op.dataflow, static_cast<int64_t>(op.m), static_cast<int64_t>(op.n),
+                                 static_cast<int64_t>(op.k));
+  const int64_t fr = row_fold_count(g, f), fc = column_fold_count(g, f);
+  const int64_t last_r = f.sr - (fr - 1) * g.rows;
+  // sum over row folds of r(r - 1)/2
+  const int64_t tri = (fr - 1) * (g.rows * (g.rows - 1) / 2) + last_r * (last_r - 1) / 2;
+  const int64_t along_rows = f.t * f.sr * (f.sc - fc);  // streamed element hops along the rows
+  const int64_t down_cols = f.t * f.sc * (f.sr - fr);   // streamed element hops down the columns
+  const int64_t block = f.sc * tri;                     // stationary block hops (preload / drain)
+  switch (op.dataflow) {
+    case Dataflow::kWeightStationary:
+      return along_rows * input_bytes + down_cols * accumulator_bytes +
+             (op.stream_first ? block * weight_bytes : 0);
+    case Dataflow::kInputStationary:
+      return along_rows * weight_bytes + down_cols * accumulator_bytes +
+             (op.stream_first ? block * input_bytes : 0);
+    case Dataflow::kOutputStationary:
+      return along_rows * input_bytes + down_cols * weight_bytes +
+             (op.stream_last ? block * accumulator_bytes : 0);
+  }
+  throw InternalError("register_shift_bytes: unknown dataflow");
+}
+
 PeArray::PeArray(sc_core::sc_module_name name, const PeArrayParams& params)
     : sc_core::sc_module(name),
       retire_port("retire_port"),
@@ -155,6 +180,13 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
   rec.macs = static_cast<int64_t>(op.m * op.n * op.k);
   rec.sram_read_bytes = cost.ifmap_read_bytes + cost.weight_read_bytes + cost.ofmap_read_bytes;
   rec.sram_write_bytes = cost.ofmap_write_bytes;
+  rec.actions.ifmap.read_accesses = ifa.read_accesses;
+  rec.actions.weight.read_accesses = wa.read_accesses;
+  rec.actions.ofmap.read_accesses = oa.read_accesses;
+  rec.actions.ofmap.write_accesses = oa.write_accesses;
+  rec.actions.ofmap.accumulator_rmw = oa.accumulator_rmw;
+  rec.actions.register_shift_bytes = register_shift_bytes(m_params.geometry, op, m_params.input_bytes,
+                                                          m_params.weight_bytes, m_params.accumulator_bytes);
   m_counters.tiles += 1;
   m_counters.macs += rec.macs;
   m_counters.compute_cycles += cycles;

@@ -96,6 +96,7 @@ void Scratchpad::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
   m_counters.bank_conflict_cycles += banks.conflict_cycles;
   m_counters.dma_bank_conflict_cycles += banks.conflict_cycles;
   m_counters.dma_transactions += 1;
+  if (auto* ext = trans.get_extension<SpmAccessExtension>()) ext->accesses = banks.accesses;
 }
 
 }  // namespace systole::hw

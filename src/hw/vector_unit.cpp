@@ -57,7 +57,14 @@ InstructionRecord VectorUnit::execute(const Instruction& inst) {
 
   const auto rd = static_cast<int64_t>(op.spm_read_bytes);
   const auto wr = static_cast<int64_t>(op.spm_write_bytes);
-  spm_port->count_direct_access(rd, wr);
+  // Contiguous runs: ceil(bytes / bank width) word accesses each (ISpmAccounting's rule).
+  const int64_t width = spm_port->banking().width_bytes;
+  SpmDirectAccess a;
+  a.read_bytes = rd;
+  a.write_bytes = wr;
+  a.read_accesses = (rd + width - 1) / width;
+  a.write_accesses = (wr + width - 1) / width;
+  spm_port->count_direct_access(a);
 
   InstructionRecord rec;
   rec.work_start_cycle = start_cycle;
@@ -66,6 +73,8 @@ InstructionRecord VectorUnit::execute(const Instruction& inst) {
   rec.vector_ops = lane_ops;
   rec.sram_read_bytes = rd;
   rec.sram_write_bytes = wr;
+  rec.actions.ofmap.read_accesses = a.read_accesses;
+  rec.actions.ofmap.write_accesses = a.write_accesses;
   m_counters.operations += 1;
   m_counters.lane_ops += lane_ops;
   m_counters.busy_cycles += cycles;

@@ -44,6 +44,27 @@ Json stats_json(const LayerStats& s) {
   };
 }
 
+// The priced actions of a layer or the total (the energy model's counts, enough to re-price a run
+// from report.json alone): MACs, register shift bytes, bank word accesses per scratchpad (ofmap
+// with its accumulator read-modify-writes), DMA bursts, vector lane ops, DRAM bytes.
+Json actions_json(const LayerStats& s) {
+  auto spm = [](const SpmActions& a) -> Json {
+    return {{"read_accesses", a.read_accesses}, {"write_accesses", a.write_accesses}};
+  };
+  const ActionRecord& a = s.actions;
+  Json ofmap = spm(a.ofmap);
+  ofmap["accumulator_rmw"] = a.ofmap.accumulator_rmw;
+  return {
+      {"macs", s.macs},
+      {"register_shift_bytes", a.register_shift_bytes},
+      {"scratchpads", {{"ifmap", spm(a.ifmap)}, {"weight", spm(a.weight)}, {"ofmap", std::move(ofmap)}}},
+      {"dma_bursts", a.dma_bursts},
+      {"vector_ops", s.vector_ops},
+      {"dram_read_bytes", s.dram_reads_bytes},
+      {"dram_write_bytes", s.dram_writes_bytes},
+  };
+}
+
 // layers.csv cells (header, value) of one layer, in column order: report.json's record flattened.
 std::vector<std::pair<std::string, std::string>> csv_cells(const LayerStats& s) {
   std::vector<std::pair<std::string, std::string>> cells;
@@ -204,7 +225,8 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   }
   report["units"] = {{"cycles", fmt::format("core clock cycles at {} MHz", arch.core.clock_mhz)},
                      {"bytes", "bytes"},
-                     {"utilization", "MACs / (cycles x rows x cols)"}};
+                     {"utilization", "MACs / (cycles x rows x cols)"},
+                     {"accesses", "scratchpad bank word accesses (one word of one bank)"}};
   Json layers = Json::array();
   // Verification fields appear only in functional runs, so timing-only reports stay unchanged.
   auto add_verification = [&](Json& j, const LayerStats& s) {
@@ -215,12 +237,14 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   };
   for (size_t i = 0; i < result.layers.size(); ++i) {
     Json l = stats_json(result.layers[i]);
+    l["actions"] = actions_json(result.layers[i]);
     add_verification(l, result.layers[i]);
     if (i < program.mappings.size()) l["mapping"] = mapping_json(program.mappings[i]);
     layers.push_back(std::move(l));
   }
   report["layers"] = std::move(layers);
   Json total = stats_json(result.total);
+  total["actions"] = actions_json(result.total);
   add_verification(total, result.total);
   total["time_us"] = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   report["total"] = std::move(total);

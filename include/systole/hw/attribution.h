@@ -1,5 +1,6 @@
 // What the simulator records per instruction, and the rule that turns those records into
-// per-layer statistics (sim_result.h states the rule). No SystemC here, so the attribution is
+// per-layer statistics (sim_result.h states the rule; ActionRecord lives there too, since
+// LayerStats sums it). No SystemC here, so the attribution is
 // unit-testable without elaborating a simulation.
 #pragma once
 
@@ -37,6 +38,9 @@ struct InstructionRecord {
   int64_t sram_write_bytes = 0;
   int64_t dram_read_bytes = 0;
   int64_t dram_write_bytes = 0;
+  // Priced actions (energy model): scratchpad bank word accesses (DMA side for LOAD / STORE, array
+  // side for MATMUL, vector side for VECTOR), accumulator RMWs, register shifts, DMA bursts.
+  ActionRecord actions;
 };
 
 // Layer boundaries B_0 .. B_{L-1} in cycles: B_L = max(B_{L-1}, latest retire of layer L's MATMUL /

@@ -15,6 +15,9 @@
 //     STORE), ceil(bytes / port bytes_per_cycle) cycles from s, overlapping the DRAM side;
 //   - the descriptor ends at max(last completion, scratchpad end): ONE wait() to that time.
 //     InstructionRecord::first_data_cycle is the core cycle of its first burst completion.
+// Actions (InstructionRecord::actions): dma_bursts = planes * rows * ceil(row_bytes / burst_bytes),
+// and the scratchpad's bank word accesses of the scratchpad-side transaction (write accesses for
+// a LOAD, read accesses for a STORE), as the scratchpad counted them (SpmAccessExtension).
 // Functional simulation (`functional`): the payloads carry the bytes. A LOAD reads the bursts
 // from DRAM into a staging buffer in descriptor order (plane, row, byte) and writes it to the
 // scratchpad; a STORE reads the scratchpad then writes the bursts. A STORE with from_accumulator

@@ -14,7 +14,8 @@
 // form's value, equal by construction). InstructionRecord: work_cycles = cycles, spm_stall_cycles =
 // stall, bank_conflict_cycles = conflicts, busy_cycles = duration.
 // Counts: MACs = m*n*k; per scratchpad bytes, bank word accesses, conflict cycles and (ofmap)
-// accumulator read-modify-writes, through ISpmAccounting.
+// accumulator read-modify-writes, through ISpmAccounting; the same accesses and RMWs, and the
+// register shifts (register_shift_bytes below), in InstructionRecord::actions.
 // Functional simulation (`functional`): the tile reads its operands from the scratchpads'
 // storage when it starts and writes the ofmap when it ends (hw/tile_compute.h has the values).
 #pragma once
@@ -68,6 +69,25 @@ struct TileSpmCost {
   TileBankCost banks;
   int64_t conflict_cycles = 0;  // banks.conflict_cycles(), 0 under SCALE-Sim counting
 };
+
+// Bytes moved between neighbouring PEs by one MATMUL tile (the energy model's register shifts).
+// The tile's folds (FoldShape Sr, Sc, T; Fr, Fc folds, array_timing.h) use r <= R rows and c <= C
+// columns each: Fr - 1 row folds of R rows and one of Sr - (Fr - 1) * R, likewise for columns. An
+// element passing through q PEs of one row or column makes q - 1 hops; entering from the edge
+// (skew / preload buffers) and leaving to the edge (de-skew, accumulator) is not a hop. Per fold:
+//   WS: inputs streamed along the rows   T * r * (c - 1) hops x input_bytes
+//       partial sums down the columns    T * c * (r - 1) hops x accumulator_bytes
+//       weights preloaded down columns   c * r(r - 1)/2 hops x weight_bytes (row i's weight shifts
+//                                        down i rows; counted on the stream's first chunk only)
+//   IS: as WS with inputs and weights exchanged (weights stream along the rows, inputs preload)
+//   OS: inputs along the rows            T * r * (c - 1) hops x input_bytes
+//       weights down the columns         T * c * (r - 1) hops x weight_bytes
+//       outputs drained down the columns c * r(r - 1)/2 hops x accumulator_bytes (row i's output
+//                                        shifts r - 1 - i rows; on the stream's last chunk only)
+// Every term is g(r) * h(c), so the sum over folds is (sum over row folds of g) x (sum over column
+// folds of h), with sum r = Sr, sum (r - 1) = Sr - Fr, sum (c - 1) = Sc - Fc, sum c = Sc.
+int64_t register_shift_bytes(const ArrayGeometry& g, const MatmulOp& op, int64_t input_bytes,
+                             int64_t weight_bytes, int64_t accumulator_bytes);
 
 class PeArray : public sc_core::sc_module, public IExecUnit {
  public:

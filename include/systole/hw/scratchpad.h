@@ -57,6 +57,18 @@ struct ScratchpadCounters {
   int64_t dma_transactions = 0;
 };
 
+// Optional TLM extension: an initiator that attaches it to a b_transport transaction gets back
+// the bank word accesses the scratchpad counted for that transaction (transfer_cost's accesses,
+// the number its read_accesses / write_accesses counter adds). The initiator owns it and must
+// clear it before the payload dies.
+struct SpmAccessExtension : tlm::tlm_extension<SpmAccessExtension> {
+  int64_t accesses = 0;
+  tlm::tlm_extension_base* clone() const override { return new SpmAccessExtension(*this); }
+  void copy_from(const tlm::tlm_extension_base& e) override {
+    accesses = static_cast<const SpmAccessExtension&>(e).accesses;
+  }
+};
+
 class Scratchpad : public sc_core::sc_module, public ISpmAccounting {
  public:
   tlm_utils::simple_target_socket<Scratchpad> dma_socket;

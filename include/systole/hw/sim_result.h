@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "systole/compiler/isa.h"
 #include "systole/hw/dram_stats.h"
 #include "systole/numeric/tensor.h"
 
@@ -105,6 +106,41 @@ inline int64_t CycleBreakdown::*CycleBreakdown::field(CycleCause c) {
   return &CycleBreakdown::idle;
 }
 
+// Bank word accesses of one scratchpad (the unit its energy is priced in).
+struct SpmActions {
+  int64_t read_accesses = 0;    // bank words read: DMA drains + array / vector unit reads
+  int64_t write_accesses = 0;   // bank words written: DMA fills + array / vector unit writes
+  int64_t accumulator_rmw = 0;  // ofmap only: partial-sum elements read, added and written back
+  SpmActions& operator+=(const SpmActions& o) {
+    read_accesses += o.read_accesses;
+    write_accesses += o.write_accesses;
+    accumulator_rmw += o.accumulator_rmw;
+    return *this;
+  }
+};
+
+// The priced actions of an instruction (hw/attribution.h InstructionRecord) or of a layer beyond
+// those LayerStats already counts (macs, vector_ops, DRAM bytes). Summed over every instruction
+// of a run, each scratchpad's accesses and read-modify-writes equal that scratchpad's whole-run
+// counters (SimResult::scratchpads).
+struct ActionRecord {
+  SpmActions ifmap, weight, ofmap;   // by Buffer: at(Buffer)
+  int64_t register_shift_bytes = 0;  // MATMUL: bytes moved between neighbouring PEs (hw/pe_array.h)
+  int64_t dma_bursts = 0;            // LOAD / STORE: DRAM bursts of the descriptor
+  SpmActions& at(Buffer b) { return b == Buffer::kIfmap ? ifmap : b == Buffer::kWeight ? weight : ofmap; }
+  const SpmActions& at(Buffer b) const {
+    return b == Buffer::kIfmap ? ifmap : b == Buffer::kWeight ? weight : ofmap;
+  }
+  ActionRecord& operator+=(const ActionRecord& o) {
+    ifmap += o.ifmap;
+    weight += o.weight;
+    ofmap += o.ofmap;
+    register_shift_bytes += o.register_shift_bytes;
+    dma_bursts += o.dma_bursts;
+    return *this;
+  }
+};
+
 struct LayerStats {
   std::string name;
   std::string type;
@@ -123,6 +159,7 @@ struct LayerStats {
   int64_t vector_busy_cycles = 0;
   int64_t dma_busy_cycles = 0;
   int64_t instructions = 0;
+  ActionRecord actions;  // summed over the layer's instructions (total: over all layers)
   // Functional simulation (hw/functional.h): "true" / "false" when the layer's output was
   // compared with the reference, "" when not checked (timing-only runs, layout-only layers).
   std::string verified;

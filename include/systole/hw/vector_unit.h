@@ -1,7 +1,9 @@
 // The vector unit: elementwise / reduction operations on data already in the scratchpads, one
 // wait() per VECTOR instruction: cycles = ceil(elements * ops_per_element / lanes), starting on
 // the first clock edge after issue. Its scratchpad bytes are counted into the ofmap scratchpad
-// (it works on layer outputs); port bandwidth does not stall it in this fidelity.
+// (it works on layer outputs); port bandwidth does not stall it in this fidelity. Actions: the
+// ofmap's bank word accesses, ceil(bytes / bank width) reads and writes (InstructionRecord and the
+// scratchpad's counters get the same numbers).
 // Functional simulation (`functional`): the operation reads and writes the scratchpads' storage
 // when it ends (VectorOp in compiler/isa.h says where), with the element functions of
 // numeric/vector_math.h: fused relu / relu6 in place on accumulators; relu, relu6, gelu,

@@ -26,7 +26,10 @@ struct RunInputs {
 // report.json: tool version, inputs with SHA-256, the fully resolved config, layers[] and total.
 // Keys keep insertion order (ordered_json): each layer record lists its statistics as layers.csv
 // does, with "cycle_breakdown" {compute, fill_drain, dram_bandwidth, dram_latency, bank_conflict,
-// dependency, idle} (sim_result.h's causes, in that order) after "stall_cycles".
+// dependency, idle} (sim_result.h's causes, in that order) after "stall_cycles", then "actions"
+// (the priced actions: MACs, register-shift bytes, scratchpad word accesses and accumulator RMWs,
+// DMA bursts, vector ops, DRAM bytes; units.accesses names their unit), enough to re-price a
+// finished run. After total: "memory" (the DRAM model's and each scratchpad's whole-run counters).
 nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program, const SimResult& result,
                                     const RunInputs& inputs);
 
