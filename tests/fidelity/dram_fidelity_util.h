@@ -42,21 +42,10 @@ struct Rig {
   }
   uint64_t addr(int64_t bank_group, int64_t bank, int64_t row, int64_t column = 0,
                 int64_t channel = 0) const {
-    Coordinates c;
-    c.channel = channel;
-    c.bank_group = bank_group;
-    c.bank = bank;
-    c.row = row;
-    c.column = column;
-    return map.encode(c);
+    return testsupport::address_of(map, bank_group, bank, row, column, channel);
   }
   void submit(uint64_t id, uint64_t address, int64_t arrival, bool write = false) {
-    Request r;
-    r.id = id;
-    r.address = address;
-    r.arrival = arrival;
-    r.is_write = write;
-    mem.submit(r);
+    testsupport::submit(mem, id, address, arrival, write);
   }
   Completion next() {
     Completion c;

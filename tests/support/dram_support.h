@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "systole/config/dram_spec.h"
+#include "systole/dram/address_mapping.h"
 #include "systole/dram/memory_system.h"
 
 namespace systole::dram::testsupport {
@@ -17,6 +18,27 @@ inline const std::vector<std::string>& shipped_presets() {
 
 inline DramDeviceSpec preset(const std::string& name) {
   return load_dram_preset(dram_preset_path(name, ""));
+}
+
+// The address of (bank group, bank, row, column, channel) under `map` (rank 0).
+inline uint64_t address_of(const AddressMapping& map, int64_t bank_group, int64_t bank, int64_t row,
+                           int64_t column = 0, int64_t channel = 0) {
+  Coordinates c;
+  c.channel = channel;
+  c.bank_group = bank_group;
+  c.bank = bank;
+  c.row = row;
+  c.column = column;
+  return map.encode(c);
+}
+
+inline void submit(MemorySystem& mem, uint64_t id, uint64_t address, int64_t arrival, bool write = false) {
+  Request r;
+  r.id = id;
+  r.address = address;
+  r.arrival = arrival;
+  r.is_write = write;
+  mem.submit(r);
 }
 
 // Records every command it sees.

@@ -23,20 +23,10 @@ struct Fixture {
     return o;
   }
   uint64_t addr(int64_t bg, int64_t bank, int64_t row, int64_t col = 0) const {
-    Coordinates c;
-    c.bank_group = bg;
-    c.bank = bank;
-    c.row = row;
-    c.column = col;
-    return map.encode(c);
+    return testsupport::address_of(map, bg, bank, row, col);
   }
   void submit(uint64_t id, uint64_t address, int64_t arrival, bool write = false) {
-    Request r;
-    r.id = id;
-    r.address = address;
-    r.arrival = arrival;
-    r.is_write = write;
-    mem.submit(r);
+    testsupport::submit(mem, id, address, arrival, write);
   }
   std::vector<Completion> drain() {
     std::vector<Completion> out;
