@@ -13,8 +13,10 @@
 #include "systole/common/error.h"
 #include "systole/compiler/compiler.h"
 #include "systole/config/loader.h"
+#include "systole/energy/energy_table.h"
 #include "systole/hw/simulate.h"
 #include "systole/numeric/npy.h"
+#include "systole/report/energy_report.h"
 #include "systole/report/report.h"
 #include "systole/rtl/vcd_writer.h"
 #include "systole/workload/loader.h"
@@ -57,6 +59,7 @@ struct Loaded {
   ArchSpec arch;
   Network network;
   RunInputs inputs;
+  energy::EnergyTable energy_table;
 };
 
 Loaded load_inputs(const CommonOptions& o) {
@@ -65,7 +68,12 @@ Loaded load_inputs(const CommonOptions& o) {
   l.inputs.workload_path = resolve_input(o.workload, "workloads");
   l.inputs.overrides = o.overrides;
   l.arch = load_arch(l.inputs.arch_path, o.overrides);
+  l.energy_table = load_arch_energy_table(l.arch);
   l.network = load_network(l.inputs.workload_path);
+  // The leading dimension of the (first) network input is its batch: that many inferences per run.
+  if (!l.network.inputs.empty() && !l.network.inputs.front().shape.empty()) {
+    l.inputs.inferences = std::max<int64_t>(1, l.network.inputs.front().shape.front());
+  }
   return l;
 }
 
@@ -75,6 +83,27 @@ std::string default_out_dir(const Loaded& l) {
 }
 
 }  // namespace
+
+energy::EnergyTable load_arch_energy_table(const ArchSpec& arch) {
+  const std::string arch_dir = arch.source_path.empty()
+                                   ? std::string()
+                                   : std::filesystem::path(arch.source_path).parent_path().string();
+  const KeyOrigin at = arch.origin_of("energy.table");
+  try {
+    return energy::load_energy_table(energy::energy_table_path(arch.energy.table, arch_dir));
+  } catch (const ConfigError& e) {
+    // A table that cannot be found is a mistake where energy.table was written.
+    std::vector<Diagnostic> out;
+    for (Diagnostic d : e.diagnostics()) {
+      if (d.file.empty()) {
+        d.file = at.file;
+        d.line = at.line;
+      }
+      out.push_back(std::move(d));
+    }
+    throw ConfigError(std::move(out));
+  }
+}
 
 std::string data_dir() {
   if (const char* env = std::getenv("SYSTOLE_DATA_DIR"); env && *env) return env;
@@ -148,10 +177,12 @@ int run_command(const std::vector<std::string>& args) {
   }
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  const std::string table = summary_table(l.arch, result);
+  nlohmann::ordered_json report = build_report(l.arch, program, result, l.inputs);
+  const std::string power_csv = price_report(report, l.energy_table, l.arch.energy.table, "report.json");
+  const std::string table = summary_table(l.arch, result) + energy_summary(report);
   const std::string summary =
       table + fmt::format("wall time: {:.3f} s for {} instructions\n", wall_s, program.instructions.size());
-  write_outputs(out_dir, build_report(l.arch, program, result, l.inputs), layers_csv(result), summary);
+  write_outputs(out_dir, report, layers_csv(result), summary, {{"power.csv", power_csv}});
   if (vcd) {
     vcd.reset();  // flushes and closes the file
     std::filesystem::rename(vcd_tmp, vcd_path);
@@ -163,8 +194,8 @@ int run_command(const std::vector<std::string>& args) {
     }
   }
   if (!quiet) std::cout << summary;
-  std::cout << fmt::format("outputs: {}/report.json, {}/layers.csv, {}/summary.txt{}{}\n", out_dir, out_dir,
-                           out_dir, trace.empty() ? "" : ", " + vcd_path.string(),
+  std::cout << fmt::format("outputs: {}/report.json, {}/layers.csv, {}/summary.txt, {}/power.csv{}{}\n",
+                           out_dir, out_dir, out_dir, out_dir, trace.empty() ? "" : ", " + vcd_path.string(),
                            dump_dir.empty() ? "" : fmt::format("; tensors in {}/", dump_dir));
   return 0;
 }
@@ -189,6 +220,7 @@ int validate_command(const std::vector<std::string>& args) {
   if (!parse("validate", args, desc)) return 0;
   const std::string arch_path = resolve_input(o.arch, "arch");
   ArchSpec arch = load_arch(arch_path, o.overrides);
+  load_arch_energy_table(arch);  // a missing or broken energy table is a config error too
   std::cout << fmt::format("{}: ok ({})\n", arch_path, arch.name);
   if (!o.workload.empty()) {
     const std::string workload_path = resolve_input(o.workload, "workloads");

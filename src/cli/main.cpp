@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  validate   check an arch config (and optionally a workload) and report every problem\n"
     "  memtest    drive the cycle-level DRAM model alone: bandwidth, latency, row hits, commands\n"
     "  chart      plot simulated designs on GOP/s vs W with published accelerators\n"
+    "  energy     re-price a finished run's report.json with another energy table\n"
     "  config-doc print the configuration reference generated from the schema\n"
     "  version    print the version\n"
     "\n"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     if (command == "config-doc") return systole::cli::config_doc_command(args);
     if (command == "memtest") return systole::cli::memtest_command(args);
     if (command == "chart") return systole::cli::chart_command(args);
+    if (command == "energy") return systole::cli::energy_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "systole " << SYSTOLE_VERSION << "\n";
       return 0;

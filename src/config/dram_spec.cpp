@@ -17,10 +17,7 @@
 
 #include "enum_table.h"
 #include "systole/common/error.h"
-
-#ifndef SYSTOLE_DATA_DIR
-#error "SYSTOLE_DATA_DIR must name the source tree (set on systole_config in src/CMakeLists.txt)"
-#endif
+#include "systole/config/data_files.h"
 
 namespace systole {
 namespace {
@@ -38,23 +35,6 @@ constexpr std::array<std::pair<DramAddressMapping, const char*>, 3> kMappings{{
 using config_detail::name_of;
 using config_detail::names_of;
 using config_detail::parse_from;
-
-std::string dram_dir() {
-  return std::string(SYSTOLE_DATA_DIR) + "/arch/dram";
-}
-
-std::vector<std::string> yaml_stems(const std::string& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return out;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file(ec) && entry.path().extension() == ".yaml") {
-      out.push_back(entry.path().stem().string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -319,36 +299,11 @@ std::vector<std::string> dram_address_mapping_names() {
 }
 
 std::vector<std::string> dram_preset_names() {
-  return yaml_stems(dram_dir());
+  return yaml_stems(arch_data_dir("dram"));
 }
 
 std::string dram_preset_path(const std::string& name, const std::string& arch_dir) {
-  const bool is_path = name.find('/') != std::string::npos ||
-                       (name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0);
-  if (is_path) return name;
-  std::vector<std::string> searched;
-  std::error_code ec;
-  if (!arch_dir.empty()) {
-    const std::string local = arch_dir + "/dram/" + name + ".yaml";
-    if (std::filesystem::is_regular_file(local, ec)) return local;
-    searched.push_back(arch_dir + "/dram");
-  }
-  const std::string shipped = dram_dir() + "/" + name + ".yaml";
-  if (std::filesystem::is_regular_file(shipped, ec)) return shipped;
-  // The arch file may live in the source tree's arch/: name that directory once.
-  if (searched.empty() || !std::filesystem::equivalent(searched.front(), dram_dir(), ec)) {
-    searched.push_back(dram_dir());
-  }
-  std::vector<std::string> found;
-  for (const auto& dir : searched) {
-    for (auto& stem : yaml_stems(dir)) {
-      if (std::find(found.begin(), found.end(), stem) == found.end()) found.push_back(stem);
-    }
-  }
-  std::sort(found.begin(), found.end());
-  throw ConfigError(Diagnostic{"", 0, "dram.preset", name,
-                               "no such DRAM preset (searched " + join(searched) + "; available: " +
-                                   (found.empty() ? std::string("none") : join(found)) + ")"});
+  return find_arch_data_file("dram", "dram.preset", "DRAM preset", name, arch_dir);
 }
 
 DramDeviceSpec load_dram_preset(const std::string& path) {

@@ -24,6 +24,13 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+// How late a key was written: 0 = schema default, 1 = the input file, 2 = --set.
+int key_layer(const LoadState& st, const std::string& key) {
+  const auto it = st.explicit_keys.find(key);
+  if (it == st.explicit_keys.end()) return 0;
+  return it->second.file == "--set" ? 2 : 1;
+}
+
 class CrossChecker {
  public:
   explicit CrossChecker(LoadState* st) : m_st(st) {}
@@ -40,12 +47,7 @@ class CrossChecker {
 
   bool is_explicit(const std::string& key) const { return m_st->explicit_keys.count(key) != 0; }
 
-  // How late a key was written: 0 = schema default, 1 = the input file, 2 = --set.
-  int layer(const std::string& key) const {
-    const auto it = m_st->explicit_keys.find(key);
-    if (it == m_st->explicit_keys.end()) return 0;
-    return it->second.file == "--set" ? 2 : 1;
-  }
+  int layer(const std::string& key) const { return key_layer(*m_st, key); }
 
  private:
   LoadState* m_st;
@@ -119,6 +121,22 @@ void resolve_dram_device(LoadState* st) {
     return;
   }
   if (d.channels > 0) d.device.org.channels = d.channels;
+  // The energy of a cycle-level device's traffic is priced at its own standard; naming another
+  // one is a contradiction, unless it was written beneath a later dram.kind (a file's choice for
+  // its own DRAM model, overridden with `--set dram.kind=cycle`): then the device's standard wins.
+  EnergyDramStandard& std_choice = st->spec.energy.dram_standard;
+  if (std_choice != EnergyDramStandard::kAuto && d.device.standard != to_string(std_choice)) {
+    if (key_layer(*st, "energy.dram_standard") < key_layer(*st, "dram.kind")) {
+      std_choice = EnergyDramStandard::kAuto;
+      return;
+    }
+    ValueOrigin at{st->source, 0};
+    if (auto it = st->explicit_keys.find("energy.dram_standard"); it != st->explicit_keys.end())
+      at = it->second;
+    st->diagnostics.add({at.file, at.line, "energy.dram_standard", to_string(std_choice),
+                         "must be auto or " + d.device.standard + " (the standard of dram.preset '" +
+                             d.preset + "') with dram.kind cycle"});
+  }
 }
 
 void cross_check(LoadState* st) {

@@ -50,6 +50,9 @@ bool parse_enum(const std::string& s, DramPagePolicy* out) {
 bool parse_enum(const std::string& s, DramAddressMapping* out) {
   return parse_dram_address_mapping(s, out);
 }
+bool parse_enum(const std::string& s, EnergyDramStandard* out) {
+  return parse_energy_dram_standard(s, out);
+}
 bool parse_enum(const std::string& s, ArrayFidelity* out) {
   return parse_array_fidelity(s, out);
 }
@@ -377,6 +380,37 @@ std::vector<ParamDef> declare() {
   s.push_back(bool_param(
       "dram.refresh", true, "All-bank refresh every tREFI for tRFC (kind cycle); false only for experiments",
       [](auto& a) -> auto& { return a.dram.refresh; }));
+
+  s.push_back(string_param(
+      "energy.table", "7nm",
+      "Energy reference table: 45nm (Horowitz, ISSCC 2014) or 7nm (TPUv4i, ISCA 2021) from "
+      "arch/energy/<name>.yaml, or a path to such a file (docs/energy.md)",
+      [](auto& a) -> auto& { return a.energy.table; }));
+  s.push_back(enum_param(
+      "energy.dram_standard", EnergyDramStandard::kAuto, {"auto", "DDR4", "LPDDR4", "LPDDR5", "HBM2"},
+      "DRAM standard whose pJ/bit prices DRAM traffic; auto = the preset's standard with dram.kind "
+      "cycle, LPDDR4 (the simple model's default interface) with kinds ideal and simple",
+      [](auto& a) -> auto& { return a.energy.dram_standard; }));
+  s.push_back(float_param(
+      "energy.static_power_mw.array", "mW", 0.0, at_least(0, 1e7),
+      "Static power of the PE array (leakage and ungated clock), drawn for the whole run; a property "
+      "of the design, not of the node: 0 leaves it out",
+      [](auto& a) -> auto& { return a.energy.static_power.array_mw; }));
+  s.push_back(float_param(
+      "energy.static_power_mw.vector", "mW", 0.0, at_least(0, 1e7), "Static power of the vector unit",
+      [](auto& a) -> auto& { return a.energy.static_power.vector_mw; }));
+  s.push_back(float_param(
+      "energy.static_power_mw.scratchpads", "mW", 0.0, at_least(0, 1e7),
+      "Static power of all scratchpads together, split between them by capacity",
+      [](auto& a) -> auto& { return a.energy.static_power.scratchpads_mw; }));
+  s.push_back(float_param(
+      "energy.static_power_mw.control", "mW", 0.0, at_least(0, 1e7),
+      "Static power of the controller, DMA engine and other always-on logic",
+      [](auto& a) -> auto& { return a.energy.static_power.control_mw; }));
+  s.push_back(int_param(
+      "energy.power_window_cycles", "cycles", 10000, at_least(1, 1e12),
+      "power.csv: average power per component over windows of this many core cycles",
+      [](auto& a) -> auto& { return a.energy.power_window_cycles; }));
   return s;
 }
 

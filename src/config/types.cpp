@@ -43,6 +43,13 @@ constexpr std::array<std::pair<BankMapping, const char*>, 2> kBankMappings{{
     {BankMapping::kInterleaved, "interleaved"},
     {BankMapping::kXor, "xor"},
 }};
+constexpr std::array<std::pair<EnergyDramStandard, const char*>, 5> kEnergyDramStandards{{
+    {EnergyDramStandard::kAuto, "auto"},
+    {EnergyDramStandard::kDdr4, "DDR4"},
+    {EnergyDramStandard::kLpddr4, "LPDDR4"},
+    {EnergyDramStandard::kLpddr5, "LPDDR5"},
+    {EnergyDramStandard::kHbm2, "HBM2"},
+}};
 
 }  // namespace
 
@@ -112,6 +119,13 @@ const char* to_string(BankMapping m) {
 }
 bool parse_bank_mapping(const std::string& s, BankMapping* out) {
   return parse_from(kBankMappings, s, out);
+}
+
+const char* to_string(EnergyDramStandard s) {
+  return name_of(kEnergyDramStandards, s);
+}
+bool parse_energy_dram_standard(const std::string& s, EnergyDramStandard* out) {
+  return parse_from(kEnergyDramStandards, s, out);
 }
 
 }  // namespace systole

@@ -89,11 +89,6 @@ double EnergyTable::sram_access_pj(int64_t capacity_bytes, int64_t word_bytes, b
   throw InternalError("sram_access_pj: capacity points of " + path + " are not sorted");
 }
 
-double EnergyTable::accumulator_rmw_pj(int64_t capacity_bytes, int64_t word_bytes, DataType type) const {
-  return sram_access_pj(capacity_bytes, word_bytes, false) +
-         sram_access_pj(capacity_bytes, word_bytes, true) + vector_op_pj(VectorOp::kAdd, type);
-}
-
 double EnergyTable::dram_pj_per_bit(const std::string& standard) const {
   std::string have;
   for (const DramEntry& e : dram) {

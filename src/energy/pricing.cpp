@@ -1,14 +1,19 @@
 // count x energy-per-action pricing (formulas in pricing.h).
 #include "systole/energy/pricing.h"
 
+#include <cmath>
+
 #include "systole/common/error.h"
 
 namespace systole::energy {
 namespace {
 
-double as_count(int64_t n, const char* what) {
-  if (n < 0) throw InternalError(std::string("price: negative count of ") + what + ": " + std::to_string(n));
-  return static_cast<double>(n);
+double as_count(double n, const char* what) {
+  if (!(n >= 0) || !std::isfinite(n)) {
+    throw InternalError(std::string("price: count of ") + what +
+                        " is not a finite number >= 0: " + std::to_string(n));
+  }
+  return n;
 }
 
 }  // namespace
@@ -42,8 +47,7 @@ EnergyBreakdown price(const ActionCounts& counts, const EnergyTable& table) {
   }
   for (const AccumulatorCount& a : counts.accumulators) {
     const double rmws = as_count(a.rmws, "accumulator read-modify-writes");
-    b.scratchpad_pj[a.name] +=
-        rmws > 0 ? rmws * table.accumulator_rmw_pj(a.capacity_bytes, a.word_bytes, a.type) : 0.0;
+    b.scratchpad_pj[a.name] += rmws > 0 ? rmws * table.vector_op_pj(VectorOp::kAdd, a.type) : 0.0;
   }
   for (const VectorCount& v : counts.vector_ops) {
     const double n = as_count(v.count, "vector operations");

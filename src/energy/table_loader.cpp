@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "systole/common/error.h"
+#include "systole/config/data_files.h"
 #include "systole/energy/energy_table.h"
 
 namespace systole::energy {
@@ -328,6 +329,10 @@ EnergyTable load_energy_table(const std::string& path) {
   EnergyTable table = reader.read(root);
   if (!reader.diagnostics().empty()) throw ConfigError(reader.diagnostics().take());
   return table;
+}
+
+std::string energy_table_path(const std::string& name, const std::string& arch_dir) {
+  return find_arch_data_file("energy", "energy.table", "energy table", name, arch_dir);
 }
 
 }  // namespace systole::energy

@@ -25,8 +25,13 @@ SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
         fmt::format("simulation ended with {} of {} instructions retired", retired, ctrl.records().size()));
   }
   const int64_t total_cycles = top.clock().cycle_of(ctrl.end_time());
-  return hw::attribute(ctrl.program(), ctrl.records(), total_cycles, ctrl.end_time().to_seconds() * 1e9,
-                       arch.core.array.rows * arch.core.array.cols);
+  SimResult result =
+      hw::attribute(ctrl.program(), ctrl.records(), total_cycles, ctrl.end_time().to_seconds() * 1e9,
+                    arch.core.array.rows * arch.core.array.cols);
+  result.activity_window_cycles = arch.energy.power_window_cycles;
+  result.activity =
+      hw::activity_windows(ctrl.program(), ctrl.records(), total_cycles, result.activity_window_cycles);
+  return result;
 }
 
 }  // namespace

@@ -42,6 +42,29 @@ void VectorUnit::run() {
   });
 }
 
+namespace {
+
+// The energy class of a function's lane operations (sim_result.h VectorLaneOps states the rule).
+bool priced_as_multiply(VectorFunc f) {
+  switch (f) {
+    case VectorFunc::kRelu:
+    case VectorFunc::kRelu6:
+    case VectorFunc::kAdd:
+    case VectorFunc::kMaxPool:
+    case VectorFunc::kAvgPool:
+      return false;
+    case VectorFunc::kGelu:
+    case VectorFunc::kSigmoid:
+    case VectorFunc::kTanh:
+    case VectorFunc::kSoftmax:
+    case VectorFunc::kLayerNorm:
+      return true;
+  }
+  return true;
+}
+
+}  // namespace
+
 InstructionRecord VectorUnit::execute(const Instruction& inst) {
   if (inst.op != Opcode::kVector) {
     throw InternalError(fmt::format("vector unit: instruction {} is not a VECTOR", inst.id));
@@ -75,6 +98,10 @@ InstructionRecord VectorUnit::execute(const Instruction& inst) {
   rec.sram_write_bytes = wr;
   rec.actions.ofmap.read_accesses = a.read_accesses;
   rec.actions.ofmap.write_accesses = a.write_accesses;
+  const bool mul_class = priced_as_multiply(op.func);
+  VectorLaneOps& v = rec.actions.vector;
+  (op.on_accumulators ? (mul_class ? v.mul_on_accumulator : v.add_on_accumulator)
+                      : (mul_class ? v.mul_on_input : v.add_on_input)) = lane_ops;
   m_counters.operations += 1;
   m_counters.lane_ops += lane_ops;
   m_counters.busy_cycles += cycles;

@@ -1,5 +1,7 @@
 #include "systole/report/report.h"
 
+#include "systole/report/energy_report.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +13,7 @@
 
 #include "systole/common/error.h"
 #include "systole/config/loader.h"
+#include "systole/report/energy_report.h"
 #include "systole/report/sha256.h"
 
 namespace systole {
@@ -59,7 +62,11 @@ Json actions_json(const LayerStats& s) {
       {"register_shift_bytes", a.register_shift_bytes},
       {"scratchpads", {{"ifmap", spm(a.ifmap)}, {"weight", spm(a.weight)}, {"ofmap", std::move(ofmap)}}},
       {"dma_bursts", a.dma_bursts},
-      {"vector_ops", s.vector_ops},
+      {"vector_lane_ops",
+       {{"add_on_accumulator", a.vector.add_on_accumulator},
+        {"mul_on_accumulator", a.vector.mul_on_accumulator},
+        {"add_on_input", a.vector.add_on_input},
+        {"mul_on_input", a.vector.mul_on_input}}},
       {"dram_read_bytes", s.dram_reads_bytes},
       {"dram_write_bytes", s.dram_writes_bytes},
   };
@@ -179,6 +186,7 @@ Json memory_json(const ArchSpec& arch, const SimResult& r) {
   Json dram;
   dram["kind"] = d.kind;
   if (arch.dram.kind == DramKind::kCycle) dram["preset"] = arch.dram.device.name;
+  dram["standard"] = energy_dram_standard(arch);  // the standard its traffic is priced at
   dram["reads"] = d.reads;
   dram["writes"] = d.writes;
   dram["read_bytes"] = d.read_bytes;
@@ -247,8 +255,10 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   total["actions"] = actions_json(result.total);
   add_verification(total, result.total);
   total["time_us"] = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
+  total["inferences"] = inputs.inferences;
   report["total"] = std::move(total);
   report["memory"] = memory_json(arch, result);
+  report["activity"] = activity_json(result);
   return report;
 }
 
@@ -309,24 +319,27 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result) {
   return out;
 }
 
-void write_outputs(const std::string& dir, const nlohmann::ordered_json& report, const std::string& csv,
-                   const std::string& summary) {
+void write_files(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw UserError(fmt::format("{}: cannot create output directory: {}", dir, ec.message()));
   const std::filesystem::path base(dir);
-  const std::pair<const char*, const std::string*> files[] = {
-      {"report.json", nullptr}, {"layers.csv", &csv}, {"summary.txt", &summary}};
-  const std::string report_text = report.dump(2) + "\n";
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> staged;
-  for (const auto& [name, text] : files) {
-    staged.emplace_back(write_temporary(base / name, text ? *text : report_text), base / name);
-  }
+  for (const auto& [name, text] : files) staged.emplace_back(write_temporary(base / name, text), base / name);
   for (const auto& [tmp, final_path] : staged) {
     std::filesystem::rename(tmp, final_path, ec);
     if (ec)
       throw UserError(fmt::format("{}: cannot rename into place: {}", final_path.string(), ec.message()));
   }
+}
+
+void write_outputs(const std::string& dir, const nlohmann::ordered_json& report, const std::string& csv,
+                   const std::string& summary,
+                   const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"report.json", report.dump(2) + "\n"}, {"layers.csv", csv}, {"summary.txt", summary}};
+  files.insert(files.end(), extra.begin(), extra.end());
+  write_files(dir, files);
 }
 
 }  // namespace systole

@@ -174,6 +174,31 @@ struct DramParams {
   DramDeviceSpec device;
 };
 
+// The DRAM standard whose energy per bit prices DRAM traffic (energy/energy_table.h). kAuto: the
+// device preset's standard with dram.kind cycle; LPDDR4 with kinds ideal and simple, whose default
+// latency and bandwidth describe an LPDDR4-3200 interface.
+enum class EnergyDramStandard { kAuto, kDdr4, kLpddr4, kLpddr5, kHbm2 };
+const char* to_string(EnergyDramStandard s);  // "auto", "DDR4", "LPDDR4", "LPDDR5", "HBM2"
+bool parse_energy_dram_standard(const std::string& s, EnergyDramStandard* out);
+
+// Power drawn whether or not a unit works (leakage, and any clock that is not gated), mW. It is a
+// property of the design (area, process flavour, threshold voltages, supply), not of the node
+// alone, so it is given per design; 0 leaves static energy out. Energy = power x simulated time.
+struct StaticPowerParams {
+  double array_mw = 0.0;
+  double vector_mw = 0.0;
+  double scratchpads_mw = 0.0;  // all scratchpads together, split by capacity
+  double control_mw = 0.0;      // controller, DMA engine and other always-on logic
+};
+
+struct EnergyParams {
+  // Energy reference table: a name in arch/energy (45nm, 7nm) or a path to such a file.
+  std::string table = "7nm";
+  EnergyDramStandard dram_standard = EnergyDramStandard::kAuto;
+  StaticPowerParams static_power;
+  int64_t power_window_cycles = 10000;  // power.csv: one row per window of this many core cycles
+};
+
 // Where a config value came from: a file and 1-based line, or "--set" with line 0.
 struct KeyOrigin {
   std::string file;
@@ -185,6 +210,7 @@ struct ArchSpec {
   std::string name;
   CoreParams core;
   DramParams dram;
+  EnergyParams energy;
 
   // Provenance, not parameters: the file this spec was read from and where each explicitly written
   // key came from, so that later stages (e.g. the compiler's scratchpad fit check) can name the

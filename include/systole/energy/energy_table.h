@@ -85,9 +85,6 @@ struct EnergyTable {
   // the largest, the largest point's energy (a larger scratchpad is built from banks of the
   // largest macro, and one access touches one bank). InternalError if capacity or word <= 0.
   double sram_access_pj(int64_t capacity_bytes, int64_t word_bytes, bool write) const;
-  // One read-modify-write of an accumulator word: read + write of `word_bytes` in an SRAM of
-  // `capacity_bytes`, plus one add of type `type` (vector_op_pj(kAdd, type)); pJ.
-  double accumulator_rmw_pj(int64_t capacity_bytes, int64_t word_bytes, DataType type) const;
   // pJ per bit moved for DRAM `standard`. ConfigError when the table has no entry.
   double dram_pj_per_bit(const std::string& standard) const;
 };
@@ -97,5 +94,10 @@ struct EnergyTable {
 // unsorted SRAM capacities) is collected with file:line:key and thrown as one ConfigError; a
 // missing or unparsable file is one ConfigError too.
 EnergyTable load_energy_table(const std::string& path);
+
+// The file named by energy.table: a path as given, else <arch_dir>/energy/<name>.yaml, else the
+// shipped arch/energy/<name>.yaml (config/data_files.h). ConfigError on energy.table naming the
+// places searched and the tables found.
+std::string energy_table_path(const std::string& name, const std::string& arch_dir);
 
 }  // namespace systole::energy

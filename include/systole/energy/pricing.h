@@ -1,5 +1,6 @@
 // Pricing: energy = sum over actions of count x energy per action from an EnergyTable, plus the
-// clock-tree share. Modules only count (ActionCounts); this turns counts into pJ per component
+// clock-tree share. Counts are doubles: a power window holds fractions of an instruction's actions
+// (exact for integers below 2^53). Modules only count (ActionCounts); this turns counts into pJ per component
 // after the run, so a finished run can be re-priced with another table.
 #pragma once
 
@@ -16,7 +17,7 @@ namespace systole::energy {
 struct MacCount {
   DataType input = DataType::kInt8;
   DataType weight = DataType::kInt8;
-  int64_t count = 0;
+  double count = 0;
 };
 
 // Accesses of one scratchpad built from macros of `capacity_bytes`, `word_bytes` per access.
@@ -24,36 +25,36 @@ struct ScratchpadCount {
   std::string name;
   int64_t capacity_bytes = 0;
   int64_t word_bytes = 0;
-  int64_t reads = 0;
-  int64_t writes = 0;
+  double reads = 0;
+  double writes = 0;
 };
 
-// Read-modify-writes of one accumulator SRAM holding `type` words of `word_bytes`.
+// Read-modify-writes of one accumulator SRAM holding `type` partial sums: each adds one partial
+// sum into a stored one. Its word read and write are counted with the scratchpad's reads and
+// writes (ScratchpadCount of the same name), so only the add is priced here.
 struct AccumulatorCount {
   std::string name;
-  int64_t capacity_bytes = 0;
-  int64_t word_bytes = 4;
   DataType type = DataType::kInt32;
-  int64_t rmws = 0;
+  double rmws = 0;
 };
 
 struct VectorCount {
   VectorOp op = VectorOp::kAdd;
   DataType type = DataType::kInt32;
-  int64_t count = 0;  // element operations
+  double count = 0;  // element operations
 };
 
 // Bytes moved across the DRAM interface. `standard` must have a dram entry in the table when
 // read_bytes + write_bytes > 0.
 struct DramCount {
   std::string standard;
-  int64_t read_bytes = 0;
-  int64_t write_bytes = 0;
+  double read_bytes = 0;
+  double write_bytes = 0;
 };
 
 struct ActionCounts {
   std::vector<MacCount> macs;
-  int64_t register_shift_bytes = 0;  // byte-hops between neighbouring PEs
+  double register_shift_bytes = 0;  // byte-hops between neighbouring PEs
   std::vector<ScratchpadCount> scratchpads;
   std::vector<AccumulatorCount> accumulators;
   std::vector<VectorCount> vector_ops;
@@ -76,13 +77,14 @@ struct EnergyBreakdown {
 // Prices `counts` with `table`:
 //   array       = sum_i macs_i * mac_pj(in_i, w_i) + register_shift_bytes * register_shift_pj_per_byte
 //   scratchpad  = reads * sram_access_pj(C, W, read) + writes * sram_access_pj(C, W, write)
-//   accumulator = rmws * accumulator_rmw_pj(C, W, type)      (into scratchpad_pj[name])
+//   accumulator = rmws * vector_op_pj(add, type)             (into scratchpad_pj[name])
 //   vector      = sum_i ops_i * vector_op_pj(op_i, type_i)
 //   dram        = 8 * (read_bytes + write_bytes) * dram_pj_per_bit(standard)
 //   clock_tree  = s / (1 - s) * (array + scratchpads + vector), s = clock_tree_share; DRAM is
 //                 off-chip and gets no on-chip clock share.
 // A name that appears twice (scratchpads and accumulators share one namespace) adds up. Throws
-// ConfigError when the table lacks an entry the counts need, InternalError on a negative count.
+// ConfigError when the table lacks an entry the counts need, InternalError on a negative or
+// non-finite count.
 EnergyBreakdown price(const ActionCounts& counts, const EnergyTable& table);
 
 }  // namespace systole::energy

@@ -81,4 +81,14 @@ std::vector<CycleBreakdown> breakdown_by_window(const std::vector<CauseSpan>& sp
 SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
                     int64_t total_cycles, double simulated_ns, int64_t array_pes);
 
+// The run's actions by window of `window_cycles` (>= 1) core cycles over [0, total_cycles): one
+// window per started block of window_cycles, the last ending at total_cycles. An instruction's
+// actions (macs, actions, DRAM bytes) are spread uniformly over its active interval: MATMUL and
+// VECTOR [work_start_cycle, work_start_cycle + busy_cycles), LOAD and STORE [issue_cycle,
+// retire_cycle); an empty interval puts them all in the window holding its start. Intervals are
+// clipped to [0, total_cycles). No windows when total_cycles is 0.
+std::vector<ActivityWindow> activity_windows(const Program& program,
+                                             const std::vector<InstructionRecord>& records,
+                                             int64_t total_cycles, int64_t window_cycles);
+
 }  // namespace systole::hw

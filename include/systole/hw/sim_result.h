@@ -123,10 +123,29 @@ struct SpmActions {
 // those LayerStats already counts (macs, vector_ops, DRAM bytes). Summed over every instruction
 // of a run, each scratchpad's accesses and read-modify-writes equal that scratchpad's whole-run
 // counters (SimResult::scratchpads).
+// Vector-unit lane operations by the class they are priced as (energy::VectorOp) and the type
+// they work on: accumulator_type for fused activations on partial sums, input_type otherwise.
+// relu, relu6, add, max and average pooling are priced as adds (compare, select, add); gelu,
+// sigmoid, tanh, softmax and layernorm as multiplies (their polynomial / exponential
+// approximations are multiply-dominated).
+struct VectorLaneOps {
+  int64_t add_on_accumulator = 0, mul_on_accumulator = 0;
+  int64_t add_on_input = 0, mul_on_input = 0;
+  int64_t sum() const { return add_on_accumulator + mul_on_accumulator + add_on_input + mul_on_input; }
+  VectorLaneOps& operator+=(const VectorLaneOps& o) {
+    add_on_accumulator += o.add_on_accumulator;
+    mul_on_accumulator += o.mul_on_accumulator;
+    add_on_input += o.add_on_input;
+    mul_on_input += o.mul_on_input;
+    return *this;
+  }
+};
+
 struct ActionRecord {
   SpmActions ifmap, weight, ofmap;   // by Buffer: at(Buffer)
   int64_t register_shift_bytes = 0;  // MATMUL: bytes moved between neighbouring PEs (hw/pe_array.h)
   int64_t dma_bursts = 0;            // LOAD / STORE: DRAM bursts of the descriptor
+  VectorLaneOps vector;              // VECTOR: its lane operations (sum == LayerStats::vector_ops)
   SpmActions& at(Buffer b) { return b == Buffer::kIfmap ? ifmap : b == Buffer::kWeight ? weight : ofmap; }
   const SpmActions& at(Buffer b) const {
     return b == Buffer::kIfmap ? ifmap : b == Buffer::kWeight ? weight : ofmap;
@@ -137,6 +156,7 @@ struct ActionRecord {
     ofmap += o.ofmap;
     register_shift_bytes += o.register_shift_bytes;
     dma_bursts += o.dma_bursts;
+    vector += o.vector;
     return *this;
   }
 };
@@ -176,6 +196,24 @@ struct ScratchpadStats {
   int64_t accumulator_rmw = 0;                    // partial sums read, added and written back
 };
 
+// The priced actions of one window of core cycles [begin_cycle, end_cycle) (power.csv). Each
+// instruction's counts are spread uniformly over its active interval, so a window holds fractions
+// of counts; summed over all windows each count equals the run's total (up to rounding).
+struct ActivityWindow {
+  int64_t begin_cycle = 0;
+  int64_t end_cycle = 0;
+  double macs = 0.0;
+  double register_shift_bytes = 0.0;
+  double dma_bursts = 0.0;
+  double dram_read_bytes = 0.0;
+  double dram_write_bytes = 0.0;
+  double spm_read_accesses[3] = {0.0, 0.0, 0.0};   // by Buffer: ifmap, weight, ofmap
+  double spm_write_accesses[3] = {0.0, 0.0, 0.0};  // by Buffer
+  double accumulator_rmw = 0.0;                    // ofmap
+  double vector_add_on_accumulator = 0.0, vector_mul_on_accumulator = 0.0;
+  double vector_add_on_input = 0.0, vector_mul_on_input = 0.0;
+};
+
 struct SimResult {
   std::vector<LayerStats> layers;  // same order as Program::layers
   LayerStats total;                // sums; utilization over the whole run
@@ -183,6 +221,10 @@ struct SimResult {
   double simulated_ns = 0.0;
   DramStats dram;                            // the DRAM model's counters for the run
   std::vector<ScratchpadStats> scratchpads;  // ifmap, weight, ofmap
+  // Actions over consecutive windows of activity_window_cycles covering [0, total_cycles) (the
+  // last window may be shorter); hw/attribution.h activity_windows() states the spreading rule.
+  int64_t activity_window_cycles = 0;
+  std::vector<ActivityWindow> activity;
   // Functional simulation with SimOptions::keep_tensors: every computed layer's output as it is
   // in DRAM at the end, by layer name (a fused activation's output is its producer's tensor).
   std::map<std::string, Tensor> tensors;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@ struct RunInputs {
   std::string workload_path;
   bool functional = false;  // --functional: report.json records the seed and per-layer verification
   uint64_t seed = 0;
+  int64_t inferences = 1;  // inputs the run processes at once (the network input's batch dimension)
 };
 
 // report.json: tool version, inputs with SHA-256, the fully resolved config, layers[] and total.
@@ -29,7 +31,9 @@ struct RunInputs {
 // dependency, idle} (sim_result.h's causes, in that order) after "stall_cycles", then "actions"
 // (the priced actions: MACs, register-shift bytes, scratchpad word accesses and accumulator RMWs,
 // DMA bursts, vector ops, DRAM bytes; units.accesses names their unit), enough to re-price a
-// finished run. After total: "memory" (the DRAM model's and each scratchpad's whole-run counters).
+// finished run. After total: "memory" (the DRAM model's and each scratchpad's whole-run counters,
+// and the DRAM standard the traffic is priced at), "activity" (the actions per window of
+// energy.power_window_cycles, energy_report.h). The energy fields are added by price_report().
 nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program, const SimResult& result,
                                     const RunInputs& inputs);
 
@@ -43,7 +47,14 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result);
 // Writes report.json, layers.csv and summary.txt into `dir` (created if missing). Each file is
 // written to a temporary name and renamed, so a failed run leaves no half-written file.
 // Throws UserError when the directory cannot be created or written.
+// Extra files (name -> content, e.g. power.csv) are written the same way (write_files).
 void write_outputs(const std::string& dir, const nlohmann::ordered_json& report, const std::string& csv,
-                   const std::string& summary);
+                   const std::string& summary,
+                   const std::vector<std::pair<std::string, std::string>>& extra = {});
+
+// Writes each (name, content) into `dir` (created if missing): every file to a temporary name
+// first, then all renamed into place. Throws UserError when the directory or a file cannot be
+// written.
+void write_files(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files);
 
 }  // namespace systole

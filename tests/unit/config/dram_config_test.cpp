@@ -145,6 +145,29 @@ TEST(DramConfig, KindOnTheCommandLineOverridesTheFilesTiming) {
   EXPECT_EQ(ds[0].file, "--set");
 }
 
+TEST(DramConfig, EnergyStandardFollowsTheCycleLevelDevice) {
+  // tpu_v1.yaml prices its simple DRAM as DDR4; --set dram.kind=cycle overrides that choice with
+  // the device's own standard.
+  const ArchSpec a =
+      load_arch(source_path("arch/tpu_v1.yaml"), {"dram.kind=cycle", "dram.preset=lpddr5-6400"});
+  EXPECT_EQ(a.energy.dram_standard, EnergyDramStandard::kAuto);
+  EXPECT_EQ(load_arch(source_path("arch/tpu_v1.yaml")).energy.dram_standard, EnergyDramStandard::kDdr4);
+  // Naming another standard beside the cycle-level device is a contradiction.
+  const auto ds = diagnostics_of([] {
+    load_arch(source_path("arch/default.yaml"),
+              {"dram.kind=cycle", "dram.preset=hbm2", "energy.dram_standard=LPDDR4"});
+  });
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].key, "energy.dram_standard");
+  EXPECT_EQ(ds[0].value, "LPDDR4");
+  EXPECT_NE(ds[0].rule.find("HBM2"), std::string::npos) << ds[0].rule;
+  // The matching one is fine.
+  EXPECT_EQ(load_arch(source_path("arch/default.yaml"),
+                      {"dram.kind=cycle", "dram.preset=hbm2", "energy.dram_standard=HBM2"})
+                .energy.dram_standard,
+            EnergyDramStandard::kHbm2);
+}
+
 TEST(DramConfig, ScaleSimCfgRunsOnTheCycleModel) {
   const ArchSpec a = load_arch(source_path("tests/data/config/scalesim_scale.cfg"),
                                {"dram.kind=cycle", "dram.preset=ddr4-3200"});

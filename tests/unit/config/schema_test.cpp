@@ -66,10 +66,17 @@ TEST(Schema, DeclaresTheIssueTwoToFourTree) {
                           "dram.page_policy",
                           "dram.address_mapping",
                           "dram.queue_depth",
-                          "dram.refresh"}) {
+                          "dram.refresh",
+                          "energy.table",
+                          "energy.dram_standard",
+                          "energy.static_power_mw.array",
+                          "energy.static_power_mw.vector",
+                          "energy.static_power_mw.scratchpads",
+                          "energy.static_power_mw.control",
+                          "energy.power_window_cycles"}) {
     EXPECT_NE(find_param(key), nullptr) << key;
   }
-  EXPECT_EQ(arch_schema().size(), 60u) << "a parameter was added or removed: update this test and the docs";
+  EXPECT_EQ(arch_schema().size(), 67u) << "a parameter was added or removed: update this test and the docs";
   EXPECT_EQ(find_param("core.array"), nullptr);
   EXPECT_TRUE(is_schema_section("core.scratchpads.ofmap"));
   EXPECT_FALSE(is_schema_section(""));

@@ -21,7 +21,8 @@ ActionCounts small_counts() {
   c.macs = {{DataType::kInt8, DataType::kInt8, 100}, {DataType::kFp16, DataType::kFp16, 10}};
   c.register_shift_bytes = 40;
   c.scratchpads = {{"ifmap", 8 * 1024, 8, 5, 2}, {"weights", 32 * 1024, 4, 4, 0}};
-  c.accumulators = {{"acc", 8 * 1024, 4, DataType::kInt32, 3}};
+  c.scratchpads.push_back({"acc", 8 * 1024, 4, 2, 2});  // the accumulator's word accesses
+  c.accumulators = {{"acc", DataType::kInt32, 3}};
   c.vector_ops = {{VectorOp::kAdd, DataType::kInt32, 20}, {VectorOp::kMul, DataType::kFp32, 1}};
   c.dram = {"DDR4", 16, 8};
   return c;
@@ -36,12 +37,12 @@ double sum_of(const EnergyBreakdown& b) {
 TEST(Pricing, HandComputedSmallCase) {
   const EnergyTable t = load_energy_table(write_table("price", small_table()));
   const EnergyBreakdown b = price(small_counts(), t);
-  const double array = 100 * 0.3 + 10 * 2.0 + 40 * 0.5;  // 30 + 20 + 20 = 70
-  const double ifmap = 5 * 10.0 + 2 * 12.0;              // 8 KiB, 64-bit word: 50 + 24
-  const double weights = 4 * 20.0 * 32 / 64;             // 32 KiB, 32-bit word: 40
-  const double acc = 3 * (10.0 / 2 + 12.0 / 2 + 0.1);    // read + write of 32 bits + int32 add
-  const double vector = 20 * 0.1 + 1 * 3.7;              // 5.7
-  const double dram = (16 + 8) * 8 * 20.0;               // 3840
+  const double array = 100 * 0.3 + 10 * 2.0 + 40 * 0.5;      // 30 + 20 + 20 = 70
+  const double ifmap = 5 * 10.0 + 2 * 12.0;                  // 8 KiB, 64-bit word: 50 + 24
+  const double weights = 4 * 20.0 * 32 / 64;                 // 32 KiB, 32-bit word: 40
+  const double acc = 2 * 10.0 / 2 + 2 * 12.0 / 2 + 3 * 0.1;  // 32-bit reads, writes; int32 adds
+  const double vector = 20 * 0.1 + 1 * 3.7;                  // 5.7
+  const double dram = (16 + 8) * 8 * 20.0;                   // 3840
   const double clock = 0.2 / 0.8 * (array + ifmap + weights + acc + vector);
   EXPECT_NEAR(b.array_pj, array, 1e-9);
   EXPECT_NEAR(b.scratchpad_pj.at("ifmap"), ifmap, 1e-9);

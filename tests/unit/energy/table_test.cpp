@@ -87,12 +87,6 @@ TEST(EnergyTable, SramClampsAtBothEnds) {
   EXPECT_THROW(t.sram_access_pj(0, 8, false), InternalError);
 }
 
-TEST(EnergyTable, AccumulatorRmwIsReadWriteAndAdd) {
-  const EnergyTable t = load_energy_table(write_table("acc", small_table()));
-  // 8 KiB, 4-byte words: read 10 * 32/64 + write 12 * 32/64 + int32 add 0.1 = 5 + 6 + 0.1.
-  EXPECT_NEAR(t.accumulator_rmw_pj(8 * 1024, 4, DataType::kInt32), 11.1, 1e-12);
-}
-
 TEST(EnergyTable, MissingLookupNamesTheTableAndWhatItHas) {
   const std::string path = write_table("lookup", small_table());
   const EnergyTable t = load_energy_table(path);

@@ -23,6 +23,7 @@ LayerStats counted(const std::string& name, int64_t scale) {
   s.actions.ofmap = {31 * scale, 32 * scale, 33 * scale};
   s.actions.register_shift_bytes = 5 * scale;
   s.actions.dma_bursts = 3 * scale;
+  s.actions.vector = {1 * scale, 2 * scale, 3 * scale, 1 * scale};  // sums to vector_ops
   return s;
 }
 
@@ -43,11 +44,14 @@ TEST(ReportActions, EveryLayerAndTheTotalCarryTheCounts) {
     std::vector<std::string> keys;
     for (const auto& item : a.items()) keys.push_back(item.key());
     EXPECT_EQ(keys, (std::vector<std::string>{"macs", "register_shift_bytes", "scratchpads", "dma_bursts",
-                                              "vector_ops", "dram_read_bytes", "dram_write_bytes"}));
+                                              "vector_lane_ops", "dram_read_bytes", "dram_write_bytes"}));
     EXPECT_EQ(a["macs"], 100 * k);
     EXPECT_EQ(a["register_shift_bytes"], 5 * k);
     EXPECT_EQ(a["dma_bursts"], 3 * k);
-    EXPECT_EQ(a["vector_ops"], 7 * k);
+    EXPECT_EQ(a["vector_lane_ops"]["add_on_accumulator"], 1 * k);
+    EXPECT_EQ(a["vector_lane_ops"]["mul_on_accumulator"], 2 * k);
+    EXPECT_EQ(a["vector_lane_ops"]["add_on_input"], 3 * k);
+    EXPECT_EQ(a["vector_lane_ops"]["mul_on_input"], 1 * k);
     EXPECT_EQ(a["dram_read_bytes"], 64 * k);
     EXPECT_EQ(a["dram_write_bytes"], 32 * k);
     const auto& s = a["scratchpads"];

@@ -1,0 +1,78 @@
+// Energy and power of a run, priced from report.json alone (docs/energy.md). A run writes its
+// counts (layers[].actions, total.actions, the activity windows) and its resolved config; these
+// functions turn them into pJ with an energy table, so `systole energy` re-prices a finished run
+// exactly as the run priced itself: same report and table, byte-identical fields.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "systole/config/arch_spec.h"
+#include "systole/energy/energy_table.h"
+#include "systole/hw/sim_result.h"
+
+namespace systole {
+
+// The DRAM standard whose pJ/bit prices the run's DRAM traffic (config/arch_spec.h
+// EnergyDramStandard): energy.dram_standard, or with auto the cycle-level preset's standard, else
+// LPDDR4.
+std::string energy_dram_standard(const ArchSpec& arch);
+
+// report.json "activity": the run's actions per window of activity_window_cycles core cycles,
+// {"window_cycles": N, "columns": [...], "windows": [[begin_cycle, end_cycle, counts...], ...]}.
+nlohmann::ordered_json activity_json(const SimResult& result);
+
+// What pricing reads from a report besides the counts.
+struct PricingContext {
+  DataType input_type = DataType::kInt8, weight_type = DataType::kInt8, accumulator_type = DataType::kInt32;
+  struct Scratchpad {
+    std::string name;            // ifmap, weight, ofmap
+    int64_t capacity_bytes = 0;  // the whole scratchpad
+    int64_t banks = 1;           // macros of capacity_bytes / banks each
+    int64_t word_bytes = 4;      // bytes per bank access
+  };
+  std::vector<Scratchpad> scratchpads;
+  std::string dram_standard;
+  double cycle_ns = 1.0;
+  StaticPowerParams static_power;  // mW
+};
+
+// Reads the pricing context from report.json's config and memory.dram.standard. Throws UserError
+// naming `report_path`, the key path and what was expected when a key is missing or malformed.
+PricingContext pricing_context(const nlohmann::ordered_json& report, const std::string& report_path);
+
+// Energy of one record (a layer, the total or a window), pJ. by_component has the same keys in the
+// same order for every record: array, scratchpad.<name>..., vector, control, dram, clock_tree; each
+// is that component's dynamic energy plus its static power x the record's time (control and the
+// clock tree: static and dynamic only respectively). Sum of by_component == total_pj.
+struct PricedEnergy {
+  std::vector<std::pair<std::string, double>> by_component;
+  double dynamic_pj = 0.0;
+  double static_pj = 0.0;
+  double total_pj = 0.0;
+};
+
+// Prices the counts in `actions` (report.json's actions object) over `cycles` core cycles.
+// `where` names the record in errors ("layers[3].actions").
+PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable& table,
+                           const nlohmann::ordered_json& actions, double cycles, const std::string& where,
+                           const std::string& report_path);
+
+// Adds (or replaces, in place) the energy fields of every layer and of the total, and the
+// top-level "energy" section; returns power.csv. Per record: energy_pj, energy_dynamic_pj,
+// energy_static_pj, energy_by_component, avg_power_w = energy / time, gops = 2 * MACs / time,
+// tops_per_w = 2 * MACs / energy; the total also peak_power_w (the largest window's average
+// power) and energy_per_inference_pj (energy_pj / total.inferences). power.csv: one row per
+// activity window with its cycles, times (us) and average power per component (W) and in total;
+// sum over rows of total_w x window time == total.energy_pj (up to rounding).
+// `table_name` is what energy.table said (recorded with the table's SHA-256 and node).
+std::string price_report(nlohmann::ordered_json& report, const energy::EnergyTable& table,
+                         const std::string& table_name, const std::string& report_path);
+
+// Console lines: total energy and its largest components, average and peak power, GOP/s, TOPS/W.
+std::string energy_summary(const nlohmann::ordered_json& report);
+
+}  // namespace systole

@@ -1,0 +1,345 @@
+// Pricing a run from report.json (energy_report.h); formulas in docs/energy.md.
+#include "systole/report/energy_report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/energy/pricing.h"
+#include "systole/report/sha256.h"
+
+namespace systole {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr const char* kScratchpads[] = {"ifmap", "weight", "ofmap"};
+
+// Activity columns after begin_cycle and end_cycle: report.json action keys, nested keys joined
+// with '.', in the order ActivityWindow lists them.
+const std::vector<std::string>& activity_columns() {
+  static const std::vector<std::string> kColumns = {
+      "macs",
+      "register_shift_bytes",
+      "dma_bursts",
+      "dram_read_bytes",
+      "dram_write_bytes",
+      "scratchpads.ifmap.read_accesses",
+      "scratchpads.ifmap.write_accesses",
+      "scratchpads.weight.read_accesses",
+      "scratchpads.weight.write_accesses",
+      "scratchpads.ofmap.read_accesses",
+      "scratchpads.ofmap.write_accesses",
+      "scratchpads.ofmap.accumulator_rmw",
+      "vector_lane_ops.add_on_accumulator",
+      "vector_lane_ops.mul_on_accumulator",
+      "vector_lane_ops.add_on_input",
+      "vector_lane_ops.mul_on_input",
+  };
+  return kColumns;
+}
+
+std::vector<double> activity_values(const ActivityWindow& w) {
+  return {w.macs,
+          w.register_shift_bytes,
+          w.dma_bursts,
+          w.dram_read_bytes,
+          w.dram_write_bytes,
+          w.spm_read_accesses[0],
+          w.spm_write_accesses[0],
+          w.spm_read_accesses[1],
+          w.spm_write_accesses[1],
+          w.spm_read_accesses[2],
+          w.spm_write_accesses[2],
+          w.accumulator_rmw,
+          w.vector_add_on_accumulator,
+          w.vector_mul_on_accumulator,
+          w.vector_add_on_input,
+          w.vector_mul_on_input};
+}
+
+[[noreturn]] void bad(const std::string& report_path, const std::string& key, const std::string& expected) {
+  throw UserError(fmt::format("{}: {}: {}", report_path, key, expected));
+}
+
+// report[k0][k1]...: the value at a dotted key path, or UserError naming it.
+const Json& at_path(const Json& root, const std::string& path, const std::string& report_path) {
+  const Json* node = &root;
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t dot = path.find('.', start);
+    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node->is_object() || !node->contains(key))
+      bad(report_path, path, "missing (not a Systole run report?)");
+    node = &(*node)[key];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return *node;
+}
+
+double number_at(const Json& root, const std::string& path, const std::string& report_path) {
+  const Json& v = at_path(root, path, report_path);
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0) {
+    bad(report_path, path, fmt::format("'{}' is not a number >= 0", v.dump()));
+  }
+  return v.get<double>();
+}
+
+int64_t positive_int_at(const Json& root, const std::string& path, const std::string& report_path) {
+  const Json& v = at_path(root, path, report_path);
+  if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+    bad(report_path, path, fmt::format("'{}' is not an integer >= 1", v.dump()));
+  }
+  return v.get<int64_t>();
+}
+
+DataType type_at(const Json& root, const std::string& path, const std::string& report_path) {
+  const Json& v = at_path(root, path, report_path);
+  DataType t{};
+  if (!v.is_string() || !parse_data_type(v.get<std::string>(), &t)) {
+    bad(report_path, path, fmt::format("'{}' is not a data type", v.dump()));
+  }
+  return t;
+}
+
+double ns_of(const PricingContext& ctx, double cycles) {
+  return cycles * ctx.cycle_ns;
+}
+
+// Static power of each priced component, mW, in by_component order (array, scratchpads..., vector,
+// control); scratchpads share theirs by capacity.
+std::vector<std::pair<std::string, double>> static_mw(const PricingContext& ctx) {
+  std::vector<std::pair<std::string, double>> out;
+  out.emplace_back("array", ctx.static_power.array_mw);
+  double capacity = 0.0;
+  for (const auto& s : ctx.scratchpads) capacity += static_cast<double>(s.capacity_bytes);
+  for (const auto& s : ctx.scratchpads) {
+    out.emplace_back("scratchpad." + s.name,
+                     capacity > 0
+                         ? ctx.static_power.scratchpads_mw * static_cast<double>(s.capacity_bytes) / capacity
+                         : 0.0);
+  }
+  out.emplace_back("vector", ctx.static_power.vector_mw);
+  out.emplace_back("control", ctx.static_power.control_mw);
+  return out;
+}
+
+// Unflattens one activity row into the shape of report.json's actions object.
+Json window_actions(const Json& row, const std::string& where, const std::string& report_path) {
+  const auto& columns = activity_columns();
+  if (!row.is_array() || row.size() != columns.size() + 2) {
+    bad(report_path, where, fmt::format("expected an array of {} numbers", columns.size() + 2));
+  }
+  Json actions = Json::object();
+  for (size_t c = 0; c < columns.size(); ++c) {
+    Json* node = &actions;
+    const std::string& path = columns[c];
+    size_t start = 0;
+    for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', start)) {
+      node = &(*node)[path.substr(start, dot - start)];
+      start = dot + 1;
+    }
+    (*node)[path.substr(start)] = row[c + 2];
+  }
+  return actions;
+}
+
+Json record_fields(const PricedEnergy& e, double macs, double ns) {
+  Json by = Json::object();
+  for (const auto& [name, pj] : e.by_component) by[name] = pj;
+  const double ops = 2.0 * macs;
+  return {{"energy_pj", e.total_pj},
+          {"energy_dynamic_pj", e.dynamic_pj},
+          {"energy_static_pj", e.static_pj},
+          {"energy_by_component", std::move(by)},
+          {"avg_power_w", ns > 0 ? e.total_pj / ns / 1000.0 : 0.0},  // pJ/ns = mW
+          {"gops", ns > 0 ? ops / ns : 0.0},                         // ops/ns = GOP/s
+          {"tops_per_w", e.total_pj > 0 ? ops / e.total_pj : 0.0}};  // ops/pJ = TOPS/W
+}
+
+void set_fields(Json& record, const Json& fields) {
+  for (const auto& [key, value] : fields.items()) record[key] = value;
+}
+
+std::string csv_number(double v) {
+  return fmt::format("{:.9g}", v);
+}
+
+}  // namespace
+
+std::string energy_dram_standard(const ArchSpec& arch) {
+  if (arch.energy.dram_standard != EnergyDramStandard::kAuto) return to_string(arch.energy.dram_standard);
+  if (arch.dram.kind == DramKind::kCycle) return arch.dram.device.standard;
+  return "LPDDR4";
+}
+
+Json activity_json(const SimResult& result) {
+  Json columns = Json::array({"begin_cycle", "end_cycle"});
+  for (const auto& c : activity_columns()) columns.push_back(c);
+  Json windows = Json::array();
+  for (const ActivityWindow& w : result.activity) {
+    Json row = Json::array({w.begin_cycle, w.end_cycle});
+    for (double v : activity_values(w)) row.push_back(v);
+    windows.push_back(std::move(row));
+  }
+  return {{"window_cycles", result.activity_window_cycles},
+          {"columns", std::move(columns)},
+          {"windows", std::move(windows)}};
+}
+
+PricingContext pricing_context(const Json& report, const std::string& report_path) {
+  PricingContext ctx;
+  ctx.input_type = type_at(report, "config.core.array.input_type", report_path);
+  ctx.weight_type = type_at(report, "config.core.array.weight_type", report_path);
+  ctx.accumulator_type = type_at(report, "config.core.array.accumulator_type", report_path);
+  for (const char* name : kScratchpads) {
+    const std::string prefix = std::string("config.core.scratchpads.") + name + ".";
+    PricingContext::Scratchpad s;
+    s.name = name;
+    s.capacity_bytes = positive_int_at(report, prefix + "capacity_kib", report_path) * 1024;
+    s.banks = positive_int_at(report, prefix + "banks", report_path);
+    s.word_bytes = positive_int_at(report, prefix + "bank_width_bytes", report_path);
+    ctx.scratchpads.push_back(s);
+  }
+  const double mhz = number_at(report, "config.core.clock_mhz", report_path);
+  if (mhz <= 0) bad(report_path, "config.core.clock_mhz", "must be > 0");
+  ctx.cycle_ns = 1000.0 / mhz;
+  ctx.static_power.array_mw = number_at(report, "config.energy.static_power_mw.array", report_path);
+  ctx.static_power.vector_mw = number_at(report, "config.energy.static_power_mw.vector", report_path);
+  ctx.static_power.scratchpads_mw =
+      number_at(report, "config.energy.static_power_mw.scratchpads", report_path);
+  ctx.static_power.control_mw = number_at(report, "config.energy.static_power_mw.control", report_path);
+  const Json& standard = at_path(report, "memory.dram.standard", report_path);
+  if (!standard.is_string()) bad(report_path, "memory.dram.standard", "expected a DRAM standard name");
+  ctx.dram_standard = standard.get<std::string>();
+  return ctx;
+}
+
+PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable& table, const Json& actions,
+                           double cycles, const std::string& where, const std::string& report_path) {
+  auto count = [&](const std::string& key) { return number_at(actions, key, report_path + ": " + where); };
+  energy::ActionCounts c;
+  c.macs = {{ctx.input_type, ctx.weight_type, count("macs")}};
+  c.register_shift_bytes = count("register_shift_bytes");
+  for (const auto& s : ctx.scratchpads) {
+    const std::string key = "scratchpads." + s.name + ".";
+    // One access reads or writes one word of one bank, a macro of capacity / banks bytes.
+    c.scratchpads.push_back({s.name, std::max<int64_t>(1, s.capacity_bytes / s.banks), s.word_bytes,
+                             count(key + "read_accesses"), count(key + "write_accesses")});
+  }
+  c.accumulators.push_back({"ofmap", ctx.accumulator_type, count("scratchpads.ofmap.accumulator_rmw")});
+  c.vector_ops = {{energy::VectorOp::kAdd, ctx.accumulator_type, count("vector_lane_ops.add_on_accumulator")},
+                  {energy::VectorOp::kMul, ctx.accumulator_type, count("vector_lane_ops.mul_on_accumulator")},
+                  {energy::VectorOp::kAdd, ctx.input_type, count("vector_lane_ops.add_on_input")},
+                  {energy::VectorOp::kMul, ctx.input_type, count("vector_lane_ops.mul_on_input")}};
+  c.dram = {ctx.dram_standard, count("dram_read_bytes"), count("dram_write_bytes")};
+  const energy::EnergyBreakdown b = energy::price(c, table);
+
+  PricedEnergy e;
+  const double ns = ns_of(ctx, cycles);
+  for (const auto& [name, mw] : static_mw(ctx)) {
+    double dynamic = 0.0;
+    if (name == "array") dynamic = b.array_pj;
+    if (name == "vector") dynamic = b.vector_pj;
+    if (name.rfind("scratchpad.", 0) == 0) {
+      auto it = b.scratchpad_pj.find(name.substr(11));
+      dynamic = it == b.scratchpad_pj.end() ? 0.0 : it->second;
+    }
+    const double stat = mw * ns;  // mW x ns = pJ
+    e.by_component.emplace_back(name, dynamic + stat);
+    e.static_pj += stat;
+  }
+  e.by_component.emplace_back("dram", b.dram_pj);
+  e.by_component.emplace_back("clock_tree", b.clock_tree_pj);
+  e.dynamic_pj = b.total_pj;
+  e.total_pj = e.dynamic_pj + e.static_pj;
+  return e;
+}
+
+std::string price_report(Json& report, const energy::EnergyTable& table, const std::string& table_name,
+                         const std::string& report_path) {
+  const PricingContext ctx = pricing_context(report, report_path);
+  Json& layers = report["layers"];
+  if (!layers.is_array()) bad(report_path, "layers", "expected an array of layer records");
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string where = fmt::format("layers[{}]", i);
+    Json& l = layers[i];
+    const double cycles = number_at(l, "cycles", report_path + ": " + where);
+    const PricedEnergy e = price_actions(ctx, table, at_path(l, "actions", report_path + ": " + where),
+                                         cycles, where + ".actions", report_path);
+    set_fields(l, record_fields(e, number_at(l, "macs", report_path + ": " + where), ns_of(ctx, cycles)));
+  }
+
+  // Power windows: the total's peak and power.csv.
+  const Json& activity = at_path(report, "activity", report_path);
+  const Json& windows = at_path(activity, "windows", report_path + ": activity");
+  if (!windows.is_array()) bad(report_path, "activity.windows", "expected an array");
+  std::string csv = "begin_cycle,end_cycle,begin_us,end_us";
+  for (const auto& [name, mw] : static_mw(ctx)) csv += "," + name + "_w";
+  csv += ",dram_w,clock_tree_w,total_w\n";
+  double peak_w = 0.0;
+  for (size_t i = 0; i < windows.size(); ++i) {
+    const std::string where = fmt::format("activity.windows[{}]", i);
+    const Json& row = windows[i];
+    const Json actions = window_actions(row, where, report_path);
+    const double begin = row[0].get<double>(), end = row[1].get<double>();
+    if (!(end > begin)) bad(report_path, where, "end_cycle must be greater than begin_cycle");
+    const double ns = ns_of(ctx, end - begin);
+    const PricedEnergy e = price_actions(ctx, table, actions, end - begin, where, report_path);
+    csv += fmt::format("{},{},{},{}", row[0].get<int64_t>(), row[1].get<int64_t>(),
+                       csv_number(ns_of(ctx, begin) / 1000.0), csv_number(ns_of(ctx, end) / 1000.0));
+    for (const auto& [name, pj] : e.by_component) csv += "," + csv_number(pj / ns / 1000.0);
+    const double total_w = e.total_pj / ns / 1000.0;
+    csv += "," + csv_number(total_w) + "\n";
+    peak_w = std::max(peak_w, total_w);
+  }
+
+  Json& total = report["total"];
+  const double cycles = number_at(total, "cycles", report_path + ": total");
+  const PricedEnergy e = price_actions(ctx, table, at_path(total, "actions", report_path + ": total"), cycles,
+                                       "total.actions", report_path);
+  set_fields(total, record_fields(e, number_at(total, "macs", report_path + ": total"), ns_of(ctx, cycles)));
+  total["peak_power_w"] = peak_w;
+  const double inferences = number_at(total, "inferences", report_path + ": total");
+  total["energy_per_inference_pj"] = inferences > 0 ? e.total_pj / inferences : 0.0;
+
+  report["energy"] = {{"table", table_name},
+                      {"table_sha256", sha256_file(table.path)},
+                      {"node", table.node},
+                      {"dram_standard", ctx.dram_standard},
+                      {"power_window_cycles", at_path(activity, "window_cycles", report_path + ": activity")},
+                      {"units",
+                       {{"energy", "pJ"},
+                        {"power", "W"},
+                        {"gops", "1e9 operations per second, 2 per MAC"},
+                        {"tops_per_w", "1e12 operations per joule, 2 per MAC"}}}};
+  return csv;
+}
+
+std::string energy_summary(const Json& report) {
+  const Json& total = report.at("total");
+  const double pj = total.at("energy_pj").get<double>();
+  std::vector<std::pair<std::string, double>> parts;
+  for (const auto& [name, v] : total.at("energy_by_component").items())
+    parts.emplace_back(name, v.get<double>());
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string largest;
+  for (const auto& [name, v] : parts) {
+    if (v <= 0 || largest.size() > 60) continue;
+    largest += fmt::format("{}{} {:.1f}%", largest.empty() ? "" : ", ", name, pj > 0 ? 100.0 * v / pj : 0.0);
+  }
+  const Json& energy = report.at("energy");
+  return fmt::format(
+      "energy: {:.4g} uJ ({} table, DRAM {}; {:.4g} uJ static): {}\n"
+      "power: {:.4g} W average, {:.4g} W peak over {}-cycle windows; {:.4g} TOPS/W\n",
+      pj / 1e6, energy.at("node").get<std::string>(), energy.at("dram_standard").get<std::string>(),
+      total.at("energy_static_pj").get<double>() / 1e6, largest, total.at("avg_power_w").get<double>(),
+      total.at("peak_power_w").get<double>(), energy.at("power_window_cycles").get<int64_t>(),
+      total.at("tops_per_w").get<double>());
+}
+
+}  // namespace systole
