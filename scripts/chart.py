@@ -192,6 +192,9 @@ class LabelPlacer:
             if cost == 0.0:
                 break
         offset, ha, va = self.candidates(gap)[best[1]]
+        if best[1] >= 8:  # a far offset: a leader line ties the label to its point
+            kwargs = dict(kwargs, arrowprops=dict(arrowstyle="-", lw=0.6, color=kwargs.get("color", "0.3"),
+                                                  shrinkA=0, shrinkB=5))
         self.ax.annotate(text, xy, xytext=offset, textcoords="offset points", ha=ha, va=va, **kwargs)
         self.boxes.append(best[2])
 

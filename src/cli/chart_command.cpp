@@ -20,6 +20,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
@@ -41,7 +42,7 @@ constexpr const char* kDefaultTitle = "Throughput vs power: simulated designs an
 constexpr int kScriptNoMatplotlib = 4;
 
 struct DesignPoint {
-  std::string label;  // "<config.name> (<network>)", or the arch name alone
+  std::string label;  // "<config.name> (<network>, <energy node>)", or the arch name alone
   double gops = 0.0;
   double power_w = 0.0;
   std::string source;  // the report file
@@ -114,11 +115,15 @@ bool read_point(const fs::path& file, DiagnosticList& problems, DesignPoint* poi
   ok = positive({"total", "gops"}, "total.gops", &point->gops) && ok;
   ok = positive({"total", "avg_power_w"}, "total.avg_power_w", &point->power_w) && ok;
   if (!ok) return false;
+  // "<name> (<network>, <node>)": the same design priced with two tables is two points.
   point->label = name->get<std::string>();
-  if (const auto* net = find_path(report, {"network"});
-      net && net->is_string() && !net->get<std::string>().empty()) {
-    point->label += fmt::format(" ({})", net->get<std::string>());
+  std::vector<std::string> details;
+  for (const std::vector<std::string>& path : {std::vector<std::string>{"network"}, {"energy", "node"}}) {
+    if (const auto* v = find_path(report, path); v && v->is_string() && !v->get<std::string>().empty()) {
+      details.push_back(v->get<std::string>());
+    }
   }
+  if (!details.empty()) point->label += " (" + fmt::format("{}", fmt::join(details, ", ")) + ")";
   point->source = file.string();
   return true;
 }
