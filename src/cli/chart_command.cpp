@@ -2,20 +2,11 @@
 // published chips of data/reference_chips.csv. The drawing is scripts/chart.py, run with Debian's
 // python3 and matplotlib; this file reads the reports, hands the points over as a JSON spec and
 // installs the picture atomically (temporary file, then rename).
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -25,9 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/python_runner.h"
 #include "systole/common/error.h"
-
-extern char** environ;
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -35,11 +25,7 @@ namespace fs = std::filesystem;
 namespace systole::cli {
 namespace {
 
-// Debian's interpreter, where python3-matplotlib installs; $SYSTOLE_PYTHON overrides it.
-constexpr const char* kDefaultPython = "/usr/bin/python3";
 constexpr const char* kDefaultTitle = "Throughput vs power: simulated designs and published accelerators";
-// scripts/chart.py exits with this code when matplotlib cannot be imported.
-constexpr int kScriptNoMatplotlib = 4;
 
 struct DesignPoint {
   std::string label;  // "<config.name> (<network>, <energy node>)", or the arch name alone
@@ -47,31 +33,6 @@ struct DesignPoint {
   double power_w = 0.0;
   std::string source;  // the report file
 };
-
-// A JSON member reached by a dotted path such as "total.gops"; nullptr when any step is missing.
-const nlohmann::json* find_path(const nlohmann::json& root, const std::vector<std::string>& path) {
-  const nlohmann::json* node = &root;
-  for (const auto& step : path) {
-    if (!node->is_object() || !node->contains(step)) return nullptr;
-    node = &(*node)[step];
-  }
-  return node;
-}
-
-fs::path report_file(const std::string& arg) {
-  const fs::path p(arg);
-  if (fs::is_directory(p)) {
-    if (!fs::exists(p / "report.json")) {
-      throw UserError(
-          fmt::format("{}: no report.json in this directory (give a `systole run` output "
-                      "directory or a report.json)",
-                      arg));
-    }
-    return p / "report.json";
-  }
-  if (!fs::exists(p)) throw UserError(fmt::format("{}: no such file or directory", arg));
-  return p;
-}
 
 // Reads the three fields the chart needs. Every missing or unusable field of this report is
 // added to `problems` (file, key, value, rule); the point is returned only when all are usable.
@@ -128,48 +89,6 @@ bool read_point(const fs::path& file, DiagnosticList& problems, DesignPoint* poi
   return true;
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// Removes the listed files when the command ends, whichever way it ends.
-struct TempFiles {
-  std::vector<fs::path> paths;
-  ~TempFiles() {
-    std::error_code ec;
-    for (const auto& p : paths) fs::remove(p, ec);
-  }
-};
-
-// Runs `python script spec` with stdout and stderr captured into `log`; returns the exit status
-// (or -1 when the process died of a signal). Throws UserError when python cannot be started.
-int run_script(const std::string& python, const fs::path& script, const fs::path& spec, const fs::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::vector<std::string> argv_s = {python, script.string(), spec.string()};
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, python.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    throw UserError(
-        fmt::format("cannot run {}: {}; `systole chart` needs Debian's python3 with matplotlib "
-                    "(apt-get install python3 python3-matplotlib)",
-                    python, std::strerror(rc)));
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw InternalError(fmt::format("waitpid for {}: {}", python, std::strerror(errno)));
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -221,31 +140,15 @@ int chart_command(const std::vector<std::string>& args) {
   }
   if (!problems.empty()) throw UserError("report error", problems.take());
 
-  const fs::path script = fs::path(data_dir()) / "scripts" / "chart.py";
-  const fs::path chips = fs::path(data_dir()) / "data" / "reference_chips.csv";
-  for (const auto& needed : {script, chips}) {
-    if (!fs::exists(needed)) {
-      throw UserError(fmt::format("{}: not found (the data dir is $SYSTOLE_DATA_DIR or the source tree)",
-                                  needed.string()));
-    }
-  }
-  const char* env_python = std::getenv("SYSTOLE_PYTHON");
-  const std::string python = env_python && *env_python ? env_python : kDefaultPython;
-  if (::access(python.c_str(), X_OK) != 0) {
-    throw UserError(
-        fmt::format("{}: not found or not executable; `systole chart` needs Debian's python3 "
-                    "with matplotlib (apt-get install python3 python3-matplotlib)",
-                    python));
-  }
+  const fs::path script = data_file(fs::path("scripts") / "chart.py");
+  const fs::path chips = data_file(fs::path("data") / "reference_chips.csv");
+  const std::string python = python_interpreter("chart");
 
-  // Temporary files: the image beside its destination (so the rename is atomic), spec and log in
-  // the system temp dir. The pid keeps concurrent runs apart.
-  const std::string tag = fmt::format("systole-chart-{}", ::getpid());
+  // The image is written to a temporary file beside its destination, so the rename is atomic.
   TempFiles temps;
-  const fs::path tmp_image = out_dir / fmt::format(".{}.{}{}", out_path.stem().string(), tag, ext);
-  const fs::path spec_file = fs::temp_directory_path() / (tag + ".json");
-  const fs::path log_file = fs::temp_directory_path() / (tag + ".log");
-  temps.paths = {tmp_image, spec_file, log_file};
+  const fs::path tmp_image =
+      out_dir / fmt::format(".{}.{}{}", out_path.stem().string(), temp_tag("chart"), ext);
+  temps.paths = {tmp_image};
 
   nlohmann::ordered_json spec;
   spec["chips_csv"] = fs::absolute(chips).string();
@@ -257,23 +160,7 @@ int chart_command(const std::vector<std::string>& args) {
     spec["designs"].push_back(
         {{"label", p.label}, {"gops", p.gops}, {"power_w", p.power_w}, {"source", p.source}});
   }
-  {
-    std::ofstream f(spec_file, std::ios::binary | std::ios::trunc);
-    if (!f) throw UserError(fmt::format("{}: cannot write file", spec_file.string()));
-    f << spec.dump(2) << "\n";
-  }
-
-  const int status = run_script(python, script, spec_file, log_file);
-  if (status == kScriptNoMatplotlib) {
-    throw UserError(
-        fmt::format("{} cannot import matplotlib: install the Debian package python3-matplotlib "
-                    "(apt-get install python3-matplotlib)\n{}",
-                    python, read_text(log_file)));
-  }
-  if (status != 0) {
-    throw InternalError(
-        fmt::format("{} failed (exit status {}):\n{}", script.string(), status, read_text(log_file)));
-  }
+  run_python_script("chart", python, script, spec);
   if (!fs::exists(tmp_image)) {
     throw InternalError(fmt::format("{} exited 0 but wrote no {}", script.string(), tmp_image.string()));
   }

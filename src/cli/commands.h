@@ -17,6 +17,7 @@ int config_doc_command(const std::vector<std::string>& args);
 int memtest_command(const std::vector<std::string>& args);  // memtest_command.cpp
 int chart_command(const std::vector<std::string>& args);    // chart_command.cpp
 int energy_command(const std::vector<std::string>& args);   // energy_command.cpp
+int plot_command(const std::vector<std::string>& args);     // plot_command.cpp
 
 // An --arch / --workload argument: an existing path is used as is; a bare name such as
 // "resnet50" or "tpu_v1" is looked up as <data dir>/<folder>/<name>.yaml. The data dir is

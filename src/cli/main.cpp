@@ -22,6 +22,7 @@ constexpr const char* kUsage =
     "  memtest    drive the cycle-level DRAM model alone: bandwidth, latency, row hits, commands\n"
     "  chart      plot simulated designs on GOP/s vs W with published accelerators\n"
     "  energy     re-price a finished run's report.json with another energy table\n"
+    "  plot       pictures of a run or of several runs: causes, utilisation, roofline, energy, power\n"
     "  config-doc print the configuration reference generated from the schema\n"
     "  version    print the version\n"
     "\n"
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
     if (command == "memtest") return systole::cli::memtest_command(args);
     if (command == "chart") return systole::cli::chart_command(args);
     if (command == "energy") return systole::cli::energy_command(args);
+    if (command == "plot") return systole::cli::plot_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "systole " << SYSTOLE_VERSION << "\n";
       return 0;

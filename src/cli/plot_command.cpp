@@ -1,0 +1,472 @@
+// `systole plot`: six pictures of one run (or of several runs overlaid): cycles by stall cause,
+// utilisation, roofline, energy by component, energy by layer and power over time. This file
+// reads and checks every run's report.json and power.csv (every problem of every run is listed
+// at once, naming the file and the key or column), hands the numbers to scripts/plot.py as a
+// JSON spec, and renames the images into place only when all of them were drawn.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/python_runner.h"
+#include "systole/common/error.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace systole::cli {
+namespace {
+
+// The seven causes of report.json's cycle_breakdown, in the order they are stacked.
+const std::vector<std::string> kCauses = {
+    "compute", "fill_drain", "dram_bandwidth", "dram_latency", "bank_conflict", "dependency", "idle"};
+// The pictures, in the order they are written: file stem and the script's drawing.
+const std::vector<std::string> kPlots = {"cycles_by_cause",     "utilization",     "roofline",
+                                         "energy_by_component", "energy_by_layer", "power"};
+// power.csv's first columns; the component columns (`<component>_w`) and total_w follow.
+const std::vector<std::string> kPowerTimeColumns = {"begin_cycle", "end_cycle", "begin_us", "end_us"};
+constexpr const char* kEnergyHint =
+    "missing: the report predates the energy model; re-run or re-price with `systole energy`";
+
+struct Run {
+  fs::path report;
+  std::string dir_name;  // the run directory's name, the default label
+  std::string name;      // config.name
+  std::string dataflow;
+  Json spec;  // the run's part of the script's spec
+};
+
+// Checks one report.json and its power.csv, adding every problem to `problems`.
+class RunReader {
+ public:
+  RunReader(fs::path file, DiagnosticList& problems) : m_file(std::move(file)), m_problems(problems) {}
+
+  // Fills run->spec; false (with the problems added) when something is missing or unusable.
+  bool read(Run* run) {
+    std::ifstream in(m_file, std::ios::binary);
+    if (!in) return fail("", "", "cannot open file");
+    try {
+      m_report = Json::parse(in);
+    } catch (const Json::parse_error& e) {
+      return fail("", "", fmt::format("not valid JSON ({})", e.what()));
+    }
+    if (!m_report.is_object()) return fail("", "", "not a `systole run` report (not a JSON object)");
+    const size_t before = m_problems.items().size();
+
+    Json& s = run->spec;
+    s["source"] = m_file.string();
+    s["name"] = text({"config", "name"});
+    s["network"] = text({"network"});
+    s["dataflow"] = text({"config", "core", "array", "dataflow"});
+    const Json* node = find_path(m_report, {"energy", "node"});
+    s["node"] = node && node->is_string() ? node->get<std::string>() : std::string();
+    s["rows"] = number({"config", "core", "array", "rows"}, true);
+    s["cols"] = number({"config", "core", "array", "cols"}, true);
+    s["clock_mhz"] = number({"config", "core", "clock_mhz"}, true);
+    const std::string kind = text({"config", "dram", "kind"});
+    s["dram_kind"] = kind;
+    // The bandwidth roof: the cycle model's peak, else the simple model's bandwidth; ideal has none.
+    if (kind == "cycle" || find_path(m_report, {"memory", "dram", "peak_gbps"})) {
+      s["dram_peak_gbps"] = number({"memory", "dram", "peak_gbps"}, true);
+    } else if (kind != "ideal") {
+      s["dram_peak_gbps"] = number({"config", "dram", "bandwidth_gbps"}, true);
+    } else {
+      s["dram_peak_gbps"] = nullptr;
+    }
+    read_layers(s);
+    const Json* total = find_path(m_report, {"total", "energy_by_component"});
+    if (!total || !total->is_object() || total->empty()) {
+      add("total.energy_by_component", total ? total->dump() : "",
+          total ? "must be an object of numbers" : kEnergyHint);
+    } else {
+      s["total_energy_pj"] = Json::object();
+      for (const auto& [component, value] : total->items()) {
+        s["total_energy_pj"][component] = number({"total", "energy_by_component", component}, false);
+      }
+    }
+    s["energy_static_pj"] = number({"total", "energy_static_pj"}, false);
+    read_power(m_file.parent_path() / "power.csv", s);
+
+    if (m_problems.items().size() != before) return false;
+    run->report = m_file;
+    run->name = s["name"].get<std::string>();
+    run->dataflow = s["dataflow"].get<std::string>();
+    return true;
+  }
+
+ private:
+  bool fail(const std::string& key, const std::string& value, const std::string& rule) {
+    add(key, value, rule);
+    return false;
+  }
+  void add(const std::string& key, const std::string& value, const std::string& rule) {
+    m_problems.add({m_file.string(), 0, key, value, rule});
+  }
+
+  static std::string dotted(const std::vector<std::string>& path) {
+    std::string out;
+    for (const auto& p : path) out += (out.empty() ? "" : ".") + p;
+    return out;
+  }
+
+  std::string text(const std::vector<std::string>& path) {
+    const Json* v = find_path(m_report, path);
+    if (!v) {
+      add(dotted(path), "", "missing: not a complete `systole run` report");
+    } else if (!v->is_string()) {
+      add(dotted(path), v->dump(), "must be a string");
+    } else {
+      return v->get<std::string>();
+    }
+    return "";
+  }
+
+  // A finite number (> 0 when `positive`). Energy keys name `systole energy` when missing.
+  double number(const std::vector<std::string>& path, bool positive) {
+    const Json* v = find_path(m_report, path);
+    const std::string key = dotted(path);
+    if (!v) {
+      add(key, "",
+          key.find("energy") != std::string::npos ? kEnergyHint
+                                                  : "missing: not a complete `systole run` report");
+    } else if (!v->is_number() || !std::isfinite(v->get<double>()) || (positive && v->get<double>() <= 0.0)) {
+      add(key, v->dump(), positive ? "must be a number > 0" : "must be a number");
+    } else {
+      return v->get<double>();
+    }
+    return 0.0;
+  }
+
+  // layers[] into columns: one array per field. A field missing from many layers is reported once,
+  // at the first such layer, with the count of the others.
+  void read_layers(Json& s) {
+    const Json* layers = find_path(m_report, {"layers"});
+    if (!layers || !layers->is_array() || layers->empty()) {
+      add("layers", layers ? layers->dump().substr(0, 40) : "", "must be a non-empty array of layers");
+      return;
+    }
+    std::vector<std::pair<std::string, std::pair<size_t, size_t>>> missing;  // key -> (first layer, count)
+    auto miss = [&](const std::string& key, size_t layer) {
+      for (auto& m : missing) {
+        if (m.first == key) {
+          ++m.second.second;
+          return;
+        }
+      }
+      missing.push_back({key, {layer, 1}});
+    };
+    Json& out = s["layers"];
+    for (const char* f : {"name", "type", "macs", "cycles", "utilization", "dram_bytes"})
+      out[f] = Json::array();
+    out["cycle_breakdown"] = Json::object();
+    for (const auto& c : kCauses) out["cycle_breakdown"][c] = Json::array();
+    out["energy_pj"] = Json::object();
+    std::vector<std::string> components;
+    if (const Json* t = find_path(m_report, {"total", "energy_by_component"}); t && t->is_object()) {
+      for (const auto& [component, value] : t->items()) {
+        components.push_back(component);
+        out["energy_pj"][component] = Json::array();
+      }
+    }
+    // obj[key] as a number; `prefix` + key names it when missing.
+    auto num = [&](const Json& obj, const std::string& prefix, const std::string& key, size_t i) -> double {
+      if (!obj.is_object() || !obj.contains(key) || !obj[key].is_number() ||
+          !std::isfinite(obj[key].get<double>())) {
+        miss(prefix + key, i);
+        return 0.0;
+      }
+      return obj[key].get<double>();
+    };
+    for (size_t i = 0; i < layers->size(); ++i) {
+      const Json& layer = (*layers)[i];
+      if (layer.is_object() && layer.contains("name") && layer["name"].is_string()) {
+        out["name"].push_back(layer["name"].get<std::string>());
+      } else {
+        miss("name", i);
+        out["name"].push_back("");
+      }
+      const bool typed = layer.is_object() && layer.contains("type") && layer["type"].is_string();
+      out["type"].push_back(typed ? layer["type"].get<std::string>() : std::string());
+      for (const char* f : {"macs", "cycles", "utilization"}) out[f].push_back(num(layer, "", f, i));
+      out["dram_bytes"].push_back(num(layer, "", "dram_reads_bytes", i) +
+                                  num(layer, "", "dram_writes_bytes", i));
+      const bool has_breakdown = layer.is_object() && layer.contains("cycle_breakdown");
+      if (!has_breakdown) miss("cycle_breakdown", i);
+      for (const auto& c : kCauses) {
+        out["cycle_breakdown"][c].push_back(
+            has_breakdown ? num(layer["cycle_breakdown"], "cycle_breakdown.", c, i) : 0.0);
+      }
+      const bool has_energy = layer.is_object() && layer.contains("energy_by_component");
+      if (!has_energy) miss("energy_by_component", i);
+      for (const auto& c : components) {
+        out["energy_pj"][c].push_back(
+            has_energy ? num(layer["energy_by_component"], "energy_by_component.", c, i) : 0.0);
+      }
+    }
+    for (const auto& [key, where] : missing) {
+      std::string rule = key.find("energy") != std::string::npos
+                             ? kEnergyHint
+                             : std::string("missing or not a number: not a complete `systole run` report");
+      if (where.second > 1) rule += fmt::format(" (also in {} more layers)", where.second - 1);
+      add(fmt::format("layers[{}].{}", where.first, key), "", rule);
+    }
+  }
+
+  // power.csv: begin_cycle,end_cycle,begin_us,end_us, then <component>_w columns, then total_w.
+  void read_power(const fs::path& csv, Json& s) {
+    auto problem = [&](int line, const std::string& column, const std::string& value,
+                       const std::string& rule) {
+      m_problems.add({csv.string(), line, column, value, rule});
+    };
+    std::ifstream in(csv, std::ios::binary);
+    if (!in) {
+      problem(0, "", "",
+              "missing or unreadable: `systole run` writes power.csv beside report.json (re-run, or "
+              "re-price with `systole energy`)");
+      return;
+    }
+    auto split = [](const std::string& line) {
+      std::vector<std::string> cells;
+      std::stringstream ss(line);
+      std::string cell;
+      while (std::getline(ss, cell, ',')) cells.push_back(cell);
+      if (!line.empty() && line.back() == ',') cells.push_back("");
+      return cells;
+    };
+    std::string line;
+    if (!std::getline(in, line)) return problem(1, "", "", "empty file: expected a header line");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::vector<std::string> header = split(line);
+    const std::string expected = "begin_cycle,end_cycle,begin_us,end_us,<component>_w...,total_w";
+    for (size_t i = 0; i < kPowerTimeColumns.size(); ++i) {
+      if (i >= header.size() || header[i] != kPowerTimeColumns[i]) {
+        return problem(
+            1, fmt::format("column {}", i + 1), i < header.size() ? header[i] : "",
+            fmt::format("wrong header: must be '{}' (header: {})", kPowerTimeColumns[i], expected));
+      }
+    }
+    if (header.size() < 6 || header.back() != "total_w") {
+      return problem(1, fmt::format("column {}", header.size()), header.back(),
+                     fmt::format("wrong header: the last column must be 'total_w' after at least one "
+                                 "component (header: {})",
+                                 expected));
+    }
+    for (size_t i = kPowerTimeColumns.size(); i + 1 < header.size(); ++i) {
+      const std::string& h = header[i];
+      if (h.size() < 3 || h.compare(h.size() - 2, 2, "_w") != 0 || h == "total_w") {
+        return problem(
+            1, fmt::format("column {}", i + 1), h,
+            fmt::format("wrong header: a component column must end in '_w' (header: {})", expected));
+      }
+    }
+    std::vector<Json> columns(header.size(), Json::array());
+    int line_no = 1;
+    while (std::getline(in, line)) {
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      const auto cells = split(line);
+      if (cells.size() != header.size()) {
+        return problem(line_no, "", line,
+                       fmt::format("has {} cells, the header has {} columns", cells.size(), header.size()));
+      }
+      for (size_t i = 0; i < cells.size(); ++i) {
+        double v = 0.0;
+        size_t used = 0;
+        try {
+          v = std::stod(cells[i], &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != cells[i].size() || !std::isfinite(v)) {
+          return problem(line_no, header[i], cells[i], "must be a number");
+        }
+        columns[i].push_back(v);
+      }
+    }
+    if (line_no == 1) return problem(0, "", "", "no data rows after the header");
+    Json& p = s["power"];
+    p["begin_us"] = std::move(columns[2]);
+    p["end_us"] = std::move(columns[3]);
+    p["components_w"] = Json::object();
+    for (size_t i = kPowerTimeColumns.size(); i + 1 < header.size(); ++i) {
+      p["components_w"][header[i].substr(0, header[i].size() - 2)] = std::move(columns[i]);
+    }
+    p["total_w"] = std::move(columns.back());
+  }
+
+  fs::path m_file;
+  DiagnosticList& m_problems;
+  Json m_report;
+};
+
+std::vector<std::string> split_labels(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text) {
+    if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+// Default labels: each run's directory name; runs whose names collide are told apart by
+// "<config.name> <dataflow>", and by their position when even that collides.
+std::vector<std::string> default_labels(const std::vector<Run>& runs) {
+  auto collide = [](const std::vector<std::string>& labels, size_t i) {
+    for (size_t j = 0; j < labels.size(); ++j) {
+      if (j != i && labels[j] == labels[i]) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> labels;
+  for (const auto& r : runs) labels.push_back(r.dir_name);
+  std::vector<std::string> second = labels;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (collide(labels, i)) second[i] = runs[i].name + " " + runs[i].dataflow;
+  }
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (collide(second, i)) second[i] += fmt::format(" (run {})", i + 1);
+  }
+  return second;
+}
+
+// Removes --out when this command created it and an error leaves it empty.
+struct OutDirGuard {
+  fs::path dir;
+  bool created = false;
+  bool done = false;
+  ~OutDirGuard() {
+    std::error_code ec;
+    if (created && !done && fs::is_empty(dir, ec)) fs::remove(dir, ec);
+  }
+};
+
+}  // namespace
+
+int plot_command(const std::vector<std::string>& args) {
+  std::vector<std::string> inputs;
+  std::string out, labels_arg, format = "png";
+  po::options_description desc("plot options");
+  desc.add_options()("help,h", "show this help")(
+      "out,o", po::value(&out),
+      "output directory (created); default RUN_DIR/plots for one run, ./plots for several")(
+      "labels", po::value(&labels_arg), "comma-separated names of the runs in legends, one per run")(
+      "format", po::value(&format)->default_value("png"), "image format: png or svg");
+  po::options_description hidden;
+  hidden.add_options()("run", po::value(&inputs)->composing(), "run");
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description positional;
+  positional.add("run", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    std::cout << "usage: systole plot RUN_DIR [RUN_DIR ...] [--out DIR] [--labels a,b,...] "
+                 "[--format png|svg]\n\n"
+                 "Draws cycles_by_cause, utilization, roofline, energy_by_component, energy_by_layer\n"
+                 "and power for a `systole run` output directory (report.json + power.csv); several\n"
+                 "runs are overlaid for comparison (see docs/plots.md).\n\n"
+              << desc;
+    return 0;
+  }
+  po::notify(vm);
+
+  if (inputs.empty()) throw UserError("plot: give at least one RUN_DIR (see `systole plot --help`)");
+  if (format != "png" && format != "svg") {
+    throw UserError(fmt::format("--format = '{}': must be png or svg", format));
+  }
+  std::vector<std::string> labels;
+  if (vm.count("labels")) {
+    labels = split_labels(labels_arg);
+    if (labels.size() != inputs.size()) {
+      throw UserError(fmt::format("--labels = '{}': {} label{} for {} run{}; give one label per RUN_DIR",
+                                  labels_arg, labels.size(), labels.size() == 1 ? "" : "s", inputs.size(),
+                                  inputs.size() == 1 ? "" : "s"));
+    }
+  }
+
+  std::vector<Run> runs;
+  DiagnosticList problems;
+  for (const auto& arg : inputs) {
+    Run run;
+    const fs::path report = report_file(arg);
+    run.dir_name = fs::weakly_canonical(fs::absolute(report)).parent_path().filename().string();
+    if (RunReader(report, problems).read(&run)) runs.push_back(std::move(run));
+  }
+  if (!problems.empty()) throw UserError("plot input error", problems.take());
+  if (labels.empty()) labels = default_labels(runs);
+
+  const fs::path script = data_file(fs::path("scripts") / "plot.py");
+  const std::string python = python_interpreter("plot");
+
+  const fs::path out_dir = !out.empty()         ? fs::path(out)
+                           : inputs.size() == 1 ? runs[0].report.parent_path() / "plots"
+                                                : fs::path("plots");
+  OutDirGuard guard{out_dir};
+  std::error_code ec;
+  if (fs::exists(out_dir) && !fs::is_directory(out_dir)) {
+    throw UserError(fmt::format("--out = '{}': exists and is not a directory", out_dir.string()));
+  }
+  if (!fs::exists(out_dir)) {
+    if (!fs::create_directories(out_dir, ec) || ec) {
+      throw UserError(
+          fmt::format("--out = '{}': cannot create directory ({})", out_dir.string(), ec.message()));
+    }
+    guard.created = true;
+  }
+
+  // Every image goes to a hidden temporary name in --out; all are renamed into place only after
+  // the script drew all of them.
+  TempFiles temps;
+  const std::string tag = temp_tag("plot");
+  Json spec;
+  spec["format"] = format;
+  spec["outputs"] = Json::object();
+  std::vector<std::pair<fs::path, fs::path>> installs;  // temporary -> final
+  for (const auto& plot : kPlots) {
+    const fs::path final_path = out_dir / (plot + "." + format);
+    const fs::path tmp = out_dir / fmt::format(".{}.{}.{}", plot, tag, format);
+    temps.paths.push_back(tmp);
+    installs.emplace_back(tmp, final_path);
+    spec["outputs"][plot] = fs::absolute(tmp).string();
+  }
+  spec["runs"] = Json::array();
+  for (size_t i = 0; i < runs.size(); ++i) {
+    Json r = std::move(runs[i].spec);
+    r["label"] = labels[i];
+    spec["runs"].push_back(std::move(r));
+  }
+  run_python_script("plot", python, script, spec);
+  for (const auto& [tmp, final_path] : installs) {
+    if (!fs::exists(tmp)) {
+      throw InternalError(fmt::format("{} exited 0 but wrote no {}", script.string(), tmp.string()));
+    }
+  }
+  for (const auto& [tmp, final_path] : installs) {
+    fs::rename(tmp, final_path);
+    std::cout << "wrote " << final_path.string() << "\n";
+  }
+  guard.done = true;
+  return 0;
+}
+
+}  // namespace systole::cli

@@ -1,0 +1,135 @@
+#include "cli/python_runner.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "systole/common/error.h"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+
+namespace systole::cli {
+namespace {
+
+// Debian's interpreter, where python3-matplotlib installs; $SYSTOLE_PYTHON overrides it.
+constexpr const char* kDefaultPython = "/usr/bin/python3";
+
+// Runs `python script spec` with stdout and stderr captured into `log`; returns the exit status
+// (or -1 when the process died of a signal). Throws UserError when python cannot be started.
+int spawn_script(const std::string& command, const std::string& python, const fs::path& script,
+                 const fs::path& spec, const fs::path& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<std::string> argv_s = {python, script.string(), spec.string()};
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, python.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    throw UserError(
+        fmt::format("cannot run {}: {}; `systole {}` needs Debian's python3 with matplotlib "
+                    "(apt-get install python3 python3-matplotlib)",
+                    python, std::strerror(rc), command));
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw InternalError(fmt::format("waitpid for {}: {}", python, std::strerror(errno)));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+fs::path report_file(const std::string& arg) {
+  const fs::path p(arg);
+  if (fs::is_directory(p)) {
+    if (!fs::exists(p / "report.json")) {
+      throw UserError(
+          fmt::format("{}: no report.json in this directory (give a `systole run` output "
+                      "directory or a report.json)",
+                      arg));
+    }
+    return p / "report.json";
+  }
+  if (!fs::exists(p)) throw UserError(fmt::format("{}: no such file or directory", arg));
+  return p;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+fs::path data_file(const fs::path& relative) {
+  const fs::path p = fs::path(data_dir()) / relative;
+  if (!fs::exists(p)) {
+    throw UserError(
+        fmt::format("{}: not found (the data dir is $SYSTOLE_DATA_DIR or the source tree)", p.string()));
+  }
+  return p;
+}
+
+std::string python_interpreter(const std::string& command) {
+  const char* env_python = std::getenv("SYSTOLE_PYTHON");
+  const std::string python = env_python && *env_python ? env_python : kDefaultPython;
+  if (::access(python.c_str(), X_OK) != 0) {
+    throw UserError(
+        fmt::format("{}: not found or not executable; `systole {}` needs Debian's python3 "
+                    "with matplotlib (apt-get install python3 python3-matplotlib)",
+                    python, command));
+  }
+  return python;
+}
+
+std::string temp_tag(const std::string& command) {
+  return fmt::format("systole-{}-{}", command, ::getpid());
+}
+
+TempFiles::~TempFiles() {
+  std::error_code ec;
+  for (const auto& p : paths) fs::remove(p, ec);
+}
+
+void run_python_script(const std::string& command, const std::string& python, const fs::path& script,
+                       const nlohmann::ordered_json& spec) {
+  const std::string tag = temp_tag(command);
+  TempFiles temps;
+  const fs::path spec_file = fs::temp_directory_path() / (tag + ".json");
+  const fs::path log_file = fs::temp_directory_path() / (tag + ".log");
+  temps.paths = {spec_file, log_file};
+  {
+    std::ofstream f(spec_file, std::ios::binary | std::ios::trunc);
+    if (!f) throw UserError(fmt::format("{}: cannot write file", spec_file.string()));
+    f << spec.dump(2) << "\n";
+  }
+  const int status = spawn_script(command, python, script, spec_file, log_file);
+  if (status == kScriptNoMatplotlib) {
+    throw UserError(
+        fmt::format("{} cannot import matplotlib: install the Debian package python3-matplotlib "
+                    "(apt-get install python3-matplotlib)\n{}",
+                    python, read_text(log_file)));
+  }
+  if (status != 0) {
+    throw InternalError(
+        fmt::format("{} failed (exit status {}):\n{}", script.string(), status, read_text(log_file)));
+  }
+}
+
+}  // namespace systole::cli
