@@ -1,5 +1,7 @@
 #include "cli/commands.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -18,8 +20,11 @@
 #include "systole/numeric/npy.h"
 #include "systole/report/energy_report.h"
 #include "systole/report/report.h"
-#include "systole/rtl/vcd_writer.h"
+#include "systole/trace/trace_options.h"
 #include "systole/workload/loader.h"
+
+#include "cli/progress.h"
+#include "cli/run_traces.h"
 
 namespace po = boost::program_options;
 
@@ -121,13 +126,14 @@ std::string resolve_input(const std::string& arg, const std::string& folder) {
 
 int run_command(const std::vector<std::string>& args) {
   CommonOptions o;
-  std::string out_dir, fidelity, dump_dir, trace;
+  std::string out_dir, fidelity, dump_dir, trace, trace_window;
   bool quiet = false;
+  double progress_interval = 5.0;
   SimOptions sim;
   po::options_description desc("run options");
   add_common(desc, o, true);
   desc.add_options()("out,o", po::value(&out_dir), "output directory (default out/<workload>-<arch>)")(
-      "quiet,q", po::bool_switch(&quiet), "do not print the table")(
+      "quiet,q", po::bool_switch(&quiet), "print neither the progress nor the table")(
       "fidelity", po::value(&fidelity),
       "array model: tile (closed form) or rtl (register level); same as --set core.array.fidelity=...")(
       "functional", po::bool_switch(&sim.functional),
@@ -136,13 +142,17 @@ int run_command(const std::vector<std::string>& args) {
       "dump-tensors", po::value(&dump_dir),
       "write every layer's output as DIR/<layer>.npy (implies --functional)")(
       "trace", po::value(&trace),
-      "vcd: write <out>/array.vcd of the PE registers (rtl fidelity, arrays <= 16x16)");
+      "traces: none or a comma list of perfetto (trace.json), csv (events.csv), vcd (units.vcd, and "
+      "array.vcd in rtl fidelity); same as --set trace.formats=... (docs/tracing.md)")(
+      "trace-window", po::value(&trace_window),
+      "what the traces cover: all, START:END in cycles, or FIRST:LAST layer names; same as --set "
+      "trace.window=...")("progress-interval", po::value(&progress_interval)->default_value(5.0),
+                          "seconds between progress lines when stderr is not a terminal");
   if (!parse("run", args, desc)) return 0;
   if (!fidelity.empty()) o.overrides.push_back("core.array.fidelity=" + fidelity);
+  if (!trace.empty()) o.overrides.push_back("trace.formats=" + trace);
+  if (!trace_window.empty()) o.overrides.push_back("trace.window=" + trace_window);
   if (!dump_dir.empty()) sim.functional = sim.keep_tensors = true;
-  if (!trace.empty() && trace != "vcd") {
-    throw UserError(fmt::format("--trace = '{}': must be vcd (the register-level array trace)", trace));
-  }
 
   const auto t0 = std::chrono::steady_clock::now();
   Loaded l = load_inputs(o);
@@ -152,29 +162,22 @@ int run_command(const std::vector<std::string>& args) {
   Program program = compile(l.arch, l.network);
   sim.network = &l.network;
 
-  // The VCD streams to a temporary file during the run and is renamed with the other outputs.
-  std::unique_ptr<rtl::VcdWriter> vcd;
-  const std::filesystem::path vcd_path = std::filesystem::path(out_dir) / "array.vcd";
-  const std::string vcd_tmp = vcd_path.string() + ".tmp";
-  if (!trace.empty()) {
-    if (l.arch.core.array.fidelity != ArrayFidelity::kRtl) {
-      throw UserError("--trace vcd records the register-level array's registers: add --fidelity rtl");
-    }
-    rtl::VcdWriter::check_array(l.arch.core.array.rows, l.arch.core.array.cols);
-    std::filesystem::create_directories(out_dir);
-    vcd = std::make_unique<rtl::VcdWriter>(vcd_tmp, l.arch.core.cycle_ns());
-    sim.array_observer = vcd.get();
-  }
-  SimResult result;
-  try {
-    result = simulate(l.arch, program, sim);
-  } catch (...) {
-    if (vcd) {  // leave no half-written trace behind
-      vcd.reset();
-      std::filesystem::remove(vcd_tmp);
-    }
-    throw;
-  }
+  auto origin = [&](const std::string& key) {
+    const KeyOrigin at = l.arch.origin_of(key);
+    return at.line > 0 ? fmt::format("{}:{}: {}", at.file, at.line, key)
+                       : fmt::format("{}: {}", at.file, key);
+  };
+  const trace::TraceOptions trace_options = trace::parse_trace_options(
+      l.arch.trace.formats, l.arch.trace.window, program, origin("trace.formats"), origin("trace.window"));
+  RunTraces traces(trace_options, l.arch, program, l.energy_table, out_dir);
+  ProgressDisplay progress(std::cerr, isatty(STDERR_FILENO) != 0, progress_interval, program);
+  hw::RunObserverList observers;
+  observers.add(traces.observer());
+  if (!quiet) observers.add(&progress);
+  sim.run_observer = observers.empty() ? nullptr : &observers;
+  sim.array_observer = traces.array_observer();
+  SimResult result = simulate(l.arch, program, sim);
+  progress.finish();
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   nlohmann::ordered_json report = build_report(l.arch, program, result, l.inputs);
@@ -183,10 +186,8 @@ int run_command(const std::vector<std::string>& args) {
   const std::string summary =
       table + fmt::format("wall time: {:.3f} s for {} instructions\n", wall_s, program.instructions.size());
   write_outputs(out_dir, report, layers_csv(result), summary, {{"power.csv", power_csv}});
-  if (vcd) {
-    vcd.reset();  // flushes and closes the file
-    std::filesystem::rename(vcd_tmp, vcd_path);
-  }
+  std::string traces_written;
+  for (const std::string& path : traces.finish(result)) traces_written += ", " + path;
   if (!dump_dir.empty()) {
     std::filesystem::create_directories(dump_dir);
     for (const auto& [name, tensor] : result.tensors) {
@@ -195,7 +196,7 @@ int run_command(const std::vector<std::string>& args) {
   }
   if (!quiet) std::cout << summary;
   std::cout << fmt::format("outputs: {}/report.json, {}/layers.csv, {}/summary.txt, {}/power.csv{}{}\n",
-                           out_dir, out_dir, out_dir, out_dir, trace.empty() ? "" : ", " + vcd_path.string(),
+                           out_dir, out_dir, out_dir, out_dir, traces_written,
                            dump_dir.empty() ? "" : fmt::format("; tensors in {}/", dump_dir));
   return 0;
 }

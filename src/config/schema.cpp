@@ -411,6 +411,17 @@ std::vector<ParamDef> declare() {
       "energy.power_window_cycles", "cycles", 10000, at_least(1, 1e12),
       "power.csv: average power per component over windows of this many core cycles",
       [](auto& a) -> auto& { return a.energy.power_window_cycles; }));
+
+  s.push_back(string_param(
+      "trace.formats", "none",
+      "Traces every run writes: none, or a comma list of perfetto (trace.json), csv (events.csv), "
+      "vcd (units.vcd; array.vcd too in rtl fidelity); `--trace` overrides (docs/tracing.md)",
+      [](auto& a) -> auto& { return a.trace.formats; }));
+  s.push_back(string_param(
+      "trace.window", "all",
+      "Part of the run the traces cover: all, START:END in core cycles (END exclusive), or "
+      "FIRST:LAST layer names; `--trace-window` overrides",
+      [](auto& a) -> auto& { return a.trace.window; }));
   return s;
 }
 

@@ -31,6 +31,26 @@ void add_scaled(ActivityWindow& w, const InstructionRecord& r, double f) {
 
 }  // namespace
 
+ActiveInterval active_interval(Opcode op, const InstructionRecord& r) {
+  switch (op) {
+    case Opcode::kMatmul:
+    case Opcode::kVector:
+      return {r.work_start_cycle, r.work_start_cycle + r.busy_cycles};
+    case Opcode::kLoad:
+    case Opcode::kStore:
+      return {r.issue_cycle, r.retire_cycle};
+    case Opcode::kSync:
+      break;
+  }
+  return {r.issue_cycle, r.issue_cycle};
+}
+
+ActivityWindow counts_of(const InstructionRecord& r) {
+  ActivityWindow w;
+  add_scaled(w, r, 1.0);
+  return w;
+}
+
 std::vector<ActivityWindow> activity_windows(const Program& program,
                                              const std::vector<InstructionRecord>& records,
                                              int64_t total_cycles, int64_t window_cycles) {
@@ -49,21 +69,8 @@ std::vector<ActivityWindow> activity_windows(const Program& program,
   }
   for (size_t k = 0; k < records.size(); ++k) {
     const InstructionRecord& r = records[k];
-    int64_t begin = 0, end = 0;
-    switch (program.instructions[k].op) {
-      case Opcode::kMatmul:
-      case Opcode::kVector:
-        begin = r.work_start_cycle;
-        end = r.work_start_cycle + r.busy_cycles;
-        break;
-      case Opcode::kLoad:
-      case Opcode::kStore:
-        begin = r.issue_cycle;
-        end = r.retire_cycle;
-        break;
-      case Opcode::kSync:
-        continue;
-    }
+    if (program.instructions[k].op == Opcode::kSync) continue;  // no actions
+    auto [begin, end] = active_interval(program.instructions[k].op, r);
     begin = std::clamp<int64_t>(begin, 0, total_cycles - 1);
     end = std::clamp<int64_t>(end, begin, total_cycles);
     if (end == begin) {

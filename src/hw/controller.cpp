@@ -104,6 +104,7 @@ void Controller::mark_retired(uint32_t id, const InstructionRecord& record, int6
   m_retired[id] = true;
   ++m_retired_count;
   m_end = sc_core::sc_time_stamp();
+  if (m_observer != nullptr) m_observer->on_retire(m_program.instructions[id], m_records[id]);
 }
 
 bool Controller::issue_ready() {

@@ -229,6 +229,10 @@ bool Dma::dram_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& s
       error = "DMA: the DRAM completed a request the DMA did not make";
       return false;
     }
+    if (m_observer != nullptr) {
+      m_observer->on_dram_burst(c.channel, m_params.clock.cycle_of(c.done),
+                                static_cast<int64_t>(c.payload->get_data_length()), !load);
+    }
     if (completed++ == 0) *first_done = c.done;
     *last_done = std::max(*last_done, c.done);
     if (in_order) {

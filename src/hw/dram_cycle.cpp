@@ -71,7 +71,8 @@ void CycleDram::submit(tlm::tlm_generic_payload& trans, const sc_core::sc_time& 
   const int64_t cycle = m_dram_clock.cycle_of(arrival);
   const bool write = trans.is_write();
   Slot& s = m_slots[slot];
-  s = Slot{&trans, arrival, static_cast<int64_t>(last - first + 1), 0};
+  s = Slot{&trans, arrival, static_cast<int64_t>(last - first + 1), 0,
+           static_cast<int>(m_memory.decode(first * m_atom_bytes).channel)};
   for (uint64_t atom = first; atom <= last; ++atom) {
     dram::Request r;
     r.id = slot;
@@ -106,7 +107,7 @@ bool CycleDram::next_completion(DramCompletion* out) {
     s.payload = nullptr;
     m_free_slots.push_back(c.id);
     --m_outstanding;
-    *out = {trans, done};
+    *out = {trans, done, s.channel};
     return true;
   }
   if (m_outstanding > 0)

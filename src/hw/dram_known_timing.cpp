@@ -49,7 +49,7 @@ void KnownTimingDram::submit(tlm::tlm_generic_payload& trans, const sc_core::sc_
 bool KnownTimingDram::next_completion(DramCompletion* out) {
   if (m_heap.empty()) return false;
   std::pop_heap(m_heap.begin(), m_heap.end(), Later{});
-  *out = {m_heap.back().payload, m_heap.back().done};
+  *out = {m_heap.back().payload, m_heap.back().done, 0};
   m_heap.pop_back();
   return true;
 }

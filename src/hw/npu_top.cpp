@@ -58,6 +58,8 @@ NpuTop::NpuTop(sc_core::sc_module_name name, const NpuTopParams& params)
                                 params.arch.core.array.input_type, params.arch.core.array.accumulator_type}),
       m_controller("controller", ControllerParams{params.program, m_clock}) {
   m_dma.dram_port.bind(m_dram->request_export());
+  m_controller.set_observer(params.run_observer);
+  m_dma.set_observer(params.run_observer);
   m_dma.ifmap_socket.bind(m_ifmap.dma_socket);
   m_dma.weight_socket.bind(m_weight.dma_socket);
   m_dma.ofmap_socket.bind(m_ofmap.dma_socket);

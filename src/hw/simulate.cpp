@@ -62,8 +62,8 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
   std::exception_ptr failure;
   SimResult result;
   {
-    hw::NpuTop top(
-        "npu", hw::NpuTopParams{arch, program, options.functional ? &dram : nullptr, options.array_observer});
+    hw::NpuTop top("npu", hw::NpuTopParams{arch, program, options.functional ? &dram : nullptr,
+                                           options.array_observer, options.run_observer});
     sc_core::sc_start();
     failure = top.failure();
     if (!failure) {

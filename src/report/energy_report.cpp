@@ -218,24 +218,40 @@ PricingContext pricing_context(const Json& report, const std::string& report_pat
   return ctx;
 }
 
-PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable& table, const Json& actions,
-                           double cycles, const std::string& where, const std::string& report_path) {
-  auto count = [&](const std::string& key) { return number_at(actions, key, report_path + ": " + where); };
+PricingContext pricing_context(const ArchSpec& arch) {
+  PricingContext ctx;
+  const ArrayParams& a = arch.core.array;
+  ctx.input_type = a.input_type;
+  ctx.weight_type = a.weight_type;
+  ctx.accumulator_type = a.accumulator_type;
+  const std::pair<const char*, const ScratchpadParams*> spms[] = {{"ifmap", &arch.core.scratchpads.ifmap},
+                                                                  {"weight", &arch.core.scratchpads.weight},
+                                                                  {"ofmap", &arch.core.scratchpads.ofmap}};
+  for (const auto& [name, p] : spms)
+    ctx.scratchpads.push_back({name, p->capacity_bytes(), p->banks, p->bank_width_bytes});
+  ctx.dram_standard = energy_dram_standard(arch);
+  ctx.cycle_ns = arch.core.cycle_ns();
+  ctx.static_power = arch.energy.static_power;
+  return ctx;
+}
+
+PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& table,
+                          const ActivityWindow& n, double cycles) {
   energy::ActionCounts c;
-  c.macs = {{ctx.input_type, ctx.weight_type, count("macs")}};
-  c.register_shift_bytes = count("register_shift_bytes");
-  for (const auto& s : ctx.scratchpads) {
-    const std::string key = "scratchpads." + s.name + ".";
+  c.macs = {{ctx.input_type, ctx.weight_type, n.macs}};
+  c.register_shift_bytes = n.register_shift_bytes;
+  for (size_t b = 0; b < ctx.scratchpads.size(); ++b) {
+    const auto& s = ctx.scratchpads[b];
     // One access reads or writes one word of one bank, a macro of capacity / banks bytes.
     c.scratchpads.push_back({s.name, std::max<int64_t>(1, s.capacity_bytes / s.banks), s.word_bytes,
-                             count(key + "read_accesses"), count(key + "write_accesses")});
+                             n.spm_read_accesses[b], n.spm_write_accesses[b]});
   }
-  c.accumulators.push_back({"ofmap", ctx.accumulator_type, count("scratchpads.ofmap.accumulator_rmw")});
-  c.vector_ops = {{energy::VectorOp::kAdd, ctx.accumulator_type, count("vector_lane_ops.add_on_accumulator")},
-                  {energy::VectorOp::kMul, ctx.accumulator_type, count("vector_lane_ops.mul_on_accumulator")},
-                  {energy::VectorOp::kAdd, ctx.input_type, count("vector_lane_ops.add_on_input")},
-                  {energy::VectorOp::kMul, ctx.input_type, count("vector_lane_ops.mul_on_input")}};
-  c.dram = {ctx.dram_standard, count("dram_read_bytes"), count("dram_write_bytes")};
+  c.accumulators.push_back({"ofmap", ctx.accumulator_type, n.accumulator_rmw});
+  c.vector_ops = {{energy::VectorOp::kAdd, ctx.accumulator_type, n.vector_add_on_accumulator},
+                  {energy::VectorOp::kMul, ctx.accumulator_type, n.vector_mul_on_accumulator},
+                  {energy::VectorOp::kAdd, ctx.input_type, n.vector_add_on_input},
+                  {energy::VectorOp::kMul, ctx.input_type, n.vector_mul_on_input}};
+  c.dram = {ctx.dram_standard, n.dram_read_bytes, n.dram_write_bytes};
   const energy::EnergyBreakdown b = energy::price(c, table);
 
   PricedEnergy e;
@@ -257,6 +273,28 @@ PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable&
   e.dynamic_pj = b.total_pj;
   e.total_pj = e.dynamic_pj + e.static_pj;
   return e;
+}
+
+PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable& table, const Json& actions,
+                           double cycles, const std::string& where, const std::string& report_path) {
+  auto count = [&](const std::string& key) { return number_at(actions, key, report_path + ": " + where); };
+  ActivityWindow n;
+  n.macs = count("macs");
+  n.register_shift_bytes = count("register_shift_bytes");
+  n.dma_bursts = count("dma_bursts");
+  for (size_t b = 0; b < ctx.scratchpads.size() && b < 3; ++b) {
+    const std::string key = "scratchpads." + ctx.scratchpads[b].name + ".";
+    n.spm_read_accesses[b] = count(key + "read_accesses");
+    n.spm_write_accesses[b] = count(key + "write_accesses");
+  }
+  n.accumulator_rmw = count("scratchpads.ofmap.accumulator_rmw");
+  n.vector_add_on_accumulator = count("vector_lane_ops.add_on_accumulator");
+  n.vector_mul_on_accumulator = count("vector_lane_ops.mul_on_accumulator");
+  n.vector_add_on_input = count("vector_lane_ops.add_on_input");
+  n.vector_mul_on_input = count("vector_lane_ops.mul_on_input");
+  n.dram_read_bytes = count("dram_read_bytes");
+  n.dram_write_bytes = count("dram_write_bytes");
+  return price_counts(ctx, table, n, cycles);
 }
 
 std::string price_report(Json& report, const energy::EnergyTable& table, const std::string& table_name,

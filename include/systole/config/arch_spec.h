@@ -191,6 +191,12 @@ struct StaticPowerParams {
   double control_mw = 0.0;      // controller, DMA engine and other always-on logic
 };
 
+// Traces a run writes (trace/trace_options.h parses both; `--trace` / `--trace-window` override).
+struct TraceParams {
+  std::string formats = "none";  // "none" or a comma list of perfetto, csv, vcd
+  std::string window = "all";    // "all", START:END cycles, or FIRST:LAST layer names
+};
+
 struct EnergyParams {
   // Energy reference table: a name in arch/energy (45nm, 7nm) or a path to such a file.
   std::string table = "7nm";
@@ -211,6 +217,7 @@ struct ArchSpec {
   CoreParams core;
   DramParams dram;
   EnergyParams energy;
+  TraceParams trace;
 
   // Provenance, not parameters: the file this spec was read from and where each explicitly written
   // key came from, so that later stages (e.g. the compiler's scratchpad fit check) can name the

@@ -81,6 +81,19 @@ std::vector<CycleBreakdown> breakdown_by_window(const std::vector<CauseSpan>& sp
 SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
                     int64_t total_cycles, double simulated_ns, int64_t array_pes);
 
+// The cycles [begin, end) an instruction keeps its unit active: MATMUL and VECTOR
+// [work_start_cycle, work_start_cycle + busy_cycles), LOAD and STORE [issue_cycle, retire_cycle),
+// SYNC [issue_cycle, issue_cycle) (empty).
+struct ActiveInterval {
+  int64_t begin = 0;
+  int64_t end = 0;
+};
+ActiveInterval active_interval(Opcode op, const InstructionRecord& r);
+
+// One instruction's priced actions as an ActivityWindow (its cycles left 0): macs, actions and DRAM
+// bytes, exactly (integers below 2^53).
+ActivityWindow counts_of(const InstructionRecord& r);
+
 // The run's actions by window of `window_cycles` (>= 1) core cycles over [0, total_cycles): one
 // window per started block of window_cycles, the last ending at total_cycles. An instruction's
 // actions (macs, actions, DRAM bytes) are spread uniformly over its active interval: MATMUL and

@@ -23,6 +23,7 @@
 #include "systole/hw/attribution.h"
 #include "systole/hw/clock.h"
 #include "systole/hw/exec_unit.h"
+#include "systole/hw/run_observer.h"
 
 namespace systole::hw {
 
@@ -44,6 +45,8 @@ class Controller : public sc_core::sc_module, public IRetireListener {
 
   const Program& program() const { return m_program; }
   const std::vector<InstructionRecord>& records() const { return m_records; }
+  // Called at every retire from now on (hw/run_observer.h); nullptr detaches. Not owned.
+  void set_observer(IRunObserver* observer) { m_observer = observer; }
   bool finished() const { return m_retired_count == m_program.instructions.size(); }
   sc_core::sc_time end_time() const { return m_end; }  // time of the last retire
   std::exception_ptr failure() const { return m_failure; }
@@ -66,6 +69,7 @@ class Controller : public sc_core::sc_module, public IRetireListener {
   std::array<bool, kUnitCount> m_busy{};
   std::vector<bool> m_retired;
   std::vector<InstructionRecord> m_records;
+  IRunObserver* m_observer = nullptr;
   std::vector<std::pair<uint32_t, InstructionRecord>> m_completed;  // retired by units, not yet processed
   size_t m_retired_count = 0;
   sc_core::sc_event m_retire_event;

@@ -42,6 +42,7 @@
 #include "systole/hw/clock.h"
 #include "systole/hw/dram_channel.h"
 #include "systole/hw/exec_unit.h"
+#include "systole/hw/run_observer.h"
 
 namespace systole::hw {
 
@@ -76,6 +77,8 @@ class Dma : public sc_core::sc_module, public IExecUnit {
 
   void start(const Instruction& inst) override;
   const DmaCounters& counters() const { return m_counters; }
+  // Told about every completed DRAM burst from now on (hw/run_observer.h); not owned.
+  void set_observer(IRunObserver* observer) { m_observer = observer; }
   std::exception_ptr failure() const { return m_failure; }
 
  private:
@@ -92,6 +95,7 @@ class Dma : public sc_core::sc_module, public IExecUnit {
 
   DmaParams m_params;
   DmaCounters m_counters;
+  IRunObserver* m_observer = nullptr;
   std::unique_ptr<tlm::tlm_generic_payload[]> m_payloads;  // one per outstanding-burst slot
   const Instruction* m_pending = nullptr;
   sc_core::sc_event m_start_event;

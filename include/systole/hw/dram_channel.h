@@ -37,6 +37,7 @@ namespace systole::hw {
 struct DramCompletion {
   tlm::tlm_generic_payload* payload = nullptr;
   sc_core::sc_time done;  // when the request's last data crossed the DRAM bus
+  int channel = 0;        // the channel that served it (its first atom's; 0 for single-channel models)
 };
 
 class IDramRequestPort : public virtual sc_core::sc_interface {

@@ -57,6 +57,7 @@ class CycleDram : public sc_core::sc_module, public IDramChannel, public IDramRe
     sc_core::sc_time arrival;
     int64_t atoms_left = 0;
     int64_t last_done = 0;  // DRAM cycle of the latest atom completion so far
+    int channel = 0;        // of the first atom
   };
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 

@@ -27,6 +27,7 @@
 #include "systole/hw/dma.h"
 #include "systole/hw/dram_channel.h"
 #include "systole/hw/pe_array.h"
+#include "systole/hw/run_observer.h"
 #include "systole/hw/scratchpad.h"
 #include "systole/hw/vector_unit.h"
 
@@ -39,6 +40,7 @@ struct NpuTopParams {
   // scratchpads then keep bytes and every unit computes values. nullptr: timing only.
   std::vector<uint8_t>* dram_contents = nullptr;
   rtl::IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
+  IRunObserver* run_observer = nullptr;           // retires and DRAM bursts (traces, progress)
 };
 
 class NpuTop : public sc_core::sc_module {

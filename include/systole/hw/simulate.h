@@ -11,6 +11,7 @@
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
 #include "systole/hw/dram_stats.h"
+#include "systole/hw/run_observer.h"
 #include "systole/hw/sim_result.h"
 #include "systole/rtl/observer.h"
 #include "systole/workload/network.h"
@@ -30,6 +31,8 @@ struct SimOptions {
   const Network* network = nullptr;
   // rtl fidelity: observes every simulated cycle of every tile (e.g. the VCD writer); not owned.
   rtl::IArrayObserver* array_observer = nullptr;
+  // Retired instructions and DRAM bursts as they happen (traces, progress: hw/run_observer.h).
+  hw::IRunObserver* run_observer = nullptr;
   // Test hook: called with the DRAM contents after the run and before verification (e.g. to
   // corrupt a weight the array has already used, so that verification must fail).
   std::function<void(std::vector<uint8_t>& dram)> before_verify;

@@ -55,6 +55,14 @@ struct PricedEnergy {
   double total_pj = 0.0;
 };
 
+// The same context from the resolved arch (what report.json's config records).
+PricingContext pricing_context(const ArchSpec& arch);
+
+// Prices counts over `cycles` core cycles (static power x that time). The one pricing path: report
+// records, activity windows and single instructions (hw::counts_of) all come through here.
+PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& table,
+                          const ActivityWindow& counts, double cycles);
+
 // Prices the counts in `actions` (report.json's actions object) over `cycles` core cycles.
 // `where` names the record in errors ("layers[3].actions").
 PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable& table,

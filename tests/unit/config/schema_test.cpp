@@ -73,10 +73,12 @@ TEST(Schema, DeclaresTheIssueTwoToFourTree) {
                           "energy.static_power_mw.vector",
                           "energy.static_power_mw.scratchpads",
                           "energy.static_power_mw.control",
-                          "energy.power_window_cycles"}) {
+                          "energy.power_window_cycles",
+                          "trace.formats",
+                          "trace.window"}) {
     EXPECT_NE(find_param(key), nullptr) << key;
   }
-  EXPECT_EQ(arch_schema().size(), 67u) << "a parameter was added or removed: update this test and the docs";
+  EXPECT_EQ(arch_schema().size(), 69u) << "a parameter was added or removed: update this test and the docs";
   EXPECT_EQ(find_param("core.array"), nullptr);
   EXPECT_TRUE(is_schema_section("core.scratchpads.ofmap"));
   EXPECT_FALSE(is_schema_section(""));

@@ -1,0 +1,43 @@
+// Observers of a running simulation (trace writers, the progress display). The simulation calls
+// them and never reads anything back, so an observer cannot change a result; with none attached
+// the cost is one null-pointer test per retired instruction and per DRAM burst. No SystemC here.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "systole/compiler/isa.h"
+#include "systole/hw/attribution.h"
+
+namespace systole::hw {
+
+class IRunObserver {
+ public:
+  virtual ~IRunObserver() = default;
+  // `inst` retired with the complete `record` (issue and retire cycles, work interval, counts).
+  // Called in retire order: retire_cycle is nondecreasing from call to call.
+  virtual void on_retire(const Instruction& inst, const InstructionRecord& record) = 0;
+  // A DRAM burst of `bytes` (a write when `write`) finished on DRAM channel `channel` at core
+  // cycle `done_cycle`. Calls come per DMA descriptor in completion order.
+  virtual void on_dram_burst(int channel, int64_t done_cycle, int64_t bytes, bool write) = 0;
+};
+
+// Forwards every call to each of `observers` in order (none of them owned).
+class RunObserverList : public IRunObserver {
+ public:
+  void add(IRunObserver* o) {
+    if (o != nullptr) m_observers.push_back(o);
+  }
+  bool empty() const { return m_observers.empty(); }
+  void on_retire(const Instruction& inst, const InstructionRecord& record) override {
+    for (IRunObserver* o : m_observers) o->on_retire(inst, record);
+  }
+  void on_dram_burst(int channel, int64_t done_cycle, int64_t bytes, bool write) override {
+    for (IRunObserver* o : m_observers) o->on_dram_burst(channel, done_cycle, bytes, write);
+  }
+
+ private:
+  std::vector<IRunObserver*> m_observers;
+};
+
+}  // namespace systole::hw

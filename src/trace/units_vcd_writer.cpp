@@ -1,0 +1,90 @@
+#include "systole/trace/units_vcd_writer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+
+namespace systole::trace {
+namespace {
+
+constexpr const char* kBusyIds[] = {"!", "\"", "#"};  // dma, array, vector
+constexpr const char* kLayerId = "$";
+
+std::string binary(uint32_t v) {
+  std::string s;
+  for (int b = 15; b >= 0; --b) s += ((v >> b) & 1U) ? '1' : '0';
+  const auto first = s.find('1');
+  return first == std::string::npos ? "0" : s.substr(first);
+}
+
+}  // namespace
+
+UnitsVcdWriter::UnitsVcdWriter(const std::string& path, const ArchSpec& arch, const TraceOptions& options)
+    : m_path(path), m_cycle_ps(arch.core.cycle_ns() * 1000.0), m_options(options) {}
+
+void UnitsVcdWriter::on_retire(const Instruction& inst, const hw::InstructionRecord& r) {
+  uint8_t unit = 0;
+  switch (inst.op) {
+    case Opcode::kLoad:
+    case Opcode::kStore:
+      unit = 0;
+      break;
+    case Opcode::kMatmul:
+      unit = 1;
+      break;
+    case Opcode::kVector:
+      unit = 2;
+      break;
+    case Opcode::kSync:
+      return;
+  }
+  const hw::ActiveInterval span = hw::active_interval(inst.op, r);
+  if (span.end <= span.begin || !m_options.covers(inst.layer, span.begin, span.end)) return;
+  m_intervals.push_back({span.begin, span.end, inst.layer, unit});
+}
+
+void UnitsVcdWriter::finish() {
+  std::ofstream out(m_path, std::ios::binary | std::ios::trunc);
+  if (!out) throw UserError(fmt::format("{}: cannot write the VCD", m_path));
+  out << "$version systole units.vcd $end\n$timescale 1ps $end\n$scope module core0 $end\n"
+      << "$var wire 1 " << kBusyIds[0] << " dma_busy $end\n"
+      << "$var wire 1 " << kBusyIds[1] << " array_busy $end\n"
+      << "$var wire 1 " << kBusyIds[2] << " vector_busy $end\n"
+      << "$var wire 16 " << kLayerId << " array_layer $end\n"
+      << "$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n0" << kBusyIds[0] << "\n0" << kBusyIds[1]
+      << "\n0" << kBusyIds[2] << "\nb0 " << kLayerId << "\n$end\n";
+  // Changes: (cycle, order, text); at one cycle a unit's falling edge comes before a rising one,
+  // so back-to-back instructions keep it busy.
+  struct Change {
+    int64_t cycle;
+    int order;
+    std::string text;
+  };
+  std::vector<Change> changes;
+  changes.reserve(m_intervals.size() * 3);
+  for (const Interval& i : m_intervals) {
+    changes.push_back({i.end, 0, std::string("0") + kBusyIds[i.unit]});
+    changes.push_back({i.begin, 1, std::string("1") + kBusyIds[i.unit]});
+    if (i.unit == 1) changes.push_back({i.begin, 2, "b" + binary(i.layer) + " " + kLayerId});
+  }
+  std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
+    return a.cycle != b.cycle ? a.cycle < b.cycle : a.order < b.order;
+  });
+  int64_t last_ps = 0;  // "#0" is written above
+  for (const Change& c : changes) {
+    const auto ps = static_cast<int64_t>(std::llround(static_cast<double>(c.cycle) * m_cycle_ps));
+    if (ps != last_ps) {
+      out << '#' << ps << '\n';
+      last_ps = ps;
+    }
+    out << c.text << '\n';
+  }
+  out.flush();
+  if (!out) throw UserError(fmt::format("{}: writing the VCD failed", m_path));
+}
+
+}  // namespace systole::trace
