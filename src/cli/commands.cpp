@@ -182,7 +182,10 @@ int run_command(const std::vector<std::string>& args) {
 
   nlohmann::ordered_json report = build_report(l.arch, program, result, l.inputs);
   const std::string power_csv = price_report(report, l.energy_table, l.arch.energy.table, "report.json");
-  const std::string table = summary_table(l.arch, result) + energy_summary(report);
+  std::vector<double> energy_uj;
+  for (const auto& layer : report["layers"]) energy_uj.push_back(layer["energy_pj"].get<double>() / 1e6);
+  energy_uj.push_back(report["total"]["energy_pj"].get<double>() / 1e6);
+  const std::string table = summary_table(l.arch, result, energy_uj) + energy_summary(report);
   const std::string summary =
       table + fmt::format("wall time: {:.3f} s for {} instructions\n", wall_s, program.instructions.size());
   write_outputs(out_dir, report, layers_csv(result), summary, {{"power.csv", power_csv}});

@@ -276,27 +276,30 @@ std::string layers_csv(const SimResult& result) {
   return out;
 }
 
-std::string summary_table(const ArchSpec& arch, const SimResult& result) {
+std::string summary_table(const ArchSpec& arch, const SimResult& result, const std::vector<double>& energy_uj) {
+  const bool with_energy = energy_uj.size() == result.layers.size() + 1;
   size_t name_w = 5;
   for (const auto& l : result.layers) name_w = std::max(name_w, l.name.size());
   std::string out = fmt::format("{}: {}x{} {} array at {} MHz, DRAM {}\n", arch.name, arch.core.array.rows,
                                 arch.core.array.cols, to_string(arch.core.array.dataflow),
                                 arch.core.clock_mhz, to_string(arch.dram.kind));
-  const std::string header = fmt::format(
-      "{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n", "layer", name_w, "type", "MACs",
-      "cycles", "compute", "stall", "util%", "DRAM rd KiB", "DRAM wr KiB", "largest causes (% of cycles)");
+  const std::string header =
+      fmt::format("{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}{}  {}\n", "layer", name_w, "type",
+                  "MACs", "cycles", "compute", "stall", "util%", "DRAM rd KiB", "DRAM wr KiB",
+                  with_energy ? fmt::format(" {:>12}", "energy uJ") : "", "largest causes (% of cycles)");
   out += header;
   out += std::string(header.size() - 1, '-') + "\n";
-  auto row = [&](const LayerStats& s) {
+  auto row = [&](const LayerStats& s, size_t index) {
     out += fmt::format("{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7.2f} {:>12.1f} {:>12.1f}", s.name,
                        name_w, s.type, s.macs, s.cycles, s.compute_cycles, s.stall_cycles,
                        100.0 * s.utilization, s.dram_reads_bytes / 1024.0, s.dram_writes_bytes / 1024.0);
+    if (with_energy) out += fmt::format(" {:>12.2f}", energy_uj[index]);
     const std::string causes = largest_causes(s.breakdown, s.cycles);
     out += (causes.empty() ? "" : "  " + causes) + "\n";
   };
-  for (const auto& l : result.layers) row(l);
+  for (size_t i = 0; i < result.layers.size(); ++i) row(result.layers[i], i);
   out += std::string(header.size() - 1, '-') + "\n";
-  row(result.total);
+  row(result.total, result.layers.size());
   out += fmt::format("causes: {}\n", cause_legend());
   const double time_us = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   const double gops = time_us > 0 ? 2.0 * static_cast<double>(result.total.macs) / (time_us * 1e3) : 0.0;

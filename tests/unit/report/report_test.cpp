@@ -177,6 +177,22 @@ TEST(Report, SummaryTableNamesUnitsAndTotals) {
   EXPECT_NE(t.find("total: 42 cycles = 0.042 us"), std::string::npos);
 }
 
+TEST(Report, SummaryHasAnEnergyColumnWhenGivenOne) {
+  const SimResult r = two_layer_result();
+  EXPECT_EQ(summary_table(ArchSpec{}, r).find("energy uJ"), std::string::npos);
+  std::vector<double> uj(r.layers.size() + 1, 1.5);
+  uj.back() = 12345.678;
+  const std::string t = summary_table(ArchSpec{}, r, uj);
+  EXPECT_NE(t.find("energy uJ"), std::string::npos);
+  EXPECT_NE(t.find("    12345.68"), std::string::npos) << t;
+  // The cause column still starts where its header does.
+  const size_t header_at = t.find("layer");
+  const size_t column = t.find("largest causes", header_at) - header_at;
+  const size_t at = t.find("TOTAL ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(t.substr(at + column, 4), "comp") << t;
+}
+
 TEST(Report, SummaryShowsTheLargestCausesAlignedAndAllCausesInTotal) {
   const std::string t = summary_table(ArchSpec{}, two_layer_result());
   // conv1: 40 cycles, compute 25, bandwidth 6, fill 5 are the three largest.
