@@ -65,6 +65,7 @@ PerfettoWriter::PerfettoWriter(const std::string& path, const ArchSpec& arch, co
       m_options(options),
       m_cycle_us(arch.core.cycle_ns() / 1000.0),
       m_window_cycles(std::max<int64_t>(1, arch.energy.power_window_cycles)),
+      m_tiles_of_layer(program.layers.size(), 0),
       m_channels(arch.dram.kind == DramKind::kCycle ? static_cast<int>(arch.dram.device.org.channels) : 1) {
   if (!m_out) throw UserError(fmt::format("{}: cannot write the trace", path));
   nlohmann::ordered_json other = {{"tool", "systole"},
@@ -120,9 +121,11 @@ void PerfettoWriter::on_retire(const Instruction& inst, const hw::InstructionRec
     case Opcode::kMatmul: {
       const MatmulOp& m = inst.matmul();
       args += fmt::format(
-          R"(,"dataflow":"{}","m":{},"n":{},"k":{},"macs":{},"fill_drain_cycles":{},"stall_cycles":{},"sram_read_bytes":{},"sram_write_bytes":{})",
-          to_string(m.dataflow), m.m, m.n, m.k, r.macs, r.fill_drain_cycles,
-          r.spm_stall_cycles + r.bank_conflict_cycles, r.sram_read_bytes, r.sram_write_bytes);
+          R"(,"tile":{},"dataflow":"{}","m":{},"n":{},"k":{},"accumulate":{},"slots":"{}/{}/{}","macs":{},"fill_drain_cycles":{},"stall_cycles":{},"sram_read_bytes":{},"sram_write_bytes":{})",
+          m_tiles_of_layer[inst.layer]++, to_string(m.dataflow), m.m, m.n, m.k,
+          m.accumulate ? "true" : "false", slot_name(m.ifmap_slot), slot_name(m.weight_slot),
+          slot_name(m.ofmap_slot), r.macs, r.fill_drain_cycles, r.spm_stall_cycles + r.bank_conflict_cycles,
+          r.sram_read_bytes, r.sram_write_bytes);
       slice(kArray, name, span.begin, span.end, args);
       slice(kIfmapArrayPort, name, span.begin, span.end, args);
       slice(kWeightArrayPort, name, span.begin, span.end, args);

@@ -5,7 +5,8 @@
 // unit, per scratchpad one track per port (DMA side, array side; the vector unit's side of ofmap),
 // and a track of the layers as report.json attributes time to them (written at the end). Every instruction is
 // a complete ("X") slice on its unit's track and on the scratchpad ports it uses, with args (layer,
-// instruction id, bytes, tile sizes, dataflow, slot, dynamic energy). Process 2 is the DRAM: a bandwidth
+// instruction id, tile index within the layer and sizes, bytes, dataflow, double-buffer slots, dynamic
+// energy). Process 2 is the DRAM: a bandwidth
 // counter per channel. The core's counters (array utilisation, DRAM bandwidth, power per component) are
 // written at the end, one sample per activity window. Timestamps ("ts", "dur") are microseconds of simulated
 // time; displayTimeUnit is ns.
@@ -55,6 +56,7 @@ class PerfettoWriter : public hw::IRunObserver {
   TraceOptions m_options;
   double m_cycle_us = 0.001;
   int64_t m_window_cycles = 1;
+  std::vector<int64_t> m_tiles_of_layer;  // MATMULs seen so far per layer: a tile's index
   // DRAM bytes by (channel, window index): read, write.
   std::map<std::pair<int, int64_t>, std::pair<int64_t, int64_t>> m_dram_bins;
   int m_channels = 1;
