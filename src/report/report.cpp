@@ -276,7 +276,8 @@ std::string layers_csv(const SimResult& result) {
   return out;
 }
 
-std::string summary_table(const ArchSpec& arch, const SimResult& result, const std::vector<double>& energy_uj) {
+std::string summary_table(const ArchSpec& arch, const SimResult& result,
+                          const std::vector<double>& energy_uj) {
   const bool with_energy = energy_uj.size() == result.layers.size() + 1;
   size_t name_w = 5;
   for (const auto& l : result.layers) name_w = std::max(name_w, l.name.size());
@@ -284,8 +285,8 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result, const s
                                 arch.core.array.cols, to_string(arch.core.array.dataflow),
                                 arch.core.clock_mhz, to_string(arch.dram.kind));
   const std::string header =
-      fmt::format("{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}{}  {}\n", "layer", name_w, "type",
-                  "MACs", "cycles", "compute", "stall", "util%", "DRAM rd KiB", "DRAM wr KiB",
+      fmt::format("{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}{}  {}\n", "layer", name_w,
+                  "type", "MACs", "cycles", "compute", "stall", "util%", "DRAM rd KiB", "DRAM wr KiB",
                   with_energy ? fmt::format(" {:>12}", "energy uJ") : "", "largest causes (% of cycles)");
   out += header;
   out += std::string(header.size() - 1, '-') + "\n";

@@ -24,16 +24,7 @@ using testing::read_file;
 using testing::run_systole;
 using testing::write_file;
 
-const char* kWorkload = R"(name: small
-inputs:
-  - {name: x, shape: [1, 8, 12, 12]}
-layers:
-  - {name: conv1, type: conv2d, out_channels: 16, kernel: 3, padding: 1}
-  - {name: relu1, type: relu}
-  - {name: conv2, type: conv2d, out_channels: 16, kernel: 3, stride: 2, padding: 1}
-  - {name: flat, type: reshape, shape: [1, -1]}
-  - {name: fc, type: fc, out_features: 10}
-)";
+const char* const kWorkload = testing::kSmallWorkload;
 
 void expect_verified(const std::filesystem::path& report_path) {
   const auto report = nlohmann::json::parse(read_file(report_path));

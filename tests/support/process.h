@@ -17,6 +17,19 @@ struct ProcessResult {
   std::string err;
 };
 
+// A small network for end-to-end tests (two convolutions, a fused ReLU, a reshape, an fc):
+// fast in every fidelity and on tiny arrays.
+inline constexpr const char* kSmallWorkload = R"(name: small
+inputs:
+  - {name: x, shape: [1, 8, 12, 12]}
+layers:
+  - {name: conv1, type: conv2d, out_channels: 16, kernel: 3, padding: 1}
+  - {name: relu1, type: relu}
+  - {name: conv2, type: conv2d, out_channels: 16, kernel: 3, stride: 2, padding: 1}
+  - {name: flat, type: reshape, shape: [1, -1]}
+  - {name: fc, type: fc, out_features: 10}
+)";
+
 inline std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -44,7 +44,8 @@ std::string layers_csv(const SimResult& result);
 // The aligned per-layer table with units and the totals, as printed on the console. With
 // `energy_uj` (one value per layer, then the total's: energy_pj / 1e6 of report.json) the table
 // has an "energy uJ" column.
-std::string summary_table(const ArchSpec& arch, const SimResult& result, const std::vector<double>& energy_uj = {});
+std::string summary_table(const ArchSpec& arch, const SimResult& result,
+                          const std::vector<double>& energy_uj = {});
 
 // Writes report.json, layers.csv and summary.txt into `dir` (created if missing). Each file is
 // written to a temporary name and renamed, so a failed run leaves no half-written file.
