@@ -323,8 +323,12 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
     const std::string where = fmt::format("activity.windows[{}]", i);
     const Json& row = windows[i];
     const Json actions = window_actions(row, where, report_path);
-    const double begin = row[0].get<double>(), end = row[1].get<double>();
-    if (!(end > begin)) bad(report_path, where, "end_cycle must be greater than begin_cycle");
+    if (!row[0].is_number_integer() || !row[1].is_number_integer() ||
+        row[1].get<int64_t>() <= row[0].get<int64_t>()) {
+      bad(report_path, where, "begin_cycle and end_cycle must be integers with end_cycle > begin_cycle");
+    }
+    const auto begin = static_cast<double>(row[0].get<int64_t>()),
+               end = static_cast<double>(row[1].get<int64_t>());
     const double ns = ns_of(ctx, end - begin);
     const PricedEnergy e = price_actions(ctx, table, actions, end - begin, where, report_path);
     csv += fmt::format("{},{},{},{}", row[0].get<int64_t>(), row[1].get<int64_t>(),

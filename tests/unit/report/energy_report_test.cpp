@@ -206,6 +206,9 @@ TEST(EnergyReport, MissingOrMalformedKeysNameTheFileAndKey) {
   r["activity"]["windows"][0] = Json::array({0, 100});
   expect_error(r, "activity.windows[0]");
   r = hand_made_report();
+  r["activity"]["windows"][1][1] = "150";
+  expect_error(r, "activity.windows[1]");
+  r = hand_made_report();
   r["config"]["core"]["array"]["input_type"] = "int7";
   expect_error(r, "config.core.array.input_type");
 }
