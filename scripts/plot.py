@@ -169,6 +169,20 @@ def label_layers(ax, names, omitted):
     ax.set_xlabel(xlabel + ")")
 
 
+def finish_layer_panel(ax, k, runs, run, title, legend_title, shared, names, shown):
+    """Title (prefixed by the run in compare mode), the legend on the first panel, and the layer
+    names under the last panel (or under every panel when the panels do not share x)."""
+    if len(runs) > 1:
+        title = f"{run['label']} ({describe(run)}): {title}"
+    ax.set_title(title, fontsize=9, loc="left")
+    if k == 0:
+        legend_outside(ax, title=legend_title)
+    if not shared or k == len(runs) - 1:
+        label_layers(ax, [names[i] for i in shown], len(names) - len(shown))
+    else:
+        ax.tick_params(labelbottom=False)
+
+
 def new_figure(nrows=1, sharex=False, sharey=False):
     fig, axes = plt.subplots(nrows, 1, figsize=FIG_SIZE_IN, dpi=DPI, sharex=sharex, sharey=sharey,
                              squeeze=False, layout="constrained")
@@ -226,15 +240,7 @@ def draw_cycles_by_cause(runs):
         ax.set_ylabel(f"cycles ({unit})")
         total, compute_share = cause_summary(layers)
         title = f"total {number_text(total / divisor)} {unit}, {compute_share:.0f}% of them computing"
-        if len(runs) > 1:
-            title = f"{run['label']} ({describe(run)}): {title}"
-        ax.set_title(title, fontsize=9, loc="left")
-        if k == 0:
-            legend_outside(ax, title="stall cause")
-        if not shared or k == len(runs) - 1:
-            label_layers(ax, [layers["name"][i] for i in idx], len(layers["name"]) - len(idx))
-        else:
-            ax.tick_params(labelbottom=False)
+        finish_layer_panel(ax, k, runs, run, title, "stall cause", shared, layers["name"], idx)
     fig.suptitle(figure_title("Cycles per layer by stall cause", runs, panels=True), fontsize=11)
     return fig
 
@@ -468,15 +474,7 @@ def draw_energy_by_layer(runs):
         total = sum(sum(v) for v in layers["energy_pj"].values())
         tdiv, tunit = energy_unit(total)
         title = f"total {number_text(total / tdiv)} {tunit}"
-        if len(runs) > 1:
-            title = f"{run['label']} ({describe(run)}): {title}"
-        ax.set_title(title, fontsize=9, loc="left")
-        if k == 0:
-            legend_outside(ax, title="component")
-        if not shared or k == len(runs) - 1:
-            label_layers(ax, [layers["name"][i] for i in idx], len(layers["name"]) - len(idx))
-        else:
-            ax.tick_params(labelbottom=False)
+        finish_layer_panel(ax, k, runs, run, title, "component", shared, layers["name"], idx)
     fig.suptitle(figure_title("Energy per layer by component", runs, panels=True), fontsize=11)
     return fig
 
