@@ -4,22 +4,13 @@
 #include <filesystem>
 
 #include "systole/common/error.h"
+#include "systole/config/yaml_text.h"
 
 #ifndef SYSTOLE_DATA_DIR
 #error "SYSTOLE_DATA_DIR must name the source tree (set on systole_config in src/CMakeLists.txt)"
 #endif
 
 namespace systole {
-namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-}  // namespace
-
 std::string arch_data_dir(const std::string& subdir) {
   return std::string(SYSTOLE_DATA_DIR) + "/arch/" + subdir;
 }
@@ -64,8 +55,8 @@ std::string find_arch_data_file(const std::string& subdir, const std::string& ke
   }
   std::sort(found.begin(), found.end());
   throw ConfigError(Diagnostic{"", 0, key, name,
-                               "no such " + what + " (searched " + join(searched) + "; available: " +
-                                   (found.empty() ? std::string("none") : join(found)) + ")"});
+                               "no such " + what + " (searched " + join_comma(searched) + "; available: " +
+                                   (found.empty() ? std::string("none") : join_comma(found)) + ")"});
 }
 
 }  // namespace systole

@@ -18,6 +18,7 @@
 #include "enum_table.h"
 #include "systole/common/error.h"
 #include "systole/config/data_files.h"
+#include "systole/config/yaml_text.h"
 
 namespace systole {
 namespace {
@@ -36,25 +37,8 @@ using config_detail::name_of;
 using config_detail::names_of;
 using config_detail::parse_from;
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 bool is_power_of_two(int64_t v) {
   return v > 0 && (v & (v - 1)) == 0;
-}
-
-int line_of(const YAML::Node& n) {
-  return n.Mark().is_null() ? 0 : n.Mark().line + 1;
-}
-
-std::string node_text(const YAML::Node& n) {
-  if (n.IsScalar()) return n.Scalar();
-  if (n.IsSequence()) return "a list";
-  if (n.IsMap()) return "a map";
-  return "";
 }
 
 // Reads one preset file, collecting diagnostics.
@@ -67,12 +51,12 @@ class PresetReader {
     spec.path = m_path;
     spec.name = std::filesystem::path(m_path).stem().string();
     if (!root.IsMap()) {
-      add(line_of(root), "", node_text(root),
+      add(yaml_line(root), "", yaml_short_text(root),
           "a DRAM preset must be a map with keys standard, source, "
           "organization and timing");
       return spec;
     }
-    m_root_line = line_of(root);
+    m_root_line = yaml_line(root);
     check_keys(root, "", {"standard", "source", "organization", "timing"});
     read_string(root, "standard", &spec.standard);
     read_string(root, "source", &spec.source);
@@ -132,10 +116,10 @@ class PresetReader {
   void check_keys(const YAML::Node& map, const std::string& prefix, const std::vector<std::string>& known) {
     for (auto it = map.begin(); it != map.end(); ++it) {
       const YAML::Node k = it->first;
-      const std::string name = k.IsScalar() ? k.Scalar() : node_text(k);
+      const std::string name = k.IsScalar() ? k.Scalar() : yaml_short_text(k);
       if (std::find(known.begin(), known.end(), name) == known.end()) {
-        add(line_of(k), prefix + name, node_text(it->second),
-            "unknown key (expected one of: " + join(known) + ")");
+        add(yaml_line(k), prefix + name, yaml_short_text(it->second),
+            "unknown key (expected one of: " + join_comma(known) + ")");
       }
     }
   }
@@ -147,7 +131,7 @@ class PresetReader {
       return YAML::Node();
     }
     if (!n.IsMap()) {
-      add(line_of(n), key, node_text(n), "must be a map (a section of keys)");
+      add(yaml_line(n), key, yaml_short_text(n), "must be a map (a section of keys)");
       return YAML::Node();
     }
     return n;
@@ -157,11 +141,11 @@ class PresetReader {
   YAML::Node scalar(const YAML::Node& map, const std::string& prefix, const std::string& key) {
     const YAML::Node n = map[key];
     if (!n) {
-      add(line_of(map), prefix + key, "", "missing required key");
+      add(yaml_line(map), prefix + key, "", "missing required key");
       return YAML::Node();
     }
     if (!n.IsScalar()) {
-      add(line_of(n), prefix + key, node_text(n), "must be a single value");
+      add(yaml_line(n), prefix + key, yaml_short_text(n), "must be a single value");
       return YAML::Node();
     }
     return n;
@@ -171,11 +155,11 @@ class PresetReader {
     const YAML::Node n = scalar(map, "", key);
     if (!n) return;
     if (n.Scalar().empty()) {
-      add(line_of(n), key, "", "must not be empty");
+      add(yaml_line(n), key, "", "must not be empty");
       return;
     }
     *out = n.Scalar();
-    m_read[key] = line_of(n);
+    m_read[key] = yaml_line(n);
   }
 
   void read_int(const YAML::Node& map, const std::string& prefix, const std::string& key, int64_t min,
@@ -192,11 +176,11 @@ class PresetReader {
       used = 0;
     }
     if (used == 0 || used != text.size() || v < min) {
-      add(line_of(n), prefix + key, text, rule);
+      add(yaml_line(n), prefix + key, text, rule);
       return;
     }
     *out = v;
-    m_read[prefix + key] = line_of(n);
+    m_read[prefix + key] = yaml_line(n);
   }
 
   void read_pow2(const YAML::Node& map, const std::string& prefix, const std::string& key, int64_t* out) {
@@ -205,7 +189,7 @@ class PresetReader {
     if (!ok(prefix + key)) return;
     if (!is_power_of_two(v)) {
       m_read.erase(prefix + key);
-      add(line_of(map[key]), prefix + key, map[key].Scalar(), "must be a power of two");
+      add(yaml_line(map[key]), prefix + key, map[key].Scalar(), "must be a power of two");
       return;
     }
     *out = v;
@@ -223,11 +207,11 @@ class PresetReader {
       used = 0;
     }
     if (used == 0 || used != text.size() || !std::isfinite(v) || v <= 0) {
-      add(line_of(n), "timing.tck_ps", text, "must be a number > 0 (command clock period, ps)");
+      add(yaml_line(n), "timing.tck_ps", text, "must be a number > 0 (command clock period, ps)");
       return;
     }
     *out = v;
-    m_read["timing.tck_ps"] = line_of(n);
+    m_read["timing.tck_ps"] = yaml_line(n);
   }
 
   // Relations between parameters; run only when every key was valid by itself.

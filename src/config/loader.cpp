@@ -11,14 +11,11 @@
 
 #include "resolve.h"
 #include "systole/config/scalesim_cfg.h"
+#include "systole/config/yaml_text.h"
 
 namespace systole {
 namespace config_detail {
 namespace {
-
-int line_of(const YAML::Node& n) {
-  return n.Mark().is_null() ? 0 : n.Mark().line + 1;
-}
 
 const char* node_kind(const YAML::Node& n) {
   switch (n.Type()) {
@@ -64,7 +61,7 @@ class YamlWalker {
       return;
     }
     if (!root.IsMap()) {
-      add(line_of(root), "", node_text(root),
+      add(yaml_line(root), "", node_text(root),
           std::string("the config must be a map of keys (got ") + node_kind(root) + ")");
       m_st->check_required = false;
       return;
@@ -83,13 +80,13 @@ class YamlWalker {
       const YAML::Node k = it->first;  // copies: it-> yields a temporary proxy
       const YAML::Node v = it->second;
       if (!k.IsScalar()) {
-        add(line_of(k), section, node_text(k),
+        add(yaml_line(k), section, node_text(k),
             "a key must be a plain name (got " + std::string(node_kind(k)) + ")");
         continue;
       }
       const std::string path = section.empty() ? k.Scalar() : section + "." + k.Scalar();
-      if (auto [pos, fresh] = first_line.emplace(path, line_of(k)); !fresh) {
-        add(line_of(k), path, node_text(v),
+      if (auto [pos, fresh] = first_line.emplace(path, yaml_line(k)); !fresh) {
+        add(yaml_line(k), path, node_text(v),
             "duplicate key (first written at line " + std::to_string(pos->second) + ")");
         continue;
       }
@@ -99,42 +96,42 @@ class YamlWalker {
         if (v.IsMap()) {
           walk_map(v, path);
         } else if (!v.IsNull()) {  // `core:` with every child commented out is an empty section
-          add(line_of(v), path, node_text(v),
+          add(yaml_line(v), path, node_text(v),
               std::string("must be a map (a section of keys) (got ") + node_kind(v) + ")");
         }
       } else if (path == "dram.device") {
         // arch_to_json writes the resolved device of kind cycle here (report.json); it is output.
-        add(line_of(k), path, "...",
+        add(yaml_line(k), path, "...",
             "is the device systole resolved from dram.preset (written in report.json), not an input: "
             "remove it, and name the device with dram.preset (a preset name or a preset file)");
       } else {
         std::string rule = "unknown key";
         const std::string hint = suggest_schema_key(path);
         if (!hint.empty()) rule += "; did you mean '" + hint + "'?";
-        add(line_of(k), path, node_text(v), rule);
+        add(yaml_line(k), path, node_text(v), rule);
       }
     }
   }
 
   void read_param(const ParamDef& p, const YAML::Node& v) {
-    m_st->explicit_keys[p.key] = {m_st->source, line_of(v)};  // written, even if wrong: not "missing"
+    m_st->explicit_keys[p.key] = {m_st->source, yaml_line(v)};  // written, even if wrong: not "missing"
     if (!v.IsScalar()) {
-      add(line_of(v), p.key, node_text(v), param_rule(p) + " (got " + node_kind(v) + ")");
+      add(yaml_line(v), p.key, node_text(v), param_rule(p) + " (got " + node_kind(v) + ")");
       return;
     }
     // A quoted "32" is a string in YAML; only string and enum parameters take quoted text.
     const bool quoted = v.Tag() == "!";
     if (quoted && p.type != ParamType::kString && p.type != ParamType::kEnum) {
-      add(line_of(v), p.key, v.Scalar(), param_rule(p) + " (got a quoted string)");
+      add(yaml_line(v), p.key, v.Scalar(), param_rule(p) + " (got a quoted string)");
       return;
     }
     ParamValue value;
     std::string rule;
     if (!parse_param_value(p, v.Scalar(), &value, &rule)) {
-      add(line_of(v), p.key, v.Scalar(), rule);
+      add(yaml_line(v), p.key, v.Scalar(), rule);
       return;
     }
-    set_param(m_st, p, value, {m_st->source, line_of(v)});
+    set_param(m_st, p, value, {m_st->source, yaml_line(v)});
   }
 
   LoadState* m_st;

@@ -9,29 +9,13 @@
 
 #include "systole/common/error.h"
 #include "systole/config/data_files.h"
+#include "systole/config/yaml_text.h"
 #include "systole/energy/energy_table.h"
 
 namespace systole::energy {
 namespace {
 
 constexpr int kSchemaVersion = 1;
-
-int line_of(const YAML::Node& n) {
-  return n.Mark().is_null() ? 0 : n.Mark().line + 1;
-}
-
-std::string node_text(const YAML::Node& n) {
-  if (n.IsScalar()) return n.Scalar();
-  if (n.IsSequence()) return "a list";
-  if (n.IsMap()) return "a map";
-  return "";
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 class TableReader {
  public:
@@ -41,16 +25,16 @@ class TableReader {
     EnergyTable t;
     t.path = m_path;
     if (!root.IsMap()) {
-      add(line_of(root), "", node_text(root), "an energy table must be a map");
+      add(yaml_line(root), "", yaml_short_text(root), "an energy table must be a map");
       return t;
     }
-    m_root_line = line_of(root);
+    m_root_line = yaml_line(root);
     check_keys(
         root, "",
         {"schema_version", "node", "clock_tree_share", "register_shift", "mac", "vector_op", "sram", "dram"});
     read_schema_version(root);
     if (const YAML::Node n = scalar(root, "", "node")) {
-      if (n.Scalar().empty()) add(line_of(n), "node", "", "must not be empty");
+      if (n.Scalar().empty()) add(yaml_line(n), "node", "", "must not be empty");
       t.node = n.Scalar();
     }
     t.clock_tree_share = entry(root, "clock_tree_share", "clock_tree_share", "fraction");
@@ -75,10 +59,10 @@ class TableReader {
 
   void check_keys(const YAML::Node& map, const std::string& prefix, const std::vector<std::string>& known) {
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const std::string name = it->first.IsScalar() ? it->first.Scalar() : node_text(it->first);
+      const std::string name = it->first.IsScalar() ? it->first.Scalar() : yaml_short_text(it->first);
       if (std::find(known.begin(), known.end(), name) == known.end()) {
-        add(line_of(it->first), prefix + name, node_text(it->second),
-            "unknown key (expected one of: " + join(known) + ")");
+        add(yaml_line(it->first), prefix + name, yaml_short_text(it->second),
+            "unknown key (expected one of: " + join_comma(known) + ")");
       }
     }
   }
@@ -87,12 +71,12 @@ class TableReader {
   YAML::Node scalar(const YAML::Node& map, const std::string& prefix, const std::string& key) {
     const YAML::Node n = map[key];
     if (!n) {
-      add(map.IsMap() && map.size() > 0 ? line_of(map) : m_root_line, prefix + key, "",
+      add(map.IsMap() && map.size() > 0 ? yaml_line(map) : m_root_line, prefix + key, "",
           "missing required key");
       return YAML::Node();
     }
     if (!n.IsScalar()) {
-      add(line_of(n), prefix + key, node_text(n), "must be a single value");
+      add(yaml_line(n), prefix + key, yaml_short_text(n), "must be a single value");
       return YAML::Node();
     }
     return n;
@@ -105,7 +89,7 @@ class TableReader {
       return YAML::Node();
     }
     if (want_list ? !n.IsSequence() || n.size() == 0 : !n.IsMap()) {
-      add(line_of(n), key, node_text(n), want_list ? "must be a non-empty list" : "must be a map");
+      add(yaml_line(n), key, yaml_short_text(n), want_list ? "must be a non-empty list" : "must be a map");
       return YAML::Node();
     }
     return n;
@@ -116,7 +100,7 @@ class TableReader {
     if (!n) return;
     int v = 0;
     if (!YAML::convert<int>::decode(n, v) || v != kSchemaVersion) {
-      add(line_of(n), "schema_version", n.Scalar(), "must be " + std::to_string(kSchemaVersion));
+      add(yaml_line(n), "schema_version", n.Scalar(), "must be " + std::to_string(kSchemaVersion));
     }
   }
 
@@ -124,12 +108,12 @@ class TableReader {
   bool number(const YAML::Node& map, const std::string& key_path, const std::string& key, double* out) {
     const YAML::Node n = map[key];
     if (!n) {
-      add(line_of(map), key_path, "", "missing required key");
+      add(yaml_line(map), key_path, "", "missing required key");
       return false;
     }
     double v = 0.0;
     if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v) || v < 0.0) {
-      add(line_of(n), key_path, node_text(n), "must be a finite number >= 0");
+      add(yaml_line(n), key_path, yaml_short_text(n), "must be a finite number >= 0");
       return false;
     }
     *out = v;
@@ -142,7 +126,7 @@ class TableReader {
     bool ok = number(map, key_path + ".value", "value", &s.value);
     if (const YAML::Node u = scalar(map, key_path + ".", "unit")) {
       if (u.Scalar() != unit) {
-        add(line_of(u), key_path + ".unit", u.Scalar(), "must be '" + unit + "'");
+        add(yaml_line(u), key_path + ".unit", u.Scalar(), "must be '" + unit + "'");
         ok = false;
       }
     } else {
@@ -150,14 +134,14 @@ class TableReader {
     }
     if (const YAML::Node src = scalar(map, key_path + ".", "source")) {
       if (src.Scalar().empty()) {
-        add(line_of(src), key_path + ".source", "", "must name the paper and table or figure");
+        add(yaml_line(src), key_path + ".source", "", "must name the paper and table or figure");
         ok = false;
       }
       s.source = src.Scalar();
     } else {
       ok = false;
     }
-    s.line = ok ? line_of(map) : 0;
+    s.line = ok ? yaml_line(map) : 0;
     return s;
   }
 
@@ -166,11 +150,11 @@ class TableReader {
                 const std::string& unit) {
     const YAML::Node n = parent[key];
     if (!n) {
-      add(line_of(parent), key_path, "", "missing required entry {value, unit, source}");
+      add(yaml_line(parent), key_path, "", "missing required entry {value, unit, source}");
       return Sourced();
     }
     if (!n.IsMap()) {
-      add(line_of(n), key_path, node_text(n), "must be a map {value, unit, source}");
+      add(yaml_line(n), key_path, yaml_short_text(n), "must be a map {value, unit, source}");
       return Sourced();
     }
     check_keys(n, key_path + ".", {"value", "unit", "source"});
@@ -181,8 +165,8 @@ class TableReader {
     const YAML::Node n = scalar(map, prefix, key);
     if (!n) return false;
     if (!parse_data_type(n.Scalar(), out)) {
-      add(line_of(n), prefix + key, n.Scalar(),
-          "unknown data type (expected one of: " + join(data_type_names()) + ")");
+      add(yaml_line(n), prefix + key, n.Scalar(),
+          "unknown data type (expected one of: " + join_comma(data_type_names()) + ")");
       return false;
     }
     return true;
@@ -196,7 +180,8 @@ class TableReader {
       const YAML::Node e = list[i];
       const std::string p = "mac[" + std::to_string(i) + "]";
       if (!e.IsMap()) {
-        add(line_of(e), p, node_text(e), "must be a map {input, weight, accumulate, value, unit, source}");
+        add(yaml_line(e), p, yaml_short_text(e),
+            "must be a map {input, weight, accumulate, value, unit, source}");
         continue;
       }
       check_keys(e, p + ".", {"input", "weight", "accumulate", "value", "unit", "source"});
@@ -206,7 +191,7 @@ class TableReader {
                          data_type(e, p + ".", "accumulate", &m.accumulate);
       m.pj = fields(e, p, "pJ");
       if (types && !seen.insert({m.input, m.weight}).second) {
-        add(line_of(e), p, std::string(to_string(m.input)) + " x " + to_string(m.weight),
+        add(yaml_line(e), p, std::string(to_string(m.input)) + " x " + to_string(m.weight),
             "duplicate entry for this (input, weight) pair");
       }
       t->macs.push_back(m);
@@ -221,7 +206,7 @@ class TableReader {
       const YAML::Node e = list[i];
       const std::string p = "vector_op[" + std::to_string(i) + "]";
       if (!e.IsMap()) {
-        add(line_of(e), p, node_text(e), "must be a map {op, type, value, unit, source}");
+        add(yaml_line(e), p, yaml_short_text(e), "must be a map {op, type, value, unit, source}");
         continue;
       }
       check_keys(e, p + ".", {"op", "type", "value", "unit", "source"});
@@ -229,8 +214,8 @@ class TableReader {
       bool ok = data_type(e, p + ".", "type", &v.type);
       if (const YAML::Node op = scalar(e, p + ".", "op")) {
         if (!parse_vector_op(op.Scalar(), &v.op)) {
-          add(line_of(op), p + ".op", op.Scalar(),
-              "unknown operation (expected one of: " + join(vector_op_names()) + ")");
+          add(yaml_line(op), p + ".op", op.Scalar(),
+              "unknown operation (expected one of: " + join_comma(vector_op_names()) + ")");
           ok = false;
         }
       } else {
@@ -238,7 +223,7 @@ class TableReader {
       }
       v.pj = fields(e, p, "pJ");
       if (ok && !seen.insert({v.op, v.type}).second) {
-        add(line_of(e), p, std::string(to_string(v.op)) + " " + to_string(v.type), "duplicate entry");
+        add(yaml_line(e), p, std::string(to_string(v.op)) + " " + to_string(v.type), "duplicate entry");
       }
       t->vector_ops.push_back(v);
     }
@@ -251,14 +236,15 @@ class TableReader {
     if (const YAML::Node w = scalar(s, "sram.", "word_bits")) {
       int64_t bits = 0;
       if (!YAML::convert<int64_t>::decode(w, bits) || bits < 8 || bits % 8 != 0) {
-        add(line_of(w), "sram.word_bits", w.Scalar(), "must be a whole number of bytes in bits (8, 16, ...)");
+        add(yaml_line(w), "sram.word_bits", w.Scalar(),
+            "must be a whole number of bytes in bits (8, 16, ...)");
       } else {
         t->sram.word_bits = bits;
       }
     }
     const YAML::Node pts = s["points"];
     if (!pts || !pts.IsSequence() || pts.size() == 0) {
-      add(pts ? line_of(pts) : line_of(s), "sram.points", pts ? node_text(pts) : "",
+      add(pts ? yaml_line(pts) : yaml_line(s), "sram.points", pts ? yaml_short_text(pts) : "",
           "must be a non-empty list of {capacity_kib, read, write}");
       return;
     }
@@ -266,16 +252,16 @@ class TableReader {
       const YAML::Node e = pts[i];
       const std::string p = "sram.points[" + std::to_string(i) + "]";
       if (!e.IsMap()) {
-        add(line_of(e), p, node_text(e), "must be a map {capacity_kib, read, write}");
+        add(yaml_line(e), p, yaml_short_text(e), "must be a map {capacity_kib, read, write}");
         continue;
       }
       check_keys(e, p + ".", {"capacity_kib", "read", "write"});
       SramPoint pt;
       if (number(e, p + ".capacity_kib", "capacity_kib", &pt.capacity_kib)) {
         if (pt.capacity_kib <= 0.0) {
-          add(line_of(e["capacity_kib"]), p + ".capacity_kib", e["capacity_kib"].Scalar(), "must be > 0");
+          add(yaml_line(e["capacity_kib"]), p + ".capacity_kib", e["capacity_kib"].Scalar(), "must be > 0");
         } else if (!t->sram.points.empty() && pt.capacity_kib <= t->sram.points.back().capacity_kib) {
-          add(line_of(e["capacity_kib"]), p + ".capacity_kib", e["capacity_kib"].Scalar(),
+          add(yaml_line(e["capacity_kib"]), p + ".capacity_kib", e["capacity_kib"].Scalar(),
               "capacities must be strictly increasing");
         }
       }
@@ -293,7 +279,7 @@ class TableReader {
       const YAML::Node e = list[i];
       const std::string p = "dram[" + std::to_string(i) + "]";
       if (!e.IsMap()) {
-        add(line_of(e), p, node_text(e), "must be a map {standard, value, unit, source}");
+        add(yaml_line(e), p, yaml_short_text(e), "must be a map {standard, value, unit, source}");
         continue;
       }
       check_keys(e, p + ".", {"standard", "value", "unit", "source"});
@@ -301,7 +287,7 @@ class TableReader {
       if (const YAML::Node st = scalar(e, p + ".", "standard")) {
         d.standard = st.Scalar();
         if (!seen.insert(d.standard).second)
-          add(line_of(st), p + ".standard", d.standard, "duplicate standard");
+          add(yaml_line(st), p + ".standard", d.standard, "duplicate standard");
       }
       d.pj_per_bit = fields(e, p, "pJ/bit");
       t->dram.push_back(d);

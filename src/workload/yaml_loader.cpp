@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "systole/common/error.h"
+#include "systole/config/yaml_text.h"
 #include "systole/workload/loader.h"
 #include "systole/workload/network.h"
 
@@ -73,12 +74,6 @@ std::string suggestion(const std::string& word, const std::vector<std::string>& 
   return best.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", best);
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 int line_of(const YAML::Node& n) {
   return n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
 }
@@ -109,7 +104,8 @@ class Reader {
       std::string k = it->first.IsScalar() ? it->first.Scalar() : text_of(it->first);
       if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
       fail(it->first, 0, prefix + k, text_of(it->second),
-           fmt::format("unknown key for {}{}; accepted: {}", owner, suggestion(k, allowed), join(allowed)));
+           fmt::format("unknown key for {}{}; accepted: {}", owner, suggestion(k, allowed),
+                       join_comma(allowed)));
     }
   }
 
@@ -275,7 +271,7 @@ void read_pool(Reader& r, const YAML::Node& n, const std::string& p, int line, L
   if (n["mode"]) {
     std::string mode;
     if (r.get_string(n["mode"], p + "mode", &mode) && !parse_pool_mode(mode, &a.mode)) {
-      r.fail(n["mode"], line, p + "mode", mode, "must be one of: " + join(pool_mode_names()));
+      r.fail(n["mode"], line, p + "mode", mode, "must be one of: " + join_comma(pool_mode_names()));
     }
   }
   if (n["global"]) r.get_bool(n["global"], p + "global", &a.global);
@@ -315,10 +311,11 @@ void read_attrs(Reader& r, const YAML::Node& n, const std::string& type, const s
     if (type == "activation") {
       std::string f;
       if (!n["function"]) {
-        r.fail(n, line, p + "function", "", "required: one of " + join(activation_func_names()));
+        r.fail(n, line, p + "function", "", "required: one of " + join_comma(activation_func_names()));
       } else if (r.get_string(n["function"], p + "function", &f) && !parse_activation_func(f, &a.func)) {
         r.fail(n["function"], line, p + "function", f,
-               "must be one of: " + join(activation_func_names()) + suggestion(f, activation_func_names()));
+               "must be one of: " + join_comma(activation_func_names()) +
+                   suggestion(f, activation_func_names()));
       }
     }
     l->attrs = a;
@@ -365,7 +362,7 @@ void read_layer(Reader& r, const YAML::Node& n, size_t index, const std::string&
       std::vector<std::string> names;
       for (const auto& t : type_spellings()) names.emplace_back(t.name);
       r.fail(n["type"], line, p + "type", type,
-             "unknown layer type" + suggestion(type, names) + "; accepted: " + join(names));
+             "unknown layer type" + suggestion(type, names) + "; accepted: " + join_comma(names));
     }
   }
   if (n["input"] && n["inputs"]) {
@@ -437,7 +434,7 @@ void read_inputs(Reader& r, const YAML::Node& root, DataType default_dtype, Netw
     }
     std::string dt;
     if (n["dtype"] && r.get_string(n["dtype"], p + "dtype", &dt) && !parse_data_type(dt, &t.dtype)) {
-      r.fail(n["dtype"], 1, p + "dtype", dt, "must be one of: " + join(data_type_names()));
+      r.fail(n["dtype"], 1, p + "dtype", dt, "must be one of: " + join_comma(data_type_names()));
     }
     if (n["npy"] && !r.get_npy_path(n["npy"], p + "npy", &t.npy_path)) ok = false;
     if (ok) net->inputs.push_back(t);
@@ -470,7 +467,7 @@ Network load_yaml_network(const std::string& text, const std::string& source_nam
   DataType dtype = DataType::kInt8;
   std::string dt;
   if (root["dtype"] && r.get_string(root["dtype"], "dtype", &dt) && !parse_data_type(dt, &dtype)) {
-    r.fail(root["dtype"], 1, "dtype", dt, "must be one of: " + join(data_type_names()));
+    r.fail(root["dtype"], 1, "dtype", dt, "must be one of: " + join_comma(data_type_names()));
   }
   read_inputs(r, root, dtype, &net);
   const YAML::Node& layers = root["layers"];
