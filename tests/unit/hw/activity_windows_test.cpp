@@ -11,15 +11,7 @@
 namespace systole::hw {
 namespace {
 
-InstructionRecord rec(int64_t issue, int64_t retire, int64_t work_start = 0, int64_t busy = 0) {
-  InstructionRecord r;
-  r.issue_cycle = issue;
-  r.retire_cycle = retire;
-  r.work_start_cycle = work_start;
-  r.work_cycles = busy;
-  r.busy_cycles = busy;
-  return r;
-}
+using hwtest::record;
 
 //   0 LOAD   [0, 10)   64 DRAM bytes, 4 ifmap writes, 1 burst
 //   1 MATMUL issued 5, works [10, 50): 1000 MACs, 40 shift bytes, 80 ifmap reads, 20 RMWs
@@ -37,7 +29,7 @@ struct Fixture {
     b.store(Buffer::kOfmap, 1, 64, {2}, 0);
     b.sync({3}, 0);
     program = b.program();
-    records = {rec(0, 10), rec(5, 50, 10, 40), rec(50, 55, 50, 5), rec(55, 55), rec(55, 55)};
+    records = {record(0, 10), record(5, 50, 10, 40), record(50, 55, 50, 5), record(55, 55), record(55, 55)};
     records[0].dram_read_bytes = 64;
     records[0].actions.ifmap.write_accesses = 4;
     records[0].actions.dma_bursts = 1;

@@ -12,6 +12,7 @@
 
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
+#include "systole/hw/attribution.h"
 #include "systole/hw/npu_top.h"
 
 // Under AddressSanitizer, skips a test whose simulation throws inside a SystemC process: ASan
@@ -26,6 +27,18 @@
 #endif
 
 namespace systole::hwtest {
+
+// A hand-made record: issued and retired at the given cycles, occupying its unit for `busy`
+// cycles from `work_start` (closed-form work = busy, no stalls).
+inline hw::InstructionRecord record(int64_t issue, int64_t retire, int64_t work_start = 0, int64_t busy = 0) {
+  hw::InstructionRecord r;
+  r.issue_cycle = issue;
+  r.retire_cycle = retire;
+  r.work_start_cycle = work_start;
+  r.work_cycles = busy;
+  r.busy_cycles = busy;
+  return r;
+}
 
 // 1 GHz (1 ns cycles), 32x32 WS int8/int32, simple DRAM 100 ns + 25.6 GB/s (64 B = 2.5 ns),
 // 64 B bursts, 64 outstanding, scratchpads 256 KiB with 64 B/cycle ports.

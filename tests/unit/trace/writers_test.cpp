@@ -34,15 +34,7 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-hw::InstructionRecord rec(int64_t issue, int64_t retire, int64_t work_start = 0, int64_t busy = 0) {
-  hw::InstructionRecord r;
-  r.issue_cycle = issue;
-  r.retire_cycle = retire;
-  r.work_start_cycle = work_start;
-  r.work_cycles = busy;
-  r.busy_cycles = busy;
-  return r;
-}
+using hwtest::record;
 
 // LOAD [0,10) 64 B; MATMUL issued 5, works [10,50) 1000 MACs; VECTOR [50,55); SYNC at 55.
 struct Fixture {
@@ -57,7 +49,7 @@ struct Fixture {
     b.vector(8, 1, {1}, 1);
     b.sync({2}, 1);
     program = b.program();
-    records = {rec(0, 10), rec(5, 50, 10, 40), rec(50, 55, 50, 5), rec(55, 55)};
+    records = {record(0, 10), record(5, 50, 10, 40), record(50, 55, 50, 5), record(55, 55)};
     records[0].dram_read_bytes = 64;
     records[0].actions.ifmap.write_accesses = 16;
     records[1].macs = 1000;
