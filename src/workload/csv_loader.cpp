@@ -3,9 +3,21 @@
 //   Strides," GEMM: "Layer, M, N, K," (SCALE-Sim also writes "Layer Name, M, N, K,")
 // Header cells are compared trimmed and case-insensitively; one trailing comma (an empty last cell)
 // is tolerated on every row, as SCALE-Sim writes it. SCALE-Sim layers are independent, so each row
-// gets its own network input. Conv rows: ifmap as written, no padding (SCALE-Sim pads nothing:
-// ofmap = floor((H - Fh) / stride) + 1). GEMM rows: [M, K] x weights [K, N] (SCALE-Sim's own mapping
-// of an M, N, K row onto its conv form).
+// gets its own network input. GEMM rows: [M, K] x weights [K, N] (SCALE-Sim's own mapping of an
+// M, N, K row onto its conv form).
+//
+// Conv rows: ifmap as written, and the ofmap extent SCALE-Sim v2 gives it, not PyTorch's. SCALE-Sim
+// (topology_utils.py, topo_calc_hyperparams) sizes the ofmap as ceil((H - Fh + S) / S) and counts
+// MACs = Eh * Ew * Fh * Fw * C * N on it; its ifmap operand matrix (operand_matrix.py,
+// calc_ifmap_elem_addr) starts ofmap row i at ifmap row i * S and marks a window pixel at row >= H
+// (or column >= W) as padding (address -1). When (H - Fh) % S != 0 that is one ofmap row more
+// than PyTorch's floor((H - Fh) / S) + 1, and the window of that extra row runs S - (H - Fh) % S
+// rows past the ifmap's bottom edge (columns likewise, on the right). The loader writes exactly that as
+// padding -- pad_bottom (pad_right) = (S - (H - Fh) % S) % S, top and left 0 -- so that shape inference's
+// PyTorch rule floor((H + pad_bottom - Fh) / S) + 1 yields SCALE-Sim's extent, and the MACs, the operand
+// matrices (padding is zeros, never fetched) and the compute cycles follow. The CSV format has no
+// padding column, so any padding on a CSV conv layer is this implicit padding. Systole YAML keeps
+// PyTorch's rule: its padding is only what the file states.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -67,6 +79,13 @@ bool parse_positive(const std::string& cell, int64_t* out) {
 
 enum class Format { kConv, kGemm };
 
+// The implicit bottom (right) padding that makes PyTorch's floor((in + pad - filter) / stride) + 1
+// equal SCALE-Sim's ceil((in - filter + stride) / stride): the rows SCALE-Sim's last window reads
+// past the ifmap. 0 when (in - filter) is a multiple of the stride.
+int64_t scalesim_trailing_pad(int64_t in, int64_t filter, int64_t stride) {
+  return (stride - (in - filter) % stride) % stride;
+}
+
 }  // namespace
 
 Network load_csv_network(const std::string& text, const std::string& source_name) {
@@ -101,7 +120,9 @@ Network load_csv_network(const std::string& text, const std::string& source_name
   std::vector<std::string> conv_rest(kConvHeader.begin() + 1, kConvHeader.end());
   if (first_is_layer && std::vector<std::string>(header_lc.begin() + 1, header_lc.end()) == conv_rest) {
     format = Format::kConv;
-    net.source = "SCALE-Sim v2 topology (conv format)";
+    net.source =
+        "SCALE-Sim v2 topology (conv format; ofmap ceil((H - Fh + S) / S) as SCALE-Sim sizes it, "
+        "by implicit bottom/right padding)";
   } else if (first_is_layer &&
              std::vector<std::string>(header_lc.begin() + 1, header_lc.end()) == kGemmColumns) {
     format = Format::kGemm;
@@ -168,6 +189,8 @@ Network load_csv_network(const std::string& text, const std::string& source_name
       a.kernel_h = fh;
       a.kernel_w = fw;
       a.stride_h = a.stride_w = stride;
+      a.pad_bottom = scalesim_trailing_pad(h, fh, stride);
+      a.pad_right = scalesim_trailing_pad(w, fw, stride);
       l.kind = LayerKind::kConv2d;
       l.attrs = a;
     } else {
