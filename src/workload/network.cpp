@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "systole/common/error.h"
+
 namespace systole {
 namespace {
 
@@ -104,7 +106,13 @@ std::vector<std::string> activation_func_names() {
 
 int64_t Network::total_macs() const {
   int64_t total = 0;
-  for (const Layer& l : layers) total += l.macs;
+  for (const Layer& l : layers) {
+    if (l.macs < 0 || __builtin_add_overflow(total, l.macs, &total)) {
+      throw WorkloadError(Diagnostic{source_path, l.source_line, l.name, std::to_string(l.macs),
+                                     "the network's total MAC count overflows 64 bits at this layer "
+                                     "(infer_shapes refuses such a network)"});
+    }
+  }
   return total;
 }
 

@@ -1,8 +1,12 @@
 // Shape inference and cost counting for every layer kind (see network.h for the IR contract).
 // Output sizes follow PyTorch's floor convention:
 //   out = floor((in + pad_before + pad_after - dilation * (kernel - 1) - 1) / stride) + 1.
+// Every product and sum of sizes is overflow-checked: a tensor's bytes (elements x dtype size),
+// a layer's MAC, vector-op and weight counts, and the network's totals of those fit int64, or the
+// layer is refused naming the count that overflows (docs/compiler.md "Limits").
 #include <algorithm>
 #include <initializer_list>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -62,10 +66,23 @@ int64_t elements(const Shape& s) {
   return p;
 }
 
-// TensorFlow "same": output = ceil(in / stride); the odd unit of padding goes after.
+// Sum of non-negative terms, or -1 when it overflows int64.
+int64_t sum(int64_t a, int64_t b) {
+  int64_t s = 0;
+  return a < 0 || b < 0 || __builtin_add_overflow(a, b, &s) ? -1 : s;
+}
+
+// The extent a dilated kernel covers, dilation * (kernel - 1) + 1, or -1 when it overflows.
+int64_t window_extent(int64_t kernel, int64_t dilation) {
+  return sum(product({dilation, kernel - 1}), 1);
+}
+
+// TensorFlow "same": output = ceil(in / stride); the odd unit of padding goes after. Total padding
+// (out - 1) * stride + effective_kernel - in, computed as effective_kernel - (in - (out - 1) * stride)
+// so that no intermediate overflows (in >= 1, stride >= 1, effective_kernel >= 1).
 void same_padding(int64_t in, int64_t effective_kernel, int64_t stride, int64_t* before, int64_t* after) {
-  int64_t out = (in + stride - 1) / stride;
-  int64_t total = std::max<int64_t>((out - 1) * stride + effective_kernel - in, 0);
+  const int64_t out = (in - 1) / stride + 1;
+  const int64_t total = std::max<int64_t>(effective_kernel - (in - (out - 1) * stride), 0);
   *before = total / 2;
   *after = total - *before;
 }
@@ -73,8 +90,19 @@ void same_padding(int64_t in, int64_t effective_kernel, int64_t stride, int64_t*
 // Checks a 2-D window over an NCHW input and returns the output extent along one axis, or -1.
 int64_t window_out(LayerCheck& c, const char* axis, int64_t in, int64_t kernel, int64_t dilation,
                    int64_t stride, int64_t pad_before, int64_t pad_after) {
-  int64_t effective = dilation * (kernel - 1) + 1;
-  int64_t padded = in + pad_before + pad_after;
+  const int64_t effective = window_extent(kernel, dilation);
+  if (effective < 0) {
+    c.fail(dilation > 1 ? "dilation" : "kernel", std::to_string(dilation > 1 ? dilation : kernel),
+           fmt::format("{} kernel extent dilation x (kernel - 1) + 1 = {} x {} + 1 overflows 64 bits", axis,
+                       dilation, kernel - 1));
+    return -1;
+  }
+  const int64_t padded = sum(sum(in, pad_before), pad_after);
+  if (padded < 0) {
+    c.fail("padding", std::to_string(std::max(pad_before, pad_after)),
+           fmt::format("{} padded input {} + {} + {} overflows 64 bits", axis, in, pad_before, pad_after));
+    return -1;
+  }
   if (effective > padded) {
     c.fail("kernel", std::to_string(kernel),
            fmt::format(
@@ -111,9 +139,11 @@ void infer_conv(LayerCheck& c, Layer& l) {
            fmt::format("out_channels {} must be divisible by groups", a.out_channels));
   }
   if (!c.ok()) return;
-  if (a.same_padding) {
-    same_padding(h, a.dilation_h * (a.kernel_h - 1) + 1, a.stride_h, &a.pad_top, &a.pad_bottom);
-    same_padding(w, a.dilation_w * (a.kernel_w - 1) + 1, a.stride_w, &a.pad_left, &a.pad_right);
+  // "same" needs the window extents; an overflowing one is reported by window_out below.
+  if (a.same_padding && window_extent(a.kernel_h, a.dilation_h) > 0 &&
+      window_extent(a.kernel_w, a.dilation_w) > 0) {
+    same_padding(h, window_extent(a.kernel_h, a.dilation_h), a.stride_h, &a.pad_top, &a.pad_bottom);
+    same_padding(w, window_extent(a.kernel_w, a.dilation_w), a.stride_w, &a.pad_left, &a.pad_right);
   }
   int64_t ho = window_out(c, "height", h, a.kernel_h, a.dilation_h, a.stride_h, a.pad_top, a.pad_bottom);
   int64_t wo =
@@ -308,7 +338,7 @@ void infer_layer(LayerCheck& c, Layer& l) {
     case LayerKind::kLayerNorm:
       l.output_shape = l.input_shapes[0];
       l.vector_ops = product({elements(l.output_shape), kLayerNormOpsPerElement});
-      l.weight_elements = 2 * l.output_shape.back();
+      l.weight_elements = product({2, l.output_shape.back()});
       break;
     case LayerKind::kReshape:
       infer_reshape(c, l);
@@ -319,11 +349,58 @@ void infer_layer(LayerCheck& c, Layer& l) {
   }
 }
 
-std::string closest_name(const std::string& name, const std::map<std::string, size_t>& known) {
-  // Smallest edit distance, ties broken by name order (the map is ordered: deterministic).
+// Running totals over the network; each must fit int64 (Network::total_macs() relies on it).
+struct Totals {
+  int64_t macs = 0, vector_ops = 0, weight_elements = 0;
+};
+
+// Refuses a layer whose output bytes or counts overflow int64, or whose counts make the network's
+// totals overflow; adds its counts to `totals` otherwise.
+void check_sizes(LayerCheck& c, const Layer& l, Totals* totals) {
+  const int64_t elems = elements(l.output_shape);
+  const int64_t bytes = product({elems, bytes_of(l.dtype)});
+  if (elems < 0 || bytes < 0) {
+    c.fail(
+        "", shape_str(l.output_shape),
+        fmt::format("sizes too large: the output tensor's {} bytes (elements x {} B of {}) overflow 64 bits",
+                    elems < 0 ? "element count and" : std::to_string(elems) + " elements and its",
+                    bytes_of(l.dtype), to_string(l.dtype)));
+    return;
+  }
+  const struct {
+    int64_t value;
+    int64_t* total;
+    const char* what;
+  } counts[] = {{l.macs, &totals->macs, "multiply-accumulate (MAC) count"},
+                {l.vector_ops, &totals->vector_ops, "vector-unit operation count"},
+                {l.weight_elements, &totals->weight_elements, "weight element count"}};
+  for (const auto& n : counts) {
+    if (n.value < 0) {
+      c.fail("", shape_str(l.output_shape),
+             fmt::format("sizes too large: the layer's {} overflows 64 bits", n.what));
+      return;
+    }
+  }
+  for (const auto& n : counts) {
+    if (sum(*n.total, n.value) < 0) {
+      c.fail("", shape_str(l.output_shape),
+             fmt::format("sizes too large: the network's total {} overflows 64 bits at this layer ({} + {})",
+                         n.what, *n.total, n.value));
+      return;
+    }
+  }
+  for (const auto& n : counts) *n.total += n.value;
+}
+
+// Edit-distance suggestions cost O(names x length^2) each; past this many unknown inputs the
+// rest are reported without one, so that a file of 10^5 misspelt inputs stays linear.
+constexpr int kMaxSuggestions = 16;
+
+std::string closest_name(const std::string& name, const std::vector<std::string>& known) {
+  // Smallest edit distance, ties broken by name order (`known` is sorted: deterministic).
   std::string best;
   size_t best_d = name.size() / 3 + 2;
-  for (const auto& [cand, unused] : known) {
+  for (const std::string& cand : known) {
     std::vector<size_t> row(cand.size() + 1);
     for (size_t j = 0; j <= cand.size(); ++j) row[j] = j;
     for (size_t i = 1; i <= name.size(); ++i) {
@@ -365,6 +442,10 @@ void infer_shapes(Network& net) {
     } else if (elements(t.shape) < 0) {
       diags.add(
           {file, 0, "inputs." + t.name + ".shape", shape_str(t.shape), "element count overflows 64 bits"});
+    } else if (product({elements(t.shape), bytes_of(t.dtype)}) < 0) {
+      diags.add({file, 0, "inputs." + t.name + ".shape", shape_str(t.shape),
+                 fmt::format("{} elements x {} B of {} overflow 64 bits", elements(t.shape),
+                             bytes_of(t.dtype), to_string(t.dtype))});
     }
     shapes[t.name] = t.shape;
     dtypes[t.name] = t.dtype;
@@ -379,6 +460,8 @@ void infer_shapes(Network& net) {
     producer_index[l.name] = i;
   }
 
+  Totals totals;
+  int suggestions = 0;
   for (size_t i = 0; i < net.layers.size(); ++i) {
     Layer& l = net.layers[i];
     LayerCheck check(net, l, i, &diags);
@@ -406,9 +489,12 @@ void infer_shapes(Network& net) {
                               "and the graph acyclic",
                               in, producer_index[in]));
       } else {
-        std::map<std::string, size_t> known;
-        for (const auto& [name, unused] : shapes) known[name] = 0;
-        std::string hint = closest_name(in, known);
+        std::string hint;
+        if (suggestions++ < kMaxSuggestions) {
+          std::vector<std::string> known;  // sorted: `shapes` is ordered by name
+          for (const auto& [name, unused] : shapes) known.push_back(name);
+          hint = closest_name(in, known);
+        }
         check.fail("input", in,
                    "unknown input: not a network input or an earlier layer" +
                        (hint.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", hint)));
@@ -417,11 +503,7 @@ void infer_shapes(Network& net) {
     if (check.ok() && inputs_known) {
       l.dtype = dtypes[l.inputs[0]];
       infer_layer(check, l);
-      if (check.ok() &&
-          (elements(l.output_shape) < 0 || l.macs < 0 || l.vector_ops < 0 || l.weight_elements < 0)) {
-        check.fail("", shape_str(l.output_shape),
-                   "sizes too large: element, MAC or weight counts overflow 64 bits");
-      }
+      if (check.ok()) check_sizes(check, l, &totals);
     }
     if (!check.ok() || !inputs_known || l.output_shape.empty()) {
       failed.insert(l.name);

@@ -133,6 +133,8 @@ struct Network {
   std::vector<TensorInput> inputs;
   std::vector<Layer> layers;  // topological order; each input names an input or an earlier layer
 
+  // Sum of the layers' MACs. infer_shapes guarantees it fits int64; a network that did not pass
+  // it and overflows gets a WorkloadError naming the layer, never a wrapped sum.
   int64_t total_macs() const;
   const Layer* find_layer(const std::string& name) const;
   const TensorInput* find_input(const std::string& name) const;
