@@ -20,13 +20,91 @@ bool is_integer_type(DataType t) {
   return t == DataType::kInt8 || t == DataType::kInt16 || t == DataType::kInt32;
 }
 
+// "[1, 64] -> [1, 1024]": a layer's sizes for error messages.
+std::string layer_sizes(const Layer& l) {
+  std::string s;
+  for (const Shape& in : l.input_shapes) s += (s.empty() ? "" : " x ") + shape_str(in);
+  return s + " -> " + shape_str(l.output_shape);
+}
+
+[[noreturn]] void over_instruction_limit(const Network& net, size_t i, const BudgetExceeded& b,
+                                         int64_t before) {
+  const Layer& l = net.layers[i];
+  throw WorkloadError(Diagnostic{
+      net.source_path, l.source_line, fmt::format("layers[{}]", i), layer_sizes(l),
+      fmt::format("layer '{}' ({}) needs {} {} instructions ({}); with the {} instructions of the layers "
+                  "before it, that "
+                  "exceeds the program limit of {} instructions, which bounds the compiler's memory "
+                  "(~570 B per instruction) and the simulation time (docs/compiler.md \"Limits\"): split the "
+                  "layer, or give the scratchpads more capacity",
+                  l.name, to_string(l.kind), b.how.empty() ? "more than" : "at least", b.needed,
+                  b.how.empty() ? "emitted when the limit was reached" : b.how, before,
+                  kMaxProgramInstructions)});
+}
+
+// Maps layer i and appends its ProgramLayer and MappingRecord; throws BudgetExceeded when it would
+// take more instructions than sb->remaining().
+void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const MemoryPlan& plan,
+                   const ElementBytes& eb, const FusedActivation& fused, StreamBuilder* sb, Program* prog) {
+  const Layer& l = net.layers[i];
+  const auto index = static_cast<uint32_t>(i);
+  ProgramLayer pl{l.name, to_string(l.kind), l.macs, l.vector_ops};
+  MappingRecord rec;
+  rec.layer = l.name;
+  rec.type = to_string(l.kind);
+  if (plan.fused_into[i] >= 0) {
+    const auto producer = static_cast<size_t>(plan.fused_into[i]);
+    prog->layers[producer].vector_ops += l.vector_ops;
+    pl.macs = 0;
+    pl.vector_ops = 0;
+    rec.dataflow = "fused";
+    rec.fused_into = net.layers[producer].name;
+    rec.reason =
+        fmt::format("{} fused into '{}': applied by the vector unit to each output tile before its STORE",
+                    to_string(l.as<ActivationAttrs>().func), rec.fused_into);
+  } else {
+    switch (l.kind) {
+      case LayerKind::kConv2d:
+      case LayerKind::kMatmul: {
+        const GemmProblem p = l.kind == LayerKind::kConv2d
+                                  ? lower_conv(l, index, plan, eb, sb->remaining())
+                                  : lower_matmul(l, index, plan, eb, sb->remaining());
+        const TileChoice t = choose_tile(arch, p, eb, sb->remaining());
+        rec.dataflow = to_string(arch.core.array.dataflow);
+        rec.gemm_m = p.m, rec.gemm_n = p.n, rec.gemm_k = p.k, rec.groups = p.groups;
+        rec.tile_m = t.tm, rec.tile_n = t.tn, rec.tile_k = t.tk;
+        rec.loop_order = std::string(p.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
+        rec.estimated_dram_bytes = t.dram_bytes;
+        rec.reason = t.reason;
+        emit_gemm(arch, p, t, fused, sb, &rec);
+        break;
+      }
+      case LayerKind::kReshape:
+      case LayerKind::kTranspose: {
+        rec.dataflow = "none";
+        const TensorView& v = plan.views.at(l.name);
+        rec.reason = fmt::format(
+            "layout only: output aliases '{}' at 0x{:x}{}", l.inputs.at(0), v.addr,
+            l.kind == LayerKind::kTranspose ? "; consumers' DMA strides absorb the permutation" : "");
+        break;
+      }
+      default:
+        emit_vector_layer(arch, l, index, plan, sb, &rec);
+        break;
+    }
+    sb->sync(index);
+  }
+  prog->layers.push_back(pl);
+  prog->mappings.push_back(rec);
+}
+
 }  // namespace
 
 int requant_shift(const ArchSpec& arch, int64_t k) {
   const auto& a = arch.core.array;
   if (!is_integer_type(a.input_type)) return 0;
   int log2k = 0;
-  while ((int64_t{1} << log2k) < k) ++log2k;
+  while (log2k < 62 && (int64_t{1} << log2k) < k) ++log2k;
   const int64_t bits_in = 8 * bytes_of(a.input_type), bits_w = 8 * bytes_of(a.weight_type);
   return static_cast<int>(std::max<int64_t>(0, (log2k + 1) / 2 + bits_in + bits_w - bits_in - 1));
 }
@@ -50,54 +128,20 @@ Program compile(const ArchSpec& arch, const Network& net) {
 
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    const auto index = static_cast<uint32_t>(i);
-    ProgramLayer pl{l.name, to_string(l.kind), l.macs, l.vector_ops};
-    MappingRecord rec;
-    rec.layer = l.name;
-    rec.type = to_string(l.kind);
-    if (plan.fused_into[i] >= 0) {
-      const auto producer = static_cast<size_t>(plan.fused_into[i]);
-      prog.layers[producer].vector_ops += l.vector_ops;
-      pl.macs = 0;
-      pl.vector_ops = 0;
-      rec.dataflow = "fused";
-      rec.fused_into = net.layers[producer].name;
-      rec.reason =
-          fmt::format("{} fused into '{}': applied by the vector unit to each output tile before its STORE",
-                      to_string(l.as<ActivationAttrs>().func), rec.fused_into);
-    } else {
-      switch (l.kind) {
-        case LayerKind::kConv2d:
-        case LayerKind::kMatmul: {
-          const GemmProblem p = l.kind == LayerKind::kConv2d ? lower_conv(l, index, plan, eb)
-                                                             : lower_matmul(l, index, plan, eb);
-          const TileChoice t = choose_tile(arch, p, eb);
-          rec.dataflow = to_string(arch.core.array.dataflow);
-          rec.gemm_m = p.m, rec.gemm_n = p.n, rec.gemm_k = p.k, rec.groups = p.groups;
-          rec.tile_m = t.tm, rec.tile_n = t.tn, rec.tile_k = t.tk;
-          rec.loop_order = std::string(p.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
-          rec.estimated_dram_bytes = t.dram_bytes;
-          rec.reason = t.reason;
-          emit_gemm(arch, p, t, fused[i], &sb, &rec);
-          break;
-        }
-        case LayerKind::kReshape:
-        case LayerKind::kTranspose: {
-          rec.dataflow = "none";
-          const TensorView& v = plan.views.at(l.name);
-          rec.reason = fmt::format(
-              "layout only: output aliases '{}' at 0x{:x}{}", l.inputs.at(0), v.addr,
-              l.kind == LayerKind::kTranspose ? "; consumers' DMA strides absorb the permutation" : "");
-          break;
-        }
-        default:
-          emit_vector_layer(arch, l, index, plan, &sb, &rec);
-          break;
+    const int64_t before = static_cast<int64_t>(sb.instructions().size());
+    try {
+      compile_layer(arch, net, i, plan, eb, fused[i], &sb, &prog);
+    } catch (const BudgetExceeded& b) {
+      const int64_t emitted = static_cast<int64_t>(sb.instructions().size()) - before;
+      over_instruction_limit(net, i, b.needed > 0 ? b : BudgetExceeded{emitted + 1, ""}, before);
+    } catch (const ConfigError& e) {
+      // Name the workload's layer too: the capacity key alone does not say which file asked.
+      std::vector<Diagnostic> diags = e.diagnostics();
+      for (Diagnostic& d : diags) {
+        d.rule += fmt::format(" [workload {}:{}: layers[{}]]", net.source_path, l.source_line, i);
       }
-      sb.sync(index);
+      throw ConfigError(std::move(diags));
     }
-    prog.layers.push_back(pl);
-    prog.mappings.push_back(rec);
   }
   prog.instructions = sb.take();
   for (Instruction& in : prog.instructions) {

@@ -22,6 +22,9 @@ namespace compiler_detail {
 
 uint32_t StreamBuilder::add(Opcode op, uint32_t layer, std::vector<uint32_t> deps,
                             decltype(Instruction::payload) payload) {
+  if (static_cast<int64_t>(m_out.size()) >= m_limit) {
+    throw BudgetExceeded{0, ""};  // compile() counts the layer's instructions so far
+  }
   const auto id = static_cast<uint32_t>(m_out.size());
   std::sort(deps.begin(), deps.end());
   deps.erase(std::unique(deps.begin(), deps.end()), deps.end());

@@ -37,7 +37,8 @@ uint64_t u(int64_t v) {
 
 }  // namespace
 
-GemmProblem lower_conv(const Layer& l, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb) {
+GemmProblem lower_conv(const Layer& l, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb,
+                       int64_t max_gemms) {
   const auto& a = l.as<Conv2dAttrs>();
   const Shape& in = l.input_shapes.at(0);
   const Shape& out = l.output_shape;
@@ -70,6 +71,9 @@ GemmProblem lower_conv(const Layer& l, uint32_t index, const MemoryPlan& plan, c
   p.gemms = g.groups;
   p.groups = g.groups;
   p.b = {weight_addr(plan, l), 1, p.k, {}, eb.weight};
+  if (g.groups > max_gemms) {
+    throw BudgetExceeded{g.groups, fmt::format("at least one MATMUL per group: groups {}", g.groups)};
+  }
   for (int64_t grp = 0; grp < g.groups; ++grp) p.b.gemm_offset.push_back(grp * ocpg * p.k);
   const TensorView& iv = view(plan, l, 0);
   p.conv_in_addr = iv.addr;
@@ -80,7 +84,8 @@ GemmProblem lower_conv(const Layer& l, uint32_t index, const MemoryPlan& plan, c
   return p;
 }
 
-GemmProblem lower_matmul(const Layer& l, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb) {
+GemmProblem lower_matmul(const Layer& l, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb,
+                         int64_t max_gemms) {
   const auto& attrs = l.as<MatmulAttrs>();
   const TensorView& av = view(plan, l, 0);
   const TensorView& ov = plan.views.at(l.name);
@@ -120,6 +125,10 @@ GemmProblem lower_matmul(const Layer& l, uint32_t index, const MemoryPlan& plan,
   }
   p.gemms = batch;
   p.groups = 1;
+  if (batch > max_gemms) {
+    throw BudgetExceeded{batch, fmt::format("at least one MATMUL per batch index: batch dims {} of {}", batch,
+                                            shape_str(av.shape))};
+  }
   for (int64_t bi = 0; bi < batch; ++bi) {
     // Unravel the batch index over A's batch dims (row-major); B aligns its batch dims from the
     // right and broadcasts size-1 or missing ones.

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "systole/compiler/compiler.h"
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
 #include "systole/timing/array_timing.h"
@@ -16,9 +18,31 @@
 namespace systole {
 namespace compiler_detail {
 
+// ceil(a / b) for b > 0; never overflows for a >= 0 (a + b - 1 could).
 inline int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
+  return a >= 0 ? a / b + (a % b != 0 ? 1 : 0) : (a + b - 1) / b;
 }
+// Saturating arithmetic on non-negative counts: estimates over absurd sizes saturate at INT64_MAX
+// (and are then refused by the limits) instead of wrapping.
+inline constexpr int64_t kSaturated = std::numeric_limits<int64_t>::max();
+inline int64_t sat_add(int64_t a, int64_t b) {
+  int64_t r = 0;
+  return __builtin_add_overflow(a, b, &r) ? kSaturated : r;
+}
+inline int64_t sat_mul(int64_t a, int64_t b) {
+  int64_t r = 0;
+  return __builtin_mul_overflow(a, b, &r) ? kSaturated : r;
+}
+
+// Thrown inside the compiler when a layer cannot be compiled within the instructions left under
+// kMaxProgramInstructions; compile() turns it into a WorkloadError naming the layer, its sizes,
+// the count and the limit. `needed` is a lower bound (or the estimate) of the layer's
+// instructions; `how` says what was counted. needed == 0: thrown by StreamBuilder::add (the
+// backstop), compile() counts what the layer emitted.
+struct BudgetExceeded {
+  int64_t needed = 0;
+  std::string how;
+};
 inline uint64_t align_up(uint64_t v, uint64_t a) {
   return (v + a - 1) / a * a;
 }
@@ -93,8 +117,12 @@ struct GemmProblem {
   int source_a = -1, source_b = -1;  // producer layers whose SYNC the operand loads wait on
 };
 
-GemmProblem lower_conv(const Layer& layer, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb);
-GemmProblem lower_matmul(const Layer& layer, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb);
+// Both throw BudgetExceeded when the layer lowers to more than `max_gemms` GEMMs (each GEMM takes
+// at least one MATMUL), before allocating anything per GEMM.
+GemmProblem lower_conv(const Layer& layer, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb,
+                       int64_t max_gemms = kMaxProgramInstructions);
+GemmProblem lower_matmul(const Layer& layer, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb,
+                         int64_t max_gemms = kMaxProgramInstructions);
 
 // Conv ifmap traffic of an m-range [m0, m1): one segment per image touched.
 struct ConvRowSegment {
@@ -143,8 +171,24 @@ struct TileFootprint {
 TileFootprint tile_footprint(const GemmProblem& p, const ElementBytes& eb, int64_t tm, int64_t tn,
                              int64_t tk);
 
-// Throws ConfigError when even one array fold at streaming length 1 does not fit.
-TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb);
+// Throws ConfigError when even one array fold at streaming length 1 does not fit. Only tilings whose
+// instruction estimate (gemm_instructions) is at most `max_instructions` are considered, which
+// also bounds the search's own work (it walks the m and k tiles of each candidate); when none is,
+// throws BudgetExceeded with the fewest instructions any candidate needs.
+TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb,
+                       int64_t max_instructions = kMaxProgramInstructions);
+
+// Upper bound on the instructions emit_gemm emits for a tiling (tm, tn, tk) with the operand
+// reload factors of the tiler's DRAM model (ifmap_reload, weight_reload):
+//   MATMULs   gemms * mt * nt * kt
+//   ifmap     gemms * kt * ifmap_reload * segments   (conv: a LOAD per image a tile touches)
+//   weight    gemms * nt * kt * weight_reload
+//   STOREs    gemms * nt * segments                  (conv: a STORE per image a tile touches)
+//   VECTOR    gemms * mt * nt (counted whether or not an activation is fused); 1 SYNC
+// with segments = mt for matmuls and mt + batch - 1 for convolutions (tiles touch at most one image
+// more than they cross image boundaries). Saturates at INT64_MAX.
+int64_t gemm_instructions(const GemmProblem& p, int64_t tm, int64_t tn, int64_t tk, int64_t ifmap_reload,
+                          int64_t weight_reload);
 
 // ---------------------------------------------------------------------------------------------
 // emitter.cpp
@@ -153,8 +197,13 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
 // to which layer.
 class StreamBuilder {
  public:
-  explicit StreamBuilder(size_t layers) : m_layer_stores(layers), m_layer_sync(layers, -1) {}
+  // `limit`: the most instructions the program may hold; add() throws BudgetExceeded past it (a
+  // backstop: each layer is estimated and refused before it is emitted).
+  explicit StreamBuilder(size_t layers, int64_t limit = kMaxProgramInstructions)
+      : m_layer_stores(layers), m_layer_sync(layers, -1), m_limit(limit) {}
   uint32_t add(Opcode op, uint32_t layer, std::vector<uint32_t> deps, decltype(Instruction::payload) payload);
+  // Instructions that may still be added under the limit.
+  int64_t remaining() const { return m_limit - static_cast<int64_t>(m_out.size()); }
   // SYNC of `layer` depending on all its STOREs; no-op when the layer stored nothing.
   void sync(uint32_t layer);
   // Deps a consumer's first load needs: the SYNC of `source_layer` (none for network inputs).
@@ -183,6 +232,7 @@ class StreamBuilder {
   int m_used[3] = {1, 1, 1};
   std::vector<std::vector<uint32_t>> m_layer_stores;
   std::vector<int64_t> m_layer_sync;
+  int64_t m_limit;
 };
 
 // Fused activation applied to every output tile before its STORE.
@@ -195,7 +245,8 @@ struct FusedActivation {
 void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, const FusedActivation& fused,
                StreamBuilder* sb, MappingRecord* rec);
 
-// vector_lowering.cpp: pool, add, activation, softmax, layernorm.
+// vector_lowering.cpp: pool, add, activation, softmax, layernorm. Counts the layer's chunks first
+// and throws BudgetExceeded when their instructions exceed sb->remaining().
 void emit_vector_layer(const ArchSpec& arch, const Layer& layer, uint32_t index, const MemoryPlan& plan,
                        StreamBuilder* sb, MappingRecord* rec);
 

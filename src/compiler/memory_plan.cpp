@@ -4,6 +4,8 @@
 // producer's tensor, recorded with the producer's address.
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "lowering.h"
 #include "systole/common/error.h"
 
@@ -26,25 +28,32 @@ ElementBytes element_bytes(const ArchSpec& arch) {
           bytes_of(arch.core.array.accumulator_type)};
 }
 
+// O(n log n): the producer of each activation is found through a name index of the layers before
+// it (the latest of that name, should names repeat), not by scanning them.
 std::vector<int> find_fusions(const Network& net) {
   std::map<std::string, int> consumers;
   for (const Layer& l : net.layers) {
     for (const std::string& in : l.inputs) ++consumers[in];
   }
   std::vector<int> fused(net.layers.size(), -1);
+  std::map<std::string, size_t> earlier;  // layer name -> index, of layers before i
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    if (l.kind != LayerKind::kActivation || l.inputs.size() != 1) continue;
-    const ActivationFunc f = l.as<ActivationAttrs>().func;
-    if (f != ActivationFunc::kRelu && f != ActivationFunc::kRelu6) continue;
-    for (size_t j = 0; j < i; ++j) {
-      const Layer& p = net.layers[j];
-      if (p.name != l.inputs[0]) continue;
-      if ((p.kind == LayerKind::kConv2d || p.kind == LayerKind::kMatmul) && consumers[p.name] == 1 &&
-          fused[j] < 0) {
-        fused[i] = static_cast<int>(j);
+    const bool relu = l.kind == LayerKind::kActivation && l.inputs.size() == 1 &&
+                      (l.as<ActivationAttrs>().func == ActivationFunc::kRelu ||
+                       l.as<ActivationAttrs>().func == ActivationFunc::kRelu6);
+    if (relu) {
+      const auto it = earlier.find(l.inputs[0]);
+      if (it != earlier.end()) {
+        const size_t j = it->second;
+        const Layer& p = net.layers[j];
+        if ((p.kind == LayerKind::kConv2d || p.kind == LayerKind::kMatmul) && consumers[p.name] == 1 &&
+            fused[j] < 0) {
+          fused[i] = static_cast<int>(j);
+        }
       }
     }
+    earlier[l.name] = i;
   }
   return fused;
 }
@@ -54,6 +63,25 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
   MemoryPlan plan;
   plan.fused_into = find_fusions(net);
   uint64_t next = 0;
+  // Bytes of `count` elements of `elem_bytes` each; a WorkloadError (naming `what` at `line`, key
+  // `key`) when the tensors placed so far plus this one would pass kMaxDramBytes.
+  auto bytes_of_tensor = [&](int64_t count, int64_t elem_bytes, int line, const std::string& key,
+                             const std::string& value, const std::string& what) {
+    int64_t bytes = 0;
+    const bool overflow = count < 0 || __builtin_mul_overflow(count, elem_bytes, &bytes);
+    if (overflow || next > kMaxDramBytes || static_cast<uint64_t>(bytes) > kMaxDramBytes - next) {
+      const std::string size = overflow
+                                   ? fmt::format("{} elements x {} B overflows 64 bits", count, elem_bytes)
+                                   : fmt::format("{} elements x {} B = {} B", count, elem_bytes, bytes);
+      throw WorkloadError(Diagnostic{
+          net.source_path, line, key, value,
+          fmt::format(
+              "{}: {}; with the {} B placed before it, the tensors exceed the DRAM limit of 2^48 B (256 TiB, "
+              "a 48-bit physical address space; docs/compiler.md \"Limits\")",
+              what, size, next)});
+    }
+    return static_cast<uint64_t>(bytes);
+  };
   auto place = [&](const std::string& name, uint64_t bytes) {
     const uint64_t addr = next;
     plan.tensors.push_back({name, addr, bytes});
@@ -68,15 +96,24 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
     return it->second;
   };
   for (const TensorInput& in : net.inputs) {
-    const uint64_t bytes = static_cast<uint64_t>(num_elements(in.shape) * eb.act);
+    const uint64_t bytes = bytes_of_tensor(num_elements(in.shape), eb.act, 0, "inputs." + in.name + ".shape",
+                                           shape_str(in.shape), fmt::format("network input '{}'", in.name));
     const uint64_t addr = place(in.name, bytes);
     plan.views[in.name] = {addr, in.shape, contiguous_strides(in.shape), -1};
   }
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    const uint64_t out_bytes = static_cast<uint64_t>(num_elements(l.output_shape) * eb.act);
+    const std::string key = fmt::format("layers[{}]", i);
+    const bool view =
+        l.kind == LayerKind::kReshape || l.kind == LayerKind::kTranspose || plan.fused_into[i] >= 0;
+    // A view allocates nothing; its bytes equal its producer's (checked when that was placed).
+    const uint64_t out_bytes =
+        view ? static_cast<uint64_t>(num_elements(l.output_shape) * eb.act)
+             : bytes_of_tensor(num_elements(l.output_shape), eb.act, l.source_line, key,
+                               shape_str(l.output_shape),
+                               fmt::format("layer '{}' ({}): output", l.name, to_string(l.kind)));
     TensorView v;
-    if (l.kind == LayerKind::kReshape || l.kind == LayerKind::kTranspose || plan.fused_into[i] >= 0) {
+    if (view) {
       const TensorView& src = view_of(l.inputs.at(0), l);
       v.addr = src.addr;
       v.shape = l.output_shape;
@@ -100,7 +137,10 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
     }
     plan.views[l.name] = v;
     if (l.weight_elements > 0) {
-      plan.weights[l.name] = place(l.name + ".weight", static_cast<uint64_t>(l.weight_elements * eb.weight));
+      plan.weights[l.name] = place(
+          l.name + ".weight",
+          bytes_of_tensor(l.weight_elements, eb.weight, l.source_line, key, std::to_string(l.weight_elements),
+                          fmt::format("layer '{}' ({}): weights", l.name, to_string(l.kind))));
     }
   }
   return plan;

@@ -9,6 +9,10 @@
 // is minimised; ties go to fewer DRAM bytes, then larger tiles, then smaller (tm, tn, tk, order).
 // DRAM bytes follow the emitter's reuse rule: each operand buffer has two halves, and a tile whose
 // operand is already in a half is not reloaded (LRU over the two halves).
+// The search is bounded whatever the shape: at most ~70 candidates per dimension (powers of two,
+// the dimension over 1..8), and tilings whose instruction estimate exceeds the instructions left
+// under kMaxProgramInstructions are skipped before their m and k tiles are walked; the estimate
+// itself saturates instead of overflowing.
 #include <algorithm>
 #include <set>
 #include <tuple>
@@ -22,10 +26,18 @@ namespace systole {
 namespace compiler_detail {
 namespace {
 
+// Inserts a, 2a, 4a, ... below d (no doubling past d: d may be close to 2^63).
+void insert_doublings(std::set<int64_t>* s, int64_t a, int64_t d) {
+  for (int64_t v = a; v < d; v *= 2) {
+    s->insert(v);
+    if (v > d / 2) break;
+  }
+}
+
 std::vector<int64_t> array_candidates(int64_t d, int64_t a) {
   std::set<int64_t> s{d};
   if (d > a) {
-    for (int64_t v = a; v < d; v *= 2) s.insert(v);
+    insert_doublings(&s, a, d);
     for (int64_t q = 2; q <= 8; ++q) {
       const int64_t v = ceil_div(ceil_div(d, q), a) * a;
       if (v < d) s.insert(v);
@@ -37,7 +49,7 @@ std::vector<int64_t> array_candidates(int64_t d, int64_t a) {
 std::vector<int64_t> stream_candidates(int64_t d) {
   std::set<int64_t> s{d};
   for (int64_t q = 2; q <= 8; ++q) s.insert(ceil_div(d, q));
-  for (int64_t v = 1; v < d; v *= 2) s.insert(v);
+  insert_doublings(&s, 1, d);
   return {s.begin(), s.end()};
 }
 
@@ -67,26 +79,44 @@ std::vector<Run> runs(int64_t d, int64_t t, bool positional) {
 struct RowStats {
   int64_t max_rows = 0, sum_rows = 0;
 };
-RowStats conv_row_stats(const ConvGeometry& g, int64_t m, int64_t tm) {
+// The input rows conv_segments(g, m0, m1) fetches, summed, without building the segments.
+int64_t conv_tile_rows(const ConvGeometry& g, int64_t m0, int64_t m1) {
+  const ConvTileGeometry t = conv_tile(g, m0, 0);
+  const int64_t plane = g.ho * g.wo;
+  int64_t rows = 0;
+  for (int64_t m = m0; m < m1;) {
+    const int64_t pix0 = m % plane, pix1 = std::min(plane, pix0 + (m1 - m));
+    m += pix1 - pix0;
+    int64_t row0 = 0, n = 0;
+    conv_input_rows(t, pix0 / g.wo, (pix1 - 1) / g.wo, &row0, &n);
+    rows += n;
+  }
+  return rows;
+}
+// Walks the ceil(m / tm) tiles, each over the images it touches: O(m / tm + batch) steps; the
+// caller bounds both by the instruction budget.
+// `max_tiles` walks only the first tiles: then max_rows is a lower bound of the true maximum.
+RowStats conv_row_stats(const ConvGeometry& g, int64_t m, int64_t tm, int64_t max_tiles = kSaturated) {
   RowStats st;
-  for (int64_t m0 = 0; m0 < m; m0 += tm) {
-    int64_t rows = 0;
-    for (const ConvRowSegment& s : conv_segments(g, m0, std::min(m, m0 + tm))) rows += s.rows;
+  for (int64_t m0 = 0, i = 0; m0 < m && i < max_tiles; m0 += tm, ++i) {
+    const int64_t rows = conv_tile_rows(g, m0, std::min(m, m0 + tm));
     st.max_rows = std::max(st.max_rows, rows);
-    st.sum_rows += rows;
+    st.sum_rows = sat_add(st.sum_rows, rows);
+    if (m0 > m - tm) break;  // the last tile (m0 + tm would overflow near 2^63)
   }
   return st;
 }
 struct PlaneStats {
   int64_t max_planes = 0, sum_planes = 0;
 };
-PlaneStats conv_plane_stats(const ConvGeometry& g, int64_t k, int64_t tk) {
+PlaneStats conv_plane_stats(const ConvGeometry& g, int64_t k, int64_t tk, int64_t max_tiles = kSaturated) {
   PlaneStats st;
-  for (int64_t k0 = 0; k0 < k; k0 += tk) {
+  for (int64_t k0 = 0, i = 0; k0 < k && i < max_tiles; k0 += tk, ++i) {
     int64_t c0 = 0, cnt = 0;
     conv_planes(g, k0, std::min(k, k0 + tk), &c0, &cnt);
     st.max_planes = std::max(st.max_planes, cnt);
-    st.sum_planes += cnt;
+    st.sum_planes = sat_add(st.sum_planes, cnt);
+    if (k0 > k - tk) break;
   }
   return st;
 }
@@ -105,17 +135,32 @@ TileFootprint tile_footprint(const GemmProblem& p, const ElementBytes& eb, int64
                              int64_t tk) {
   TileFootprint f;
   if (p.is_conv) {
-    f.ifmap = conv_row_stats(p.conv, p.m, tm).max_rows * conv_plane_stats(p.conv, p.k, tk).max_planes *
-              p.conv.w * p.a.elem_bytes;
+    f.ifmap = sat_mul(sat_mul(sat_mul(conv_row_stats(p.conv, p.m, tm).max_rows,
+                                      conv_plane_stats(p.conv, p.k, tk).max_planes),
+                              p.conv.w),
+                      p.a.elem_bytes);
   } else {
-    f.ifmap = tm * tk * p.a.elem_bytes;
+    f.ifmap = sat_mul(sat_mul(tm, tk), p.a.elem_bytes);
   }
-  f.weight = tk * tn * p.b.elem_bytes;
-  f.ofmap = tm * tn * eb.acc;
+  f.weight = sat_mul(sat_mul(tk, tn), p.b.elem_bytes);
+  f.ofmap = sat_mul(sat_mul(tm, tn), eb.acc);
   return f;
 }
 
-TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb) {
+int64_t gemm_instructions(const GemmProblem& p, int64_t tm, int64_t tn, int64_t tk, int64_t ifmap_reload,
+                          int64_t weight_reload) {
+  const int64_t mt = ceil_div(p.m, tm), nt = ceil_div(p.n, tn), kt = ceil_div(p.k, tk);
+  const int64_t segments = p.is_conv ? sat_add(mt, p.conv.batch - 1) : mt;
+  const int64_t out_tiles = sat_mul(sat_mul(p.gemms, mt), nt);
+  const int64_t matmuls = sat_mul(out_tiles, kt);
+  const int64_t ifmap = sat_mul(sat_mul(sat_mul(p.gemms, kt), ifmap_reload), segments);
+  const int64_t weight = sat_mul(sat_mul(sat_mul(p.gemms, nt), kt), weight_reload);
+  const int64_t stores = sat_mul(sat_mul(p.gemms, nt), segments);
+  return sat_add(sat_add(sat_add(sat_add(sat_add(matmuls, ifmap), weight), stores), out_tiles), 1);
+}
+
+TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb,
+                       int64_t max_instructions) {
   const auto& ar = arch.core.array;
   const auto& sp = arch.core.scratchpads;
   const ArrayGeometry geo{ar.rows, ar.cols, ar.microarch};
@@ -139,19 +184,45 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
   auto cands = [](int64_t d, int64_t a) { return a > 0 ? array_candidates(d, a) : stream_candidates(d); };
   auto minimum = [](int64_t d, int64_t a) { return a > 0 ? std::min(d, a) : int64_t{1}; };
 
-  // The smallest legal tile: one fold at streaming length 1.
+  // Every image of a convolution gets at least one STORE per GEMM, whatever the tiling (and the
+  // tile walk below takes O(batch) steps per candidate).
+  if (p.is_conv && sat_mul(p.gemms, p.conv.batch) > max_instructions) {
+    throw BudgetExceeded{
+        sat_mul(p.gemms, p.conv.batch),
+        fmt::format("at least one STORE per image and group: batch {} x groups {}", p.conv.batch, p.gemms)};
+  }
+
+  // The smallest legal tile: one fold at streaming length 1. A conv's ifmap footprint walks its m
+  // and k tiles; when there are more than the budget (no such tiling can be emitted) only a prefix
+  // is walked, and the search below skips such tilings anyway.
   {
     const int64_t tm = minimum(p.m, am), tn = minimum(p.n, an), tk = minimum(p.k, ak);
-    const TileFootprint f = tile_footprint(p, eb, tm, tn, tk);
+    const bool walkable =
+        !p.is_conv || (ceil_div(p.m, tm) <= max_instructions && ceil_div(p.k, tk) <= max_instructions);
+    TileFootprint f;
+    if (walkable) {
+      f = tile_footprint(p, eb, tm, tn, tk);
+    } else {
+      // Too many tiles to walk: the first kPrefixTiles give a lower bound of the largest ifmap
+      // tile, which is enough to refuse a conv whose input rows can never fit (e.g. W = 2^31).
+      constexpr int64_t kPrefixTiles = 4096;
+      f.ifmap = sat_mul(sat_mul(sat_mul(conv_row_stats(p.conv, p.m, tm, kPrefixTiles).max_rows,
+                                        conv_plane_stats(p.conv, p.k, tk, kPrefixTiles).max_planes),
+                                p.conv.w),
+                        p.a.elem_bytes);
+      f.weight = sat_mul(sat_mul(tk, tn), p.b.elem_bytes);
+      f.ofmap = sat_mul(sat_mul(tm, tn), eb.acc);
+    }
     DiagnosticList errs;
     auto check = [&](Buffer b, int64_t need, int64_t capacity, int64_t kib) {
-      if (2 * need <= capacity) return;
+      if (sat_mul(2, need) <= capacity) return;
       const KeyOrigin where = arch.origin_of(buffer_key(b));
       errs.add(
           {where.file, where.line, buffer_key(b), std::to_string(kib),
            fmt::format("layer '{}' needs {} bytes in the {} scratchpad: 2 x {} B (double-buffered) for its "
                        "smallest legal tile m={} n={} k={} (one {}x{} {} fold at streaming length 1)",
-                       p.name, 2 * need, to_string(b), need, tm, tn, tk, ar.rows, ar.cols, to_string(df))});
+                       p.name, sat_mul(2, need), to_string(b), need, tm, tn, tk, ar.rows, ar.cols,
+                       to_string(df))});
     };
     check(Buffer::kIfmap, f.ifmap, cap.ifmap, sp.ifmap.capacity_kib);
     check(Buffer::kWeight, f.weight, cap.weight, sp.weight.capacity_kib);
@@ -180,23 +251,35 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
   bool found = false;
   TileChoice best;
   std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int> best_key;
+  int64_t fewest_over = kSaturated;  // fewest instructions of a tiling skipped for the budget
   for (int64_t tm : cands(p.m, am)) {
     for (int64_t tn : cands(p.n, an)) {
       for (int64_t tk : cands(p.k, ak)) {
+        // O(1) checks first: the weight and ofmap tiles (and a matmul's ifmap tile) must fit, and the
+        // fewest instructions this tiling can take (no operand reloaded) must be within the budget.
+        // Only then are a conv's m and k tiles walked for its ifmap footprint.
+        if (sat_mul(2, sat_mul(sat_mul(tk, tn), p.b.elem_bytes)) > cap.weight ||
+            sat_mul(2, sat_mul(sat_mul(tm, tn), eb.acc)) > cap.ofmap ||
+            (!p.is_conv && sat_mul(2, sat_mul(sat_mul(tm, tk), p.a.elem_bytes)) > cap.ifmap)) {
+          continue;
+        }
+        const int64_t least = gemm_instructions(p, tm, tn, tk, 1, 1);
+        if (least > max_instructions) {
+          fewest_over = std::min(fewest_over, least);
+          continue;
+        }
         int64_t if_tile = 0, if_total = 0;
         if (p.is_conv) {
           const RowStats rs = rows_of(tm);
           const PlaneStats ps = planes_of(tk);
-          if_tile = rs.max_rows * ps.max_planes * p.conv.w * p.a.elem_bytes;
-          if_total = rs.sum_rows * ps.sum_planes * p.conv.w * p.a.elem_bytes * p.gemms;
+          if_tile = sat_mul(sat_mul(sat_mul(rs.max_rows, ps.max_planes), p.conv.w), p.a.elem_bytes);
+          if_total = sat_mul(sat_mul(sat_mul(sat_mul(rs.sum_rows, ps.sum_planes), p.conv.w), p.a.elem_bytes),
+                             p.gemms);
         } else {
-          if_tile = tm * tk * p.a.elem_bytes;
-          if_total = p.m * p.k * p.a.elem_bytes * p.gemms;
+          if_tile = sat_mul(sat_mul(tm, tk), p.a.elem_bytes);
+          if_total = sat_mul(sat_mul(sat_mul(p.m, p.k), p.a.elem_bytes), p.gemms);
         }
-        if (2 * if_tile > cap.ifmap || 2 * tk * tn * p.b.elem_bytes > cap.weight ||
-            2 * tm * tn * eb.acc > cap.ofmap) {
-          continue;
-        }
+        if (sat_mul(2, if_tile) > cap.ifmap) continue;
         int64_t cycles = 0;
         for (const Run& rm : runs(p.m, tm, compat && am == 0)) {
           for (const Run& rn : runs(p.n, tn, compat && an == 0)) {
@@ -208,25 +291,32 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
               op.k = static_cast<uint64_t>(rk.size);
               op.stream_first = rm.first && rn.first && rk.first;
               op.stream_last = rm.last && rn.last && rk.last;
-              cycles += rm.count * rn.count * rk.count * tile_timing(geo, op).cycles;
+              cycles = sat_add(cycles, sat_mul(sat_mul(sat_mul(rm.count, rn.count), rk.count),
+                                               static_cast<int64_t>(tile_timing(geo, op).cycles)));
             }
           }
         }
-        cycles = cycles * p.gemms - (compat ? 1 : 0);
+        cycles = sat_mul(cycles, p.gemms) - (compat ? 1 : 0);
         const int64_t mt = ceil_div(p.m, tm), nt = ceil_div(p.n, tn), kt = ceil_div(p.k, tk);
-        const int64_t w_total = p.k * p.n * p.b.elem_bytes * p.gemms;
-        const int64_t out_total = p.m * p.n * p.out.elem_bytes * p.gemms;
+        const int64_t w_total = sat_mul(sat_mul(sat_mul(p.k, p.n), p.b.elem_bytes), p.gemms);
+        const int64_t out_total = sat_mul(sat_mul(sat_mul(p.m, p.n), p.out.elem_bytes), p.gemms);
         for (int order = 0; order < 2; ++order) {
           const bool m_outer = order == 0;
-          const int64_t if_reload = m_outer ? (kt <= 2 ? 1 : nt) : (mt * kt <= 2 ? 1 : nt);
-          const int64_t w_reload = m_outer ? (nt * kt <= 2 ? 1 : mt) : (kt <= 2 ? 1 : mt);
-          const int64_t dram = if_total * if_reload + w_total * w_reload + out_total;
-          const int64_t mem_cycles =
-              bytes_per_cycle > 0
-                  ? static_cast<int64_t>(static_cast<double>(dram) / bytes_per_cycle + 0.999999)
-                  : 0;
+          const int64_t if_reload = m_outer ? (kt <= 2 ? 1 : nt) : (sat_mul(mt, kt) <= 2 ? 1 : nt);
+          const int64_t w_reload = m_outer ? (sat_mul(nt, kt) <= 2 ? 1 : mt) : (kt <= 2 ? 1 : mt);
+          const int64_t instructions = gemm_instructions(p, tm, tn, tk, if_reload, w_reload);
+          if (instructions > max_instructions) {
+            fewest_over = std::min(fewest_over, instructions);
+            continue;
+          }
+          const int64_t dram =
+              sat_add(sat_add(sat_mul(if_total, if_reload), sat_mul(w_total, w_reload)), out_total);
+          // Cycles the DRAM needs for those bytes, rounded up; clamped where a double cannot
+          // convert back to int64.
+          const double mem = bytes_per_cycle > 0 ? static_cast<double>(dram) / bytes_per_cycle + 0.999999 : 0;
+          const int64_t mem_cycles = mem >= 9.2e18 ? kSaturated : static_cast<int64_t>(mem);
           const int64_t cost = std::max(cycles, mem_cycles);
-          auto key = std::make_tuple(cost, dram, -(tm * tn * tk), tm, tn, tk, order);
+          auto key = std::make_tuple(cost, dram, -sat_mul(sat_mul(tm, tn), tk), tm, tn, tk, order);
           if (!found || key < best_key) {
             found = true;
             best_key = key;
@@ -238,6 +328,14 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
         }
       }
     }
+  }
+  if (!found && fewest_over < kSaturated) {
+    throw BudgetExceeded{
+        fewest_over,
+        fmt::format(
+            "the fewest of any candidate tiling whose tiles fit the scratchpad halves of {} B ifmap / "
+            "{} B weight / {} B ofmap: GEMM m={} n={} k={} x {} GEMM{}",
+            cap.ifmap / 2, cap.weight / 2, cap.ofmap / 2, p.m, p.n, p.k, p.gemms, p.gemms == 1 ? "" : "s")};
   }
   if (!found) throw InternalError("no tile candidate fits although the smallest tile does: " + p.name);
 
@@ -258,10 +356,10 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
   }
   if (kt > 1) {
     const TileFootprint full = tile_footprint(p, eb, best.tm, best.tn, p.k);
-    if (2 * full.weight > cap.weight) {
+    if (sat_mul(2, full.weight) > cap.weight) {
       why += fmt::format("; k split: K={} exceeds the weight scratchpad half ({} B > {} B at n={})", p.k,
                          full.weight, cap.weight / 2, best.tn);
-    } else if (2 * full.ifmap > cap.ifmap) {
+    } else if (sat_mul(2, full.ifmap) > cap.ifmap) {
       why += fmt::format("; k split: K={} exceeds the ifmap scratchpad half ({} B > {} B at m={})", p.k,
                          full.ifmap, cap.ifmap / 2, best.tm);
     } else {

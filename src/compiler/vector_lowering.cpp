@@ -70,8 +70,18 @@ int64_t units_per_chunk(const ArchSpec& arch, const Layer& l, int64_t in_unit, i
   return std::min(half_if / in_unit, half_of / out_unit);
 }
 
+// Throws BudgetExceeded unless `chunks` chunks of `per_chunk` instructions (LOADs, VECTOR, STORE)
+// and the layer's SYNC fit in `budget` instructions.
+void check_chunks(int64_t chunks, int64_t per_chunk, int64_t budget, const std::string& what) {
+  const int64_t need = sat_add(sat_mul(chunks, per_chunk), 1);
+  if (need > budget) {
+    throw BudgetExceeded{need, fmt::format("{} chunks of {} x {} instructions (LOADs, VECTOR, STORE) + SYNC",
+                                           chunks, what, per_chunk)};
+  }
+}
+
 std::vector<Chunk> pool_chunks(const ArchSpec& arch, const Layer& l, uint64_t in_addr, uint64_t out_addr,
-                               int64_t e) {
+                               int64_t e, int64_t budget) {
   const auto& a = l.as<PoolAttrs>();
   const Shape& in = l.input_shapes.at(0);
   const Shape& out = l.output_shape;
@@ -90,6 +100,7 @@ std::vector<Chunk> pool_chunks(const ArchSpec& arch, const Layer& l, uint64_t in
   const int64_t half_of = arch.core.scratchpads.ofmap.capacity_bytes() / 2;
   if (h * w * e <= half_if && ho * wo * e <= half_of) {
     const int64_t per = units_per_chunk(arch, l, h * w * e, ho * wo * e, "one channel plane");
+    check_chunks(ceil_div(planes, per), 3, budget, fmt::format("up to {} channel planes", per));
     for (int64_t p0 = 0; p0 < planes; p0 += per) {
       const int64_t cnt = std::min(per, planes - p0);
       Chunk c;
@@ -113,14 +124,21 @@ std::vector<Chunk> pool_chunks(const ArchSpec& arch, const Layer& l, uint64_t in
     }
     return chunks;
   }
-  // A plane does not fit: output rows r per chunk need (r - 1) * stride + kh input rows.
-  int64_t r = ho;
-  while (r > 0 && (std::min(h, (r - 1) * sh + kh) * w * e > half_if || r * wo * e > half_of)) --r;
+  // A plane does not fit: output rows r per chunk need min(h, (r - 1) * stride + kh) input rows.
+  // r is the largest in [0, ho] with min(h, (r - 1) * sh + kh) * w * e <= half_if and
+  // r * wo * e <= half_of (both monotone in r). Since a whole plane's h * w * e is over half_if
+  // or its ho * wo * e over half_of, the first reads (r - 1) * sh + kh <= half_if / (w * e)
+  // whenever h * w * e > half_if.
+  const int64_t rows_in = half_if / (w * e);
+  const int64_t r_in = h * w * e <= half_if ? ho : rows_in >= kh ? (rows_in - kh) / sh + 1 : 0;
+  const int64_t r = std::max<int64_t>(0, std::min({ho, r_in, half_of / (wo * e)}));
   if (r == 0) {
     const int64_t need_in = std::min(h, kh) * w * e;
     if (need_in > half_if) cannot_fit(arch, l, Buffer::kIfmap, need_in, "the input rows of one output row");
     cannot_fit(arch, l, Buffer::kOfmap, wo * e, "one output row");
   }
+  check_chunks(sat_mul(planes, ceil_div(ho, r)), 3, budget,
+               fmt::format("up to {} output rows of one plane", r));
   for (int64_t p = 0; p < planes; ++p) {
     for (int64_t r0 = 0; r0 < ho; r0 += r) {
       const int64_t r1 = std::min(ho, r0 + r);
@@ -164,6 +182,7 @@ void emit_vector_layer(const ArchSpec& arch, const Layer& l, uint32_t index, con
   auto elementwise = [&](VectorFunc f, int64_t row, int64_t ops, const char* what) {
     const int64_t operands = static_cast<int64_t>(ins.size());
     const int64_t per = units_per_chunk(arch, l, operands * row * e, row * e, what) * row;
+    check_chunks(ceil_div(total, per), operands + 2, sb->remaining(), fmt::format("up to {} elements", per));
     for (int64_t i0 = 0; i0 < total; i0 += per) {
       const int64_t cnt = std::min(per, total - i0);
       Chunk c;
@@ -197,7 +216,7 @@ void emit_vector_layer(const ArchSpec& arch, const Layer& l, uint32_t index, con
       unit = "rows";
       break;
     case LayerKind::kPool:
-      chunks = pool_chunks(arch, l, ins.at(0)->addr, out.addr, e);
+      chunks = pool_chunks(arch, l, ins.at(0)->addr, out.addr, e, sb->remaining());
       unit = "planes/rows";
       break;
     default:
