@@ -146,6 +146,14 @@ double percent(int64_t part, int64_t whole) {
   return whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
 }
 
+// report.json's "verified": true / false when the output was compared with the reference, null
+// when it was not (a layout-only layer). LayerStats carries it as "true" / "false" / "".
+Json verified_json(const std::string& verified) {
+  if (verified == "true") return true;
+  if (verified == "false") return false;
+  return nullptr;
+}
+
 // Up to three nonzero causes, largest first (ties in report order), each "name  pct%" in a fixed
 // width so the entries line up from row to row, e.g. "comp  61.2%  fill  10.3%  bw    20.0%".
 std::string largest_causes(const CycleBreakdown& b, int64_t cycles) {
@@ -228,7 +236,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   report["network"] = program.network;
   if (inputs.functional) {
     report["functional"] = {{"seed", inputs.seed},
-                            {"verified", result.total.verified == "true"},
+                            {"verified", verified_json(result.total.verified)},
                             {"max_abs_error", result.total.max_abs_error}};
   }
   report["units"] = {{"cycles", fmt::format("core clock cycles at {} MHz", arch.core.clock_mhz)},
@@ -239,7 +247,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   // Verification fields appear only in functional runs, so timing-only reports stay unchanged.
   auto add_verification = [&](Json& j, const LayerStats& s) {
     if (!inputs.functional) return;
-    j["verified"] = s.verified;
+    j["verified"] = verified_json(s.verified);
     j["max_abs_error"] = s.max_abs_error;
     j["first_mismatch"] = s.first_mismatch;
   };

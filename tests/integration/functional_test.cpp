@@ -4,8 +4,8 @@
 //   --dump-tensors DIR    -> SimOptions::keep_tensors = true, then write_npy(DIR/<layer>.npy, tensor)
 //                            for every entry of SimResult::tensors
 //   --fidelity tile|rtl   -> core.array.fidelity
-// and in report.json per layer (and in "total"): "verified" (string "true"/"false", omitted or ""
-// when not checked), "max_abs_error" (number), "first_mismatch" (string).
+// and in report.json per layer (and in "total"): "verified" (JSON true/false, null when not
+// checked), "max_abs_error" (number), "first_mismatch" (string).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -31,7 +31,7 @@ void expect_verified(const std::filesystem::path& report_path) {
   ASSERT_EQ(report["layers"].size(), 5u);
   for (const auto& l : report["layers"]) {
     if (l["type"] == "reshape") continue;
-    EXPECT_EQ(l["verified"], "true") << l.dump();
+    EXPECT_EQ(l["verified"], true) << l.dump();  // JSON true, not the string "true"
     EXPECT_EQ(l["max_abs_error"].get<double>(), 0.0) << l.dump();
   }
 }
@@ -113,10 +113,12 @@ TEST(FunctionalRun, Resnet18IsVerifiedLayerByLayer) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto report = nlohmann::json::parse(read_file(dir / "out" / "report.json"));
   EXPECT_EQ(report["functional"]["verified"], true);
+  EXPECT_EQ(report["total"]["verified"], true);
   int checked = 0;
   for (const auto& l : report["layers"]) {
-    if (l["verified"] == "") continue;
-    EXPECT_EQ(l["verified"], "true") << l.dump();
+    ASSERT_TRUE(l["verified"].is_boolean() || l["verified"].is_null()) << l.dump();
+    if (l["verified"].is_null()) continue;
+    EXPECT_EQ(l["verified"], true) << l.dump();
     ++checked;
   }
   EXPECT_GT(checked, 40);  // 20 convs, relus, adds, pools and the fc
@@ -152,7 +154,7 @@ layers:
   const int64_t expected[] = {78, 0, 0, 127};
   for (int i = 0; i < 4; ++i) EXPECT_EQ(out.get_int(i), expected[i]) << "element " << i;
   const auto report = nlohmann::json::parse(read_file(dir / "out" / "report.json"));
-  EXPECT_EQ(report["layers"][0]["verified"], "true");
+  EXPECT_EQ(report["layers"][0]["verified"], true);
 }
 
 TEST(FunctionalRunErrors, NpyWithTheWrongShapeIsAUserError) {

@@ -34,6 +34,10 @@ struct RunInputs {
 // finished run. After total: "memory" (the DRAM model's and each scratchpad's whole-run counters,
 // and the DRAM standard the traffic is priced at), "activity" (the actions per window of
 // energy.power_window_cycles, energy_report.h). The energy fields are added by price_report().
+// Functional runs only: "functional" {seed, verified, max_abs_error} after "network", and in each
+// layer record and the total "verified" (JSON true / false, or null when the layer's output was
+// not compared: layout-only layers; the total's is false if any layer failed), "max_abs_error" and
+// "first_mismatch". Timing-only reports carry none of these keys.
 nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program, const SimResult& result,
                                     const RunInputs& inputs);
 
