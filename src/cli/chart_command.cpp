@@ -1,11 +1,10 @@
 // `systole chart`: simulated designs (from their report.json) on the GOP/s-vs-W plane beside the
 // published chips of data/reference_chips.csv. The drawing is scripts/chart.py, run with Debian's
 // python3 and matplotlib; this file reads the reports, hands the points over as a JSON spec and
-// installs the picture atomically (temporary file, then rename).
+// installs the picture atomically (docs/output-safety.md).
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -15,7 +14,11 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/input_file.h"
+#include "cli/interrupt.h"
+#include "cli/output_target.h"
 #include "cli/python_runner.h"
 #include "systole/common/error.h"
 
@@ -37,14 +40,16 @@ struct DesignPoint {
 // Reads the three fields the chart needs. Every missing or unusable field of this report is
 // added to `problems` (file, key, value, rule); the point is returned only when all are usable.
 bool read_point(const fs::path& file, DiagnosticList& problems, DesignPoint* point) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    problems.add({file.string(), 0, "", "", "cannot open file"});
+  std::string text;
+  try {
+    text = read_input_file(file, "report");
+  } catch (const UserError& e) {
+    problems.add({file.string(), 0, "", "", e.what()});
     return false;
   }
   nlohmann::json report;
   try {
-    report = nlohmann::json::parse(in);
+    report = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     problems.add({file.string(), 0, "", "", fmt::format("not valid JSON ({})", e.what())});
     return false;
@@ -100,37 +105,33 @@ int chart_command(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string out = "chart.png";
   std::string title = kDefaultTitle;
+  bool force = false;
   po::options_description desc("chart options");
   desc.add_options()("help,h", "show this help")("out,o", po::value(&out)->default_value("chart.png"),
                                                  "output image: a .png or .svg file")(
+      "force", po::bool_switch(&force), "replace --out even when it is not a PNG or SVG picture")(
       "title", po::value(&title)->default_value(kDefaultTitle), "title above the chart");
   po::options_description hidden;
   hidden.add_options()("report", po::value(&inputs)->composing(), "report");
-  po::options_description all;
-  all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("report", -1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout
-        << "usage: systole chart [REPORT_DIR | report.json ...] [--out chart.png|chart.svg] [--title T]\n\n"
-           "Plots each report's total.gops against total.avg_power_w beside the published chips\n"
-           "of data/reference_chips.csv (see docs/chart.md).\n\n"
-        << desc;
-    return 0;
-  }
-  po::notify(vm);
+  const auto vm = parse_command_line(
+      "chart",
+      "systole chart [REPORT_DIR | report.json ...] [--out chart.png|chart.svg] [--title T]\n\n"
+      "Plots each report's total.gops against total.avg_power_w beside the published chips\n"
+      "of data/reference_chips.csv (see docs/chart.md).",
+      args, desc, &hidden, &positional);
+  if (!vm) return 0;
 
+  nonempty_path("--out", out, "a .png or .svg file");
+  for (const auto& arg : inputs) nonempty_path("REPORT", arg, "a report.json or a run's output folder");
   const fs::path out_path(out);
   const std::string ext = lower(out_path.extension().string());
   if (ext != ".png" && ext != ".svg") {
     throw UserError(fmt::format("--out = '{}': must end in .png or .svg", out));
   }
-  const fs::path out_dir = out_path.has_parent_path() ? out_path.parent_path() : fs::path(".");
-  if (!fs::is_directory(out_dir)) {
-    throw UserError(fmt::format("--out = '{}': directory '{}' does not exist", out, out_dir.string()));
-  }
+  InterruptScope interrupts;
+  OutputTarget target("--out", out, image_file_kind(), force);
 
   std::vector<DesignPoint> points;
   DiagnosticList problems;
@@ -144,15 +145,11 @@ int chart_command(const std::vector<std::string>& args) {
   const fs::path chips = data_file(fs::path("data") / "reference_chips.csv");
   const std::string python = python_interpreter("chart");
 
-  // The image is written to a temporary file beside its destination, so the rename is atomic.
-  TempFiles temps;
-  const fs::path tmp_image =
-      out_dir / fmt::format(".{}.{}{}", out_path.stem().string(), temp_tag("chart"), ext);
-  temps.paths = {tmp_image};
-
+  // The picture is drawn into a hidden file beside --out and renamed over it (one atomic rename).
+  const fs::path tmp_image = target.stage();
   nlohmann::ordered_json spec;
   spec["chips_csv"] = fs::absolute(chips).string();
-  spec["out"] = fs::absolute(tmp_image).string();
+  spec["out"] = tmp_image.string();
   spec["format"] = ext.substr(1);
   spec["title"] = title;
   spec["designs"] = nlohmann::ordered_json::array();
@@ -161,10 +158,12 @@ int chart_command(const std::vector<std::string>& args) {
         {{"label", p.label}, {"gops", p.gops}, {"power_w", p.power_w}, {"source", p.source}});
   }
   run_python_script("chart", python, script, spec);
-  if (!fs::exists(tmp_image)) {
+  std::error_code ec;
+  if (!fs::is_regular_file(tmp_image, ec)) {
     throw InternalError(fmt::format("{} exited 0 but wrote no {}", script.string(), tmp_image.string()));
   }
-  fs::rename(tmp_image, out_path);
+  throw_if_interrupted();
+  target.commit();
   std::cout << fmt::format("wrote {} ({} simulated design{} beside the published chips)\n", out,
                            points.size(), points.size() == 1 ? "" : "s");
   return 0;

@@ -2,14 +2,17 @@
 // (report/energy_report.h), e.g. to compare nodes without simulating again.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
+#include <optional>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/input_file.h"
+#include "cli/interrupt.h"
+#include "cli/output_target.h"
 #include "systole/common/error.h"
 #include "systole/energy/energy_table.h"
 #include "systole/report/energy_report.h"
@@ -21,9 +24,7 @@ namespace systole::cli {
 namespace {
 
 nlohmann::ordered_json read_report(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: cannot read the report", path));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = read_input_file(path, "--report");
   try {
     return nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -51,25 +52,41 @@ std::string component_table(const nlohmann::ordered_json& report) {
 
 int energy_command(const std::vector<std::string>& args) {
   std::string report_arg, table_arg, out_dir;
-  bool json = false;
+  bool json = false, force = false;
   po::options_description desc("energy options");
   desc.add_options()("help,h", "show this help")("report,r", po::value(&report_arg)->required(),
                                                  "a run's report.json (or the run's output directory)")(
       "table,t", po::value(&table_arg),
       "energy table: 45nm, 7nm (arch/energy) or a path; default: the one the run used")(
-      "out,o", po::value(&out_dir), "write the re-priced report.json and power.csv into this directory")(
+      "out,o", po::value(&out_dir),
+      "write the re-priced report.json and power.csv into this folder (replaced whole: "
+      "docs/output-safety.md)")("force", po::bool_switch(&force),
+                                "replace --out even when it holds something other than a Systole run")(
       "json", po::bool_switch(&json), "print the re-priced total as JSON instead of the table");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    std::cout << "usage: systole energy --report REPORT [--table TABLE] [--out DIR]\n\n" << desc;
-    return 0;
-  }
-  po::notify(vm);
+  const auto vm =
+      parse_command_line("energy", "systole energy --report REPORT [--table TABLE] [--out DIR]", args, desc);
+  if (!vm) return 0;
+  nonempty_path("--report", report_arg, "a report.json or a run's output folder");
+  if (vm->count("table")) nonempty_path("--table", table_arg, "an energy table name or file");
+  if (vm->count("out"))
+    nonempty_path("--out", out_dir, "a folder for the re-priced report.json and power.csv");
 
   std::string report_path = report_arg;
-  if (std::filesystem::is_directory(report_path))
+  std::error_code ec;
+  if (std::filesystem::is_directory(report_path, ec))
     report_path = (std::filesystem::path(report_path) / "report.json").string();
+  // --out is checked before anything is read; the run being re-priced is never replaced.
+  InterruptScope interrupts;
+  std::optional<OutputTarget> out;
+  if (!out_dir.empty()) {
+    out.emplace("--out", out_dir, run_folder_kind(), force);
+    if (path_within(normalised(report_path), out->target())) {
+      throw UserError(
+          fmt::format("--out = '{}': holds the --report being re-priced ('{}'); Systole replaces "
+                      "its output folder whole: write the re-priced files to another folder",
+                      out_dir, report_path));
+    }
+  }
   nlohmann::ordered_json report = read_report(report_path);
   if (table_arg.empty()) {
     const auto* cfg = report.contains("config") ? &report["config"] : nullptr;
@@ -95,8 +112,15 @@ int energy_command(const std::vector<std::string>& args) {
     throw ConfigError(std::move(out));
   }
   const std::string power_csv = price_report(report, table, table_arg, report_path);
-  if (!out_dir.empty())
-    write_files(out_dir, {{"report.json", report.dump(2) + "\n"}, {"power.csv", power_csv}});
+  if (out) {
+    try {
+      write_files(out->stage().string(), {{"report.json", report.dump(2) + "\n"}, {"power.csv", power_csv}});
+    } catch (const UserError& e) {
+      throw UserError(fmt::format("--out = '{}': {} (nothing was installed)", out_dir, e.what()));
+    }
+    throw_if_interrupted();
+    out->commit();
+  }
   if (json) {
     nlohmann::ordered_json out = report["total"];
     out["energy"] = report["energy"];

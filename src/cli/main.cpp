@@ -1,13 +1,18 @@
 // systole: command-line entry point. The only place that prints errors and chooses exit codes:
-// 0 success, 2 the user's error (bad config, workload, arguments, files), 3 an internal error.
+// 0 success, 2 the user's error (bad config, workload, arguments, files), 3 an internal error,
+// 128 + the signal (130, 143) when SIGINT or SIGTERM stopped a command (docs/output-safety.md).
+// Every error is printed exactly once, here.
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <boost/program_options/errors.hpp>
+#include <systemc>
 
 #include "cli/commands.h"
+#include "cli/interrupt.h"
 #include "systole/common/error.h"
 
 namespace {
@@ -38,6 +43,9 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  // SystemC would print its own errors before throwing them; they are printed once, below.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_ERROR, sc_core::SC_THROW);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_FATAL, sc_core::SC_THROW);
   try {
     if (command == "run") return systole::cli::run_command(args);
     if (command == "compile") return systole::cli::compile_command(args);
@@ -58,6 +66,16 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const boost::program_options::error& e) {
     std::cerr << "systole " << command << ": " << e.what() << " (see `systole " << command << " --help`)\n";
+    return 2;
+  } catch (const systole::cli::Interrupted& e) {
+    std::cout.flush();
+    std::cerr << "systole " << command << ": " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A safety net: every file operation on a user's path reports its own UserError; an OS error
+    // that still gets here concerns the user's files (a full disk, permissions), not a bug.
+    std::cerr << "systole: " << (e.path1().empty() ? std::string() : "'" + e.path1().string() + "': ")
+              << e.code().message() << "\n";
     return 2;
   } catch (const systole::InternalError& e) {
     std::cerr << "systole: " << e.what() << "\n";

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "systole/common/error.h"
 #include "systole/config/dram_spec.h"
@@ -17,18 +18,30 @@ namespace po = boost::program_options;
 namespace systole::cli {
 namespace {
 
+// Upper bounds of the numeric options, each with its reason (docs/dram.md, memtest):
+// requests: one simulated request costs about 0.3 us of CPU (10^6 random requests on DDR4: 0.3 s)
+//   and 8 bytes of latency record, so 10^7 ends in seconds and stays under 100 MB;
+// queue depth and channels: the config schema's bounds for dram.queue_depth and dram.channels;
+// outstanding: the schema's bound for requests in flight (core.dma.max_outstanding);
+// stride: 2^40 B (1 TiB), above every preset's capacity (addresses wrap around the capacity).
+constexpr int64_t kMaxRequests = 10'000'000;
+constexpr int64_t kMaxQueueDepth = 4096;
+constexpr int64_t kMaxChannels = 1024;
+constexpr int64_t kMaxOutstanding = 65536;
+constexpr int64_t kMaxStride = int64_t{1} << 40;
+
 struct MemtestArgs {
   std::string preset;
   std::string pattern = "sequential";
-  int64_t requests = 100000;
-  double read_ratio = 1.0;
-  int64_t channels = 0;
+  std::string requests = "100000";
+  std::string read_ratio = "1";
+  std::string channels = "0";
   std::string page_policy = "open";
   std::string mapping = "RoCoBaRaCh";
-  int64_t queue_depth = 32;
-  int64_t outstanding = 0;
-  int64_t stride = 0;
-  uint64_t seed = 1;
+  std::string queue_depth = "32";
+  std::string outstanding = "0";
+  std::string stride = "0";
+  std::string seed = "1";
   bool no_refresh = false;
   bool json = false;
 };
@@ -45,10 +58,9 @@ dram::MemtestOptions to_options(const MemtestArgs& a) {
     throw UserError(
         fmt::format("--pattern = '{}': must be one of {}", a.pattern, choices(dram::pattern_names())));
   }
-  if (a.requests < 1) throw UserError(fmt::format("--requests = '{}': must be an integer >= 1", a.requests));
-  if (!(a.read_ratio >= 0.0 && a.read_ratio <= 1.0)) {
-    throw UserError(fmt::format("--read-ratio = '{}': must be a fraction in [0, 1]", a.read_ratio));
-  }
+  o.requests = integer_flag("--requests", a.requests, 1, kMaxRequests,
+                            "requests beyond 10^7 would run for minutes and need GBs of latency records");
+  o.read_ratio = real_flag("--read-ratio", a.read_ratio, 0.0, 1.0, "the fraction of reads");
   if (!parse_dram_page_policy(a.page_policy, &o.controller.page_policy)) {
     throw UserError(fmt::format("--page-policy = '{}': must be one of {}", a.page_policy,
                                 choices(dram_page_policy_names())));
@@ -57,22 +69,14 @@ dram::MemtestOptions to_options(const MemtestArgs& a) {
     throw UserError(
         fmt::format("--mapping = '{}': must be one of {}", a.mapping, choices(dram_address_mapping_names())));
   }
-  if (a.queue_depth < 1) {
-    throw UserError(fmt::format("--queue-depth = '{}': must be an integer >= 1", a.queue_depth));
-  }
-  if (a.outstanding < 0) {
-    throw UserError(
-        fmt::format("--outstanding = '{}': must be 0 (queue depth x channels) or more", a.outstanding));
-  }
-  if (a.stride < 0)
-    throw UserError(fmt::format("--stride = '{}': must be 0 (one row) or more bytes", a.stride));
-  o.requests = a.requests;
-  o.read_ratio = a.read_ratio;
-  o.controller.queue_depth = a.queue_depth;
+  o.controller.queue_depth = integer_flag("--queue-depth", a.queue_depth, 1, kMaxQueueDepth,
+                                          "request queue entries per channel, as dram.queue_depth allows");
   o.controller.refresh = !a.no_refresh;
-  o.outstanding = a.outstanding;
-  o.stride_bytes = a.stride;
-  o.seed = a.seed;
+  o.outstanding = integer_flag("--outstanding", a.outstanding, 0, kMaxOutstanding,
+                               "0 means queue depth x channels; requests in flight");
+  o.stride_bytes = integer_flag("--stride", a.stride, 0, kMaxStride,
+                                "bytes; 0 means one row; 1 TiB exceeds every preset's capacity");
+  o.seed = unsigned_flag("--seed", a.seed);
   return o;
 }
 
@@ -137,34 +141,48 @@ int memtest_command(const std::vector<std::string>& args) {
       "dram,d", po::value(&a.preset)->required(),
       "DRAM preset: ddr4-3200, lpddr4-4266, lpddr5-6400, hbm2 (arch/dram/), or a preset file")(
       "pattern,p", po::value(&a.pattern)->default_value("sequential"), "sequential, random or strided")(
-      "requests,n", po::value(&a.requests)->default_value(100000), "requests to simulate (one burst each)")(
-      "read-ratio,r", po::value(&a.read_ratio)->default_value(1.0), "fraction of reads, 0..1")(
-      "channels", po::value(&a.channels)->default_value(0), "channels (0: the preset's)")(
+      "requests,n", po::value(&a.requests)->default_value("100000"),
+      "requests to simulate (one burst each): 1 to 10^7")(
+      "read-ratio,r", po::value(&a.read_ratio)->default_value("1"), "fraction of reads, 0..1")(
+      "channels", po::value(&a.channels)->default_value("0"),
+      "channels (0: the preset's), a power of two up to 1024")(
       "page-policy", po::value(&a.page_policy)->default_value("open"), "open or closed")(
       "mapping", po::value(&a.mapping)->default_value("RoCoBaRaCh"),
       "address mapping: RoCoBaRaCh, RoBaRaCoCh or ChRaBaRoCo")(
-      "queue-depth", po::value(&a.queue_depth)->default_value(32), "request queue entries per channel")(
-      "outstanding", po::value(&a.outstanding)->default_value(0),
-      "requests in flight (0: queue depth x channels)")(
-      "stride", po::value(&a.stride)->default_value(0),
-      "bytes between requests of the strided pattern (0: one row)")(
-      "seed", po::value(&a.seed)->default_value(1), "seed of the random pattern and the read/write choice")(
+      "queue-depth", po::value(&a.queue_depth)->default_value("32"),
+      "request queue entries per channel: 1 to 4096")(
+      "outstanding", po::value(&a.outstanding)->default_value("0"),
+      "requests in flight (0: queue depth x channels), up to 65536")(
+      "stride", po::value(&a.stride)->default_value("0"),
+      "bytes between requests of the strided pattern (0: one row), up to 2^40")(
+      "seed", po::value(&a.seed)->default_value("1"),
+      "seed of the random pattern and the read/write choice: 0 to 2^64-1")(
       "no-refresh", po::bool_switch(&a.no_refresh), "turn refresh off (experiments only)")(
       "json", po::bool_switch(&a.json), "print the results as JSON");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    std::cout << "usage: systole memtest --dram PRESET [options]\n\n" << desc;
-    return 0;
-  }
-  po::notify(vm);
+  const auto vm = parse_command_line("memtest", "systole memtest --dram PRESET [options]", args, desc);
+  if (!vm) return 0;
+  nonempty_path("--dram", a.preset, "a DRAM preset name or file");
 
   const dram::MemtestOptions options = to_options(a);
-  DramDeviceSpec device = load_dram_preset(dram_preset_path(a.preset, ""));
-  if (a.channels < 0 || (a.channels & (a.channels - 1)) != 0) {
-    throw UserError(fmt::format("--channels = '{}': must be 0 (the preset's) or a power of two", a.channels));
+  const int64_t channels = integer_flag("--channels", a.channels, 0, kMaxChannels,
+                                        "0 means the preset's; dram.channels allows up to 1024");
+  if ((channels & (channels - 1)) != 0) {
+    throw UserError(fmt::format("--channels = '{}': must be 0 (the preset's) or a power of two up to {}",
+                                a.channels, kMaxChannels));
   }
-  if (a.channels > 0) device.org.channels = a.channels;
+  DramDeviceSpec device;
+  try {
+    device = load_dram_preset(dram_preset_path(a.preset, ""));
+  } catch (const ConfigError& e) {
+    // A preset that cannot be found was named by --dram.
+    std::vector<Diagnostic> out;
+    for (Diagnostic d : e.diagnostics()) {
+      if (d.file.empty()) d.file = "--dram";
+      out.push_back(std::move(d));
+    }
+    throw ConfigError(std::move(out));
+  }
+  if (channels > 0) device.org.channels = channels;
   const dram::MemtestResult result = dram::run_memtest(device, options);
   std::cout << (a.json ? to_json(device, options, result).dump(2) + "\n" : to_table(device, options, result));
   return 0;

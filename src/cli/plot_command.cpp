@@ -2,12 +2,12 @@
 // utilisation, roofline, energy by component, energy by layer and power over time. This file
 // reads and checks every run's report.json and power.csv (every problem of every run is listed
 // at once, naming the file and the key or column), hands the numbers to scripts/plot.py as a
-// JSON spec, and renames the images into place only when all of them were drawn.
+// JSON spec, and installs the folder of pictures only when all of them were drawn
+// (docs/output-safety.md).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -19,7 +19,11 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/input_file.h"
+#include "cli/interrupt.h"
+#include "cli/output_target.h"
 #include "cli/python_runner.h"
 #include "systole/common/error.h"
 
@@ -56,10 +60,14 @@ class RunReader {
 
   // Fills run->spec; false (with the problems added) when something is missing or unusable.
   bool read(Run* run) {
-    std::ifstream in(m_file, std::ios::binary);
-    if (!in) return fail("", "", "cannot open file");
+    std::string content;
     try {
-      m_report = Json::parse(in);
+      content = read_input_file(m_file, "report");
+    } catch (const UserError& e) {
+      return fail("", "", e.what());
+    }
+    try {
+      m_report = Json::parse(content);
     } catch (const Json::parse_error& e) {
       return fail("", "", fmt::format("not valid JSON ({})", e.what()));
     }
@@ -231,13 +239,17 @@ class RunReader {
                        const std::string& rule) {
       m_problems.add({csv.string(), line, column, value, rule});
     };
-    std::ifstream in(csv, std::ios::binary);
-    if (!in) {
+    std::string text;
+    try {
+      text = read_input_file(csv, "power.csv");
+    } catch (const UserError& e) {
       problem(0, "", "",
-              "missing or unreadable: `systole run` writes power.csv beside report.json (re-run, or "
-              "re-price with `systole energy`)");
+              fmt::format("missing or unreadable ({}): `systole run` writes power.csv beside report.json "
+                          "(re-run, or re-price with `systole energy`)",
+                          e.what()));
       return;
     }
+    std::istringstream in(text);
     auto split = [](const std::string& line) {
       std::vector<std::string> cells;
       std::stringstream ss(line);
@@ -349,53 +361,42 @@ std::vector<std::string> default_labels(const std::vector<Run>& runs) {
   return second;
 }
 
-// Removes --out when this command created it and an error leaves it empty.
-struct OutDirGuard {
-  fs::path dir;
-  bool created = false;
-  bool done = false;
-  ~OutDirGuard() {
-    std::error_code ec;
-    if (created && !done && fs::is_empty(dir, ec)) fs::remove(dir, ec);
-  }
-};
-
 }  // namespace
 
 int plot_command(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string out, labels_arg, format = "png";
+  bool force = false;
   po::options_description desc("plot options");
   desc.add_options()("help,h", "show this help")(
       "out,o", po::value(&out),
-      "output directory (created); default RUN_DIR/plots for one run, ./plots for several")(
+      "output folder, replaced whole (docs/output-safety.md); default RUN_DIR/plots for one run, ./plots "
+      "for several")("force", po::bool_switch(&force),
+                     "replace --out even when it holds something other than earlier plots")(
       "labels", po::value(&labels_arg), "comma-separated names of the runs in legends, one per run")(
       "format", po::value(&format)->default_value("png"), "image format: png or svg");
   po::options_description hidden;
   hidden.add_options()("run", po::value(&inputs)->composing(), "run");
-  po::options_description all;
-  all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("run", -1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << "usage: systole plot RUN_DIR [RUN_DIR ...] [--out DIR] [--labels a,b,...] "
-                 "[--format png|svg]\n\n"
-                 "Draws cycles_by_cause, utilization, roofline, energy_by_component, energy_by_layer\n"
-                 "and power for a `systole run` output directory (report.json + power.csv); several\n"
-                 "runs are overlaid for comparison (see docs/plots.md).\n\n"
-              << desc;
-    return 0;
-  }
-  po::notify(vm);
+  const auto vm = parse_command_line(
+      "plot",
+      "systole plot RUN_DIR [RUN_DIR ...] [--out DIR] [--labels a,b,...] [--format png|svg]\n\n"
+      "Draws cycles_by_cause, utilization, roofline, energy_by_component, energy_by_layer\n"
+      "and power for a `systole run` output directory (report.json + power.csv); several\n"
+      "runs are overlaid for comparison (see docs/plots.md).",
+      args, desc, &hidden, &positional);
+  if (!vm) return 0;
 
   if (inputs.empty()) throw UserError("plot: give at least one RUN_DIR (see `systole plot --help`)");
+  for (const auto& arg : inputs)
+    nonempty_path("RUN_DIR", arg, "a `systole run` output folder or report.json");
+  if (vm->count("out")) nonempty_path("--out", out, "a folder for the pictures");
   if (format != "png" && format != "svg") {
     throw UserError(fmt::format("--format = '{}': must be png or svg", format));
   }
   std::vector<std::string> labels;
-  if (vm.count("labels")) {
+  if (vm->count("labels")) {
     labels = split_labels(labels_arg);
     if (labels.size() != inputs.size()) {
       throw UserError(fmt::format("--labels = '{}': {} label{} for {} run{}; give one label per RUN_DIR",
@@ -404,11 +405,31 @@ int plot_command(const std::vector<std::string>& args) {
     }
   }
 
+  // --out is checked before the reports are read (docs/output-safety.md).
+  std::vector<fs::path> reports;
+  for (const auto& arg : inputs) reports.push_back(report_file(arg));
+  const std::string out_dir = !out.empty()         ? out
+                              : inputs.size() == 1 ? (reports[0].parent_path() / "plots").string()
+                                                   : std::string("plots");
+  std::vector<std::string> pictures;
+  for (const auto& plot : kPlots) {
+    for (const char* ext : {"png", "svg"}) pictures.push_back(plot + "." + ext);
+  }
+  InterruptScope interrupts;
+  OutputTarget target("--out", out_dir, plot_folder_kind(pictures), force);
+  for (const auto& report : reports) {
+    if (path_within(normalised(report.string()), target.target())) {
+      throw UserError(
+          fmt::format("--out = '{}': holds the run '{}' being plotted; Systole replaces its output "
+                      "folder whole: name another folder",
+                      out_dir, report.string()));
+    }
+  }
+
   std::vector<Run> runs;
   DiagnosticList problems;
-  for (const auto& arg : inputs) {
+  for (const auto& report : reports) {
     Run run;
-    const fs::path report = report_file(arg);
     run.dir_name = fs::weakly_canonical(fs::absolute(report)).parent_path().filename().string();
     if (RunReader(report, problems).read(&run)) runs.push_back(std::move(run));
   }
@@ -418,36 +439,17 @@ int plot_command(const std::vector<std::string>& args) {
   const fs::path script = data_file(fs::path("scripts") / "plot.py");
   const std::string python = python_interpreter("plot");
 
-  const fs::path out_dir = !out.empty()         ? fs::path(out)
-                           : inputs.size() == 1 ? runs[0].report.parent_path() / "plots"
-                                                : fs::path("plots");
-  OutDirGuard guard{out_dir};
-  std::error_code ec;
-  if (fs::exists(out_dir) && !fs::is_directory(out_dir)) {
-    throw UserError(fmt::format("--out = '{}': exists and is not a directory", out_dir.string()));
-  }
-  if (!fs::exists(out_dir)) {
-    if (!fs::create_directories(out_dir, ec) || ec) {
-      throw UserError(
-          fmt::format("--out = '{}': cannot create directory ({})", out_dir.string(), ec.message()));
-    }
-    guard.created = true;
-  }
-
-  // Every image goes to a hidden temporary name in --out; all are renamed into place only after
-  // the script drew all of them.
-  TempFiles temps;
-  const std::string tag = temp_tag("plot");
+  // Every picture is drawn into the hidden staging folder beside --out, which replaces --out
+  // only after the script drew all of them.
+  const fs::path staging = target.stage();
   Json spec;
   spec["format"] = format;
   spec["outputs"] = Json::object();
-  std::vector<std::pair<fs::path, fs::path>> installs;  // temporary -> final
+  std::vector<fs::path> pictures_drawn;
   for (const auto& plot : kPlots) {
-    const fs::path final_path = out_dir / (plot + "." + format);
-    const fs::path tmp = out_dir / fmt::format(".{}.{}.{}", plot, tag, format);
-    temps.paths.push_back(tmp);
-    installs.emplace_back(tmp, final_path);
-    spec["outputs"][plot] = fs::absolute(tmp).string();
+    const fs::path file = staging / (plot + "." + format);
+    pictures_drawn.push_back(file);
+    spec["outputs"][plot] = fs::absolute(file).string();
   }
   spec["runs"] = Json::array();
   for (size_t i = 0; i < runs.size(); ++i) {
@@ -456,16 +458,16 @@ int plot_command(const std::vector<std::string>& args) {
     spec["runs"].push_back(std::move(r));
   }
   run_python_script("plot", python, script, spec);
-  for (const auto& [tmp, final_path] : installs) {
-    if (!fs::exists(tmp)) {
-      throw InternalError(fmt::format("{} exited 0 but wrote no {}", script.string(), tmp.string()));
+  for (const auto& file : pictures_drawn) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+      throw InternalError(fmt::format("{} exited 0 but wrote no {}", script.string(), file.string()));
     }
   }
-  for (const auto& [tmp, final_path] : installs) {
-    fs::rename(tmp, final_path);
-    std::cout << "wrote " << final_path.string() << "\n";
-  }
-  guard.done = true;
+  throw_if_interrupted();
+  target.commit();
+  for (const auto& plot : kPlots)
+    std::cout << "wrote " << (fs::path(out_dir) / (plot + "." + format)).string() << "\n";
   return 0;
 }
 

@@ -60,6 +60,7 @@ void ProgressDisplay::on_retire(const Instruction& inst, const hw::InstructionRe
 
 void ProgressDisplay::finish() {
   if (m_terminal && m_drawn) m_out << "\r\033[K" << std::flush;
+  m_drawn = false;
 }
 
 }  // namespace systole::cli

@@ -19,7 +19,8 @@ class ProgressDisplay : public hw::IRunObserver {
   ProgressDisplay(std::ostream& out, bool terminal, double interval_s, const Program& program);
   void on_retire(const Instruction& inst, const hw::InstructionRecord& record) override;
   void on_dram_burst(int, int64_t, int64_t, bool) override {}
-  // Clears the redrawn line (terminal) so the summary starts on a clean line.
+  // Clears the redrawn line (terminal) so the summary, or an error, starts on a clean line. Safe
+  // to call more than once.
   void finish();
 
   // "layer 12/122 conv2 | 1.23 Mcycles | 45% | 0:03 elapsed, ETA 0:04" (the text of one update).

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -14,6 +15,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/interrupt.h"
+#include "cli/output_target.h"
 #include "systole/common/error.h"
 
 extern char** environ;
@@ -49,8 +52,14 @@ int spawn_script(const std::string& command, const std::string& python, const fs
                     python, std::strerror(rc), command));
   }
   int status = 0;
+  bool stopped = false;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw InternalError(fmt::format("waitpid for {}: {}", python, std::strerror(errno)));
+    // SIGINT/SIGTERM (interrupt.h): the script is stopped too, then the command unwinds.
+    if (pending_signal() != 0 && !stopped) {
+      ::kill(pid, SIGTERM);
+      stopped = true;
+    }
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -59,8 +68,9 @@ int spawn_script(const std::string& command, const std::string& python, const fs
 
 fs::path report_file(const std::string& arg) {
   const fs::path p(arg);
-  if (fs::is_directory(p)) {
-    if (!fs::exists(p / "report.json")) {
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    if (!fs::exists(p / "report.json", ec)) {
       throw UserError(
           fmt::format("{}: no report.json in this directory (give a `systole run` output "
                       "directory or a report.json)",
@@ -68,7 +78,10 @@ fs::path report_file(const std::string& arg) {
     }
     return p / "report.json";
   }
-  if (!fs::exists(p)) throw UserError(fmt::format("{}: no such file or directory", arg));
+  const fs::file_status st = fs::symlink_status(p, ec);
+  if (st.type() == fs::file_type::not_found)
+    throw UserError(fmt::format("{}: no such file or directory", arg));
+  if (ec) throw UserError(fmt::format("{}: {}", arg, ec.message()));
   return p;
 }
 
@@ -79,7 +92,8 @@ std::string read_text(const fs::path& p) {
 
 fs::path data_file(const fs::path& relative) {
   const fs::path p = fs::path(data_dir()) / relative;
-  if (!fs::exists(p)) {
+  std::error_code ec;
+  if (!fs::exists(p, ec)) {
     throw UserError(
         fmt::format("{}: not found (the data dir is $SYSTOLE_DATA_DIR or the source tree)", p.string()));
   }
@@ -114,12 +128,9 @@ void run_python_script(const std::string& command, const std::string& python, co
   const fs::path spec_file = fs::temp_directory_path() / (tag + ".json");
   const fs::path log_file = fs::temp_directory_path() / (tag + ".log");
   temps.paths = {spec_file, log_file};
-  {
-    std::ofstream f(spec_file, std::ios::binary | std::ios::trunc);
-    if (!f) throw UserError(fmt::format("{}: cannot write file", spec_file.string()));
-    f << spec.dump(2) << "\n";
-  }
+  write_text_file(spec_file, spec.dump(2) + "\n", "the script's input", spec_file.string());
   const int status = spawn_script(command, python, script, spec_file, log_file);
+  throw_if_interrupted();
   if (status == kScriptNoMatplotlib) {
     throw UserError(
         fmt::format("{} cannot import matplotlib: install the Debian package python3-matplotlib "

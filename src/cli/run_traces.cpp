@@ -1,6 +1,9 @@
 #include "cli/run_traces.h"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -9,62 +12,59 @@
 namespace systole::cli {
 
 RunTraces::RunTraces(const trace::TraceOptions& options, const ArchSpec& arch, const Program& program,
-                     const energy::EnergyTable& table, const std::string& out_dir)
-    : m_dir(out_dir) {
+                     const energy::EnergyTable& table, const std::string& dir)
+    : m_dir(dir) {
   if (!options.any()) return;
   if (options.vcd && arch.core.array.fidelity == ArrayFidelity::kRtl) {
     rtl::VcdWriter::check_array(arch.core.array.rows, arch.core.array.cols);
   }
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) throw UserError(fmt::format("{}: cannot create output directory: {}", out_dir, ec.message()));
   if (options.perfetto) {
-    m_perfetto =
-        std::make_unique<trace::PerfettoWriter>(temporary("trace.json"), arch, program, table, options);
+    m_perfetto = std::make_unique<trace::PerfettoWriter>(path("trace.json"), arch, program, table, options);
     m_list.add(m_perfetto.get());
   }
   if (options.csv) {
-    m_csv = std::make_unique<trace::EventsCsvWriter>(temporary("events.csv"), arch, program, table, options);
+    m_csv = std::make_unique<trace::EventsCsvWriter>(path("events.csv"), arch, program, table, options);
     m_list.add(m_csv.get());
   }
   if (options.vcd) {
-    m_units_vcd = std::make_unique<trace::UnitsVcdWriter>(temporary("units.vcd"), arch, options);
+    m_units_vcd = std::make_unique<trace::UnitsVcdWriter>(path("units.vcd"), arch, options);
     m_list.add(m_units_vcd.get());
     if (arch.core.array.fidelity == ArrayFidelity::kRtl) {
-      m_array_vcd = std::make_unique<rtl::VcdWriter>(temporary("array.vcd"), arch.core.cycle_ns());
+      // The stream is ours so that a failed write (a full disk) is seen when the run finishes.
+      const std::string file = path("array.vcd");
+      m_array_vcd_file = std::make_unique<std::ofstream>(file, std::ios::binary | std::ios::trunc);
+      if (!*m_array_vcd_file) {
+        throw UserError(fmt::format("{}: cannot write the register VCD: {}", file, std::strerror(errno)));
+      }
+      m_array_vcd = std::make_unique<rtl::VcdWriter>(*m_array_vcd_file, arch.core.cycle_ns());
     }
   }
 }
 
-std::string RunTraces::temporary(const std::string& name) {
-  const std::string final_path = (std::filesystem::path(m_dir) / name).string();
-  m_files.emplace_back(final_path + ".tmp", final_path);
-  return m_files.back().first;
+std::string RunTraces::path(const std::string& name) {
+  m_names.push_back(name);
+  return (std::filesystem::path(m_dir) / name).string();
 }
 
+// The files themselves go with the staging folder; the writers go before their stream.
 RunTraces::~RunTraces() {
-  if (m_finished) return;
-  m_perfetto.reset();
-  m_csv.reset();
   m_array_vcd.reset();
-  std::error_code ec;
-  for (const auto& [tmp, final_path] : m_files) std::filesystem::remove(tmp, ec);
 }
 
 std::vector<std::string> RunTraces::finish(const SimResult& result) {
   if (m_perfetto) m_perfetto->finish(result);
   if (m_csv) m_csv->finish();
   if (m_units_vcd) m_units_vcd->finish();
-  m_array_vcd.reset();  // flushes and closes the file
-  std::vector<std::string> written;
-  for (const auto& [tmp, final_path] : m_files) {
-    std::error_code ec;
-    std::filesystem::rename(tmp, final_path, ec);
-    if (ec) throw UserError(fmt::format("{}: cannot rename into place: {}", final_path, ec.message()));
-    written.push_back(final_path);
+  if (m_array_vcd_file) {
+    m_array_vcd.reset();
+    m_array_vcd_file->close();
+    if (!*m_array_vcd_file) {
+      throw UserError(fmt::format("{}: writing the register VCD failed: {}",
+                                  (std::filesystem::path(m_dir) / "array.vcd").string(),
+                                  std::strerror(errno)));
+    }
   }
-  m_finished = true;
-  return written;
+  return m_names;
 }
 
 }  // namespace systole::cli

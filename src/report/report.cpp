@@ -2,7 +2,12 @@
 
 #include "systole/report/energy_report.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -110,15 +115,43 @@ std::string csv_field(const std::string& s) {
 }
 
 // Writes `text` to "<path>.tmp"; the caller renames it into place once every file is written.
+// UserError naming the file and the OS's reason (a full disk, a read-only folder, a size limit).
 std::filesystem::path write_temporary(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
-  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-  if (!out) throw UserError(fmt::format("{}: cannot write file", tmp.string()));
-  out << text;
-  out.flush();
-  if (!out) throw UserError(fmt::format("{}: write failed", tmp.string()));
+  auto failed = [&](const char* what, int err) {
+    return UserError(fmt::format("{}: {}: {}", tmp.string(), what, std::strerror(err)));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw failed("cannot create the file", errno);
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      std::error_code ignored;
+      std::filesystem::remove(tmp, ignored);
+      throw failed("write failed", err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw failed("write failed", err);
+  }
   return tmp;
+}
+
+// report.json's "verified": true / false when the output was compared with the reference, null
+// when it was not (a layout-only layer). LayerStats carries it as "true" / "false" / "".
+Json verified_json(const std::string& verified) {
+  if (verified == "true") return true;
+  if (verified == "false") return false;
+  return nullptr;
 }
 
 // Short names for the per-layer column of the summary table (the legend spells them out).
@@ -144,14 +177,6 @@ const char* short_label(CycleCause c) {
 
 double percent(int64_t part, int64_t whole) {
   return whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
-
-// report.json's "verified": true / false when the output was compared with the reference, null
-// when it was not (a layout-only layer). LayerStats carries it as "true" / "false" / "".
-Json verified_json(const std::string& verified) {
-  if (verified == "true") return true;
-  if (verified == "false") return false;
-  return nullptr;
 }
 
 // Up to three nonzero causes, largest first (ties in report order), each "name  pct%" in a fixed
@@ -337,6 +362,14 @@ void write_files(const std::string& dir, const std::vector<std::pair<std::string
   if (ec) throw UserError(fmt::format("{}: cannot create output directory: {}", dir, ec.message()));
   const std::filesystem::path base(dir);
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> staged;
+  // Whatever fails, no temporary is left behind.
+  struct Cleanup {
+    std::vector<std::pair<std::filesystem::path, std::filesystem::path>>& staged;
+    ~Cleanup() {
+      std::error_code ignored;
+      for (const auto& entry : staged) std::filesystem::remove(entry.first, ignored);
+    }
+  } cleanup{staged};
   for (const auto& [name, text] : files) staged.emplace_back(write_temporary(base / name, text), base / name);
   for (const auto& [tmp, final_path] : staged) {
     std::filesystem::rename(tmp, final_path, ec);

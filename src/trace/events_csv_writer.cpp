@@ -1,6 +1,8 @@
 #include "systole/trace/events_csv_writer.h"
 
 #include <fmt/format.h>
+#include <cerrno>
+#include <cstring>
 
 #include "systole/common/error.h"
 
@@ -45,7 +47,8 @@ EventsCsvWriter::EventsCsvWriter(const std::string& path, const ArchSpec& arch, 
       m_table(table),
       m_pricing(pricing_context(arch)),
       m_options(options) {
-  if (!m_out) throw UserError(fmt::format("{}: cannot write the event trace", path));
+  if (!m_out)
+    throw UserError(fmt::format("{}: cannot write the event trace: {}", path, std::strerror(errno)));
   m_out << header() << "\n";
 }
 
@@ -61,9 +64,9 @@ void EventsCsvWriter::on_retire(const Instruction& inst, const hw::InstructionRe
 }
 
 void EventsCsvWriter::finish() {
-  m_out.flush();
-  if (!m_out) throw UserError(fmt::format("{}: writing the event trace failed", m_path));
   m_out.close();
+  if (!m_out)
+    throw UserError(fmt::format("{}: writing the event trace failed: {}", m_path, std::strerror(errno)));
 }
 
 }  // namespace systole::trace

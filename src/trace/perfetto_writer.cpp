@@ -1,6 +1,8 @@
 #include "systole/trace/perfetto_writer.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -67,7 +69,7 @@ PerfettoWriter::PerfettoWriter(const std::string& path, const ArchSpec& arch, co
       m_window_cycles(std::max<int64_t>(1, arch.energy.power_window_cycles)),
       m_tiles_of_layer(program.layers.size(), 0),
       m_channels(arch.dram.kind == DramKind::kCycle ? static_cast<int>(arch.dram.device.org.channels) : 1) {
-  if (!m_out) throw UserError(fmt::format("{}: cannot write the trace", path));
+  if (!m_out) throw UserError(fmt::format("{}: cannot write the trace: {}", path, std::strerror(errno)));
   nlohmann::ordered_json other = {{"tool", "systole"},
                                   {"time_unit", "ts and dur are microseconds of simulated time"},
                                   {"arch", arch.name},
@@ -213,9 +215,8 @@ void PerfettoWriter::finish(const SimResult& result) {
     }
   }
   m_out << "]}\n";
-  m_out.flush();
-  if (!m_out) throw UserError(fmt::format("{}: writing the trace failed", m_path));
   m_out.close();
+  if (!m_out) throw UserError(fmt::format("{}: writing the trace failed: {}", m_path, std::strerror(errno)));
 }
 
 }  // namespace systole::trace

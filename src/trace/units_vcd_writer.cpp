@@ -1,7 +1,9 @@
 #include "systole/trace/units_vcd_writer.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -49,7 +51,7 @@ void UnitsVcdWriter::on_retire(const Instruction& inst, const hw::InstructionRec
 
 void UnitsVcdWriter::finish() {
   std::ofstream out(m_path, std::ios::binary | std::ios::trunc);
-  if (!out) throw UserError(fmt::format("{}: cannot write the VCD", m_path));
+  if (!out) throw UserError(fmt::format("{}: cannot write the VCD: {}", m_path, std::strerror(errno)));
   out << "$version systole units.vcd $end\n$timescale 1ps $end\n$scope module core0 $end\n"
       << "$var wire 1 " << kBusyIds[0] << " dma_busy $end\n"
       << "$var wire 1 " << kBusyIds[1] << " array_busy $end\n"
@@ -83,8 +85,8 @@ void UnitsVcdWriter::finish() {
     }
     out << c.text << '\n';
   }
-  out.flush();
-  if (!out) throw UserError(fmt::format("{}: writing the VCD failed", m_path));
+  out.close();
+  if (!out) throw UserError(fmt::format("{}: writing the VCD failed: {}", m_path, std::strerror(errno)));
 }
 
 }  // namespace systole::trace

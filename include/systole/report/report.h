@@ -52,8 +52,10 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result,
                           const std::vector<double>& energy_uj = {});
 
 // Writes report.json, layers.csv and summary.txt into `dir` (created if missing). Each file is
-// written to a temporary name and renamed, so a failed run leaves no half-written file.
-// Throws UserError when the directory cannot be created or written.
+// written to a temporary name and renamed, so a failed run leaves no half-written file (the CLI
+// goes further and stages the whole folder: docs/output-safety.md).
+// Throws UserError naming the file and the OS's reason when the directory cannot be created or
+// written.
 // Extra files (name -> content, e.g. power.csv) are written the same way (write_files).
 void write_outputs(const std::string& dir, const nlohmann::ordered_json& report, const std::string& csv,
                    const std::string& summary,
