@@ -2,15 +2,20 @@
 
 #include <fmt/format.h>
 
+#include "systole/common/text.h"
+
 namespace systole {
 
+// Every part is echoed through printable_excerpt: a user's text can hold NUL bytes, control
+// characters, invalid UTF-8 or megabytes of binary; the message stays one readable line per problem.
 std::string Diagnostic::str() const {
-  std::string where = file.empty() ? std::string("<input>") : file;
+  std::string where = file.empty() ? std::string("(no file)") : printable_excerpt(file, 1024);
   if (line > 0) where += fmt::format(":{}", line);
-  std::string what = key.empty() ? std::string() : fmt::format(" {}", key);
-  if (!value.empty() || !key.empty()) what += fmt::format(" = '{}'", value);
-  if (what.empty()) return fmt::format("{}: {}", where, rule);
-  return fmt::format("{}:{}: {}", where, what, rule);
+  std::string what = key.empty() ? std::string() : fmt::format(" {}", printable_excerpt(key, 200));
+  if (!value.empty() || !key.empty()) what += fmt::format(" = '{}'", printable_excerpt(value, 120));
+  const std::string why = printable_excerpt(rule, 4096);
+  if (what.empty()) return fmt::format("{}: {}", where, why);
+  return fmt::format("{}:{}: {}", where, what, why);
 }
 
 namespace {
