@@ -10,7 +10,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "resolve.h"
+#include "systole/common/input_file.h"
 #include "systole/config/scalesim_cfg.h"
+#include "systole/config/yaml_document.h"
 #include "systole/config/yaml_text.h"
 
 namespace systole {
@@ -33,25 +35,15 @@ const char* node_kind(const YAML::Node& n) {
   return "an undefined node";
 }
 
-// One-line flow-style text of a node for the diagnostic's value column: `{value: 32}`, `[1, 2]`.
-std::string node_text(const YAML::Node& n) {
-  if (n.IsScalar()) return n.Scalar();
-  std::string out;
-  if (n.IsSequence()) {
-    for (const auto& item : n) out += (out.empty() ? "" : ", ") + node_text(item);
-    return "[" + out + "]";
-  }
-  if (n.IsMap()) {
-    for (const auto& kv : n)
-      out += (out.empty() ? "" : ", ") + node_text(kv.first) + ": " + node_text(kv.second);
-    return "{" + out + "}";
-  }
-  return "";
+// "tag:yaml.org,2002:str" as written: "!!str".
+std::string short_tag(const std::string& tag) {
+  const std::string core = "tag:yaml.org,2002:";
+  return tag.compare(0, core.size(), core) == 0 ? "!!" + tag.substr(core.size()) : tag;
 }
 
 class YamlWalker {
  public:
-  explicit YamlWalker(LoadState* st) : m_st(st) {}
+  YamlWalker(LoadState* st, const YamlDocument& doc) : m_st(st), m_doc(doc) {}
 
   void walk_root(const YAML::Node& root) {
     // Without a map there are no keys to speak of: one diagnostic, not one per required key.
@@ -61,7 +53,7 @@ class YamlWalker {
       return;
     }
     if (!root.IsMap()) {
-      add(yaml_line(root), "", node_text(root),
+      add(yaml_line(root), "", node_text("", root),
           std::string("the config must be a map of keys (got ") + node_kind(root) + ")");
       m_st->check_required = false;
       return;
@@ -80,13 +72,13 @@ class YamlWalker {
       const YAML::Node k = it->first;  // copies: it-> yields a temporary proxy
       const YAML::Node v = it->second;
       if (!k.IsScalar()) {
-        add(yaml_line(k), section, node_text(k),
+        add(yaml_line(k), section, node_text(section, k),
             "a key must be a plain name (got " + std::string(node_kind(k)) + ")");
         continue;
       }
       const std::string path = section.empty() ? k.Scalar() : section + "." + k.Scalar();
       if (auto [pos, fresh] = first_line.emplace(path, yaml_line(k)); !fresh) {
-        add(yaml_line(k), path, node_text(v),
+        add(yaml_line(k), path, node_text(path, v),
             "duplicate key (first written at line " + std::to_string(pos->second) + ")");
         continue;
       }
@@ -96,7 +88,7 @@ class YamlWalker {
         if (v.IsMap()) {
           walk_map(v, path);
         } else if (!v.IsNull()) {  // `core:` with every child commented out is an empty section
-          add(yaml_line(v), path, node_text(v),
+          add(yaml_line(v), path, node_text(path, v),
               std::string("must be a map (a section of keys) (got ") + node_kind(v) + ")");
         }
       } else if (path == "dram.device") {
@@ -108,7 +100,7 @@ class YamlWalker {
         std::string rule = "unknown key";
         const std::string hint = suggest_schema_key(path);
         if (!hint.empty()) rule += "; did you mean '" + hint + "'?";
-        add(yaml_line(k), path, node_text(v), rule);
+        add(yaml_line(k), path, node_text(path, v), rule);
       }
     }
   }
@@ -116,13 +108,20 @@ class YamlWalker {
   void read_param(const ParamDef& p, const YAML::Node& v) {
     m_st->explicit_keys[p.key] = {m_st->source, yaml_line(v)};  // written, even if wrong: not "missing"
     if (!v.IsScalar()) {
-      add(yaml_line(v), p.key, node_text(v), param_rule(p) + " (got " + node_kind(v) + ")");
+      add(yaml_line(v), p.key, node_text(p.key, v), param_rule(p) + " (got " + node_kind(v) + ")");
       return;
     }
-    // A quoted "32" is a string in YAML; only string and enum parameters take quoted text.
+    // A quoted "32" is a string in YAML; only string and enum parameters take quoted text. An
+    // explicit tag (`!!str 32`, `!!float 1`) is never read as something else: it is refused.
     const bool quoted = v.Tag() == "!";
-    if (quoted && p.type != ParamType::kString && p.type != ParamType::kEnum) {
+    const bool text_param = p.type == ParamType::kString || p.type == ParamType::kEnum;
+    if (quoted && !text_param) {
       add(yaml_line(v), p.key, v.Scalar(), param_rule(p) + " (got a quoted string)");
+      return;
+    }
+    if (!quoted && v.Tag() != "?" && !(text_param && v.Tag() == "tag:yaml.org,2002:str")) {
+      add(yaml_line(v), p.key, v.Scalar(),
+          param_rule(p) + " (got a value with the explicit tag '" + short_tag(v.Tag()) + "')");
       return;
     }
     ParamValue value;
@@ -134,22 +133,23 @@ class YamlWalker {
     set_param(m_st, p, value, {m_st->source, yaml_line(v)});
   }
 
+  // The value written at `path`, for a diagnostic: bounded, and an alias as its anchor.
+  std::string node_text(const std::string& path, const YAML::Node& n) const { return m_doc.echo(path, n); }
+
   LoadState* m_st;
+  const YamlDocument& m_doc;
 };
 
 }  // namespace
 
 void read_yaml(const std::string& text, LoadState* st) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    st->diagnostics.add({st->source, line, "", "", "malformed YAML: " + e.msg});
+  const YamlDocument doc = parse_yaml_document(text, st->source, kSmallYamlLimits);
+  if (!doc.problems.empty()) {
+    for (const Diagnostic& d : doc.problems) st->diagnostics.add(d);
     st->check_required = false;  // the keys could not be read, so none is known to be missing
     return;
   }
-  YamlWalker(st).walk_root(root);
+  YamlWalker(st, doc).walk_root(doc.root);
 }
 
 }  // namespace config_detail
@@ -162,22 +162,10 @@ bool has_cfg_extension(const std::string& path) {
   return ext == ".cfg";
 }
 
-std::string read_file_or_throw(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw ConfigError(Diagnostic{path, 0, "", "", "is a directory, not a config file"});
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(Diagnostic{path, 0, "", "", "cannot open the config file (does it exist?)"});
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 ArchSpec load_arch(const std::string& path, const std::vector<std::string>& overrides) {
-  const std::string text = read_file_or_throw(path);
+  const std::string text = read_input_file_as<ConfigError>(path, "config file", kMaxConfigBytes);
   if (has_cfg_extension(path)) return load_scalesim_cfg_from_string(text, path, overrides);
   return load_arch_from_string(text, path, overrides);
 }

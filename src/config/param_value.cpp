@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/common/text.h"
 #include "systole/config/schema.h"
 
 namespace systole {
@@ -175,6 +176,11 @@ bool parse_param_value(const ParamDef& p, const std::string& text, ParamValue* o
         *rule = param_rule(p) + " (got " + kind_of_text(text) + ")";
         return false;
       }
+      const size_t sign = text[0] == '+' || text[0] == '-' ? 1 : 0;
+      if (text.size() > sign + 1 && text[sign] == '0') {
+        *rule = param_rule(p) + " (got a leading zero, which YAML 1.1 reads as octal: write it without)";
+        return false;
+      }
       errno = 0;
       const long long i = std::strtoll(text.c_str(), nullptr, 10);
       if (errno == ERANGE) {
@@ -209,6 +215,12 @@ bool parse_param_value(const ParamDef& p, const std::string& text, ParamValue* o
     }
     case ParamType::kString:
     case ParamType::kEnum:
+      // Names end up in report.json (UTF-8 JSON), file names and terminals.
+      if (!is_valid_utf8(text) || first_control_char(text) != std::string::npos ||
+          text.find('\n') != std::string::npos || text.find('\t') != std::string::npos) {
+        *rule = param_rule(p) + " of UTF-8 text without control characters";
+        return false;
+      }
       v = text;
       break;
   }

@@ -15,6 +15,7 @@
 #include <fmt/ranges.h>
 
 #include "resolve.h"
+#include "systole/common/text.h"
 
 namespace systole {
 namespace config_detail {
@@ -481,7 +482,13 @@ void read_scalesim_cfg(const std::string& text, LoadState* st) {
 ArchSpec load_scalesim_cfg_from_string(const std::string& cfg_text, const std::string& source_name,
                                        const std::vector<std::string>& overrides) {
   config_detail::LoadState st = config_detail::initial_state(source_name);
-  config_detail::read_scalesim_cfg(cfg_text, &st);
+  // run_name and every other value reach report.json: the text must be UTF-8 without controls.
+  if (Diagnostic bad; !check_input_text(cfg_text, source_name, &bad)) {
+    st.diagnostics.add(std::move(bad));
+    st.check_required = false;
+  } else {
+    config_detail::read_scalesim_cfg(cfg_text, &st);
+  }
   config_detail::apply_overrides(overrides, &st);
   return config_detail::finish(std::move(st));
 }

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/common/input_file.h"
 
 namespace systole {
 namespace {
@@ -200,9 +201,7 @@ uint64_t read_le(const unsigned char* p, int n) {
 }  // namespace
 
 Tensor read_npy(const std::string& path, const DataType* expected) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot open the file");
-  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string data = read_input_file(path, ".npy file", kMaxNpyBytes);
   const auto* u = reinterpret_cast<const unsigned char*>(data.data());
   if (data.size() < kMagicLen + 2 || data.compare(0, kMagicLen, kMagic) != 0) {
     fail(path, "bad magic: expected the 6 bytes \"\\x93NUMPY\" at the start");
@@ -239,6 +238,7 @@ Tensor read_npy(const std::string& path, const DataType* expected) {
   t.shape = shape.ints;
   int64_t count = 1;
   for (int64_t d : t.shape) {
+    if (d < 0) fail(path, "shape " + shape_str(t.shape) + " has a negative dimension");
     if (d != 0 && count > INT64_MAX / d / 4) fail(path, "shape " + shape_str(t.shape) + " is too large");
     count *= d;
   }

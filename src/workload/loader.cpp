@@ -3,10 +3,10 @@
 
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "systole/common/error.h"
+#include "systole/common/input_file.h"
+#include "systole/common/text.h"
 
 namespace systole {
 namespace {
@@ -23,24 +23,26 @@ std::string lower_extension(const std::string& path) {
 }  // namespace
 
 Network load_network(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw WorkloadError(Diagnostic{path, 0, "", "", "cannot read the workload file: it is a directory"});
+  }
   const std::string ext = lower_extension(path);
   if (ext != ".yaml" && ext != ".yml" && ext != ".csv") {
     throw WorkloadError(Diagnostic{path, 0, "", ext,
                                    "unknown workload format: expected a .yaml/.yml workload or a SCALE-Sim "
                                    ".csv topology"});
   }
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw WorkloadError(Diagnostic{path, 0, "", "", "cannot open workload file: it is a directory"});
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw WorkloadError(Diagnostic{path, 0, "", "", "cannot open workload file"});
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_network_from_string(text.str(), path, ext == ".csv");
+  return load_network_from_string(read_input_file_as<WorkloadError>(path, "workload file", kMaxWorkloadBytes),
+                                  path, ext == ".csv");
 }
 
 Network load_network_from_string(const std::string& text, const std::string& source_name, bool csv) {
+  if (csv) {
+    // The YAML reader checks its text itself (config/yaml_document.h); a CSV's names reach
+    // report.json and layers.csv, so its text must be UTF-8 without control characters too.
+    if (Diagnostic bad; !check_input_text(text, source_name, &bad)) throw WorkloadError(bad);
+  }
   return csv ? load_csv_network(text, source_name) : load_yaml_network(text, source_name);
 }
 

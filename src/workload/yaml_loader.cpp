@@ -11,6 +11,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "systole/common/error.h"
+#include "systole/common/text.h"
+#include "systole/config/yaml_document.h"
 #include "systole/config/yaml_text.h"
 #include "systole/workload/loader.h"
 #include "systole/workload/network.h"
@@ -78,21 +80,22 @@ int line_of(const YAML::Node& n) {
   return n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
 }
 
+// Bounded: aliases make a small document a large tree.
 std::string text_of(const YAML::Node& n) {
-  if (n.IsScalar()) return n.Scalar();
-  YAML::Emitter e;
-  e << YAML::Flow << n;
-  return e.c_str();
+  return yaml_value_text(n);
 }
 
 class Reader {
  public:
-  explicit Reader(std::string file) : m_file(std::move(file)) {}
+  Reader(std::string file, const YamlDocument& doc) : m_file(std::move(file)), m_doc(doc) {}
 
+  // `value` is what was written at `key`; an alias there is shown as its anchor, never expanded.
   void fail(const YAML::Node& at, int fallback_line, const std::string& key, const std::string& value,
             const std::string& rule) {
     int line = at.IsDefined() ? line_of(at) : 0;
-    m_diags.add({m_file, line > 0 ? line : fallback_line, key, value, rule});
+    const auto alias = m_doc.aliases.find(key);
+    m_diags.add({m_file, line > 0 ? line : fallback_line, key,
+                 alias == m_doc.aliases.end() ? value : alias->second, rule});
   }
   DiagnosticList& diags() { return m_diags; }
   const std::string& file() const { return m_file; }
@@ -118,10 +121,18 @@ class Reader {
     size_t start = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
     bool digits = s.size() > start && std::all_of(s.begin() + static_cast<long>(start), s.end(),
                                                   [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (n.Tag() != "?") {  // quoted ("32") or explicitly tagged (!!str 32): text, not a number
+      fail(n, 0, key, s, "must be an integer (got a quoted or tagged value)");
+      return false;
+    }
+    if (digits && s.size() > start + 1 && s[start] == '0') {
+      fail(n, 0, key, s, "must be an integer without a leading zero (YAML 1.1 reads 040 as octal)");
+      return false;
+    }
     errno = 0;
     long long v = digits ? std::strtoll(s.c_str(), nullptr, 10) : 0;
     if (!digits || errno == ERANGE) {
-      fail(n, 0, key, s, "must be an integer");
+      fail(n, 0, key, s, errno == ERANGE ? "must be an integer that fits in 64 bits" : "must be an integer");
       return false;
     }
     *out = v;
@@ -139,7 +150,13 @@ class Reader {
 
   bool get_string(const YAML::Node& n, const std::string& key, std::string* out) {
     if (n.IsScalar() && !n.Scalar().empty()) {
-      *out = n.Scalar();
+      // Names reach report.json, layers.csv, file names and terminals: one line, no controls.
+      const std::string& s = n.Scalar();
+      if (s.find_first_of("\n\r\t") != std::string::npos || first_control_char(s) != std::string::npos) {
+        fail(n, 0, key, s, "must be a one-line string without control characters (TAB, newline, ...)");
+        return false;
+      }
+      *out = s;
       return true;
     }
     fail(n, 0, key, text_of(n), "must be a non-empty string");
@@ -235,6 +252,7 @@ class Reader {
 
  private:
   std::string m_file;
+  const YamlDocument& m_doc;
   DiagnosticList m_diags;
 };
 
@@ -444,14 +462,10 @@ void read_inputs(Reader& r, const YAML::Node& root, DataType default_dtype, Netw
 }  // namespace
 
 Network load_yaml_network(const std::string& text, const std::string& source_name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw WorkloadError(
-        Diagnostic{source_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "", "malformed YAML: " + e.msg});
-  }
-  Reader r(source_name);
+  const YamlDocument doc = parse_yaml_document(text, source_name);
+  if (!doc.problems.empty()) throw WorkloadError(doc.problems);
+  const YAML::Node& root = doc.root;
+  Reader r(source_name, doc);
   if (!root.IsMap()) {
     throw WorkloadError(Diagnostic{source_name, line_of(root), "", root.IsScalar() ? root.Scalar() : "",
                                    "a workload must be a YAML map with name, inputs and layers"});

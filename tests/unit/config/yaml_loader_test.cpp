@@ -67,7 +67,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadFixture{"quoted_number.yaml", "core.array.cols", 6, "32", "(got a quoted string)"},
         BadFixture{"empty.yaml", "", 1, "", "the config is empty"},
         BadFixture{"float_for_int.yaml", "core.vector.lanes", 6, "16.5", "(got a decimal number)"},
-        BadFixture{"zero_bandwidth.yaml", "dram.bandwidth_gbps", 5, "0", "must be a number > 0"},
+        BadFixture{"zero_bandwidth.yaml", "dram.bandwidth_gbps", 5, "0", "must be a number >= 0.1"},
         BadFixture{"not_a_map.yaml", "", 2, "[{schema_version: 1}, {name: list}]",
                    "must be a map of keys (got a list)"},
         BadFixture{"accumulator_mismatch.yaml", "core.array.accumulator_type", 8, "int32", "must be fp32"},
