@@ -15,9 +15,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 NumericRange at_least(double lo, double hi = kInf) {
   return NumericRange{lo, false, hi, false, false};
 }
-NumericRange above(double lo, double hi) {
-  return NumericRange{lo, true, hi, false, false};
-}
 NumericRange exactly(double v) {
   return NumericRange{v, false, v, false, false};
 }
@@ -335,9 +332,9 @@ std::vector<ParamDef> declare() {
       "Vector-unit operations per cycle; 32 matches the default array width (one row/cycle)",
       [](auto& a) -> auto& { return a.core.vector.lanes; }));
   s.push_back(float_param(
-      "core.clock_mhz", "MHz", 1000.0, above(0, 100000),
-      "Core clock (array, scratchpads, DMA, vector unit); 1 GHz is typical of edge NPUs; "
-      "the bound catches a value given in Hz",
+      "core.clock_mhz", "MHz", 1000.0, at_least(1, 10000),
+      "Core clock (array, scratchpads, DMA, vector unit); 1 GHz is typical of edge NPUs; the "
+      "bounds (1 MHz to 10 GHz) catch a value given in Hz or GHz",
       [](auto& a) -> auto& { return a.core.clock_mhz; }));
 
   s.push_back(enum_param(
@@ -346,12 +343,14 @@ std::vector<ParamDef> declare() {
       "shared peak bandwidth) or cycle (memory controller + JEDEC device timing, dram.preset)",
       [](auto& a) -> auto& { return a.dram.kind; }));
   s.push_back(float_param(
-      "dram.latency_ns", "ns", 100.0, at_least(0, 1e6),
-      "Fixed latency added to every request (kind simple); 100 ns is a loaded LPDDR4 read",
+      "dram.latency_ns", "ns", 100.0, at_least(0, 10000),
+      "Fixed latency added to every request (kind simple); 100 ns is a loaded LPDDR4 read; "
+      "at most 10 us (a value given in ps or cycles)",
       [](auto& a) -> auto& { return a.dram.latency_ns; }));
   s.push_back(float_param(
-      "dram.bandwidth_gbps", "GB/s", 25.6, above(0, 1e5),
-      "Peak bandwidth, 1 GB/s = 1e9 B/s (kind simple); 25.6 = LPDDR4-3200 on a 64-bit bus",
+      "dram.bandwidth_gbps", "GB/s", 25.6, at_least(0.1, 1e5),
+      "Peak bandwidth, 1 GB/s = 1e9 B/s (kind simple); 25.6 = LPDDR4-3200 on a 64-bit bus; at "
+      "least 0.1 GB/s (a value given in TB/s), at most 100 TB/s",
       [](auto& a) -> auto& { return a.dram.bandwidth_gbps; }));
   s.push_back(string_param(
       "dram.preset", "ddr4-3200",
@@ -359,7 +358,7 @@ std::vector<ParamDef> declare() {
       "JEDEC timing with sources) or a path to such a file",
       [](auto& a) -> auto& { return a.dram.preset; }));
   s.push_back(int_param(
-      "dram.channels", "channels", 0, at_least(0, 1024),
+      "dram.channels", "channels", 0, at_least(0, 64),
       "Channels of kind cycle (HBM2: pseudo-channels); 0 = the preset's count",
       [](auto& a) -> auto& { return a.dram.channels; }));
   s.push_back(enum_param(
@@ -409,8 +408,16 @@ std::vector<ParamDef> declare() {
       [](auto& a) -> auto& { return a.energy.static_power.control_mw; }));
   s.push_back(int_param(
       "energy.power_window_cycles", "cycles", 10000, at_least(1, 1e12),
-      "power.csv: average power per component over windows of this many core cycles",
+      "power.csv: average power per component over windows of this many core cycles; a run may "
+      "have at most 100,000 windows (report.json keeps them for re-pricing)",
       [](auto& a) -> auto& { return a.energy.power_window_cycles; }));
+
+  s.push_back(int_param(
+      "sim.max_cycles", "cycles", 100'000'000'000, at_least(1000, 1e13),
+      "Simulated-time budget in core cycles: a run that has not finished by then stops with an "
+      "error instead of running for hours; 1e11 is 100 s at 1 GHz, ~20x the largest network "
+      "in workloads/; at most 1e13 so that the budget is a SystemC time at every clock",
+      [](auto& a) -> auto& { return a.sim.max_cycles; }));
 
   s.push_back(string_param(
       "trace.formats", "none",

@@ -136,6 +136,9 @@ void compare(const std::string& name, const Tensor& got, const Tensor& expected,
 
 }  // namespace
 
+// 512 MiB: tpu_v1 (24 MiB unified buffer + 4 MiB accumulators) fits 18 times over.
+constexpr int64_t kMaxFunctionalScratchpadBytes = 512ll << 20;
+
 void check_functional_support(const ArchSpec& arch, const Network& net) {
   const auto& a = arch.core.array;
   const bool int_ok = small_int(a.input_type) && small_int(a.weight_type) &&
@@ -152,6 +155,20 @@ void check_functional_support(const ArchSpec& arch, const Network& net) {
             "has input_type {}, weight_type {}, accumulator_type {} ({} bits)",
             to_string(a.input_type), to_string(a.weight_type), to_string(a.accumulator_type),
             a.accumulator_width_bits)});
+  }
+  // Functional scratchpads hold their whole capacity in memory (as does the DRAM image its
+  // tensors): keep a functional run's memory bounded whatever the capacities say.
+  const ScratchpadsParams& spm = arch.core.scratchpads;
+  const int64_t spm_bytes =
+      spm.ifmap.capacity_bytes() + spm.weight.capacity_bytes() + spm.ofmap.capacity_bytes();
+  if (spm_bytes > kMaxFunctionalScratchpadBytes) {
+    const KeyOrigin where = arch.origin_of("core.scratchpads.ifmap.capacity_kib");
+    throw ConfigError(Diagnostic{
+        where.file, where.line, "core.scratchpads.*.capacity_kib", std::to_string(spm_bytes / 1024),
+        fmt::format(
+            "functional simulation keeps every scratchpad in memory: at most {} KiB in all (timing-only "
+            "runs have no such limit)",
+            kMaxFunctionalScratchpadBytes / 1024)});
   }
   DiagnosticList errs;
   auto refuse = [&](const Layer& l, const std::string& why) {

@@ -29,9 +29,43 @@ SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
       hw::attribute(ctrl.program(), ctrl.records(), total_cycles, ctrl.end_time().to_seconds() * 1e9,
                     arch.core.array.rows * arch.core.array.cols);
   result.activity_window_cycles = arch.energy.power_window_cycles;
+  const int64_t window = arch.energy.power_window_cycles;
+  if ((total_cycles + window - 1) / window > hw::kMaxActivityWindows) {
+    const KeyOrigin at = arch.origin_of("energy.power_window_cycles");
+    const int64_t smallest = (total_cycles + hw::kMaxActivityWindows - 1) / hw::kMaxActivityWindows;
+    throw ConfigError(Diagnostic{
+        at.file, at.line, "energy.power_window_cycles", std::to_string(window),
+        fmt::format("splits this run's {} cycles into more than {} power windows (report.json keeps every "
+                    "window): use at least {} cycles",
+                    total_cycles, hw::kMaxActivityWindows, smallest)});
+  }
   result.activity =
       hw::activity_windows(ctrl.program(), ctrl.records(), total_cycles, result.activity_window_cycles);
   return result;
+}
+
+// The error of a run that reached sim.max_cycles: where it was and what to change.
+ConfigError budget_exceeded(const ArchSpec& arch, const hw::Controller& ctrl) {
+  const auto& records = ctrl.records();
+  const auto retired = std::count_if(records.begin(), records.end(),
+                                     [](const hw::InstructionRecord& r) { return r.retire_cycle >= 0; });
+  std::string where;
+  for (size_t i = 0; i < records.size() && i < ctrl.program().instructions.size(); ++i) {
+    if (records[i].retire_cycle >= 0) continue;
+    const uint32_t layer = ctrl.program().instructions[i].layer;
+    if (layer < ctrl.program().layers.size()) {
+      where = fmt::format(", in layer '{}'", ctrl.program().layers[layer].name);
+    }
+    break;
+  }
+  const KeyOrigin at = arch.origin_of("sim.max_cycles");
+  return ConfigError(Diagnostic{
+      at.file, at.line, "sim.max_cycles", std::to_string(arch.sim.max_cycles),
+      fmt::format(
+          "the run had not finished after this many simulated cycles ({} of {} instructions retired{}): "
+          "raise sim.max_cycles if the run is meant to be this long, else check the clock, DRAM "
+          "bandwidth and latency for a mistyped unit",
+          retired, records.size(), where)});
 }
 
 }  // namespace
@@ -64,8 +98,14 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
   {
     hw::NpuTop top("npu", hw::NpuTopParams{arch, program, options.functional ? &dram : nullptr,
                                            options.array_observer, options.run_observer});
-    sc_core::sc_start();
+    // The simulated-time budget (sim.max_cycles): sc_start returns at the budget's edge at the
+    // latest. 1e13 cycles at the slowest clock (1 MHz) is 1e19 ps, inside SystemC's 64-bit time.
+    const sc_core::sc_time budget = top.clock().time_of(arch.sim.max_cycles);
+    sc_core::sc_start(budget);
     failure = top.failure();
+    if (!failure && !top.controller().finished() && sc_core::sc_time_stamp() >= budget) {
+      failure = std::make_exception_ptr(budget_exceeded(arch, top.controller()));
+    }
     if (!failure) {
       try {
         result = collect(top, arch);

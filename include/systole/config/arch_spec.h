@@ -205,6 +205,11 @@ struct EnergyParams {
   int64_t power_window_cycles = 10000;  // power.csv: one row per window of this many core cycles
 };
 
+// How long a simulation may run (docs/reliability.md).
+struct SimParams {
+  int64_t max_cycles = 100'000'000'000;  // simulated core cycles; then the run stops with an error
+};
+
 // Where a config value came from: a file and 1-based line, or "--set" with line 0.
 struct KeyOrigin {
   std::string file;
@@ -217,6 +222,7 @@ struct ArchSpec {
   CoreParams core;
   DramParams dram;
   EnergyParams energy;
+  SimParams sim;
   TraceParams trace;
 
   // Provenance, not parameters: the file this spec was read from and where each explicitly written

@@ -100,6 +100,11 @@ ActivityWindow counts_of(const InstructionRecord& r);
 // VECTOR [work_start_cycle, work_start_cycle + busy_cycles), LOAD and STORE [issue_cycle,
 // retire_cycle); an empty interval puts them all in the window holding its start. Intervals are
 // clipped to [0, total_cycles). No windows when total_cycles is 0.
+// The most windows one run keeps: report.json carries every window (so that `systole energy` can
+// re-price a run) at ~250 bytes each, so 100,000 windows are ~25 MB; power_window_cycles = 1 on
+// ResNet-18 would otherwise write ~800 MB.
+inline constexpr int64_t kMaxActivityWindows = 100'000;
+
 std::vector<ActivityWindow> activity_windows(const Program& program,
                                              const std::vector<InstructionRecord>& records,
                                              int64_t total_cycles, int64_t window_cycles);
