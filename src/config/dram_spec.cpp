@@ -17,7 +17,9 @@
 
 #include "enum_table.h"
 #include "systole/common/error.h"
+#include "systole/common/input_file.h"
 #include "systole/config/data_files.h"
+#include "systole/config/yaml_document.h"
 #include "systole/config/yaml_text.h"
 
 namespace systole {
@@ -36,6 +38,8 @@ constexpr std::array<std::pair<DramAddressMapping, const char*>, 3> kMappings{{
 using config_detail::name_of;
 using config_detail::names_of;
 using config_detail::parse_from;
+
+constexpr int64_t kMaxTimingNck = 1 << 20;
 
 bool is_power_of_two(int64_t v) {
   return v > 0 && (v & (v - 1)) == 0;
@@ -67,14 +71,17 @@ class PresetReader {
                  {"channels", "ranks", "bank_groups", "banks_per_group", "rows", "columns", "bus_width_bits",
                   "beats_per_clock"});
       DramOrganization& o = spec.org;
-      read_pow2(org, "organization.", "channels", &o.channels);
-      read_pow2(org, "organization.", "ranks", &o.ranks);
-      read_pow2(org, "organization.", "bank_groups", &o.bank_groups);
-      read_pow2(org, "organization.", "banks_per_group", &o.banks_per_group);
-      read_pow2(org, "organization.", "rows", &o.rows);
-      read_pow2(org, "organization.", "columns", &o.columns);
-      read_pow2(org, "organization.", "bus_width_bits", &o.bus_width_bits);
-      read_pow2(org, "organization.", "beats_per_clock", &o.beats_per_clock);
+      // Upper bounds: well above every JEDEC part (HBM3: 32 pseudo-channels; DDR5: 8 bank groups
+      // of 4 banks, 128 Ki rows, 1 Ki columns; LPDDR5: 4 beats per CK) and low enough that the
+      // controller's per-bank state and every address computation stay small and in 64 bits.
+      read_pow2(org, "organization.", "channels", 64, &o.channels);
+      read_pow2(org, "organization.", "ranks", 8, &o.ranks);
+      read_pow2(org, "organization.", "bank_groups", 16, &o.bank_groups);
+      read_pow2(org, "organization.", "banks_per_group", 64, &o.banks_per_group);
+      read_pow2(org, "organization.", "rows", 1 << 20, &o.rows);
+      read_pow2(org, "organization.", "columns", 1 << 16, &o.columns);
+      read_pow2(org, "organization.", "bus_width_bits", 1024, &o.bus_width_bits);
+      read_pow2(org, "organization.", "beats_per_clock", 16, &o.beats_per_clock);
       if (ok("organization.bus_width_bits") && o.bus_width_bits < 8) {
         add(line("organization.bus_width_bits"), "organization.bus_width_bits",
             std::to_string(o.bus_width_bits), "must be at least 8 (whole bytes per beat)");
@@ -88,14 +95,16 @@ class PresetReader {
                   "ccd_s",  "ccd_l", "rrd_s", "rrd_l", "faw", "wtr_s", "wtr_l", "rtw", "rfc", "refi"});
       DramTiming& t = spec.timing;
       read_tck(tim, &t.tck_ps);
-      read_pow2(tim, "timing.", "bl", &t.bl);
+      read_pow2(tim, "timing.", "bl", 64, &t.bl);
       const std::pair<const char*, int64_t*> at_least_one[] = {
           {"cl", &t.cl},       {"cwl", &t.cwl},     {"rcd", &t.rcd}, {"rp", &t.rp},       {"ras", &t.ras},
           {"rc", &t.rc},       {"rtp", &t.rtp},     {"wr", &t.wr},   {"ccd_s", &t.ccd_s}, {"ccd_l", &t.ccd_l},
           {"rrd_s", &t.rrd_s}, {"rrd_l", &t.rrd_l}, {"faw", &t.faw}, {"wtr_s", &t.wtr_s}, {"wtr_l", &t.wtr_l},
           {"rfc", &t.rfc},     {"refi", &t.refi}};
-      for (const auto& [key, field] : at_least_one) read_int(tim, "timing.", key, 1, field);
-      read_int(tim, "timing.", "rtw", 0, &t.rtw);
+      // 2^20 nCK is ~0.5 ms at DDR4-3200's 0.625 ns: far above any JEDEC timing (tREFI of
+      // DDR4 is 12,480 nCK), and low enough that no timing can stall a simulation for hours.
+      for (const auto& [key, field] : at_least_one) read_int(tim, "timing.", key, 1, kMaxTimingNck, field);
+      read_int(tim, "timing.", "rtw", 0, kMaxTimingNck, &t.rtw);
     }
     if (m_diags.empty()) cross_checks(spec);
     return spec;
@@ -163,11 +172,13 @@ class PresetReader {
   }
 
   void read_int(const YAML::Node& map, const std::string& prefix, const std::string& key, int64_t min,
-                int64_t* out) {
+                int64_t max, int64_t* out) {
     const YAML::Node n = scalar(map, prefix, key);
     if (!n) return;
     const std::string& text = n.Scalar();
-    const std::string rule = "must be an integer >= " + std::to_string(min) + " (nCK)";
+    const std::string unit = prefix == "timing." ? " (nCK)" : "";
+    const std::string rule =
+        "must be an integer >= " + std::to_string(min) + " and <= " + std::to_string(max) + unit;
     size_t used = 0;
     int64_t v = 0;
     try {
@@ -175,7 +186,8 @@ class PresetReader {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used == 0 || used != text.size() || v < min) {
+    const bool digits_only = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits_only || used == 0 || used != text.size() || v < min || v > max) {
       add(yaml_line(n), prefix + key, text, rule);
       return;
     }
@@ -183,9 +195,10 @@ class PresetReader {
     m_read[prefix + key] = yaml_line(n);
   }
 
-  void read_pow2(const YAML::Node& map, const std::string& prefix, const std::string& key, int64_t* out) {
+  void read_pow2(const YAML::Node& map, const std::string& prefix, const std::string& key, int64_t max,
+                 int64_t* out) {
     int64_t v = 0;
-    read_int(map, prefix, key, 1, &v);
+    read_int(map, prefix, key, 1, max, &v);
     if (!ok(prefix + key)) return;
     if (!is_power_of_two(v)) {
       m_read.erase(prefix + key);
@@ -206,8 +219,10 @@ class PresetReader {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used == 0 || used != text.size() || !std::isfinite(v) || v <= 0) {
-      add(yaml_line(n), "timing.tck_ps", text, "must be a number > 0 (command clock period, ps)");
+    // 100 ps (10 GHz) to 100 ns (10 MHz): every DRAM command clock there is.
+    if (used == 0 || used != text.size() || !std::isfinite(v) || v < 100 || v > 100000) {
+      add(yaml_line(n), "timing.tck_ps", text,
+          "must be a number >= 100 and <= 100000 (command clock period, ps)");
       return;
     }
     *out = v;
@@ -247,7 +262,15 @@ class PresetReader {
     if (t.wtr_l < t.wtr_s)
       fail("timing.wtr_l", t.wtr_l, "must be >= wtr_s (" + std::to_string(t.wtr_s) + ")");
     if (t.faw < t.rrd_s) fail("timing.faw", t.faw, "must be >= rrd_s (" + std::to_string(t.rrd_s) + ")");
-    if (t.refi <= t.rfc) fail("timing.refi", t.refi, "must be > rfc (" + std::to_string(t.rfc) + ")");
+    // Real devices refresh 3-10 % of the time (DDR4-3200: rfc 560 of refi 12,480 nCK); a device
+    // that refreshes more than half the time, or every few clocks, is a typo that would make a
+    // simulation crawl through refresh events.
+    if (t.refi < 2 * t.rfc || t.refi < 100) {
+      fail("timing.refi", t.refi,
+           "must be >= 2 x rfc (" + std::to_string(2 * t.rfc) +
+               ") and >= 100 nCK: refresh may take at "
+               "most half of the device's time");
+    }
     if (o.bank_groups == 1 && (t.ccd_l != t.ccd_s || t.rrd_l != t.rrd_s || t.wtr_l != t.wtr_s)) {
       add(line("organization.bank_groups"), "organization.bank_groups", "1",
           "with one bank group the _s and _l timings (ccd, rrd, wtr) must be equal");
@@ -291,23 +314,11 @@ std::string dram_preset_path(const std::string& name, const std::string& arch_di
 }
 
 DramDeviceSpec load_dram_preset(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw ConfigError(Diagnostic{path, 0, "", "", "is a directory, not a DRAM preset file"});
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(Diagnostic{path, 0, "", "", "cannot open the DRAM preset (does it exist?)"});
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  YAML::Node root;
-  try {
-    root = YAML::Load(ss.str());
-  } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    throw ConfigError(Diagnostic{path, line, "", "", "malformed YAML: " + e.msg});
-  }
+  const YamlDocument doc = parse_yaml_document(
+      read_input_file_as<ConfigError>(path, "DRAM preset", kMaxConfigBytes), path, kSmallYamlLimits);
+  if (!doc.problems.empty()) throw ConfigError(doc.problems);
   PresetReader reader(path);
-  DramDeviceSpec spec = reader.read(root);
+  DramDeviceSpec spec = reader.read(doc.root);
   if (!reader.diagnostics().empty()) throw ConfigError(reader.diagnostics().take());
   return spec;
 }
