@@ -5,15 +5,21 @@
 #include <set>
 #include <utility>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "systole/common/error.h"
+#include "systole/common/input_file.h"
 #include "systole/config/data_files.h"
+#include "systole/config/yaml_document.h"
 #include "systole/config/yaml_text.h"
 #include "systole/energy/energy_table.h"
 
 namespace systole::energy {
 namespace {
+
+// 1 uJ: a thousand times a 64-byte DRAM access, far above any per-action energy there is.
+constexpr double kMaxEnergyPj = 1e6;
 
 constexpr int kSchemaVersion = 1;
 
@@ -104,16 +110,19 @@ class TableReader {
     }
   }
 
-  // A finite number >= 0 at map[key]; false after a diagnostic.
-  bool number(const YAML::Node& map, const std::string& key_path, const std::string& key, double* out) {
+  // A number in [0, max] at map[key]; false after a diagnostic. Every energy is bounded (kMaxEnergyPj)
+  // so that count x energy stays finite for any count a run can reach (< 2^63): reports never
+  // carry inf or NaN.
+  bool number(const YAML::Node& map, const std::string& key_path, const std::string& key, double* out,
+              double max = kMaxEnergyPj) {
     const YAML::Node n = map[key];
     if (!n) {
       add(yaml_line(map), key_path, "", "missing required key");
       return false;
     }
     double v = 0.0;
-    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v) || v < 0.0) {
-      add(yaml_line(n), key_path, yaml_short_text(n), "must be a finite number >= 0");
+    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v) || v < 0.0 || v > max) {
+      add(yaml_line(n), key_path, yaml_short_text(n), fmt::format("must be a number >= 0 and <= {}", max));
       return false;
     }
     *out = v;
@@ -123,7 +132,7 @@ class TableReader {
   // Reads the {value, unit, source} fields of `map` (which may carry other, already checked keys).
   Sourced fields(const YAML::Node& map, const std::string& key_path, const std::string& unit) {
     Sourced s;
-    bool ok = number(map, key_path + ".value", "value", &s.value);
+    bool ok = number(map, key_path + ".value", "value", &s.value, unit == "fraction" ? 1.0 : kMaxEnergyPj);
     if (const YAML::Node u = scalar(map, key_path + ".", "unit")) {
       if (u.Scalar() != unit) {
         add(yaml_line(u), key_path + ".unit", u.Scalar(), "must be '" + unit + "'");
@@ -257,7 +266,7 @@ class TableReader {
       }
       check_keys(e, p + ".", {"capacity_kib", "read", "write"});
       SramPoint pt;
-      if (number(e, p + ".capacity_kib", "capacity_kib", &pt.capacity_kib)) {
+      if (number(e, p + ".capacity_kib", "capacity_kib", &pt.capacity_kib, 1 << 30)) {
         if (pt.capacity_kib <= 0.0) {
           add(yaml_line(e["capacity_kib"]), p + ".capacity_kib", e["capacity_kib"].Scalar(), "must be > 0");
         } else if (!t->sram.points.empty() && pt.capacity_kib <= t->sram.points.back().capacity_kib) {
@@ -302,17 +311,11 @@ class TableReader {
 }  // namespace
 
 EnergyTable load_energy_table(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(Diagnostic{path, 0, "", "", "cannot open the energy table file"});
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(
-        Diagnostic{path, e.mark.is_null() ? 0 : e.mark.line + 1, "", "", "YAML syntax: " + e.msg});
-  }
+  const YamlDocument doc = parse_yaml_document(
+      read_input_file_as<ConfigError>(path, "energy table", kMaxConfigBytes), path, kSmallYamlLimits);
+  if (!doc.problems.empty()) throw ConfigError(doc.problems);
   TableReader reader(path);
-  EnergyTable table = reader.read(root);
+  EnergyTable table = reader.read(doc.root);
   if (!reader.diagnostics().empty()) throw ConfigError(reader.diagnostics().take());
   return table;
 }

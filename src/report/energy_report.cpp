@@ -105,6 +105,18 @@ DataType type_at(const Json& root, const std::string& path, const std::string& r
   return t;
 }
 
+// Throws InternalError naming the first inf or NaN in `j`.
+void require_finite(const Json& j, const std::string& path) {
+  if (j.is_number_float() && !std::isfinite(j.get<double>())) {
+    throw InternalError(fmt::format("{} is {}: a report never carries a non-finite number", path, j.dump()));
+  }
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) require_finite(it.value(), path + "." + it.key());
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) require_finite(j[i], fmt::format("{}[{}]", path, i));
+  }
+}
+
 double ns_of(const PricingContext& ctx, double cycles) {
   return cycles * ctx.cycle_ns;
 }
@@ -165,6 +177,7 @@ void set_fields(Json& record, const Json& fields) {
 }
 
 std::string csv_number(double v) {
+  if (!std::isfinite(v)) throw InternalError("power.csv would hold a non-finite number");
   return fmt::format("{:.9g}", v);
 }
 
@@ -216,6 +229,16 @@ PricingContext pricing_context(const Json& report, const std::string& report_pat
   if (!standard.is_string()) bad(report_path, "memory.dram.standard", "expected a DRAM standard name");
   ctx.dram_standard = standard.get<std::string>();
   return ctx;
+}
+
+void check_table_covers(const PricingContext& ctx, const energy::EnergyTable& table) {
+  // Each lookup throws ConfigError naming the table and the entry it lacks.
+  table.mac_pj(ctx.input_type, ctx.weight_type);
+  for (const DataType t : {ctx.input_type, ctx.accumulator_type}) {
+    table.vector_op_pj(energy::VectorOp::kAdd, t);
+    table.vector_op_pj(energy::VectorOp::kMul, t);
+  }
+  table.dram_pj_per_bit(ctx.dram_standard);
 }
 
 PricingContext pricing_context(const ArchSpec& arch) {
@@ -358,6 +381,9 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
                         {"power", "W"},
                         {"gops", "1e9 operations per second, 2 per MAC"},
                         {"tops_per_w", "1e12 operations per joule, 2 per MAC"}}}};
+  // The tables bound every energy, so a non-finite number here is our bug; never write one (JSON
+  // has no inf or NaN: nlohmann would write null).
+  require_finite(report, "report");
   return csv;
 }
 

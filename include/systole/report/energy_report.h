@@ -58,6 +58,12 @@ struct PricedEnergy {
 // The same context from the resolved arch (what report.json's config records).
 PricingContext pricing_context(const ArchSpec& arch);
 
+// Checks, before anything runs, that `table` has every entry a run of this arch may price: the MAC
+// of its input x weight types, add and mul on its input and accumulator types, and the DRAM
+// standard's pJ/bit. ConfigError naming the table file and the missing entry otherwise, so that
+// `validate` and `run` refuse such a table up front rather than after the simulation.
+void check_table_covers(const PricingContext& ctx, const energy::EnergyTable& table);
+
 // Prices counts over `cycles` core cycles (static power x that time). The one pricing path: report
 // records, activity windows and single instructions (hw::counts_of) all come through here.
 PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& table,
