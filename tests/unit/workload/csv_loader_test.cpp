@@ -25,11 +25,13 @@ TEST(CsvLoader, ConvFormatLayersAreIndependent) {
   EXPECT_EQ(c1.kind, LayerKind::kConv2d);
   EXPECT_EQ(c1.source_line, 2);
   EXPECT_EQ(c1.inputs, (std::vector<std::string>{"Conv1_ifmap"}));
-  // SCALE-Sim pads nothing: E = floor((224 - 11) / 4) + 1 = 54
-  EXPECT_EQ(c1.output_shape, (Shape{1, 96, 54, 54}));
-  EXPECT_EQ(c1.macs, int64_t{54} * 54 * 96 * 3 * 11 * 11);
-  EXPECT_EQ(net.layers[1].output_shape, (Shape{1, 256, 27, 27}));
+  // SCALE-Sim's E = ceil((224 - 11 + 4) / 4) = 55 (PyTorch's floor rule: 54), by 3 rows and columns
+  // of implicit bottom/right padding (csv_output_size_test.cpp has the rule's cases).
+  EXPECT_EQ(c1.output_shape, (Shape{1, 96, 55, 55}));
+  EXPECT_EQ(c1.macs, int64_t{55} * 55 * 96 * 3 * 11 * 11);
+  EXPECT_EQ(net.layers[1].output_shape, (Shape{1, 256, 27, 27}));  // (31 - 5 + 1) / 1 = 27
   EXPECT_EQ(net.layers[1].as<Conv2dAttrs>().pad_top, 0);
+  EXPECT_EQ(net.layers[1].as<Conv2dAttrs>().pad_bottom, 0);
 }
 
 TEST(CsvLoader, HeaderSpellingsAndLayout) {

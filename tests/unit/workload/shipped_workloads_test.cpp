@@ -107,11 +107,13 @@ TEST(ShippedStructure, BertEncoderAttention) {
 }
 
 TEST(ShippedStructure, ScaleSimResNet18MatchesYaml) {
-  // The CSV lists padded ifmaps, so its convs are the YAML's convs by another route.
+  // The CSV lists the rows each torchvision conv reads, (Ho - 1) * S + K, so under SCALE-Sim's
+  // ceil((H - K + S) / S) its convs are the YAML's convs by another route.
   const Network csv = load_network(workload_path("scalesim/resnet18.csv"));
   const Network yaml = load_network(workload_path("resnet18.yaml"));
   EXPECT_EQ(csv.layers.size(), 21u);
   EXPECT_EQ(csv.total_macs(), yaml.total_macs());
+  EXPECT_EQ(csv.find_layer("Conv1")->output_shape, (Shape{1, 64, 112, 112}));
   const Network gemm = load_network(workload_path("scalesim/gemm_example.csv"));
   EXPECT_EQ(gemm.layers.size(), 6u);
   EXPECT_EQ(gemm.find_layer("FFN2")->macs, int64_t{128} * 768 * 3072);
