@@ -1,20 +1,26 @@
-// Reading a file the user named (a report.json, a power.csv): only regular files, at most
-// kMaxInputBytes, every OS error a UserError naming the path and the OS's reason.
+// Reading a file the user named on the command line (a report.json, a power.csv): the common
+// reader (systole/common/input_file.h) with the flag or role named first in its message.
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
 #include <string>
 
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/common/input_file.h"
+
 namespace systole::cli {
 
-// 256 MiB: report.json of the largest shipped workload in rtl fidelity with every trace is under
-// 10 MiB; anything this big is not a Systole file, and reading it would only exhaust memory.
-inline constexpr std::uintmax_t kMaxInputBytes = 256ull << 20;
-
-// The whole file. UserError "<what> '<path>': <reason>" when it does not exist, is not a regular
-// file (a directory, /dev/zero, a FIFO), is larger than `limit` bytes or cannot be read.
-std::string read_input_file(const std::filesystem::path& path, const std::string& what,
-                            std::uintmax_t limit = kMaxInputBytes);
+// The whole file, at most kMaxReportBytes (the largest report Systole writes is a few MiB).
+// UserError "<what> '<path>': <reason>" when it does not exist, is not a regular file (a
+// directory, /dev/zero, a FIFO), is larger or cannot be read.
+inline std::string read_input_file(const std::filesystem::path& path, const std::string& what) {
+  std::string text, problem;
+  if (!try_read_input_file(path.string(), "file", kMaxReportBytes, &text, &problem)) {
+    throw UserError(fmt::format("{} '{}': {}", what, path.string(), problem));
+  }
+  return text;
+}
 
 }  // namespace systole::cli

@@ -50,7 +50,7 @@ bool try_read_input_file(const std::string& path, const std::string& what, uint6
   f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (f.fd < 0) {
     const int err = errno;
-    return fail("open", err == ENOENT ? "no such file" : std::strerror(err));
+    return fail("open", std::strerror(err));
   }
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) return fail("read", std::strerror(errno));

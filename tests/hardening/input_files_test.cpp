@@ -166,7 +166,7 @@ std::vector<HostileInput> cases() {
        {"{f}", "MiB", "limit"}},
       {"ArchIsDirectory", "", text(""), "validate --arch /tmp", {"/tmp", "directory"}},
       {"ArchIsDevZero", "", text(""), "validate --arch /dev/zero", {"/dev/zero", "not a regular file"}},
-      {"ArchIsDevZeroCfg", "", text(""), "validate --arch /dev/zero.cfg", {"/dev/zero.cfg", "no such file"}},
+      {"ArchIsDevZeroCfg", "", text(""), "validate --arch /dev/zero.cfg", {"/dev/zero.cfg", "No such file"}},
       {"ArchScalarRoot", "a.yaml", text("just text\n"), arch_validate, {"{f}", "map"}},
       {"ArchComplexKey", "a.yaml", text(kArch + "? [a, b]\n: 3\n"), arch_validate, {"{f}", "plain name"}},
       {"ArchUnknownTag",

@@ -95,7 +95,7 @@ TEST(InputFile, RefusesWhatIsNotASmallRegularFile) {
       {big.parent_path().string(), "it is a directory"},
       {"/dev/zero", "not a regular file"},
       {fifo.string(), "not a regular file"},  // never blocks waiting for a writer
-      {"/nonexistent/x.yaml", "cannot open the config file: no such file"},
+      {"/nonexistent/x.yaml", "cannot open the config file: No such file"},
       {"", "the path is empty"},
   };
   for (const auto& [path, expected] : cases) {
