@@ -26,7 +26,7 @@ namespace {
 // stride: 2^40 B (1 TiB), above every preset's capacity (addresses wrap around the capacity).
 constexpr int64_t kMaxRequests = 10'000'000;
 constexpr int64_t kMaxQueueDepth = 4096;
-constexpr int64_t kMaxChannels = 1024;
+constexpr int64_t kMaxChannels = 64;
 constexpr int64_t kMaxOutstanding = 65536;
 constexpr int64_t kMaxStride = int64_t{1} << 40;
 
@@ -145,7 +145,7 @@ int memtest_command(const std::vector<std::string>& args) {
       "requests to simulate (one burst each): 1 to 10^7")(
       "read-ratio,r", po::value(&a.read_ratio)->default_value("1"), "fraction of reads, 0..1")(
       "channels", po::value(&a.channels)->default_value("0"),
-      "channels (0: the preset's), a power of two up to 1024")(
+      "channels (0: the preset's), a power of two up to 64")(
       "page-policy", po::value(&a.page_policy)->default_value("open"), "open or closed")(
       "mapping", po::value(&a.mapping)->default_value("RoCoBaRaCh"),
       "address mapping: RoCoBaRaCh, RoBaRaCoCh or ChRaBaRoCo")(
@@ -165,7 +165,7 @@ int memtest_command(const std::vector<std::string>& args) {
 
   const dram::MemtestOptions options = to_options(a);
   const int64_t channels = integer_flag("--channels", a.channels, 0, kMaxChannels,
-                                        "0 means the preset's; dram.channels allows up to 1024");
+                                        "0 means the preset's; dram.channels allows up to 64");
   if ((channels & (channels - 1)) != 0) {
     throw UserError(fmt::format("--channels = '{}': must be 0 (the preset's) or a power of two up to {}",
                                 a.channels, kMaxChannels));
