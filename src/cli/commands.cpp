@@ -14,6 +14,7 @@
 #include <boost/program_options.hpp>
 
 #include "systole/common/error.h"
+#include "systole/common/text.h"
 #include "systole/compiler/compiler.h"
 #include "systole/config/loader.h"
 #include "systole/energy/energy_table.h"
@@ -106,6 +107,13 @@ std::string data_dir() {
 }
 
 std::string resolve_input(const std::string& arg, const std::string& folder) {
+  // The path is recorded in report.json (UTF-8 JSON), so it must be UTF-8 text itself.
+  if (!is_valid_utf8(arg) || first_control_char(arg) != std::string::npos) {
+    throw UserError(
+        fmt::format("--{} '{}': the path is not UTF-8 text without control characters; report.json "
+                    "records it, so rename the file or folder",
+                    folder == "arch" ? "arch" : "workload", printable_excerpt(arg)));
+  }
   std::error_code ec;  // a path the OS refuses (too long, no permission) is reported by the loader
   if (arg.empty() || std::filesystem::exists(arg, ec)) return arg;
   if (arg.find('/') == std::string::npos && std::filesystem::path(arg).extension().empty()) {
