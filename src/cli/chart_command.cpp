@@ -50,7 +50,7 @@ bool read_point(const fs::path& file, DiagnosticList& problems, DesignPoint* poi
   nlohmann::json report;
   try {
     report = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
     problems.add({file.string(), 0, "", "", fmt::format("not valid JSON ({})", e.what())});
     return false;
   }

@@ -27,7 +27,7 @@ nlohmann::ordered_json read_report(const std::string& path) {
   const std::string text = read_input_file(path, "--report");
   try {
     return nlohmann::ordered_json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
     throw UserError(fmt::format("{}: not JSON ({})", path, e.what()));
   }
 }

@@ -68,7 +68,7 @@ class RunReader {
     }
     try {
       m_report = Json::parse(content);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, or out_of_range for 1e400
       return fail("", "", fmt::format("not valid JSON ({})", e.what()));
     }
     if (!m_report.is_object()) return fail("", "", "not a `systole run` report (not a JSON object)");

@@ -229,6 +229,22 @@ void apply_overrides(const std::vector<std::string>& overrides, LoadState* st) {
   }
 }
 
+// Keys of the other DRAM family that a later dram.kind overrode (a file's latency_ns beneath
+// `--set dram.kind=cycle`) return to their defaults: the resolved config (report.json) says only
+// what is simulated, and loads again as a config file (which would refuse such a key).
+void reset_other_family(LoadState* st) {
+  const bool cycle = st->spec.dram.kind == DramKind::kCycle;
+  const auto reset = [&](const char* key) {
+    const ParamDef* p = find_param(key);
+    if (!(p->get(st->spec) == p->default_value)) p->set(st->spec, p->default_value);
+  };
+  if (cycle) {
+    for (const char* key : kSimpleOnlyKeys) reset(key);
+  } else {
+    for (const char* key : kCycleOnlyKeys) reset(key);
+  }
+}
+
 ArchSpec finish(LoadState st) {
   if (st.check_required) {
     for (const auto& p : arch_schema()) {
@@ -240,6 +256,7 @@ ArchSpec finish(LoadState st) {
   if (st.diagnostics.empty()) cross_check(&st);
   if (st.diagnostics.empty()) resolve_dram_device(&st);
   if (!st.diagnostics.empty()) throw ConfigError(st.diagnostics.take());
+  reset_other_family(&st);
   ArrayParams& a = st.spec.core.array;
   if (a.scalesim_compat) {
     a.microarch = ArrayMicroarch::scalesim();

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/config/schema.h"
 #include "systole/energy/pricing.h"
 #include "systole/report/sha256.h"
 
@@ -92,6 +93,33 @@ int64_t positive_int_at(const Json& root, const std::string& path, const std::st
   const Json& v = at_path(root, path, report_path);
   if (!v.is_number_integer() || v.get<int64_t>() < 1) {
     bad(report_path, path, fmt::format("'{}' is not an integer >= 1", v.dump()));
+  }
+  return v.get<int64_t>();
+}
+
+// A config value recorded in report.json ("config.core.clock_mhz"), checked against the range its
+// parameter has in the schema: a hand-edited report gets the same bounds as a config file, so no
+// value can make pricing overflow or divide by a denormal.
+const ParamDef& config_param(const std::string& path) {
+  const ParamDef* p = find_param(path.substr(std::string("config.").size()));
+  if (p == nullptr) throw InternalError("energy report: " + path + " is not a schema parameter");
+  return *p;
+}
+
+double config_number_at(const Json& root, const std::string& path, const std::string& report_path) {
+  const Json& v = at_path(root, path, report_path);
+  const ParamDef& p = config_param(path);
+  if (!v.is_number() || !p.range.contains(v.get<double>())) {
+    bad(report_path, path, fmt::format("'{}' {}", v.dump(), param_rule(p)));
+  }
+  return v.get<double>();
+}
+
+int64_t config_int_at(const Json& root, const std::string& path, const std::string& report_path) {
+  const Json& v = at_path(root, path, report_path);
+  const ParamDef& p = config_param(path);
+  if (!v.is_number_integer() || !p.range.contains(v.get<double>())) {
+    bad(report_path, path, fmt::format("'{}' {}", v.dump(), param_rule(p)));
   }
   return v.get<int64_t>();
 }
@@ -212,19 +240,18 @@ PricingContext pricing_context(const Json& report, const std::string& report_pat
     const std::string prefix = std::string("config.core.scratchpads.") + name + ".";
     PricingContext::Scratchpad s;
     s.name = name;
-    s.capacity_bytes = positive_int_at(report, prefix + "capacity_kib", report_path) * 1024;
-    s.banks = positive_int_at(report, prefix + "banks", report_path);
-    s.word_bytes = positive_int_at(report, prefix + "bank_width_bytes", report_path);
+    s.capacity_bytes = config_int_at(report, prefix + "capacity_kib", report_path) * 1024;
+    s.banks = config_int_at(report, prefix + "banks", report_path);
+    s.word_bytes = config_int_at(report, prefix + "bank_width_bytes", report_path);
     ctx.scratchpads.push_back(s);
   }
-  const double mhz = number_at(report, "config.core.clock_mhz", report_path);
-  if (mhz <= 0) bad(report_path, "config.core.clock_mhz", "must be > 0");
-  ctx.cycle_ns = 1000.0 / mhz;
-  ctx.static_power.array_mw = number_at(report, "config.energy.static_power_mw.array", report_path);
-  ctx.static_power.vector_mw = number_at(report, "config.energy.static_power_mw.vector", report_path);
+  ctx.cycle_ns = 1000.0 / config_number_at(report, "config.core.clock_mhz", report_path);
+  ctx.static_power.array_mw = config_number_at(report, "config.energy.static_power_mw.array", report_path);
+  ctx.static_power.vector_mw = config_number_at(report, "config.energy.static_power_mw.vector", report_path);
   ctx.static_power.scratchpads_mw =
-      number_at(report, "config.energy.static_power_mw.scratchpads", report_path);
-  ctx.static_power.control_mw = number_at(report, "config.energy.static_power_mw.control", report_path);
+      config_number_at(report, "config.energy.static_power_mw.scratchpads", report_path);
+  ctx.static_power.control_mw =
+      config_number_at(report, "config.energy.static_power_mw.control", report_path);
   const Json& standard = at_path(report, "memory.dram.standard", report_path);
   if (!standard.is_string()) bad(report_path, "memory.dram.standard", "expected a DRAM standard name");
   ctx.dram_standard = standard.get<std::string>();
@@ -371,16 +398,17 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
   const double inferences = number_at(total, "inferences", report_path + ": total");
   total["energy_per_inference_pj"] = inferences > 0 ? e.total_pj / inferences : 0.0;
 
-  report["energy"] = {{"table", table_name},
-                      {"table_sha256", sha256_file(table.path)},
-                      {"node", table.node},
-                      {"dram_standard", ctx.dram_standard},
-                      {"power_window_cycles", at_path(activity, "window_cycles", report_path + ": activity")},
-                      {"units",
-                       {{"energy", "pJ"},
-                        {"power", "W"},
-                        {"gops", "1e9 operations per second, 2 per MAC"},
-                        {"tops_per_w", "1e12 operations per joule, 2 per MAC"}}}};
+  report["energy"] = {
+      {"table", table_name},
+      {"table_sha256", sha256_file(table.path)},
+      {"node", table.node},
+      {"dram_standard", ctx.dram_standard},
+      {"power_window_cycles", positive_int_at(activity, "window_cycles", report_path + ": activity")},
+      {"units",
+       {{"energy", "pJ"},
+        {"power", "W"},
+        {"gops", "1e9 operations per second, 2 per MAC"},
+        {"tops_per_w", "1e12 operations per joule, 2 per MAC"}}}};
   // The tables bound every energy, so a non-finite number here is our bug; never write one (JSON
   // has no inf or NaN: nlohmann would write null).
   require_finite(report, "report");

@@ -229,3 +229,22 @@ TEST(DramConfig, ResolvedConfigCarriesTheDevice) {
 
 }  // namespace
 }  // namespace systole
+
+namespace systole {
+namespace {
+
+// Found by fuzzing (tests/fuzz/findings/set_override/kind-switch-resolved-config-not-reloadable):
+// keys of the other DRAM family that a later dram.kind overrides return to their defaults, so the
+// resolved config says only what is simulated and loads again as a file.
+TEST(DramConfig, OverriddenKindResetsTheOtherFamilysKeys) {
+  const ArchSpec ideal = load_arch(source_path("arch/edge_lpddr4.yaml"), {"dram.kind=ideal"});
+  const ArchSpec plain;
+  EXPECT_EQ(ideal.dram.preset, plain.dram.preset);
+  EXPECT_EQ(ideal.dram.channels, plain.dram.channels);
+  const ArchSpec cycle = load_arch(source_path("arch/tpu_v1.yaml"), {"dram.kind=cycle"});
+  EXPECT_EQ(cycle.dram.bandwidth_gbps, plain.dram.bandwidth_gbps);
+  EXPECT_EQ(cycle.dram.latency_ns, plain.dram.latency_ns);
+}
+
+}  // namespace
+}  // namespace systole
