@@ -5,6 +5,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,13 @@ int main(int argc, char** argv) {
   } catch (const systole::InternalError& e) {
     std::cerr << "systole: " << e.what() << "\n";
     return 3;
+  } catch (const std::bad_alloc&) {
+    // Not a bug: a legal but very large input (docs/reliability.md) met the memory the process may
+    // use. Every input that is refused by a limit is refused before it allocates.
+    std::cerr << "systole " << command
+              << ": out of memory: this input needs more memory than the process may use (the machine's "
+                 "memory or `ulimit -v`); a smaller workload, array or fidelity needs less\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "systole: internal error (a Systole bug): " << e.what() << "\n";
     return 3;

@@ -76,6 +76,10 @@ dram::MemtestOptions to_options(const MemtestArgs& a) {
                                "0 means queue depth x channels; requests in flight");
   o.stride_bytes = integer_flag("--stride", a.stride, 0, kMaxStride,
                                 "bytes; 0 means one row; 1 TiB exceeds every preset's capacity");
+  if (o.stride_bytes != 0 && a.pattern != "strided") {
+    throw UserError(fmt::format("--stride = '{}': only --pattern strided reads it (the pattern is '{}')",
+                                a.stride, a.pattern));
+  }
   o.seed = unsigned_flag("--seed", a.seed);
   return o;
 }

@@ -39,7 +39,8 @@ using config_detail::name_of;
 using config_detail::names_of;
 using config_detail::parse_from;
 
-constexpr int64_t kMaxTimingNck = 1 << 20;
+constexpr int64_t kMaxTimingNck = 1 << 14;
+constexpr int64_t kMaxRefreshNck = 1 << 20;
 
 bool is_power_of_two(int64_t v) {
   return v > 0 && (v & (v - 1)) == 0;
@@ -101,9 +102,12 @@ class PresetReader {
           {"rc", &t.rc},       {"rtp", &t.rtp},     {"wr", &t.wr},   {"ccd_s", &t.ccd_s}, {"ccd_l", &t.ccd_l},
           {"rrd_s", &t.rrd_s}, {"rrd_l", &t.rrd_l}, {"faw", &t.faw}, {"wtr_s", &t.wtr_s}, {"wtr_l", &t.wtr_l},
           {"rfc", &t.rfc},     {"refi", &t.refi}};
-      // 2^20 nCK is ~0.5 ms at DDR4-3200's 0.625 ns: far above any JEDEC timing (tREFI of
-      // DDR4 is 12,480 nCK), and low enough that no timing can stall a simulation for hours.
-      for (const auto& [key, field] : at_least_one) read_int(tim, "timing.", key, 1, kMaxTimingNck, field);
+      // 2^14 nCK (5 us at DDR5's 0.3125 ns) is ten times the longest JEDEC timing besides the
+      // refresh interval (tRFC of 32 Gb DDR5: 1,312 nCK); tREFI (DDR4: 12,480 nCK) may reach 2^20.
+      // No timing can then stall a simulation for hours.
+      for (const auto& [key, field] : at_least_one) {
+        read_int(tim, "timing.", key, 1, std::string(key) == "refi" ? kMaxRefreshNck : kMaxTimingNck, field);
+      }
       read_int(tim, "timing.", "rtw", 0, kMaxTimingNck, &t.rtw);
     }
     if (m_diags.empty()) cross_checks(spec);
