@@ -26,6 +26,7 @@
 #include "cli/output_target.h"
 #include "cli/python_runner.h"
 #include "systole/common/error.h"
+#include "systole/config/schema.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -33,6 +34,10 @@ using Json = nlohmann::ordered_json;
 
 namespace systole::cli {
 namespace {
+
+// The largest number a report field may hold for the pictures: far above any simulated count
+// (2^63 ~ 9.2e18) or energy in pJ, far below where sums of a few thousand values overflow.
+constexpr double kMaxReportNumber = 1e30;
 
 // The seven causes of report.json's cycle_breakdown, in the order they are stacked.
 const std::vector<std::string> kCauses = {
@@ -142,16 +147,27 @@ class RunReader {
     return "";
   }
 
-  // A finite number (> 0 when `positive`). Energy keys name `systole energy` when missing.
+  // A number in range (> 0 when `positive`, else >= 0: every count, time and energy of a report
+  // is). A config value gets its parameter's range from the schema, anything else at most
+  // kMaxReportNumber, so that no sum or ratio the pictures draw overflows. Energy keys name
+  // `systole energy` when missing.
   double number(const std::vector<std::string>& path, bool positive) {
     const Json* v = find_path(m_report, path);
     const std::string key = dotted(path);
+    const ParamDef* param = path.size() > 1 && path[0] == "config" ? find_param(key.substr(7)) : nullptr;
     if (!v) {
       add(key, "",
           key.find("energy") != std::string::npos ? kEnergyHint
                                                   : "missing: not a complete `systole run` report");
-    } else if (!v->is_number() || !std::isfinite(v->get<double>()) || (positive && v->get<double>() <= 0.0)) {
-      add(key, v->dump(), positive ? "must be a number > 0" : "must be a number");
+    } else if (!v->is_number()) {
+      add(key, v->dump(), "must be a number");
+    } else if (param != nullptr && !param->range.contains(v->get<double>())) {
+      add(key, v->dump(), param_rule(*param));
+    } else if (const double x = v->get<double>();
+               param == nullptr &&
+               (!std::isfinite(x) || x > kMaxReportNumber || (positive ? x <= 0.0 : x < 0.0))) {
+      add(key, v->dump(),
+          fmt::format("must be a number {} and <= {:g}", positive ? "> 0" : ">= 0", kMaxReportNumber));
     } else {
       return v->get<double>();
     }
@@ -189,10 +205,10 @@ class RunReader {
         out["energy_pj"][component] = Json::array();
       }
     }
-    // obj[key] as a number; `prefix` + key names it when missing.
+    // obj[key] as a number in [0, kMaxReportNumber]; `prefix` + key names it when missing or wrong.
     auto num = [&](const Json& obj, const std::string& prefix, const std::string& key, size_t i) -> double {
       if (!obj.is_object() || !obj.contains(key) || !obj[key].is_number() ||
-          !std::isfinite(obj[key].get<double>())) {
+          !(obj[key].get<double>() >= 0.0 && obj[key].get<double>() <= kMaxReportNumber)) {
         miss(prefix + key, i);
         return 0.0;
       }
@@ -227,7 +243,10 @@ class RunReader {
     for (const auto& [key, where] : missing) {
       std::string rule = key.find("energy") != std::string::npos
                              ? kEnergyHint
-                             : std::string("missing or not a number: not a complete `systole run` report");
+                             : fmt::format(
+                                   "missing, or not a number >= 0 and <= {:g}: not a complete `systole run` "
+                                   "report",
+                                   kMaxReportNumber);
       if (where.second > 1) rule += fmt::format(" (also in {} more layers)", where.second - 1);
       add(fmt::format("layers[{}].{}", where.first, key), "", rule);
     }
@@ -303,8 +322,9 @@ class RunReader {
         } catch (const std::exception&) {
           used = 0;
         }
-        if (used == 0 || used != cells[i].size() || !std::isfinite(v)) {
-          return problem(line_no, header[i], cells[i], "must be a number");
+        if (used == 0 || used != cells[i].size() || !(v >= 0.0 && v <= kMaxReportNumber)) {
+          return problem(line_no, header[i], cells[i],
+                         fmt::format("must be a number >= 0 and <= {:g}", kMaxReportNumber));
         }
         columns[i].push_back(v);
       }
