@@ -68,14 +68,29 @@ bool folder_holds_only(const fs::path& dir, const std::function<bool(const fs::d
 }  // namespace
 
 OutputKind run_folder_kind() {
-  return {true, "a Systole run (a report.json written by systole)", [](const fs::path& dir) {
+  return {true, "a Systole run (a report.json written by systole, and only files a run writes)",
+          [](const fs::path& dir) {
             // report.json is dumped with two-space indents and "tool" first (report.h).
             const fs::path report = dir / "report.json";
             if (!regular_file(report)) return false;
             std::string text;
             for (char c : head(report, 256))
               if (c != ' ' && c != '\n' && c != '\r' && c != '\t') text += c;
-            return text.rfind(R"({"tool":{"name":"systole")", 0) == 0;
+            if (text.rfind(R"({"tool":{"name":"systole")", 0) != 0) return false;
+            // A user's own file beside a run (notes, a thesis) is never replaced without --force;
+            // folders (plots/, dumped tensors) are a run's.
+            static const char* const kRunFiles[] = {"report.json", "layers.csv", "summary.txt", "power.csv",
+                                                    "trace.json",  "events.csv", "units.vcd",   "array.vcd"};
+            return folder_holds_only(dir, [](const fs::directory_entry& e) {
+              std::error_code ec;
+              const fs::file_type type = e.symlink_status(ec).type();
+              if (type == fs::file_type::directory) return true;
+              if (type != fs::file_type::regular) return false;
+              const std::string name = e.path().filename().string();
+              for (const char* f : kRunFiles)
+                if (name == f) return true;
+              return false;
+            });
           }};
 }
 

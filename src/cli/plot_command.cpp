@@ -141,6 +141,8 @@ class RunReader {
       add(dotted(path), "", "missing: not a complete `systole run` report");
     } else if (!v->is_string()) {
       add(dotted(path), v->dump(), "must be a string");
+    } else if (v->get<std::string>().size() > 4096) {  // a label: a 50 MB one exhausted plot.py
+      add(dotted(path), v->get<std::string>(), "must be a string of at most 4096 bytes");
     } else {
       return v->get<std::string>();
     }

@@ -19,9 +19,13 @@ std::string Diagnostic::str() const {
 }
 
 namespace {
+// At most kMaxShown problems are printed (a generated file can hold 50,000 of the same mistake).
+constexpr size_t kMaxShown = 50;
+
 std::string join(const std::string& kind, const std::vector<Diagnostic>& ds) {
   std::string out = fmt::format("{} ({} problem{}):", kind, ds.size(), ds.size() == 1 ? "" : "s");
-  for (const auto& d : ds) out += "\n  " + d.str();
+  for (size_t i = 0; i < ds.size() && i < kMaxShown; ++i) out += "\n  " + ds[i].str();
+  if (ds.size() > kMaxShown) out += fmt::format("\n  ... and {} more", ds.size() - kMaxShown);
   return out;
 }
 }  // namespace

@@ -50,7 +50,14 @@ size_t first_invalid_utf8(std::string_view s) {
 
 size_t first_control_char(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
-    if (is_control(static_cast<unsigned char>(s[i]))) return i;
+    const auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+    if (is_control(b(0))) return i;
+    // C1 controls U+0080-U+009F (C2 80-C2 9F), and the bidirectional overrides and isolates
+    // U+202A-U+202E (E2 80 AA-AE) and U+2066-U+2069 (E2 81 A6-A9) that make a name display as
+    // something else in a terminal or an editor.
+    if (b(0) == 0xC2 && b(1) >= 0x80 && b(1) <= 0x9F) return i;
+    if (b(0) == 0xE2 && b(1) == 0x80 && b(2) >= 0xAA && b(2) <= 0xAE) return i;
+    if (b(0) == 0xE2 && b(1) == 0x81 && b(2) >= 0xA6 && b(2) <= 0xA9) return i;
   }
   return std::string_view::npos;
 }

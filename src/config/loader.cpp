@@ -106,6 +106,14 @@ class YamlWalker {
   }
 
   void read_param(const ParamDef& p, const YAML::Node& v) {
+    // The same parameter written twice in one file, once nested and once as a dotted key
+    // (`core: {array: {rows: 16}}` and `core.array.rows: 8`): neither may silently win.
+    if (const auto it = m_st->explicit_keys.find(p.key);
+        it != m_st->explicit_keys.end() && it->second.file == m_st->source) {
+      add(yaml_line(v), p.key, node_text(p.key, v),
+          "duplicate key (first written at line " + std::to_string(it->second.line) + ")");
+      return;
+    }
     m_st->explicit_keys[p.key] = {m_st->source, yaml_line(v)};  // written, even if wrong: not "missing"
     if (!v.IsScalar()) {
       add(yaml_line(v), p.key, node_text(p.key, v), param_rule(p) + " (got " + node_kind(v) + ")");

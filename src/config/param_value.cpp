@@ -216,6 +216,10 @@ bool parse_param_value(const ParamDef& p, const std::string& text, ParamValue* o
     case ParamType::kString:
     case ParamType::kEnum:
       // Names end up in report.json (UTF-8 JSON), file names and terminals.
+      if (text.size() > 4096) {
+        *rule = param_rule(p) + " of at most 4096 bytes";
+        return false;
+      }
       if (!is_valid_utf8(text) || first_control_char(text) != std::string::npos ||
           text.find('\n') != std::string::npos || text.find('\t') != std::string::npos) {
         *rule = param_rule(p) + " of UTF-8 text without control characters";

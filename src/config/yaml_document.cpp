@@ -34,7 +34,7 @@ class Checker : public YAML::EventHandler {
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
 
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor, "~"); }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor, ""); }
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                 const std::string& value) override {
     leaf(mark, anchor, value);
@@ -157,7 +157,12 @@ class Checker : public YAML::EventHandler {
   }
 
   void leaf(const YAML::Mark& mark, YAML::anchor_t anchor, const std::string& value) {
-    begin_node(mark, value);
+    const std::string path = begin_node(mark, value);
+    // The file's text was checked; a double-quoted escape ("\e", "\u202e", "\0") can still put
+    // a control character into a value, and from there into report.json and the terminal.
+    if (first_control_char(value) != std::string::npos || !is_valid_utf8(value)) {
+      add(mark, path, value, "holds a control or bidirectional-override character (written as an escape)");
+    }
     const size_t first = m_nodes;
     register_anchor(anchor, first);
     count(mark, 1);

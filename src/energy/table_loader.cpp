@@ -121,7 +121,8 @@ class TableReader {
       return false;
     }
     double v = 0.0;
-    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v) || v < 0.0 || v > max) {
+    if (!n.IsScalar() || n.Tag() != "?" || !YAML::convert<double>::decode(n, v) || !std::isfinite(v) ||
+        v < 0.0 || v > max) {
       add(yaml_line(n), key_path, yaml_short_text(n), fmt::format("must be a number >= 0 and <= {}", max));
       return false;
     }
@@ -142,8 +143,8 @@ class TableReader {
       ok = false;
     }
     if (const YAML::Node src = scalar(map, key_path + ".", "source")) {
-      if (src.Scalar().empty()) {
-        add(yaml_line(src), key_path + ".source", "", "must name the paper and table or figure");
+      if (src.Scalar().find_first_not_of(" \t") == std::string::npos) {
+        add(yaml_line(src), key_path + ".source", src.Scalar(), "must name the paper and table or figure");
         ok = false;
       }
       s.source = src.Scalar();

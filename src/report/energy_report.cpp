@@ -9,6 +9,7 @@
 #include "systole/common/error.h"
 #include "systole/config/schema.h"
 #include "systole/energy/pricing.h"
+#include "systole/hw/attribution.h"
 #include "systole/report/sha256.h"
 
 namespace systole {
@@ -145,6 +146,8 @@ void require_finite(const Json& j, const std::string& path) {
   }
 }
 
+constexpr double kMaxCount = 9.223372036854775807e18;
+
 double ns_of(const PricingContext& ctx, double cycles) {
   return cycles * ctx.cycle_ns;
 }
@@ -217,9 +220,15 @@ std::string energy_dram_standard(const ArchSpec& arch) {
   return "LPDDR4";
 }
 
-Json activity_json(const SimResult& result) {
+// activity.columns as this Systole writes them.
+static Json activity_column_names() {
   Json columns = Json::array({"begin_cycle", "end_cycle"});
   for (const auto& c : activity_columns()) columns.push_back(c);
+  return columns;
+}
+
+Json activity_json(const SimResult& result) {
+  Json columns = activity_column_names();
   Json windows = Json::array();
   for (const ActivityWindow& w : result.activity) {
     Json row = Json::array({w.begin_cycle, w.end_cycle});
@@ -327,7 +336,12 @@ PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& 
 
 PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable& table, const Json& actions,
                            double cycles, const std::string& where, const std::string& report_path) {
-  auto count = [&](const std::string& key) { return number_at(actions, key, report_path + ": " + where); };
+  // A count of a real run is below 2^63; bounded so that count x energy stays finite.
+  auto count = [&](const std::string& key) {
+    const double n = number_at(actions, key, report_path + ": " + where);
+    if (n > kMaxCount) bad(report_path + ": " + where, key, fmt::format("{} is more than 2^63", n));
+    return n;
+  };
   ActivityWindow n;
   n.macs = count("macs");
   n.register_shift_bytes = count("register_shift_bytes");
@@ -365,6 +379,15 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
   const Json& activity = at_path(report, "activity", report_path);
   const Json& windows = at_path(activity, "windows", report_path + ": activity");
   if (!windows.is_array()) bad(report_path, "activity.windows", "expected an array");
+  if (windows.size() > static_cast<size_t>(hw::kMaxActivityWindows)) {
+    bad(report_path, "activity.windows",
+        fmt::format("{} windows: a run keeps at most {}", windows.size(), hw::kMaxActivityWindows));
+  }
+  const Json& columns = at_path(activity, "columns", report_path + ": activity");
+  if (columns != activity_column_names()) {
+    bad(report_path, "activity.columns",
+        "must be the columns this Systole writes, in its order: " + activity_column_names().dump());
+  }
   std::string csv = "begin_cycle,end_cycle,begin_us,end_us";
   for (const auto& [name, mw] : static_mw(ctx)) csv += "," + name + "_w";
   csv += ",dram_w,clock_tree_w,total_w\n";

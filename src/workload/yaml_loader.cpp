@@ -152,6 +152,10 @@ class Reader {
     if (n.IsScalar() && !n.Scalar().empty()) {
       // Names reach report.json, layers.csv, file names and terminals: one line, no controls.
       const std::string& s = n.Scalar();
+      if (s.size() > 4096) {
+        fail(n, 0, key, s, "must be a string of at most 4096 bytes");
+        return false;
+      }
       if (s.find_first_of("\n\r\t") != std::string::npos || first_control_char(s) != std::string::npos) {
         fail(n, 0, key, s, "must be a one-line string without control characters (TAB, newline, ...)");
         return false;

@@ -194,6 +194,35 @@ std::vector<HostileInput> cases() {
        [] { return shipped("workloads/resnet18.yaml"); },
        "run --workload {f} --out {f}.out",
        {"--workload", "\\xfe", "UTF-8"}},
+      {"ArchDottedDuplicate",
+       "a.yaml",
+       text(kArch + "core: {array: {rows: 16}}\ncore.array.rows: 8\n"),
+       arch_validate,
+       {"{f}:4", "core.array.rows", "duplicate key"}},
+      {"ArchBidiOverrideName",
+       "a.yaml",
+       text("schema_version: 1\nname: abc\u202eevil\n"),
+       arch_validate,
+       {"{f}:2", "UTF-8"}},
+      {"ArchEscapedControlInName",
+       "a.yaml",
+       text(kArch + "core: {array: {dataflow: \"w\\es\"}}\n"),
+       arch_validate,
+       {"{f}:3", "core.array.dataflow", "escape"}},
+      {"ArchNameTooLong",
+       "",
+       text(""),
+       "validate --set name=" + std::string(5000, 'n'),
+       {"--set", "4096 bytes"}},
+      {"ManyProblemsAreCapped",
+       "a.yaml",
+       [] {
+         std::string s = kArch;
+         for (int i = 0; i < 5000; ++i) s += "k" + std::to_string(i) + ": 1\n";
+         return s;
+       },
+       arch_validate,
+       {"{f}", "5000 problems", "... and 4950 more"}},
       // --- Physical parameters out of their plausible range ----------------------------------
       {"ClockTiny",
        "",
@@ -425,6 +454,15 @@ std::vector<HostileInput> cases() {
        [] { return edit(shipped("arch/dram/ddr4-3200.yaml"), "  cl: 22", "  cl: 22\n  cl: 23"); },
        preset_validate,
        {"{f}", "timing.cl", "duplicate key"}},
+      {"PresetEscapedControlInSource",
+       "p.yaml",
+       [] {
+         const std::string s = shipped("arch/dram/ddr4-3200.yaml");
+         const size_t at = s.find("\nsource: ") + 1;
+         return s.substr(0, at) + "source: \"x\\e[31m\\u202ey\"" + s.substr(s.find('\n', at));
+       },
+       preset_validate,
+       {"{f}:10", "source", "escape"}},
       {"PresetIsDirectory",
        "",
        text(""),
@@ -455,6 +493,23 @@ std::vector<HostileInput> cases() {
        },
        table_validate,
        {"{f}:12", "clock_tree_share.value"}},
+      {"TableQuotedValue",
+       "t.yaml",
+       [] {
+         return edit(shipped("arch/energy/7nm.yaml"), "value: 0.33, unit: fraction",
+                     "value: \"0.33\", unit: fraction");
+       },
+       table_validate,
+       {"{f}:12", "clock_tree_share.value"}},
+      {"TableBlankSource",
+       "t.yaml",
+       [] {
+         const std::string s = shipped("arch/energy/7nm.yaml");
+         const size_t at = s.find("source: ", s.find("clock_tree_share"));
+         return s.substr(0, at) + "source: \"   \"}" + s.substr(s.find('\n', at));
+       },
+       table_validate,
+       {"{f}:12", "clock_tree_share.source", "must name the paper"}},
       {"TableAliasCycle",
        "t.yaml",
        text("schema_version: 1\nnode: &n {x: *n}\n"),

@@ -2,6 +2,7 @@
 // `systole energy` and `systole plot`. Each must exit 2 naming the report and the key.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -60,6 +61,17 @@ std::vector<ReportEdit> edits() {
        {}},
       {"NumberOverflow", [](Json) { return std::string("1e400"); }, {"not JSON"}, {"not valid JSON"}},
       {"RootIsArray", [](Json) { return std::string("[1, 2]"); }, {"report.json"}, {"report.json"}},
+      {"ActionCountHuge", set("/layers/0/actions/macs", 1.7e308), {"layers[0]", "macs", "2^63"}, {}},
+      {"WindowValueHuge", set("/activity/windows/0/2", 1.7e308), {"activity.windows[0]"}, {}},
+      {"ColumnsReordered",
+       [](Json j) {
+         auto& c = j["activity"]["columns"];
+         std::reverse(c.begin(), c.end());
+         return j.dump(1);
+       },
+       {"activity.columns"},
+       {}},
+      {"NetworkLabelHuge", set("/network", std::string(5u << 20, 'n')), {}, {"network", "4096 bytes"}},
       {"LayerCyclesNegative", set("/layers/0/cycles", -5), {}, {"layers[0].cycles", ">= 0"}},
       {"LayerMacsHuge", set("/layers/0/macs", 1e300), {}, {"layers[0].macs"}},
       {"RowsZero", set("/config/core/array/rows", 0), {}, {"config.core.array.rows", ">= 1"}},
@@ -107,6 +119,27 @@ TEST_P(ReportEditTest, EnergyAndPlotExitTwoNamingTheKey) {
 
 INSTANTIATE_TEST_SUITE_P(Edits, ReportEditTest, ::testing::ValuesIn(edits()),
                          [](const ::testing::TestParamInfo<ReportEdit>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace systole
+
+namespace systole {
+namespace {
+
+// A user's file beside an earlier run makes the folder theirs: it is not replaced without --force.
+TEST(RunFolder, AUserFileBesideARunIsNeverReplacedWithoutForce) {
+  const auto dir = testing::fresh_dir("run_folder_user_file");
+  const auto run = dir / "run";
+  const std::string args = "run --workload resnet18 -q --out '" + run.string() + "'";
+  ASSERT_EQ(testing::run_systole_bounded(args, dir, 60, 4L << 20).exit_code, 0);
+  testing::write_file(run / "thesis.tex", "my thesis\n");
+  const auto r = testing::run_systole_bounded(args, dir, 60, 4L << 20);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::read_file(run / "thesis.tex"), "my thesis\n");
+  EXPECT_EQ(testing::run_systole_bounded(args + " --force", dir, 60, 4L << 20).exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(run / "thesis.tex"));
+}
 
 }  // namespace
 }  // namespace systole

@@ -17,7 +17,8 @@ inline bool is_valid_utf8(std::string_view s) {
   return first_invalid_utf8(s) == std::string_view::npos;
 }
 
-// Byte offset of the first C0 control character other than TAB, LF and CR, or of DEL; npos if none.
+// Byte offset of the first C0 control character other than TAB, LF and CR, of DEL, of a C1 control
+// (U+0080-U+009F) or of a bidirectional override or isolate (U+202A-E, U+2066-9); npos if none.
 size_t first_control_char(std::string_view s);
 
 // `s` made safe to print: control bytes and bytes of invalid UTF-8 become \xNN, a backslash stays a
