@@ -61,7 +61,16 @@ Json hand_made_report() {
   // Two windows of 100 cycles (the last one 50): all of A's actions in the first.
   Json w0 = Json::array({0, 100, 100, 40, 1, 16, 8, 5, 2, 4, 0, 3, 1, 3, 20, 0, 0, 0});
   Json w1 = Json::array({100, 150, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
-  r["activity"] = {{"window_cycles", 100}, {"windows", Json::array({w0, w1})}};
+  r["activity"] = {{"window_cycles", 100},
+                   {"columns",
+                    {"begin_cycle", "end_cycle", "macs", "register_shift_bytes", "dma_bursts",
+                     "dram_read_bytes", "dram_write_bytes", "scratchpads.ifmap.read_accesses",
+                     "scratchpads.ifmap.write_accesses", "scratchpads.weight.read_accesses",
+                     "scratchpads.weight.write_accesses", "scratchpads.ofmap.read_accesses",
+                     "scratchpads.ofmap.write_accesses", "scratchpads.ofmap.accumulator_rmw",
+                     "vector_lane_ops.add_on_accumulator", "vector_lane_ops.mul_on_accumulator",
+                     "vector_lane_ops.add_on_input", "vector_lane_ops.mul_on_input"}},
+                   {"windows", Json::array({w0, w1})}};
   return r;
 }
 
