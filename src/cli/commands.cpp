@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -194,10 +195,27 @@ int run_command(const std::vector<std::string>& args) {
   nonempty_value(*vm, "fidelity", fidelity, "tile or rtl");
   nonempty_value(*vm, "trace", trace, "none or a comma list of perfetto, csv, vcd");
   nonempty_value(*vm, "trace-window", trace_window, "all, START:END in cycles or FIRST:LAST layer names");
+  // A flag and a --set of the same key: neither may silently win.
+  for (const auto& [flag, value, key] : {std::tuple<const char*, const std::string&, const char*>{
+                                             "--fidelity", fidelity, "core.array.fidelity="},
+                                         {"--trace", trace, "trace.formats="},
+                                         {"--trace-window", trace_window, "trace.window="}}) {
+    for (const std::string& s : o.overrides) {
+      if (!value.empty() && s.rfind(key, 0) == 0) {
+        throw UserError(fmt::format("{} = '{}' and --set {}: give one of them", flag, value, s));
+      }
+    }
+  }
   if (!fidelity.empty()) o.overrides.push_back("core.array.fidelity=" + fidelity);
   if (!trace.empty()) o.overrides.push_back("trace.formats=" + trace);
   if (!trace_window.empty()) o.overrides.push_back("trace.window=" + trace_window);
   if (!dump_dir.empty()) sim.functional = sim.keep_tensors = true;
+  if (!(*vm)["seed"].defaulted() && !sim.functional) {
+    throw UserError(
+        fmt::format("--seed = '{}': only a functional run (--functional or --dump-tensors) has random "
+                    "inputs and weights to seed",
+                    seed_text));
+  }
 
   // The output locations are checked before anything expensive (docs/output-safety.md).
   InterruptScope interrupts;
