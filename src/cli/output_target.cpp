@@ -1,6 +1,5 @@
 #include "cli/output_target.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 
 #include "cli/interrupt.h"
 #include "systole/common/error.h"
+#include "systole/common/output_file.h"
 #include "systole/report/sha256.h"
 
 namespace fs = std::filesystem;
@@ -281,24 +281,10 @@ void OutputTarget::commit() {
 
 void write_text_file(const fs::path& path, const std::string& text, const std::string& flag,
                      const std::string& display) {
-  auto failed = [&](int err) {
-    return UserError(
+  if (const int err = write_whole_file(path.string(), text); err != 0) {
+    throw UserError(
         fmt::format("{} = '{}': cannot write '{}': {}", flag, display, path.string(), std::strerror(err)));
-  };
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw failed(errno);
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      throw failed(err);
-    }
-    done += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) throw failed(errno);
 }
 
 void remove_stale_temporaries(const fs::path& dir) {

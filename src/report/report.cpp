@@ -2,9 +2,6 @@
 
 #include "systole/report/energy_report.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -17,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/common/output_file.h"
 #include "systole/config/loader.h"
 #include "systole/report/energy_report.h"
 #include "systole/report/sha256.h"
@@ -119,29 +117,10 @@ std::string csv_field(const std::string& s) {
 std::filesystem::path write_temporary(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
-  auto failed = [&](const char* what, int err) {
-    return UserError(fmt::format("{}: {}: {}", tmp.string(), what, std::strerror(err)));
-  };
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw failed("cannot create the file", errno);
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw failed("write failed", err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    const int err = errno;
+  if (const int err = write_whole_file(tmp.string(), text); err != 0) {
     std::error_code ignored;
     std::filesystem::remove(tmp, ignored);
-    throw failed("write failed", err);
+    throw UserError(fmt::format("{}: cannot write the file: {}", tmp.string(), std::strerror(err)));
   }
   return tmp;
 }
