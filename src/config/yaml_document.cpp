@@ -72,7 +72,6 @@ class Checker : public YAML::EventHandler {
 
   std::vector<Diagnostic> take_problems() { return std::move(m_problems); }
   std::map<std::string, std::string> take_aliases() { return std::move(m_aliases); }
-  bool over_budget() const { return m_over_budget; }
 
  private:
   struct Anchor {
