@@ -105,6 +105,14 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   const int64_t start_cycle = clock.cycle_of(now);
   const sc_core::sc_time start = clock.time_of(start_cycle);
   const uint64_t bytes = d.bytes();
+  const std::optional<uint64_t> spm_bytes_or = scratchpad_side_bytes(d);
+  if (!spm_bytes_or) {
+    fail_internal(m_failure, fmt::format("DMA: STORE {} of {} B from the accumulators is not a whole number of "
+                                         "{} elements",
+                                         inst.id, bytes, to_string(m_params.input_type)));
+    return std::nullopt;
+  }
+  const uint64_t spm_bytes = *spm_bytes_or;
   sc_core::sc_time end = start;
   int64_t first_data_cycle = -1;
   int64_t spm_accesses = 0;
@@ -115,16 +123,20 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   if (bytes > 0) {
     // Scratchpad side: one transaction over the whole contiguous region, overlapping the bursts.
     // (Its timing does not depend on the DRAM side, so the data order decides which goes first.)
+    // A STORE from the accumulators reads accumulator_type elements (spm_bytes of them) and, when
+    // functional, converts them into `data`.
+    const bool convert = m_params.functional && !load && d.from_accumulator;
+    std::vector<uint8_t> acc(convert ? spm_bytes : 0);
     auto spm_side = [&]() -> bool {
-      const bool convert = m_params.functional && !load && d.from_accumulator;
-      uint8_t* ptr = m_params.functional && !convert ? data.data() : nullptr;
+      uint8_t* ptr = !m_params.functional ? nullptr : convert ? acc.data() : data.data();
       sc_core::sc_time spm_delay = start - now;
       if (!transport(spm_socket(d.buffer), load ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, d.spm_addr,
-                     bytes, ptr, spm_delay, error, &spm_accesses)) {
+                     spm_bytes, ptr, spm_delay, error, &spm_accesses)) {
         return false;
       }
       end = std::max(end, now + spm_delay);
-      return !convert || read_accumulators(d, data, error);
+      if (convert) convert_accumulators(d, acc, data);
+      return true;
     };
     if (!load && !spm_side()) {
       fail_internal(m_failure, error);
@@ -159,7 +171,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
     m_counters.dram_read_bytes += b;
   } else {
     rec.dram_write_bytes = b;
-    rec.sram_read_bytes = b;
+    rec.sram_read_bytes = static_cast<int64_t>(spm_bytes);
     m_counters.dram_write_bytes += b;
   }
   m_counters.descriptors += 1;
@@ -249,31 +261,24 @@ bool Dma::dram_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& s
   return true;
 }
 
-bool Dma::read_accumulators(const DmaDescriptor& d, std::vector<uint8_t>& out, std::string& error) {
-  const int64_t out_bytes = bytes_of(m_params.input_type), acc_bytes = bytes_of(m_params.accumulator_type);
+std::optional<uint64_t> Dma::scratchpad_side_bytes(const DmaDescriptor& d) const {
   const uint64_t bytes = d.bytes();
-  if (bytes % static_cast<uint64_t>(out_bytes) != 0) {
-    error = fmt::format("DMA: STORE of {} B is not a whole number of {} elements", bytes,
-                        to_string(m_params.input_type));
-    return false;
-  }
-  const uint64_t elements = bytes / static_cast<uint64_t>(out_bytes);
-  std::vector<uint8_t> acc(elements * static_cast<uint64_t>(acc_bytes));
-  tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_READ_COMMAND);
-  trans.set_address(d.spm_addr);
-  trans.set_data_ptr(acc.data());
-  trans.set_data_length(static_cast<unsigned int>(acc.size()));
-  trans.set_streaming_width(static_cast<unsigned int>(acc.size()));
-  if (spm_socket(d.buffer)->transport_dbg(trans) != acc.size()) {
-    error = fmt::format("DMA: reading {} accumulators ({} B) at {:#x} from the {} scratchpad failed",
-                        elements, acc.size(), d.spm_addr, to_string(d.buffer));
-    return false;
-  }
+  if (d.buffer != Buffer::kOfmap || !d.from_accumulator) return bytes;
+  const auto out_bytes = static_cast<uint64_t>(bytes_of(m_params.input_type));
+  const auto acc_bytes = static_cast<uint64_t>(bytes_of(m_params.accumulator_type));
+  if (bytes % out_bytes != 0) return std::nullopt;
+  return bytes / out_bytes * acc_bytes;
+}
+
+void Dma::convert_accumulators(const DmaDescriptor& d, const std::vector<uint8_t>& acc,
+                               std::vector<uint8_t>& out) const {
+  const auto out_bytes = static_cast<size_t>(bytes_of(m_params.input_type));
+  const auto acc_bytes = static_cast<size_t>(bytes_of(m_params.accumulator_type));
+  const size_t elements = acc.size() / acc_bytes;
   const bool int_acc = m_params.accumulator_type != DataType::kFp32;
-  for (uint64_t e = 0; e < elements; ++e) {
-    const uint8_t* src = acc.data() + e * static_cast<uint64_t>(acc_bytes);
-    uint8_t* dst = out.data() + e * static_cast<uint64_t>(out_bytes);
+  for (size_t e = 0; e < elements; ++e) {
+    const uint8_t* src = acc.data() + e * acc_bytes;
+    uint8_t* dst = out.data() + e * out_bytes;
     if (int_acc) {
       store_element_int(
           dst, m_params.input_type,
@@ -282,7 +287,6 @@ bool Dma::read_accumulators(const DmaDescriptor& d, std::vector<uint8_t>& out, s
       store_element_float(dst, m_params.input_type, load_element_float(src, m_params.accumulator_type));
     }
   }
-  return true;
 }
 
 }  // namespace systole::hw

@@ -40,11 +40,12 @@ struct DmaDescriptor {
   uint64_t row_bytes = 0;
   uint64_t plane_stride_bytes = 0;
   uint64_t row_stride_bytes = 0;
-  // Functional simulation only (timing ignores it and moves bytes() on both sides): a STORE of
-  // GEMM results. The scratchpad holds bytes() / bytes(input_type) elements of accumulator_type,
-  // contiguous from spm_addr in the order the DRAM side walks; each is converted to input_type
-  // on the way out: integers by requantize(acc, requant_shift, input_type), floats rounded to
-  // nearest even (numeric/reference.h).
+  // A STORE of GEMM results. The scratchpad holds bytes() / bytes(input_type) elements of
+  // accumulator_type, contiguous from spm_addr in the order the DRAM side walks: the DMA reads
+  // (and times, and counts) that many accumulator bytes on the scratchpad side and writes bytes()
+  // to DRAM. Functional simulation converts each element to input_type on the way out: integers
+  // by requantize(acc, requant_shift, input_type), floats rounded to nearest even
+  // (numeric/reference.h).
   bool from_accumulator = false;
   int requant_shift = 0;
   int slot = kNoSlot;  // the double-buffer half of `buffer` that spm_addr lies in

@@ -11,8 +11,11 @@
 //     descriptor have completed (responses retire in issue order), with kOutOfOrder when its own
 //     burst completes. Both free a slot at the time of the completion that frees it, so the DMA
 //     never submits before a completion it has seen (the port's causal contract);
-//   - the scratchpad side is one transaction of all bytes (write port for LOAD, read port for
-//     STORE), ceil(bytes / port bytes_per_cycle) cycles from s, overlapping the DRAM side;
+//   - the scratchpad side is one transaction (write port for LOAD, read port for STORE) of
+//     bytes() B, ceil(bytes / port bytes_per_cycle) cycles from s, overlapping the DRAM side;
+//     a STORE from the accumulators (DmaDescriptor::from_accumulator) reads the partial sums the
+//     ofmap scratchpad holds, bytes() / bytes(input_type) elements of accumulator_type, so its
+//     scratchpad side is that many accumulator bytes (4x bytes() for int8 out of int32);
 //   - the descriptor ends at max(last completion, scratchpad end): ONE wait() to that time.
 //     InstructionRecord::first_data_cycle is the core cycle of its first burst completion.
 // Actions (InstructionRecord::actions): dma_bursts = planes * rows * ceil(row_bytes / burst_bytes),
@@ -21,8 +24,7 @@
 // Functional simulation (`functional`): the payloads carry the bytes. A LOAD reads the bursts
 // from DRAM into a staging buffer in descriptor order (plane, row, byte) and writes it to the
 // scratchpad; a STORE reads the scratchpad then writes the bursts. A STORE with from_accumulator
-// reads bytes() / bytes(input_type) accumulator_type elements through TLM debug transport (the
-// timed scratchpad transaction stays bytes() long, as in timing-only runs) and converts each to
+// reads its accumulator_type elements in the timed scratchpad transaction and converts each to
 // input_type (isa.h) before the bursts. The timing is the same with or without data.
 #pragma once
 
@@ -89,8 +91,13 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   // error on an error response.
   bool dram_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& start, std::vector<uint8_t>& data,
                  sc_core::sc_time* last_done, sc_core::sc_time* first_done, std::string& error);
-  // The converted bytes of a from_accumulator STORE into `out` (bytes() of them); false + error.
-  bool read_accumulators(const DmaDescriptor& d, std::vector<uint8_t>& out, std::string& error);
+  // Bytes the scratchpad side moves: bytes(), except a from_accumulator STORE of the ofmap, which
+  // reads bytes() / bytes(input_type) accumulator_type elements. nullopt: bytes() is not a whole
+  // number of input_type elements (a compiler bug).
+  std::optional<uint64_t> scratchpad_side_bytes(const DmaDescriptor& d) const;
+  // Converts the accumulator_type elements in `acc` to input_type into `out` (isa.h DmaDescriptor).
+  void convert_accumulators(const DmaDescriptor& d, const std::vector<uint8_t>& acc,
+                            std::vector<uint8_t>& out) const;
   tlm_utils::simple_initiator_socket<Dma>& spm_socket(Buffer b);
 
   DmaParams m_params;
