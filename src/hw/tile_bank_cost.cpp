@@ -307,15 +307,86 @@ AccessCost conv_ofmap_cost(Operand& o, const ConvTileGeometry& g, int64_t spm, i
   return total;
 }
 
-}  // namespace
+// Staged feeder, conv ifmap, vectors along k (fixed m): the read elements of a vector are its k
+// whose kernel row and column fall inside the input at m's (oy, ox); the count depends only on the
+// padding class (valid rows [rlo, rhi], columns [slo, shi]), so each class is counted once.
+int64_t packed_conv_ifmap_along_cols(const ConvTileGeometry& g, int64_t rows, int64_t x0, int64_t len,
+                                     int64_t e, int64_t width) {
+  const int64_t window = g.kh * g.kw, plane = g.ho * g.wo;
+  std::vector<int64_t> r_of(static_cast<size_t>(len)), s_of(r_of.size());
+  for (int64_t jj = 0; jj < len; ++jj) {
+    const int64_t kk = g.k0 + x0 + jj;
+    r_of[static_cast<size_t>(jj)] = (kk % window) / g.kw;
+    s_of[static_cast<size_t>(jj)] = kk % g.kw;
+  }
+  std::map<std::array<int64_t, 4>, int64_t> words_of_class;
+  int64_t words = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t pix = (g.m0 + i) % plane;
+    std::array<int64_t, 4> cls{};
+    valid_range(pix / g.wo, g.sh, g.pad_top, g.dh, g.h, g.kh, &cls[0], &cls[1]);
+    valid_range(pix % g.wo, g.sw, g.pad_left, g.dw, g.w, g.kw, &cls[2], &cls[3]);
+    auto [it, fresh] = words_of_class.try_emplace(cls, 0);
+    if (fresh) {
+      int64_t read = 0;
+      for (size_t u = 0; u < r_of.size(); ++u) {
+        read += r_of[u] >= cls[0] && r_of[u] <= cls[1] && s_of[u] >= cls[2] && s_of[u] <= cls[3] ? 1 : 0;
+      }
+      it->second = ceil_div(read * e, width);
+    }
+    words += it->second;
+  }
+  return words;
+}
 
-AccessCost TileBankModel::vectors_cost(Operand& o, const OperandLayout& layout, int64_t spm_addr,
-                                       int64_t rows, int64_t cols, Axis axis, int64_t x0, int64_t len) {
+// Staged feeder, conv ifmap, vectors along m (fixed k): how many m of the range read kernel tap
+// (r, s), counted once per tap, then one vector per k of the tile.
+int64_t packed_conv_ifmap_along_rows(const ConvTileGeometry& g, int64_t cols, int64_t x0, int64_t len, int64_t e,
+                                     int64_t width) {
+  const int64_t window = g.kh * g.kw, plane = g.ho * g.wo;
+  std::vector<int64_t> read_of_tap(static_cast<size_t>(window), 0);
+  for (int64_t ii = 0; ii < len; ++ii) {
+    const int64_t pix = (g.m0 + x0 + ii) % plane;
+    int64_t rlo = 0, rhi = 0, slo = 0, shi = 0;
+    valid_range(pix / g.wo, g.sh, g.pad_top, g.dh, g.h, g.kh, &rlo, &rhi);
+    valid_range(pix % g.wo, g.sw, g.pad_left, g.dw, g.w, g.kw, &slo, &shi);
+    for (int64_t r = rlo; r <= rhi; ++r) {
+      for (int64_t s = slo; s <= shi; ++s) read_of_tap[static_cast<size_t>(r * g.kw + s)] += 1;
+    }
+  }
+  int64_t words = 0;
+  for (int64_t kk = g.k0; kk < g.k0 + cols; ++kk) {
+    words += ceil_div(read_of_tap[static_cast<size_t>(kk % window)] * e, width);
+  }
+  return words;
+}
+
+void check_vector_range(int64_t rows, int64_t cols, Axis axis, int64_t x0, int64_t len) {
   const int64_t extent = axis == Axis::kAlongCols ? cols : rows;
   if (x0 < 0 || len <= 0 || x0 + len > extent) {
     throw InternalError(
         fmt::format("bank cost: vector range [{}, {}) of an axis of {}", x0, x0 + len, extent));
   }
+}
+
+}  // namespace
+
+AccessCost TileBankModel::packed_vectors_cost(const OperandLayout& layout, int64_t rows, int64_t cols, Axis axis,
+                                              int64_t x0, int64_t len, int64_t elem_bytes, int64_t width_bytes) {
+  check_vector_range(rows, cols, axis, x0, len);
+  if (layout.kind == LayoutKind::kConvIfmap) {
+    if (axis == Axis::kAlongCols)
+      return {packed_conv_ifmap_along_cols(layout.conv, rows, x0, len, elem_bytes, width_bytes), 0};
+    return {packed_conv_ifmap_along_rows(layout.conv, cols, x0, len, elem_bytes, width_bytes), 0};
+  }
+  // Matrices and the conv ofmap have no padding: every vector reads all len elements.
+  const int64_t vectors = axis == Axis::kAlongCols ? rows : cols;
+  return {vectors * ceil_div(len * elem_bytes, width_bytes), 0};
+}
+
+AccessCost TileBankModel::vectors_cost(Operand& o, const OperandLayout& layout, int64_t spm_addr,
+                                       int64_t rows, int64_t cols, Axis axis, int64_t x0, int64_t len) {
+  check_vector_range(rows, cols, axis, x0, len);
   const int64_t e = o.elem_bytes;
   switch (layout.kind) {
     case LayoutKind::kMatrix: {
@@ -352,6 +423,23 @@ AccessCost vectors_cost_reference(VectorBankCounter& counter, int64_t elem_bytes
   return total;
 }
 
+AccessCost packed_vectors_cost_reference(int64_t elem_bytes, int64_t width_bytes, const OperandLayout& layout,
+                                         int64_t rows, int64_t cols, TileBankModel::Axis axis, int64_t x0,
+                                         int64_t len) {
+  const std::vector<int64_t> idx = operand_indices(layout, rows, cols);
+  const bool along_cols = axis == Axis::kAlongCols;
+  AccessCost total;
+  for (int64_t v = 0; v < (along_cols ? rows : cols); ++v) {
+    int64_t read = 0;
+    for (int64_t jj = 0; jj < len; ++jj) {
+      const int64_t i = along_cols ? v : x0 + jj, j = along_cols ? x0 + jj : v;
+      read += idx[static_cast<size_t>(i * cols + j)] >= 0 ? 1 : 0;
+    }
+    total.accesses += ceil_div(read * elem_bytes, width_bytes);
+  }
+  return total;
+}
+
 TileBankModel::TileBankModel(const TileBankParams& p)
     : m_p(p),
       m_ifmap{VectorBankCounter(p.ifmap), p.input_bytes, {}, nullptr},
@@ -363,13 +451,17 @@ TileBankCost TileBankModel::cost(const MatmulOp& op) {
   const int64_t R = m_p.geometry.rows, C = m_p.geometry.cols, acc = op.accumulate ? 1 : 0;
   const auto ifa = static_cast<int64_t>(op.ifmap_spm_addr), wa = static_cast<int64_t>(op.weight_spm_addr),
              oa = static_cast<int64_t>(op.ofmap_spm_addr);
-  // Sum over the folds of `extent` in steps of `fold` of vectors_cost on each fold's range.
-  auto folds = [](Operand& o, const OperandLayout& l, int64_t addr, int64_t rows, int64_t cols, Axis axis,
-                  int64_t fold) {
+  // Sum over the folds of `extent` in steps of `fold` of the feeder's cost of each fold's range.
+  const bool staged = m_p.feeder == OperandFeeder::kStaged;
+  auto folds = [staged](Operand& o, const OperandLayout& l, int64_t addr, int64_t rows, int64_t cols, Axis axis,
+                        int64_t fold) {
     AccessCost c;
     const int64_t extent = axis == Axis::kAlongCols ? cols : rows;
-    for (int64_t x0 = 0; x0 < extent; x0 += fold)
-      c += vectors_cost(o, l, addr, rows, cols, axis, x0, std::min(fold, extent - x0));
+    for (int64_t x0 = 0; x0 < extent; x0 += fold) {
+      const int64_t len = std::min(fold, extent - x0);
+      c += staged ? packed_vectors_cost(l, rows, cols, axis, x0, len, o.elem_bytes, o.counter.geometry().width_bytes)
+                  : vectors_cost(o, l, addr, rows, cols, axis, x0, len);
+    }
     return c;
   };
   TileBankCost t;

@@ -6,14 +6,17 @@
 // over the four scratchpad streams of the tile (tile_traffic elements x element size): ifmap reads
 // (input_type), weight reads (weight_type), ofmap reads and ofmap writes (accumulator_type);
 //   conflicts = TileBankModel::cost(op).conflict_cycles(): the bank conflicts of every operand
-// vector the tile reads or writes (hw/tile_bank_cost.h), through the banking of each scratchpad.
+// vector the tile reads or writes (hw/tile_bank_cost.h), through the banking of each scratchpad;
+// charged with the direct feeder only (staging buffers absorb them).
 // With SCALE-Sim counting there is neither stall nor conflict (SCALE-Sim assumes the SRAM keeps
 // up); accesses are still counted. The work starts on the first clock edge after issue; its
 // closed-form part is the first `cycles` of the duration, of which the first
 // fill_drain = cycles - stream_cycles (TileTiming) move no new operands (rtl fidelity: the closed
 // form's value, equal by construction). InstructionRecord: work_cycles = cycles, spm_stall_cycles =
 // stall, bank_conflict_cycles = conflicts, busy_cycles = duration.
-// Counts: MACs = m*n*k; per scratchpad bytes, bank word accesses, conflict cycles and (ofmap)
+// Counts: MACs = m*n*k; per scratchpad bytes, bank word accesses (as core.array.operand_feeder
+// reads them: packed words when staged, the words each vector touches when direct), conflict
+// cycles and (ofmap)
 // accumulator read-modify-writes, through ISpmAccounting; the same accesses and RMWs, and the
 // register shifts (register_shift_bytes below), in InstructionRecord::actions.
 // Functional simulation (`functional`): the tile reads its operands from the scratchpads'

@@ -16,6 +16,14 @@
 //     outputs:        per m, out[m][n0..n0+C), written once and read when accumulating
 // so the element counts equal tile_traffic's. Convolution padding elements are not read.
 //
+// Feeder (config/arch_spec.h OperandFeeder): the counts follow core.array.operand_feeder.
+//   kDirect: each vector's elements are read where the layout placed them, in one cycle; its
+//            accesses are the distinct bank words it touches, its conflicts as above (below:
+//            the bank-pattern model).
+//   kStaged: staging buffers move whole scratchpad words in address order; a vector of v
+//            elements read (padding is generated, not read) costs ceil(v * e / W) word accesses,
+//            e = element bytes, W = bank_width_bytes, and no conflicts (packed_vectors_cost).
+//
 // Cost: a tile's vectors differ by an address shift, and a vector's conflicts depend only on its
 // base address modulo the bank period (BankGeometry::period_bytes()) and, for the implicit-im2col
 // ifmap, on which kernel rows / columns fall into the padding. Matrix layouts and the conv ofmap
@@ -53,6 +61,7 @@ struct TileBankParams {
   ArrayGeometry geometry;
   BankGeometry ifmap, weight, ofmap;
   int64_t input_bytes = 1, weight_bytes = 1, accumulator_bytes = 4;  // element sizes
+  OperandFeeder feeder = OperandFeeder::kStaged;
 };
 
 class TileBankModel {
@@ -73,15 +82,23 @@ class TileBankModel {
   };
   static AccessCost vectors_cost(Operand& o, const OperandLayout& layout, int64_t spm_addr, int64_t rows,
                                  int64_t cols, Axis axis, int64_t x0, int64_t len);
+  // The same vectors read by a staged feeder: sum over vectors of ceil(v * elem_bytes / width)
+  // for the v elements of each that are read (convolution padding is not); no conflicts.
+  static AccessCost packed_vectors_cost(const OperandLayout& layout, int64_t rows, int64_t cols, Axis axis,
+                                        int64_t x0, int64_t len, int64_t elem_bytes, int64_t width_bytes);
 
  private:
   TileBankParams m_p;
   Operand m_ifmap, m_weight, m_ofmap;
 };
 
-// Reference for tests: the same sums by enumerating every element through operand_indices.
+// References for tests: the same sums by enumerating every element through operand_indices.
 AccessCost vectors_cost_reference(VectorBankCounter& counter, int64_t elem_bytes, const OperandLayout& layout,
                                   int64_t spm_addr, int64_t rows, int64_t cols, TileBankModel::Axis axis,
                                   int64_t x0, int64_t len);
+
+AccessCost packed_vectors_cost_reference(int64_t elem_bytes, int64_t width_bytes, const OperandLayout& layout,
+                                         int64_t rows, int64_t cols, TileBankModel::Axis axis, int64_t x0,
+                                         int64_t len);
 
 }  // namespace systole::hw

@@ -244,6 +244,45 @@ TEST(TileBankModel, ConvLayoutsMatchReference) {
   }
 }
 
+// The staged feeder's packed count against the element enumeration, over random conv tiles
+// (padding classes of every kind), both axes, every fold start, several element / word sizes.
+TEST(TileBankModel, PackedCountsMatchReference) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 600; ++trial) {
+    int64_t rows = 0, cols = 0;
+    OperandLayout in;
+    in.kind = LayoutKind::kConvIfmap;
+    in.conv = random_conv(rng, &rows, &cols);
+    if (in.conv.ho <= 0 || in.conv.wo <= 0) continue;
+    const int64_t elem = 1 + trial % 2, width = trial % 3 == 0 ? 1 : 4, fold = 1 + trial % 9;
+    SCOPED_TRACE(testing::Message() << "trial " << trial);
+    for (TileBankModel::Axis axis : {TileBankModel::Axis::kAlongCols, TileBankModel::Axis::kAlongRows}) {
+      const int64_t extent = axis == TileBankModel::Axis::kAlongCols ? cols : rows;
+      for (int64_t x0 = 0; x0 < extent; x0 += fold) {
+        const int64_t len = std::min(fold, extent - x0);
+        ASSERT_EQ(TileBankModel::packed_vectors_cost(in, rows, cols, axis, x0, len, elem, width),
+                  packed_vectors_cost_reference(elem, width, in, rows, cols, axis, x0, len));
+      }
+    }
+  }
+}
+
+TEST(TileBankModel, PackedCountOfAPaddedVectorByHand) {
+  // 3x3 conv, pad 1, 4 x 4 input, one channel: output pixel (0, 0) reads kernel rows 1-2 and
+  // columns 1-2 only, 4 of the 9 taps; int8 in 4-B words: ceil(4 / 4) = 1 word (direct: the
+  // words those 4 bytes lie in). Pixel (1, 1) reads all 9: ceil(9 / 4) = 3 words.
+  OperandLayout in;
+  in.kind = LayoutKind::kConvIfmap;
+  in.conv.h = in.conv.w = in.conv.ho = in.conv.wo = 4;
+  in.conv.kh = in.conv.kw = 3;
+  in.conv.pad_top = in.conv.pad_left = 1;
+  EXPECT_EQ(TileBankModel::packed_vectors_cost(in, 1, 9, TileBankModel::Axis::kAlongCols, 0, 9, 1, 4).accesses,
+            1);
+  in.conv.m0 = 5;  // (oy, ox) = (1, 1)
+  EXPECT_EQ(TileBankModel::packed_vectors_cost(in, 1, 9, TileBankModel::Axis::kAlongCols, 0, 9, 1, 4).accesses,
+            3);
+}
+
 TEST(TileBankModel, AccessesEqualTileTrafficForWordSizedElements) {
   // 4-B elements in 4-B words, no padding: one access per element read or written, so the tile's
   // accesses are tile_traffic's element counts (and the RMW count its ofmap reads).
@@ -276,7 +315,7 @@ TEST(TileBankModel, WsTileByHand) {
   //    Fr = 2 times, read Fr - 1 = 1 time (RMW of 3 * 4 elements).
   ArrayGeometry geo{4, 4, ArrayMicroarch{}};
   const BankGeometry g{4, 4, 1, BankMapping::kInterleaved};
-  TileBankModel model(TileBankParams{geo, g, g, g, 1, 1, 4});
+  TileBankModel model(TileBankParams{geo, g, g, g, 1, 1, 4, OperandFeeder::kDirect});
   MatmulOp op;
   op.m = 3, op.n = 4, op.k = 8;
   TileBankCost c = model.cost(op);
@@ -292,6 +331,14 @@ TEST(TileBankModel, WsTileByHand) {
   c = model.cost(op);
   EXPECT_EQ(c.weight_read, (AccessCost{8 * 4, 8 * 1}));
   EXPECT_EQ(c.conflict_cycles(), 8);
+  // A staged feeder reads the same 4-byte preload rows as packed words: one access each, no
+  // conflict, whatever the layout.
+  TileBankModel staged(TileBankParams{geo, g, g, g, 1, 1, 4, OperandFeeder::kStaged});
+  c = staged.cost(op);
+  EXPECT_EQ(c.weight_read, (AccessCost{8, 0}));
+  EXPECT_EQ(c.ifmap_read, (AccessCost{6, 0}));
+  EXPECT_EQ(c.ofmap_write, (AccessCost{2 * 12, 0}));
+  EXPECT_EQ(c.conflict_cycles(), 0);
 }
 
 }  // namespace

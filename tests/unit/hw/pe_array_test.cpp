@@ -181,15 +181,16 @@ TEST(PeArray, XorMappingSpreadsTransposedWeights) {
   EXPECT_EQ(top->controller().records()[0].bank_conflict_cycles, 4 * (2 - 1));
 }
 
-TEST(PeArray, StagedFeederCountsAccessesButChargesNoConflicts) {
+TEST(PeArray, StagedFeederCountsPackedWordsAndChargesNoConflicts) {
   ArchSpec arch = test_arch();
   arch.core.scratchpads.weight.banks = 16;
   arch.core.array.operand_feeder = OperandFeeder::kStaged;
   const auto top = run_top(arch, transposed_weight_tile());
-  // The same tile as TransposedWeightsConflictUnderInterleaving: the accesses are counted as
-  // there, but the staging buffers absorb the 60 conflict cycles.
+  // The same tile as TransposedWeightsConflictUnderInterleaving: the staging buffers read each
+  // 32-byte preload row as 8 packed words (not the 32 words its bytes are spread over) and absorb
+  // the 60 conflict cycles.
   EXPECT_EQ(top->controller().records()[0].bank_conflict_cycles, 0);
-  EXPECT_EQ(top->scratchpad(Buffer::kWeight).counters().read_accesses, 4 * 32);
+  EXPECT_EQ(top->scratchpad(Buffer::kWeight).counters().read_accesses, 4 * 8);
   EXPECT_EQ(top->scratchpad(Buffer::kWeight).counters().bank_conflict_cycles, 0);
 }
 
