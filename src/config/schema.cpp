@@ -259,8 +259,9 @@ std::vector<ParamDef> declare() {
   s.push_back(enum_param(
       "core.array.operand_feeder", OperandFeeder::kStaged, {"staged", "direct"},
       "How operand vectors leave the scratchpads: staged (im2col/transpose staging buffers read "
-      "whole words in address order: no bank conflicts, port bandwidth only) or direct (each "
-      "vector's elements read in place in one cycle: bank conflicts stall, counted exactly)",
+      "whole words in address order: ceil(bytes / bank width) word reads per vector, no bank "
+      "conflicts, port bandwidth only) or direct (each vector's elements read in place in one "
+      "cycle: every bank word it touches is a read, bank conflicts stall, counted exactly)",
       [](auto& a) -> auto& { return a.core.array.operand_feeder; }));
   s.push_back(bool_param(
       "core.array.scalesim_compat", false,
