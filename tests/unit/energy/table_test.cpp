@@ -57,6 +57,35 @@ TEST(EnergyTable, ShippedMacIsMultiplyPlusAccumulatorAdd) {
   }
 }
 
+TEST(EnergyTable, AccelergyTableCarriesItsSourcesFigures) {
+  // arch/energy/45nm-accelergy.yaml: Aladdin's units and CACTI 7's macros as Accelergy uses them.
+  const EnergyTable t = load_energy_table(shipped("45nm-accelergy"));
+  EXPECT_EQ(t.node, "45nm");
+  // int8 MAC = Aladdin's 32-bit multiplier x (8/32)^2 + its 32-bit adder.
+  EXPECT_NEAR(t.mac_pj(DataType::kInt8, DataType::kInt8), 12.7 / 16 + 0.21, 0.001);
+  EXPECT_NEAR(t.mac_pj(DataType::kInt8, DataType::kInt8),
+              t.vector_op_pj(VectorOp::kMul, DataType::kInt8) + t.vector_op_pj(VectorOp::kAdd, DataType::kInt32),
+              0.001);
+  EXPECT_DOUBLE_EQ(t.register_shift_pj_per_byte.value, 8 * 0.009);
+  // CACTI 7 points, in 4-byte words: reads and writes differ, unlike Horowitz's single figure.
+  EXPECT_DOUBLE_EQ(t.sram_access_pj(8 * 1024, 4, false), 5.25);
+  EXPECT_DOUBLE_EQ(t.sram_access_pj(8 * 1024, 4, true), 4.79);
+  EXPECT_DOUBLE_EQ(t.sram_access_pj(16 * 1024, 4, false), 9.98);
+  EXPECT_DOUBLE_EQ(t.sram_access_pj(16 * 1024, 4, true), 6.87);
+  EXPECT_DOUBLE_EQ(t.sram_access_pj(1024 * 1024, 8, false), 93.5);  // the 64-bit figure as published
+  EXPECT_DOUBLE_EQ(t.sram_access_pj(1024 * 1024, 8, true), 76.2);
+  EXPECT_DOUBLE_EQ(t.dram_pj_per_bit("LPDDR4"), 8.0);
+  // No half-precision units in Aladdin: the table refuses fp16, naming what it has.
+  try {
+    t.mac_pj(DataType::kFp16, DataType::kFp16);
+    ADD_FAILURE() << "fp16 MAC priced";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("int8"), std::string::npos) << e.what();
+  }
+  // Every entry says where it comes from.
+  for (const MacEntry& m : t.macs) EXPECT_FALSE(m.pj.source.empty());
+}
+
 TEST(EnergyTable, ScalingIsNotOneFactor) {
   // Logic and SRAM scale differently from 45 nm to 7 nm (docs/energy.md, node scaling).
   const EnergyTable a = load_energy_table(shipped("45nm"));
