@@ -133,6 +133,29 @@ TEST(Actions, LoadAndStoreCountBurstsAndBankWords) {
   EXPECT_EQ(top->scratchpad(Buffer::kOfmap).counters().read_accesses, 32);
 }
 
+TEST(Actions, StoreFromTheAccumulatorsReadsAndTimesTheirWidth) {
+  // A GEMM STORE of 4096 int8 outputs reads 4096 int32 partial sums: 16384 B on the scratchpad
+  // side = 4096 word reads and ceil(16384 / 64 B per cycle) = 256 cycles of the ofmap read port,
+  // against 1024 reads and 64 cycles for a plain 4096-B STORE. Ideal DRAM, so the port decides.
+  ArchSpec arch = test_arch();
+  arch.dram.kind = DramKind::kIdeal;
+  ProgramBuilder b;
+  const uint32_t plain = b.store(Buffer::kOfmap, 1, 4096);
+  b.store(Buffer::kOfmap, 1, 4096, {plain});
+  Program p = b.program();
+  std::get<DmaDescriptor>(p.instructions[1].payload).from_accumulator = true;
+  auto top = run_top(arch, p);
+  const auto& recs = top->controller().records();
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].actions.ofmap.read_accesses, 4096 / 4);
+  EXPECT_EQ(recs[1].actions.ofmap.read_accesses, 4096 * 4 / 4);
+  EXPECT_EQ(recs[0].sram_read_bytes, 4096);
+  EXPECT_EQ(recs[1].sram_read_bytes, 4096 * 4);
+  EXPECT_EQ(recs[0].dram_write_bytes, 4096);
+  EXPECT_EQ(recs[1].dram_write_bytes, 4096);  // requantised to int8 on the way out
+  EXPECT_EQ(recs[1].busy_cycles - recs[0].busy_cycles, 256 - 64);
+}
+
 TEST(Actions, VectorCountsTheOfmapWords) {
   // 1000 elements x 2 ops: reads 1000 * 4 B = 4000 B, writes 1000 B (ProgramBuilder), through the
   // ofmap's 4 B bank words: ceil(4000 / 4) = 1000 reads, ceil(1000 / 4) = 250 writes.
