@@ -107,9 +107,10 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   const uint64_t bytes = d.bytes();
   const std::optional<uint64_t> spm_bytes_or = scratchpad_side_bytes(d);
   if (!spm_bytes_or) {
-    fail_internal(m_failure, fmt::format("DMA: STORE {} of {} B from the accumulators is not a whole number of "
-                                         "{} elements",
-                                         inst.id, bytes, to_string(m_params.input_type)));
+    fail_internal(m_failure,
+                  fmt::format("DMA: STORE {} of {} B from the accumulators is not a whole number of "
+                              "{} elements",
+                              inst.id, bytes, to_string(m_params.input_type)));
     return std::nullopt;
   }
   const uint64_t spm_bytes = *spm_bytes_or;

@@ -341,8 +341,8 @@ int64_t packed_conv_ifmap_along_cols(const ConvTileGeometry& g, int64_t rows, in
 
 // Staged feeder, conv ifmap, vectors along m (fixed k): how many m of the range read kernel tap
 // (r, s), counted once per tap, then one vector per k of the tile.
-int64_t packed_conv_ifmap_along_rows(const ConvTileGeometry& g, int64_t cols, int64_t x0, int64_t len, int64_t e,
-                                     int64_t width) {
+int64_t packed_conv_ifmap_along_rows(const ConvTileGeometry& g, int64_t cols, int64_t x0, int64_t len,
+                                     int64_t e, int64_t width) {
   const int64_t window = g.kh * g.kw, plane = g.ho * g.wo;
   std::vector<int64_t> read_of_tap(static_cast<size_t>(window), 0);
   for (int64_t ii = 0; ii < len; ++ii) {
@@ -371,8 +371,9 @@ void check_vector_range(int64_t rows, int64_t cols, Axis axis, int64_t x0, int64
 
 }  // namespace
 
-AccessCost TileBankModel::packed_vectors_cost(const OperandLayout& layout, int64_t rows, int64_t cols, Axis axis,
-                                              int64_t x0, int64_t len, int64_t elem_bytes, int64_t width_bytes) {
+AccessCost TileBankModel::packed_vectors_cost(const OperandLayout& layout, int64_t rows, int64_t cols,
+                                              Axis axis, int64_t x0, int64_t len, int64_t elem_bytes,
+                                              int64_t width_bytes) {
   check_vector_range(rows, cols, axis, x0, len);
   if (layout.kind == LayoutKind::kConvIfmap) {
     if (axis == Axis::kAlongCols)
@@ -453,13 +454,14 @@ TileBankCost TileBankModel::cost(const MatmulOp& op) {
              oa = static_cast<int64_t>(op.ofmap_spm_addr);
   // Sum over the folds of `extent` in steps of `fold` of the feeder's cost of each fold's range.
   const bool staged = m_p.feeder == OperandFeeder::kStaged;
-  auto folds = [staged](Operand& o, const OperandLayout& l, int64_t addr, int64_t rows, int64_t cols, Axis axis,
-                        int64_t fold) {
+  auto folds = [staged](Operand& o, const OperandLayout& l, int64_t addr, int64_t rows, int64_t cols,
+                        Axis axis, int64_t fold) {
     AccessCost c;
     const int64_t extent = axis == Axis::kAlongCols ? cols : rows;
     for (int64_t x0 = 0; x0 < extent; x0 += fold) {
       const int64_t len = std::min(fold, extent - x0);
-      c += staged ? packed_vectors_cost(l, rows, cols, axis, x0, len, o.elem_bytes, o.counter.geometry().width_bytes)
+      c += staged ? packed_vectors_cost(l, rows, cols, axis, x0, len, o.elem_bytes,
+                                        o.counter.geometry().width_bytes)
                   : vectors_cost(o, l, addr, rows, cols, axis, x0, len);
     }
     return c;

@@ -86,7 +86,7 @@ Counts loop_nest(const Conv& L, bool direct) {
           }
           n.ifmap_reads += direct ? static_cast<int64_t>(words.size()) : (read + kWord - 1) / kWord;
           n.macs += len * cols;
-          n.shift_bytes += len * (cols - 1);     // int8 inputs hop along the row
+          n.shift_bytes += len * (cols - 1);         // int8 inputs hop along the row
           n.shift_bytes += cols * (len - 1) * kAcc;  // int32 partial sums hop down the column
           // Partial sums out[pix][n0 .. n0 + cols): one int32 word each, written every row fold,
           // read back (and added to) from the second fold on.
@@ -111,8 +111,8 @@ class EnergyCounts : public testing::TestWithParam<std::string> {};
 TEST_P(EnergyCounts, MatchTheLoopNest) {
   const bool direct = GetParam() == "direct";
   const std::string root = SYSTOLE_SOURCE_DIR;
-  const ArchSpec arch =
-      load_arch(root + "/arch/default.yaml", {"core.array.operand_feeder=" + GetParam(), "energy.table=45nm"});
+  const ArchSpec arch = load_arch(root + "/arch/default.yaml",
+                                  {"core.array.operand_feeder=" + GetParam(), "energy.table=45nm"});
   const Network net = load_network(root + "/workloads/resnet50_conv2x.yaml");
   const Program program = compile(arch, net);
   const SimResult result = simulate(arch, program);

@@ -63,9 +63,10 @@ TEST(EnergyTable, AccelergyTableCarriesItsSourcesFigures) {
   EXPECT_EQ(t.node, "45nm");
   // int8 MAC = Aladdin's 32-bit multiplier x (8/32)^2 + its 32-bit adder.
   EXPECT_NEAR(t.mac_pj(DataType::kInt8, DataType::kInt8), 12.7 / 16 + 0.21, 0.001);
-  EXPECT_NEAR(t.mac_pj(DataType::kInt8, DataType::kInt8),
-              t.vector_op_pj(VectorOp::kMul, DataType::kInt8) + t.vector_op_pj(VectorOp::kAdd, DataType::kInt32),
-              0.001);
+  EXPECT_NEAR(
+      t.mac_pj(DataType::kInt8, DataType::kInt8),
+      t.vector_op_pj(VectorOp::kMul, DataType::kInt8) + t.vector_op_pj(VectorOp::kAdd, DataType::kInt32),
+      0.001);
   EXPECT_DOUBLE_EQ(t.register_shift_pj_per_byte.value, 8 * 0.009);
   // CACTI 7 points, in 4-byte words: reads and writes differ, unlike Horowitz's single figure.
   EXPECT_DOUBLE_EQ(t.sram_access_pj(8 * 1024, 4, false), 5.25);

@@ -276,11 +276,11 @@ TEST(TileBankModel, PackedCountOfAPaddedVectorByHand) {
   in.conv.h = in.conv.w = in.conv.ho = in.conv.wo = 4;
   in.conv.kh = in.conv.kw = 3;
   in.conv.pad_top = in.conv.pad_left = 1;
-  EXPECT_EQ(TileBankModel::packed_vectors_cost(in, 1, 9, TileBankModel::Axis::kAlongCols, 0, 9, 1, 4).accesses,
-            1);
+  EXPECT_EQ(
+      TileBankModel::packed_vectors_cost(in, 1, 9, TileBankModel::Axis::kAlongCols, 0, 9, 1, 4).accesses, 1);
   in.conv.m0 = 5;  // (oy, ox) = (1, 1)
-  EXPECT_EQ(TileBankModel::packed_vectors_cost(in, 1, 9, TileBankModel::Axis::kAlongCols, 0, 9, 1, 4).accesses,
-            3);
+  EXPECT_EQ(
+      TileBankModel::packed_vectors_cost(in, 1, 9, TileBankModel::Axis::kAlongCols, 0, 9, 1, 4).accesses, 3);
 }
 
 TEST(TileBankModel, AccessesEqualTileTrafficForWordSizedElements) {
