@@ -15,6 +15,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "dram_power_reader.h"
 #include "enum_table.h"
 #include "systole/common/error.h"
 #include "systole/common/input_file.h"
@@ -58,11 +59,11 @@ class PresetReader {
     if (!root.IsMap()) {
       add(yaml_line(root), "", yaml_short_text(root),
           "a DRAM preset must be a map with keys standard, source, "
-          "organization and timing");
+          "organization and timing (and optionally power)");
       return spec;
     }
     m_root_line = yaml_line(root);
-    check_keys(root, "", {"standard", "source", "organization", "timing"});
+    check_keys(root, "", {"standard", "source", "organization", "timing", "power"});
     read_string(root, "standard", &spec.standard);
     read_string(root, "source", &spec.source);
 
@@ -111,6 +112,10 @@ class PresetReader {
       read_int(tim, "timing.", "rtw", 0, kMaxTimingNck, &t.rtw);
     }
     if (m_diags.empty()) cross_checks(spec);
+    // Optional; checked against the device only when organization and timing are valid.
+    if (const YAML::Node power = root["power"]) {
+      spec.power = config_detail::read_dram_power(power, m_path, spec, m_diags.empty(), &m_diags);
+    }
     return spec;
   }
 

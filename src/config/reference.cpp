@@ -85,6 +85,17 @@ nlohmann::json device_to_json(const DramDeviceSpec& d) {
                  {"rtp", t.rtp},       {"wr", t.wr},       {"ccd_s", t.ccd_s}, {"ccd_l", t.ccd_l},
                  {"rrd_s", t.rrd_s},   {"rrd_l", t.rrd_l}, {"faw", t.faw},     {"wtr_s", t.wtr_s},
                  {"wtr_l", t.wtr_l},   {"rtw", t.rtw},     {"rfc", t.rfc},     {"refi", t.refi}};
+  if (d.power.present()) {
+    nlohmann::json rails = nlohmann::json::object();
+    for (const DramRail& r : d.power.rails) {
+      rails[r.name] = {{"voltage_v", r.voltage_v}, {"idd0_ma", r.idd0_ma},   {"idd2n_ma", r.idd2n_ma},
+                       {"idd3n_ma", r.idd3n_ma},   {"idd4r_ma", r.idd4r_ma}, {"idd4w_ma", r.idd4w_ma},
+                       {"idd5b_ma", r.idd5b_ma}};
+    }
+    j["power"] = {{"source", d.power.source},
+                  {"device_width_bits", d.power.device_width_bits},
+                  {"rails", std::move(rails)}};
+  }
   j["atom_bytes"] = d.atom_bytes();
   j["peak_gbps"] = d.peak_gbps();
   return j;
@@ -125,7 +136,8 @@ std::string config_reference_markdown() {
       "beside the arch file, then in the source tree's `arch/dram/`; anything with a `/` or ending "
       "in `.yaml` is a path. `dram.channels` (a power of two, 0 = the preset's) replaces the preset's "
       "channel count, and the resolved device is written under `dram.device` in report.json's "
-      "config (output only). Keys that only the other DRAM models read are errors when they hold a "
+      "config (output only; with the preset's `power` currents when it has them, which price DRAM "
+      "per command: docs/energy.md). Keys that only the other DRAM models read are errors when they hold a "
       "non-default value and were written no earlier than `dram.kind` (in the same file, or on the "
       "command line): `latency_ns` and `bandwidth_gbps` with kind cycle; `preset`, `channels`, "
       "`page_policy`, `address_mapping`, `queue_depth` and `refresh` with ideal or simple. "

@@ -388,7 +388,8 @@ std::vector<ParamDef> declare() {
       [](auto& a) -> auto& { return a.energy.table; }));
   s.push_back(enum_param(
       "energy.dram_standard", EnergyDramStandard::kAuto, {"auto", "DDR4", "LPDDR4", "LPDDR5", "HBM2"},
-      "DRAM standard whose pJ/bit prices DRAM traffic; auto = the preset's standard with dram.kind "
+      "DRAM standard whose pJ/bit prices DRAM traffic (unused when a kind cycle preset with "
+      "datasheet currents prices it per command); auto = the preset's standard with dram.kind "
       "cycle, LPDDR4 (the simple model's default interface) with kinds ideal and simple",
       [](auto& a) -> auto& { return a.energy.dram_standard; }));
   s.push_back(float_param(

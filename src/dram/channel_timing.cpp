@@ -11,7 +11,30 @@ ChannelTiming::ChannelTiming(const DramDeviceSpec& device)
       m_banks_per_group(device.org.banks_per_group),
       m_banks(static_cast<size_t>(device.org.ranks * device.org.banks())),
       m_group_state(static_cast<size_t>(device.org.ranks * device.org.bank_groups)),
-      m_ranks(static_cast<size_t>(device.org.ranks)) {}
+      m_ranks(static_cast<size_t>(device.org.ranks)),
+      m_activity(static_cast<size_t>(device.org.ranks)) {}
+
+void ChannelTiming::activity_begin(int rank, int64_t t) {
+  RankActivity& a = m_activity[rank];
+  if (a.open == 0 && t >= a.end) {  // a new merged interval
+    a.done += a.end - a.start;
+    a.start = t;
+    a.end = t;
+  }
+  ++a.open;
+}
+
+void ChannelTiming::activity_end(int rank, int64_t t) {
+  RankActivity& a = m_activity[rank];
+  --a.open;
+  a.end = std::max(a.end, t);
+}
+
+int64_t ChannelTiming::active_cycles(int rank, int64_t until) const {
+  const RankActivity& a = m_activity[rank];
+  const int64_t end = a.open > 0 ? until : std::min(a.end, until);
+  return a.done + std::max<int64_t>(0, end - a.start);
+}
 
 int64_t ChannelTiming::ready_act(int rank, int group, int flat) const {
   const RankTiming& r = m_ranks[rank];
@@ -70,6 +93,7 @@ void ChannelTiming::floors(int64_t t0, bool write, int64_t* act_floor, int64_t* 
 
 void ChannelTiming::act(int64_t t, int rank, int group, int flat, int64_t row) {
   BankTiming& b = m_banks[flat];
+  if (b.open_row < 0) activity_begin(rank, t);
   b.open_row = row;
   b.act_time = t;
   b.next_act = std::max(b.next_act, t + m_t.rc);
@@ -86,6 +110,7 @@ void ChannelTiming::act(int64_t t, int rank, int group, int flat, int64_t row) {
 
 void ChannelTiming::close_after(int flat, int64_t precharge_at) {
   BankTiming& b = m_banks[flat];
+  if (b.open_row >= 0) activity_end(flat / banks_per_rank(), precharge_at);
   b.open_row = -1;
   b.next_act = std::max(b.next_act, precharge_at + m_t.rp);
 }
@@ -127,6 +152,8 @@ void ChannelTiming::wr(int64_t t, int rank, int group, int flat, bool auto_prech
 }
 
 void ChannelTiming::ref(int64_t t, int rank) {
+  activity_begin(rank, t);
+  activity_end(rank, t + m_t.rfc);
   const int n = banks_per_rank();
   for (int i = rank * n; i < (rank + 1) * n; ++i)
     m_banks[i].next_act = std::max(m_banks[i].next_act, t + m_t.rfc);

@@ -129,6 +129,15 @@ const MemoryStats& MemorySystem::stats() const {
   return m_impl->stats;
 }
 
+int64_t MemorySystem::rank_active_cycles(int64_t until) const {
+  int64_t sum = 0;
+  for (const auto& ch : m_impl->channels) {
+    for (int64_t r = 0; r < m_impl->device.org.ranks; ++r)
+      sum += ch->timing().active_cycles(static_cast<int>(r), until);
+  }
+  return sum;
+}
+
 void MemorySystem::submit(const Request& r) {
   Impl& m = *m_impl;
   if (r.arrival < m.now || r.arrival < m.last_arrival) {

@@ -52,6 +52,13 @@ const DramStats& CycleDram::counters() const {
   m_stats.rd = s.commands[static_cast<int>(dram::Command::kRd)];
   m_stats.wr = s.commands[static_cast<int>(dram::Command::kWr)];
   m_stats.ref = s.commands[static_cast<int>(dram::Command::kRef)];
+  // Standby time up to the end of the run (or of the model, if it ran further), in DRAM clocks.
+  const int64_t until = std::max(m_dram_clock.cycle_of(m_run_end), m_memory.now());
+  const int64_t active = m_memory.rank_active_cycles(until);
+  const int64_t all = m_device.org.channels * m_device.org.ranks * until;
+  const double tck_ns = m_device.timing.tck_ps / 1000.0;
+  m_stats.active_standby_ns = static_cast<double>(active) * tck_ns;
+  m_stats.precharged_standby_ns = static_cast<double>(all - active) * tck_ns;
   return m_stats;
 }
 

@@ -109,6 +109,7 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
     if (!failure) {
       try {
         result = collect(top, arch);
+        top.dram().set_run_end(top.clock().time_of(result.total_cycles));
         result.dram = top.dram().counters();
         for (Buffer b : {Buffer::kIfmap, Buffer::kWeight, Buffer::kOfmap}) {
           const hw::ScratchpadCounters& c = top.scratchpad(b).counters();

@@ -8,6 +8,7 @@
 
 #include "systole/common/error.h"
 #include "systole/config/schema.h"
+#include "systole/energy/dram_idd.h"
 #include "systole/energy/pricing.h"
 #include "systole/hw/attribution.h"
 #include "systole/report/sha256.h"
@@ -134,6 +135,48 @@ DataType type_at(const Json& root, const std::string& path, const std::string& r
   return t;
 }
 
+constexpr double kMaxCount = 9.223372036854775807e18;
+
+// memory.dram's IDD pricing (energy_model "idd"): per-rank energies x the run's command counts and
+// standby times, as totals (PricingContext::DramIdd). Every number is checked >= 0 and finite;
+// counts and times are bounded by 2^63 so that the products stay finite.
+PricingContext::DramIdd read_dram_idd(const Json& report, double cycle_ns, const std::string& report_path) {
+  PricingContext::DramIdd d;
+  const Json& model = at_path(report, "memory.dram.energy_model", report_path);
+  if (model == "per_bit") return d;
+  if (model != "idd")
+    bad(report_path, "memory.dram.energy_model", model.dump() + " is not \"idd\" or \"per_bit\"");
+  d.enabled = true;
+  auto bounded = [&](const std::string& path) {
+    const double v = number_at(report, path, report_path);
+    if (v > kMaxCount) bad(report_path, path, fmt::format("{} is more than 2^63", v));
+    return v;
+  };
+  const std::string idd = "memory.dram.idd.";
+  d.act_pre_pj = bounded("memory.dram.commands.ACT") * bounded(idd + "command_pj.ACT_PRE");
+  d.rd_pj = bounded("memory.dram.commands.RD") * bounded(idd + "command_pj.RD");
+  d.wr_pj = bounded("memory.dram.commands.WR") * bounded(idd + "command_pj.WR");
+  d.ref_pj = bounded("memory.dram.commands.REF") * bounded(idd + "command_pj.REF");
+  // mW x ns = pJ
+  d.background_pj = bounded("memory.dram.active_standby_ns") * bounded(idd + "active_standby_mw") +
+                    bounded("memory.dram.precharged_standby_ns") * bounded(idd + "precharged_standby_mw");
+  d.total_bytes = bounded("total.actions.dram_read_bytes") + bounded("total.actions.dram_write_bytes");
+  d.total_ns = bounded("total.cycles") * cycle_ns;
+  return d;
+}
+
+// A record's share of the run's IDD-priced DRAM energy: traffic energy by its share of the DRAM
+// bytes, refresh and background by its share of the time. A run without DRAM bytes (or of zero
+// time) puts the whole of that part into time (bytes).
+double dram_idd_pj(const PricingContext::DramIdd& d, double bytes, double ns) {
+  const double traffic = d.act_pre_pj + d.rd_pj + d.wr_pj, timed = d.ref_pj + d.background_pj;
+  const double by_bytes = d.total_bytes > 0 ? bytes / d.total_bytes : 0.0;
+  const double by_time = d.total_ns > 0 ? ns / d.total_ns : 0.0;
+  if (d.total_bytes <= 0) return (traffic + timed) * by_time;
+  if (d.total_ns <= 0) return (traffic + timed) * by_bytes;
+  return traffic * by_bytes + timed * by_time;
+}
+
 // Throws InternalError naming the first inf or NaN in `j`.
 void require_finite(const Json& j, const std::string& path) {
   if (j.is_number_float() && !std::isfinite(j.get<double>())) {
@@ -145,8 +188,6 @@ void require_finite(const Json& j, const std::string& path) {
     for (size_t i = 0; i < j.size(); ++i) require_finite(j[i], fmt::format("{}[{}]", path, i));
   }
 }
-
-constexpr double kMaxCount = 9.223372036854775807e18;
 
 double ns_of(const PricingContext& ctx, double cycles) {
   return cycles * ctx.cycle_ns;
@@ -220,6 +261,20 @@ std::string energy_dram_standard(const ArchSpec& arch) {
   return "LPDDR4";
 }
 
+Json dram_energy_model_json(const ArchSpec& arch) {
+  const DramDeviceSpec& device = arch.dram.device;
+  if (arch.dram.kind != DramKind::kCycle || !device.power.present()) return {{"energy_model", "per_bit"}};
+  const energy::DramIddEnergy e = energy::derive_dram_idd(device);
+  return {{"energy_model", "idd"},
+          {"idd",
+           {{"source", device.power.source},
+            {"devices_per_rank", e.devices_per_rank},
+            {"command_pj", {{"ACT_PRE", e.act_pre_pj}, {"RD", e.rd_pj}, {"WR", e.wr_pj}, {"REF", e.ref_pj}}},
+            {"active_standby_mw", e.active_standby_mw},
+            {"precharged_standby_mw", e.precharged_standby_mw},
+            {"units", "per rank: pJ per command (ACT_PRE: one ACT with its precharge), mW"}}}};
+}
+
 // activity.columns as this Systole writes them.
 static Json activity_column_names() {
   Json columns = Json::array({"begin_cycle", "end_cycle"});
@@ -264,6 +319,9 @@ PricingContext pricing_context(const Json& report, const std::string& report_pat
   const Json& standard = at_path(report, "memory.dram.standard", report_path);
   if (!standard.is_string()) bad(report_path, "memory.dram.standard", "expected a DRAM standard name");
   ctx.dram_standard = standard.get<std::string>();
+  const Json& dram = at_path(report, "memory.dram", report_path);
+  if (dram.is_object() && dram.contains("energy_model"))
+    ctx.dram_idd = read_dram_idd(report, ctx.cycle_ns, report_path);
   return ctx;
 }
 
@@ -310,8 +368,12 @@ PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& 
                   {energy::VectorOp::kMul, ctx.accumulator_type, n.vector_mul_on_accumulator},
                   {energy::VectorOp::kAdd, ctx.input_type, n.vector_add_on_input},
                   {energy::VectorOp::kMul, ctx.input_type, n.vector_mul_on_input}};
-  c.dram = {ctx.dram_standard, n.dram_read_bytes, n.dram_write_bytes};
-  const energy::EnergyBreakdown b = energy::price(c, table);
+  if (!ctx.dram_idd.enabled) c.dram = {ctx.dram_standard, n.dram_read_bytes, n.dram_write_bytes};
+  energy::EnergyBreakdown b = energy::price(c, table);
+  if (ctx.dram_idd.enabled) {
+    b.dram_pj = dram_idd_pj(ctx.dram_idd, n.dram_read_bytes + n.dram_write_bytes, ns_of(ctx, cycles));
+    b.total_pj += b.dram_pj;
+  }
 
   PricedEnergy e;
   const double ns = ns_of(ctx, cycles);
@@ -421,6 +483,16 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
   const double inferences = number_at(total, "inferences", report_path + ": total");
   total["energy_per_inference_pj"] = inferences > 0 ? e.total_pj / inferences : 0.0;
 
+  if (ctx.dram_idd.enabled) {
+    const PricingContext::DramIdd& d = ctx.dram_idd;
+    report["memory"]["dram"]["energy_pj"] = {
+        {"ACT_PRE", d.act_pre_pj},
+        {"RD", d.rd_pj},
+        {"WR", d.wr_pj},
+        {"REF", d.ref_pj},
+        {"background", d.background_pj},
+        {"total", d.act_pre_pj + d.rd_pj + d.wr_pj + d.ref_pj + d.background_pj}};
+  }
   report["energy"] = {
       {"table", table_name},
       {"table_sha256", sha256_file(table.path)},
@@ -452,13 +524,19 @@ std::string energy_summary(const Json& report) {
     largest += fmt::format("{}{} {:.1f}%", largest.empty() ? "" : ", ", name, pj > 0 ? 100.0 * v / pj : 0.0);
   }
   const Json& energy = report.at("energy");
+  bool idd = false;
+  if (report.contains("memory") && report.at("memory").contains("dram")) {
+    const Json& dram = report.at("memory").at("dram");
+    idd = dram.contains("energy_model") && dram.at("energy_model") == "idd";
+  }
+  const std::string dram_priced = idd ? " from IDD currents" : "";
   return fmt::format(
-      "energy: {:.4g} uJ ({} table, DRAM {}; {:.4g} uJ static): {}\n"
+      "energy: {:.4g} uJ ({} table, DRAM {}{}; {:.4g} uJ static): {}\n"
       "power: {:.4g} W average, {:.4g} W peak over {}-cycle windows; {:.4g} TOPS/W\n",
       pj / 1e6, energy.at("node").get<std::string>(), energy.at("dram_standard").get<std::string>(),
-      total.at("energy_static_pj").get<double>() / 1e6, largest, total.at("avg_power_w").get<double>(),
-      total.at("peak_power_w").get<double>(), energy.at("power_window_cycles").get<int64_t>(),
-      total.at("tops_per_w").get<double>());
+      dram_priced, total.at("energy_static_pj").get<double>() / 1e6, largest,
+      total.at("avg_power_w").get<double>(), total.at("peak_power_w").get<double>(),
+      energy.at("power_window_cycles").get<int64_t>(), total.at("tops_per_w").get<double>());
 }
 
 }  // namespace systole

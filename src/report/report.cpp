@@ -211,7 +211,11 @@ Json memory_json(const ArchSpec& arch, const SimResult& r) {
     dram["atoms"] = d.atoms;
     dram["row_hit_rate"] = d.row_hit_rate();
     dram["commands"] = {{"ACT", d.act}, {"PRE", d.pre}, {"RD", d.rd}, {"WR", d.wr}, {"REF", d.ref}};
+    dram["active_standby_ns"] = d.active_standby_ns;  // summed over ranks (hw/dram_stats.h)
+    dram["precharged_standby_ns"] = d.precharged_standby_ns;
   }
+  const Json model = dram_energy_model_json(arch);
+  for (const auto& [key, value] : model.items()) dram[key] = value;
   Json spms = Json::object();
   for (const ScratchpadStats& s : r.scratchpads) {
     spms[s.name] = {{"read_bytes", s.read_bytes},

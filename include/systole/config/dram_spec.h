@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "systole/config/dram_power.h"
+
 namespace systole {
 
 // Row-buffer policy: kOpen leaves a row open after a column access (a later hit to it skips
@@ -73,6 +75,12 @@ struct DramDeviceSpec {
   std::string path;      // the file it was read from
   DramOrganization org;
   DramTiming timing;
+  DramPowerSpec power;  // datasheet currents (optional `power:` section); empty: priced per bit
+
+  // Devices in one rank (power.device_width_bits wide each); 0 without a power section.
+  int64_t devices_per_rank() const {
+    return power.device_width_bits > 0 ? org.bus_width_bits / power.device_width_bits : 0;
+  }
 
   int64_t atom_bytes() const { return org.bus_width_bits / 8 * timing.bl; }  // one burst, B
   int64_t burst_clocks() const { return timing.bl / org.beats_per_clock; }   // nCK on the bus
@@ -94,7 +102,7 @@ std::vector<std::string> dram_preset_names();  // stems of <data dir>/arch/dram/
 
 // Reads and validates a preset file. Throws ConfigError (file:line: key = 'value': rule) for a
 // missing, unknown or out-of-range key, and for inconsistent timing (e.g. tRC < tRAS + tRP,
-// bl not a multiple of beats_per_clock, sizes not powers of two).
+// bl not a multiple of beats_per_clock, sizes not powers of two) or currents (dram_power.h).
 DramDeviceSpec load_dram_preset(const std::string& path);
 
 }  // namespace systole

@@ -56,6 +56,7 @@ class ChannelController {
   void set_seq_limit(uint64_t limit);
   int64_t time() const { return m_time; }
   bool write_mode() const { return m_write_mode; }
+  const ChannelTiming& timing() const { return m_timing; }
 
  private:
   // Queued requests live in a pool of queue_depth slots. Every slot in use is on the list of its

@@ -16,6 +16,11 @@
 //   REF  -> any command to the rank: tRFC; REF needs every bank precharged and tRP met.
 // Auto-precharge (RDA/WRA) closes the row at max(RD + tRTP or WR + CWL + burst + tWR, ACT + tRAS)
 // and the bank may be activated tRP later.
+//
+// Rank activity (for background power, energy/dram_idd.h): a rank is *active* in every cycle that
+// lies in some bank's [ACT, precharge) interval (the precharge cycle being the PRE or PREA issue
+// cycle, or the auto-precharge cycle above) or in some [REF, REF + tRFC); otherwise it is
+// *precharged*. The union of these intervals is accumulated as commands are recorded.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +56,10 @@ class ChannelTiming {
   int64_t ready_prea(int rank) const;  // every open bank of the rank may be precharged
   int64_t ready_ref(int rank) const;   // every bank precharged and tRP met
   bool any_open(int rank) const;
+  // Cycles in [0, until) during which `rank` was active (see above), given the commands recorded
+  // so far; an interval still open (a row left open) counts up to `until`. `until` must be at
+  // least the last recorded command's cycle.
+  int64_t active_cycles(int rank, int64_t until) const;
 
   // Per (rank, bank group) index rank * bank_groups + group: the earliest ACT and the earliest
   // RD (or WR when `write`) allowed by the bank-group, rank and channel rules, at least t0. The
@@ -73,6 +82,16 @@ class ChannelTiming {
     int64_t faw[4] = {-kNever, -kNever, -kNever, -kNever};  // last four ACT cycles, ring
     int faw_pos = 0;
   };
+  // The union of a rank's active intervals. Intervals begin in non-decreasing cycle order
+  // (commands are recorded in issue order); the current merged interval is [start, end), open
+  // while `open` > 0 (its end not known yet); `done` sums the merged intervals before it.
+  struct RankActivity {
+    int64_t open = 0;
+    int64_t start = 0, end = 0;
+    int64_t done = 0;
+  };
+  void activity_begin(int rank, int64_t t);
+  void activity_end(int rank, int64_t t);
   void close_after(int flat, int64_t precharge_at);
 
   DramTiming m_t;
@@ -81,6 +100,7 @@ class ChannelTiming {
   std::vector<BankTiming> m_banks;
   std::vector<GroupTiming> m_group_state;  // rank * groups + group
   std::vector<RankTiming> m_ranks;
+  std::vector<RankActivity> m_activity;  // per rank
   int64_t m_next_rd = 0, m_next_wr = 0;  // channel: data bus and read-to-write turnaround
 };
 

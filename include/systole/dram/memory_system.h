@@ -105,6 +105,12 @@ class MemorySystem {
   size_t outstanding() const;
   int64_t now() const;  // cycle up to which every channel has been simulated
 
+  // Sum over every rank of every channel of the cycles in [0, until) with at least one bank open
+  // or a refresh in progress (ChannelTiming::active_cycles): the active-standby time of the
+  // commands issued so far, rows still open counting up to `until` (>= now()). The rest of
+  // channels x ranks x until is precharged standby.
+  int64_t rank_active_cycles(int64_t until) const;
+
   // Observers see every command of every channel (e.g. dram/timing_checker.h); not owned.
   void add_observer(ICommandObserver* observer);
   const MemoryStats& stats() const;

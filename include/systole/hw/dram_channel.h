@@ -55,6 +55,9 @@ class IDramChannel {
   virtual sc_core::sc_export<IDramRequestPort>& request_export() = 0;
   // Everything counted so far (dram_stats.h).
   virtual const DramStats& counters() const = 0;
+  // The run ended at `end`: time-based counters (DramStats::active_standby_ns) are taken up to
+  // it from then on. Models without such counters ignore it.
+  virtual void set_run_end(const sc_core::sc_time& end) { (void)end; }
 
   // Functional simulation: the DRAM's contents (byte a at address a), owned by the caller and
   // outliving the simulation. Requests whose payload carries a data pointer copy to (write) or

@@ -42,6 +42,7 @@ class CycleDram : public sc_core::sc_module, public IDramChannel, public IDramRe
   tlm::tlm_base_target_socket_b<>& target_socket() override { return socket; }
   sc_core::sc_export<IDramRequestPort>& request_export() override { return request; }
   const DramStats& counters() const override;
+  void set_run_end(const sc_core::sc_time& end) override { m_run_end = end; }
 
   void submit(tlm::tlm_generic_payload& trans, const sc_core::sc_time& arrival) override;
   bool next_completion(DramCompletion* out) override;
@@ -69,6 +70,7 @@ class CycleDram : public sc_core::sc_module, public IDramChannel, public IDramRe
   std::vector<uint64_t> m_free_slots;  // indices into m_slots, reused last-freed first
   size_t m_outstanding = 0;            // requests submitted and not yet completed
   mutable DramStats m_stats;           // command counts are copied from m_memory on demand
+  sc_core::sc_time m_run_end;          // set_run_end(); standby time is counted up to it
 };
 
 }  // namespace systole::hw

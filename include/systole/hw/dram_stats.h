@@ -27,6 +27,13 @@ struct DramStats {
   int64_t rd = 0;
   int64_t wr = 0;
   int64_t ref = 0;
+  // kind cycle only: background (standby) time summed over every rank of every channel, ns, from
+  // the start of the run to its end (IDramChannel::set_run_end). Active standby: at least one
+  // bank of the rank open, or a refresh in progress (dram::MemorySystem::rank_active_cycles);
+  // precharged standby: the rest. active + precharged = ranks x channels x run time (in whole
+  // DRAM clocks). Power-down and self-refresh are not modelled, so there is no third state.
+  double active_standby_ns = 0.0;
+  double precharged_standby_ns = 0.0;
 
   int64_t requests() const { return reads + writes; }
   // Mean read latency, ns: read_latency_sum_ns / reads (0 without reads).

@@ -54,6 +54,7 @@ class NpuTop : public sc_core::sc_module {
   const PeArray& array() const { return m_array; }
   const VectorUnit& vector_unit() const { return m_vector; }
   const IDramChannel& dram() const { return *m_dram; }
+  IDramChannel& dram() { return *m_dram; }
 
   // The exception a module stopped the simulation with, if any (scratchpads first). Rethrow it
   // after destroying the NpuTop: AddressSanitizer mis-tracks a throw while SystemC's coroutine

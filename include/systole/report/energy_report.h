@@ -21,6 +21,13 @@ namespace systole {
 // LPDDR4.
 std::string energy_dram_standard(const ArchSpec& arch);
 
+// How the run's DRAM energy is priced, for report.json's memory.dram: {"energy_model": "idd"} plus
+// "idd": {source, devices_per_rank, command_pj: {ACT_PRE, RD, WR, REF}, active_standby_mw,
+// precharged_standby_mw} (per rank, energy/dram_idd.h) when dram.kind is cycle and the preset has
+// datasheet currents; {"energy_model": "per_bit"} otherwise (the table's pJ/bit at
+// memory.dram.standard).
+nlohmann::ordered_json dram_energy_model_json(const ArchSpec& arch);
+
 // report.json "activity": the run's actions per window of activity_window_cycles core cycles,
 // {"window_cycles": N, "columns": [...], "windows": [[begin_cycle, end_cycle, counts...], ...]}.
 nlohmann::ordered_json activity_json(const SimResult& result);
@@ -36,11 +43,23 @@ struct PricingContext {
   };
   std::vector<Scratchpad> scratchpads;
   std::string dram_standard;
+  // DRAM priced from IDD currents (memory.dram.energy_model "idd"): the run's whole DRAM energy,
+  // from its command counts and standby times, split into a part spread over records in
+  // proportion to their DRAM bytes (ACT+PRE, RD, WR: traffic) and a part spread in proportion to
+  // their time (REF and background: they accrue with time whether or not data moves).
+  struct DramIdd {
+    bool enabled = false;  // false: per bit from the table
+    double act_pre_pj = 0.0, rd_pj = 0.0, wr_pj = 0.0, ref_pj = 0.0, background_pj = 0.0;  // run totals
+    double total_bytes = 0.0;  // total.actions dram_read_bytes + dram_write_bytes
+    double total_ns = 0.0;     // total.cycles x cycle_ns
+  } dram_idd;
   double cycle_ns = 1.0;
   StaticPowerParams static_power;  // mW
 };
 
-// Reads the pricing context from report.json's config and memory.dram.standard. Throws UserError
+// Reads the pricing context from report.json's config and memory.dram (standard; with
+// energy_model "idd" also idd, commands, active_standby_ns, precharged_standby_ns, and total's
+// cycles and DRAM bytes; a report without energy_model is priced per bit). Throws UserError
 // naming `report_path`, the key path and what was expected when a key is missing or malformed.
 PricingContext pricing_context(const nlohmann::ordered_json& report, const std::string& report_path);
 
@@ -55,7 +74,9 @@ struct PricedEnergy {
   double total_pj = 0.0;
 };
 
-// The same context from the resolved arch (what report.json's config records).
+// The same context from the resolved arch (what report.json's config records). It has no run
+// totals, so DRAM is priced per bit (dram_idd.enabled false): the per-instruction energies of
+// traces use it.
 PricingContext pricing_context(const ArchSpec& arch);
 
 // Checks, before anything runs, that `table` has every entry a run of this arch may price: the MAC
@@ -82,7 +103,8 @@ PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable&
 // power) and energy_per_inference_pj (energy_pj / total.inferences). power.csv: one row per
 // activity window with its cycles, times (us) and average power per component (W) and in total;
 // sum over rows of total_w x window time == total.energy_pj (up to rounding).
-// `table_name` is what energy.table said (recorded with the table's SHA-256 and node).
+// `table_name` is what energy.table said (recorded with the table's SHA-256 and node). With
+// energy_model "idd" also memory.dram.energy_pj: {ACT_PRE, RD, WR, REF, background, total}.
 std::string price_report(nlohmann::ordered_json& report, const energy::EnergyTable& table,
                          const std::string& table_name, const std::string& report_path);
 

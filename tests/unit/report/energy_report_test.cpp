@@ -222,5 +222,84 @@ TEST(EnergyReport, MissingOrMalformedKeysNameTheFileAndKey) {
   expect_error(r, "config.core.array.input_type");
 }
 
+// The hand-made report priced from IDD figures: 2 ACT x 100 + 3 RD x 10 + 1 WR x 20 = 250 pJ of
+// traffic, 1 REF x 1000 + 200 ns x 2 mW + 100 ns x 1 mW = 1500 pJ over time. Layer A moved all 24
+// bytes in 200 of the 300 ns, layer B nothing in 100 ns: A = 250 + 1500 x 2/3, B = 1500 x 1/3.
+Json with_idd(Json r) {
+  Json& d = r["memory"]["dram"];
+  d["commands"] = {{"ACT", 2}, {"PRE", 1}, {"RD", 3}, {"WR", 1}, {"REF", 1}};
+  d["active_standby_ns"] = 200.0;
+  d["precharged_standby_ns"] = 100.0;
+  d["energy_model"] = "idd";
+  d["idd"] = {{"source", "hand"},
+              {"devices_per_rank", 1},
+              {"command_pj", {{"ACT_PRE", 100.0}, {"RD", 10.0}, {"WR", 20.0}, {"REF", 1000.0}}},
+              {"active_standby_mw", 2.0},
+              {"precharged_standby_mw", 1.0}};
+  return r;
+}
+
+TEST(EnergyReport, IddDramSpreadsTrafficByBytesAndTheRestByTime) {
+  Json r = with_idd(hand_made_report());
+  const std::string csv = price_report(r, small_table(), "small", "r.json");
+  auto dram = [](const Json& rec) { return rec["energy_by_component"]["dram"].get<double>(); };
+  EXPECT_NEAR(dram(r["total"]), 1750.0, 1e-9);
+  EXPECT_NEAR(dram(r["layers"][0]), 1250.0, 1e-9);
+  EXPECT_NEAR(dram(r["layers"][1]), 500.0, 1e-9);
+  const Json& e = r["memory"]["dram"]["energy_pj"];
+  EXPECT_EQ(e["ACT_PRE"], 200.0);
+  EXPECT_EQ(e["REF"], 1000.0);
+  EXPECT_EQ(e["background"], 500.0);
+  EXPECT_EQ(e["total"], 1750.0);
+  // power.csv: window 0 (all bytes, 200 ns) and window 1 (100 ns) carry the layers' DRAM energy;
+  // the DRAM column is the 11th: 1250 pJ / 200 ns = 6.25 mW, 500 pJ / 100 ns = 5 mW.
+  std::istringstream in(csv);
+  std::string line;
+  std::vector<double> dram_w;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::istringstream cells(line);
+    std::string cell;
+    for (int c = 0; c <= 10 && std::getline(cells, cell, ','); ++c) {
+      if (c == 10) dram_w.push_back(std::stod(cell));
+    }
+  }
+  ASSERT_EQ(dram_w.size(), 2u);
+  EXPECT_NEAR(dram_w[0], 0.00625, 1e-12);
+  EXPECT_NEAR(dram_w[1], 0.005, 1e-12);
+
+  // The table's DDR4 pJ/bit does not enter: halving it changes no DRAM figure.
+  Json again = with_idd(hand_made_report());
+  price_report(
+      again,
+      energy::load_energy_table(energy::test::write_table(
+          "report_idd_half", energy::test::edited("value: 20, unit: pJ/bit", "value: 10, unit: pJ/bit"))),
+      "half", "r.json");
+  EXPECT_EQ(dram(again["total"]), dram(r["total"]));
+}
+
+TEST(EnergyReport, IddFieldsAreCheckedLikeTheRest) {
+  auto expect_error = [](Json r, const std::string& fragment) {
+    try {
+      price_report(r, small_table(), "small", "some/report.json");
+      ADD_FAILURE() << "no error for " << fragment;
+    } catch (const UserError& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  Json r = with_idd(hand_made_report());
+  r["memory"]["dram"]["energy_model"] = "dramsim";
+  expect_error(r, "memory.dram.energy_model: \"dramsim\" is not \"idd\" or \"per_bit\"");
+  r = with_idd(hand_made_report());
+  r["memory"]["dram"]["commands"].erase("ACT");
+  expect_error(r, "memory.dram.commands.ACT: missing");
+  r = with_idd(hand_made_report());
+  r["memory"]["dram"]["idd"]["command_pj"]["RD"] = -1.0;
+  expect_error(r, "memory.dram.idd.command_pj.RD: '-1.0' is not a number >= 0");
+  r = with_idd(hand_made_report());
+  r["memory"]["dram"]["active_standby_ns"] = 1e30;
+  expect_error(r, "memory.dram.active_standby_ns: 1e+30 is more than 2^63");
+}
+
 }  // namespace
 }  // namespace systole
