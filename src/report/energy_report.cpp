@@ -531,15 +531,16 @@ std::string energy_summary(const Json& report) {
   }
   const std::string dram_priced = idd ? " from IDD currents" : "";
   // The table's name (two tables can share a node: 45nm, 45nm-accelergy), with the node if it differs.
-  const std::string table = energy.at("table").get<std::string>(), node = energy.at("node").get<std::string>();
+  const std::string table = energy.at("table").get<std::string>(),
+                    node = energy.at("node").get<std::string>();
   const std::string priced_at = table == node ? table + " table" : fmt::format("{} table at {}", table, node);
   return fmt::format(
       "energy: {:.4g} uJ ({}, DRAM {}{}; {:.4g} uJ static): {}\n"
       "power: {:.4g} W average, {:.4g} W peak over {}-cycle windows; {:.4g} TOPS/W\n",
-      pj / 1e6, priced_at, energy.at("dram_standard").get<std::string>(),
-      dram_priced, total.at("energy_static_pj").get<double>() / 1e6, largest,
-      total.at("avg_power_w").get<double>(), total.at("peak_power_w").get<double>(),
-      energy.at("power_window_cycles").get<int64_t>(), total.at("tops_per_w").get<double>());
+      pj / 1e6, priced_at, energy.at("dram_standard").get<std::string>(), dram_priced,
+      total.at("energy_static_pj").get<double>() / 1e6, largest, total.at("avg_power_w").get<double>(),
+      total.at("peak_power_w").get<double>(), energy.at("power_window_cycles").get<int64_t>(),
+      total.at("tops_per_w").get<double>());
 }
 
 }  // namespace systole

@@ -449,6 +449,31 @@ TEST(EnergyCli, ChangingTheTableChangesExactlyTheExpectedEntries) {
   EXPECT_GT(mac["total"]["macs"].get<double>(), 0.0);
 }
 
+TEST(EnergyCli, TheTwoFortyFiveNanometreTablesPriceTheSameCountsDifferently) {
+  // 45nm (Horowitz) and 45nm-accelergy (Aladdin, CACTI 7) share a node; the summary names the
+  // table, and the array, priced per MAC 0.3 against 1.00375 pJ (and per byte-hop 0.03 against
+  // 0.072), costs more with the second on the same counts. DRAM: LPDDR4 at 7.5 and 8 pJ/bit.
+  const auto dir = fresh_dir("energy_cli_accelergy");
+  const Json run = run_report(dir, "run");
+  ASSERT_FALSE(run.is_null());
+  const Json h = reprice(dir, dir / "run", "horowitz", "--table 45nm");
+  const auto r = run_systole(
+      "energy --report " + q(dir / "run") + " --out " + q(dir / "accelergy") + " --table 45nm-accelergy",
+      dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("45nm-accelergy table at 45nm"), std::string::npos) << r.out;
+  const Json a = Json::parse(read_file(dir / "accelergy" / "report.json"));
+  EXPECT_EQ(a["energy"]["table"], "45nm-accelergy");
+  EXPECT_EQ(a["energy"]["node"], "45nm");
+  const Json& act = run["total"]["actions"];
+  const double macs = act["macs"].get<double>(), shifts = act["register_shift_bytes"].get<double>();
+  EXPECT_NEAR(comp(h["total"], "array"), macs * 0.3 + shifts * 0.03, 1e-6 * comp(h["total"], "array"));
+  EXPECT_NEAR(comp(a["total"], "array"), macs * 1.00375 + shifts * 0.072, 1e-6 * comp(a["total"], "array"));
+  EXPECT_NEAR(comp(a["total"], "dram") / comp(h["total"], "dram"), 8.0 / 7.5, 1e-9);
+  EXPECT_LT(a["total"]["tops_per_w"].get<double>(), h["total"]["tops_per_w"].get<double>());
+  EXPECT_EQ(a["total"]["cycles"], h["total"]["cycles"]);
+}
+
 TEST(EnergyCli, FortyFiveNanometreCostsMoreThanSeven) {
   const auto dir = fresh_dir("energy_cli_45nm");
   const Json run = run_report(dir, "run");
