@@ -320,12 +320,17 @@ int64_t packed_conv_ifmap_along_cols(const ConvTileGeometry& g, int64_t rows, in
     s_of[static_cast<size_t>(jj)] = kk % g.kw;
   }
   std::map<std::array<int64_t, 4>, int64_t> words_of_class;
-  int64_t words = 0;
+  std::array<int64_t, 4> last{-1, -1, -1, -1};
+  int64_t last_words = 0, words = 0;
   for (int64_t i = 0; i < rows; ++i) {
     const int64_t pix = (g.m0 + i) % plane;
     std::array<int64_t, 4> cls{};
     valid_range(pix / g.wo, g.sh, g.pad_top, g.dh, g.h, g.kh, &cls[0], &cls[1]);
     valid_range(pix % g.wo, g.sw, g.pad_left, g.dw, g.w, g.kw, &cls[2], &cls[3]);
+    if (cls == last) {  // neighbouring pixels mostly share a class: skip the lookup
+      words += last_words;
+      continue;
+    }
     auto [it, fresh] = words_of_class.try_emplace(cls, 0);
     if (fresh) {
       int64_t read = 0;
@@ -334,6 +339,8 @@ int64_t packed_conv_ifmap_along_cols(const ConvTileGeometry& g, int64_t rows, in
       }
       it->second = ceil_div(read * e, width);
     }
+    last = cls;
+    last_words = it->second;
     words += it->second;
   }
   return words;
