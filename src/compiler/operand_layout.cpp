@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
-#include "systole/compiler/isa.h"
+#include "systole/isa/isa.h"
 
 namespace systole {
 

@@ -5,7 +5,7 @@
 // half). Chunk units: elements (add, activation), rows of the last axis (softmax, layernorm: a
 // row is never split), channel planes or, when one plane does not fit, output rows of a plane with
 // their input halo (pool: every input row a chunk's windows read, padding excluded, is loaded with
-// that chunk; its VECTOR carries the PoolGeometry of compiler/isa.h). Inputs are read as
+// that chunk; its VECTOR carries the PoolGeometry of isa/isa.h). Inputs are read as
 // contiguous tensors.
 #include <algorithm>
 #include <optional>

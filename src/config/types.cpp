@@ -18,14 +18,6 @@ constexpr std::array<std::pair<Dataflow, const char*>, 3> kDataflows{{
     {Dataflow::kOutputStationary, "os"},
     {Dataflow::kInputStationary, "is"},
 }};
-constexpr std::array<std::pair<DataType, const char*>, 6> kDataTypes{{
-    {DataType::kInt8, "int8"},
-    {DataType::kInt16, "int16"},
-    {DataType::kInt32, "int32"},
-    {DataType::kFp16, "fp16"},
-    {DataType::kBf16, "bf16"},
-    {DataType::kFp32, "fp32"},
-}};
 constexpr std::array<std::pair<DramKind, const char*>, 3> kDramKinds{{
     {DramKind::kIdeal, "ideal"},
     {DramKind::kSimple, "simple"},
@@ -61,30 +53,6 @@ bool parse_dataflow(const std::string& s, Dataflow* out) {
 }
 std::vector<std::string> dataflow_names() {
   return names_of(kDataflows);
-}
-
-const char* to_string(DataType t) {
-  return name_of(kDataTypes, t);
-}
-bool parse_data_type(const std::string& s, DataType* out) {
-  return parse_from(kDataTypes, s, out);
-}
-std::vector<std::string> data_type_names() {
-  return names_of(kDataTypes);
-}
-int64_t bytes_of(DataType t) {
-  switch (t) {
-    case DataType::kInt8:
-      return 1;
-    case DataType::kInt16:
-    case DataType::kFp16:
-    case DataType::kBf16:
-      return 2;
-    case DataType::kInt32:
-    case DataType::kFp32:
-      return 4;
-  }
-  return 0;
 }
 
 const char* to_string(DramKind k) {

@@ -10,7 +10,7 @@
 #include "systole/common/error.h"
 #include "systole/hw/process_guard.h"
 #include "systole/hw/scratchpad.h"
-#include "systole/numeric/reference.h"
+#include "systole/numeric/gemm_reference.h"
 #include "systole/numeric/tensor.h"
 
 namespace systole::hw {

@@ -13,7 +13,7 @@
 #include "systole/compiler/compiler.h"
 #include "systole/numeric/npy.h"
 #include "systole/numeric/random.h"
-#include "systole/numeric/reference.h"
+#include "systole/oracle/reference.h"
 
 namespace systole::hw {
 namespace {

@@ -153,7 +153,7 @@ bool integer(DataType t) {
   return t == DataType::kInt8 || t == DataType::kInt16 || t == DataType::kInt32;
 }
 
-// One pool chunk (PoolGeometry in compiler/isa.h), as the reference pool (numeric/reference.h):
+// One pool chunk (PoolGeometry in isa/isa.h), as the reference pool (oracle/reference.h):
 // max = the largest non-padding element (NaN wins); avg = div_round_half_even(sum, count) on
 // integers, the fp32 sum in window order (row-major) / count in fp32 on floats; count = the
 // non-padding elements; a window of padding only gives 0.

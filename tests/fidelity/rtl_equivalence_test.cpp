@@ -1,6 +1,6 @@
 // Proof of equivalence of the two array models: over 2,000 random tiles from a fixed seed (20
 // shards of 100, each its own process), the register-level engine (rtl/run_tile.h) takes exactly
-// tile_timing()'s cycles and computes exactly the reference GEMM (numeric/reference.h, k_group = R
+// tile_timing()'s cycles and computes exactly the reference GEMM (numeric/gemm_reference.h, k_group = R
 // for ws and is, 0 for os). Cases draw the dataflow, array rows/cols in 1..64, tile m/n/k from 1,
 // primes, sizes far below and far above the array, every microarchitecture parameter (including
 // the SCALE-Sim setting with split streams), the number format and the accumulator width and
@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 
 #include "systole/numeric/float16.h"
-#include "systole/numeric/reference.h"
+#include "systole/numeric/gemm_reference.h"
 #include "systole/rtl/run_tile.h"
 #include "systole/timing/array_timing.h"
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "systole/compiler/isa.h"
+#include "systole/isa/isa.h"
 
 namespace systole {
 

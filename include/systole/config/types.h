@@ -1,15 +1,17 @@
 // Enumerations shared by the config, the workload IR and the compiler, with their spellings in
-// YAML. Parsing an unknown spelling is the caller's error to report (these return false).
+// YAML (DataType is numeric/data_type.h). Parsing an unknown spelling is the caller's error to report (these
+// return false).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "systole/numeric/data_type.h"  // DataType, one layer down: the numbers config describes
+
 namespace systole {
 
 enum class Dataflow { kWeightStationary, kOutputStationary, kInputStationary };
-enum class DataType { kInt8, kInt16, kInt32, kFp16, kBf16, kFp32 };
 enum class DramKind { kIdeal, kSimple, kCycle };
 enum class DmaCompletion { kInOrder, kOutOfOrder };
 
@@ -17,12 +19,6 @@ enum class DmaCompletion { kInOrder, kOutOfOrder };
 const char* to_string(Dataflow d);
 bool parse_dataflow(const std::string& s, Dataflow* out);
 std::vector<std::string> dataflow_names();
-
-// "int8", "int16", "int32", "fp16", "bf16", "fp32"
-const char* to_string(DataType t);
-bool parse_data_type(const std::string& s, DataType* out);
-std::vector<std::string> data_type_names();
-int64_t bytes_of(DataType t);
 
 // "ideal", "simple", "cycle"
 const char* to_string(DramKind k);

@@ -1,5 +1,5 @@
 // Functional simulation around the SystemC run (docs/functional.md): what is supported, the
-// initial DRAM contents, and the per-layer verification against numeric/reference.h. No SystemC
+// initial DRAM contents, and the per-layer verification against oracle/reference.h. No SystemC
 // here.
 //
 // Supported: number formats int8 / int16 inputs and weights with an int32 accumulator (width

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "systole/compiler/isa.h"
 #include "systole/hw/attribution.h"
+#include "systole/isa/isa.h"
 
 namespace systole::hw {
 

@@ -37,8 +37,8 @@
 #include <string>
 #include <vector>
 
-#include "systole/compiler/isa.h"
 #include "systole/hw/dram_stats.h"
+#include "systole/isa/isa.h"
 #include "systole/numeric/tensor.h"
 
 namespace systole {

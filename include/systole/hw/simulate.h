@@ -20,7 +20,7 @@ namespace systole {
 
 struct SimOptions {
   // Functional simulation (docs/functional.md): DRAM holds real tensors, the units move and
-  // compute real values, and each layer's output is checked against numeric/reference.h.
+  // compute real values, and each layer's output is checked against oracle/reference.h.
   bool functional = false;
   uint64_t seed = 1;  // random_tensor(seed, "<tensor name>") for inputs and weights
   // Network inputs read from .npy instead: tensor name -> path (shape and dtype are checked).

@@ -2,7 +2,7 @@
 // operand vector per cycle and port; its elements are issued together, so a vector is one access
 // group of hw/bank_conflicts.h: it costs ceil(L / ports) - 1 extra cycles when L distinct words
 // of one bank are among its elements. Which vectors a tile reads and writes (array_timing.h fold
-// shape, Fr row folds, Fc column folds; (i, j) of an operand as in compiler/isa.h OperandLayout):
+// shape, Fr row folds, Fc column folds; (i, j) of an operand as in isa/isa.h OperandLayout):
 //   WS (Sr = k, Sc = n, T = m):
 //     weight preload, once per fold: rows k of the fold's column range, one vector w[k][n0..n0+C)
 //     ifmap stream, every fold:      per m, a[m][k0..k0+R) of the row fold   (x Fc column folds)
@@ -40,8 +40,8 @@
 #include <memory>
 #include <vector>
 
-#include "systole/compiler/isa.h"
 #include "systole/hw/bank_conflicts.h"
+#include "systole/isa/isa.h"
 #include "systole/timing/array_timing.h"
 
 namespace systole::hw {

@@ -1,5 +1,5 @@
 // The values of one MATMUL tile in functional simulation, SystemC-free: gather the operands from
-// scratchpad bytes through the tile's OperandLayouts (compiler/isa.h), compute, scatter the result.
+// scratchpad bytes through the tile's OperandLayouts (isa/isa.h), compute, scatter the result.
 //   out[m x n] = (accumulate ? ofmap contents : 0) (+) in[m x k] * w[k x n]
 // with the arithmetic of numeric/arith.h: products added in ascending k; weight- and
 // input-stationary arrays sum each group of R consecutive k of the tile (one row fold, starting at
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "systole/compiler/isa.h"
+#include "systole/isa/isa.h"
 #include "systole/numeric/arith.h"
 
 namespace systole::hw {

@@ -5,11 +5,11 @@
 // ofmap's bank word accesses, ceil(bytes / bank width) reads and writes (InstructionRecord and the
 // scratchpad's counters get the same numbers).
 // Functional simulation (`functional`): the operation reads and writes the scratchpads' storage
-// when it ends (VectorOp in compiler/isa.h says where), with the element functions of
+// when it ends (VectorOp in isa/isa.h says where), with the element functions of
 // numeric/vector_math.h: fused relu / relu6 in place on accumulators; relu, relu6, gelu,
 // sigmoid, tanh, add, softmax and layernorm on input_type data from the ifmap scratchpad into the
 // ofmap scratchpad; max / avg pools gather each window from the input rows the chunk holds
-// (VectorOp::pool, compiler/isa.h) with the reference pool's semantics.
+// (VectorOp::pool, isa/isa.h) with the reference pool's semantics.
 #pragma once
 
 #include <cstdint>

@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <string>
 
-#include "systole/config/types.h"
+#include "systole/numeric/data_type.h"
 
 namespace systole {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "systole/config/types.h"
-#include "systole/workload/network.h"
+#include "systole/numeric/data_type.h"
+#include "systole/numeric/shape.h"
 
 namespace systole {
 

@@ -5,13 +5,13 @@
 // how the registers shift; docs/rtl-array.md describes them per dataflow. No SystemC here.
 //
 // Contract: for every tile, TileResult::cycles equals timing/array_timing.h tile_timing().cycles
-// and the outputs equal numeric/reference.h reference_gemm_int/fp with k_group = R for ws and is
+// and the outputs equal numeric/gemm_reference.h reference_gemm_int/fp with k_group = R for ws and is
 // and 0 for os (tests/fidelity/rtl_equivalence_test.cpp checks both).
 #pragma once
 
 #include <cstdint>
 
-#include "systole/compiler/isa.h"
+#include "systole/isa/isa.h"
 #include "systole/numeric/arith.h"
 #include "systole/rtl/observer.h"
 #include "systole/timing/array_timing.h"

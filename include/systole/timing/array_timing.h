@@ -38,8 +38,8 @@
 
 #include <cstdint>
 
-#include "systole/compiler/isa.h"
 #include "systole/config/arch_spec.h"
+#include "systole/isa/isa.h"
 
 namespace systole {
 

@@ -9,12 +9,9 @@
 #include <vector>
 
 #include "systole/config/types.h"
+#include "systole/numeric/shape.h"
 
 namespace systole {
-
-using Shape = std::vector<int64_t>;
-std::string shape_str(const Shape& s);  // "[1, 64, 56, 56]"
-int64_t num_elements(const Shape& s);
 
 enum class LayerKind {
   kConv2d,      // NCHW input, weights [out_channels, C/groups, kh, kw]

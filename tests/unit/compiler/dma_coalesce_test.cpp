@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "systole/compiler/isa.h"
+#include "systole/isa/isa.h"
 
 namespace systole {
 namespace {

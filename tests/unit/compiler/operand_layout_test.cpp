@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "systole/compiler/compiler.h"
-#include "systole/compiler/isa.h"
+#include "systole/isa/isa.h"
 
 namespace systole {
 namespace {

@@ -1,4 +1,4 @@
-// The pool VECTORs' PoolGeometry (compiler/isa.h) against the LOADs and STOREs around them, in
+// The pool VECTORs' PoolGeometry (isa/isa.h) against the LOADs and STOREs around them, in
 // both chunkings (whole channel planes, and output rows of one plane with their input halo):
 // every (plane, output row) is computed exactly once, each chunk's LOADs bring the input rows its
 // windows read (padding excluded; row chunks start at their first row read) to the VECTOR's source

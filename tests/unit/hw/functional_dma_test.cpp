@@ -8,7 +8,7 @@
 
 #include "systole/common/error.h"
 #include "systole/hw/npu_top.h"
-#include "systole/numeric/reference.h"
+#include "systole/numeric/gemm_reference.h"
 #include "unit/hw/program_builder.h"
 
 namespace systole {

@@ -1,6 +1,6 @@
 // Functional pooling on the vector unit: max / avg pools with padding (symmetric and asymmetric),
 // stride != kernel (overlapping and gapped windows), global pools, and planes too large for one
-// scratchpad half (row chunks with their input halo), verified against numeric/reference.h in
+// scratchpad half (row chunks with their input halo), verified against oracle/reference.h in
 // every number format and both array fidelities; a resnet-like network with pools verified end to
 // end for every dataflow; a corrupted pool output is caught and named; what is still unsupported
 // is refused naming the layer.

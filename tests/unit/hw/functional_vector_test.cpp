@@ -1,6 +1,6 @@
 // Standalone vector layers in functional simulation (not fused into a GEMM): relu and relu6 in
 // every number format; gelu, sigmoid, tanh, softmax and layernorm in the float formats; each
-// verified against numeric/reference.h, over tensors large enough to be cut into several chunks.
+// verified against oracle/reference.h, over tensors large enough to be cut into several chunks.
 // The clamps are exercised: int8 relu6 sees values far above 6, and the float relu6 runs on an
 // 8-way sum whose range is [-8, 8).
 #include <gtest/gtest.h>

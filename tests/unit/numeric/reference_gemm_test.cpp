@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "systole/common/error.h"
+#include "systole/numeric/gemm_reference.h"
 #include "systole/numeric/random.h"
-#include "systole/numeric/reference.h"
 
 namespace systole {
 namespace {

@@ -8,8 +8,8 @@
 #include "numeric_test_util.h"
 #include "systole/common/error.h"
 #include "systole/numeric/random.h"
-#include "systole/numeric/reference.h"
 #include "systole/numeric/vector_math.h"
+#include "systole/oracle/reference.h"
 
 namespace systole {
 namespace {

@@ -1,19 +1,16 @@
-// Internals of the reference layers (not installed): the k-grouped dot product shared by GEMM,
-// conv2d and matmul, and the per-kind layer functions that reference_layer dispatches to.
+// The k-grouped dot product every reference shares (GEMM, conv2d, matmul): products are added in
+// call order; with k_group > 0 they are summed from zero in groups of k_group consecutive k (a
+// fold's rows of a weight- or input-stationary array) and each group's sum is then added into the
+// accumulator. Arithmetic as numeric/arith.h. No SystemC here.
 #pragma once
 
-#include <string>
-#include <vector>
+#include <cstdint>
 
 #include "systole/numeric/arith.h"
-#include "systole/numeric/reference.h"
-#include "systole/numeric/tensor.h"
-#include "systole/workload/network.h"
 
 namespace systole {
-namespace reference_detail {
 
-// A dot product accumulated as in numeric/reference.h: products added in call order (ascending
+// A dot product accumulated as in numeric/gemm_reference.h: products added in call order (ascending
 // k); with k_group > 0 they are summed from zero in groups of k_group and each group's sum is then
 // added into the accumulator, with k_group == 0 straight into it.
 struct IntArith {
@@ -71,25 +68,4 @@ class KGroupedSum {
   int64_t m_count = 0;
 };
 
-// UserError "layer 'name' (kind, line N): what".
-[[noreturn]] void layer_error(const Layer& l, const std::string& what);
-
-// Checks that a tensor has the expected shape (UserError naming the layer and operand otherwise).
-void expect_shape(const Layer& l, const char* operand, const Tensor& t, const Shape& want);
-
-// MAC layers (reference_gemm.cpp). Output dtype = the activation input's dtype.
-Tensor conv2d(const Layer& l, const Tensor& in, const Tensor& w, const ReferenceOptions& opt);
-Tensor matmul(const Layer& l, const Tensor& a, const Tensor& b, bool b_is_weight,
-              const ReferenceOptions& opt);
-
-// Vector and layout layers (reference_vector.cpp). Output dtype = the input's dtype.
-Tensor pool(const Layer& l, const Tensor& in);
-Tensor add(const Layer& l, const std::vector<const Tensor*>& in);
-Tensor activation(const Layer& l, const Tensor& in);
-Tensor softmax(const Layer& l, const Tensor& in);
-Tensor layernorm(const Layer& l, const Tensor& in);
-Tensor reshape(const Layer& l, const Tensor& in);
-Tensor transpose(const Layer& l, const Tensor& in);
-
-}  // namespace reference_detail
 }  // namespace systole

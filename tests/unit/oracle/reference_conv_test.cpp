@@ -6,7 +6,7 @@
 #include "numeric_test_util.h"
 #include "systole/common/error.h"
 #include "systole/numeric/random.h"
-#include "systole/numeric/reference.h"
+#include "systole/oracle/reference.h"
 
 namespace systole {
 namespace {

@@ -45,7 +45,7 @@ struct DmaDescriptor {
   // (and times, and counts) that many accumulator bytes on the scratchpad side and writes bytes()
   // to DRAM. Functional simulation converts each element to input_type on the way out: integers
   // by requantize(acc, requant_shift, input_type), floats rounded to nearest even
-  // (numeric/reference.h).
+  // (numeric/gemm_reference.h).
   bool from_accumulator = false;
   int requant_shift = 0;
   int slot = kNoSlot;  // the double-buffer half of `buffer` that spm_addr lies in

@@ -1,4 +1,4 @@
-#include "systole/compiler/isa.h"
+#include "systole/isa/isa.h"
 
 namespace systole {
 

@@ -3,7 +3,7 @@
 
 #include "reference_detail.h"
 #include "systole/common/error.h"
-#include "systole/numeric/reference.h"
+#include "systole/oracle/reference.h"
 
 namespace systole {
 
