@@ -1,47 +1,48 @@
-// The DRAM models, by name. Adding a model: write dram_<name>.h/.cpp with a factory
-// `std::unique_ptr<IDramChannel> make_<name>_dram(const char* name, const DramParams&)`,
-// declare it below and add one row to kModels. (A table rather than self-registering static
-// objects: the linker drops unreferenced objects from a static library, and the registration
-// with them.)
-#include <fmt/format.h>
-
-#include "systole/common/error.h"
+// The DRAM models, by name (common/registry.h). Adding a model: write dram_<name>.h/.cpp with a
+// factory `std::unique_ptr<IDramChannel> make_<name>_dram(const char* name, const DramParams&)`
+// and add its line to SYSTOLE_DRAM_MODELS below (an explicit list rather than self-registering
+// static objects: the linker drops unreferenced objects from a static library, and the
+// registration with them).
+#include "systole/common/registry.h"
 #include "systole/hw/dram_channel.h"
+
+// Every DRAM model, one line each; the name is its `dram.kind` spelling.
+#define SYSTOLE_DRAM_MODELS(X) \
+  X(ideal)                     \
+  X(simple)                    \
+  X(cycle)
 
 namespace systole::hw {
 
-std::unique_ptr<IDramChannel> make_ideal_dram(const char* name, const DramParams& params);
-std::unique_ptr<IDramChannel> make_simple_dram(const char* name, const DramParams& params);
-std::unique_ptr<IDramChannel> make_cycle_dram(const char* name, const DramParams& params);
+#define SYSTOLE_DRAM_DECLARE(n) \
+  std::unique_ptr<IDramChannel> make_##n##_dram(const char* name, const DramParams& params);
+SYSTOLE_DRAM_MODELS(SYSTOLE_DRAM_DECLARE)
+#undef SYSTOLE_DRAM_DECLARE
 
 namespace {
 
-struct DramModel {
-  const char* name;  // the DramKind spelling used in `dram.kind`
-  std::unique_ptr<IDramChannel> (*make)(const char*, const DramParams&);
-};
+using DramRegistry = Registry<IDramChannel, const char*, const DramParams&>;
 
-constexpr DramModel kModels[] = {
-    {"ideal", &make_ideal_dram},
-    {"simple", &make_simple_dram},
-    {"cycle", &make_cycle_dram},
-};
+const DramRegistry& dram_registry() {
+  static const DramRegistry kRegistry = [] {
+    DramRegistry r("DRAM model");
+#define SYSTOLE_DRAM_REGISTER(n) r.add(#n, &make_##n##_dram);
+    SYSTOLE_DRAM_MODELS(SYSTOLE_DRAM_REGISTER)
+#undef SYSTOLE_DRAM_REGISTER
+    return r;
+  }();
+  return kRegistry;
+}
 
 }  // namespace
 
 std::vector<std::string> dram_channel_names() {
-  std::vector<std::string> names;
-  for (const DramModel& m : kModels) names.emplace_back(m.name);
-  return names;
+  return dram_registry().names();
 }
 
 std::unique_ptr<IDramChannel> make_dram_channel(const std::string& kind, const char* name,
                                                 const DramParams& params) {
-  for (const DramModel& m : kModels) {
-    if (kind == m.name) return m.make(name, params);
-  }
-  throw InternalError(
-      fmt::format("no DRAM model named '{}'; registered: {}", kind, fmt::join(dram_channel_names(), ", ")));
+  return dram_registry().make(kind, name, params);
 }
 
 }  // namespace systole::hw

@@ -1,29 +1,19 @@
-#include <fmt/format.h>
-
+#include "systole/common/registry.h"
 #include "impl/dataflow_list.h"
-#include "systole/common/error.h"
 #include "systole/rtl/dataflow.h"
 
 namespace systole::rtl {
 
 void DataflowRegistry::add(const std::string& name, Factory factory) {
-  for (const auto& e : m_entries) {
-    if (e.name == name) throw InternalError("rtl dataflow '" + name + "' registered twice");
-  }
-  m_entries.push_back({name, factory()});
+  m_registry.add(name, std::move(factory));
+  m_instances.emplace_back(name, m_registry.make(name));
 }
 
 const IRtlDataflow& DataflowRegistry::get(const std::string& name) const {
-  for (const auto& e : m_entries) {
-    if (e.name == name) return *e.impl;
+  for (const auto& [n, impl] : m_instances) {
+    if (n == name) return *impl;
   }
-  throw UserError(fmt::format("unknown rtl dataflow '{}'; registered: {}", name, fmt::join(names(), ", ")));
-}
-
-std::vector<std::string> DataflowRegistry::names() const {
-  std::vector<std::string> out;
-  for (const auto& e : m_entries) out.push_back(e.name);
-  return out;
+  throw UnknownVariant(m_registry.what(), name, names());
 }
 
 const DataflowRegistry& dataflow_registry() {

@@ -75,8 +75,8 @@ class IDramChannel {
   std::vector<uint8_t>* m_contents = nullptr;
 };
 
-// Creates the channel registered as `kind`; an unknown kind throws InternalError listing the
-// registered names (the config loader has already checked `dram.kind` against DramKind).
+// Creates the channel registered as `kind`; an unknown kind throws UnknownVariant listing the
+// registered names (common/registry.h; the config loader has already checked `dram.kind`).
 std::unique_ptr<IDramChannel> make_dram_channel(const std::string& kind, const char* name,
                                                 const DramParams& params);
 std::vector<std::string> dram_channel_names();  // registration order

@@ -6,8 +6,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "systole/common/registry.h"
 #include "systole/rtl/run_tile.h"
 
 namespace systole::rtl {
@@ -23,21 +25,19 @@ class IRtlDataflow {
                          IArrayObserver* observer) const = 0;
 };
 
+// The register-level dataflows by name (common/registry.h: an unknown name is UnknownVariant,
+// a second registration of one InternalError). Each is instantiated once, when registered, and
+// shared: run() is const and keeps no state between tiles.
 class DataflowRegistry {
  public:
-  using Factory = std::function<std::unique_ptr<IRtlDataflow>()>;
-  // Throws InternalError when `name` is already registered.
+  using Factory = Registry<IRtlDataflow>::Factory;
   void add(const std::string& name, Factory factory);
-  // Throws UserError naming the registered dataflows when `name` is unknown.
   const IRtlDataflow& get(const std::string& name) const;
-  std::vector<std::string> names() const;
+  std::vector<std::string> names() const { return m_registry.names(); }
 
  private:
-  struct Entry {
-    std::string name;
-    std::unique_ptr<IRtlDataflow> impl;
-  };
-  std::vector<Entry> m_entries;
+  Registry<IRtlDataflow> m_registry{"rtl dataflow"};
+  std::vector<std::pair<std::string, std::unique_ptr<IRtlDataflow>>> m_instances;
 };
 
 // The registry holding every dataflow of src/rtl/impl/ (built on first use, then immutable).
