@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "systole/common/int_math.h"
 #include "systole/compiler/compiler.h"
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
@@ -18,10 +19,6 @@
 namespace systole {
 namespace compiler_detail {
 
-// ceil(a / b) for b > 0; never overflows for a >= 0 (a + b - 1 could).
-inline int64_t ceil_div(int64_t a, int64_t b) {
-  return a >= 0 ? a / b + (a % b != 0 ? 1 : 0) : (a + b - 1) / b;
-}
 // Saturating arithmetic on non-negative counts: estimates over absurd sizes saturate at INT64_MAX
 // (and are then refused by the limits) instead of wrapping.
 inline constexpr int64_t kSaturated = std::numeric_limits<int64_t>::max();

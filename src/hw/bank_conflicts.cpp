@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/common/int_math.h"
 
 namespace systole::hw {
 namespace {
@@ -18,14 +19,6 @@ int log2_exact(int64_t v) {
   int s = 0;
   while ((int64_t{1} << s) < v) ++s;
   return s;
-}
-
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
 int64_t conflicts_of(int64_t max_words, int64_t ports) {

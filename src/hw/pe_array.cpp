@@ -5,15 +5,12 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/common/int_math.h"
 #include "systole/hw/process_guard.h"
 #include "systole/rtl/run_tile.h"
 
 namespace systole::hw {
 namespace {
-
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
 
 SpmBytes spm_bytes(ISpmAccounting* spm) {
   return {spm->storage(), spm->capacity_bytes()};

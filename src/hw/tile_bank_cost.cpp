@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/common/int_math.h"
 
 namespace systole::hw {
 namespace {
@@ -14,18 +15,6 @@ namespace {
 using Axis = TileBankModel::Axis;
 using Operand = TileBankModel::Operand;
 constexpr int64_t kPad = VectorBankCounter::kPadding;
-
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
-int64_t mod(int64_t a, int64_t p) {
-  return ((a % p) + p) % p;
-}
 
 // Sum over v in [0, count) of the vector at base0 + v * delta with elements at stride * jj,
 // jj < len (bytes), memoised on everything the result depends on (the base modulo the period).

@@ -5,14 +5,9 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/common/int_math.h"
 
 namespace systole {
-namespace {
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
-}  // namespace
-
 FoldShape fold_shape(Dataflow d, int64_t m, int64_t n, int64_t k) {
   switch (d) {
     case Dataflow::kWeightStationary:
