@@ -44,7 +44,7 @@ bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command
 
 }  // namespace
 
-Dma::Dma(sc_core::sc_module_name name, const DmaParams& params)
+Dma::Dma(sc_core::sc_module_name name, const DmaModuleParams& params)
     : sc_core::sc_module(name),
       dram_port("dram_port"),
       ifmap_socket("ifmap_socket"),

@@ -5,9 +5,9 @@
 namespace systole::hw {
 namespace {
 
-ScratchpadParams spm_params(const char* buffer, const systole::ScratchpadParams& p, const Clock& clock,
-                            bool functional) {
-  ScratchpadParams out;
+ScratchpadModuleParams spm_params(const char* buffer, const systole::ScratchpadParams& p, const Clock& clock,
+                                  bool functional) {
+  ScratchpadModuleParams out;
   out.buffer = buffer;
   out.capacity_bytes = p.capacity_bytes();
   out.read_bytes_per_cycle = p.read_bytes_per_cycle;
@@ -48,9 +48,10 @@ NpuTop::NpuTop(sc_core::sc_module_name name, const NpuTopParams& params)
       m_weight("weight",
                spm_params("weight", params.arch.core.scratchpads.weight, m_clock, functional(params))),
       m_ofmap("ofmap", spm_params("ofmap", params.arch.core.scratchpads.ofmap, m_clock, functional(params))),
-      m_dma("dma", DmaParams{params.arch.core.dma.max_outstanding, params.arch.core.dma.burst_bytes,
-                             params.arch.core.dma.completion, m_clock, functional(params),
-                             params.arch.core.array.input_type, params.arch.core.array.accumulator_type}),
+      m_dma("dma",
+            DmaModuleParams{params.arch.core.dma.max_outstanding, params.arch.core.dma.burst_bytes,
+                            params.arch.core.dma.completion, m_clock, functional(params),
+                            params.arch.core.array.input_type, params.arch.core.array.accumulator_type}),
       m_array("array",
               array_params(params.arch.core.array, m_clock, functional(params), params.array_observer)),
       m_vector("vector",

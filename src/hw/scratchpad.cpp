@@ -8,7 +8,7 @@
 
 namespace systole::hw {
 
-Scratchpad::Scratchpad(sc_core::sc_module_name name, const ScratchpadParams& params)
+Scratchpad::Scratchpad(sc_core::sc_module_name name, const ScratchpadModuleParams& params)
     : sc_core::sc_module(name), dma_socket("dma_socket"), m_params(params) {
   if (params.capacity_bytes <= 0 || params.read_bytes_per_cycle <= 0 || params.write_bytes_per_cycle <= 0) {
     throw InternalError(fmt::format("scratchpad {}: capacity {} B, ports {}/{} B/cycle", params.buffer,

@@ -48,7 +48,8 @@
 
 namespace systole::hw {
 
-struct DmaParams {
+// What the Dma module is built from (NpuTop resolves it from the config's DmaParams).
+struct DmaModuleParams {
   int64_t max_outstanding = 64;  // bursts in flight
   int64_t burst_bytes = 64;
   DmaCompletion completion = DmaCompletion::kInOrder;
@@ -75,7 +76,7 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   sc_core::sc_port<IRetireListener> retire_port;
 
   SC_HAS_PROCESS(Dma);
-  Dma(sc_core::sc_module_name name, const DmaParams& params);
+  Dma(sc_core::sc_module_name name, const DmaModuleParams& params);
 
   void start(const Instruction& inst) override;
   const DmaCounters& counters() const { return m_counters; }
@@ -100,7 +101,7 @@ class Dma : public sc_core::sc_module, public IExecUnit {
                             std::vector<uint8_t>& out) const;
   tlm_utils::simple_initiator_socket<Dma>& spm_socket(Buffer b);
 
-  DmaParams m_params;
+  DmaModuleParams m_params;
   DmaCounters m_counters;
   IRunObserver* m_observer = nullptr;
   std::unique_ptr<tlm::tlm_generic_payload[]> m_payloads;  // one per outstanding-burst slot

@@ -33,7 +33,8 @@
 
 namespace systole::hw {
 
-struct ScratchpadParams {
+// What the Scratchpad module is built from (NpuTop resolves it from the config's ScratchpadParams).
+struct ScratchpadModuleParams {
   std::string buffer;  // "ifmap", "weight", "ofmap": used in error messages
   int64_t capacity_bytes = 0;
   int64_t read_bytes_per_cycle = 1;
@@ -73,7 +74,7 @@ class Scratchpad : public sc_core::sc_module, public ISpmAccounting {
  public:
   tlm_utils::simple_target_socket<Scratchpad> dma_socket;
 
-  Scratchpad(sc_core::sc_module_name name, const ScratchpadParams& params);
+  Scratchpad(sc_core::sc_module_name name, const ScratchpadModuleParams& params);
 
   void count_direct_access(int64_t read_bytes, int64_t write_bytes) override;
   void count_direct_access(const SpmDirectAccess& a) override;
@@ -84,7 +85,7 @@ class Scratchpad : public sc_core::sc_module, public ISpmAccounting {
   int64_t capacity_bytes() const override { return m_params.capacity_bytes; }
 
   const ScratchpadCounters& counters() const { return m_counters; }
-  const ScratchpadParams& params() const { return m_params; }
+  const ScratchpadModuleParams& params() const { return m_params; }
   std::exception_ptr failure() const { return m_failure; }
 
  private:
@@ -93,7 +94,7 @@ class Scratchpad : public sc_core::sc_module, public ISpmAccounting {
   // Checks the range and copies the payload's data (if any); false after an error response.
   bool access(tlm::tlm_generic_payload& trans);
 
-  ScratchpadParams m_params;
+  ScratchpadModuleParams m_params;
   ScratchpadCounters m_counters;
   std::vector<uint8_t> m_storage;
   std::exception_ptr m_failure;

@@ -94,7 +94,7 @@ class DmaHarness : public sc_core::sc_module, public hw::IRetireListener {
   std::vector<Retired> retired;
 
   SC_HAS_PROCESS(DmaHarness);
-  DmaHarness(sc_core::sc_module_name n, const hw::DmaParams& params,
+  DmaHarness(sc_core::sc_module_name n, const hw::DmaModuleParams& params,
              sc_core::sc_export<hw::IDramRequestPort>& dram, std::vector<Instruction> instructions)
       : sc_module(n), dma("dma", params), m_instructions(std::move(instructions)) {
     dma.dram_port.bind(dram);
@@ -130,8 +130,9 @@ inline Instruction dma_instruction(uint32_t id, Opcode op, const DmaDescriptor& 
   return inst;
 }
 
-inline hw::DmaParams dma_params(int64_t max_outstanding, int64_t burst_bytes, DmaCompletion completion) {
-  hw::DmaParams p;
+inline hw::DmaModuleParams dma_params(int64_t max_outstanding, int64_t burst_bytes,
+                                      DmaCompletion completion) {
+  hw::DmaModuleParams p;
   p.max_outstanding = max_outstanding;
   p.burst_bytes = burst_bytes;
   p.completion = completion;
