@@ -193,7 +193,7 @@ int run_command(const std::vector<std::string>& args) {
   if (vm->count("out")) nonempty_path("--out", out_dir, "an output folder");
   if (vm->count("dump-tensors")) nonempty_path("--dump-tensors", dump_dir, "a folder for the .npy files");
   nonempty_value(*vm, "fidelity", fidelity, "tile or rtl");
-  nonempty_value(*vm, "trace", trace, "none or a comma list of perfetto, csv, vcd");
+  nonempty_value(*vm, "trace", trace, "none or a comma list of perfetto, csv, vcd, dramsim3, ramulator2");
   nonempty_value(*vm, "trace-window", trace_window, "all, START:END in cycles or FIRST:LAST layer names");
   // A flag and a --set of the same key: neither may silently win.
   for (const auto& [flag, value, key] : {std::tuple<const char*, const std::string&, const char*>{

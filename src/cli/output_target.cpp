@@ -79,8 +79,16 @@ OutputKind run_folder_kind() {
             if (text.rfind(R"({"tool":{"name":"systole")", 0) != 0) return false;
             // A user's own file beside a run (notes, a thesis) is never replaced without --force;
             // folders (plots/, dumped tensors) are a run's.
-            static const char* const kRunFiles[] = {"report.json", "layers.csv", "summary.txt", "power.csv",
-                                                    "trace.json",  "events.csv", "units.vcd",   "array.vcd"};
+            static const char* const kRunFiles[] = {"report.json",
+                                                    "layers.csv",
+                                                    "summary.txt",
+                                                    "power.csv",
+                                                    "trace.json",
+                                                    "events.csv",
+                                                    "units.vcd",
+                                                    "array.vcd",
+                                                    "dram_requests.dramsim3.trace",
+                                                    "dram_requests.ramulator2.trace"};
             return folder_holds_only(dir, [](const fs::directory_entry& e) {
               std::error_code ec;
               const fs::file_type type = e.symlink_status(ec).type();

@@ -26,6 +26,16 @@ RunTraces::RunTraces(const trace::TraceOptions& options, const ArchSpec& arch, c
     m_csv = std::make_unique<trace::EventsCsvWriter>(path("events.csv"), arch, program, table, options);
     m_list.add(m_csv.get());
   }
+  if (options.dramsim3) {
+    m_dramsim3 = std::make_unique<trace::DramRequestWriter>(path("dram_requests.dramsim3.trace"),
+                                                            trace::DramTraceFormat::kDramsim3, arch, options);
+    m_list.add(m_dramsim3.get());
+  }
+  if (options.ramulator2) {
+    m_ramulator2 = std::make_unique<trace::DramRequestWriter>(
+        path("dram_requests.ramulator2.trace"), trace::DramTraceFormat::kRamulator2, arch, options);
+    m_list.add(m_ramulator2.get());
+  }
   if (options.vcd) {
     m_units_vcd = std::make_unique<trace::UnitsVcdWriter>(path("units.vcd"), arch, options);
     m_list.add(m_units_vcd.get());
@@ -55,6 +65,8 @@ std::vector<std::string> RunTraces::finish(const SimResult& result) {
   if (m_perfetto) m_perfetto->finish(result);
   if (m_csv) m_csv->finish();
   if (m_units_vcd) m_units_vcd->finish();
+  if (m_dramsim3) m_dramsim3->finish();
+  if (m_ramulator2) m_ramulator2->finish();
   if (m_array_vcd_file) {
     m_array_vcd.reset();
     m_array_vcd_file->close();

@@ -13,6 +13,7 @@
 #include "systole/energy/energy_table.h"
 #include "systole/hw/run_observer.h"
 #include "systole/rtl/vcd_writer.h"
+#include "systole/trace/dram_request_writer.h"
 #include "systole/trace/events_csv_writer.h"
 #include "systole/trace/perfetto_writer.h"
 #include "systole/trace/trace_options.h"
@@ -40,6 +41,7 @@ class RunTraces {
   std::unique_ptr<trace::PerfettoWriter> m_perfetto;
   std::unique_ptr<trace::EventsCsvWriter> m_csv;
   std::unique_ptr<trace::UnitsVcdWriter> m_units_vcd;
+  std::unique_ptr<trace::DramRequestWriter> m_dramsim3, m_ramulator2;
   std::unique_ptr<std::ofstream> m_array_vcd_file;
   std::unique_ptr<rtl::VcdWriter> m_array_vcd;
   hw::RunObserverList m_list;

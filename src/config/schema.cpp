@@ -424,7 +424,8 @@ std::vector<ParamDef> declare() {
   s.push_back(string_param(
       "trace.formats", "none",
       "Traces every run writes: none, or a comma list of perfetto (trace.json), csv (events.csv), "
-      "vcd (units.vcd; array.vcd too in rtl fidelity); `--trace` overrides (docs/tracing.md)",
+      "vcd (units.vcd; array.vcd too in rtl fidelity), dramsim3 / ramulator2 (every DRAM request "
+      "in the trace format that simulator replays); `--trace` overrides (docs/tracing.md)",
       [](auto& a) -> auto& { return a.trace.formats; }));
   s.push_back(string_param(
       "trace.window", "all",

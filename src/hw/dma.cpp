@@ -145,7 +145,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
     }
 
     sc_core::sc_time last_done = start, first_done = start;
-    if (!dram_side(d, load, start, data, &last_done, &first_done, error)) {
+    if (!dram_side(d, inst.layer, load, start, data, &last_done, &first_done, error)) {
       fail_internal(m_failure, error);
       return std::nullopt;
     }
@@ -179,7 +179,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   return rec;
 }
 
-bool Dma::dram_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& start,
+bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_core::sc_time& start,
                     std::vector<uint8_t>& data, sc_core::sc_time* last_done, sc_core::sc_time* first_done,
                     std::string& error) {
   const auto burst = static_cast<uint64_t>(m_params.burst_bytes);
@@ -227,6 +227,10 @@ bool Dma::dram_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& s
         error = fmt::format("DMA: {} of {} B at {:#x} in DRAM failed: {}", load ? "read" : "write", len, addr,
                             trans.get_response_string());
         return false;
+      }
+      if (m_observer != nullptr) {
+        m_observer->on_dram_request({m_params.clock.cycle_of(issue), issue.to_seconds() * 1e9, addr,
+                                     static_cast<int64_t>(len), !load, layer});
       }
       ++issued;
       m_counters.max_in_flight = std::max(m_counters.max_in_flight, static_cast<int64_t>(issued - completed));

@@ -53,14 +53,16 @@ TraceOptions parse_trace_options(const std::string& formats, const std::string& 
       const size_t comma = f.find(',', start);
       const std::string item =
           trim(f.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      bool* flag = item == "perfetto" ? &o.perfetto
-                   : item == "csv"    ? &o.csv
-                   : item == "vcd"    ? &o.vcd
-                                      : nullptr;
+      bool* flag = item == "perfetto"     ? &o.perfetto
+                   : item == "csv"        ? &o.csv
+                   : item == "vcd"        ? &o.vcd
+                   : item == "dramsim3"   ? &o.dramsim3
+                   : item == "ramulator2" ? &o.ramulator2
+                                          : nullptr;
       if (flag == nullptr || *flag) {
         throw UserError(
             fmt::format("{} = '{}': {} (expected 'none' or a comma-separated list of perfetto, "
-                        "csv, vcd, each at most once)",
+                        "csv, vcd, dramsim3, ramulator2, each at most once)",
                         formats_origin, formats,
                         flag == nullptr ? "unknown trace format '" + item + "'" : "'" + item + "' twice"));
       }

@@ -193,7 +193,7 @@ struct StaticPowerParams {
 
 // Traces a run writes (trace/trace_options.h parses both; `--trace` / `--trace-window` override).
 struct TraceParams {
-  std::string formats = "none";  // "none" or a comma list of perfetto, csv, vcd
+  std::string formats = "none";  // "none" or a comma list of perfetto, csv, vcd, dramsim3, ramulator2
   std::string window = "all";    // "all", START:END cycles, or FIRST:LAST layer names
 };
 

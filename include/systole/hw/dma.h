@@ -87,11 +87,12 @@ class Dma : public sc_core::sc_module, public IExecUnit {
  private:
   void run();
   std::optional<InstructionRecord> execute(const Instruction& inst);  // nullopt: failed, stopping
-  // The DRAM side of a descriptor starting at `start` (timing above). `data` holds its bytes in
-  // walk order when functional (else empty). Sets the last and first completion times; false +
+  // The DRAM side of a descriptor of `layer` starting at `start` (timing above). `data` holds its
+  // bytes in walk order when functional (else empty). Sets the last and first completion times; false +
   // error on an error response.
-  bool dram_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& start, std::vector<uint8_t>& data,
-                 sc_core::sc_time* last_done, sc_core::sc_time* first_done, std::string& error);
+  bool dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_core::sc_time& start,
+                 std::vector<uint8_t>& data, sc_core::sc_time* last_done, sc_core::sc_time* first_done,
+                 std::string& error);
   // Bytes the scratchpad side moves: bytes(), except a from_accumulator STORE of the ofmap, which
   // reads bytes() / bytes(input_type) accumulator_type elements. nullopt: bytes() is not a whole
   // number of input_type elements (a compiler bug).

@@ -11,6 +11,16 @@
 
 namespace systole::hw {
 
+// One DRAM request as the DMA submitted it (one burst of a LOAD or STORE descriptor).
+struct DramRequestEvent {
+  int64_t issue_cycle = 0;  // core cycle of the submission
+  double issue_ns = 0.0;    // the same instant in ns from the start of the run
+  uint64_t address = 0;     // DRAM byte address
+  int64_t bytes = 0;
+  bool write = false;
+  uint32_t layer = 0;  // the layer of the LOAD / STORE it belongs to
+};
+
 class IRunObserver {
  public:
   virtual ~IRunObserver() = default;
@@ -20,6 +30,9 @@ class IRunObserver {
   // A DRAM burst of `bytes` (a write when `write`) finished on DRAM channel `channel` at core
   // cycle `done_cycle`. Calls come per DMA descriptor in completion order.
   virtual void on_dram_burst(int channel, int64_t done_cycle, int64_t bytes, bool write) = 0;
+  // A DRAM request submitted. Calls come in submission order (issue_ns nondecreasing: one DMA
+  // engine submits them). Observers that do not need requests keep this default.
+  virtual void on_dram_request(const DramRequestEvent& /*request*/) {}
 };
 
 // Forwards every call to each of `observers` in order (none of them owned).
@@ -34,6 +47,9 @@ class RunObserverList : public IRunObserver {
   }
   void on_dram_burst(int channel, int64_t done_cycle, int64_t bytes, bool write) override {
     for (IRunObserver* o : m_observers) o->on_dram_burst(channel, done_cycle, bytes, write);
+  }
+  void on_dram_request(const DramRequestEvent& request) override {
+    for (IRunObserver* o : m_observers) o->on_dram_request(request);
   }
 
  private:
