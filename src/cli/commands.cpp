@@ -54,77 +54,14 @@ void add_common(po::options_description& desc, CommonOptions& o, bool workload_r
       "override a config key: --set core.array.rows=64 (repeatable)");
 }
 
-struct Loaded {
-  ArchSpec arch;
-  Network network;
-  RunInputs inputs;
-  energy::EnergyTable energy_table;
-};
-
-Loaded load_inputs(const CommonOptions& o) {
-  Loaded l;
-  l.inputs.arch_path = resolve_input(o.arch, "arch");
-  l.inputs.workload_path = resolve_input(o.workload, "workloads");
-  l.inputs.overrides = o.overrides;
-  l.arch = load_arch(l.inputs.arch_path, o.overrides);
-  l.energy_table = load_arch_energy_table(l.arch);
-  l.network = load_network(l.inputs.workload_path);
-  // The leading dimension of the (first) network input is its batch: that many inferences per run.
-  if (!l.network.inputs.empty() && !l.network.inputs.front().shape.empty()) {
-    l.inputs.inferences = std::max<int64_t>(1, l.network.inputs.front().shape.front());
-  }
-  return l;
+// The run library's request for the common options.
+RunRequest request_of(const CommonOptions& o) {
+  RunRequest r;
+  r.arch = o.arch;
+  r.workload = o.workload;
+  r.overrides = o.overrides;
+  return r;
 }
-
-}  // namespace
-
-energy::EnergyTable load_arch_energy_table(const ArchSpec& arch) {
-  const std::string arch_dir = arch.source_path.empty()
-                                   ? std::string()
-                                   : std::filesystem::path(arch.source_path).parent_path().string();
-  const KeyOrigin at = arch.origin_of("energy.table");
-  try {
-    energy::EnergyTable table =
-        energy::load_energy_table(energy::energy_table_path(arch.energy.table, arch_dir));
-    check_table_covers(pricing_context(arch), table);  // refused now, not after the simulation
-    return table;
-  } catch (const ConfigError& e) {
-    // A table that cannot be found is a mistake where energy.table was written.
-    std::vector<Diagnostic> out;
-    for (Diagnostic d : e.diagnostics()) {
-      if (d.file.empty()) {
-        d.file = at.file;
-        d.line = at.line;
-      }
-      out.push_back(std::move(d));
-    }
-    throw ConfigError(std::move(out));
-  }
-}
-
-std::string data_dir() {
-  if (const char* env = std::getenv("SYSTOLE_DATA_DIR"); env && *env) return env;
-  return SYSTOLE_DATA_DIR;
-}
-
-std::string resolve_input(const std::string& arg, const std::string& folder) {
-  // The path is recorded in report.json (UTF-8 JSON), so it must be UTF-8 text itself.
-  if (!is_valid_utf8(arg) || first_control_char(arg) != std::string::npos) {
-    throw UserError(
-        fmt::format("--{} '{}': the path is not UTF-8 text without control characters; report.json "
-                    "records it, so rename the file or folder",
-                    folder == "arch" ? "arch" : "workload", printable_excerpt(arg)));
-  }
-  std::error_code ec;  // a path the OS refuses (too long, no permission) is reported by the loader
-  if (arg.empty() || std::filesystem::exists(arg, ec)) return arg;
-  if (arg.find('/') == std::string::npos && std::filesystem::path(arg).extension().empty()) {
-    const std::filesystem::path candidate = std::filesystem::path(data_dir()) / folder / (arg + ".yaml");
-    if (std::filesystem::exists(candidate, ec)) return candidate.string();
-  }
-  return arg;  // the loader reports the missing file by name
-}
-
-namespace {
 
 // The --out of `systole run` when none is given: out/<workload>-<arch> (from the file names, so it
 // is known before anything is loaded).
@@ -160,7 +97,7 @@ int run_command(const std::vector<std::string>& args) {
   std::string out_dir, fidelity, dump_dir, trace, trace_window;
   std::string seed_text = "1", interval_text = "5";
   bool quiet = false, force = false;
-  SimOptions sim;
+  RunRequest request;
   po::options_description desc("run options");
   add_common(desc, o, true);
   desc.add_options()("out,o", po::value(&out_dir),
@@ -171,7 +108,7 @@ int run_command(const std::vector<std::string>& args) {
       "quiet,q", po::bool_switch(&quiet), "print neither the progress nor the table")(
       "fidelity", po::value(&fidelity),
       "array model: tile (closed form) or rtl (register level); same as --set core.array.fidelity=...")(
-      "functional", po::bool_switch(&sim.functional),
+      "functional", po::bool_switch(&request.functional),
       "move and compute real data and check every layer against the reference (docs/functional.md)")(
       "seed", po::value(&seed_text)->default_value("1"),
       "seed of the random inputs and weights (--functional): 0 to 2^64-1")(
@@ -180,14 +117,15 @@ int run_command(const std::vector<std::string>& args) {
       "docs/functional.md)")(
       "trace", po::value(&trace),
       "traces: none or a comma list of perfetto (trace.json), csv (events.csv), vcd (units.vcd, and "
-      "array.vcd in rtl fidelity); same as --set trace.formats=... (docs/tracing.md)")(
+      "array.vcd in rtl fidelity), dramsim3 / ramulator2 (DRAM request traces); same as --set "
+      "trace.formats=... (docs/tracing.md)")(
       "trace-window", po::value(&trace_window),
       "what the traces cover: all, START:END in cycles, or FIRST:LAST layer names; same as --set "
       "trace.window=...")("progress-interval", po::value(&interval_text)->default_value("5"),
                           "seconds between progress lines when stderr is not a terminal: 0 to 86400");
   const auto vm = parse_command_line("run", "systole run --workload W [options]", args, desc);
   if (!vm) return 0;
-  sim.seed = unsigned_flag("--seed", seed_text);
+  request.seed = unsigned_flag("--seed", seed_text);
   const double progress_interval =
       real_flag("--progress-interval", interval_text, 0.0, 86400.0, "seconds; at most a day");
   if (vm->count("out")) nonempty_path("--out", out_dir, "an output folder");
@@ -209,8 +147,8 @@ int run_command(const std::vector<std::string>& args) {
   if (!fidelity.empty()) o.overrides.push_back("core.array.fidelity=" + fidelity);
   if (!trace.empty()) o.overrides.push_back("trace.formats=" + trace);
   if (!trace_window.empty()) o.overrides.push_back("trace.window=" + trace_window);
-  if (!dump_dir.empty()) sim.functional = sim.keep_tensors = true;
-  if (!(*vm)["seed"].defaulted() && !sim.functional) {
+  if (!dump_dir.empty()) request.functional = request.keep_tensors = true;
+  if (!(*vm)["seed"].defaulted() && !request.functional) {
     throw UserError(
         fmt::format("--seed = '{}': only a functional run (--functional or --dump-tensors) has random "
                     "inputs and weights to seed",
@@ -238,28 +176,28 @@ int run_command(const std::vector<std::string>& args) {
     }
   }
 
+  // Load, compile, simulate and price through the run library; the CLI adds the observers
+  // (traces, progress, signals) and installs the outputs.
   const auto t0 = std::chrono::steady_clock::now();
-  Loaded l = load_inputs(o);
-  l.inputs.functional = sim.functional;
-  l.inputs.seed = sim.seed;
-  Program program = compile(l.arch, l.network);
-  sim.network = &l.network;
-  const trace::TraceOptions trace_options = trace_options_of(l.arch, program);
+  request.arch = o.arch;
+  request.workload = o.workload;
+  request.overrides = o.overrides;
+  const PreparedRun prepared = prepare_run(request);
+  const Program& program = prepared.program;
+  const trace::TraceOptions trace_options = trace_options_of(prepared.arch, program);
   throw_if_interrupted();
 
   const std::filesystem::path& staging = out.stage();
-  RunTraces traces(trace_options, l.arch, program, l.energy_table, staging.string());
+  RunTraces traces(trace_options, prepared.arch, program, prepared.energy_table, staging.string());
   ProgressDisplay progress(std::cerr, isatty(STDERR_FILENO) != 0, progress_interval, program);
   InterruptObserver stop_on_signal;
   hw::RunObserverList observers;
   observers.add(&stop_on_signal);
   observers.add(traces.observer());
   if (!quiet) observers.add(&progress);
-  sim.run_observer = &observers;
-  sim.array_observer = traces.array_observer();
   SimResult result;
   try {
-    result = simulate(l.arch, program, sim);
+    result = simulate_run(prepared, request, {&observers, traces.array_observer()});
   } catch (...) {
     progress.finish();  // the error starts on a clean line
     throw;
@@ -268,17 +206,13 @@ int run_command(const std::vector<std::string>& args) {
   throw_if_interrupted();
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  nlohmann::ordered_json report = build_report(l.arch, program, result, l.inputs);
-  const std::string power_csv = price_report(report, l.energy_table, l.arch.energy.table, "report.json");
-  std::vector<double> energy_uj;
-  for (const auto& layer : report["layers"]) energy_uj.push_back(layer["energy_pj"].get<double>() / 1e6);
-  energy_uj.push_back(report["total"]["energy_pj"].get<double>() / 1e6);
-  const std::string table = summary_table(l.arch, result, energy_uj) + energy_summary(report);
-  const std::string summary =
-      table + fmt::format("wall time: {:.3f} s for {} instructions\n", wall_s, program.instructions.size());
+  const PricedRun priced = price_run(prepared, result);
+  const std::string summary = priced.summary + fmt::format("wall time: {:.3f} s for {} instructions\n",
+                                                           wall_s, program.instructions.size());
   std::string traces_written;
   try {
-    write_outputs(staging.string(), report, layers_csv(result), summary, {{"power.csv", power_csv}});
+    write_outputs(staging.string(), priced.report, priced.layers_csv, summary,
+                  {{"power.csv", priced.power_csv}});
     for (const std::string& name : traces.finish(result)) traces_written += ", " + out_dir + "/" + name;
   } catch (const UserError& e) {
     throw UserError(
@@ -318,9 +252,8 @@ int compile_command(const std::vector<std::string>& args) {
   add_common(desc, o, true);
   desc.add_options()("json", po::bool_switch(&json), "print the program as JSON");
   if (!parse_command_line("compile", "systole compile --workload W [options]", args, desc)) return 0;
-  Loaded l = load_inputs(o);
-  Program program = compile(l.arch, l.network);
-  std::cout << (json ? to_json(program).dump(2) + "\n" : to_text(program));
+  const PreparedRun prepared = prepare_run(request_of(o));
+  std::cout << (json ? to_json(prepared.program).dump(2) + "\n" : to_text(prepared.program));
   return 0;
 }
 

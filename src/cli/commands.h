@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "systole/config/arch_spec.h"
-#include "systole/energy/energy_table.h"
+#include "systole/run/run.h"
 
 namespace systole::cli {
 
@@ -19,14 +18,6 @@ int chart_command(const std::vector<std::string>& args);    // chart_command.cpp
 int energy_command(const std::vector<std::string>& args);   // energy_command.cpp
 int plot_command(const std::vector<std::string>& args);     // plot_command.cpp
 
-// An --arch / --workload argument: an existing path is used as is; a bare name such as
-// "resnet50" or "tpu_v1" is looked up as <data dir>/<folder>/<name>.yaml. The data dir is
-// $SYSTOLE_DATA_DIR, else the source tree this binary was built from.
-std::string resolve_input(const std::string& arg, const std::string& folder);
-std::string data_dir();
-
-// The energy table named by the arch's energy.table (a name found beside the arch file or in
-// arch/energy, or a path). ConfigError (exit 2) naming where energy.table was written.
-energy::EnergyTable load_arch_energy_table(const ArchSpec& arch);
+// resolve_input, data_dir and load_arch_energy_table are the run library's (systole/run/run.h).
 
 }  // namespace systole::cli

@@ -12,10 +12,7 @@
 #include <set>
 #include <string>
 
-#include "systole/compiler/compiler.h"
-#include "systole/config/loader.h"
-#include "systole/hw/simulate.h"
-#include "systole/workload/loader.h"
+#include "systole/run/run.h"
 
 namespace systole {
 namespace {
@@ -111,11 +108,13 @@ class EnergyCounts : public testing::TestWithParam<std::string> {};
 TEST_P(EnergyCounts, MatchTheLoopNest) {
   const bool direct = GetParam() == "direct";
   const std::string root = SYSTOLE_SOURCE_DIR;
-  const ArchSpec arch = load_arch(root + "/arch/default.yaml",
-                                  {"core.array.operand_feeder=" + GetParam(), "energy.table=45nm"});
-  const Network net = load_network(root + "/workloads/resnet50_conv2x.yaml");
-  const Program program = compile(arch, net);
-  const SimResult result = simulate(arch, program);
+  RunRequest request;  // the run library, as `systole run` uses it
+  request.arch = root + "/arch/default.yaml";
+  request.workload = root + "/workloads/resnet50_conv2x.yaml";
+  request.overrides = {"core.array.operand_feeder=" + GetParam(), "energy.table=45nm"};
+  const RunResult run_result = run(request);
+  const Program& program = run_result.prepared.program;
+  const SimResult& result = run_result.sim;
   const Conv layers[] = {{64, 64, 3, 1, 56}, {256, 64, 1, 0, 56}};
   ASSERT_EQ(result.layers.size(), 2u);
   for (size_t i = 0; i < 2; ++i) {

@@ -1,0 +1,124 @@
+#include "systole/run/run.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/common/text.h"
+#include "systole/compiler/compiler.h"
+#include "systole/config/loader.h"
+#include "systole/hw/simulate.h"
+#include "systole/report/energy_report.h"
+#include "systole/workload/loader.h"
+
+namespace systole {
+
+std::string data_dir() {
+  if (const char* env = std::getenv("SYSTOLE_DATA_DIR"); env && *env) return env;
+  return SYSTOLE_DATA_DIR;
+}
+
+std::string resolve_input(const std::string& arg, const std::string& folder) {
+  // The path is recorded in report.json (UTF-8 JSON), so it must be UTF-8 text itself.
+  if (!is_valid_utf8(arg) || first_control_char(arg) != std::string::npos) {
+    throw UserError(
+        fmt::format("--{} '{}': the path is not UTF-8 text without control characters; report.json "
+                    "records it, so rename the file or folder",
+                    folder == "arch" ? "arch" : "workload", printable_excerpt(arg)));
+  }
+  std::error_code ec;  // a path the OS refuses (too long, no permission) is reported by the loader
+  if (arg.empty() || std::filesystem::exists(arg, ec)) return arg;
+  if (arg.find('/') == std::string::npos && std::filesystem::path(arg).extension().empty()) {
+    const std::filesystem::path candidate = std::filesystem::path(data_dir()) / folder / (arg + ".yaml");
+    if (std::filesystem::exists(candidate, ec)) return candidate.string();
+  }
+  return arg;  // the loader reports the missing file by name
+}
+
+energy::EnergyTable load_arch_energy_table(const ArchSpec& arch) {
+  const std::string arch_dir = arch.source_path.empty()
+                                   ? std::string()
+                                   : std::filesystem::path(arch.source_path).parent_path().string();
+  const KeyOrigin at = arch.origin_of("energy.table");
+  try {
+    energy::EnergyTable table =
+        energy::load_energy_table(energy::energy_table_path(arch.energy.table, arch_dir));
+    check_table_covers(pricing_context(arch), table);  // refused now, not after the simulation
+    return table;
+  } catch (const ConfigError& e) {
+    // A table that cannot be found is a mistake where energy.table was written.
+    std::vector<Diagnostic> out;
+    for (Diagnostic d : e.diagnostics()) {
+      if (d.file.empty()) {
+        d.file = at.file;
+        d.line = at.line;
+      }
+      out.push_back(std::move(d));
+    }
+    throw ConfigError(std::move(out));
+  }
+}
+
+PreparedRun load_run(const RunRequest& request) {
+  PreparedRun p;
+  p.inputs.arch_path = resolve_input(request.arch, "arch");
+  p.inputs.overrides = request.overrides;
+  p.inputs.functional = request.functional || request.keep_tensors;
+  p.inputs.seed = request.seed;
+  p.arch = load_arch(p.inputs.arch_path, request.overrides);
+  p.energy_table = load_arch_energy_table(p.arch);
+  if (request.workload.empty()) return p;
+  p.inputs.workload_path = resolve_input(request.workload, "workloads");
+  p.network = load_network(p.inputs.workload_path);
+  // The leading dimension of the (first) network input is its batch: that many inferences per run.
+  if (!p.network.inputs.empty() && !p.network.inputs.front().shape.empty()) {
+    p.inputs.inferences = std::max<int64_t>(1, p.network.inputs.front().shape.front());
+  }
+  return p;
+}
+
+PreparedRun prepare_run(const RunRequest& request) {
+  if (request.workload.empty()) throw UserError("a run needs a workload");
+  PreparedRun p = load_run(request);
+  p.program = compile(p.arch, p.network);
+  return p;
+}
+
+SimResult simulate_run(const PreparedRun& prepared, const RunRequest& request,
+                       const RunObservers& observers) {
+  SimOptions sim;
+  sim.functional = request.functional || request.keep_tensors;
+  sim.keep_tensors = request.keep_tensors;
+  sim.seed = request.seed;
+  sim.network = &prepared.network;
+  sim.run_observer = observers.run;
+  sim.array_observer = observers.array;
+  return simulate(prepared.arch, prepared.program, sim);
+}
+
+PricedRun price_run(const PreparedRun& prepared, const SimResult& sim) {
+  PricedRun out;
+  out.report = build_report(prepared.arch, prepared.program, sim, prepared.inputs);
+  out.power_csv = price_report(out.report, prepared.energy_table, prepared.arch.energy.table, "report.json");
+  std::vector<double> energy_uj;
+  for (const auto& layer : out.report["layers"]) energy_uj.push_back(layer["energy_pj"].get<double>() / 1e6);
+  energy_uj.push_back(out.report["total"]["energy_pj"].get<double>() / 1e6);
+  out.summary = summary_table(prepared.arch, sim, energy_uj) + energy_summary(out.report);
+  out.layers_csv = layers_csv(sim);
+  return out;
+}
+
+RunResult run(const RunRequest& request) {
+  RunResult r;
+  r.prepared = prepare_run(request);
+  r.sim = simulate_run(r.prepared, request);
+  r.priced = price_run(r.prepared, r.sim);
+  return r;
+}
+
+}  // namespace systole
