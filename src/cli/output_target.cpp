@@ -14,6 +14,7 @@
 #include "systole/common/error.h"
 #include "systole/common/output_file.h"
 #include "systole/report/sha256.h"
+#include "systole/trace/trace_sink.h"
 
 namespace fs = std::filesystem;
 
@@ -79,16 +80,8 @@ OutputKind run_folder_kind() {
             if (text.rfind(R"({"tool":{"name":"systole")", 0) != 0) return false;
             // A user's own file beside a run (notes, a thesis) is never replaced without --force;
             // folders (plots/, dumped tensors) are a run's.
-            static const char* const kRunFiles[] = {"report.json",
-                                                    "layers.csv",
-                                                    "summary.txt",
-                                                    "power.csv",
-                                                    "trace.json",
-                                                    "events.csv",
-                                                    "units.vcd",
-                                                    "array.vcd",
-                                                    "dram_requests.dramsim3.trace",
-                                                    "dram_requests.ramulator2.trace"};
+            // A run's own files, and every file a trace format may write (trace/trace_sink.h).
+            static const char* const kRunFiles[] = {"report.json", "layers.csv", "summary.txt", "power.csv"};
             return folder_holds_only(dir, [](const fs::directory_entry& e) {
               std::error_code ec;
               const fs::file_type type = e.symlink_status(ec).type();
@@ -96,6 +89,8 @@ OutputKind run_folder_kind() {
               if (type != fs::file_type::regular) return false;
               const std::string name = e.path().filename().string();
               for (const char* f : kRunFiles)
+                if (name == f) return true;
+              for (const std::string& f : trace::trace_sinks().all_files())
                 if (name == f) return true;
               return false;
             });

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/trace/trace_sink.h"
 
 namespace systole::trace {
 
@@ -39,6 +40,28 @@ void DramRequestWriter::finish() {
   if (!m_out)
     throw UserError(
         fmt::format("{}: writing the DRAM request trace failed: {}", m_path, std::strerror(errno)));
+}
+
+namespace {
+
+TraceSinkRegistry::Factory dram_request_sink(const char* file, DramTraceFormat format) {
+  return [file, format](const TraceSinkContext& c) -> std::unique_ptr<ITraceSink> {
+    return std::make_unique<WriterSink<DramRequestWriter>>(
+        std::make_unique<DramRequestWriter>(c.path(file), format, c.arch, c.options),
+        std::vector<std::string>{file}, [](DramRequestWriter& w, const SimResult&) { w.finish(); });
+  };
+}
+
+}  // namespace
+
+void register_trace_sink_dramsim3(TraceSinkRegistry& registry) {
+  registry.add("dramsim3", {"dram_requests.dramsim3.trace"},
+               dram_request_sink("dram_requests.dramsim3.trace", DramTraceFormat::kDramsim3));
+}
+
+void register_trace_sink_ramulator2(TraceSinkRegistry& registry) {
+  registry.add("ramulator2", {"dram_requests.ramulator2.trace"},
+               dram_request_sink("dram_requests.ramulator2.trace", DramTraceFormat::kRamulator2));
 }
 
 }  // namespace systole::trace

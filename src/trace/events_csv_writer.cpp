@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "systole/common/error.h"
+#include "systole/trace/trace_sink.h"
 
 namespace systole::trace {
 namespace {
@@ -67,6 +68,14 @@ void EventsCsvWriter::finish() {
   m_out.close();
   if (!m_out)
     throw UserError(fmt::format("{}: writing the event trace failed: {}", m_path, std::strerror(errno)));
+}
+
+void register_trace_sink_csv(TraceSinkRegistry& registry) {
+  registry.add("csv", {"events.csv"}, [](const TraceSinkContext& c) -> std::unique_ptr<ITraceSink> {
+    return std::make_unique<WriterSink<EventsCsvWriter>>(
+        std::make_unique<EventsCsvWriter>(c.path("events.csv"), c.arch, c.program, c.table, c.options),
+        std::vector<std::string>{"events.csv"}, [](EventsCsvWriter& w, const SimResult&) { w.finish(); });
+  });
 }
 
 }  // namespace systole::trace

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "systole/common/error.h"
+#include "systole/trace/trace_sink.h"
 
 namespace systole::trace {
 namespace {
@@ -217,6 +218,14 @@ void PerfettoWriter::finish(const SimResult& result) {
   m_out << "]}\n";
   m_out.close();
   if (!m_out) throw UserError(fmt::format("{}: writing the trace failed: {}", m_path, std::strerror(errno)));
+}
+
+void register_trace_sink_perfetto(TraceSinkRegistry& registry) {
+  registry.add("perfetto", {"trace.json"}, [](const TraceSinkContext& c) -> std::unique_ptr<ITraceSink> {
+    return std::make_unique<WriterSink<PerfettoWriter>>(
+        std::make_unique<PerfettoWriter>(c.path("trace.json"), c.arch, c.program, c.table, c.options),
+        std::vector<std::string>{"trace.json"}, [](PerfettoWriter& w, const SimResult& r) { w.finish(r); });
+  });
 }
 
 }  // namespace systole::trace

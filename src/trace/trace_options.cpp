@@ -5,8 +5,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "systole/common/error.h"
+#include "systole/trace/trace_sink.h"
 
 namespace systole::trace {
 namespace {
@@ -36,6 +38,10 @@ int64_t layer_index(const std::string& name, const Program& program, const std::
 
 }  // namespace
 
+bool TraceOptions::has(const std::string& format) const {
+  return std::find(formats.begin(), formats.end(), format) != formats.end();
+}
+
 bool TraceOptions::covers(uint32_t layer, int64_t begin, int64_t end) const {
   if (layer < first_layer || layer > last_layer) return false;
   if (end <= begin) return begin >= begin_cycle && begin < end_cycle;
@@ -53,20 +59,16 @@ TraceOptions parse_trace_options(const std::string& formats, const std::string& 
       const size_t comma = f.find(',', start);
       const std::string item =
           trim(f.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      bool* flag = item == "perfetto"     ? &o.perfetto
-                   : item == "csv"        ? &o.csv
-                   : item == "vcd"        ? &o.vcd
-                   : item == "dramsim3"   ? &o.dramsim3
-                   : item == "ramulator2" ? &o.ramulator2
-                                          : nullptr;
-      if (flag == nullptr || *flag) {
-        throw UserError(
-            fmt::format("{} = '{}': {} (expected 'none' or a comma-separated list of perfetto, "
-                        "csv, vcd, dramsim3, ramulator2, each at most once)",
-                        formats_origin, formats,
-                        flag == nullptr ? "unknown trace format '" + item + "'" : "'" + item + "' twice"));
+      const bool known = trace_sinks().contains(item);
+      const bool twice = known && o.has(item);
+      if (!known || twice) {
+        throw UserError(fmt::format(
+            "{} = '{}': {} (expected 'none' or a comma-separated list of {}, each at "
+            "most once)",
+            formats_origin, formats, !known ? "unknown trace format '" + item + "'" : "'" + item + "' twice",
+            fmt::join(trace_sinks().names(), ", ")));
       }
-      *flag = true;
+      o.formats.push_back(item);
       if (comma == std::string::npos) break;
       start = comma + 1;
     }

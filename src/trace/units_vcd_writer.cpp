@@ -5,10 +5,13 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/rtl/vcd_writer.h"
+#include "systole/trace/trace_sink.h"
 
 namespace systole::trace {
 namespace {
@@ -87,6 +90,57 @@ void UnitsVcdWriter::finish() {
   }
   out.close();
   if (!out) throw UserError(fmt::format("{}: writing the VCD failed: {}", m_path, std::strerror(errno)));
+}
+
+namespace {
+
+// The vcd format: units.vcd always; in rtl fidelity also array.vcd, every PE register per cycle
+// (arrays up to 16x16: rtl::VcdWriter::check_array, checked before the run).
+class VcdSink : public ITraceSink {
+ public:
+  explicit VcdSink(const TraceSinkContext& c)
+      : m_units(c.path("units.vcd"), c.arch, c.options), m_array_path(c.path("array.vcd")) {
+    if (c.arch.core.array.fidelity != ArrayFidelity::kRtl) return;
+    rtl::VcdWriter::check_array(c.arch.core.array.rows, c.arch.core.array.cols);
+    // The stream is ours so that a failed write (a full disk) is seen when the run finishes.
+    m_array_file = std::make_unique<std::ofstream>(m_array_path, std::ios::binary | std::ios::trunc);
+    if (!*m_array_file) {
+      throw UserError(
+          fmt::format("{}: cannot write the register VCD: {}", m_array_path, std::strerror(errno)));
+    }
+    m_array = std::make_unique<rtl::VcdWriter>(*m_array_file, c.arch.core.cycle_ns());
+  }
+  ~VcdSink() override { m_array.reset(); }  // the writer goes before its stream
+  void on_retire(const Instruction& inst, const hw::InstructionRecord& record) override {
+    m_units.on_retire(inst, record);
+  }
+  void on_dram_burst(int, int64_t, int64_t, bool) override {}
+  rtl::IArrayObserver* array_observer() override { return m_array.get(); }
+  std::vector<std::string> finish(const SimResult&) override {
+    m_units.finish();
+    if (!m_array_file) return {"units.vcd"};
+    m_array.reset();
+    m_array_file->close();
+    if (!*m_array_file) {
+      throw UserError(
+          fmt::format("{}: writing the register VCD failed: {}", m_array_path, std::strerror(errno)));
+    }
+    return {"units.vcd", "array.vcd"};
+  }
+
+ private:
+  UnitsVcdWriter m_units;
+  std::string m_array_path;
+  std::unique_ptr<std::ofstream> m_array_file;
+  std::unique_ptr<rtl::VcdWriter> m_array;
+};
+
+}  // namespace
+
+void register_trace_sink_vcd(TraceSinkRegistry& registry) {
+  registry.add(
+      "vcd", {"units.vcd", "array.vcd"},
+      [](const TraceSinkContext& c) -> std::unique_ptr<ITraceSink> { return std::make_unique<VcdSink>(c); });
 }
 
 }  // namespace systole::trace
