@@ -39,6 +39,8 @@ struct MemtestArgs {
   std::string page_policy = "open";
   std::string mapping = "RoCoBaRaCh";
   std::string queue_depth = "32";
+  std::string scheduler = "frfcfs";
+  std::string row_hit_cap = "4";
   std::string outstanding = "0";
   std::string stride = "0";
   std::string seed = "1";
@@ -71,6 +73,12 @@ dram::MemtestOptions to_options(const MemtestArgs& a) {
   }
   o.controller.queue_depth = integer_flag("--queue-depth", a.queue_depth, 1, kMaxQueueDepth,
                                           "request queue entries per channel, as dram.queue_depth allows");
+  if (!parse_dram_scheduler(a.scheduler, &o.controller.scheduler)) {
+    throw UserError(
+        fmt::format("--scheduler = '{}': must be one of {}", a.scheduler, choices(dram_scheduler_names())));
+  }
+  o.controller.row_hit_cap =
+      integer_flag("--row-hit-cap", a.row_hit_cap, 1, 1024, "hits per open row, as dram.row_hit_cap allows");
   o.controller.refresh = !a.no_refresh;
   o.outstanding = integer_flag("--outstanding", a.outstanding, 0, kMaxOutstanding,
                                "0 means queue depth x channels; requests in flight");
@@ -93,6 +101,8 @@ nlohmann::ordered_json to_json(const DramDeviceSpec& d, const dram::MemtestOptio
   j["page_policy"] = to_string(o.controller.page_policy);
   j["address_mapping"] = to_string(o.controller.mapping);
   j["queue_depth"] = o.controller.queue_depth;
+  j["scheduler"] = to_string(o.controller.scheduler);
+  if (o.controller.scheduler == DramScheduler::kFrfcfsCap) j["row_hit_cap"] = o.controller.row_hit_cap;
   j["refresh"] = o.controller.refresh;
   j["pattern"] = dram::to_string(o.pattern);
   j["read_ratio"] = o.read_ratio;
@@ -123,7 +133,7 @@ std::string to_table(const DramDeviceSpec& d, const dram::MemtestOptions& o, con
                             r.commands[c]);
   }
   return fmt::format(
-      "memtest {} ({}, {} channel{}, {:.2f} GB/s peak; {} page, {}, queue {}{})\n"
+      "memtest {} ({}, {} channel{}, {:.2f} GB/s peak; {} page, {}, queue {}, {}{})\n"
       "  traffic     {} requests, {}, read ratio {:.2f}, {} B in {:.1f} ns\n"
       "  bandwidth   {:.2f} GB/s = {:.1f} % of peak\n"
       "  latency     avg {:.1f} ns, p50 {:.1f} ns, p99 {:.1f} ns, max {:.1f} ns\n"
@@ -131,6 +141,9 @@ std::string to_table(const DramDeviceSpec& d, const dram::MemtestOptions& o, con
       "  commands    {}\n",
       d.name, d.standard, d.org.channels, d.org.channels == 1 ? "" : "s", r.peak_gbps,
       to_string(o.controller.page_policy), to_string(o.controller.mapping), o.controller.queue_depth,
+      o.controller.scheduler == DramScheduler::kFrfcfsCap
+          ? fmt::format("frfcfs_cap {}", o.controller.row_hit_cap)
+          : std::string(to_string(o.controller.scheduler)),
       o.controller.refresh ? "" : ", refresh off", r.requests, dram::to_string(o.pattern), o.read_ratio,
       r.bytes, r.elapsed_ns, r.bandwidth_gbps, r.pct_of_peak, r.latency_avg_ns, r.latency_p50_ns,
       r.latency_p99_ns, r.latency_max_ns, 100.0 * r.row_hit_rate, commands);
@@ -155,6 +168,9 @@ int memtest_command(const std::vector<std::string>& args) {
       "address mapping: RoCoBaRaCh, RoBaRaCoCh or ChRaBaRoCo")(
       "queue-depth", po::value(&a.queue_depth)->default_value("32"),
       "request queue entries per channel: 1 to 4096")(
+      "scheduler", po::value(&a.scheduler)->default_value("frfcfs"), "frfcfs, fcfs or frfcfs_cap")(
+      "row-hit-cap", po::value(&a.row_hit_cap)->default_value("4"),
+      "frfcfs_cap: hits per open row while an older miss waits, 1 to 1024")(
       "outstanding", po::value(&a.outstanding)->default_value("0"),
       "requests in flight (0: queue depth x channels), up to 65536")(
       "stride", po::value(&a.stride)->default_value("0"),

@@ -30,6 +30,11 @@ constexpr std::array<std::pair<DramPagePolicy, const char*>, 2> kPagePolicies{{
     {DramPagePolicy::kOpen, "open"},
     {DramPagePolicy::kClosed, "closed"},
 }};
+constexpr std::array<std::pair<DramScheduler, const char*>, 3> kSchedulers{{
+    {DramScheduler::kFrfcfs, "frfcfs"},
+    {DramScheduler::kFcfs, "fcfs"},
+    {DramScheduler::kFrfcfsCap, "frfcfs_cap"},
+}};
 constexpr std::array<std::pair<DramAddressMapping, const char*>, 3> kMappings{{
     {DramAddressMapping::kRoBaRaCoCh, "RoBaRaCoCh"},
     {DramAddressMapping::kChRaBaRoCo, "ChRaBaRoCo"},
@@ -302,6 +307,16 @@ bool parse_dram_page_policy(const std::string& s, DramPagePolicy* out) {
 }
 std::vector<std::string> dram_page_policy_names() {
   return names_of(kPagePolicies);
+}
+
+const char* to_string(DramScheduler s) {
+  return name_of(kSchedulers, s);
+}
+bool parse_dram_scheduler(const std::string& s, DramScheduler* out) {
+  return parse_from(kSchedulers, s, out);
+}
+std::vector<std::string> dram_scheduler_names() {
+  return names_of(kSchedulers);
 }
 
 const char* to_string(DramAddressMapping m) {

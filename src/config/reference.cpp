@@ -140,7 +140,8 @@ std::string config_reference_markdown() {
       "per command: docs/energy.md). Keys that only the other DRAM models read are errors when they hold a "
       "non-default value and were written no earlier than `dram.kind` (in the same file, or on the "
       "command line): `latency_ns` and `bandwidth_gbps` with kind cycle; `preset`, `channels`, "
-      "`page_policy`, `address_mapping`, `queue_depth` and `refresh` with ideal or simple. "
+      "`page_policy`, `address_mapping`, `queue_depth`, `refresh`, `scheduler` and `row_hit_cap` with ideal "
+      "or simple. "
       "`--set dram.kind=cycle` therefore works on an arch file written for kind simple.\n";
   std::string section = "\x01";  // no section has this name
   for (const auto& p : arch_schema()) {

@@ -61,7 +61,8 @@ class CrossChecker {
 // config (report.json) loads again.
 constexpr const char* kSimpleOnlyKeys[] = {"dram.latency_ns", "dram.bandwidth_gbps"};
 constexpr const char* kCycleOnlyKeys[] = {"dram.preset",          "dram.channels",    "dram.page_policy",
-                                          "dram.address_mapping", "dram.queue_depth", "dram.refresh"};
+                                          "dram.address_mapping", "dram.queue_depth", "dram.refresh",
+                                          "dram.scheduler",       "dram.row_hit_cap"};
 
 void check_dram(CrossChecker& c, const ArchSpec& spec) {
   const DramParams& d = spec.dram;

@@ -44,6 +44,9 @@ bool parse_enum(const std::string& s, BankMapping* out) {
 bool parse_enum(const std::string& s, DramPagePolicy* out) {
   return parse_dram_page_policy(s, out);
 }
+bool parse_enum(const std::string& s, DramScheduler* out) {
+  return parse_dram_scheduler(s, out);
+}
 bool parse_enum(const std::string& s, DramAddressMapping* out) {
   return parse_dram_address_mapping(s, out);
 }
@@ -373,6 +376,16 @@ std::vector<ParamDef> declare() {
       "interleaves channels, ranks and banks (bank group first) at burst granularity, so streams "
       "run at tCCD_S and hit open rows",
       [](auto& a) -> auto& { return a.dram.address_mapping; }));
+  s.push_back(enum_param(
+      "dram.scheduler", DramScheduler::kFrfcfs, dram_scheduler_names(),
+      "Which queued request a channel serves next (kind cycle): frfcfs (row hits first, then the "
+      "oldest), fcfs (the oldest of each bank, hit or not), frfcfs_cap (as frfcfs, but an older "
+      "miss goes first once its bank served dram.row_hit_cap hits to the open row)",
+      [](auto& a) -> auto& { return a.dram.scheduler; }));
+  s.push_back(int_param(
+      "dram.row_hit_cap", "hits", 4, at_least(1, 1024),
+      "frfcfs_cap: row hits a bank serves from one open row while an older miss of it waits",
+      [](auto& a) -> auto& { return a.dram.row_hit_cap; }));
   s.push_back(int_param(
       "dram.queue_depth", "requests", 32, at_least(1, 4096),
       "Request queue entries per channel that FR-FCFS chooses from (kind cycle); 32 is typical",

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "systole/common/error.h"
+#include "systole/dram/scheduler.h"
 
 namespace systole::dram {
 namespace {
@@ -21,6 +22,7 @@ ChannelController::ChannelController(const DramDeviceSpec& device, const Control
                                      const std::vector<ICommandObserver*>* observers)
     : m_device(device),
       m_options(options),
+      m_scheduler(dram_schedulers().make(to_string(options.scheduler), options)),
       m_channel(channel),
       m_stats(stats),
       m_observers(observers),
@@ -29,6 +31,7 @@ ChannelController::ChannelController(const DramDeviceSpec& device, const Control
       m_high_watermark(std::max<int64_t>(1, options.queue_depth / 2)),
       m_low_watermark(options.queue_depth / 4) {
   if (options.queue_depth < 1) throw InternalError("DRAM controller: queue_depth must be >= 1");
+  if (options.row_hit_cap < 1) throw InternalError("DRAM controller: row_hit_cap must be >= 1");
   const auto depth = static_cast<size_t>(options.queue_depth);
   m_pool.resize(depth);
   for (size_t i = depth; i-- > 0;) m_free.push_back(static_cast<int32_t>(i));
@@ -36,6 +39,7 @@ ChannelController::ChannelController(const DramDeviceSpec& device, const Control
   const auto banks = static_cast<size_t>(ranks * device.org.banks());
   while ((size_t{1} << m_bank_bits) < banks) ++m_bank_bits;
   if (m_bank_bits > 19) throw InternalError("DRAM controller: more than 2^19 banks per channel");
+  m_row_hits.assign(banks, 0);
   for (int d = 0; d < 2; ++d) {
     m_bq[d].assign(banks, BankQueue{});
     Candidates& c = m_cand[d];
@@ -139,21 +143,42 @@ void ChannelController::refresh_candidates(int dir, int flat) {
   const auto bank_key = [&](uint64_t cls, int32_t slot) {
     return cls << (kSeqBits + m_bank_bits) | m_pool[static_cast<size_t>(slot)].seq << m_bank_bits | f;
   };
-  if (q.hit >= 0) {  // RD / WR
+  BankCandidates in;
+  in.hit = q.hit;
+  in.miss = q.miss;
+  if (q.hit >= 0) in.hit_seq = m_pool[static_cast<size_t>(q.hit)].seq;
+  if (q.miss >= 0) in.miss_seq = m_pool[static_cast<size_t>(q.miss)].seq;
+  in.row_hits = m_row_hits[f];
+  const SchedulerPick pick = m_scheduler->pick(in);
+  const auto cls = static_cast<uint64_t>(pick.cls);
+  if (pick.slot >= 0 && pick.slot == q.hit) {  // RD / WR
     c.time[f] = dir == 1 ? b.next_wr : b.next_rd;
     c.floor[f] = m_bank_rg[f];
-    c.key[f] = bank_key(0, q.hit);
-  } else if (q.miss >= 0) {
+    c.key[f] = bank_key(cls, q.hit);
+  } else if (pick.slot >= 0) {  // a miss: ACT when precharged, PRE when another row is open
     const bool closed = b.open_row < 0;
     c.time[f] = closed ? b.next_act : b.next_pre;
     c.floor[f] = closed ? static_cast<int32_t>(m_rg_count) + m_bank_rg[f]
                         : static_cast<int32_t>(2 * m_rg_count) + m_bank_rank[f];
-    c.key[f] = bank_key(1, q.miss);
+    c.key[f] = bank_key(cls, pick.slot);
   } else {
     c.time[f] = kNever;
     c.floor[f] = 0;
     c.key[f] = 0;
   }
+}
+
+// The request and command of bank `flat`'s candidate, whose key carries `age` (class and seq):
+// RD / WR when the scheduler picked the bank's oldest hit, else the miss's ACT (precharged bank)
+// or PRE (another row open). Decided by the request, not the class: a policy may give a hit the
+// normal class (fcfs).
+std::pair<int32_t, Command> ChannelController::candidate_command(int dir, int flat, int64_t age,
+                                                                 bool write) const {
+  const BankQueue& q = m_bq[dir][static_cast<size_t>(flat)];
+  const auto seq = static_cast<uint64_t>(age) & ((uint64_t{1} << kSeqBits) - 1);
+  if (q.hit >= 0 && m_pool[static_cast<size_t>(q.hit)].seq == seq)
+    return {q.hit, write ? Command::kWr : Command::kRd};
+  return {q.miss, m_timing.bank(flat).open_row < 0 ? Command::kAct : Command::kPre};
 }
 
 // The best candidate by exact comparison (cycle, key): for the rare scan whose best lies beyond
@@ -229,12 +254,8 @@ void ChannelController::scan_requests(int64_t t0) {
     const int cls = static_cast<int>(bk >> (kSeqBits + m_bank_bits));
     const auto age = static_cast<int64_t>(bk >> m_bank_bits);  // class and seq: orders like (class, seq)
     if (better(bt, cls, age, m_best.time, m_best.cls, m_best.key)) {
-      const BankQueue& q = m_bq[dir][static_cast<size_t>(flat)];
-      const Command cmd = cls == 0                           ? (w ? Command::kWr : Command::kRd)
-                          : m_timing.bank(flat).open_row < 0 ? Command::kAct
-                                                             : Command::kPre;
-      m_best =
-          Choice{bt, cls, age, cls == 0 ? q.hit : q.miss, cmd, m_bank_rank[static_cast<size_t>(flat)], false};
+      const auto [slot, cmd] = candidate_command(dir, flat, age, w);
+      m_best = Choice{bt, cls, age, slot, cmd, m_bank_rank[static_cast<size_t>(flat)], false};
     }
   }
   m_best.final = m_best.time == t0 && m_best.cls <= 0;
@@ -311,7 +332,6 @@ bool ChannelController::try_incremental() {
       const bool was_candidate = c.time[f] != kNever;
       refresh_candidates(dir, flat);
       if (c.time[f] == kNever || (was_candidate && c.key[f] == old_key)) continue;
-      const BankQueue& q = m_bq[dir][f];
       if (was_candidate && m_best.slot >= 0 && m_best.cls >= 0 &&
           m_pool[static_cast<size_t>(m_best.slot)].flat == flat) {
         m_dirty[dir].clear();
@@ -321,10 +341,8 @@ bool ChannelController::try_incremental() {
       const int cls = static_cast<int>(c.key[f] >> (kSeqBits + m_bank_bits));
       const auto age = static_cast<int64_t>(c.key[f] >> m_bank_bits);
       if (t < kNever && better(t, cls, age, m_best.time, m_best.cls, m_best.key)) {
-        const Command cmd = cls == 0                           ? (m_write_mode ? Command::kWr : Command::kRd)
-                            : m_timing.bank(flat).open_row < 0 ? Command::kAct
-                                                               : Command::kPre;
-        m_best = Choice{t, cls, age, cls == 0 ? q.hit : q.miss, cmd, m_bank_rank[f], false};
+        const auto [slot, cmd] = candidate_command(dir, flat, age, m_write_mode);
+        m_best = Choice{t, cls, age, slot, cmd, m_bank_rank[f], false};
       }
     }
     m_dirty[dir].clear();
@@ -488,6 +506,7 @@ void ChannelController::issue(const Choice& c) {
     case Command::kAct:
       m_timing.act(t, e.rank, e.group, e.flat, e.row);
       e.activated = true;
+      m_row_hits[static_cast<size_t>(e.flat)] = 0;
       row_changed(e.flat);
       notify(t, Command::kAct, e, false);
       return;
@@ -500,6 +519,7 @@ void ChannelController::issue(const Choice& c) {
     case Command::kWr: {
       const bool ap = m_options.page_policy == DramPagePolicy::kClosed && !other_hit(e);
       const bool w = c.cmd == Command::kWr;
+      if (!e.activated) ++m_row_hits[static_cast<size_t>(e.flat)];
       if (w) {
         m_timing.wr(t, e.rank, e.group, e.flat, ap);
       } else {

@@ -25,6 +25,8 @@ dram::ControllerOptions controller_options(const DramParams& p) {
   o.mapping = p.address_mapping;
   o.queue_depth = p.queue_depth;
   o.refresh = p.refresh;
+  o.scheduler = p.scheduler;
+  o.row_hit_cap = p.row_hit_cap;
   return o;
 }
 

@@ -91,11 +91,29 @@ TEST(Memtest, BadArgumentsExitTwoNamingTheValue) {
         Case{"--dram ddr4-3200 --read-ratio 1.5", "--read-ratio"},
         Case{"--dram ddr4-3200 --requests 0", "--requests"},
         Case{"--dram ddr4-3200 --channels 3", "--channels"}, Case{"--dram ddr4-3200 --mapping RoRo", "RoRo"},
-        Case{"--pattern random", "dram"}}) {
+        Case{"--dram ddr4-3200 --scheduler lottery", "frfcfs, fcfs, frfcfs_cap"},
+        Case{"--dram ddr4-3200 --row-hit-cap 0", "--row-hit-cap"}, Case{"--pattern random", "dram"}}) {
     auto r = run_systole("memtest " + c.args, fresh_dir("memtest_bad"));
     EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.err;
     EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.args << "\n" << r.err;
   }
+}
+
+// Row-conflict-heavy strided traffic: FCFS closes rows that younger requests still hit, so it
+// activates more and moves less than FR-FCFS; the cap sits between or at FCFS (cap 1 is nearly it).
+TEST(Memtest, SchedulersTradeRowHitsForAge) {
+  const std::string base =
+      "--dram ddr4-3200 --pattern strided --requests 20000 --read-ratio 0.7 --scheduler ";
+  const auto fr = memtest_json(base + "frfcfs", "memtest_sched_fr");
+  const auto fc = memtest_json(base + "fcfs", "memtest_sched_fc");
+  const auto cap = memtest_json(base + "frfcfs_cap --row-hit-cap 1", "memtest_sched_cap");
+  ASSERT_FALSE(fr.is_null() || fc.is_null() || cap.is_null());
+  EXPECT_EQ(fr["scheduler"], "frfcfs");
+  EXPECT_EQ(cap["row_hit_cap"], 1);
+  EXPECT_GT(fc["commands"]["ACT"].get<int64_t>(), fr["commands"]["ACT"].get<int64_t>());
+  EXPECT_GT(fr["row_hit_rate"].get<double>(), fc["row_hit_rate"].get<double>());
+  EXPECT_GT(fr["bandwidth_gbps"].get<double>(), fc["bandwidth_gbps"].get<double>());
+  EXPECT_GE(cap["commands"]["ACT"].get<int64_t>(), fr["commands"]["ACT"].get<int64_t>());
 }
 
 }  // namespace

@@ -169,6 +169,8 @@ struct DramParams {
   DramAddressMapping address_mapping = DramAddressMapping::kRoCoBaRaCh;
   int64_t queue_depth = 32;  // request queue entries per channel
   bool refresh = true;
+  DramScheduler scheduler = DramScheduler::kFrfcfs;
+  int64_t row_hit_cap = 4;  // frfcfs_cap only
   // Resolved by the loader when kind is cycle: the preset file's contents with `channels`
   // applied. Empty (default-constructed, path "") otherwise.
   DramDeviceSpec device;

@@ -18,6 +18,16 @@ const char* to_string(DramPagePolicy p);  // "open", "closed"
 bool parse_dram_page_policy(const std::string& s, DramPagePolicy* out);
 std::vector<std::string> dram_page_policy_names();
 
+// Which queued request a channel controller serves next (dram/scheduler.h has the policies):
+//   kFrfcfs:    first-ready FR-FCFS: a request hitting an open row goes before older misses;
+//   kFcfs:      first-come first-served: the oldest request of each bank, hit or not;
+//   kFrfcfsCap: FR-FCFS, but after `dram.row_hit_cap` hits to one open row an older miss of that
+//               bank goes first (bounds how long a stream of hits can starve a miss).
+enum class DramScheduler { kFrfcfs, kFcfs, kFrfcfsCap };
+const char* to_string(DramScheduler s);  // "frfcfs", "fcfs", "frfcfs_cap"
+bool parse_dram_scheduler(const std::string& s, DramScheduler* out);
+std::vector<std::string> dram_scheduler_names();
+
 // How a physical address is split into DRAM coordinates, most significant field first, after the
 // low log2(atom_bytes) bits (the burst offset) are dropped. Ro = row, Ba = bank group and bank
 // (bank group in the lower bits), Ra = rank, Co = column (in atoms), Ch = channel.

@@ -9,9 +9,11 @@
 // each cycle issues the highest-priority command whose timing is met.
 //
 // Priority among commands ready at the same cycle: refresh (PREA/REF of a rank whose refresh is
-// due), then column commands that hit an open row, then the rest; oldest request first within
-// each class. A PRE that would close a row some queued request (of the current direction) still
-// hits is not issued. While a rank's refresh is due no request command is issued to it.
+// due), then the scheduler's classes (dram.scheduler, dram/scheduler.h; FR-FCFS, the default:
+// column commands that hit an open row, then the rest), oldest request first within each class.
+// Each bank offers one candidate, the scheduler's pick of its oldest hit and oldest miss; under
+// FR-FCFS a PRE that would close a row some queued request (of the current direction) still hits
+// is therefore not issued. While a rank's refresh is due no request command is issued to it.
 //
 // Read/write drain: the controller serves one direction at a time. It switches to writes when
 // queued writes reach the high watermark (queue_depth / 2, at least 1) or when no read is queued;
@@ -23,11 +25,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "systole/config/dram_spec.h"
 #include "systole/dram/channel_timing.h"
 #include "systole/dram/memory_system.h"
+#include "systole/dram/scheduler.h"
 
 namespace systole::dram {
 
@@ -133,6 +138,7 @@ class ChannelController {
   void find_hit_miss(int dir, int flat);
   void row_changed(int flat);
   int exact_best(int dir, int64_t t0, int64_t* time, uint64_t* key) const;
+  std::pair<int32_t, Command> candidate_command(int dir, int flat, int64_t age, bool write) const;
   void renumber();
   void mark_dirty(int dir, int flat) {
     BankQueue& q = m_bq[dir][static_cast<size_t>(flat)];
@@ -150,6 +156,8 @@ class ChannelController {
 
   DramDeviceSpec m_device;
   ControllerOptions m_options;
+  std::unique_ptr<IDramScheduler> m_scheduler;  // options.scheduler (dram/scheduler.h)
+  std::vector<int64_t> m_row_hits;              // per flat bank: hits served since its last ACT
   int m_channel;
   MemoryStats* m_stats;
   const std::vector<ICommandObserver*>* m_observers;

@@ -56,6 +56,8 @@ struct ControllerOptions {
   DramAddressMapping mapping = DramAddressMapping::kRoCoBaRaCh;
   int64_t queue_depth = 32;  // request queue entries per channel, >= 1
   bool refresh = true;
+  DramScheduler scheduler = DramScheduler::kFrfcfs;  // dram/scheduler.h
+  int64_t row_hit_cap = 4;                           // kFrfcfsCap: hits per open row before an older miss
 };
 
 struct Request {

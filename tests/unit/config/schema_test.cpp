@@ -65,6 +65,8 @@ TEST(Schema, DeclaresTheIssueTwoToFourTree) {
                           "dram.channels",
                           "dram.page_policy",
                           "dram.address_mapping",
+                          "dram.scheduler",
+                          "dram.row_hit_cap",
                           "dram.queue_depth",
                           "dram.refresh",
                           "energy.table",
@@ -79,7 +81,7 @@ TEST(Schema, DeclaresTheIssueTwoToFourTree) {
                           "trace.window"}) {
     EXPECT_NE(find_param(key), nullptr) << key;
   }
-  EXPECT_EQ(arch_schema().size(), 70u) << "a parameter was added or removed: update this test and the docs";
+  EXPECT_EQ(arch_schema().size(), 72u) << "a parameter was added or removed: update this test and the docs";
   EXPECT_EQ(find_param("core.array"), nullptr);
   EXPECT_TRUE(is_schema_section("core.scratchpads.ofmap"));
   EXPECT_FALSE(is_schema_section(""));
