@@ -228,9 +228,9 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
                             trans.get_response_string());
         return false;
       }
-      if (m_observer != nullptr) {
-        m_observer->on_dram_request({m_params.clock.cycle_of(issue), issue.to_seconds() * 1e9, addr,
-                                     static_cast<int64_t>(len), !load, layer});
+      if (m_request_observer != nullptr) {
+        m_request_observer->on_dram_request({m_params.clock.cycle_of(issue), issue.to_seconds() * 1e9, addr,
+                                             static_cast<int64_t>(len), !load, layer});
       }
       ++issued;
       m_counters.max_in_flight = std::max(m_counters.max_in_flight, static_cast<int64_t>(issued - completed));

@@ -311,11 +311,21 @@ int64_t packed_conv_ifmap_along_cols(const ConvTileGeometry& g, int64_t rows, in
   std::map<std::array<int64_t, 4>, int64_t> words_of_class;
   std::array<int64_t, 4> last{-1, -1, -1, -1};
   int64_t last_words = 0, words = 0;
+  // Valid kernel columns per output column, computed once; valid kernel rows per output row.
+  std::vector<std::array<int64_t, 2>> col_valid(static_cast<size_t>(g.wo));
+  for (int64_t ox = 0; ox < g.wo; ++ox) {
+    auto& v = col_valid[static_cast<size_t>(ox)];
+    valid_range(ox, g.sw, g.pad_left, g.dw, g.w, g.kw, &v[0], &v[1]);
+  }
+  int64_t row_of_valid = -1, rlo = 0, rhi = 0;
   for (int64_t i = 0; i < rows; ++i) {
-    const int64_t pix = (g.m0 + i) % plane;
-    std::array<int64_t, 4> cls{};
-    valid_range(pix / g.wo, g.sh, g.pad_top, g.dh, g.h, g.kh, &cls[0], &cls[1]);
-    valid_range(pix % g.wo, g.sw, g.pad_left, g.dw, g.w, g.kw, &cls[2], &cls[3]);
+    const int64_t pix = (g.m0 + i) % plane, oy = pix / g.wo;
+    if (oy != row_of_valid) {
+      valid_range(oy, g.sh, g.pad_top, g.dh, g.h, g.kh, &rlo, &rhi);
+      row_of_valid = oy;
+    }
+    const auto& cv = col_valid[static_cast<size_t>(pix % g.wo)];
+    const std::array<int64_t, 4> cls{rlo, rhi, cv[0], cv[1]};
     if (cls == last) {  // neighbouring pixels mostly share a class: skip the lookup
       words += last_words;
       continue;

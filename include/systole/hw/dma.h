@@ -81,7 +81,10 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   void start(const Instruction& inst) override;
   const DmaCounters& counters() const { return m_counters; }
   // Told about every completed DRAM burst from now on (hw/run_observer.h); not owned.
-  void set_observer(IRunObserver* observer) { m_observer = observer; }
+  void set_observer(IRunObserver* observer) {
+    m_observer = observer;
+    m_request_observer = observer != nullptr && observer->wants_dram_requests() ? observer : nullptr;
+  }
   std::exception_ptr failure() const { return m_failure; }
 
  private:
@@ -105,6 +108,7 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   DmaModuleParams m_params;
   DmaCounters m_counters;
   IRunObserver* m_observer = nullptr;
+  IRunObserver* m_request_observer = nullptr;              // m_observer when it wants every DRAM request
   std::unique_ptr<tlm::tlm_generic_payload[]> m_payloads;  // one per outstanding-burst slot
   const Instruction* m_pending = nullptr;
   sc_core::sc_event m_start_event;
