@@ -68,13 +68,7 @@ class PowerReader {
   }
 
   void check_keys(const YAML::Node& map, const std::string& prefix, const std::vector<std::string>& known) {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const std::string name = it->first.IsScalar() ? it->first.Scalar() : yaml_short_text(it->first);
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
-        add(yaml_line(it->first), prefix + name, yaml_short_text(it->second),
-            "unknown key (expected one of: " + join_comma(known) + ")");
-      }
-    }
+    for (Diagnostic& d : unknown_keys(map, m_path, prefix, known)) m_diags->add(d);
   }
 
   YAML::Node scalar(const YAML::Node& map, const std::string& prefix, const std::string& key) {
@@ -109,14 +103,8 @@ class PowerReader {
     bool ok = true;
     if (const YAML::Node v = scalar(n, key_path + ".", "value")) {
       const std::string& text = v.Scalar();
-      size_t used = 0;
       double x = 0.0;
-      try {
-        x = std::stod(text, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != text.size() || !std::isfinite(x) || x < lo || x > hi || (lo_open && x == lo)) {
+      if (!plain_number(v, &x) || !std::isfinite(x) || x < lo || x > hi || (lo_open && x == lo)) {
         add(yaml_line(v), key_path + ".value", text,
             fmt::format("must be a number {} {} and <= {} ({})", lo_open ? ">" : ">=", lo, hi, unit));
         ok = false;

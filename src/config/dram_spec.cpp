@@ -137,14 +137,7 @@ class PresetReader {
   }
 
   void check_keys(const YAML::Node& map, const std::string& prefix, const std::vector<std::string>& known) {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node k = it->first;
-      const std::string name = k.IsScalar() ? k.Scalar() : yaml_short_text(k);
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
-        add(yaml_line(k), prefix + name, yaml_short_text(it->second),
-            "unknown key (expected one of: " + join_comma(known) + ")");
-      }
-    }
+    for (Diagnostic& d : unknown_keys(map, m_path, prefix, known)) m_diags.add(d);
   }
 
   YAML::Node section(const YAML::Node& root, const std::string& key) {

@@ -64,13 +64,7 @@ class TableReader {
   }
 
   void check_keys(const YAML::Node& map, const std::string& prefix, const std::vector<std::string>& known) {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const std::string name = it->first.IsScalar() ? it->first.Scalar() : yaml_short_text(it->first);
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
-        add(yaml_line(it->first), prefix + name, yaml_short_text(it->second),
-            "unknown key (expected one of: " + join_comma(known) + ")");
-      }
-    }
+    for (Diagnostic& d : unknown_keys(map, m_path, prefix, known)) m_diags.add(d);
   }
 
   // The scalar at map[key], or a null node after a diagnostic (missing, or not a single value).
@@ -121,8 +115,7 @@ class TableReader {
       return false;
     }
     double v = 0.0;
-    if (!n.IsScalar() || n.Tag() != "?" || !YAML::convert<double>::decode(n, v) || !std::isfinite(v) ||
-        v < 0.0 || v > max) {
+    if (!plain_number(n, &v) || !std::isfinite(v) || v < 0.0 || v > max) {
       add(yaml_line(n), key_path, yaml_short_text(n), fmt::format("must be a number >= 0 and <= {}", max));
       return false;
     }
