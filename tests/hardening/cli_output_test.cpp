@@ -19,13 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::fresh_dir;
+using testing::q;
 using testing::read_file;
 using testing::run_systole_bounded;
 using testing::write_file;
-
-std::string q(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
 
 std::set<std::string> names_in(const fs::path& dir) {
   std::set<std::string> out;

@@ -19,6 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::fresh_dir;
+using testing::q;
 using testing::read_file;
 using testing::run_systole;
 using testing::write_file;
@@ -34,10 +35,6 @@ fs::path synthetic_run(const fs::path& dir, const std::string& arch, const std::
   r["total"]["tops_per_w"] = gops / power_w / 1000.0;
   write_file(dir / "report.json", r.dump(2));
   return dir;
-}
-
-std::string q(const fs::path& p) {
-  return "'" + p.string() + "'";
 }
 
 TEST(Chart, PngFromTwoRunDirectories) {

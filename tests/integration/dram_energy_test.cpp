@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/assertions.h"
 #include "support/process.h"
 
 namespace systole {
@@ -22,21 +23,10 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 using testing::fresh_dir;
+using testing::near_rel;
+using testing::q;
 using testing::read_file;
 using testing::run_systole;
-
-std::string q(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
-
-::testing::AssertionResult near_rel(double a, double b, double rel) {
-  const double scale = std::max({std::fabs(a), std::fabs(b), 1e-300});
-  if (std::fabs(a - b) <= rel * scale) return ::testing::AssertionSuccess();
-  std::ostringstream s;
-  s.precision(17);
-  s << a << " vs " << b << " (relative difference " << std::fabs(a - b) / scale << ")";
-  return ::testing::AssertionFailure() << s.str();
-}
 
 // `rows`: "streaming" (open page, default queue) or "miss" (closed page, queue of one, so that no
 // queued request can keep a row open: every access activates its row).

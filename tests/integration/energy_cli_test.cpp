@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/assertions.h"
 #include "support/process.h"
 
 namespace systole {
@@ -21,6 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 using testing::fresh_dir;
+using testing::near_rel;
+using testing::q;
 using testing::read_file;
 using testing::run_systole;
 using testing::write_file;
@@ -35,20 +38,7 @@ const std::string kPowerHeader =
     "begin_cycle,end_cycle,begin_us,end_us,array_w,scratchpad.ifmap_w,scratchpad.weight_w,scratchpad.ofmap_w,"
     "vector_w,control_w,dram_w,clock_tree_w,total_w";
 
-std::string q(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
-
 // |a - b| <= rel * max(|a|, |b|), with a floor so that two zeros compare equal.
-::testing::AssertionResult near_rel(double a, double b, double rel) {
-  const double scale = std::max({std::fabs(a), std::fabs(b), 1e-300});
-  if (std::fabs(a - b) <= rel * scale) return ::testing::AssertionSuccess();
-  std::ostringstream s;
-  s.precision(17);
-  s << a << " vs " << b << " (relative difference " << std::fabs(a - b) / scale << " > " << rel << ")";
-  return ::testing::AssertionFailure() << s.str();
-}
-
 // `systole run -a default -w WORKLOAD -o DIR/NAME -q EXTRA`; the parsed report.json, or null after
 // recording a failure.
 Json run_report(const fs::path& dir, const std::string& name, const std::string& extra = "",

@@ -22,16 +22,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::fresh_dir;
+using testing::q;
 using testing::read_file;
 using testing::run_systole;
 using testing::write_file;
 
 const std::vector<std::string> kPlots = {"cycles_by_cause",     "utilization",     "roofline",
                                          "energy_by_component", "energy_by_layer", "power"};
-
-std::string q(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
 
 bool have_matplotlib() {
   return std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") == 0;

@@ -25,6 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::fresh_dir;
+using testing::q;
 using testing::read_file;
 using testing::run_systole;
 using testing::write_file;
@@ -34,10 +35,6 @@ using testing::kSmallWorkload;
 const char* kEventsHeader =
     "id,layer,opcode,unit,issue_cycle,start_cycle,end_cycle,retire_cycle,macs,sram_read_bytes,"
     "sram_write_bytes,dram_read_bytes,dram_write_bytes,dma_bursts,energy_pj";
-
-std::string q(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
 
 // `systole run -w resnet18 -o DIR <extra>`; the run must succeed.
 testing::ProcessResult run_resnet18(const fs::path& scratch, const fs::path& out, const std::string& extra) {

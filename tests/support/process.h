@@ -40,6 +40,11 @@ inline void write_file(const std::filesystem::path& p, const std::string& text) 
   std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
 }
 
+// A path as one single-quoted shell word for run_systole's command line (test paths hold no quote).
+inline std::string q(const std::filesystem::path& p) {
+  return "'" + p.string() + "'";
+}
+
 // A fresh, empty directory under the system temp dir, unique per test.
 inline std::filesystem::path fresh_dir(const std::string& name) {
   auto dir =

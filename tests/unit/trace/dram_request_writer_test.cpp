@@ -2,31 +2,23 @@
 // clock DRAMsim3's cycle counts, and the trace window.
 #include "systole/trace/dram_request_writer.h"
 
-#include "systole/common/error.h"
-
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
+
+#include "support/process.h"
+#include "systole/common/error.h"
 
 namespace systole::trace {
 namespace {
 
-std::string temp_file(const std::string& name) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("systole_dram_trace_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+using testing::read_file;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+// A file in this test's own fresh folder (support/process.h).
+std::string temp_file(const std::string& name) {
+  static const std::filesystem::path dir = testing::fresh_dir("dram_request_writer");
+  return (dir / name).string();
 }
 
 ArchSpec arch_at_1ghz() {
@@ -48,7 +40,7 @@ TEST(DramRequestWriter, Dramsim3LinesAreAddressTypeCycle) {
   write_three(w);
   w.finish();
   // Core cycles of 1 ns with a simple DRAM: 7.5 ns is cycle 7.
-  EXPECT_EQ(slurp(path), "0x1000 READ 0\n0x1040 READ 7\n0x20000 WRITE 12\n");
+  EXPECT_EQ(read_file(path), "0x1000 READ 0\n0x1040 READ 7\n0x20000 WRITE 12\n");
   EXPECT_EQ(w.lines(), 3);
 }
 
@@ -61,7 +53,7 @@ TEST(DramRequestWriter, Dramsim3CountsTheDramClockOfACycleLevelPreset) {
   write_three(w);
   w.finish();
   // 7.5 ns / 0.625 = 12; 12 ns / 0.625 = 19.2 -> 19.
-  EXPECT_EQ(slurp(path), "0x1000 READ 0\n0x1040 READ 12\n0x20000 WRITE 19\n");
+  EXPECT_EQ(read_file(path), "0x1000 READ 0\n0x1040 READ 12\n0x20000 WRITE 19\n");
 }
 
 TEST(DramRequestWriter, Ramulator2LinesAreLoadOrStoreAndAddress) {
@@ -69,7 +61,7 @@ TEST(DramRequestWriter, Ramulator2LinesAreLoadOrStoreAndAddress) {
   DramRequestWriter w(path, DramTraceFormat::kRamulator2, arch_at_1ghz(), TraceOptions{});
   write_three(w);
   w.finish();
-  EXPECT_EQ(slurp(path), "LD 0x1000\nLD 0x1040\nST 0x20000\n");
+  EXPECT_EQ(read_file(path), "LD 0x1000\nLD 0x1040\nST 0x20000\n");
 }
 
 TEST(DramRequestWriter, TheWindowKeepsOnlyItsLayersAndCycles) {
@@ -79,7 +71,7 @@ TEST(DramRequestWriter, TheWindowKeepsOnlyItsLayersAndCycles) {
   DramRequestWriter w(a, DramTraceFormat::kRamulator2, arch_at_1ghz(), layer1);
   write_three(w);
   w.finish();
-  EXPECT_EQ(slurp(a), "ST 0x20000\n");
+  EXPECT_EQ(read_file(a), "ST 0x20000\n");
   TraceOptions cycles;
   cycles.begin_cycle = 5;
   cycles.end_cycle = 12;  // exclusive
@@ -87,7 +79,7 @@ TEST(DramRequestWriter, TheWindowKeepsOnlyItsLayersAndCycles) {
   DramRequestWriter v(b, DramTraceFormat::kRamulator2, arch_at_1ghz(), cycles);
   write_three(v);
   v.finish();
-  EXPECT_EQ(slurp(b), "LD 0x1040\n");
+  EXPECT_EQ(read_file(b), "LD 0x1040\n");
 }
 
 TEST(DramRequestWriter, AnUnwritablePathIsAUserError) {
