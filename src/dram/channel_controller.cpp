@@ -146,8 +146,10 @@ void ChannelController::refresh_candidates(int dir, int flat) {
   BankCandidates in;
   in.hit = q.hit;
   in.miss = q.miss;
-  if (q.hit >= 0) in.hit_seq = m_pool[static_cast<size_t>(q.hit)].seq;
-  if (q.miss >= 0) in.miss_seq = m_pool[static_cast<size_t>(q.miss)].seq;
+  if (q.hit >= 0 && q.miss >= 0) {  // the ages matter only when there is a choice
+    in.hit_seq = m_pool[static_cast<size_t>(q.hit)].seq;
+    in.miss_seq = m_pool[static_cast<size_t>(q.miss)].seq;
+  }
   in.row_hits = m_row_hits[f];
   const SchedulerPick pick = m_scheduler->pick(in);
   const auto cls = static_cast<uint64_t>(pick.cls);

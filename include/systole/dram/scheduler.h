@@ -21,11 +21,11 @@ namespace systole::dram {
 
 // One bank's two candidates (pool slots; -1: none) with their admission ages (smaller: older).
 struct BankCandidates {
-  int32_t hit = -1;       // oldest request hitting the open row (none when the bank is precharged)
-  int32_t miss = -1;      // oldest request that does not
-  uint64_t hit_seq = 0;   // valid when hit >= 0
-  uint64_t miss_seq = 0;  // valid when miss >= 0
-  int64_t row_hits = 0;   // column commands the bank served from its open row since the ACT
+  int32_t hit = -1;      // oldest request hitting the open row (none when the bank is precharged)
+  int32_t miss = -1;     // oldest request that does not
+  uint64_t hit_seq = 0;  // set only when both hit and miss are >= 0 (else there is no choice)
+  uint64_t miss_seq = 0;
+  int64_t row_hits = 0;  // column commands the bank served from its open row since the ACT
 };
 
 struct SchedulerPick {
