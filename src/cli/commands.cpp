@@ -3,11 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <memory>
 #include <optional>
 #include <tuple>
 
@@ -15,16 +12,11 @@
 #include <boost/program_options.hpp>
 
 #include "systole/common/error.h"
-#include "systole/common/text.h"
 #include "systole/compiler/compiler.h"
 #include "systole/config/loader.h"
-#include "systole/energy/energy_table.h"
-#include "systole/hw/simulate.h"
 #include "systole/numeric/npy.h"
-#include "systole/report/energy_report.h"
 #include "systole/report/report.h"
 #include "systole/trace/trace_options.h"
-#include "systole/workload/loader.h"
 
 #include "cli/args.h"
 #include "cli/interrupt.h"
@@ -266,9 +258,10 @@ int validate_command(const std::vector<std::string>& args) {
   if (!vm) return 0;
   nonempty_value(*vm, "arch", o.arch, "an arch file or preset name");
   nonempty_value(*vm, "workload", o.workload, "a workload file or name");
-  const std::string arch_path = resolve_input(o.arch, "arch");
-  ArchSpec arch = load_arch(arch_path, o.overrides);
-  load_arch_energy_table(arch);  // a missing or broken energy table is a config error too
+  // Loads the arch, its energy table (a missing or broken table is a config error too) and, when
+  // given, the workload, as `systole run` does.
+  const PreparedRun p = load_run(request_of(o));
+  const ArchSpec& arch = p.arch;
   // The trace options as `systole run` reads them: the formats always, the window in cycles
   // always, a window of layer names once there is a workload to find them in.
   const std::string window = arch.trace.window;
@@ -277,17 +270,15 @@ int validate_command(const std::vector<std::string>& args) {
   if (o.workload.empty()) {
     trace::parse_trace_options(arch.trace.formats, layer_window ? "all" : window, Program{},
                                key_origin(arch, "trace.formats"), key_origin(arch, "trace.window"));
-    std::cout << fmt::format("{}: ok ({})\n", arch_path, arch.name);
+    std::cout << fmt::format("{}: ok ({})\n", p.inputs.arch_path, arch.name);
     return 0;
   }
-  const std::string workload_path = resolve_input(o.workload, "workloads");
-  Network net = load_network(workload_path);
-  const Program program = compile(arch, net);  // proves every layer maps onto this architecture
+  const Program program = compile(arch, p.network);  // proves every layer maps onto this architecture
   trace_options_of(arch, program);
   // Printed only once everything was checked, so an "ok" never precedes an error.
-  std::cout << fmt::format("{}: ok ({})\n", arch_path, arch.name);
-  std::cout << fmt::format("{}: ok ({} layers, {} MACs, maps onto {})\n", workload_path, net.layers.size(),
-                           net.total_macs(), arch.name);
+  std::cout << fmt::format("{}: ok ({})\n", p.inputs.arch_path, arch.name);
+  std::cout << fmt::format("{}: ok ({} layers, {} MACs, maps onto {})\n", p.inputs.workload_path,
+                           p.network.layers.size(), p.network.total_macs(), arch.name);
   return 0;
 }
 
