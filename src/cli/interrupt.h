@@ -15,7 +15,7 @@
 #include <exception>
 #include <string>
 
-#include "systole/hw/run_observer.h"
+#include "systole/stats/run_observer.h"
 
 namespace systole::cli {
 

@@ -1,7 +1,7 @@
 // The progress display of `systole run` on stderr: layer k of n, simulated cycles, elapsed wall
 // time and an estimate of the time left. On a terminal one line is redrawn in place (at most five
 // times a second); otherwise a plain line is printed every `interval_s` seconds, so logs stay
-// readable. An observer (hw/run_observer.h): it never changes the simulation.
+// readable. An observer (stats/run_observer.h): it never changes the simulation.
 #pragma once
 
 #include <chrono>
@@ -10,7 +10,7 @@
 #include <string>
 
 #include "systole/compiler/program.h"
-#include "systole/hw/run_observer.h"
+#include "systole/stats/run_observer.h"
 
 namespace systole::cli {
 

@@ -8,7 +8,7 @@
 
 #include "systole/config/arch_spec.h"
 #include "systole/energy/energy_table.h"
-#include "systole/hw/run_observer.h"
+#include "systole/stats/run_observer.h"
 #include "systole/trace/trace_options.h"
 #include "systole/trace/trace_sink.h"
 

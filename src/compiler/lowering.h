@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "systole/array/array_timing.h"
 #include "systole/common/int_math.h"
 #include "systole/compiler/compiler.h"
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
-#include "systole/timing/array_timing.h"
 #include "systole/workload/network.h"
 
 namespace systole {

@@ -10,8 +10,8 @@
 #include "systole/config/schema.h"
 #include "systole/energy/dram_idd.h"
 #include "systole/energy/pricing.h"
-#include "systole/hw/attribution.h"
 #include "systole/report/sha256.h"
+#include "systole/stats/attribution.h"
 
 namespace systole {
 namespace {

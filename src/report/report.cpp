@@ -211,7 +211,7 @@ Json memory_json(const ArchSpec& arch, const SimResult& r) {
     dram["atoms"] = d.atoms;
     dram["row_hit_rate"] = d.row_hit_rate();
     dram["commands"] = {{"ACT", d.act}, {"PRE", d.pre}, {"RD", d.rd}, {"WR", d.wr}, {"REF", d.ref}};
-    dram["active_standby_ns"] = d.active_standby_ns;  // summed over ranks (hw/dram_stats.h)
+    dram["active_standby_ns"] = d.active_standby_ns;  // summed over ranks (stats/dram_stats.h)
     dram["precharged_standby_ns"] = d.precharged_standby_ns;
   }
   const Json model = dram_energy_model_json(arch);

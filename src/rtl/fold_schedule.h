@@ -1,6 +1,6 @@
 // Private to src/rtl: the array controller's fold schedule and the cycle count measured from the
 // registers. Both dataflow engines use it. Folds are visited column fold outer, row fold inner
-// (f = fj * Fr + fi), as timing/array_timing.h assumes.
+// (f = fj * Fr + fi), as array/array_timing.h assumes.
 #pragma once
 
 #include <cstdint>

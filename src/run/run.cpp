@@ -12,7 +12,7 @@
 #include "systole/common/text.h"
 #include "systole/compiler/compiler.h"
 #include "systole/config/loader.h"
-#include "systole/hw/simulate.h"
+#include "systole/hw/core/simulate.h"
 #include "systole/report/energy_report.h"
 #include "systole/workload/loader.h"
 

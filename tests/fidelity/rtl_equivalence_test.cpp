@@ -15,10 +15,10 @@
 
 #include <fmt/format.h>
 
+#include "systole/array/array_timing.h"
 #include "systole/numeric/float16.h"
 #include "systole/numeric/gemm_reference.h"
 #include "systole/rtl/run_tile.h"
-#include "systole/timing/array_timing.h"
 
 namespace systole {
 namespace {
@@ -108,7 +108,7 @@ Case draw_case(int index) {
   for (;;) {
     g.rows = extent();
     g.cols = extent();
-    // The dimension along the rows / columns / time, per dataflow (timing/array_timing.h).
+    // The dimension along the rows / columns / time, per dataflow (array/array_timing.h).
     int64_t sr = draw_dim(rng, g.rows), sc = draw_dim(rng, g.cols), t = draw_dim(rng, 32);
     switch (op.dataflow) {
       case Dataflow::kWeightStationary:  // Sr = k, Sc = n, T = m

@@ -21,7 +21,7 @@ const char* to_string(ArrayFidelity f);  // "tile", "rtl"
 bool parse_array_fidelity(const std::string& s, ArrayFidelity* out);
 
 // Microarchitecture of the systolic array that the closed-form tile timing (timing/) and the
-// register-level model (rtl/) share; every field enters tile_timing() (timing/array_timing.h has
+// register-level model (rtl/) share; every field enters tile_timing() (array/array_timing.h has
 // the formula term by term). `core.array.scalesim_compat: true` selects ArrayMicroarch::scalesim().
 struct ArrayMicroarch {
   // Double-buffered stationary registers: the next fold's stationary operand is preloaded while

@@ -1,6 +1,6 @@
 // The cycle-level DRAM model (dram.kind: cycle): one memory controller per channel in front of
 // the device's ranks, bank groups and banks, in DRAM command-clock cycles. Pure C++, no SystemC:
-// hw/dram_cycle.cpp wraps it as the TLM target; `systole memtest` drives it alone.
+// hw/dram/dram_cycle.cpp wraps it as the TLM target; `systole memtest` drives it alone.
 //
 // Contract (causal, approximately timed): requests are submitted in non-decreasing arrival
 // cycle; next_completion() simulates up to the earliest completion of an outstanding request

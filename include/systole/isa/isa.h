@@ -94,7 +94,7 @@ void conv_input_rows(const ConvTileGeometry& g, int64_t ho0, int64_t ho1, int64_
 std::vector<int64_t> operand_indices(const OperandLayout& layout, int64_t rows, int64_t cols);
 
 // One GEMM tile on the array: out[m x n] (+)= in[m x k] * w[k x n]. How (m, n, k) map onto the
-// array's rows, columns and streaming time depends on the dataflow (timing/array_timing.h).
+// array's rows, columns and streaming time depends on the dataflow (array/array_timing.h).
 struct MatmulOp {
   Dataflow dataflow = Dataflow::kWeightStationary;
   uint64_t m = 0, n = 0, k = 0;

@@ -12,7 +12,7 @@
 
 #include "systole/config/arch_spec.h"
 #include "systole/energy/energy_table.h"
-#include "systole/hw/sim_result.h"
+#include "systole/stats/sim_result.h"
 
 namespace systole {
 

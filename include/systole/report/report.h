@@ -11,7 +11,7 @@
 
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
-#include "systole/hw/sim_result.h"
+#include "systole/stats/sim_result.h"
 
 namespace systole {
 

@@ -4,17 +4,17 @@
 // cycle all PEs update from the previous cycle's registers. The dataflow (rtl/dataflow.h) defines
 // how the registers shift; docs/rtl-array.md describes them per dataflow. No SystemC here.
 //
-// Contract: for every tile, TileResult::cycles equals timing/array_timing.h tile_timing().cycles
+// Contract: for every tile, TileResult::cycles equals array/array_timing.h tile_timing().cycles
 // and the outputs equal numeric/gemm_reference.h reference_gemm_int/fp with k_group = R for ws and is
 // and 0 for os (tests/fidelity/rtl_equivalence_test.cpp checks both).
 #pragma once
 
 #include <cstdint>
 
+#include "systole/array/array_timing.h"
 #include "systole/isa/isa.h"
 #include "systole/numeric/arith.h"
 #include "systole/rtl/observer.h"
-#include "systole/timing/array_timing.h"
 
 namespace systole::rtl {
 

@@ -21,10 +21,10 @@
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
 #include "systole/energy/energy_table.h"
-#include "systole/hw/run_observer.h"
-#include "systole/hw/sim_result.h"
 #include "systole/report/report.h"
 #include "systole/rtl/observer.h"
+#include "systole/stats/run_observer.h"
+#include "systole/stats/sim_result.h"
 #include "systole/workload/network.h"
 
 namespace systole {

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "systole/config/arch_spec.h"
-#include "systole/hw/run_observer.h"
+#include "systole/stats/run_observer.h"
 #include "systole/trace/trace_options.h"
 
 namespace systole::trace {

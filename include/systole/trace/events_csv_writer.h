@@ -9,8 +9,8 @@
 
 #include "systole/config/arch_spec.h"
 #include "systole/energy/energy_table.h"
-#include "systole/hw/run_observer.h"
 #include "systole/report/energy_report.h"
+#include "systole/stats/run_observer.h"
 #include "systole/trace/trace_options.h"
 
 namespace systole::trace {

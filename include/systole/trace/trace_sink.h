@@ -1,4 +1,4 @@
-// The trace-format seam: a trace sink observes a run (hw/run_observer.h) and writes its file(s)
+// The trace-format seam: a trace sink observes a run (stats/run_observer.h) and writes its file(s)
 // into the run's folder. Sinks are registered by name (common/registry.h); `--trace a,b` and
 // trace.formats name them, and the CLI makes one of each named sink per run. Adding a format:
 // its writer file, ending with `void register_trace_sink_<name>(TraceSinkRegistry&)`, plus one
@@ -15,9 +15,9 @@
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
 #include "systole/energy/energy_table.h"
-#include "systole/hw/run_observer.h"
-#include "systole/hw/sim_result.h"
 #include "systole/rtl/observer.h"
+#include "systole/stats/run_observer.h"
+#include "systole/stats/sim_result.h"
 #include "systole/trace/trace_options.h"
 
 namespace systole::trace {

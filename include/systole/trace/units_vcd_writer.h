@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "systole/config/arch_spec.h"
-#include "systole/hw/run_observer.h"
+#include "systole/stats/run_observer.h"
 #include "systole/trace/trace_options.h"
 
 namespace systole::trace {

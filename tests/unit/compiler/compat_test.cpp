@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "stream_checks.h"
-#include "systole/timing/array_timing.h"
+#include "systole/array/array_timing.h"
 #include "test_networks.h"
 
 namespace systole {

@@ -7,14 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "systole/array/array_timing.h"
 #include "systole/compiler/compiler.h"
 #include "systole/config/loader.h"
-#include "systole/hw/attribution.h"
-#include "systole/hw/pe_array.h"
-#include "systole/hw/simulate.h"
-#include "systole/timing/array_timing.h"
+#include "systole/hw/array/pe_array.h"
+#include "systole/hw/core/simulate.h"
+#include "systole/stats/attribution.h"
 #include "systole/workload/loader.h"
 #include "unit/hw/program_builder.h"
+#include "unit/hw/run_top.h"
 
 namespace systole {
 namespace {

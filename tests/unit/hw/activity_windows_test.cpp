@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "systole/common/error.h"
-#include "systole/hw/attribution.h"
+#include "systole/stats/attribution.h"
 #include "unit/hw/program_builder.h"
 
 namespace systole::hw {

@@ -1,5 +1,5 @@
 // The attribution rule (sim_result.h) on hand-made records: no simulation involved.
-#include "systole/hw/attribution.h"
+#include "systole/stats/attribution.h"
 
 #include <gtest/gtest.h>
 

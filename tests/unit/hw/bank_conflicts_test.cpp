@@ -1,4 +1,4 @@
-// Bank conflicts (hw/bank_conflicts.h, hw/tile_bank_cost.h): hand-computed access groups, the
+// Bank conflicts (array/bank_conflicts.h, array/tile_bank_cost.h): hand-computed access groups, the
 // closed forms against enumeration, and the tile model's memoised sums against a per-element
 // reference over the layouts the compiler emits (matrix, strided matrix, implicit-im2col conv).
 #include <gtest/gtest.h>
@@ -9,9 +9,9 @@
 #include <set>
 #include <vector>
 
-#include "systole/hw/bank_conflicts.h"
-#include "systole/hw/tile_bank_cost.h"
-#include "systole/timing/array_timing.h"
+#include "systole/array/array_timing.h"
+#include "systole/array/bank_conflicts.h"
+#include "systole/array/tile_bank_cost.h"
 
 namespace systole::hw {
 namespace {

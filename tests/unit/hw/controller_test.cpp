@@ -3,8 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "systole/common/error.h"
-#include "systole/hw/simulate.h"
+#include "systole/hw/core/simulate.h"
 #include "unit/hw/program_builder.h"
+#include "unit/hw/run_top.h"
 
 namespace systole {
 namespace {

@@ -14,8 +14,8 @@
 
 #include <systemc>
 
-#include "systole/hw/dma.h"
-#include "systole/hw/dram_channel.h"
+#include "systole/hw/dma/dma.h"
+#include "systole/hw/dram/dram_channel.h"
 
 namespace systole::hwtest {
 

@@ -1,4 +1,4 @@
-// dram.kind cycle inside the simulator: the CycleDram channel (hw/dram_cycle.h) in NpuTop and
+// dram.kind cycle inside the simulator: the CycleDram channel (hw/dram/dram_cycle.h) in NpuTop and
 // alone. Expected times come from the preset's timing (idle read: tRCD + CL + burst) or from a
 // separate dram::MemorySystem driven with the same atoms; a TimingChecker watches every command.
 #include <cmath>
@@ -10,8 +10,9 @@
 #include "systole/common/error.h"
 #include "systole/config/dram_spec.h"
 #include "systole/dram/timing_checker.h"
-#include "systole/hw/dram_cycle.h"
-#include "systole/hw/simulate.h"
+#include "systole/hw/core/npu_top.h"
+#include "systole/hw/core/simulate.h"
+#include "systole/hw/dram/dram_cycle.h"
 #include "unit/hw/dma_harness.h"
 #include "unit/hw/program_builder.h"
 

@@ -9,7 +9,7 @@
 
 #include "systole/common/error.h"
 #include "systole/common/registry.h"
-#include "systole/hw/dram_channel.h"
+#include "systole/hw/dram/dram_channel.h"
 
 namespace systole::hw {
 namespace {

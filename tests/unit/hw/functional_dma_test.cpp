@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "systole/common/error.h"
-#include "systole/hw/npu_top.h"
+#include "systole/hw/core/npu_top.h"
 #include "systole/numeric/gemm_reference.h"
 #include "unit/hw/program_builder.h"
 

@@ -13,7 +13,7 @@
 #include "systole/common/error.h"
 #include "systole/compiler/compiler.h"
 #include "systole/config/loader.h"
-#include "systole/hw/simulate.h"
+#include "systole/hw/core/simulate.h"
 #include "systole/workload/loader.h"
 
 namespace systole {

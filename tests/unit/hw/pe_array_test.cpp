@@ -3,10 +3,11 @@
 // vectors (neither under SCALE-Sim counting).
 #include <gtest/gtest.h>
 
+#include "systole/array/array_timing.h"
 #include "systole/common/error.h"
-#include "systole/hw/simulate.h"
-#include "systole/timing/array_timing.h"
+#include "systole/hw/core/simulate.h"
 #include "unit/hw/program_builder.h"
+#include "unit/hw/run_top.h"
 
 namespace systole {
 namespace {

@@ -8,12 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include <systemc>
-
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
-#include "systole/hw/attribution.h"
-#include "systole/hw/npu_top.h"
+#include "systole/stats/attribution.h"
 
 // Under AddressSanitizer, skips a test whose simulation throws inside a SystemC process: ASan
 // cannot follow the QuickThreads stack switches of Debian's SystemC while an exception unwinds
@@ -121,16 +118,5 @@ class ProgramBuilder {
   }
   Program m_p;
 };
-
-// Elaborates an NpuTop and runs it to completion, keeping the modules for inspection.
-// One per test process (SystemC elaborates once).
-inline std::unique_ptr<hw::NpuTop> run_top(const ArchSpec& arch, const Program& program) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-  auto top = std::make_unique<hw::NpuTop>("npu", hw::NpuTopParams{arch, program});
-  sc_core::sc_start();
-  if (std::exception_ptr f = top->failure()) std::rethrow_exception(f);
-  return top;
-}
 
 }  // namespace systole::hwtest

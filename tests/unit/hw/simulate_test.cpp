@@ -3,9 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "systole/common/error.h"
-#include "systole/hw/attribution.h"
-#include "systole/hw/simulate.h"
+#include "systole/hw/core/simulate.h"
+#include "systole/stats/attribution.h"
 #include "unit/hw/program_builder.h"
+#include "unit/hw/run_top.h"
 
 namespace systole {
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "systole/common/error.h"
-#include "systole/hw/attribution.h"
+#include "systole/stats/attribution.h"
 #include "unit/hw/program_builder.h"
 
 namespace systole::hw {

@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "systole/hw/attribution.h"
+#include "systole/stats/attribution.h"
 #include "unit/hw/program_builder.h"
 
 namespace systole::hw {

@@ -1,0 +1,80 @@
+// The controller: owns the Program and sequences it. Instructions go to per-unit in-order queues
+// (DMA: LOAD/STORE, array: MATMUL, vector unit: VECTOR, the controller itself: SYNC); the head of
+// a queue is issued when its unit is idle and every dependency has retired (scoreboard of retired
+// ids). SYNC retires in zero time when its dependencies have. Issue and retire cycles are recorded
+// per instruction. When every instruction has retired the controller calls sc_stop().
+// Hang detection: if no unit is busy and instructions remain, it stops the simulation with an
+// InternalError (failure(), rethrown by simulate()) listing each blocked queue head and its unmet
+// dependencies: a program that would deadlock never hangs.
+// Programs are checked at construction (ids, dependency ids, layer indices, payload vs opcode).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <systemc>
+
+#include "systole/compiler/program.h"
+#include "systole/hw/core/clock.h"
+#include "systole/hw/core/exec_unit.h"
+#include "systole/stats/attribution.h"
+#include "systole/stats/run_observer.h"
+
+namespace systole::hw {
+
+struct ControllerParams {
+  Program program;
+  Clock clock;
+};
+
+class Controller : public sc_core::sc_module, public IRetireListener {
+ public:
+  sc_core::sc_port<IExecUnit> dma_port;
+  sc_core::sc_port<IExecUnit> array_port;
+  sc_core::sc_port<IExecUnit> vector_port;
+
+  SC_HAS_PROCESS(Controller);
+  Controller(sc_core::sc_module_name name, const ControllerParams& params);
+
+  void retire(uint32_t id, const InstructionRecord& record) override;
+
+  const Program& program() const { return m_program; }
+  const std::vector<InstructionRecord>& records() const { return m_records; }
+  // Called at every retire from now on (stats/run_observer.h); nullptr detaches. Not owned.
+  void set_observer(IRunObserver* observer) { m_observer = observer; }
+  bool finished() const { return m_retired_count == m_program.instructions.size(); }
+  sc_core::sc_time end_time() const { return m_end; }  // time of the last retire
+  std::exception_ptr failure() const { return m_failure; }
+
+ private:
+  enum Unit { kDmaUnit, kArrayUnit, kVectorUnit, kSyncUnit, kUnitCount };
+  static Unit unit_of(Opcode op);
+  static const char* unit_name(Unit u);
+
+  void run();
+  void validate() const;
+  bool ready(const Instruction& inst) const;
+  void mark_retired(uint32_t id, const InstructionRecord& record, int64_t cycle);
+  bool issue_ready();  // issues every ready head; returns true when something was issued or retired
+  std::string blocked_report() const;
+
+  Program m_program;
+  Clock m_clock;
+  std::array<std::deque<uint32_t>, kUnitCount> m_queues;
+  std::array<bool, kUnitCount> m_busy{};
+  std::vector<bool> m_retired;
+  std::vector<InstructionRecord> m_records;
+  IRunObserver* m_observer = nullptr;
+  std::vector<std::pair<uint32_t, InstructionRecord>> m_completed;  // retired by units, not yet processed
+  size_t m_retired_count = 0;
+  sc_core::sc_event m_retire_event;
+  sc_core::sc_time m_end;
+  std::exception_ptr m_failure;
+};
+
+}  // namespace systole::hw

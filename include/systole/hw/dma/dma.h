@@ -1,0 +1,118 @@
+// The DMA engine: executes LOAD (DRAM -> scratchpad) and STORE (scratchpad -> DRAM) descriptors
+// one at a time, in order. TLM-2.0 initiator to the DRAM channel and to the three scratchpads.
+//
+// Timing of a descriptor starting at edge s (approximately timed, no per-burst kernel events):
+//   - each row of row_bytes is split into bursts of at most burst_bytes (a burst never spans a
+//     row), in walk order (plane, row, offset);
+//   - at most max_outstanding bursts are in flight. Burst i is submitted to the DRAM's request
+//     port (IDramRequestPort, dram_channel.h) at issue_i = max(s, the time a slot became free
+//     for it), with issue times non-decreasing; the DRAM answers completions earliest first;
+//   - a slot frees, with `completion` kInOrder, when its burst and every older burst of the
+//     descriptor have completed (responses retire in issue order), with kOutOfOrder when its own
+//     burst completes. Both free a slot at the time of the completion that frees it, so the DMA
+//     never submits before a completion it has seen (the port's causal contract);
+//   - the scratchpad side is one transaction (write port for LOAD, read port for STORE) of
+//     bytes() B, ceil(bytes / port bytes_per_cycle) cycles from s, overlapping the DRAM side;
+//     a STORE from the accumulators (DmaDescriptor::from_accumulator) reads the partial sums the
+//     ofmap scratchpad holds, bytes() / bytes(input_type) elements of accumulator_type, so its
+//     scratchpad side is that many accumulator bytes (4x bytes() for int8 out of int32);
+//   - the descriptor ends at max(last completion, scratchpad end): ONE wait() to that time.
+//     InstructionRecord::first_data_cycle is the core cycle of its first burst completion.
+// Actions (InstructionRecord::actions): dma_bursts = planes * rows * ceil(row_bytes / burst_bytes),
+// and the scratchpad's bank word accesses of the scratchpad-side transaction (write accesses for
+// a LOAD, read accesses for a STORE), as the scratchpad counted them (SpmAccessExtension).
+// Functional simulation (`functional`): the payloads carry the bytes. A LOAD reads the bursts
+// from DRAM into a staging buffer in descriptor order (plane, row, byte) and writes it to the
+// scratchpad; a STORE reads the scratchpad then writes the bursts. A STORE with from_accumulator
+// reads its accumulator_type elements in the timed scratchpad transaction and converts each to
+// input_type (isa.h) before the bursts. The timing is the same with or without data.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <systemc>
+#include <tlm>
+
+#include "systole/config/types.h"
+#include "systole/hw/core/clock.h"
+#include "systole/hw/core/exec_unit.h"
+#include "systole/hw/dram/dram_channel.h"
+#include "systole/stats/run_observer.h"
+
+namespace systole::hw {
+
+// What the Dma module is built from (NpuTop resolves it from the config's DmaParams).
+struct DmaModuleParams {
+  int64_t max_outstanding = 64;  // bursts in flight
+  int64_t burst_bytes = 64;
+  DmaCompletion completion = DmaCompletion::kInOrder;
+  Clock clock;
+  bool functional = false;
+  DataType input_type = DataType::kInt8;         // activations in DRAM (STORE conversion target)
+  DataType accumulator_type = DataType::kInt32;  // partial sums in the ofmap scratchpad
+};
+
+struct DmaCounters {
+  int64_t descriptors = 0;
+  int64_t bursts = 0;
+  int64_t max_in_flight = 0;  // the most bursts that were outstanding at once
+  int64_t dram_read_bytes = 0;
+  int64_t dram_write_bytes = 0;
+};
+
+class Dma : public sc_core::sc_module, public IExecUnit {
+ public:
+  sc_core::sc_port<IDramRequestPort> dram_port;
+  tlm_utils::simple_initiator_socket<Dma> ifmap_socket;
+  tlm_utils::simple_initiator_socket<Dma> weight_socket;
+  tlm_utils::simple_initiator_socket<Dma> ofmap_socket;
+  sc_core::sc_port<IRetireListener> retire_port;
+
+  SC_HAS_PROCESS(Dma);
+  Dma(sc_core::sc_module_name name, const DmaModuleParams& params);
+
+  void start(const Instruction& inst) override;
+  const DmaCounters& counters() const { return m_counters; }
+  // Told about every completed DRAM burst from now on (stats/run_observer.h); not owned.
+  void set_observer(IRunObserver* observer) {
+    m_observer = observer;
+    m_request_observer = observer != nullptr && observer->wants_dram_requests() ? observer : nullptr;
+  }
+  std::exception_ptr failure() const { return m_failure; }
+
+ private:
+  void run();
+  std::optional<InstructionRecord> execute(const Instruction& inst);  // nullopt: failed, stopping
+  // The DRAM side of a descriptor of `layer` starting at `start` (timing above). `data` holds its
+  // bytes in walk order when functional (else empty). Sets the last and first completion times; false +
+  // error on an error response.
+  bool dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_core::sc_time& start,
+                 std::vector<uint8_t>& data, sc_core::sc_time* last_done, sc_core::sc_time* first_done,
+                 std::string& error);
+  // Bytes the scratchpad side moves: bytes(), except a from_accumulator STORE of the ofmap, which
+  // reads bytes() / bytes(input_type) accumulator_type elements. nullopt: bytes() is not a whole
+  // number of input_type elements (a compiler bug).
+  std::optional<uint64_t> scratchpad_side_bytes(const DmaDescriptor& d) const;
+  // Converts the accumulator_type elements in `acc` to input_type into `out` (isa.h DmaDescriptor).
+  void convert_accumulators(const DmaDescriptor& d, const std::vector<uint8_t>& acc,
+                            std::vector<uint8_t>& out) const;
+  tlm_utils::simple_initiator_socket<Dma>& spm_socket(Buffer b);
+
+  DmaModuleParams m_params;
+  DmaCounters m_counters;
+  IRunObserver* m_observer = nullptr;
+  IRunObserver* m_request_observer = nullptr;              // m_observer when it wants every DRAM request
+  std::unique_ptr<tlm::tlm_generic_payload[]> m_payloads;  // one per outstanding-burst slot
+  const Instruction* m_pending = nullptr;
+  sc_core::sc_event m_start_event;
+  std::exception_ptr m_failure;
+};
+
+}  // namespace systole::hw

@@ -1,0 +1,233 @@
+// What a simulation returns: per-layer and total statistics. No SystemC here.
+//
+// Attribution of time to layers: the compute instructions (MATMUL, VECTOR) are taken in stream
+// order; layer L's boundary B_L is the latest retire time of its compute instructions (and never
+// earlier than B_{L-1}); the last layer's boundary is the end of the simulation, so trailing
+// stores count. cycles(L) = B_L - B_{L-1}, hence the layers' cycles sum to the total.
+// compute_cycles(L) = cycles inside (B_{L-1}, B_L] in which the array or the vector unit is doing
+// closed-form work; stall_cycles(L) = cycles(L) - compute_cycles(L). Bytes are attributed to the
+// layer of the instruction that moved them.
+//
+// Attribution of every cycle to one cause (docs/stall-attribution.md), from the array's point of
+// view. Each core cycle t in [0, total_cycles) gets the first cause that applies:
+//  a. A MATMUL occupies the array at t, t in [work_start, work_start + busy_cycles). By convention
+//     its first fill_drain_cycles cycles are kFillDrain, the next work_cycles - fill_drain_cycles
+//     kCompute, the remaining busy_cycles - work_cycles (= spm_stall_cycles + bank_conflict_cycles,
+//     scratchpad port bandwidth and bank conflicts) kBankConflict.
+//  b. A VECTOR does closed-form work at t, t in [work_start, work_start + work_cycles): kCompute
+//     (vector-only layers such as pooling compute on the vector unit).
+//  c. Otherwise let X be the next compute instruction to start work after t (smallest
+//     work_start_cycle > t; ties: stream order).
+//     - No X: kDramBandwidth while a STORE is in flight (issue <= t < retire), else kIdle.
+//     - t >= X.issue (issued, work not started yet): kDependency.
+//     - t < X.issue: X waits on its dependencies. D = its critical dependency, the one retiring
+//       last (ties: the earliest in stream order); while D is a SYNC with dependencies, D = the
+//       SYNC's critical dependency. Then, if D retired at or before t (issue slack), X has no
+//       dependencies, or D is a MATMUL, VECTOR or dependency-free SYNC: kDependency. D a LOAD:
+//       kDramBandwidth before D.issue (the DMA is busy with earlier transfers), kDramLatency in
+//       [D.issue, D.first_data_cycle), kDramBandwidth from then to D's retire. D a STORE:
+//       kDramBandwidth.
+// breakdown(L) counts the causes over [B_{L-1}, B_L), so breakdown(L).sum() == cycles(L), and
+// total.breakdown.sum() == total_cycles. breakdown.compute differs from compute_cycles: it
+// excludes fill/drain and counts a VECTOR only while the array is not occupied.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "systole/isa/isa.h"
+#include "systole/numeric/tensor.h"
+#include "systole/stats/dram_stats.h"
+
+namespace systole {
+
+enum class CycleCause {
+  kCompute,
+  kFillDrain,
+  kDramBandwidth,
+  kDramLatency,
+  kBankConflict,
+  kDependency,
+  kIdle
+};
+
+// Core clock cycles by cause (rule above).
+struct CycleBreakdown {
+  int64_t compute = 0;
+  int64_t fill_drain = 0;
+  int64_t dram_bandwidth = 0;
+  int64_t dram_latency = 0;
+  int64_t bank_conflict = 0;
+  int64_t dependency = 0;
+  int64_t idle = 0;
+  int64_t sum() const {
+    return compute + fill_drain + dram_bandwidth + dram_latency + bank_conflict + dependency + idle;
+  }
+  int64_t& operator[](CycleCause c) { return this->*field(c); }
+  int64_t operator[](CycleCause c) const { return this->*field(c); }
+  static int64_t CycleBreakdown::*field(CycleCause c);
+};
+
+// The causes in report order, with their report.json key (layers.csv: "cyc_" + key) and a label.
+struct CycleCauseInfo {
+  CycleCause cause;
+  const char* key;
+  const char* label;
+};
+inline constexpr CycleCauseInfo kCycleCauses[] = {
+    {CycleCause::kCompute, "compute", "compute"},
+    {CycleCause::kFillDrain, "fill_drain", "fill/drain"},
+    {CycleCause::kDramBandwidth, "dram_bandwidth", "DRAM bandwidth"},
+    {CycleCause::kDramLatency, "dram_latency", "DRAM latency"},
+    {CycleCause::kBankConflict, "bank_conflict", "bank conflict"},
+    {CycleCause::kDependency, "dependency", "dependency"},
+    {CycleCause::kIdle, "idle", "idle"},
+};
+
+inline int64_t CycleBreakdown::*CycleBreakdown::field(CycleCause c) {
+  switch (c) {
+    case CycleCause::kCompute:
+      return &CycleBreakdown::compute;
+    case CycleCause::kFillDrain:
+      return &CycleBreakdown::fill_drain;
+    case CycleCause::kDramBandwidth:
+      return &CycleBreakdown::dram_bandwidth;
+    case CycleCause::kDramLatency:
+      return &CycleBreakdown::dram_latency;
+    case CycleCause::kBankConflict:
+      return &CycleBreakdown::bank_conflict;
+    case CycleCause::kDependency:
+      return &CycleBreakdown::dependency;
+    case CycleCause::kIdle:
+      break;
+  }
+  return &CycleBreakdown::idle;
+}
+
+// Bank word accesses of one scratchpad (the unit its energy is priced in).
+struct SpmActions {
+  int64_t read_accesses = 0;    // bank words read: DMA drains + array / vector unit reads
+  int64_t write_accesses = 0;   // bank words written: DMA fills + array / vector unit writes
+  int64_t accumulator_rmw = 0;  // ofmap only: partial-sum elements read, added and written back
+  SpmActions& operator+=(const SpmActions& o) {
+    read_accesses += o.read_accesses;
+    write_accesses += o.write_accesses;
+    accumulator_rmw += o.accumulator_rmw;
+    return *this;
+  }
+};
+
+// The priced actions of an instruction (stats/attribution.h InstructionRecord) or of a layer beyond
+// those LayerStats already counts (macs, vector_ops, DRAM bytes). Summed over every instruction
+// of a run, each scratchpad's accesses and read-modify-writes equal that scratchpad's whole-run
+// counters (SimResult::scratchpads).
+// Vector-unit lane operations by the class they are priced as (energy::VectorOp) and the type
+// they work on: accumulator_type for fused activations on partial sums, input_type otherwise.
+// relu, relu6, add, max and average pooling are priced as adds (compare, select, add); gelu,
+// sigmoid, tanh, softmax and layernorm as multiplies (their polynomial / exponential
+// approximations are multiply-dominated).
+struct VectorLaneOps {
+  int64_t add_on_accumulator = 0, mul_on_accumulator = 0;
+  int64_t add_on_input = 0, mul_on_input = 0;
+  int64_t sum() const { return add_on_accumulator + mul_on_accumulator + add_on_input + mul_on_input; }
+  VectorLaneOps& operator+=(const VectorLaneOps& o) {
+    add_on_accumulator += o.add_on_accumulator;
+    mul_on_accumulator += o.mul_on_accumulator;
+    add_on_input += o.add_on_input;
+    mul_on_input += o.mul_on_input;
+    return *this;
+  }
+};
+
+struct ActionRecord {
+  SpmActions ifmap, weight, ofmap;   // by Buffer: at(Buffer)
+  int64_t register_shift_bytes = 0;  // MATMUL: bytes moved between neighbouring PEs (hw/array/pe_array.h)
+  int64_t dma_bursts = 0;            // LOAD / STORE: DRAM bursts of the descriptor
+  VectorLaneOps vector;              // VECTOR: its lane operations (sum == LayerStats::vector_ops)
+  SpmActions& at(Buffer b) { return b == Buffer::kIfmap ? ifmap : b == Buffer::kWeight ? weight : ofmap; }
+  const SpmActions& at(Buffer b) const {
+    return b == Buffer::kIfmap ? ifmap : b == Buffer::kWeight ? weight : ofmap;
+  }
+  ActionRecord& operator+=(const ActionRecord& o) {
+    ifmap += o.ifmap;
+    weight += o.weight;
+    ofmap += o.ofmap;
+    register_shift_bytes += o.register_shift_bytes;
+    dma_bursts += o.dma_bursts;
+    vector += o.vector;
+    return *this;
+  }
+};
+
+struct LayerStats {
+  std::string name;
+  std::string type;
+  int64_t macs = 0;
+  int64_t vector_ops = 0;
+  int64_t cycles = 0;  // core clock cycles
+  int64_t compute_cycles = 0;
+  int64_t stall_cycles = 0;
+  CycleBreakdown breakdown;  // every one of `cycles` by cause; breakdown.sum() == cycles
+  double utilization = 0.0;  // macs / (cycles * rows * cols)
+  int64_t sram_reads_bytes = 0;
+  int64_t sram_writes_bytes = 0;
+  int64_t dram_reads_bytes = 0;
+  int64_t dram_writes_bytes = 0;
+  int64_t array_busy_cycles = 0;  // cycles the array spent on this layer's tiles (incl. SPM stalls)
+  int64_t vector_busy_cycles = 0;
+  int64_t dma_busy_cycles = 0;
+  int64_t instructions = 0;
+  ActionRecord actions;  // summed over the layer's instructions (total: over all layers)
+  // Functional simulation (oracle/functional.h): "true" / "false" when the layer's output was
+  // compared with the reference, "" when not checked (timing-only runs, layout-only layers).
+  std::string verified;
+  double max_abs_error = 0.0;  // over the output's elements; 0 for exact integer agreement
+  std::string first_mismatch;  // e.g. "conv1[0,3,5,7]: got 12, expected 13"; "" when verified
+};
+
+// What one scratchpad counted over the whole run (hw/memory/scratchpad.h ScratchpadCounters).
+struct ScratchpadStats {
+  std::string name;  // "ifmap", "weight", "ofmap"
+  int64_t read_bytes = 0, write_bytes = 0;
+  int64_t read_accesses = 0, write_accesses = 0;  // bank word accesses
+  int64_t bank_conflict_cycles = 0;               // DMA and array conflicts together
+  int64_t accumulator_rmw = 0;                    // partial sums read, added and written back
+};
+
+// The priced actions of one window of core cycles [begin_cycle, end_cycle) (power.csv). Each
+// instruction's counts are spread uniformly over its active interval, so a window holds fractions
+// of counts; summed over all windows each count equals the run's total (up to rounding).
+struct ActivityWindow {
+  int64_t begin_cycle = 0;
+  int64_t end_cycle = 0;
+  double macs = 0.0;
+  double register_shift_bytes = 0.0;
+  double dma_bursts = 0.0;
+  double dram_read_bytes = 0.0;
+  double dram_write_bytes = 0.0;
+  double spm_read_accesses[3] = {0.0, 0.0, 0.0};   // by Buffer: ifmap, weight, ofmap
+  double spm_write_accesses[3] = {0.0, 0.0, 0.0};  // by Buffer
+  double accumulator_rmw = 0.0;                    // ofmap
+  double vector_add_on_accumulator = 0.0, vector_mul_on_accumulator = 0.0;
+  double vector_add_on_input = 0.0, vector_mul_on_input = 0.0;
+};
+
+struct SimResult {
+  std::vector<LayerStats> layers;  // same order as Program::layers
+  LayerStats total;                // sums; utilization over the whole run
+  int64_t total_cycles = 0;
+  double simulated_ns = 0.0;
+  DramStats dram;                            // the DRAM model's counters for the run
+  std::vector<ScratchpadStats> scratchpads;  // ifmap, weight, ofmap
+  // Actions over consecutive windows of activity_window_cycles covering [0, total_cycles) (the
+  // last window may be shorter); stats/attribution.h activity_windows() states the spreading rule.
+  int64_t activity_window_cycles = 0;
+  std::vector<ActivityWindow> activity;
+  // Functional simulation with SimOptions::keep_tensors: every computed layer's output as it is
+  // in DRAM at the end, by layer name (a fused activation's output is its producer's tensor).
+  std::map<std::string, Tensor> tensors;
+};
+
+}  // namespace systole

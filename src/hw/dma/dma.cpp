@@ -1,0 +1,297 @@
+#include "systole/hw/dma/dma.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/hw/core/process_guard.h"
+#include "systole/hw/memory/scratchpad.h"
+#include "systole/numeric/gemm_reference.h"
+#include "systole/numeric/tensor.h"
+
+namespace systole::hw {
+namespace {
+
+// Returns false (and fills `error`) when the target answers with an error response.
+// `data` (len bytes) is copied to / from the target; nullptr: timing only. *accesses receives the
+// bank word accesses a scratchpad target counted (SpmAccessExtension; 0 from other targets).
+bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command cmd, uint64_t addr,
+               uint64_t len, uint8_t* data, sc_core::sc_time& delay, std::string& error, int64_t* accesses) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(cmd);
+  trans.set_address(addr);
+  trans.set_data_ptr(data);
+  trans.set_data_length(static_cast<unsigned int>(len));
+  trans.set_streaming_width(static_cast<unsigned int>(len));
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_dmi_allowed(false);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  SpmAccessExtension ext;
+  trans.set_extension(&ext);
+  socket->b_transport(trans, delay);
+  trans.clear_extension(&ext);
+  *accesses = ext.accesses;
+  if (!trans.is_response_error()) return true;
+  error = fmt::format("DMA: {} of {} B at {:#x} on {} failed: {}",
+                      cmd == tlm::TLM_READ_COMMAND ? "read" : "write", len, addr, socket.name(),
+                      trans.get_response_string());
+  return false;
+}
+
+}  // namespace
+
+Dma::Dma(sc_core::sc_module_name name, const DmaModuleParams& params)
+    : sc_core::sc_module(name),
+      dram_port("dram_port"),
+      ifmap_socket("ifmap_socket"),
+      weight_socket("weight_socket"),
+      ofmap_socket("ofmap_socket"),
+      retire_port("retire_port"),
+      m_params(params) {
+  if (params.max_outstanding <= 0 || params.burst_bytes <= 0) {
+    throw InternalError(fmt::format("DMA with max_outstanding {} and burst_bytes {}", params.max_outstanding,
+                                    params.burst_bytes));
+  }
+  m_payloads = std::make_unique<tlm::tlm_generic_payload[]>(static_cast<size_t>(params.max_outstanding));
+  SC_THREAD(run);
+}
+
+void Dma::start(const Instruction& inst) {
+  if (m_pending != nullptr)
+    throw InternalError(fmt::format("DMA: instruction {} issued while busy", inst.id));
+  m_pending = &inst;
+  m_start_event.notify(sc_core::SC_ZERO_TIME);
+}
+
+tlm_utils::simple_initiator_socket<Dma>& Dma::spm_socket(Buffer b) {
+  switch (b) {
+    case Buffer::kIfmap:
+      return ifmap_socket;
+    case Buffer::kWeight:
+      return weight_socket;
+    case Buffer::kOfmap:
+      return ofmap_socket;
+  }
+  throw InternalError("DMA: unknown buffer");
+}
+
+void Dma::run() {
+  run_guarded(m_failure, [this] {
+    while (true) {
+      while (m_pending == nullptr) wait(m_start_event);
+      const Instruction& inst = *m_pending;
+      const std::optional<InstructionRecord> record = execute(inst);
+      if (!record) return;  // failed: the simulation is stopping
+      m_pending = nullptr;
+      retire_port->retire(inst.id, *record);
+    }
+  });
+}
+
+std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
+  const bool load = inst.op == Opcode::kLoad;
+  if (!load && inst.op != Opcode::kStore) {
+    fail_internal(m_failure, fmt::format("DMA: instruction {} is not a LOAD or STORE", inst.id));
+    return std::nullopt;
+  }
+  std::string error;
+  const DmaDescriptor& d = inst.dma();
+  const Clock& clock = m_params.clock;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const int64_t start_cycle = clock.cycle_of(now);
+  const sc_core::sc_time start = clock.time_of(start_cycle);
+  const uint64_t bytes = d.bytes();
+  const std::optional<uint64_t> spm_bytes_or = scratchpad_side_bytes(d);
+  if (!spm_bytes_or) {
+    fail_internal(m_failure,
+                  fmt::format("DMA: STORE {} of {} B from the accumulators is not a whole number of "
+                              "{} elements",
+                              inst.id, bytes, to_string(m_params.input_type)));
+    return std::nullopt;
+  }
+  const uint64_t spm_bytes = *spm_bytes_or;
+  sc_core::sc_time end = start;
+  int64_t first_data_cycle = -1;
+  int64_t spm_accesses = 0;
+  const int64_t bursts_before = m_counters.bursts;
+
+  // Functional: the descriptor's bytes in DRAM walk order (plane, row, byte).
+  std::vector<uint8_t> data(m_params.functional ? bytes : 0);
+  if (bytes > 0) {
+    // Scratchpad side: one transaction over the whole contiguous region, overlapping the bursts.
+    // (Its timing does not depend on the DRAM side, so the data order decides which goes first.)
+    // A STORE from the accumulators reads accumulator_type elements (spm_bytes of them) and, when
+    // functional, converts them into `data`.
+    const bool convert = m_params.functional && !load && d.from_accumulator;
+    std::vector<uint8_t> acc(convert ? spm_bytes : 0);
+    auto spm_side = [&]() -> bool {
+      uint8_t* ptr = !m_params.functional ? nullptr : convert ? acc.data() : data.data();
+      sc_core::sc_time spm_delay = start - now;
+      if (!transport(spm_socket(d.buffer), load ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, d.spm_addr,
+                     spm_bytes, ptr, spm_delay, error, &spm_accesses)) {
+        return false;
+      }
+      end = std::max(end, now + spm_delay);
+      if (convert) convert_accumulators(d, acc, data);
+      return true;
+    };
+    if (!load && !spm_side()) {
+      fail_internal(m_failure, error);
+      return std::nullopt;
+    }
+
+    sc_core::sc_time last_done = start, first_done = start;
+    if (!dram_side(d, inst.layer, load, start, data, &last_done, &first_done, error)) {
+      fail_internal(m_failure, error);
+      return std::nullopt;
+    }
+    end = std::max(end, last_done);
+    first_data_cycle = clock.cycle_of(first_done);
+    if (load && !spm_side()) {
+      fail_internal(m_failure, error);
+      return std::nullopt;
+    }
+  }
+  wait(end - now);
+
+  InstructionRecord rec;
+  const int64_t retire_cycle = clock.cycle_of(end);
+  rec.busy_cycles = retire_cycle - start_cycle;
+  rec.first_data_cycle = first_data_cycle;
+  const auto b = static_cast<int64_t>(bytes);
+  rec.actions.dma_bursts = m_counters.bursts - bursts_before;
+  SpmActions& spm = rec.actions.at(d.buffer);
+  (load ? spm.write_accesses : spm.read_accesses) = spm_accesses;
+  if (load) {
+    rec.dram_read_bytes = b;
+    rec.sram_write_bytes = b;
+    m_counters.dram_read_bytes += b;
+  } else {
+    rec.dram_write_bytes = b;
+    rec.sram_read_bytes = static_cast<int64_t>(spm_bytes);
+    m_counters.dram_write_bytes += b;
+  }
+  m_counters.descriptors += 1;
+  return rec;
+}
+
+bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_core::sc_time& start,
+                    std::vector<uint8_t>& data, sc_core::sc_time* last_done, sc_core::sc_time* first_done,
+                    std::string& error) {
+  const auto burst = static_cast<uint64_t>(m_params.burst_bytes);
+  const uint64_t per_row = (d.row_bytes + burst - 1) / burst;
+  const uint64_t bursts = d.planes * d.rows * per_row;
+  const uint64_t window = std::min<uint64_t>(static_cast<uint64_t>(m_params.max_outstanding), bursts);
+  const bool in_order = m_params.completion == DmaCompletion::kInOrder;
+  IDramRequestPort* const dram = dram_port[0];  // one binding, looked up once per descriptor
+
+  // Burst b (walk order) is row b / per_row, offset (b % per_row) * burst of that row. With
+  // in-order completion burst b uses slot b % window (slots free in issue order); out of order
+  // a free list. done_flag marks completed bursts not yet retired (in order).
+  std::vector<uint64_t> free_slots;
+  std::vector<char> done_flag(in_order ? window : 0, 0);
+  if (!in_order) {
+    for (uint64_t s = window; s > 0; --s) free_slots.push_back(s - 1);
+  }
+  sc_core::sc_time issue = start;  // earliest issue time of the next burst (non-decreasing)
+  uint64_t issued = 0, retired = 0, completed = 0;
+  while (completed < bursts) {
+    // Issue every burst a free slot allows, all at `issue`.
+    while (issued < bursts && (in_order ? issued - retired < window : !free_slots.empty())) {
+      uint64_t slot;
+      if (in_order) {
+        slot = issued % window;
+      } else {
+        slot = free_slots.back();
+        free_slots.pop_back();
+      }
+      const uint64_t row = issued / per_row, off = (issued % per_row) * burst;
+      const uint64_t plane = row / d.rows, r = row % d.rows;
+      const uint64_t addr = d.dram_addr + plane * d.plane_stride_bytes + r * d.row_stride_bytes + off;
+      const uint64_t len = std::min(burst, d.row_bytes - off);
+      tlm::tlm_generic_payload& trans = m_payloads[slot];
+      trans.set_command(load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
+      trans.set_address(addr);
+      trans.set_data_ptr(data.empty() ? nullptr : data.data() + row * d.row_bytes + off);
+      trans.set_data_length(static_cast<unsigned int>(len));
+      trans.set_streaming_width(static_cast<unsigned int>(len));
+      trans.set_byte_enable_ptr(nullptr);
+      trans.set_dmi_allowed(false);
+      trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      dram->submit(trans, issue);
+      if (trans.is_response_error()) {
+        error = fmt::format("DMA: {} of {} B at {:#x} in DRAM failed: {}", load ? "read" : "write", len, addr,
+                            trans.get_response_string());
+        return false;
+      }
+      if (m_request_observer != nullptr) {
+        m_request_observer->on_dram_request({m_params.clock.cycle_of(issue), issue.to_seconds() * 1e9, addr,
+                                             static_cast<int64_t>(len), !load, layer});
+      }
+      ++issued;
+      m_counters.max_in_flight = std::max(m_counters.max_in_flight, static_cast<int64_t>(issued - completed));
+    }
+    DramCompletion c;
+    if (!dram->next_completion(&c)) {
+      error =
+          fmt::format("DMA: {} bursts outstanding but the DRAM reports no completion", issued - completed);
+      return false;
+    }
+    const auto slot = static_cast<uint64_t>(c.payload - m_payloads.get());
+    if (slot >= window) {
+      error = "DMA: the DRAM completed a request the DMA did not make";
+      return false;
+    }
+    if (m_observer != nullptr) {
+      m_observer->on_dram_burst(c.channel, m_params.clock.cycle_of(c.done),
+                                static_cast<int64_t>(c.payload->get_data_length()), !load);
+    }
+    if (completed++ == 0) *first_done = c.done;
+    *last_done = std::max(*last_done, c.done);
+    if (in_order) {
+      done_flag[slot] = 1;
+      const uint64_t before = retired;
+      while (retired < issued && done_flag[retired % window]) done_flag[retired++ % window] = 0;
+      if (retired != before) issue = std::max(issue, c.done);
+    } else {
+      free_slots.push_back(slot);
+      issue = std::max(issue, c.done);
+    }
+  }
+  m_counters.bursts += static_cast<int64_t>(bursts);
+  return true;
+}
+
+std::optional<uint64_t> Dma::scratchpad_side_bytes(const DmaDescriptor& d) const {
+  const uint64_t bytes = d.bytes();
+  if (d.buffer != Buffer::kOfmap || !d.from_accumulator) return bytes;
+  const auto out_bytes = static_cast<uint64_t>(bytes_of(m_params.input_type));
+  const auto acc_bytes = static_cast<uint64_t>(bytes_of(m_params.accumulator_type));
+  if (bytes % out_bytes != 0) return std::nullopt;
+  return bytes / out_bytes * acc_bytes;
+}
+
+void Dma::convert_accumulators(const DmaDescriptor& d, const std::vector<uint8_t>& acc,
+                               std::vector<uint8_t>& out) const {
+  const auto out_bytes = static_cast<size_t>(bytes_of(m_params.input_type));
+  const auto acc_bytes = static_cast<size_t>(bytes_of(m_params.accumulator_type));
+  const size_t elements = acc.size() / acc_bytes;
+  const bool int_acc = m_params.accumulator_type != DataType::kFp32;
+  for (size_t e = 0; e < elements; ++e) {
+    const uint8_t* src = acc.data() + e * acc_bytes;
+    uint8_t* dst = out.data() + e * out_bytes;
+    if (int_acc) {
+      store_element_int(
+          dst, m_params.input_type,
+          requantize(load_element_int(src, m_params.accumulator_type), d.requant_shift, m_params.input_type));
+    } else {
+      store_element_float(dst, m_params.input_type, load_element_float(src, m_params.accumulator_type));
+    }
+  }
+}
+
+}  // namespace systole::hw

@@ -1,0 +1,288 @@
+#include "systole/hw/vector/vector_unit.h"
+
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/hw/core/process_guard.h"
+#include "systole/numeric/tensor.h"
+#include "systole/numeric/vector_math.h"
+
+namespace systole::hw {
+
+VectorUnit::VectorUnit(sc_core::sc_module_name name, const VectorUnitParams& params)
+    : sc_core::sc_module(name),
+      retire_port("retire_port"),
+      spm_port("spm_port"),
+      ifmap_port("ifmap_port"),
+      m_params(params) {
+  if (params.lanes <= 0) throw InternalError(fmt::format("vector unit with {} lanes", params.lanes));
+  SC_THREAD(run);
+}
+
+void VectorUnit::start(const Instruction& inst) {
+  if (m_pending != nullptr) {
+    throw InternalError(fmt::format("vector unit: instruction {} issued while busy", inst.id));
+  }
+  m_pending = &inst;
+  m_start_event.notify(sc_core::SC_ZERO_TIME);
+}
+
+void VectorUnit::run() {
+  run_guarded(m_failure, [this] {
+    while (true) {
+      while (m_pending == nullptr) wait(m_start_event);
+      const Instruction& inst = *m_pending;
+      const InstructionRecord record = execute(inst);
+      m_pending = nullptr;
+      retire_port->retire(inst.id, record);
+    }
+  });
+}
+
+namespace {
+
+// The energy class of a function's lane operations (sim_result.h VectorLaneOps states the rule).
+bool priced_as_multiply(VectorFunc f) {
+  switch (f) {
+    case VectorFunc::kRelu:
+    case VectorFunc::kRelu6:
+    case VectorFunc::kAdd:
+    case VectorFunc::kMaxPool:
+    case VectorFunc::kAvgPool:
+      return false;
+    case VectorFunc::kGelu:
+    case VectorFunc::kSigmoid:
+    case VectorFunc::kTanh:
+    case VectorFunc::kSoftmax:
+    case VectorFunc::kLayerNorm:
+      return true;
+  }
+  return true;
+}
+
+}  // namespace
+
+InstructionRecord VectorUnit::execute(const Instruction& inst) {
+  if (inst.op != Opcode::kVector) {
+    throw InternalError(fmt::format("vector unit: instruction {} is not a VECTOR", inst.id));
+  }
+  const VectorOp& op = inst.vector();
+  const auto lane_ops = static_cast<int64_t>(op.elements * op.ops_per_element);
+  const int64_t cycles = (lane_ops + m_params.lanes - 1) / m_params.lanes;
+  const Clock& clock = m_params.clock;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const int64_t start_cycle = clock.cycle_of(now);
+  wait(clock.time_of(start_cycle + cycles) - now);
+  if (m_params.functional) compute(op);
+
+  const auto rd = static_cast<int64_t>(op.spm_read_bytes);
+  const auto wr = static_cast<int64_t>(op.spm_write_bytes);
+  // Contiguous runs: ceil(bytes / bank width) word accesses each (ISpmAccounting's rule).
+  const int64_t width = spm_port->banking().width_bytes;
+  SpmDirectAccess a;
+  a.read_bytes = rd;
+  a.write_bytes = wr;
+  a.read_accesses = (rd + width - 1) / width;
+  a.write_accesses = (wr + width - 1) / width;
+  spm_port->count_direct_access(a);
+
+  InstructionRecord rec;
+  rec.work_start_cycle = start_cycle;
+  rec.work_cycles = cycles;
+  rec.busy_cycles = cycles;
+  rec.vector_ops = lane_ops;
+  rec.sram_read_bytes = rd;
+  rec.sram_write_bytes = wr;
+  rec.actions.ofmap.read_accesses = a.read_accesses;
+  rec.actions.ofmap.write_accesses = a.write_accesses;
+  const bool mul_class = priced_as_multiply(op.func);
+  VectorLaneOps& v = rec.actions.vector;
+  (op.on_accumulators ? (mul_class ? v.mul_on_accumulator : v.add_on_accumulator)
+                      : (mul_class ? v.mul_on_input : v.add_on_input)) = lane_ops;
+  m_counters.operations += 1;
+  m_counters.lane_ops += lane_ops;
+  m_counters.busy_cycles += cycles;
+  return rec;
+}
+
+namespace {
+
+// `count` elements of `elem` bytes at `addr` inside a scratchpad, checked.
+uint8_t* region(ISpmAccounting* spm, uint64_t addr, uint64_t count, int64_t elem, const char* what) {
+  const uint64_t bytes = count * static_cast<uint64_t>(elem);
+  const auto cap = static_cast<uint64_t>(spm->capacity_bytes());
+  if (spm->storage() == nullptr || addr > cap || bytes > cap - addr) {
+    throw InternalError(fmt::format("vector unit: {} of {} B at {} lies outside the scratchpad ({} B)", what,
+                                    bytes, addr, cap));
+  }
+  return spm->storage() + addr;
+}
+
+float apply_fp(VectorFunc f, float x) {
+  switch (f) {
+    case VectorFunc::kRelu:
+      return relu_fp(x);
+    case VectorFunc::kRelu6:
+      return relu6_fp(x);
+    case VectorFunc::kGelu:
+      return gelu_fp(x);
+    case VectorFunc::kSigmoid:
+      return sigmoid_fp(x);
+    case VectorFunc::kTanh:
+      return tanh_fp(x);
+    default:
+      throw InternalError(fmt::format("vector unit: {} is not an elementwise activation", to_string(f)));
+  }
+}
+
+int64_t apply_int(VectorFunc f, int64_t x, int shift) {
+  switch (f) {
+    case VectorFunc::kRelu:
+      return relu_int(x);
+    case VectorFunc::kRelu6:
+      return relu6_int(x, shift);
+    default:
+      throw InternalError(fmt::format("vector unit: {} on integers", to_string(f)));
+  }
+}
+
+bool integer(DataType t) {
+  return t == DataType::kInt8 || t == DataType::kInt16 || t == DataType::kInt32;
+}
+
+// One pool chunk (PoolGeometry in isa/isa.h), as the reference pool (oracle/reference.h):
+// max = the largest non-padding element (NaN wins); avg = div_round_half_even(sum, count) on
+// integers, the fp32 sum in window order (row-major) / count in fp32 on floats; count = the
+// non-padding elements; a window of padding only gives 0.
+void pool(const VectorOp& op, DataType t, const uint8_t* src, uint8_t* dst) {
+  const PoolGeometry& g = op.pool;
+  const auto ue = static_cast<uint64_t>(bytes_of(t));
+  const bool ints = integer(t), is_max = op.func == VectorFunc::kMaxPool;
+  for (int64_t p = 0; p < g.planes; ++p) {
+    for (int64_t oh = g.out_row0; oh < g.out_row0 + g.out_rows; ++oh) {
+      for (int64_t ow = 0; ow < g.wo; ++ow) {
+        int64_t count = 0, isum = 0, imax = 0;
+        float fsum = 0.0f, fmax = 0.0f;
+        for (int64_t r = 0; r < g.kernel_h; ++r) {
+          const int64_t ih = oh * g.stride_h - g.pad_top + r;
+          if (ih < 0 || ih >= g.h) continue;
+          if (ih < g.in_row0 || ih >= g.in_row0 + g.in_rows) {
+            throw InternalError(
+                fmt::format("vector unit: pool output row {} reads input row {}, but the chunk "
+                            "holds rows [{}, {})",
+                            oh, ih, g.in_row0, g.in_row0 + g.in_rows));
+          }
+          for (int64_t s = 0; s < g.kernel_w; ++s) {
+            const int64_t iw = ow * g.stride_w - g.pad_left + s;
+            if (iw < 0 || iw >= g.w) continue;
+            const uint8_t* x = src + static_cast<uint64_t>((p * g.in_rows + ih - g.in_row0) * g.w + iw) * ue;
+            if (ints) {
+              const int64_t v = load_element_int(x, t);
+              imax = count == 0 || v > imax ? v : imax;
+              isum += v;
+            } else {
+              const float v = load_element_float(x, t);
+              if (count == 0 || std::isnan(v) || (!std::isnan(fmax) && v > fmax)) fmax = v;
+              fsum += v;
+            }
+            ++count;
+          }
+        }
+        uint8_t* y = dst + static_cast<uint64_t>((p * g.out_rows + oh - g.out_row0) * g.wo + ow) * ue;
+        if (ints) {
+          store_element_int(y, t, count == 0 ? 0 : is_max ? imax : div_round_half_even(isum, count));
+        } else {
+          store_element_float(y, t, count == 0 ? 0.0f : is_max ? fmax : fsum / static_cast<float>(count));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void VectorUnit::compute(const VectorOp& op) {
+  const uint64_t n = op.elements;
+  if (op.on_accumulators) {
+    const DataType t = m_params.accumulator_type;
+    const int64_t e = bytes_of(t);
+    uint8_t* p = region(spm_port[0], op.dst_spm_addr, n, e, "accumulators");
+    for (uint64_t i = 0; i < n; ++i) {
+      uint8_t* x = p + i * static_cast<uint64_t>(e);
+      if (integer(t)) {
+        store_element_int(x, t, apply_int(op.func, load_element_int(x, t), op.requant_shift));
+      } else {
+        store_element_float(x, t, apply_fp(op.func, load_element_float(x, t)));
+      }
+    }
+    return;
+  }
+  const DataType t = m_params.input_type;
+  const int64_t e = bytes_of(t);
+  const auto ue = static_cast<uint64_t>(e);
+  const bool pooling = op.func == VectorFunc::kMaxPool || op.func == VectorFunc::kAvgPool;
+  if (pooling) {
+    const PoolGeometry& g = op.pool;
+    if (g.planes < 0 || g.in_rows < 0 || g.out_rows < 0 || g.wo < 0 ||
+        static_cast<uint64_t>(g.planes * g.out_rows * g.wo) != n) {
+      throw InternalError(
+          fmt::format("vector unit: pool of {} elements over {} planes x {} rows x {} columns", n, g.planes,
+                      g.out_rows, g.wo));
+    }
+  }
+  const uint64_t in_elems =
+      pooling ? static_cast<uint64_t>(op.pool.planes * op.pool.in_rows * op.pool.w) : n * op.operands;
+  const uint8_t* src = region(ifmap_port[0], op.src_spm_addr, in_elems, e, "operands");
+  uint8_t* dst = region(spm_port[0], op.dst_spm_addr, n, e, "result");
+  switch (op.func) {
+    case VectorFunc::kAdd:
+      // As the reference: integers summed exactly and saturated once; floats added left to right
+      // in fp32, then rounded to the dtype.
+      for (uint64_t i = 0; i < n; ++i) {
+        if (integer(t)) {
+          int64_t s = 0;
+          for (uint64_t o = 0; o < op.operands; ++o) s += load_element_int(src + (o * n + i) * ue, t);
+          store_element_int(dst + i * ue, t, s);
+        } else {
+          float s = load_element_float(src + i * ue, t);
+          for (uint64_t o = 1; o < op.operands; ++o) s += load_element_float(src + (o * n + i) * ue, t);
+          store_element_float(dst + i * ue, t, s);
+        }
+      }
+      return;
+    case VectorFunc::kSoftmax:
+    case VectorFunc::kLayerNorm: {
+      const uint64_t row = op.row_elements;
+      if (row == 0 || n % row != 0 || integer(t)) {
+        throw InternalError(fmt::format("vector unit: {} of {} {} elements in rows of {}", to_string(op.func),
+                                        n, to_string(t), row));
+      }
+      std::vector<float> x(row), y(row);
+      for (uint64_t r0 = 0; r0 < n; r0 += row) {
+        for (uint64_t i = 0; i < row; ++i) x[i] = load_element_float(src + (r0 + i) * ue, t);
+        (op.func == VectorFunc::kSoftmax ? softmax_fp : layernorm_fp)(x.data(), y.data(),
+                                                                      static_cast<int64_t>(row));
+        for (uint64_t i = 0; i < row; ++i) store_element_float(dst + (r0 + i) * ue, t, y[i]);
+      }
+      return;
+    }
+    case VectorFunc::kMaxPool:
+    case VectorFunc::kAvgPool:
+      pool(op, t, src, dst);
+      return;
+    default:
+      for (uint64_t i = 0; i < n; ++i) {
+        if (integer(t)) {
+          store_element_int(dst + i * ue, t, apply_int(op.func, load_element_int(src + i * ue, t), 0));
+        } else {
+          store_element_float(dst + i * ue, t, apply_fp(op.func, load_element_float(src + i * ue, t)));
+        }
+      }
+      return;
+  }
+}
+
+}  // namespace systole::hw

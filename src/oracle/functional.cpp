@@ -1,0 +1,328 @@
+#include "systole/oracle/functional.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/compiler/compiler.h"
+#include "systole/numeric/npy.h"
+#include "systole/numeric/random.h"
+#include "systole/oracle/reference.h"
+
+namespace systole::oracle {
+namespace {
+
+bool small_int(DataType t) {
+  return t == DataType::kInt8 || t == DataType::kInt16;
+}
+
+// The weight tensor's logical shape (its DRAM layout is this, row-major).
+Shape weight_shape(const Layer& l) {
+  if (l.kind == LayerKind::kConv2d) {
+    const auto& a = l.as<Conv2dAttrs>();
+    return {a.out_channels, l.input_shapes.at(0).at(1) / a.groups, a.kernel_h, a.kernel_w};
+  }
+  if (l.kind == LayerKind::kMatmul) return {l.input_shapes.at(0).back(), l.output_shape.back()};
+  return {l.weight_elements};
+}
+
+// Reduction length of one output element: the float tolerance and the requantisation shift.
+int64_t reduction_length(const Layer& l) {
+  if (l.kind == LayerKind::kConv2d) {
+    const auto& a = l.as<Conv2dAttrs>();
+    return l.input_shapes.at(0).at(1) / a.groups * a.kernel_h * a.kernel_w;
+  }
+  if (l.kind == LayerKind::kMatmul) return l.input_shapes.at(0).back();
+  if (l.kind == LayerKind::kAdd) return static_cast<int64_t>(l.inputs.size());
+  return 1;
+}
+
+std::map<std::string, TensorPlacement> placements(const Program& program) {
+  std::map<std::string, TensorPlacement> out;
+  for (const TensorPlacement& t : program.tensors) out[t.name] = t;
+  return out;
+}
+
+const TensorPlacement& placement(const std::map<std::string, TensorPlacement>& all, const std::string& name) {
+  auto it = all.find(name);
+  if (it == all.end()) throw InternalError("functional: tensor '" + name + "' has no DRAM placement");
+  return it->second;
+}
+
+Tensor read_tensor(const std::vector<uint8_t>& dram, const TensorPlacement& p, DataType t,
+                   const Shape& shape) {
+  Tensor out(t, shape);
+  if (out.bytes.size() > p.bytes || p.dram_addr + out.bytes.size() > dram.size()) {
+    throw InternalError(fmt::format("functional: tensor '{}' {} {} ({} B) does not fit its placement of {} B",
+                                    p.name, to_string(t), shape_str(shape), out.bytes.size(), p.bytes));
+  }
+  if (!out.bytes.empty()) std::memcpy(out.bytes.data(), dram.data() + p.dram_addr, out.bytes.size());
+  return out;
+}
+
+void write_tensor(std::vector<uint8_t>& dram, const TensorPlacement& p, const Tensor& t) {
+  if (t.bytes.size() != p.bytes || p.dram_addr + p.bytes > dram.size()) {
+    throw InternalError(fmt::format("functional: tensor '{}' of {} B for a placement of {} B", p.name,
+                                    t.bytes.size(), p.bytes));
+  }
+  if (!t.bytes.empty()) std::memcpy(dram.data() + p.dram_addr, t.bytes.data(), t.bytes.size());
+}
+
+std::string index_str(const Shape& shape, int64_t flat) {
+  std::vector<int64_t> idx(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    idx[d] = shape[d] > 0 ? flat % shape[d] : 0;
+    flat = shape[d] > 0 ? flat / shape[d] : 0;
+  }
+  return fmt::format("[{}]", fmt::join(idx, ","));
+}
+
+double float_eps(DataType t) {
+  switch (t) {
+    case DataType::kFp16:
+      return std::ldexp(1.0, -10);
+    case DataType::kBf16:
+      return std::ldexp(1.0, -7);
+    default:
+      return std::ldexp(1.0, -23);
+  }
+}
+
+// Fills the verdict of `stats` from comparing `got` with `expected`.
+void compare(const std::string& name, const Tensor& got, const Tensor& expected, int64_t k,
+             LayerStats* stats) {
+  if (got.shape != expected.shape) {
+    throw InternalError(fmt::format("functional: '{}' is {} in DRAM but the reference gives {}", name,
+                                    shape_str(got.shape), shape_str(expected.shape)));
+  }
+  const bool ints = is_integer(got.dtype);
+  const double rel = 1e-5 * static_cast<double>(k) + float_eps(got.dtype);
+  double max_err = 0.0;
+  std::string first;
+  for (int64_t e = 0; e < got.elements(); ++e) {
+    bool bad = false;
+    double err = 0.0;
+    std::string g, x;
+    if (ints) {
+      const int64_t a = got.get_int(e), b = expected.get_int(e);
+      err = std::fabs(static_cast<double>(a) - static_cast<double>(b));
+      bad = a != b;
+      g = std::to_string(a), x = std::to_string(b);
+    } else {
+      const float a = got.get_float(e), b = expected.get_float(e);
+      if (std::isnan(a) || std::isnan(b)) {
+        bad = std::isnan(a) != std::isnan(b);
+        err = bad ? INFINITY : 0.0;
+      } else {
+        err = std::fabs(static_cast<double>(a) - static_cast<double>(b));
+        bad = err > rel * std::max(1.0, std::fabs(static_cast<double>(b)));
+      }
+      g = fmt::format("{}", a), x = fmt::format("{}", b);
+    }
+    max_err = std::max(max_err, err);
+    if (bad && first.empty())
+      first = fmt::format("{}{}: got {}, expected {}", name, index_str(got.shape, e), g, x);
+  }
+  stats->verified = first.empty() ? "true" : "false";
+  stats->max_abs_error = max_err;
+  stats->first_mismatch = first;
+}
+
+}  // namespace
+
+// 512 MiB: tpu_v1 (24 MiB unified buffer + 4 MiB accumulators) fits 18 times over.
+constexpr int64_t kMaxFunctionalScratchpadBytes = 512ll << 20;
+
+void check_functional_support(const ArchSpec& arch, const Network& net) {
+  const auto& a = arch.core.array;
+  const bool int_ok = small_int(a.input_type) && small_int(a.weight_type) &&
+                      a.accumulator_type == DataType::kInt32 && a.accumulator_width_bits <= 32;
+  const bool fp_ok =
+      is_float(a.input_type) && is_float(a.weight_type) && a.accumulator_type == DataType::kFp32;
+  if (!int_ok && !fp_ok) {
+    const KeyOrigin where = arch.origin_of("core.array.input_type");
+    throw ConfigError(Diagnostic{
+        where.file, where.line, "core.array.input_type", to_string(a.input_type),
+        fmt::format(
+            "functional simulation needs int8/int16 inputs and weights with an int32 accumulator of at "
+            "most 32 bits, or fp16/bf16/fp32 inputs and weights with an fp32 accumulator; this array "
+            "has input_type {}, weight_type {}, accumulator_type {} ({} bits)",
+            to_string(a.input_type), to_string(a.weight_type), to_string(a.accumulator_type),
+            a.accumulator_width_bits)});
+  }
+  // Functional scratchpads hold their whole capacity in memory (as does the DRAM image its
+  // tensors): keep a functional run's memory bounded whatever the capacities say.
+  const ScratchpadsParams& spm = arch.core.scratchpads;
+  const int64_t spm_bytes =
+      spm.ifmap.capacity_bytes() + spm.weight.capacity_bytes() + spm.ofmap.capacity_bytes();
+  if (spm_bytes > kMaxFunctionalScratchpadBytes) {
+    const KeyOrigin where = arch.origin_of("core.scratchpads.ifmap.capacity_kib");
+    throw ConfigError(Diagnostic{
+        where.file, where.line, "core.scratchpads.*.capacity_kib", std::to_string(spm_bytes / 1024),
+        fmt::format(
+            "functional simulation keeps every scratchpad in memory: at most {} KiB in all (timing-only "
+            "runs have no such limit)",
+            kMaxFunctionalScratchpadBytes / 1024)});
+  }
+  DiagnosticList errs;
+  auto refuse = [&](const Layer& l, const std::string& why) {
+    errs.add({net.source_path, l.source_line, l.name, to_string(l.kind),
+              "functional simulation does not support this layer: " + why});
+  };
+  for (const Layer& l : net.layers) {
+    switch (l.kind) {
+      case LayerKind::kConv2d:
+        break;
+      case LayerKind::kMatmul:
+        if (l.inputs.size() == 2 && a.input_type != a.weight_type) {
+          refuse(l, fmt::format("a matmul of two activations loads its second operand ({}) into the weight "
+                                "scratchpad, which the array reads as weight_type {}",
+                                to_string(a.input_type), to_string(a.weight_type)));
+        }
+        break;
+      case LayerKind::kPool:  // max / avg, windowed or global, any format (vector unit)
+        break;
+      case LayerKind::kActivation: {
+        const ActivationFunc f = l.as<ActivationAttrs>().func;
+        if (!is_float(a.input_type) && f != ActivationFunc::kRelu && f != ActivationFunc::kRelu6)
+          refuse(l, fmt::format("{} on integer data (only relu and relu6)", to_string(f)));
+        break;
+      }
+      case LayerKind::kAdd:
+        break;
+      case LayerKind::kSoftmax:
+      case LayerKind::kLayerNorm:
+        if (!is_float(a.input_type)) refuse(l, fmt::format("{} needs float data", to_string(l.kind)));
+        break;
+      case LayerKind::kReshape: {
+        const Layer* src = net.find_layer(l.inputs.at(0));
+        if (src != nullptr && src->kind == LayerKind::kTranspose)
+          refuse(l, "a reshape of a transposed view (the compiler reads it as if contiguous)");
+        break;
+      }
+      case LayerKind::kTranspose:
+        break;
+    }
+    for (const std::string& in : l.inputs) {
+      const Layer* src = net.find_layer(in);
+      if (src != nullptr && src->kind == LayerKind::kTranspose && l.kind != LayerKind::kMatmul &&
+          l.kind != LayerKind::kReshape) {
+        refuse(l, fmt::format("its input '{}' is a transposed view, which only matmuls read by strides", in));
+      }
+    }
+  }
+  if (!errs.empty()) throw WorkloadError(errs.take());
+}
+
+std::vector<uint8_t> initial_dram(const ArchSpec& arch, const Network& net, const Program& program,
+                                  uint64_t seed, const std::map<std::string, std::string>& npy_inputs) {
+  const auto& a = arch.core.array;
+  uint64_t size = 1;
+  for (const TensorPlacement& t : program.tensors) size = std::max(size, t.dram_addr + t.bytes);
+  std::vector<uint8_t> dram(size, 0);
+  const auto all = placements(program);
+  for (const auto& [name, path] : npy_inputs) {
+    if (net.find_input(name) == nullptr) {
+      throw UserError(fmt::format("{}: names input tensor '{}', but network '{}' has no such input", path,
+                                  name, net.name));
+    }
+  }
+  // A .npy file's tensor, checked against the expected dtype and shape.
+  auto from_npy = [](const std::string& path, DataType t, const Shape& shape, const std::string& what) {
+    Tensor x = read_npy(path, &t);
+    if (x.shape != shape) {
+      throw UserError(
+          fmt::format("{}: shape {} but {} is {}", path, shape_str(x.shape), what, shape_str(shape)));
+    }
+    return x;
+  };
+  for (const TensorInput& in : net.inputs) {
+    auto it = npy_inputs.find(in.name);
+    const std::string path = it != npy_inputs.end() ? it->second : in.npy_path;
+    const Tensor t = path.empty() ? random_tensor(a.input_type, in.shape, seed, in.name)
+                                  : from_npy(path, a.input_type, in.shape, "input '" + in.name + "'");
+    write_tensor(dram, placement(all, in.name), t);
+  }
+  for (const Layer& l : net.layers) {
+    if (l.weight_elements <= 0) continue;
+    const std::string name = l.name + ".weight";
+    const Shape shape = weight_shape(l);
+    const Tensor t = l.weights_npy_path.empty() ? random_tensor(a.weight_type, shape, seed, name)
+                                                : from_npy(l.weights_npy_path, a.weight_type, shape,
+                                                           "the weights of '" + l.name + "'");
+    write_tensor(dram, placement(all, name), t);
+  }
+  return dram;
+}
+
+void verify_layers(const ArchSpec& arch, const Network& net, const Program& program,
+                   const std::vector<uint8_t>& dram, bool keep_tensors, SimResult* result) {
+  const auto& a = arch.core.array;
+  const auto all = placements(program);
+  if (result->layers.size() != net.layers.size() || program.mappings.size() != net.layers.size()) {
+    throw InternalError("functional: the program's layers are not the network's");
+  }
+  std::map<std::string, size_t> fused_by;  // producer name -> index of its fused activation
+  for (size_t i = 0; i < program.mappings.size(); ++i) {
+    if (!program.mappings[i].fused_into.empty()) fused_by[program.mappings[i].fused_into] = i;
+  }
+  ReferenceOptions opt;
+  opt.acc = a.accumulator();
+  opt.k_group = a.dataflow == Dataflow::kOutputStationary ? 0 : a.rows;
+
+  // A layer's input as its consumer sees it: a transpose is materialised from its source.
+  std::function<Tensor(const std::string&)> input = [&](const std::string& name) -> Tensor {
+    if (const TensorInput* in = net.find_input(name))
+      return read_tensor(dram, placement(all, name), a.input_type, in->shape);
+    const Layer* l = net.find_layer(name);
+    if (l == nullptr) throw InternalError("functional: unknown tensor '" + name + "'");
+    if (l->kind == LayerKind::kTranspose) {
+      const Tensor src = input(l->inputs.at(0));
+      return reference_layer(*l, {&src}, nullptr, opt);
+    }
+    return read_tensor(dram, placement(all, name), a.input_type, l->output_shape);
+  };
+
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    if (!program.mappings[i].fused_into.empty() || l.kind == LayerKind::kReshape ||
+        l.kind == LayerKind::kTranspose) {
+      continue;  // checked with its producer / layout only
+    }
+    std::vector<Tensor> ins;
+    for (const std::string& name : l.inputs) ins.push_back(input(name));
+    std::vector<const Tensor*> in_ptrs;
+    for (const Tensor& t : ins) in_ptrs.push_back(&t);
+    const bool gemm = l.kind == LayerKind::kConv2d || l.kind == LayerKind::kMatmul;
+    Tensor weights;
+    const bool has_weights = gemm && l.weight_elements > 0;
+    if (has_weights)
+      weights = read_tensor(dram, placement(all, l.name + ".weight"), a.weight_type, weight_shape(l));
+    const int64_t k = reduction_length(l);
+    opt.requant_shift = gemm ? requant_shift(arch, k) : 0;
+    Tensor expected = reference_layer(l, in_ptrs, has_weights ? &weights : nullptr, opt);
+    auto fused = fused_by.find(l.name);
+    if (fused != fused_by.end()) {
+      const Tensor pre = std::move(expected);
+      expected = reference_layer(net.layers[fused->second], {&pre}, nullptr, opt);
+    }
+    Tensor got = read_tensor(dram, placement(all, l.name), a.input_type, l.output_shape);
+    compare(l.name, got, expected, k, &result->layers[i]);
+    if (fused != fused_by.end()) {
+      LayerStats& f = result->layers[fused->second];
+      f.verified = result->layers[i].verified;
+      f.max_abs_error = result->layers[i].max_abs_error;
+      f.first_mismatch = result->layers[i].first_mismatch;
+      if (keep_tensors) result->tensors[net.layers[fused->second].name] = got;
+    }
+    if (keep_tensors) result->tensors[l.name] = std::move(got);
+  }
+}
+
+}  // namespace systole::oracle

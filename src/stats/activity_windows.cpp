@@ -1,0 +1,89 @@
+// activity_windows(): the run's priced actions by fixed window of core cycles (power.csv).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/stats/attribution.h"
+
+namespace systole::hw {
+namespace {
+
+// Adds `f` times every count of `r` to `w`.
+void add_scaled(ActivityWindow& w, const InstructionRecord& r, double f) {
+  const ActionRecord& a = r.actions;
+  w.macs += f * static_cast<double>(r.macs);
+  w.register_shift_bytes += f * static_cast<double>(a.register_shift_bytes);
+  w.dma_bursts += f * static_cast<double>(a.dma_bursts);
+  w.dram_read_bytes += f * static_cast<double>(r.dram_read_bytes);
+  w.dram_write_bytes += f * static_cast<double>(r.dram_write_bytes);
+  const SpmActions* spm[3] = {&a.ifmap, &a.weight, &a.ofmap};
+  for (int b = 0; b < 3; ++b) {
+    w.spm_read_accesses[b] += f * static_cast<double>(spm[b]->read_accesses);
+    w.spm_write_accesses[b] += f * static_cast<double>(spm[b]->write_accesses);
+  }
+  w.accumulator_rmw += f * static_cast<double>(a.ofmap.accumulator_rmw);
+  w.vector_add_on_accumulator += f * static_cast<double>(a.vector.add_on_accumulator);
+  w.vector_mul_on_accumulator += f * static_cast<double>(a.vector.mul_on_accumulator);
+  w.vector_add_on_input += f * static_cast<double>(a.vector.add_on_input);
+  w.vector_mul_on_input += f * static_cast<double>(a.vector.mul_on_input);
+}
+
+}  // namespace
+
+ActiveInterval active_interval(Opcode op, const InstructionRecord& r) {
+  switch (op) {
+    case Opcode::kMatmul:
+    case Opcode::kVector:
+      return {r.work_start_cycle, r.work_start_cycle + r.busy_cycles};
+    case Opcode::kLoad:
+    case Opcode::kStore:
+      return {r.issue_cycle, r.retire_cycle};
+    case Opcode::kSync:
+      break;
+  }
+  return {r.issue_cycle, r.issue_cycle};
+}
+
+ActivityWindow counts_of(const InstructionRecord& r) {
+  ActivityWindow w;
+  add_scaled(w, r, 1.0);
+  return w;
+}
+
+std::vector<ActivityWindow> activity_windows(const Program& program,
+                                             const std::vector<InstructionRecord>& records,
+                                             int64_t total_cycles, int64_t window_cycles) {
+  if (window_cycles < 1) throw InternalError(fmt::format("activity window of {} cycles", window_cycles));
+  if (records.size() != program.instructions.size()) {
+    throw InternalError(
+        fmt::format("activity: {} records for {} instructions", records.size(), program.instructions.size()));
+  }
+  std::vector<ActivityWindow> windows;
+  if (total_cycles <= 0) return windows;
+  const int64_t count = (total_cycles + window_cycles - 1) / window_cycles;
+  windows.resize(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    windows[i].begin_cycle = i * window_cycles;
+    windows[i].end_cycle = std::min(total_cycles, (i + 1) * window_cycles);
+  }
+  for (size_t k = 0; k < records.size(); ++k) {
+    const InstructionRecord& r = records[k];
+    if (program.instructions[k].op == Opcode::kSync) continue;  // no actions
+    auto [begin, end] = active_interval(program.instructions[k].op, r);
+    begin = std::clamp<int64_t>(begin, 0, total_cycles - 1);
+    end = std::clamp<int64_t>(end, begin, total_cycles);
+    if (end == begin) {
+      add_scaled(windows[begin / window_cycles], r, 1.0);
+      continue;
+    }
+    const double length = static_cast<double>(end - begin);
+    for (int64_t w = begin / window_cycles; w < count && windows[w].begin_cycle < end; ++w) {
+      const int64_t overlap = std::min(end, windows[w].end_cycle) - std::max(begin, windows[w].begin_cycle);
+      if (overlap > 0) add_scaled(windows[w], r, static_cast<double>(overlap) / length);
+    }
+  }
+  return windows;
+}
+
+}  // namespace systole::hw

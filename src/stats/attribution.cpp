@@ -1,0 +1,182 @@
+#include "systole/stats/attribution.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+
+namespace systole::hw {
+namespace {
+
+bool is_compute(Opcode op) {
+  return op == Opcode::kMatmul || op == Opcode::kVector;
+}
+
+void check_shapes(const Program& program, const std::vector<InstructionRecord>& records) {
+  if (records.size() != program.instructions.size()) {
+    throw InternalError(fmt::format("attribution: {} records for {} instructions", records.size(),
+                                    program.instructions.size()));
+  }
+  for (const Instruction& inst : program.instructions) {
+    if (inst.layer >= program.layers.size()) {
+      throw InternalError(fmt::format("attribution: instruction {} names layer {} of {}", inst.id, inst.layer,
+                                      program.layers.size()));
+    }
+  }
+}
+
+// Union of the closed-form work intervals [start, start + cycles), sorted and disjoint.
+std::vector<std::pair<int64_t, int64_t>> merged_work(const Program& program,
+                                                     const std::vector<InstructionRecord>& records) {
+  std::vector<std::pair<int64_t, int64_t>> spans;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (is_compute(program.instructions[i].op) && records[i].work_cycles > 0) {
+      spans.emplace_back(records[i].work_start_cycle, records[i].work_start_cycle + records[i].work_cycles);
+    }
+  }
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::pair<int64_t, int64_t>> merged;
+  for (const auto& s : spans) {
+    if (!merged.empty() && s.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, s.second);
+    } else {
+      merged.push_back(s);
+    }
+  }
+  return merged;
+}
+
+int64_t overlap(const std::vector<std::pair<int64_t, int64_t>>& merged, int64_t begin, int64_t end) {
+  int64_t sum = 0;
+  // First interval that ends after `begin`.
+  auto it = std::lower_bound(merged.begin(), merged.end(), begin,
+                             [](const std::pair<int64_t, int64_t>& s, int64_t b) { return s.second <= b; });
+  for (; it != merged.end() && it->first < end; ++it) {
+    sum += std::min(it->second, end) - std::max(it->first, begin);
+  }
+  return sum;
+}
+
+void add_into(LayerStats& dst, const LayerStats& src) {
+  dst.macs += src.macs;
+  dst.vector_ops += src.vector_ops;
+  dst.cycles += src.cycles;
+  dst.compute_cycles += src.compute_cycles;
+  dst.stall_cycles += src.stall_cycles;
+  for (const CycleCauseInfo& c : kCycleCauses) dst.breakdown[c.cause] += src.breakdown[c.cause];
+  dst.sram_reads_bytes += src.sram_reads_bytes;
+  dst.sram_writes_bytes += src.sram_writes_bytes;
+  dst.dram_reads_bytes += src.dram_reads_bytes;
+  dst.dram_writes_bytes += src.dram_writes_bytes;
+  dst.array_busy_cycles += src.array_busy_cycles;
+  dst.vector_busy_cycles += src.vector_busy_cycles;
+  dst.dma_busy_cycles += src.dma_busy_cycles;
+  dst.instructions += src.instructions;
+  dst.actions += src.actions;
+}
+
+double utilization(int64_t macs, int64_t cycles, int64_t pes) {
+  return cycles > 0 && pes > 0 ? static_cast<double>(macs) / (static_cast<double>(cycles) * pes) : 0.0;
+}
+
+}  // namespace
+
+std::vector<int64_t> layer_boundaries(const Program& program, const std::vector<InstructionRecord>& records,
+                                      int64_t total_cycles) {
+  check_shapes(program, records);
+  std::vector<int64_t> last_retire(program.layers.size(), -1);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Instruction& inst = program.instructions[i];
+    if (records[i].retire_cycle > total_cycles) {
+      throw InternalError(fmt::format("attribution: instruction {} retires at cycle {} after the end ({})",
+                                      inst.id, records[i].retire_cycle, total_cycles));
+    }
+    if (is_compute(inst.op))
+      last_retire[inst.layer] = std::max(last_retire[inst.layer], records[i].retire_cycle);
+  }
+  std::vector<int64_t> bounds(program.layers.size(), 0);
+  int64_t prev = 0;
+  for (size_t l = 0; l < bounds.size(); ++l) {
+    prev = std::max(prev, l + 1 == bounds.size() ? total_cycles : last_retire[l]);
+    bounds[l] = prev;
+  }
+  return bounds;
+}
+
+int64_t compute_cycles_in(const Program& program, const std::vector<InstructionRecord>& records,
+                          int64_t begin, int64_t end) {
+  check_shapes(program, records);
+  return overlap(merged_work(program, records), begin, end);
+}
+
+SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
+                    int64_t total_cycles, double simulated_ns, int64_t array_pes) {
+  const std::vector<int64_t> bounds = layer_boundaries(program, records, total_cycles);
+  const auto merged = merged_work(program, records);
+  const std::vector<CauseSpan> causes = cycle_causes(program, records, total_cycles);
+  const std::vector<CycleBreakdown> breakdowns = breakdown_by_window(causes, bounds);
+
+  SimResult result;
+  result.layers.resize(program.layers.size());
+  for (size_t l = 0; l < program.layers.size(); ++l) {
+    LayerStats& ls = result.layers[l];
+    ls.name = program.layers[l].name;
+    ls.type = program.layers[l].type;
+    const int64_t begin = l == 0 ? 0 : bounds[l - 1];
+    ls.cycles = bounds[l] - begin;
+    ls.compute_cycles = overlap(merged, begin, bounds[l]);
+    ls.stall_cycles = ls.cycles - ls.compute_cycles;
+    ls.breakdown = breakdowns[l];
+    if (ls.breakdown.sum() != ls.cycles) {
+      throw InternalError(fmt::format("attribution: layer {} has {} cycles but {} attributed to causes",
+                                      ls.name, ls.cycles, ls.breakdown.sum()));
+    }
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Instruction& inst = program.instructions[i];
+    const InstructionRecord& r = records[i];
+    LayerStats& ls = result.layers[inst.layer];
+    ls.macs += r.macs;
+    ls.vector_ops += r.vector_ops;
+    ls.sram_reads_bytes += r.sram_read_bytes;
+    ls.sram_writes_bytes += r.sram_write_bytes;
+    ls.dram_reads_bytes += r.dram_read_bytes;
+    ls.dram_writes_bytes += r.dram_write_bytes;
+    ls.instructions += 1;
+    ls.actions += r.actions;
+    switch (inst.op) {
+      case Opcode::kMatmul:
+        ls.array_busy_cycles += r.busy_cycles;
+        break;
+      case Opcode::kVector:
+        ls.vector_busy_cycles += r.busy_cycles;
+        break;
+      case Opcode::kLoad:
+      case Opcode::kStore:
+        ls.dma_busy_cycles += r.busy_cycles;
+        break;
+      case Opcode::kSync:
+        break;
+    }
+  }
+  result.total.name = "total";
+  for (LayerStats& ls : result.layers) {
+    ls.utilization = utilization(ls.macs, ls.cycles, array_pes);
+    add_into(result.total, ls);
+  }
+  if (result.layers.empty()) {
+    // No layer to carry the time: the total still covers the run.
+    result.total.cycles = total_cycles;
+    result.total.compute_cycles = overlap(merged, 0, total_cycles);
+    result.total.stall_cycles = total_cycles - result.total.compute_cycles;
+    result.total.breakdown = breakdown_by_window(causes, {total_cycles}).front();
+  }
+  result.total.utilization = utilization(result.total.macs, result.total.cycles, array_pes);
+  result.total_cycles = total_cycles;
+  result.simulated_ns = simulated_ns;
+  return result;
+}
+
+}  // namespace systole::hw

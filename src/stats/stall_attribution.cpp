@@ -1,0 +1,309 @@
+// Every cycle to one cause: the rule of sim_result.h, evaluated on intervals. The array's and the
+// vector unit's intervals are sorted once; the cycles they leave uncovered ("gaps") are walked in
+// time order against the compute instructions sorted by work start, so the cost is
+// O(n log n) in the number of instructions and independent of the number of cycles.
+#include <algorithm>
+#include <initializer_list>
+#include <limits>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/stats/attribution.h"
+
+namespace systole::hw {
+namespace {
+
+constexpr int64_t kForever = std::numeric_limits<int64_t>::max();
+
+struct Segment {
+  int64_t begin;
+  int64_t end;
+  CycleCause cause;
+};
+
+struct Interval {
+  int64_t begin;
+  int64_t end;
+  uint32_t id;
+  bool operator<(const Interval& o) const {
+    return begin != o.begin ? begin < o.begin : (end != o.end ? end < o.end : id < o.id);
+  }
+};
+
+// Appends spans in time order, merging neighbours with the same cause.
+class Timeline {
+ public:
+  void add(int64_t begin, int64_t end, CycleCause cause) {
+    if (begin >= end) return;
+    if (!m_spans.empty() && m_spans.back().end != begin) {
+      throw InternalError(
+          fmt::format("attribution: cycle {} follows cycle {} in the timeline", begin, m_spans.back().end));
+    }
+    if (!m_spans.empty() && m_spans.back().cause == cause) {
+      m_spans.back().end = end;
+    } else {
+      m_spans.push_back({begin, end, cause});
+    }
+  }
+  std::vector<CauseSpan> take() { return std::move(m_spans); }
+
+ private:
+  std::vector<CauseSpan> m_spans;
+};
+
+void check_record(const Instruction& inst, const InstructionRecord& r) {
+  auto fail = [&](const char* what) {
+    throw InternalError(fmt::format(
+        "attribution: instruction {} ({}): {} (issue {}, retire {}, work {}+{}, "
+        "busy {}, fill/drain {}, spm stall {}, bank conflict {})",
+        inst.id, to_string(inst.op), what, r.issue_cycle, r.retire_cycle, r.work_start_cycle, r.work_cycles,
+        r.busy_cycles, r.fill_drain_cycles, r.spm_stall_cycles, r.bank_conflict_cycles));
+  };
+  if (r.issue_cycle < 0) fail("never issued");
+  if (r.retire_cycle < r.issue_cycle) fail("retires before it issues");
+  for (uint32_t dep : inst.deps) {
+    if (dep >= inst.id) fail("depends on an instruction that is not earlier in the stream");
+  }
+  if (r.work_cycles < 0 || r.busy_cycles < 0 || r.fill_drain_cycles < 0 || r.spm_stall_cycles < 0 ||
+      r.bank_conflict_cycles < 0) {
+    fail("negative cycle count");
+  }
+  if (inst.op == Opcode::kMatmul) {
+    if (r.fill_drain_cycles > r.work_cycles) fail("fill/drain exceeds the work");
+    if (r.busy_cycles != r.work_cycles + r.spm_stall_cycles + r.bank_conflict_cycles) {
+      fail("busy cycles differ from work + scratchpad stalls + bank conflicts");
+    }
+  }
+}
+
+// Sorted intervals of one in-order unit; throws when two overlap.
+std::vector<Interval> sorted_disjoint(std::vector<Interval> v, const char* unit) {
+  std::sort(v.begin(), v.end());
+  for (size_t i = 1; i < v.size(); ++i) {
+    if (v[i].begin < v[i - 1].end) {
+      throw InternalError(
+          fmt::format("attribution: instructions {} and {} occupy the {} at once ([{}, {}) and "
+                      "[{}, {}))",
+                      v[i - 1].id, v[i].id, unit, v[i - 1].begin, v[i - 1].end, v[i].begin, v[i].end));
+    }
+  }
+  return v;
+}
+
+// Rules a and b: the cycles in which the array is occupied or the vector unit works, sorted and
+// disjoint, clipped to [0, total).
+std::vector<Segment> covered_segments(const Program& program, const std::vector<InstructionRecord>& records,
+                                      int64_t total) {
+  std::vector<Interval> array, vector;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const InstructionRecord& r = records[i];
+    const auto id = static_cast<uint32_t>(i);
+    if (program.instructions[i].op == Opcode::kMatmul && r.busy_cycles > 0) {
+      array.push_back({r.work_start_cycle, r.work_start_cycle + r.busy_cycles, id});
+    } else if (program.instructions[i].op == Opcode::kVector && r.work_cycles > 0) {
+      vector.push_back({r.work_start_cycle, r.work_start_cycle + r.work_cycles, id});
+    }
+  }
+  array = sorted_disjoint(std::move(array), "array");
+  vector = sorted_disjoint(std::move(vector), "vector unit");
+
+  std::vector<Segment> out;
+  auto add = [&](int64_t b, int64_t e, CycleCause c) {
+    b = std::max<int64_t>(b, 0);
+    e = std::min(e, total);
+    if (b < e) out.push_back({b, e, c});
+  };
+  for (const Interval& a : array) {
+    const InstructionRecord& r = records[a.id];
+    add(a.begin, a.begin + r.fill_drain_cycles, CycleCause::kFillDrain);
+    add(a.begin + r.fill_drain_cycles, a.begin + r.work_cycles, CycleCause::kCompute);
+    add(a.begin + r.work_cycles, a.end, CycleCause::kBankConflict);
+  }
+  // Vector work minus the array's occupancy. Both families are disjoint and sorted, so the
+  // overlapping pairs number at most |array| + |vector| and the walk is linear.
+  size_t first = 0;
+  for (const Interval& v : vector) {
+    while (first < array.size() && array[first].end <= v.begin) ++first;
+    int64_t cur = v.begin;
+    for (size_t k = first; k < array.size() && array[k].begin < v.end; ++k) {
+      add(cur, array[k].begin, CycleCause::kCompute);
+      cur = std::max(cur, array[k].end);
+    }
+    add(cur, v.end, CycleCause::kCompute);
+  }
+  std::sort(out.begin(), out.end(), [](const Segment& x, const Segment& y) { return x.begin < y.begin; });
+  return out;
+}
+
+// Rule c, for the cycles no unit covers.
+class GapAttributor {
+ public:
+  GapAttributor(const Program& program, const std::vector<InstructionRecord>& records, Timeline& timeline)
+      : m_program(program), m_records(records), m_timeline(timeline) {
+    const auto& insts = program.instructions;
+    for (size_t i = 0; i < insts.size(); ++i) {
+      const InstructionRecord& r = records[i];
+      const auto id = static_cast<uint32_t>(i);
+      if (insts[i].op == Opcode::kMatmul || insts[i].op == Opcode::kVector) {
+        m_compute.push_back({r.work_start_cycle, 0, id});
+      } else if (insts[i].op == Opcode::kStore && r.retire_cycle > r.issue_cycle) {
+        m_stores.push_back({r.issue_cycle, r.retire_cycle, id});
+      }
+    }
+    // Ties in work start: stream order (Interval's order compares end (all 0) and then id).
+    std::sort(m_compute.begin(), m_compute.end());
+    std::sort(m_stores.begin(), m_stores.end());
+    // Critical dependency: the latest retire, ties the earliest in the stream; a SYNC with
+    // dependencies is seen through. Dependencies point backwards (checked), so one pass suffices.
+    m_critical.assign(insts.size(), kNone);
+    for (size_t i = 0; i < insts.size(); ++i) {
+      uint32_t best = kNone;
+      for (uint32_t dep : insts[i].deps) {
+        if (best == kNone || records[dep].retire_cycle > records[best].retire_cycle ||
+            (records[dep].retire_cycle == records[best].retire_cycle && dep < best)) {
+          best = dep;
+        }
+      }
+      if (best != kNone && insts[best].op == Opcode::kSync && m_critical[best] != kNone)
+        best = m_critical[best];
+      m_critical[i] = best;
+    }
+  }
+
+  // Attributes [begin, end); successive calls must move forward in time.
+  void gap(int64_t begin, int64_t end) {
+    while (begin < end) {
+      while (m_next < m_compute.size() && m_compute[m_next].begin <= begin) ++m_next;
+      if (m_next == m_compute.size()) {
+        trailing(begin, end);
+        return;
+      }
+      const int64_t piece_end = std::min(end, m_compute[m_next].begin);
+      before_work(begin, piece_end, m_compute[m_next].id);
+      begin = piece_end;
+    }
+  }
+
+ private:
+  static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+  // [begin, end) precedes the work of X and no compute instruction starts inside it.
+  void before_work(int64_t begin, int64_t end, uint32_t x) {
+    const int64_t waiting_end = std::clamp(m_records[x].issue_cycle, begin, end);
+    waiting(begin, waiting_end, x);
+    m_timeline.add(waiting_end, end, CycleCause::kDependency);  // issued, work not started
+  }
+
+  // [begin, end) precedes X's issue: X waits on its critical dependency.
+  void waiting(int64_t begin, int64_t waiting_end, uint32_t x) {
+    if (begin >= waiting_end) return;
+    const uint32_t d = m_critical[x];
+    if (d == kNone) {
+      add_split(begin, waiting_end, {{kForever, CycleCause::kDependency}});
+      return;
+    }
+    const InstructionRecord& rd = m_records[d];
+    switch (m_program.instructions[d].op) {
+      case Opcode::kLoad: {
+        const int64_t first_data = rd.first_data_cycle < 0
+                                       ? rd.issue_cycle
+                                       : std::clamp(rd.first_data_cycle, rd.issue_cycle, rd.retire_cycle);
+        add_split(begin, waiting_end,
+                  {{rd.issue_cycle, CycleCause::kDramBandwidth},
+                   {first_data, CycleCause::kDramLatency},
+                   {rd.retire_cycle, CycleCause::kDramBandwidth},
+                   {kForever, CycleCause::kDependency}});
+        break;
+      }
+      case Opcode::kStore:
+        add_split(begin, waiting_end,
+                  {{rd.retire_cycle, CycleCause::kDramBandwidth}, {kForever, CycleCause::kDependency}});
+        break;
+      case Opcode::kMatmul:
+      case Opcode::kVector:
+      case Opcode::kSync:
+        add_split(begin, waiting_end, {{kForever, CycleCause::kDependency}});
+        break;
+    }
+  }
+
+  // Cycles in [begin, end) before the first `upto` get the first cause, and so on; the `upto`
+  // are nondecreasing and the last is kForever.
+  void add_split(int64_t begin, int64_t end, std::initializer_list<std::pair<int64_t, CycleCause>> pieces) {
+    int64_t lo = begin;
+    for (const auto& [upto, cause] : pieces) {
+      const int64_t hi = std::min(end, upto);
+      if (hi > lo) {
+        m_timeline.add(lo, hi, cause);
+        lo = hi;
+      }
+    }
+  }
+
+  // No compute instruction starts after `begin`: a STORE in flight is DRAM bandwidth, else idle.
+  void trailing(int64_t begin, int64_t end) {
+    int64_t cur = begin;
+    while (m_store < m_stores.size() && m_stores[m_store].end <= cur) ++m_store;
+    for (size_t k = m_store; k < m_stores.size() && m_stores[k].begin < end && cur < end; ++k) {
+      if (m_stores[k].end <= cur) continue;
+      const int64_t b = std::max(cur, m_stores[k].begin);
+      const int64_t e = std::min(end, m_stores[k].end);
+      m_timeline.add(cur, b, CycleCause::kIdle);
+      m_timeline.add(b, e, CycleCause::kDramBandwidth);
+      cur = e;
+    }
+    m_timeline.add(cur, end, CycleCause::kIdle);
+  }
+
+  const Program& m_program;
+  const std::vector<InstructionRecord>& m_records;
+  Timeline& m_timeline;
+  std::vector<Interval> m_compute;  // begin = work start
+  std::vector<Interval> m_stores;   // [issue, retire)
+  std::vector<uint32_t> m_critical;
+  size_t m_next = 0;
+  size_t m_store = 0;
+};
+
+}  // namespace
+
+std::vector<CauseSpan> cycle_causes(const Program& program, const std::vector<InstructionRecord>& records,
+                                    int64_t total_cycles) {
+  if (records.size() != program.instructions.size()) {
+    throw InternalError(fmt::format("attribution: {} records for {} instructions", records.size(),
+                                    program.instructions.size()));
+  }
+  for (size_t i = 0; i < records.size(); ++i) check_record(program.instructions[i], records[i]);
+
+  Timeline timeline;
+  GapAttributor gaps(program, records, timeline);
+  int64_t cur = 0;
+  for (const Segment& s : covered_segments(program, records, total_cycles)) {
+    gaps.gap(cur, s.begin);
+    timeline.add(s.begin, s.end, s.cause);
+    cur = s.end;
+  }
+  gaps.gap(cur, total_cycles);
+  return timeline.take();
+}
+
+std::vector<CycleBreakdown> breakdown_by_window(const std::vector<CauseSpan>& spans,
+                                                const std::vector<int64_t>& bounds) {
+  std::vector<CycleBreakdown> out(bounds.size());
+  size_t first = 0;
+  int64_t lo = 0;
+  for (size_t w = 0; w < bounds.size(); ++w) {
+    const int64_t hi = bounds[w];
+    if (hi < lo) throw InternalError(fmt::format("attribution: window bound {} after {}", hi, lo));
+    while (first < spans.size() && spans[first].end <= lo) ++first;
+    for (size_t k = first; k < spans.size() && spans[k].begin < hi; ++k) {
+      out[w][spans[k].cause] += std::min(hi, spans[k].end) - std::max(lo, spans[k].begin);
+    }
+    lo = hi;
+  }
+  return out;
+}
+
+}  // namespace systole::hw
