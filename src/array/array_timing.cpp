@@ -9,15 +9,7 @@
 
 namespace systole {
 FoldShape fold_shape(Dataflow d, int64_t m, int64_t n, int64_t k) {
-  switch (d) {
-    case Dataflow::kWeightStationary:
-      return {k, n, m};
-    case Dataflow::kOutputStationary:
-      return {m, n, k};
-    case Dataflow::kInputStationary:
-      return {k, m, n};
-  }
-  throw InternalError("unknown dataflow");
+  return dataflow_model(d).fold(m, n, k);
 }
 
 int64_t row_fold_count(const ArrayGeometry& g, const FoldShape& f) {
@@ -33,7 +25,11 @@ int64_t fold_count(const ArrayGeometry& g, const FoldShape& f) {
 }
 
 int64_t preload_cycles(const ArrayGeometry& g, Dataflow d) {
-  return d == Dataflow::kOutputStationary ? 0 : g.rows;
+  return dataflow_model(d).accumulates_in_pes() ? 0 : g.rows;
+}
+
+int64_t k_group(const ArrayGeometry& g, Dataflow d) {
+  return dataflow_model(d).array_extent(GemmDim::kK, g.rows, g.cols);
 }
 
 int64_t skew_cycles(const ArrayGeometry& g) {
@@ -43,7 +39,7 @@ int64_t skew_cycles(const ArrayGeometry& g) {
 }
 
 int64_t accumulator_latency(const ArrayGeometry& g, Dataflow d) {
-  return d == Dataflow::kOutputStationary ? 0 : g.microarch.accumulator_rmw_latency;
+  return dataflow_model(d).accumulates_in_pes() ? 0 : g.microarch.accumulator_rmw_latency;
 }
 
 TileTiming tile_timing(const ArrayGeometry& g, const MatmulOp& op) {
@@ -88,26 +84,25 @@ TileTiming tile_timing(const ArrayGeometry& g, const MatmulOp& op) {
 TileTraffic tile_traffic(const ArrayGeometry& g, const MatmulOp& op) {
   const auto m = static_cast<int64_t>(op.m), n = static_cast<int64_t>(op.n), k = static_cast<int64_t>(op.k);
   const int64_t acc = op.accumulate ? 1 : 0;
+  const DataflowModel& df = dataflow_model(op.dataflow);
+  auto extent = [&](GemmDim d) { return d == GemmDim::kM ? m : d == GemmDim::kN ? n : k; };
+  auto folds = [&](GemmDim d) { return ceil_div(extent(d), df.array_extent(d, g.rows, g.cols)); };
+  // Elements of an operand, times the folds that pass over it again when it is streamed.
+  auto reads = [&](TileOperand o) {
+    const OperandAccess a = df.access(o);
+    const OperandDims d = operand_dims(o);
+    return (a.refetched ? folds(a.refetch_dim) : 1) * extent(d.first) * extent(d.second);
+  };
   TileTraffic t;
-  switch (op.dataflow) {
-    case Dataflow::kWeightStationary:
-      t.weight_reads = k * n;
-      t.ifmap_reads = ceil_div(n, g.cols) * m * k;
-      t.ofmap_writes = ceil_div(k, g.rows) * m * n;
-      t.ofmap_reads = (ceil_div(k, g.rows) - 1 + acc) * m * n;
-      break;
-    case Dataflow::kOutputStationary:
-      t.ifmap_reads = ceil_div(n, g.cols) * m * k;
-      t.weight_reads = ceil_div(m, g.rows) * k * n;
-      t.ofmap_writes = m * n;
-      t.ofmap_reads = acc * m * n;
-      break;
-    case Dataflow::kInputStationary:
-      t.ifmap_reads = k * m;
-      t.weight_reads = ceil_div(m, g.cols) * k * n;
-      t.ofmap_writes = ceil_div(k, g.rows) * m * n;
-      t.ofmap_reads = (ceil_div(k, g.rows) - 1 + acc) * m * n;
-      break;
+  t.ifmap_reads = reads(TileOperand::kIfmap);
+  t.weight_reads = reads(TileOperand::kWeight);
+  if (df.accumulates_in_pes()) {
+    t.ofmap_writes = m * n;
+    t.ofmap_reads = acc * m * n;
+  } else {  // one partial sum per fold of k, added into the accumulator
+    const int64_t kf = folds(GemmDim::kK);
+    t.ofmap_writes = kf * m * n;
+    t.ofmap_reads = (kf - 1 + acc) * m * n;
   }
   return t;
 }

@@ -472,37 +472,35 @@ TileBankCost TileBankModel::cost(const MatmulOp& op) {
     }
     return c;
   };
+  // Each operand's vectors per the dataflow's mapping (array/dataflow.h): along its array
+  // dimension in pieces of that dimension's array extent; a streamed input once per fold of the
+  // other array dimension, the partial sums once per fold of k.
+  const DataflowModel& df = dataflow_model(op.dataflow);
+  auto extent = [&](GemmDim d) { return d == GemmDim::kM ? m : d == GemmDim::kN ? n : k; };
+  auto fold_count = [&](GemmDim d) { return ceil_div(extent(d), df.array_extent(d, R, C)); };
+  auto pass = [&](TileOperand which, Operand& o, const OperandLayout& l, int64_t addr) {
+    const OperandAccess a = df.access(which);
+    const OperandDims d = operand_dims(which);
+    return folds(o, l, addr, extent(d.first), extent(d.second),
+                 a.along_second ? Axis::kAlongCols : Axis::kAlongRows, df.array_extent(a.along, R, C));
+  };
+  auto input = [&](TileOperand which, Operand& o, const OperandLayout& l, int64_t addr) {
+    const OperandAccess a = df.access(which);
+    const AccessCost once = pass(which, o, l, addr);
+    return a.refetched ? once.times(fold_count(a.refetch_dim)) : once;
+  };
   TileBankCost t;
-  switch (op.dataflow) {
-    case Dataflow::kWeightStationary: {
-      const int64_t fr = ceil_div(k, R), fc = ceil_div(n, C);
-      t.weight_read = folds(m_weight, op.weight_layout, wa, k, n, Axis::kAlongCols, C);
-      t.ifmap_read = folds(m_ifmap, op.ifmap_layout, ifa, m, k, Axis::kAlongCols, R).times(fc);
-      const AccessCost out = folds(m_ofmap, op.ofmap_layout, oa, m, n, Axis::kAlongCols, C);
-      t.ofmap_write = out.times(fr);
-      t.ofmap_read = out.times(fr - 1 + acc);
-      t.accumulator_rmw = (fr - 1 + acc) * m * n;
-      break;
-    }
-    case Dataflow::kInputStationary: {
-      const int64_t fr = ceil_div(k, R), fc = ceil_div(m, C);
-      t.ifmap_read = folds(m_ifmap, op.ifmap_layout, ifa, m, k, Axis::kAlongRows, C);
-      t.weight_read = folds(m_weight, op.weight_layout, wa, k, n, Axis::kAlongRows, R).times(fc);
-      const AccessCost out = folds(m_ofmap, op.ofmap_layout, oa, m, n, Axis::kAlongRows, C);
-      t.ofmap_write = out.times(fr);
-      t.ofmap_read = out.times(fr - 1 + acc);
-      t.accumulator_rmw = (fr - 1 + acc) * m * n;
-      break;
-    }
-    case Dataflow::kOutputStationary: {
-      const int64_t fr = ceil_div(m, R), fc = ceil_div(n, C);
-      t.ifmap_read = folds(m_ifmap, op.ifmap_layout, ifa, m, k, Axis::kAlongRows, R).times(fc);
-      t.weight_read = folds(m_weight, op.weight_layout, wa, k, n, Axis::kAlongCols, C).times(fr);
-      const AccessCost out = folds(m_ofmap, op.ofmap_layout, oa, m, n, Axis::kAlongCols, C);
-      t.ofmap_write = out;
-      t.ofmap_read = out.times(acc);
-      break;
-    }
+  t.ifmap_read = input(TileOperand::kIfmap, m_ifmap, op.ifmap_layout, ifa);
+  t.weight_read = input(TileOperand::kWeight, m_weight, op.weight_layout, wa);
+  const AccessCost out = pass(TileOperand::kOfmap, m_ofmap, op.ofmap_layout, oa);
+  if (df.accumulates_in_pes()) {
+    t.ofmap_write = out;
+    t.ofmap_read = out.times(acc);
+  } else {
+    const int64_t fr = fold_count(GemmDim::kK);
+    t.ofmap_write = out.times(fr);
+    t.ofmap_read = out.times(fr - 1 + acc);
+    t.accumulator_rmw = (fr - 1 + acc) * m * n;
   }
   return t;
 }

@@ -201,10 +201,11 @@ void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, 
           op.accumulate = kk > 0;
           set_layouts(p, m0, m1, n0, n1, k0, k1, &op);
           if (compat) {
-            // The streaming dimension's chunk position: WS streams m, OS streams k, IS streams n.
-            const auto [idx, count] = ar.dataflow == Dataflow::kWeightStationary   ? std::pair{mi, mt}
-                                      : ar.dataflow == Dataflow::kOutputStationary ? std::pair{kk, kt}
-                                                                                   : std::pair{ni, nt};
+            // The streaming dimension's chunk position (WS streams m, OS k, IS n).
+            const GemmDim streamed = dataflow_model(ar.dataflow).axes().stream;
+            const auto [idx, count] = streamed == GemmDim::kM   ? std::pair{mi, mt}
+                                      : streamed == GemmDim::kK ? std::pair{kk, kt}
+                                                                : std::pair{ni, nt};
             op.stream_first = idx == 0;
             op.stream_last = idx == count - 1;
           }

@@ -168,19 +168,11 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
   const Capacities cap{sp.ifmap.capacity_bytes(), sp.weight.capacity_bytes(), sp.ofmap.capacity_bytes()};
   const Dataflow df = ar.dataflow;
 
-  // Per GEMM dimension: its array multiple (0 = streaming) per the fold shape.
-  int64_t am = 0, an = 0, ak = 0;
-  switch (df) {
-    case Dataflow::kWeightStationary:
-      ak = ar.rows, an = ar.cols;
-      break;
-    case Dataflow::kOutputStationary:
-      am = ar.rows, an = ar.cols;
-      break;
-    case Dataflow::kInputStationary:
-      ak = ar.rows, am = ar.cols;
-      break;
-  }
+  // Per GEMM dimension: its array multiple (0 = streaming) per the dataflow's mapping.
+  const DataflowModel& model = dataflow_model(df);
+  const int64_t am = model.array_extent(GemmDim::kM, ar.rows, ar.cols);
+  const int64_t an = model.array_extent(GemmDim::kN, ar.rows, ar.cols);
+  const int64_t ak = model.array_extent(GemmDim::kK, ar.rows, ar.cols);
   auto cands = [](int64_t d, int64_t a) { return a > 0 ? array_candidates(d, a) : stream_candidates(d); };
   auto minimum = [](int64_t d, int64_t a) { return a > 0 ? std::min(d, a) : int64_t{1}; };
 

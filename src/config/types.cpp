@@ -13,11 +13,9 @@ using config_detail::name_of;
 using config_detail::names_of;
 using config_detail::parse_from;
 
-constexpr std::array<std::pair<Dataflow, const char*>, 3> kDataflows{{
-    {Dataflow::kWeightStationary, "ws"},
-    {Dataflow::kOutputStationary, "os"},
-    {Dataflow::kInputStationary, "is"},
-}};
+#define SYSTOLE_DATAFLOW_ENTRY(name, enumerator) std::pair{Dataflow::enumerator, #name},
+constexpr std::array kDataflows{SYSTOLE_DATAFLOWS(SYSTOLE_DATAFLOW_ENTRY)};
+#undef SYSTOLE_DATAFLOW_ENTRY
 constexpr std::array<std::pair<DramKind, const char*>, 3> kDramKinds{{
     {DramKind::kIdeal, "ideal"},
     {DramKind::kSimple, "simple"},

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "systole/array/array_timing.h"
 #include "systole/common/error.h"
 #include "systole/compiler/compiler.h"
 #include "systole/numeric/npy.h"
@@ -274,7 +275,7 @@ void verify_layers(const ArchSpec& arch, const Network& net, const Program& prog
   }
   ReferenceOptions opt;
   opt.acc = a.accumulator();
-  opt.k_group = a.dataflow == Dataflow::kOutputStationary ? 0 : a.rows;
+  opt.k_group = k_group(ArrayGeometry{a.rows, a.cols, a.microarch}, a.dataflow);
 
   // A layer's input as its consumer sees it: a transpose is materialised from its source.
   std::function<Tensor(const std::string&)> input = [&](const std::string& name) -> Tensor {

@@ -32,13 +32,13 @@ void validate(const TileRequest& req, DataType want) {
 TileResult run_tile(const TileRequest& req, const int32_t* a, const int32_t* w, int64_t* out,
                     IArrayObserver* observer) {
   validate(req, DataType::kInt32);
-  return dataflow_registry().get(to_string(req.op.dataflow)).run(req, a, w, out, observer);
+  return engine_registry().get(req.op.dataflow).run(req, a, w, out, observer);
 }
 
 TileResult run_tile(const TileRequest& req, const float* a, const float* w, float* out,
                     IArrayObserver* observer) {
   validate(req, DataType::kFp32);
-  return dataflow_registry().get(to_string(req.op.dataflow)).run(req, a, w, out, observer);
+  return engine_registry().get(req.op.dataflow).run(req, a, w, out, observer);
 }
 
 }  // namespace systole::rtl

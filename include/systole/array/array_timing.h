@@ -3,7 +3,8 @@
 // register-level model must reproduce these cycle counts exactly. No SystemC here.
 //
 // Mapping of a tile out[m x n] += in[m x k] * w[k x n] onto the array (Sr rows-dimension,
-// Sc columns-dimension, T streaming time), as in SCALE-Sim v2:
+// Sc columns-dimension, T streaming time), as in SCALE-Sim v2 (each dataflow's mapping is defined
+// once in src/array/dataflows/; the terms below follow from it, array/dataflow.h):
 //   WS (weight-stationary): Sr = k, Sc = n, T = m
 //   OS (output-stationary): Sr = m, Sc = n, T = k
 //   IS (input-stationary):  Sr = k, Sc = m, T = n
@@ -12,14 +13,14 @@
 // streams T operand vectors.
 //
 // Terms (microarchitecture fields in ArrayMicroarch, config/arch_spec.h):
-//   P  = R for WS and IS (the stationary block shifts down R rows through the column ports),
-//        0 for OS (its stationary values are the outputs, which start in the PEs);
+//   P  = R when an input is stationary, WS and IS (the stationary block shifts down R rows
+//        through the column ports), 0 when the outputs are, OS (they start in the PEs);
 //   S  = D * (R + C - 2) + Ki + Ko: the wavefront needs D(R - 1) cycles to reach the last row and
 //        D(C - 1) to leave the last column, D = pe_pipeline_depth register stages per hop,
 //        Ki = input_skew_registers ? 1 : 0 (input register in front of the skew FIFOs),
 //        Ko = output_skew_registers ? 1 : 0 (output register behind the de-skew FIFOs);
-//   L  = accumulator_rmw_latency for WS and IS (fold partial sums are added into the accumulator
-//        SRAM), 0 for OS (it accumulates in the PEs);
+//   L  = accumulator_rmw_latency when an input is stationary, WS and IS (fold partial sums are
+//        added into the accumulator SRAM), 0 for OS (it accumulates in the PEs);
 //   step = preload_overlap ? max(T, P) : P + T   (stream start to stream start, pipelined folds)
 //   gap  = step + (fold_pipelining ? 0 : S)      (without pipelining a fold drains first)
 //   gap_row = max(gap, L)                        (next row fold of the same output block: its
@@ -38,6 +39,7 @@
 
 #include <cstdint>
 
+#include "systole/array/dataflow.h"
 #include "systole/config/arch_spec.h"
 #include "systole/isa/isa.h"
 
@@ -49,10 +51,6 @@ struct ArrayGeometry {
   ArrayMicroarch microarch;
 };
 
-struct FoldShape {
-  int64_t sr = 0, sc = 0, t = 0;
-};
-
 FoldShape fold_shape(Dataflow d, int64_t m, int64_t n, int64_t k);
 int64_t fold_count(const ArrayGeometry& g, const FoldShape& f);
 int64_t preload_cycles(const ArrayGeometry& g, Dataflow d);
@@ -60,6 +58,10 @@ int64_t skew_cycles(const ArrayGeometry& g);                            // S
 int64_t accumulator_latency(const ArrayGeometry& g, Dataflow d);        // L
 int64_t row_fold_count(const ArrayGeometry& g, const FoldShape& f);     // Fr
 int64_t column_fold_count(const ArrayGeometry& g, const FoldShape& f);  // Fc
+// The products one partial sum adds from 0 before the accumulator takes it: the array extent of k
+// (R when k lies along the rows), or 0 when k is streamed and products add straight into the
+// PEs' accumulators (numeric/k_grouped_sum.h).
+int64_t k_group(const ArrayGeometry& g, Dataflow d);
 
 struct TileTiming {
   int64_t cycles = 0;         // array cycles of this tile (closed form above)
@@ -71,7 +73,9 @@ struct TileTiming {
 // scalesim_counting with any field other than ArrayMicroarch::scalesim()'s.
 TileTiming tile_timing(const ArrayGeometry& g, const MatmulOp& op);
 
-// Elements the array reads from / writes to the scratchpads for one tile:
+// Elements the array reads from / writes to the scratchpads for one tile (array/dataflow.h: a
+// streamed operand once per fold of the array dimension it is not indexed by; partial sums once
+// per fold of k):
 //   WS: weights k*n once; inputs ceil(n/C)*m*k; partial sums written ceil(k/R)*m*n and read
 //       (ceil(k/R) - 1 + accumulate)*m*n (accumulator read-modify-write between row folds)
 //   OS: inputs ceil(n/C)*m*k; weights ceil(m/R)*k*n; outputs written m*n, read accumulate*m*n

@@ -7,15 +7,21 @@
 #include <string>
 #include <vector>
 
+#include "systole/config/dataflow_list.h"
 #include "systole/numeric/data_type.h"  // DataType, one layer down: the numbers config describes
 
 namespace systole {
 
-enum class Dataflow { kWeightStationary, kOutputStationary, kInputStationary };
+// One enumerator per line of SYSTOLE_DATAFLOWS (config/dataflow_list.h), in its order.
+enum class Dataflow {
+#define SYSTOLE_DATAFLOW_ENUMERATOR(name, enumerator) enumerator,
+  SYSTOLE_DATAFLOWS(SYSTOLE_DATAFLOW_ENUMERATOR)
+#undef SYSTOLE_DATAFLOW_ENUMERATOR
+};
 enum class DramKind { kIdeal, kSimple, kCycle };
 enum class DmaCompletion { kInOrder, kOutOfOrder };
 
-// "ws", "os", "is"
+// The names of SYSTOLE_DATAFLOWS: "ws", "os", "is"
 const char* to_string(Dataflow d);
 bool parse_dataflow(const std::string& s, Dataflow* out);
 std::vector<std::string> dataflow_names();

@@ -29,18 +29,17 @@ int64_t register_shift_bytes(const ArrayGeometry& g, const MatmulOp& op, int64_t
   const int64_t along_rows = f.t * f.sr * (f.sc - fc);  // streamed element hops along the rows
   const int64_t down_cols = f.t * f.sc * (f.sr - fr);   // streamed element hops down the columns
   const int64_t block = f.sc * tri;                     // stationary block hops (preload / drain)
-  switch (op.dataflow) {
-    case Dataflow::kWeightStationary:
-      return along_rows * input_bytes + down_cols * accumulator_bytes +
-             (op.stream_first ? block * weight_bytes : 0);
-    case Dataflow::kInputStationary:
-      return along_rows * weight_bytes + down_cols * accumulator_bytes +
-             (op.stream_first ? block * input_bytes : 0);
-    case Dataflow::kOutputStationary:
-      return along_rows * input_bytes + down_cols * weight_bytes +
-             (op.stream_last ? block * accumulator_bytes : 0);
-  }
-  throw InternalError("register_shift_bytes: unknown dataflow");
+  const DataflowModel& df = dataflow_model(op.dataflow);
+  auto bytes = [&](TileOperand o) {
+    return o == TileOperand::kIfmap    ? input_bytes
+           : o == TileOperand::kWeight ? weight_bytes
+                                       : accumulator_bytes;
+  };
+  // The stationary block moves in before an input-stationary stream (preload) and out after an
+  // output-stationary one (drain).
+  const bool block_moves = df.accumulates_in_pes() ? op.stream_last : op.stream_first;
+  return along_rows * bytes(df.along_rows()) + down_cols * bytes(df.down_cols()) +
+         (block_moves ? block * bytes(df.stationary()) : 0);
 }
 
 PeArray::PeArray(sc_core::sc_module_name name, const PeArrayParams& params)
@@ -135,8 +134,7 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
   } else {
     cycles = timing.cycles;
     if (m_params.functional) {
-      const bool grouped = op.dataflow != Dataflow::kOutputStationary;
-      compute_tile(values, m_params.numerics.acc, grouped ? m_params.geometry.rows : 0);
+      compute_tile(values, m_params.numerics.acc, k_group(m_params.geometry, op.dataflow));
     }
   }
   const TileSpmCost cost = spm_cost(op, cycles);

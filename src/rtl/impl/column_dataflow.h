@@ -15,9 +15,6 @@ namespace systole::rtl::detail {
 template <template <typename> class Mapping>
 class ColumnDataflow final : public IRtlDataflow {
  public:
-  explicit ColumnDataflow(Dataflow d) : m_dataflow(d) {}
-  Dataflow dataflow() const override { return m_dataflow; }
-
   TileResult run(const TileRequest& req, const int32_t* a, const int32_t* w, int64_t* out,
                  IArrayObserver* observer) const override {
     const auto m = static_cast<int64_t>(req.op.m), n = static_cast<int64_t>(req.op.n),
@@ -39,9 +36,6 @@ class ColumnDataflow final : public IRtlDataflow {
     ColumnEngine<Fp32, Mapping<float>> engine(req, Fp32{req.acc}, map, out);
     return engine.run(observer);
   }
-
- private:
-  Dataflow m_dataflow;
 };
 
 }  // namespace systole::rtl::detail

@@ -19,7 +19,8 @@ struct IsMapping {
 };
 
 void register_dataflow_is(DataflowRegistry& registry) {
-  registry.add("is", [] { return std::make_unique<ColumnDataflow<IsMapping>>(Dataflow::kInputStationary); });
+  registry.add({GemmDim::kK, GemmDim::kM, GemmDim::kN},
+               [] { return std::make_unique<ColumnDataflow<IsMapping>>(); });
 }
 
 }  // namespace systole::rtl::detail

@@ -253,8 +253,6 @@ class OsEngine final : public ArrayStateView {
 
 class OutputStationary final : public IRtlDataflow {
  public:
-  Dataflow dataflow() const override { return Dataflow::kOutputStationary; }
-
   TileResult run(const TileRequest& req, const int32_t* a, const int32_t* w, int64_t* out,
                  IArrayObserver* observer) const override {
     const auto m = static_cast<int64_t>(req.op.m), n = static_cast<int64_t>(req.op.n),
@@ -278,7 +276,7 @@ class OutputStationary final : public IRtlDataflow {
 }  // namespace
 
 void register_dataflow_os(DataflowRegistry& registry) {
-  registry.add("os", [] { return std::make_unique<OutputStationary>(); });
+  registry.add({GemmDim::kM, GemmDim::kN, GemmDim::kK}, [] { return std::make_unique<OutputStationary>(); });
 }
 
 }  // namespace systole::rtl::detail

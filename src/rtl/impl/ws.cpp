@@ -19,7 +19,8 @@ struct WsMapping {
 };
 
 void register_dataflow_ws(DataflowRegistry& registry) {
-  registry.add("ws", [] { return std::make_unique<ColumnDataflow<WsMapping>>(Dataflow::kWeightStationary); });
+  registry.add({GemmDim::kK, GemmDim::kN, GemmDim::kM},
+               [] { return std::make_unique<ColumnDataflow<WsMapping>>(); });
 }
 
 }  // namespace systole::rtl::detail

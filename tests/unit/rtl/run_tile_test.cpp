@@ -148,15 +148,23 @@ TEST(RtlTile, SaturatingAccumulatorInsideAColumn) {
   EXPECT_EQ(out, 200 - 256);
 }
 
-TEST(RtlTile, RegistryNamesEveryDataflowAndRejectsUnknown) {
-  const auto names = dataflow_registry().names();
-  EXPECT_EQ(names, (std::vector<std::string>{"ws", "os", "is"}));
-  EXPECT_EQ(dataflow_registry().get("is").dataflow(), Dataflow::kInputStationary);
+TEST(RtlTile, EveryDataflowHasAnEngineAndAnUnknownMappingIsRefused) {
+  const auto names = engine_registry().names();
+  EXPECT_EQ(names, (std::vector<std::string>{"rows=k cols=n stream=m", "rows=m cols=n stream=k",
+                                             "rows=k cols=m stream=n"}));
+  for (const std::string& d : dataflow_names()) {
+    Dataflow df{};
+    ASSERT_TRUE(parse_dataflow(d, &df));
+    EXPECT_NO_THROW(engine_registry().get(df)) << d;
+  }
   try {
-    dataflow_registry().get("rs");
+    engine_registry().get(DataflowAxes{GemmDim::kN, GemmDim::kK, GemmDim::kM});
     FAIL() << "no throw";
   } catch (const UnknownVariant& e) {  // the same error as every registry (common/registry.h)
-    EXPECT_STREQ(e.what(), "unknown rtl dataflow 'rs'; registered: ws, os, is");
+    EXPECT_STREQ(
+        e.what(),
+        "unknown register-level engine 'rows=n cols=k stream=m'; registered: rows=k cols=n stream=m, "
+        "rows=m cols=n stream=k, rows=k cols=m stream=n");
   }
 }
 
