@@ -125,6 +125,12 @@ class ChannelController {
     bool final = false;  // a refresh or hit ready at the scan's first cycle: nothing can beat it
   };
 
+  // Priority order of candidate commands: earlier cycle, then class (-1 refresh, 0 row hit,
+  // 1 other), then the key (older request, or lower rank for refresh).
+  static bool better(int64_t t, int cls, int64_t key, int64_t bt, int bcls, int64_t bkey) {
+    return t < bt || (t == bt && (cls < bcls || (cls == bcls && key < bkey)));
+  }
+
   void plan();
   bool try_incremental();
   void scan_requests(int64_t t0);
