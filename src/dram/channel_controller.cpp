@@ -31,6 +31,10 @@ ChannelController::ChannelController(const DramDeviceSpec& device, const Control
   while ((size_t{1} << m_bank_bits) < banks) ++m_bank_bits;
   if (m_bank_bits > 19) throw InternalError("DRAM controller: more than 2^19 banks per channel");
   m_row_hits.assign(banks, 0);
+  m_reserved.assign(banks, -1);
+  BankCandidates lone_hit;
+  lone_hit.hit = 0;
+  m_reserved_cls = m_scheduler->pick(lone_hit).cls;
   for (int d = 0; d < 2; ++d) {
     m_bq[d].assign(banks, BankQueue{});
     Candidates& c = m_cand[d];
@@ -231,6 +235,20 @@ size_t ChannelController::admit_waiting(int64_t t) {
   return admitted;
 }
 
+// The bank's open row was just activated for the request in `slot`: no PRE until it is served.
+void ChannelController::reserve(int flat, int32_t slot) {
+  m_reserved[static_cast<size_t>(flat)] = slot;
+  ++m_reserved_count[m_pool[static_cast<size_t>(slot)].is_write ? 1 : 0];
+}
+
+// The bank's reservation ends: its request's column command issued, or a refresh closed the row.
+void ChannelController::release(int flat) {
+  int32_t& slot = m_reserved[static_cast<size_t>(flat)];
+  if (slot < 0) return;
+  --m_reserved_count[m_pool[static_cast<size_t>(slot)].is_write ? 1 : 0];
+  slot = -1;
+}
+
 // Removes a served request from its bank list and frees its slot.
 void ChannelController::unlink(int slot) {
   Entry& e = m_pool[static_cast<size_t>(slot)];
@@ -311,7 +329,10 @@ void ChannelController::issue(const Choice& c) {
     if (c.cmd == Command::kPre) {
       m_timing.prea(t, c.rank);
       const int n = m_timing.banks_per_rank();
-      for (int i = c.rank * n; i < (c.rank + 1) * n; ++i) row_changed(i);
+      for (int i = c.rank * n; i < (c.rank + 1) * n; ++i) {
+        release(i);  // the refresh closes rows still reserved: those requests will need a new ACT
+        row_changed(i);
+      }
     } else {
       m_timing.ref(t, c.rank);
       const int n = m_timing.banks_per_rank();
@@ -327,10 +348,13 @@ void ChannelController::issue(const Choice& c) {
       m_timing.act(t, e.rank, e.group, e.flat, e.row);
       e.activated = true;
       m_row_hits[static_cast<size_t>(e.flat)] = 0;
+      reserve(e.flat, c.slot);
       row_changed(e.flat);
       notify(t, Command::kAct, e, false);
       return;
     case Command::kPre:
+      if (m_reserved[static_cast<size_t>(e.flat)] >= 0)
+        throw InternalError("DRAM controller: PRE planned for a row opened for a request not yet served");
       m_timing.pre(t, e.flat);
       row_changed(e.flat);
       notify(t, Command::kPre, e, false);
@@ -340,6 +364,7 @@ void ChannelController::issue(const Choice& c) {
       const bool ap = m_options.page_policy == DramPagePolicy::kClosed && !other_hit(e);
       const bool w = c.cmd == Command::kWr;
       if (!e.activated) ++m_row_hits[static_cast<size_t>(e.flat)];
+      if (m_reserved[static_cast<size_t>(e.flat)] == c.slot) release(e.flat);
       if (w) {
         m_timing.wr(t, e.rank, e.group, e.flat, ap);
       } else {

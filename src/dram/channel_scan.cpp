@@ -62,7 +62,9 @@ void ChannelController::refresh_candidates(int dir, int flat) {
     c.time[f] = dir == 1 ? b.next_wr : b.next_rd;
     c.floor[f] = m_bank_rg[f];
     c.key[f] = bank_key(cls, q.hit);
-  } else if (pick.slot >= 0) {  // a miss: ACT when precharged, PRE when another row is open
+  } else if (pick.slot >= 0 && (b.open_row < 0 || m_reserved[f] < 0)) {
+    // A miss: ACT when precharged, PRE when another row is open, unless that row was activated for
+    // a request not yet served (reserved; only its own or other hits may use the bank meanwhile).
     const bool closed = b.open_row < 0;
     c.time[f] = closed ? b.next_act : b.next_pre;
     c.floor[f] = closed ? static_cast<int32_t>(m_rg_count) + m_bank_rg[f]
@@ -165,7 +167,28 @@ void ChannelController::scan_requests(int64_t t0) {
       m_best = Choice{bt, cls, age, slot, cmd, m_bank_rank[static_cast<size_t>(flat)], false};
     }
   }
+  if (m_reserved_count[1 - dir] > 0) scan_reserved(1 - dir, t0);
   m_best.final = m_best.time == t0 && m_best.cls <= 0;
+}
+
+// The column commands of requests of direction `dir` (the one not being served) whose rows were
+// activated for them: each competes with the scan's best at its exact ready cycle
+// (ChannelTiming::ready_rd / ready_wr), with class m_reserved_cls and key (class, seq) like the
+// scanned candidates. None goes to a rank whose refresh is due.
+void ChannelController::scan_reserved(int dir, int64_t t0) {
+  for (size_t f = 0; f < m_reserved.size(); ++f) {
+    const int32_t slot = m_reserved[f];
+    if (slot < 0) continue;
+    const Entry& e = m_pool[static_cast<size_t>(slot)];
+    if ((e.is_write ? 1 : 0) != dir || m_refresh_due[static_cast<size_t>(e.rank)] <= t0) continue;
+    const int64_t ready =
+        e.is_write ? m_timing.ready_wr(e.rank, e.group, e.flat) : m_timing.ready_rd(e.rank, e.group, e.flat);
+    const int64_t t = std::max(t0, ready);
+    const auto age = static_cast<int64_t>(static_cast<uint64_t>(m_reserved_cls) << kSeqBits | e.seq);
+    if (better(t, m_reserved_cls, age, m_best.time, m_best.cls, m_best.key)) {
+      m_best = Choice{t, m_reserved_cls, age, slot, e.is_write ? Command::kWr : Command::kRd, e.rank, false};
+    }
+  }
 }
 
 // Keeps seq below 2^kSeqBits: the queued entries are renumbered 0, 1, ... in admission order.

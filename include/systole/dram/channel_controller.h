@@ -15,6 +15,15 @@
 // FR-FCFS a PRE that would close a row some queued request (of the current direction) still hits
 // is therefore not issued. While a rank's refresh is due no request command is issued to it.
 //
+// Activated rows are kept for their request: from the ACT issued for a request until that
+// request's RD/WR issues, the bank is reserved for it. No PRE goes to a reserved bank (only a
+// refresh's PREA closes it, which drops the reservation), and the reserved request's column
+// command is a candidate in either direction, at the class the scheduler gives a lone row hit
+// (so a direction switch cannot strand it, nor make its row be opened twice). Hits of the other
+// direction to the reserved row may go first. As Ramulator 2's generic controller does with its
+// active buffer (src/dram_controller/impl/generic_dram_controller.cpp: requests that issued an
+// ACT are served first, and a closing command to their bank is held back).
+//
 // Read/write drain: the controller serves one direction at a time. It switches to writes when
 // queued writes reach the high watermark (queue_depth / 2, at least 1) or when no read is queued;
 // it switches back to reads when no write is left, or when reads are waiting and queued writes
@@ -141,6 +150,9 @@ class ChannelController {
   void notify(int64_t t, Command cmd, const Entry& e, bool auto_precharge);
   bool other_hit(const Entry& me) const;
   void refresh_candidates(int dir, int flat);
+  void scan_reserved(int dir, int64_t t0);
+  void reserve(int flat, int32_t slot);
+  void release(int flat);
   void find_hit_miss(int dir, int flat);
   void row_changed(int flat);
   int exact_best(int dir, int64_t t0, int64_t* time, uint64_t* key) const;
@@ -164,6 +176,11 @@ class ChannelController {
   ControllerOptions m_options;
   std::unique_ptr<IDramScheduler> m_scheduler;  // options.scheduler (dram/scheduler.h)
   std::vector<int64_t> m_row_hits;              // per flat bank: hits served since its last ACT
+  // Per flat bank: pool slot of the request its open row was activated for, until that request's
+  // column command issues (-1: none); m_reserved_count counts them by the request's direction.
+  std::vector<int32_t> m_reserved;
+  int64_t m_reserved_count[2] = {0, 0};
+  int m_reserved_cls = 0;  // class of a reserved request's column command: the scheduler's for a lone hit
   int m_channel;
   MemoryStats* m_stats;
   const std::vector<ICommandObserver*>* m_observers;
