@@ -91,19 +91,19 @@ void ChannelController::pop_completion() {
   }
 }
 
-void ChannelController::update_direction() {
+// The read/write drain (channel_controller.h): the direction after `write_mode`, given the queue
+// as it is.
+bool ChannelController::next_write_mode(bool write_mode) const {
   const int64_t reads = m_count[0];
   const int64_t writes = m_count[1];
-  if (!m_write_mode) {
-    if (writes >= m_high_watermark || (reads == 0 && writes > 0)) m_write_mode = true;
-  } else if (writes == 0 || (reads > 0 && writes <= m_low_watermark)) {
-    m_write_mode = false;
-  }
+  if (!write_mode) return writes > 0 && (reads == 0 || writes >= m_high_watermark);
+  return !(writes == 0 || (reads > 0 && writes <= m_low_watermark));
 }
 
 void ChannelController::plan() {
-  update_direction();
   int64_t t0 = std::max(m_time, m_next_cmd);
+  m_plan_write = next_write_mode(m_write_mode);
+  m_plan_t0 = t0;
   const int ranks = static_cast<int>(m_refresh_due.size());
   for (;;) {
     m_best = Choice{};
@@ -141,14 +141,14 @@ void ChannelController::plan() {
 // or false when a full plan() is needed: the direction changes, a refresh falls due, the last
 // plan looked beyond this cycle, or the dropped PRE was the choice.
 bool ChannelController::try_incremental() {
-  const bool mode = m_write_mode;
-  update_direction();
   const int64_t t0 = std::max(m_time, m_next_cmd);
   const bool renumbered = m_renumbered;
   m_renumbered = false;
-  if (renumbered || mode != m_write_mode || m_next_due <= m_time || m_scan_t0 > t0) return false;
+  if (renumbered || next_write_mode(m_write_mode) != m_plan_write || m_next_due <= m_time || m_scan_t0 > t0)
+    return false;
+  m_plan_t0 = t0;
   if (!m_best.final) {  // a final choice cannot be beaten by a younger request
-    const int dir = m_write_mode ? 1 : 0;
+    const int dir = m_plan_write ? 1 : 0;
     Candidates& c = m_cand[dir];
     for (int32_t flat : m_dirty[dir]) {  // only banks that received a request since the scan
       const auto f = static_cast<size_t>(flat);
@@ -165,7 +165,7 @@ bool ChannelController::try_incremental() {
       const int cls = static_cast<int>(c.key[f] >> (kSeqBits + m_bank_bits));
       const auto age = static_cast<int64_t>(c.key[f] >> m_bank_bits);
       if (t < kNever && better(t, cls, age, m_best.time, m_best.cls, m_best.key)) {
-        const auto [slot, cmd] = candidate_command(dir, flat, age, m_write_mode);
+        const auto [slot, cmd] = candidate_command(dir, flat, age, m_plan_write);
         m_best = Choice{t, cls, age, slot, cmd, m_bank_rank[f], false};
       }
     }
@@ -399,11 +399,15 @@ void ChannelController::step() {
     case PlanKind::kIdle:
       throw InternalError("DRAM controller: step() with nothing to do");
     case PlanKind::kAdmit:
+      // The plan's direction held from its first cycle on; at that cycle itself the direction is
+      // decided after the cycle's arrivals are admitted (try_incremental, plan).
+      if (m_plan.time > m_plan_t0) m_write_mode = m_plan_write;
       m_time = m_plan.time;
       admit_waiting(m_time);
       if (!try_incremental()) plan();
       return;
     case PlanKind::kIssue:
+      m_write_mode = m_plan_write;
       issue(m_best);
       return;
   }

@@ -113,7 +113,7 @@ int ChannelController::exact_best(int dir, int64_t t0, int64_t* time, uint64_t* 
 // packs (cycle - t0, key) into one integer per bank and takes the minimum; a cycle further than
 // the packed range from t0 (or no candidate at all) is resolved by exact_best().
 void ChannelController::scan_requests(int64_t t0) {
-  const bool w = m_write_mode;
+  const bool w = m_plan_write;
   const int dir = w ? 1 : 0;
   for (int32_t flat : m_dirty[dir]) refresh_candidates(dir, flat);
   m_dirty[dir].clear();

@@ -27,7 +27,10 @@
 // Read/write drain: the controller serves one direction at a time. It switches to writes when
 // queued writes reach the high watermark (queue_depth / 2, at least 1) or when no read is queued;
 // it switches back to reads when no write is left, or when reads are waiting and queued writes
-// have fallen to the low watermark (queue_depth / 4).
+// have fallen to the low watermark (queue_depth / 4). Within a cycle the controller admits the
+// requests arriving at that cycle, then decides the direction, then issues a command: a plan's
+// direction is tentative at its first cycle and holds only once an event at a later cycle (or
+// the planned command) comes.
 //
 // Queue entries are freed when the request's column command issues; a request that arrives while
 // the queue is full waits (in arrival order) and is admitted the cycle an entry frees.
@@ -144,7 +147,7 @@ class ChannelController {
   bool try_incremental();
   void scan_requests(int64_t t0);
   void finish_plan();
-  void update_direction();
+  bool next_write_mode(bool write_mode) const;
   size_t admit_waiting(int64_t t);
   void issue(const Choice& c);
   void notify(int64_t t, Command cmd, const Entry& e, bool auto_precharge);
@@ -210,9 +213,11 @@ class ChannelController {
   std::vector<int64_t> m_floor;
   size_t m_rg_count = 0;  // ranks * bank_groups
 
-  int64_t m_time = 0;      // cycle of the last event processed
-  int64_t m_next_cmd = 0;  // command bus: one command per cycle
-  bool m_write_mode = false;
+  int64_t m_time = 0;         // cycle of the last event processed
+  int64_t m_next_cmd = 0;     // command bus: one command per cycle
+  bool m_write_mode = false;  // direction as of the last event processed
+  bool m_plan_write = false;  // direction the last plan scanned with, from cycle m_plan_t0 on
+  int64_t m_plan_t0 = 0;
   Plan m_plan;
   Choice m_best;                // best command of the last plan
   int64_t m_scan_t0 = 0;        // first cycle the last scan considered

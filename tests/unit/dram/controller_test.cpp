@@ -120,6 +120,30 @@ TEST(Controller, ReadsFirstUntilTheWriteHighWatermark) {
   }
 }
 
+// Within a cycle the controller admits that cycle's arrivals before it decides the direction.
+// One read and three writes (queue 8: high watermark 4, low 2): reads first. When the read's RD
+// issues at tRCD no read is left, but a second read arrives the next cycle, the first cycle at which
+// the controller could act on a switch to writes; it is admitted first, so the controller stays on
+// reads and serves it before any write (a switch decided before the arrival would have drained
+// writes down to the low watermark first).
+TEST(Controller, ArrivalsOfACycleComeBeforeItsDirection) {
+  Fixture f;
+  f.submit(1, f.addr(0, 0, 1, 0), 0);
+  for (int i = 0; i < 3; ++i) f.submit(2 + i, f.addr(1, i, 1), 0, true);
+  Completion c;
+  const int64_t next = f.device.timing.rcd + 1;  // the cycle after the first RD
+  EXPECT_FALSE(f.mem.next_completion_before(next, &c));
+  f.submit(5, f.addr(0, 0, 1, 1), next);  // hits the open row
+  f.drain();
+  const auto rds = f.log.of(Command::kRd);
+  const auto wrs = f.log.of(Command::kWr);
+  ASSERT_EQ(rds.size(), 2u);
+  ASSERT_EQ(wrs.size(), 3u);
+  EXPECT_EQ(rds[0].cycle, f.device.timing.rcd);
+  EXPECT_LT(rds[1].cycle, wrs[0].cycle);
+  EXPECT_EQ(f.checker.violation_count(), 0) << f.checker.violations()[0];
+}
+
 TEST(Controller, ClosedPageAutoPrechargesTheLastHit) {
   ControllerOptions o = Fixture::base();
   o.page_policy = DramPagePolicy::kClosed;
