@@ -18,9 +18,7 @@ ChannelController::ChannelController(const DramDeviceSpec& device, const Control
       m_stats(stats),
       m_observers(observers),
       m_timing(device),
-      m_burst(device.burst_clocks()),
-      m_high_watermark(std::max<int64_t>(1, options.queue_depth / 2)),
-      m_low_watermark(options.queue_depth / 4) {
+      m_burst(device.burst_clocks()) {
   if (options.queue_depth < 1) throw InternalError("DRAM controller: queue_depth must be >= 1");
   if (options.row_hit_cap < 1) throw InternalError("DRAM controller: row_hit_cap must be >= 1");
   const auto depth = static_cast<size_t>(options.queue_depth);
@@ -91,18 +89,60 @@ void ChannelController::pop_completion() {
   }
 }
 
-// The read/write drain (channel_controller.h): the direction after `write_mode`, given the queue
-// as it is.
-bool ChannelController::next_write_mode(bool write_mode) const {
+// Requests in flight at cycle t: queued, plus those whose column command issued and whose data
+// burst has not ended by t (m_done is in done order: the data bus carries one burst at a time;
+// a completion handed out has done <= every later decision cycle, so popping does not matter).
+int64_t ChannelController::in_flight(int64_t t) const {
+  int64_t on_bus = 0;
+  for (size_t i = m_done.size(); i > m_done_head && m_done[i - 1].c.done > t; --i) ++on_bus;
+  return queued() + on_bus;
+}
+
+// Write-drain watermarks for `in_flight` requests: fractions of the queue's effective size
+// n = min(queue_depth, in_flight), high = max(1, n / 2), low = n / 4 (so low < high for n >= 1).
+int64_t ChannelController::high_watermark(int64_t in_flight) const {
+  return std::max<int64_t>(1, std::min(m_options.queue_depth, in_flight) / 2);
+}
+int64_t ChannelController::low_watermark(int64_t in_flight) const {
+  return std::min(m_options.queue_depth, in_flight) / 4;
+}
+
+// The read/write drain (channel_controller.h): the direction at cycle t after `write_mode` before
+// it, given the queue as it is.
+// The watermarks grow with the count, which lies in [queued, queued + bursts], so the bursts are
+// counted only when the queue alone cannot decide.
+bool ChannelController::next_write_mode(bool write_mode, int64_t t) const {
   const int64_t reads = m_count[0];
   const int64_t writes = m_count[1];
-  if (!write_mode) return writes > 0 && (reads == 0 || writes >= m_high_watermark);
-  return !(writes == 0 || (reads > 0 && writes <= m_low_watermark));
+  const int64_t q = queued();
+  if (!write_mode) {
+    if (writes == 0) return false;
+    if (reads == 0 || writes >= high_watermark(m_options.queue_depth)) return true;
+    return writes >= high_watermark(q) && writes >= high_watermark(in_flight(t));
+  }
+  if (writes == 0) return false;
+  if (reads == 0 || writes > low_watermark(m_options.queue_depth)) return true;
+  return !(writes <= low_watermark(q) || writes <= low_watermark(in_flight(t)));
+}
+
+// While reads are served, bursts that end lower the requests in flight and with them the high
+// watermark, so queued writes can reach it with no other event: the first such burst end after t0
+// (kNever if none). In write mode a lower count only lowers the low watermark: no switch back.
+int64_t ChannelController::drain_due(int64_t t0) const {
+  // Once every burst has ended the count is queued(): unless that reaches it, none does.
+  if (m_plan_write || m_count[1] == 0 || m_count[1] < high_watermark(queued())) return kNever;
+  size_t i = m_done.size();
+  while (i > m_done_head && m_done[i - 1].c.done > t0) --i;
+  for (; i < m_done.size(); ++i) {  // from done_i on, the bursts after i are still on the bus
+    const auto on_bus = static_cast<int64_t>(m_done.size() - i - 1);
+    if (m_count[1] >= high_watermark(queued() + on_bus)) return m_done[i].c.done;
+  }
+  return kNever;
 }
 
 void ChannelController::plan() {
   int64_t t0 = std::max(m_time, m_next_cmd);
-  m_plan_write = next_write_mode(m_write_mode);
+  m_plan_write = next_write_mode(m_write_mode, t0);
   m_plan_t0 = t0;
   const int ranks = static_cast<int>(m_refresh_due.size());
   for (;;) {
@@ -121,10 +161,12 @@ void ChannelController::plan() {
       }
     }
     if (!m_best.final) scan_requests(t0);
+    m_drain_due = drain_due(t0);
     const int64_t admit_at = (m_waiting_head < m_waiting.size() && queued() < m_options.queue_depth)
                                  ? std::max(m_waiting[m_waiting_head].r.arrival, m_time)
                                  : kNever;
     if (admit_at != kNever && admit_at <= m_best.time && admit_at <= m_next_due) break;
+    if (m_drain_due <= m_best.time && m_drain_due <= m_next_due) break;  // the drain starts first
     if (m_next_due != kNever && m_next_due <= m_best.time) {
       t0 = m_next_due;  // that rank's refresh falls due first: plan again with it pending
       continue;
@@ -144,7 +186,8 @@ bool ChannelController::try_incremental() {
   const int64_t t0 = std::max(m_time, m_next_cmd);
   const bool renumbered = m_renumbered;
   m_renumbered = false;
-  if (renumbered || next_write_mode(m_write_mode) != m_plan_write || m_next_due <= m_time || m_scan_t0 > t0)
+  if (renumbered || next_write_mode(m_write_mode, t0) != m_plan_write || m_next_due <= m_time ||
+      m_scan_t0 > t0)
     return false;
   m_plan_t0 = t0;
   if (!m_best.final) {  // a final choice cannot be beaten by a younger request
@@ -172,6 +215,7 @@ bool ChannelController::try_incremental() {
     m_dirty[dir].clear();
   }
   if (m_next_due != kNever && m_next_due <= m_best.time) return false;
+  m_drain_due = drain_due(t0);  // the admitted requests changed the count
   finish_plan();
   return true;
 }
@@ -181,9 +225,12 @@ void ChannelController::finish_plan() {
                                ? std::max(m_waiting[m_waiting_head].r.arrival, m_time)
                                : kNever;
   m_plan.valid = true;
-  if (admit_at != kNever && admit_at <= m_best.time && admit_at <= m_next_due) {
-    m_plan.kind = PlanKind::kAdmit;
+  if (admit_at != kNever && admit_at <= m_best.time && admit_at <= m_next_due && admit_at <= m_drain_due) {
+    m_plan.kind = PlanKind::kAdmit;  // at the same cycle an admission comes before the drain check
     m_plan.time = admit_at;
+  } else if (m_drain_due <= m_best.time) {
+    m_plan.kind = PlanKind::kDrain;
+    m_plan.time = m_drain_due;
   } else if (m_best.time != kNever) {
     m_plan.kind = PlanKind::kIssue;
     m_plan.time = m_best.time;
@@ -409,6 +456,10 @@ void ChannelController::step() {
     case PlanKind::kIssue:
       m_write_mode = m_plan_write;
       issue(m_best);
+      return;
+    case PlanKind::kDrain:
+      m_time = m_plan.time;
+      m_write_mode = next_write_mode(m_plan_write, m_time);  // true: see drain_due()
       return;
   }
 }

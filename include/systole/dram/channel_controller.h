@@ -25,12 +25,20 @@
 // ACT are served first, and a closing command to their bank is held back).
 //
 // Read/write drain: the controller serves one direction at a time. It switches to writes when
-// queued writes reach the high watermark (queue_depth / 2, at least 1) or when no read is queued;
-// it switches back to reads when no write is left, or when reads are waiting and queued writes
-// have fallen to the low watermark (queue_depth / 4). Within a cycle the controller admits the
-// requests arriving at that cycle, then decides the direction, then issues a command: a plan's
-// direction is tentative at its first cycle and holds only once an event at a later cycle (or
-// the planned command) comes.
+// queued writes reach the high watermark or when no read is queued; it switches back to reads
+// when no write is left, or when reads are waiting and queued writes have fallen to the low
+// watermark. The watermarks are fractions of n = min(queue_depth, requests in flight), the
+// requests in flight being those queued plus those whose data burst has not ended:
+// high = max(1, n / 2), low = n / 4. Writes are not posted (a write holds its requester's slot
+// until its burst ends), so with fewer requests in flight than queue entries fixed fractions of
+// the queue would never be reached and writes would wait for the reads to run out; n is the
+// queue's effective size, queue_depth whenever the requests in flight fill it (the watermarks are
+// then queue_depth / 2 and / 4, as before). Within a cycle the controller admits the requests
+// arriving at that cycle, then decides the direction, then issues a command: a plan's direction
+// is tentative at its first cycle and holds only once an event at a later cycle (or the planned
+// command) comes. As bursts end, n falls and queued writes can reach the high watermark with no
+// other event: that cycle is an event of its own (kDrain), so the result is still that of a
+// controller that decides every cycle.
 //
 // Queue entries are freed when the request's column command issues; a request that arrives while
 // the queue is full waits (in arrival order) and is admitted the cycle an entry frees.
@@ -121,7 +129,7 @@ class ChannelController {
     Completion c;
     bool is_write;
   };
-  enum class PlanKind { kIdle, kAdmit, kIssue };
+  enum class PlanKind { kIdle, kAdmit, kIssue, kDrain };  // kDrain: start draining writes (drain_due)
   struct Plan {
     bool valid = false;
     PlanKind kind = PlanKind::kIdle;
@@ -147,7 +155,11 @@ class ChannelController {
   bool try_incremental();
   void scan_requests(int64_t t0);
   void finish_plan();
-  bool next_write_mode(bool write_mode) const;
+  int64_t in_flight(int64_t t) const;
+  int64_t high_watermark(int64_t in_flight) const;
+  int64_t low_watermark(int64_t in_flight) const;
+  bool next_write_mode(bool write_mode, int64_t t) const;
+  int64_t drain_due(int64_t t0) const;
   size_t admit_waiting(int64_t t);
   void issue(const Choice& c);
   void notify(int64_t t, Command cmd, const Entry& e, bool auto_precharge);
@@ -189,7 +201,6 @@ class ChannelController {
   const std::vector<ICommandObserver*>* m_observers;
   ChannelTiming m_timing;
   int64_t m_burst;
-  int64_t m_high_watermark, m_low_watermark;
 
   std::vector<Entry> m_pool;        // queue_depth slots
   std::vector<int32_t> m_free;      // free slots (stack)
@@ -219,9 +230,10 @@ class ChannelController {
   bool m_plan_write = false;  // direction the last plan scanned with, from cycle m_plan_t0 on
   int64_t m_plan_t0 = 0;
   Plan m_plan;
-  Choice m_best;                // best command of the last plan
-  int64_t m_scan_t0 = 0;        // first cycle the last scan considered
-  int64_t m_next_due = kNever;  // earliest refresh due of a rank not yet pending at the scan's t0
+  Choice m_best;                 // best command of the last plan
+  int64_t m_scan_t0 = 0;         // first cycle the last scan considered
+  int64_t m_next_due = kNever;   // earliest refresh due of a rank not yet pending at the scan's t0
+  int64_t m_drain_due = kNever;  // drain_due() of the last plan
 };
 
 }  // namespace systole::dram
