@@ -7,15 +7,6 @@
 #include "systole/dram/scheduler.h"
 
 namespace systole::dram {
-namespace {
-
-// Priority order of candidate commands: earlier cycle, then class (-1 refresh, 0 row hit,
-// 1 other), then the key (older request, or lower rank for refresh).
-bool better(int64_t t, int cls, int64_t key, int64_t bt, int bcls, int64_t bkey) {
-  return t < bt || (t == bt && (cls < bcls || (cls == bcls && key < bkey)));
-}
-
-}  // namespace
 
 ChannelController::ChannelController(const DramDeviceSpec& device, const ControllerOptions& options,
                                      int channel, MemoryStats* stats,
@@ -27,9 +18,7 @@ ChannelController::ChannelController(const DramDeviceSpec& device, const Control
       m_stats(stats),
       m_observers(observers),
       m_timing(device),
-      m_burst(device.burst_clocks()),
-      m_high_watermark(std::max<int64_t>(1, options.queue_depth / 2)),
-      m_low_watermark(options.queue_depth / 4) {
+      m_burst(device.burst_clocks()) {
   if (options.queue_depth < 1) throw InternalError("DRAM controller: queue_depth must be >= 1");
   if (options.row_hit_cap < 1) throw InternalError("DRAM controller: row_hit_cap must be >= 1");
   const auto depth = static_cast<size_t>(options.queue_depth);
@@ -40,6 +29,10 @@ ChannelController::ChannelController(const DramDeviceSpec& device, const Control
   while ((size_t{1} << m_bank_bits) < banks) ++m_bank_bits;
   if (m_bank_bits > 19) throw InternalError("DRAM controller: more than 2^19 banks per channel");
   m_row_hits.assign(banks, 0);
+  m_reserved.assign(banks, -1);
+  BankCandidates lone_hit;
+  lone_hit.hit = 0;
+  m_reserved_cls = m_scheduler->pick(lone_hit).cls;
   for (int d = 0; d < 2; ++d) {
     m_bq[d].assign(banks, BankQueue{});
     Candidates& c = m_cand[d];
@@ -96,192 +89,61 @@ void ChannelController::pop_completion() {
   }
 }
 
-void ChannelController::update_direction() {
+// Requests in flight at cycle t: queued, plus those whose column command issued and whose data
+// burst has not ended by t (m_done is in done order: the data bus carries one burst at a time;
+// a completion handed out has done <= every later decision cycle, so popping does not matter).
+int64_t ChannelController::in_flight(int64_t t) const {
+  int64_t on_bus = 0;
+  for (size_t i = m_done.size(); i > m_done_head && m_done[i - 1].c.done > t; --i) ++on_bus;
+  return queued() + on_bus;
+}
+
+// Write-drain watermarks for `in_flight` requests: fractions of the queue's effective size
+// n = min(queue_depth, in_flight), high = max(1, n / 2), low = n / 4 (so low < high for n >= 1).
+int64_t ChannelController::high_watermark(int64_t in_flight) const {
+  return std::max<int64_t>(1, std::min(m_options.queue_depth, in_flight) / 2);
+}
+int64_t ChannelController::low_watermark(int64_t in_flight) const {
+  return std::min(m_options.queue_depth, in_flight) / 4;
+}
+
+// The read/write drain (channel_controller.h): the direction at cycle t after `write_mode` before
+// it, given the queue as it is.
+// The watermarks grow with the count, which lies in [queued, queued + bursts], so the bursts are
+// counted only when the queue alone cannot decide.
+bool ChannelController::next_write_mode(bool write_mode, int64_t t) const {
   const int64_t reads = m_count[0];
   const int64_t writes = m_count[1];
-  if (!m_write_mode) {
-    if (writes >= m_high_watermark || (reads == 0 && writes > 0)) m_write_mode = true;
-  } else if (writes == 0 || (reads > 0 && writes <= m_low_watermark)) {
-    m_write_mode = false;
+  const int64_t q = queued();
+  if (!write_mode) {
+    if (writes == 0) return false;
+    if (reads == 0 || writes >= high_watermark(m_options.queue_depth)) return true;
+    return writes >= high_watermark(q) && writes >= high_watermark(in_flight(t));
   }
+  if (writes == 0) return false;
+  if (reads == 0 || writes > low_watermark(m_options.queue_depth)) return true;
+  return !(writes <= low_watermark(q) || writes <= low_watermark(in_flight(t)));
 }
 
-// The oldest hit and the oldest miss of one bank list against the bank's open row, by a full
-// walk: after the bank's row changed (ACT, PRE, PREA, auto-precharge).
-void ChannelController::find_hit_miss(int dir, int flat) {
-  BankQueue& q = m_bq[dir][static_cast<size_t>(flat)];
-  const int64_t open = m_timing.bank(flat).open_row;
-  q.hit = -1;
-  q.miss = -1;
-  if (open < 0) {  // precharged: every request misses (rows are >= 0)
-    q.miss = q.head;
-    return;
+// While reads are served, bursts that end lower the requests in flight and with them the high
+// watermark, so queued writes can reach it with no other event: the first such burst end after t0
+// (kNever if none). In write mode a lower count only lowers the low watermark: no switch back.
+int64_t ChannelController::drain_due(int64_t t0) const {
+  // Once every burst has ended the count is queued(): unless that reaches it, none does.
+  if (m_plan_write || m_count[1] == 0 || m_count[1] < high_watermark(queued())) return kNever;
+  size_t i = m_done.size();
+  while (i > m_done_head && m_done[i - 1].c.done > t0) --i;
+  for (; i < m_done.size(); ++i) {  // from done_i on, the bursts after i are still on the bus
+    const auto on_bus = static_cast<int64_t>(m_done.size() - i - 1);
+    if (m_count[1] >= high_watermark(queued() + on_bus)) return m_done[i].c.done;
   }
-  for (int32_t i = q.head; i >= 0 && (q.hit < 0 || q.miss < 0); i = m_pool[static_cast<size_t>(i)].next) {
-    if (m_pool[static_cast<size_t>(i)].row == open) {
-      if (q.hit < 0) q.hit = i;
-    } else if (q.miss < 0) {
-      q.miss = i;
-    }
-  }
-}
-
-// The bank's row changed: its hit/miss in both directions, and both candidate rows.
-void ChannelController::row_changed(int flat) {
-  find_hit_miss(0, flat);
-  find_hit_miss(1, flat);
-  invalidate_bank(flat);
-}
-
-// The bank's Candidates row from its (up to date) hit and miss.
-void ChannelController::refresh_candidates(int dir, int flat) {
-  const auto f = static_cast<size_t>(flat);
-  BankQueue& q = m_bq[dir][f];
-  const BankTiming& b = m_timing.bank(flat);
-  q.dirty = false;
-  Candidates& c = m_cand[dir];
-  const auto bank_key = [&](uint64_t cls, int32_t slot) {
-    return cls << (kSeqBits + m_bank_bits) | m_pool[static_cast<size_t>(slot)].seq << m_bank_bits | f;
-  };
-  BankCandidates in;
-  in.hit = q.hit;
-  in.miss = q.miss;
-  if (q.hit >= 0 && q.miss >= 0) {  // the ages matter only when there is a choice
-    in.hit_seq = m_pool[static_cast<size_t>(q.hit)].seq;
-    in.miss_seq = m_pool[static_cast<size_t>(q.miss)].seq;
-  }
-  in.row_hits = m_row_hits[f];
-  const SchedulerPick pick = m_scheduler->pick(in);
-  const auto cls = static_cast<uint64_t>(pick.cls);
-  if (pick.slot >= 0 && pick.slot == q.hit) {  // RD / WR
-    c.time[f] = dir == 1 ? b.next_wr : b.next_rd;
-    c.floor[f] = m_bank_rg[f];
-    c.key[f] = bank_key(cls, q.hit);
-  } else if (pick.slot >= 0) {  // a miss: ACT when precharged, PRE when another row is open
-    const bool closed = b.open_row < 0;
-    c.time[f] = closed ? b.next_act : b.next_pre;
-    c.floor[f] = closed ? static_cast<int32_t>(m_rg_count) + m_bank_rg[f]
-                        : static_cast<int32_t>(2 * m_rg_count) + m_bank_rank[f];
-    c.key[f] = bank_key(cls, pick.slot);
-  } else {
-    c.time[f] = kNever;
-    c.floor[f] = 0;
-    c.key[f] = 0;
-  }
-}
-
-// The request and command of bank `flat`'s candidate, whose key carries `age` (class and seq):
-// RD / WR when the scheduler picked the bank's oldest hit, else the miss's ACT (precharged bank)
-// or PRE (another row open). Decided by the request, not the class: a policy may give a hit the
-// normal class (fcfs).
-std::pair<int32_t, Command> ChannelController::candidate_command(int dir, int flat, int64_t age,
-                                                                 bool write) const {
-  const BankQueue& q = m_bq[dir][static_cast<size_t>(flat)];
-  const auto seq = static_cast<uint64_t>(age) & ((uint64_t{1} << kSeqBits) - 1);
-  if (q.hit >= 0 && m_pool[static_cast<size_t>(q.hit)].seq == seq)
-    return {q.hit, write ? Command::kWr : Command::kRd};
-  return {q.miss, m_timing.bank(flat).open_row < 0 ? Command::kAct : Command::kPre};
-}
-
-// The best candidate by exact comparison (cycle, key): for the rare scan whose best lies beyond
-// the packed range of scan_requests, or that has no candidate. Returns the bank, or -1.
-int ChannelController::exact_best(int dir, int64_t t0, int64_t* time, uint64_t* key) const {
-  const Candidates& c = m_cand[dir];
-  int best = -1;
-  *time = kNever;
-  *key = ~uint64_t{0};
-  for (size_t b = 0; b < c.time.size(); ++b) {
-    const int64_t t = std::max({t0, m_floor[static_cast<size_t>(c.floor[b])], c.time[b]});
-    if (t < kNever && (t < *time || (t == *time && c.key[b] < *key))) {
-      *time = t;
-      *key = c.key[b];
-      best = static_cast<int>(b);
-    }
-  }
-  return best;
-}
-
-// FR-FCFS over the current direction: the minimum of (cycle, class, age) over the banks'
-// candidates (unique: ages are distinct), so the order of the loop does not matter. The loop
-// packs (cycle - t0, key) into one integer per bank and takes the minimum; a cycle further than
-// the packed range from t0 (or no candidate at all) is resolved by exact_best().
-void ChannelController::scan_requests(int64_t t0) {
-  const bool w = m_write_mode;
-  const int dir = w ? 1 : 0;
-  for (int32_t flat : m_dirty[dir]) refresh_candidates(dir, flat);
-  m_dirty[dir].clear();
-  int64_t* floor = m_floor.data();
-  m_timing.floors(t0, w, floor + m_rg_count, floor);
-  const auto groups = static_cast<size_t>(m_device.org.bank_groups);
-  for (size_t r = 0; r < m_refresh_due.size(); ++r) {
-    const bool due = m_refresh_due[r] <= t0;
-    floor[2 * m_rg_count + r] = due ? kNever : t0;
-    if (!due) continue;
-    for (size_t g = 0; g < groups; ++g) {  // refresh due: no request command to this rank
-      floor[r * groups + g] = kNever;
-      floor[m_rg_count + r * groups + g] = kNever;
-    }
-  }
-  const Candidates& c = m_cand[dir];
-  const int64_t* time = c.time.data();
-  const int32_t* fl = c.floor.data();
-  const uint64_t* key = c.key.data();
-  const size_t n = c.time.size();
-  const int shift = kSeqBits + 1 + m_bank_bits;
-  const auto cap = static_cast<int64_t>((uint64_t{1} << (64 - shift)) - 1);
-  uint64_t best0 = ~uint64_t{0}, best1 = ~uint64_t{0};  // two chains for the pipeline
-  size_t b = 0;
-  for (; b + 1 < n; b += 2) {
-    const int64_t d0 = std::min(std::max(floor[fl[b]], time[b]) - t0, cap);
-    const int64_t d1 = std::min(std::max(floor[fl[b + 1]], time[b + 1]) - t0, cap);
-    best0 = std::min(best0, static_cast<uint64_t>(d0) << shift | key[b]);
-    best1 = std::min(best1, static_cast<uint64_t>(d1) << shift | key[b + 1]);
-  }
-  if (b < n) {
-    const int64_t d0 = std::min(std::max(floor[fl[b]], time[b]) - t0, cap);
-    best0 = std::min(best0, static_cast<uint64_t>(d0) << shift | key[b]);
-  }
-  const uint64_t best = std::min(best0, best1);
-  int64_t bt = 0;
-  uint64_t bk = 0;
-  int flat = -1;
-  if (static_cast<int64_t>(best >> shift) < cap) {
-    bt = t0 + static_cast<int64_t>(best >> shift);
-    bk = best & ((uint64_t{1} << shift) - 1);
-    flat = static_cast<int>(bk & ((uint64_t{1} << m_bank_bits) - 1));
-  } else {
-    flat = exact_best(dir, t0, &bt, &bk);
-  }
-  if (flat >= 0) {
-    const int cls = static_cast<int>(bk >> (kSeqBits + m_bank_bits));
-    const auto age = static_cast<int64_t>(bk >> m_bank_bits);  // class and seq: orders like (class, seq)
-    if (better(bt, cls, age, m_best.time, m_best.cls, m_best.key)) {
-      const auto [slot, cmd] = candidate_command(dir, flat, age, w);
-      m_best = Choice{bt, cls, age, slot, cmd, m_bank_rank[static_cast<size_t>(flat)], false};
-    }
-  }
-  m_best.final = m_best.time == t0 && m_best.cls <= 0;
-}
-
-// Keeps seq below 2^kSeqBits: the queued entries are renumbered 0, 1, ... in admission order.
-void ChannelController::renumber() {
-  std::vector<std::pair<uint64_t, int32_t>> order;
-  for (int d = 0; d < 2; ++d) {
-    for (size_t f = 0; f < m_bq[d].size(); ++f) {
-      for (int32_t i = m_bq[d][f].head; i >= 0; i = m_pool[static_cast<size_t>(i)].next)
-        order.emplace_back(m_pool[static_cast<size_t>(i)].seq, i);
-      invalidate_bank(static_cast<int>(f));
-    }
-  }
-  std::sort(order.begin(), order.end());
-  m_renumbered = true;  // m_best.key is of the old numbering
-  m_seq = 0;
-  for (const auto& [seq, slot] : order) m_pool[static_cast<size_t>(slot)].seq = m_seq++;
+  return kNever;
 }
 
 void ChannelController::plan() {
-  update_direction();
   int64_t t0 = std::max(m_time, m_next_cmd);
+  m_plan_write = next_write_mode(m_write_mode, t0);
+  m_plan_t0 = t0;
   const int ranks = static_cast<int>(m_refresh_due.size());
   for (;;) {
     m_best = Choice{};
@@ -299,10 +161,12 @@ void ChannelController::plan() {
       }
     }
     if (!m_best.final) scan_requests(t0);
+    m_drain_due = drain_due(t0);
     const int64_t admit_at = (m_waiting_head < m_waiting.size() && queued() < m_options.queue_depth)
                                  ? std::max(m_waiting[m_waiting_head].r.arrival, m_time)
                                  : kNever;
     if (admit_at != kNever && admit_at <= m_best.time && admit_at <= m_next_due) break;
+    if (m_drain_due <= m_best.time && m_drain_due <= m_next_due) break;  // the drain starts first
     if (m_next_due != kNever && m_next_due <= m_best.time) {
       t0 = m_next_due;  // that rank's refresh falls due first: plan again with it pending
       continue;
@@ -319,14 +183,15 @@ void ChannelController::plan() {
 // or false when a full plan() is needed: the direction changes, a refresh falls due, the last
 // plan looked beyond this cycle, or the dropped PRE was the choice.
 bool ChannelController::try_incremental() {
-  const bool mode = m_write_mode;
-  update_direction();
   const int64_t t0 = std::max(m_time, m_next_cmd);
   const bool renumbered = m_renumbered;
   m_renumbered = false;
-  if (renumbered || mode != m_write_mode || m_next_due <= m_time || m_scan_t0 > t0) return false;
+  if (renumbered || next_write_mode(m_write_mode, t0) != m_plan_write || m_next_due <= m_time ||
+      m_scan_t0 > t0)
+    return false;
+  m_plan_t0 = t0;
   if (!m_best.final) {  // a final choice cannot be beaten by a younger request
-    const int dir = m_write_mode ? 1 : 0;
+    const int dir = m_plan_write ? 1 : 0;
     Candidates& c = m_cand[dir];
     for (int32_t flat : m_dirty[dir]) {  // only banks that received a request since the scan
       const auto f = static_cast<size_t>(flat);
@@ -343,13 +208,14 @@ bool ChannelController::try_incremental() {
       const int cls = static_cast<int>(c.key[f] >> (kSeqBits + m_bank_bits));
       const auto age = static_cast<int64_t>(c.key[f] >> m_bank_bits);
       if (t < kNever && better(t, cls, age, m_best.time, m_best.cls, m_best.key)) {
-        const auto [slot, cmd] = candidate_command(dir, flat, age, m_write_mode);
+        const auto [slot, cmd] = candidate_command(dir, flat, age, m_plan_write);
         m_best = Choice{t, cls, age, slot, cmd, m_bank_rank[f], false};
       }
     }
     m_dirty[dir].clear();
   }
   if (m_next_due != kNever && m_next_due <= m_best.time) return false;
+  m_drain_due = drain_due(t0);  // the admitted requests changed the count
   finish_plan();
   return true;
 }
@@ -359,9 +225,12 @@ void ChannelController::finish_plan() {
                                ? std::max(m_waiting[m_waiting_head].r.arrival, m_time)
                                : kNever;
   m_plan.valid = true;
-  if (admit_at != kNever && admit_at <= m_best.time && admit_at <= m_next_due) {
-    m_plan.kind = PlanKind::kAdmit;
+  if (admit_at != kNever && admit_at <= m_best.time && admit_at <= m_next_due && admit_at <= m_drain_due) {
+    m_plan.kind = PlanKind::kAdmit;  // at the same cycle an admission comes before the drain check
     m_plan.time = admit_at;
+  } else if (m_drain_due <= m_best.time) {
+    m_plan.kind = PlanKind::kDrain;
+    m_plan.time = m_drain_due;
   } else if (m_best.time != kNever) {
     m_plan.kind = PlanKind::kIssue;
     m_plan.time = m_best.time;
@@ -411,6 +280,20 @@ size_t ChannelController::admit_waiting(int64_t t) {
     ++admitted;
   }
   return admitted;
+}
+
+// The bank's open row was just activated for the request in `slot`: no PRE until it is served.
+void ChannelController::reserve(int flat, int32_t slot) {
+  m_reserved[static_cast<size_t>(flat)] = slot;
+  ++m_reserved_count[m_pool[static_cast<size_t>(slot)].is_write ? 1 : 0];
+}
+
+// The bank's reservation ends: its request's column command issued, or a refresh closed the row.
+void ChannelController::release(int flat) {
+  int32_t& slot = m_reserved[static_cast<size_t>(flat)];
+  if (slot < 0) return;
+  --m_reserved_count[m_pool[static_cast<size_t>(slot)].is_write ? 1 : 0];
+  slot = -1;
 }
 
 // Removes a served request from its bank list and frees its slot.
@@ -493,7 +376,10 @@ void ChannelController::issue(const Choice& c) {
     if (c.cmd == Command::kPre) {
       m_timing.prea(t, c.rank);
       const int n = m_timing.banks_per_rank();
-      for (int i = c.rank * n; i < (c.rank + 1) * n; ++i) row_changed(i);
+      for (int i = c.rank * n; i < (c.rank + 1) * n; ++i) {
+        release(i);  // the refresh closes rows still reserved: those requests will need a new ACT
+        row_changed(i);
+      }
     } else {
       m_timing.ref(t, c.rank);
       const int n = m_timing.banks_per_rank();
@@ -509,10 +395,13 @@ void ChannelController::issue(const Choice& c) {
       m_timing.act(t, e.rank, e.group, e.flat, e.row);
       e.activated = true;
       m_row_hits[static_cast<size_t>(e.flat)] = 0;
+      reserve(e.flat, c.slot);
       row_changed(e.flat);
       notify(t, Command::kAct, e, false);
       return;
     case Command::kPre:
+      if (m_reserved[static_cast<size_t>(e.flat)] >= 0)
+        throw InternalError("DRAM controller: PRE planned for a row opened for a request not yet served");
       m_timing.pre(t, e.flat);
       row_changed(e.flat);
       notify(t, Command::kPre, e, false);
@@ -522,6 +411,7 @@ void ChannelController::issue(const Choice& c) {
       const bool ap = m_options.page_policy == DramPagePolicy::kClosed && !other_hit(e);
       const bool w = c.cmd == Command::kWr;
       if (!e.activated) ++m_row_hits[static_cast<size_t>(e.flat)];
+      if (m_reserved[static_cast<size_t>(e.flat)] == c.slot) release(e.flat);
       if (w) {
         m_timing.wr(t, e.rank, e.group, e.flat, ap);
       } else {
@@ -556,12 +446,20 @@ void ChannelController::step() {
     case PlanKind::kIdle:
       throw InternalError("DRAM controller: step() with nothing to do");
     case PlanKind::kAdmit:
+      // The plan's direction held from its first cycle on; at that cycle itself the direction is
+      // decided after the cycle's arrivals are admitted (try_incremental, plan).
+      if (m_plan.time > m_plan_t0) m_write_mode = m_plan_write;
       m_time = m_plan.time;
       admit_waiting(m_time);
       if (!try_incremental()) plan();
       return;
     case PlanKind::kIssue:
+      m_write_mode = m_plan_write;
       issue(m_best);
+      return;
+    case PlanKind::kDrain:
+      m_time = m_plan.time;
+      m_write_mode = next_write_mode(m_plan_write, m_time);  // true: see drain_due()
       return;
   }
 }

@@ -15,10 +15,30 @@
 // FR-FCFS a PRE that would close a row some queued request (of the current direction) still hits
 // is therefore not issued. While a rank's refresh is due no request command is issued to it.
 //
+// Activated rows are kept for their request: from the ACT issued for a request until that
+// request's RD/WR issues, the bank is reserved for it. No PRE goes to a reserved bank (only a
+// refresh's PREA closes it, which drops the reservation), and the reserved request's column
+// command is a candidate in either direction, at the class the scheduler gives a lone row hit
+// (so a direction switch cannot strand it, nor make its row be opened twice). Hits of the other
+// direction to the reserved row may go first. As Ramulator 2's generic controller does with its
+// active buffer (src/dram_controller/impl/generic_dram_controller.cpp: requests that issued an
+// ACT are served first, and a closing command to their bank is held back).
+//
 // Read/write drain: the controller serves one direction at a time. It switches to writes when
-// queued writes reach the high watermark (queue_depth / 2, at least 1) or when no read is queued;
-// it switches back to reads when no write is left, or when reads are waiting and queued writes
-// have fallen to the low watermark (queue_depth / 4).
+// queued writes reach the high watermark or when no read is queued; it switches back to reads
+// when no write is left, or when reads are waiting and queued writes have fallen to the low
+// watermark. The watermarks are fractions of n = min(queue_depth, requests in flight), the
+// requests in flight being those queued plus those whose data burst has not ended:
+// high = max(1, n / 2), low = n / 4. Writes are not posted (a write holds its requester's slot
+// until its burst ends), so with fewer requests in flight than queue entries fixed fractions of
+// the queue would never be reached and writes would wait for the reads to run out; n is the
+// queue's effective size, queue_depth whenever the requests in flight fill it (the watermarks are
+// then queue_depth / 2 and / 4, as before). Within a cycle the controller admits the requests
+// arriving at that cycle, then decides the direction, then issues a command: a plan's direction
+// is tentative at its first cycle and holds only once an event at a later cycle (or the planned
+// command) comes. As bursts end, n falls and queued writes can reach the high watermark with no
+// other event: that cycle is an event of its own (kDrain), so the result is still that of a
+// controller that decides every cycle.
 //
 // Queue entries are freed when the request's column command issues; a request that arrives while
 // the queue is full waits (in arrival order) and is admitted the cycle an entry frees.
@@ -109,7 +129,7 @@ class ChannelController {
     Completion c;
     bool is_write;
   };
-  enum class PlanKind { kIdle, kAdmit, kIssue };
+  enum class PlanKind { kIdle, kAdmit, kIssue, kDrain };  // kDrain: start draining writes (drain_due)
   struct Plan {
     bool valid = false;
     PlanKind kind = PlanKind::kIdle;
@@ -125,16 +145,29 @@ class ChannelController {
     bool final = false;  // a refresh or hit ready at the scan's first cycle: nothing can beat it
   };
 
+  // Priority order of candidate commands: earlier cycle, then class (-1 refresh, 0 row hit,
+  // 1 other), then the key (older request, or lower rank for refresh).
+  static bool better(int64_t t, int cls, int64_t key, int64_t bt, int bcls, int64_t bkey) {
+    return t < bt || (t == bt && (cls < bcls || (cls == bcls && key < bkey)));
+  }
+
   void plan();
   bool try_incremental();
   void scan_requests(int64_t t0);
   void finish_plan();
-  void update_direction();
+  int64_t in_flight(int64_t t) const;
+  int64_t high_watermark(int64_t in_flight) const;
+  int64_t low_watermark(int64_t in_flight) const;
+  bool next_write_mode(bool write_mode, int64_t t) const;
+  int64_t drain_due(int64_t t0) const;
   size_t admit_waiting(int64_t t);
   void issue(const Choice& c);
   void notify(int64_t t, Command cmd, const Entry& e, bool auto_precharge);
   bool other_hit(const Entry& me) const;
   void refresh_candidates(int dir, int flat);
+  void scan_reserved(int dir, int64_t t0);
+  void reserve(int flat, int32_t slot);
+  void release(int flat);
   void find_hit_miss(int dir, int flat);
   void row_changed(int flat);
   int exact_best(int dir, int64_t t0, int64_t* time, uint64_t* key) const;
@@ -158,12 +191,16 @@ class ChannelController {
   ControllerOptions m_options;
   std::unique_ptr<IDramScheduler> m_scheduler;  // options.scheduler (dram/scheduler.h)
   std::vector<int64_t> m_row_hits;              // per flat bank: hits served since its last ACT
+  // Per flat bank: pool slot of the request its open row was activated for, until that request's
+  // column command issues (-1: none); m_reserved_count counts them by the request's direction.
+  std::vector<int32_t> m_reserved;
+  int64_t m_reserved_count[2] = {0, 0};
+  int m_reserved_cls = 0;  // class of a reserved request's column command: the scheduler's for a lone hit
   int m_channel;
   MemoryStats* m_stats;
   const std::vector<ICommandObserver*>* m_observers;
   ChannelTiming m_timing;
   int64_t m_burst;
-  int64_t m_high_watermark, m_low_watermark;
 
   std::vector<Entry> m_pool;        // queue_depth slots
   std::vector<int32_t> m_free;      // free slots (stack)
@@ -187,13 +224,16 @@ class ChannelController {
   std::vector<int64_t> m_floor;
   size_t m_rg_count = 0;  // ranks * bank_groups
 
-  int64_t m_time = 0;      // cycle of the last event processed
-  int64_t m_next_cmd = 0;  // command bus: one command per cycle
-  bool m_write_mode = false;
+  int64_t m_time = 0;         // cycle of the last event processed
+  int64_t m_next_cmd = 0;     // command bus: one command per cycle
+  bool m_write_mode = false;  // direction as of the last event processed
+  bool m_plan_write = false;  // direction the last plan scanned with, from cycle m_plan_t0 on
+  int64_t m_plan_t0 = 0;
   Plan m_plan;
-  Choice m_best;                // best command of the last plan
-  int64_t m_scan_t0 = 0;        // first cycle the last scan considered
-  int64_t m_next_due = kNever;  // earliest refresh due of a rank not yet pending at the scan's t0
+  Choice m_best;                 // best command of the last plan
+  int64_t m_scan_t0 = 0;         // first cycle the last scan considered
+  int64_t m_next_due = kNever;   // earliest refresh due of a rank not yet pending at the scan's t0
+  int64_t m_drain_due = kNever;  // drain_due() of the last plan
 };
 
 }  // namespace systole::dram

@@ -3,7 +3,9 @@
 // The controller keeps, per bank and direction, the oldest request that hits the open row and the
 // oldest that misses it; a scheduler picks one of the two (or none). Among banks, the controller
 // issues the earliest-ready command, then the lower class, then the older request: so class 0
-// ("row hit first") against class 1 is how FR-FCFS prefers hits across banks.
+// ("row hit first") against class 1 is how FR-FCFS prefers hits across banks. The controller
+// holds back one kind of pick: a miss in a bank whose open row was activated for a request not yet
+// served (its PRE would waste that ACT; channel_controller.h, "Activated rows are kept").
 //
 // Policies are registered by the spelling of dram.scheduler (config/dram_spec.h DramScheduler);
 // each is one file in src/dram/schedulers/ ending with register_dram_scheduler_<name>, plus its

@@ -96,7 +96,9 @@ TEST(Controller, FullQueueBackPressure) {
 
 TEST(Controller, ReadsFirstUntilTheWriteHighWatermark) {
   {
-    Fixture f;  // queue 8: writes drain at 4 queued writes or when no read is queued
+    // Queue 8, 4 requests in flight: high watermark max(1, 4 / 2) = 2; the one write waits until
+    // no read is queued.
+    Fixture f;
     f.submit(1, f.addr(0, 0, 1), 0, true);
     for (int i = 0; i < 3; ++i) f.submit(2 + i, f.addr(1, i, 1), 0);
     f.drain();
@@ -113,11 +115,54 @@ TEST(Controller, ReadsFirstUntilTheWriteHighWatermark) {
     f.drain();
     const auto wrs = f.log.of(Command::kWr);
     const auto rds = f.log.of(Command::kRd);
-    // Drains writes down to the low watermark (2) first, then serves reads.
+    // 7 in flight: high watermark 3, low 1. Drains writes first, down to the low watermark (a
+    // write whose row was activated meanwhile is still served), then serves reads.
     ASSERT_EQ(wrs.size(), 4u);
     EXPECT_LT(wrs[1].cycle, rds.front().cycle);
     EXPECT_EQ(f.checker.violation_count(), 0);
   }
+}
+
+// Within a cycle the controller admits that cycle's arrivals before it decides the direction.
+// Four reads to four banks and two writes (queue 8, 6 in flight: high watermark 3, low 1; the
+// four RDs issue before the first read burst ends, so 6 stay in flight): reads first. When the
+// fourth RD issues no read is left, but a fifth read arrives the next cycle, the first cycle at
+// which the controller could act on a switch to writes. It is admitted first (7 in flight, 6 once
+// the first burst ends), so the controller stays on reads and serves it before any write (a
+// switch decided before the arrival would have drained the writes down to the low watermark).
+int64_t read_latency(const Fixture& f) {
+  return f.device.timing.cl + f.device.burst_clocks();
+}
+
+TEST(Controller, ArrivalsOfACycleComeBeforeItsDirection) {
+  const auto load = [](Fixture& f) {
+    for (int i = 0; i < 4; ++i) f.submit(1 + i, f.addr(i % 2, i / 2, 1, 0), 0);
+    for (int i = 0; i < 2; ++i) f.submit(5 + i, f.addr(1, 3 - i, 2), 0, true);
+  };
+  Fixture alone;  // without the fifth read: when does the fourth RD issue?
+  load(alone);
+  alone.drain();
+  const auto first = alone.log.of(Command::kRd);
+  ASSERT_EQ(first.size(), 4u);
+  ASSERT_LT(first[3].cycle, alone.log.of(Command::kWr)[0].cycle);
+  ASSERT_LT(first[3].cycle, first[0].cycle + read_latency(alone));  // no read burst has ended yet
+  const int64_t next = first[3].cycle + 1;
+  Fixture f;
+  load(f);
+  Completion c;
+  while (f.mem.next_completion_before(next, &c)) {
+  }
+  // Hits the third read's row; its RD can issue before the second read burst ends.
+  f.submit(9, f.addr(first[2].at.bank_group, first[2].at.bank, 1, 1), next);
+  f.drain();
+  const auto rds = f.log.of(Command::kRd);
+  const auto wrs = f.log.of(Command::kWr);
+  ASSERT_EQ(rds.size(), 5u);
+  ASSERT_EQ(wrs.size(), 2u);
+  EXPECT_EQ(rds[3].cycle, first[3].cycle);
+  EXPECT_LT(rds[4].cycle, first[1].cycle + read_latency(f));
+  EXPECT_LT(rds[4].cycle, wrs[0].cycle);
+  EXPECT_EQ(f.checker.violation_count(), 0) << f.checker.violations()[0];
 }
 
 TEST(Controller, ClosedPageAutoPrechargesTheLastHit) {
