@@ -57,15 +57,31 @@ ChannelController::ChannelController(const DramDeviceSpec& device, const Control
   m_floor.assign(2 * m_rg_count + static_cast<size_t>(ranks), 0);
 }
 
+namespace {
+
+// A FIFO kept as a vector read from `head`: drops the consumed front once it is at least half the
+// vector (amortised O(1) per element), so that under continuous traffic, when the FIFO never
+// empties, its memory stays proportional to what is live rather than to the run's length.
+template <typename T>
+void compact_fifo(std::vector<T>& fifo, size_t& head) {
+  if (head == 0) return;
+  if (head == fifo.size()) {
+    fifo.clear();
+    head = 0;
+  } else if (head >= 64 && 2 * head >= fifo.size()) {
+    fifo.erase(fifo.begin(), fifo.begin() + static_cast<std::ptrdiff_t>(head));
+    head = 0;
+  }
+}
+
+}  // namespace
+
 void ChannelController::enqueue(const Request& r, const Coordinates& at) {
   if (r.arrival < m_time) {
     throw InternalError("DRAM controller: request arrives at cycle " + std::to_string(r.arrival) +
                         ", before the channel's last event at cycle " + std::to_string(m_time));
   }
-  if (m_waiting_head > 0 && m_waiting_head == m_waiting.size()) {
-    m_waiting.clear();
-    m_waiting_head = 0;
-  }
+  compact_fifo(m_waiting, m_waiting_head);
   m_waiting.push_back({r, at});
   // A valid plan stays valid: the new request can only bring the next admission forward.
   if (m_plan.valid) finish_plan();
@@ -83,10 +99,7 @@ void ChannelController::set_seq_limit(uint64_t limit) {
 
 void ChannelController::pop_completion() {
   ++m_done_head;
-  if (m_done_head == m_done.size()) {
-    m_done.clear();
-    m_done_head = 0;
-  }
+  compact_fifo(m_done, m_done_head);
 }
 
 // Requests in flight at cycle t: queued, plus those whose column command issued and whose data

@@ -76,6 +76,9 @@ class ChannelController {
   void pop_completion();
 
   size_t outstanding() const;  // waiting + queued + completed but not popped
+  // Entries the arrival and completion FIFOs hold in memory, consumed ones not yet compacted
+  // included: at most about twice the live ones plus a constant, however long the run.
+  size_t retained_entries() const { return m_waiting.size() + m_done.size(); }
   // Admission ages (seq) are renumbered, order kept, when they reach `limit` (default and
   // maximum 2^24, the width packed into a scan key). Lower only to test the renumbering.
   void set_seq_limit(uint64_t limit);
