@@ -186,4 +186,20 @@ ArchSpec load_arch_from_string(const std::string& yaml_text, const std::string& 
   return config_detail::finish(std::move(st));
 }
 
+ArchSpec load_arch_from_json(const nlohmann::json& config, const std::string& source_name,
+                             const std::string& key_prefix) {
+  config_detail::LoadState st = config_detail::initial_state(source_name);
+  config_detail::read_yaml(config.dump(), &st);  // JSON is YAML
+  try {
+    return config_detail::finish(std::move(st));
+  } catch (const ConfigError& e) {
+    std::vector<Diagnostic> renamed = e.diagnostics();
+    for (Diagnostic& d : renamed) {
+      d.line = 0;  // a line of the re-serialised tree would point nowhere in the user's file
+      if (!d.key.empty()) d.key = key_prefix + d.key;
+    }
+    throw ConfigError(std::move(renamed));
+  }
+}
+
 }  // namespace systole

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
-#include "systole/config/schema.h"
+#include "systole/config/loader.h"
 #include "systole/energy/dram_idd.h"
 #include "systole/energy/pricing.h"
 #include "systole/report/sha256.h"
@@ -17,8 +17,6 @@ namespace systole {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-constexpr const char* kScratchpads[] = {"ifmap", "weight", "ofmap"};
 
 // Activity columns after begin_cycle and end_cycle: report.json action keys, nested keys joined
 // with '.', in the order ActivityWindow lists them.
@@ -97,42 +95,6 @@ int64_t positive_int_at(const Json& root, const std::string& path, const std::st
     bad(report_path, path, fmt::format("'{}' is not an integer >= 1", v.dump()));
   }
   return v.get<int64_t>();
-}
-
-// A config value recorded in report.json ("config.core.clock_mhz"), checked against the range its
-// parameter has in the schema: a hand-edited report gets the same bounds as a config file, so no
-// value can make pricing overflow or divide by a denormal.
-const ParamDef& config_param(const std::string& path) {
-  const ParamDef* p = find_param(path.substr(std::string("config.").size()));
-  if (p == nullptr) throw InternalError("energy report: " + path + " is not a schema parameter");
-  return *p;
-}
-
-double config_number_at(const Json& root, const std::string& path, const std::string& report_path) {
-  const Json& v = at_path(root, path, report_path);
-  const ParamDef& p = config_param(path);
-  if (!v.is_number() || !p.range.contains(v.get<double>())) {
-    bad(report_path, path, fmt::format("'{}' {}", v.dump(), param_rule(p)));
-  }
-  return v.get<double>();
-}
-
-int64_t config_int_at(const Json& root, const std::string& path, const std::string& report_path) {
-  const Json& v = at_path(root, path, report_path);
-  const ParamDef& p = config_param(path);
-  if (!v.is_number_integer() || !p.range.contains(v.get<double>())) {
-    bad(report_path, path, fmt::format("'{}' {}", v.dump(), param_rule(p)));
-  }
-  return v.get<int64_t>();
-}
-
-DataType type_at(const Json& root, const std::string& path, const std::string& report_path) {
-  const Json& v = at_path(root, path, report_path);
-  DataType t{};
-  if (!v.is_string() || !parse_data_type(v.get<std::string>(), &t)) {
-    bad(report_path, path, fmt::format("'{}' is not a data type", v.dump()));
-  }
-  return t;
 }
 
 constexpr double kMaxCount = 9.223372036854775807e18;
@@ -296,26 +258,15 @@ Json activity_json(const SimResult& result) {
 }
 
 PricingContext pricing_context(const Json& report, const std::string& report_path) {
-  PricingContext ctx;
-  ctx.input_type = type_at(report, "config.core.array.input_type", report_path);
-  ctx.weight_type = type_at(report, "config.core.array.weight_type", report_path);
-  ctx.accumulator_type = type_at(report, "config.core.array.accumulator_type", report_path);
-  for (const char* name : kScratchpads) {
-    const std::string prefix = std::string("config.core.scratchpads.") + name + ".";
-    PricingContext::Scratchpad s;
-    s.name = name;
-    s.capacity_bytes = config_int_at(report, prefix + "capacity_kib", report_path) * 1024;
-    s.banks = config_int_at(report, prefix + "banks", report_path);
-    s.word_bytes = config_int_at(report, prefix + "bank_width_bytes", report_path);
-    ctx.scratchpads.push_back(s);
-  }
-  ctx.cycle_ns = 1000.0 / config_number_at(report, "config.core.clock_mhz", report_path);
-  ctx.static_power.array_mw = config_number_at(report, "config.energy.static_power_mw.array", report_path);
-  ctx.static_power.vector_mw = config_number_at(report, "config.energy.static_power_mw.vector", report_path);
-  ctx.static_power.scratchpads_mw =
-      config_number_at(report, "config.energy.static_power_mw.scratchpads", report_path);
-  ctx.static_power.control_mw =
-      config_number_at(report, "config.energy.static_power_mw.control", report_path);
+  // The run's config goes through the config loader, with every rule a config file gets: a
+  // hand-edited report cannot make pricing overflow or divide by a denormal. Its dram section is
+  // left out: what pricing needs of the DRAM (the standard, and the IDD figures and command
+  // counts) is the run's result in memory.dram, so re-pricing needs no preset file the run read.
+  const Json& config = at_path(report, "config", report_path);
+  if (!config.is_object()) bad(report_path, "config", "expected the run's resolved config (an object)");
+  Json without_dram = config;
+  without_dram.erase("dram");
+  PricingContext ctx = pricing_context(load_arch_from_json(without_dram, report_path, "config."));
   const Json& standard = at_path(report, "memory.dram.standard", report_path);
   if (!standard.is_string()) bad(report_path, "memory.dram.standard", "expected a DRAM standard name");
   ctx.dram_standard = standard.get<std::string>();

@@ -19,6 +19,13 @@ ArchSpec load_arch(const std::string& path, const std::vector<std::string>& over
 ArchSpec load_arch_from_string(const std::string& yaml_text, const std::string& source_name,
                                const std::vector<std::string>& overrides = {});
 
+// The same from a JSON tree shaped like the YAML (report.json's "config", arch_to_json's output),
+// read by the same walker and rules as a file. Diagnostics name `source_name` and the key path
+// behind `key_prefix` (e.g. "run/report.json: config.core.clock_mhz = '0': must be ..."), without
+// line numbers: a JSON tree has none. Throws ConfigError.
+ArchSpec load_arch_from_json(const nlohmann::json& config, const std::string& source_name,
+                             const std::string& key_prefix);
+
 // The fully resolved config as a JSON tree shaped like the YAML (written into report.json).
 nlohmann::json arch_to_json(const ArchSpec& spec);
 

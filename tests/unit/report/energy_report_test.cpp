@@ -42,6 +42,8 @@ Json hand_made_report() {
   };
   Json r;
   r["config"] = {
+      {"schema_version", 1},
+      {"name", "hand-made"},
       {"core",
        {{"array", {{"input_type", "int8"}, {"weight_type", "int8"}, {"accumulator_type", "int32"}}},
         {"scratchpads", {{"ifmap", spm(32, 4, 8)}, {"weight", spm(64, 2, 4)}, {"ofmap", spm(16, 2, 8)}}},
