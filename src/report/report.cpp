@@ -18,6 +18,7 @@
 #include "systole/config/loader.h"
 #include "systole/report/energy_report.h"
 #include "systole/report/sha256.h"
+#include "systole/stats/run_stats.h"
 
 namespace systole {
 namespace {
@@ -275,6 +276,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   report["total"] = std::move(total);
   report["memory"] = memory_json(arch, result);
   report["activity"] = activity_json(result);
+  report["stats"] = stats::run_stats(arch, result).to_json();
   return report;
 }
 

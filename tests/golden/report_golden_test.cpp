@@ -31,7 +31,8 @@ nlohmann::json comparable(const nlohmann::json& report) {
   return {{"config", report["config"]},
           {"layers", report["layers"]},
           {"total", report["total"]},
-          {"memory", report["memory"]}};
+          {"memory", report["memory"]},
+          {"stats", report["stats"]}};
 }
 
 class GoldenReport : public ::testing::TestWithParam<GoldenCase> {};

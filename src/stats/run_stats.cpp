@@ -1,0 +1,95 @@
+#include "systole/stats/run_stats.h"
+
+#include <string>
+
+namespace systole::stats {
+namespace {
+
+void core_stats(StatTree& t, const ArchSpec& arch, const SimResult& r) {
+  const LayerStats& total = r.total;
+  const ArrayParams& a = arch.core.array;
+  t.counter("core0.array.pes", "PE", "processing elements (rows x cols)", a.rows * a.cols);
+  t.counter("core0.array.macs", "MAC", "multiply-accumulates performed", total.macs);
+  t.counter("core0.array.busy_cycles", "cycle", "cycles the array spent on tiles, scratchpad stalls included",
+            total.array_busy_cycles);
+  t.counter("core0.array.register_shift_bytes", "B", "bytes moved between neighbouring PEs",
+            total.actions.register_shift_bytes);
+  t.derived("core0.array.utilization", "1", "MACs over the peak of every PE busy every cycle of the run",
+            "core0.array.macs / (run.cycles * core0.array.pes)");
+  t.counter("core0.vector.lane_ops", "op", "vector-unit lane operations", total.vector_ops);
+  t.counter("core0.vector.busy_cycles", "cycle", "cycles the vector unit was busy", total.vector_busy_cycles);
+  t.counter("core0.vector.add_on_accumulator", "op", "add-class lane operations on accumulator-type values",
+            total.actions.vector.add_on_accumulator);
+  t.counter("core0.vector.mul_on_accumulator", "op",
+            "multiply-class lane operations on accumulator-type values",
+            total.actions.vector.mul_on_accumulator);
+  t.counter("core0.vector.add_on_input", "op", "add-class lane operations on input-type values",
+            total.actions.vector.add_on_input);
+  t.counter("core0.vector.mul_on_input", "op", "multiply-class lane operations on input-type values",
+            total.actions.vector.mul_on_input);
+  t.counter("core0.dma.bursts", "burst", "DRAM bursts the DMA issued", total.actions.dma_bursts);
+  t.counter("core0.dma.busy_cycles", "cycle", "cycles with at least one DMA transfer in flight",
+            total.dma_busy_cycles);
+  t.counter("core0.dma.dram_read_bytes", "B", "bytes loaded from DRAM", total.dram_reads_bytes);
+  t.counter("core0.dma.dram_write_bytes", "B", "bytes stored to DRAM", total.dram_writes_bytes);
+  t.counter("core0.controller.instructions", "instruction", "instructions retired", total.instructions);
+  for (const CycleCauseInfo& c : kCycleCauses) {
+    t.counter(std::string("core0.stalls.") + c.key, "cycle",
+              std::string("cycles of the run attributed to ") + c.label + " (docs/stall-attribution.md)",
+              total.breakdown[c.cause]);
+  }
+  for (const ScratchpadStats& s : r.scratchpads) {
+    const std::string p = "core0.scratchpad." + s.name + ".";
+    t.counter(p + "read_bytes", "B", "bytes read (DMA drains, array and vector reads)", s.read_bytes);
+    t.counter(p + "write_bytes", "B", "bytes written (DMA fills, array and vector writes)", s.write_bytes);
+    t.counter(p + "read_accesses", "access", "bank words read", s.read_accesses);
+    t.counter(p + "write_accesses", "access", "bank words written", s.write_accesses);
+    t.counter(p + "bank_conflict_cycles", "cycle", "cycles lost to bank conflicts (DMA and array)",
+              s.bank_conflict_cycles);
+    t.counter(p + "accumulator_rmw", "element", "partial sums read, added and written back",
+              s.accumulator_rmw);
+  }
+}
+
+void dram_stats(StatTree& t, const SimResult& r) {
+  const DramStats& d = r.dram;
+  t.counter("dram.reads", "request", "read requests (a DMA burst is one request)", d.reads);
+  t.counter("dram.writes", "request", "write requests", d.writes);
+  t.counter("dram.read_bytes", "B", "bytes read", d.read_bytes);
+  t.counter("dram.write_bytes", "B", "bytes written", d.write_bytes);
+  t.counter("dram.read_latency_sum_ns", "ns", "sum over reads of completion minus arrival",
+            d.read_latency_sum_ns);
+  t.derived("dram.avg_read_latency_ns", "ns", "mean read latency", "dram.read_latency_sum_ns / dram.reads");
+  t.derived("dram.bandwidth_gbps", "GB/s", "bytes moved over the run's time",
+            "(dram.read_bytes + dram.write_bytes) / run.simulated_ns");
+  // The command-level counters exist for dram.kind cycle only (0 otherwise).
+  t.counter("dram.atoms", "atom", "device accesses the requests were split into (dram.kind cycle)", d.atoms);
+  t.counter("dram.row_hits", "atom", "atoms served from an open row, without an ACT of their own",
+            d.row_hits);
+  t.derived("dram.row_hit_rate", "1", "fraction of atoms served from an open row",
+            "dram.row_hits / dram.atoms");
+  t.counter("dram.commands.act", "command", "ACT commands", d.act);
+  t.counter("dram.commands.pre", "command", "PRE commands (all-bank ones count once)", d.pre);
+  t.counter("dram.commands.rd", "command", "RD commands", d.rd);
+  t.counter("dram.commands.wr", "command", "WR commands", d.wr);
+  t.counter("dram.commands.ref", "command", "REF commands", d.ref);
+  t.counter("dram.active_standby_ns", "ns",
+            "rank time with a bank open or a refresh running, summed over ranks", d.active_standby_ns);
+  t.counter("dram.precharged_standby_ns", "ns", "rank time with every bank closed, summed over ranks",
+            d.precharged_standby_ns);
+}
+
+}  // namespace
+
+StatTree run_stats(const ArchSpec& arch, const SimResult& result) {
+  StatTree t;
+  t.counter("run.cycles", "cycle", "core clock cycles from the first instruction to the last retire",
+            result.total_cycles);
+  t.counter("run.simulated_ns", "ns", "simulated time", result.simulated_ns);
+  t.counter("run.layers", "layer", "layers of the network", static_cast<int64_t>(result.layers.size()));
+  core_stats(t, arch, result);
+  dram_stats(t, result);
+  return t;
+}
+
+}  // namespace systole::stats
