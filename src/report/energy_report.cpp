@@ -292,11 +292,9 @@ PricingContext pricing_context(const ArchSpec& arch) {
   ctx.input_type = a.input_type;
   ctx.weight_type = a.weight_type;
   ctx.accumulator_type = a.accumulator_type;
-  const std::pair<const char*, const ScratchpadParams*> spms[] = {{"ifmap", &arch.core.scratchpads.ifmap},
-                                                                  {"weight", &arch.core.scratchpads.weight},
-                                                                  {"ofmap", &arch.core.scratchpads.ofmap}};
-  for (const auto& [name, p] : spms)
-    ctx.scratchpads.push_back({name, p->capacity_bytes(), p->banks, p->bank_width_bytes});
+  for (const ScratchpadsParams::Named& s : arch.core.scratchpads.named())
+    ctx.scratchpads.push_back(
+        {s.name, s.params->capacity_bytes(), s.params->banks, s.params->bank_width_bytes});
   ctx.dram_standard = energy_dram_standard(arch);
   ctx.cycle_ns = arch.core.cycle_ns();
   ctx.static_power = arch.energy.static_power;

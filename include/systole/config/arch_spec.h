@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "systole/config/dram_spec.h"
 #include "systole/config/types.h"
@@ -133,6 +134,13 @@ struct ScratchpadsParams {
   // Output / accumulator scratchpad: partial sums in accumulator_type, read-modify-written by
   // the array between row folds (ArrayMicroarch::accumulator_rmw_latency).
   ScratchpadParams ofmap{256, 128, 128, 32, 4, 1, 1, 1, BankMapping::kInterleaved};
+
+  // The scratchpads by name, in this order: what a core builds and what reports list.
+  struct Named {
+    const char* name;
+    const ScratchpadParams* params;
+  };
+  std::vector<Named> named() const { return {{"ifmap", &ifmap}, {"weight", &weight}, {"ofmap", &ofmap}}; }
 };
 
 struct DmaParams {

@@ -1,19 +1,18 @@
-// The NPU: builds every module from the ArchSpec and binds their sockets and ports (the only
-// place where binding happens).
+// The NPU: its cores and the memory system they share, built from the ArchSpec and bound
+// together (the only place where cores meet the memory system).
 //
 //   npu
-//   ├── controller   sc_port<IExecUnit> x3  -> dma, array, vector
-//   ├── dma          dram_port -> dram.request (IDramRequestPort); {ifmap,weight,ofmap}_socket ->
-//   │                <buffer>.dma_socket
-//   ├── ifmap, weight, ofmap   Scratchpad (TLM targets on the DMA side, ISpmAccounting to the units)
-//   ├── array        PeArray: ports to ifmap / weight / ofmap
-//   ├── vector       VectorUnit: ports to ofmap (and ifmap, for functional reads)
-//   └── dram         the IDramChannel registered as dram.kind (its TLM target socket stays free
-//                    for other loosely-timed initiators)
-// Units report completion through sc_port<IRetireListener> bound to the controller. Every MATMUL
-// of the program is checked against the array at construction (PeArray::check_tile).
+//   ├── dram         the IDramChannel registered as dram.kind, behind the request-port seam
+//   │                (IDramRequestPort; its TLM target socket stays free for other loosely-timed
+//   │                initiators)
+//   └── core0        Core (hw/core/core.h): controller, DMA, scratchpads, array, vector unit;
+//                    its DMA's dram_port -> dram.request
+//
+// One core today: the list is the frame multi-core NPUs extend (each core its spec and its
+// instruction stream, the interconnect between the cores' DMA ports and the memory system).
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <vector>
@@ -22,13 +21,8 @@
 
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
-#include "systole/hw/array/pe_array.h"
-#include "systole/hw/core/clock.h"
-#include "systole/hw/core/controller.h"
-#include "systole/hw/dma/dma.h"
+#include "systole/hw/core/core.h"
 #include "systole/hw/dram/dram_channel.h"
-#include "systole/hw/memory/scratchpad.h"
-#include "systole/hw/vector/vector_unit.h"
 #include "systole/stats/run_observer.h"
 
 namespace systole::hw {
@@ -47,30 +41,26 @@ class NpuTop : public sc_core::sc_module {
  public:
   NpuTop(sc_core::sc_module_name name, const NpuTopParams& params);
 
-  const Clock& clock() const { return m_clock; }
-  const Controller& controller() const { return m_controller; }
-  const Dma& dma() const { return m_dma; }
-  const Scratchpad& scratchpad(Buffer b) const;
-  const PeArray& array() const { return m_array; }
-  const VectorUnit& vector_unit() const { return m_vector; }
+  const std::vector<std::unique_ptr<Core>>& cores() const { return m_cores; }
+  const Core& core(size_t i) const { return *m_cores.at(i); }
+  // The single core's units (every NPU has core 0).
+  const Clock& clock() const { return core(0).clock(); }
+  const Controller& controller() const { return core(0).controller(); }
+  const Dma& dma() const { return core(0).dma(); }
+  const Scratchpad& scratchpad(Buffer b) const { return core(0).scratchpad(b); }
+  const PeArray& array() const { return core(0).array(); }
+  const VectorUnit& vector_unit() const { return core(0).vector_unit(); }
   const IDramChannel& dram() const { return *m_dram; }
   IDramChannel& dram() { return *m_dram; }
 
-  // The exception a module stopped the simulation with, if any (scratchpads first). Rethrow it
+  // The exception a module stopped the simulation with, if any (the cores' first). Rethrow it
   // after destroying the NpuTop: AddressSanitizer mis-tracks a throw while SystemC's coroutine
   // stacks are alive.
   std::exception_ptr failure() const;
 
  private:
-  Clock m_clock;
   std::unique_ptr<IDramChannel> m_dram;
-  Scratchpad m_ifmap;
-  Scratchpad m_weight;
-  Scratchpad m_ofmap;
-  Dma m_dma;
-  PeArray m_array;
-  VectorUnit m_vector;
-  Controller m_controller;
+  std::vector<std::unique_ptr<Core>> m_cores;
 };
 
 }  // namespace systole::hw

@@ -1,0 +1,77 @@
+// One NPU core as a SystemC module, built from its spec (config/arch_spec.h CoreParams) and its
+// instruction stream:
+//
+//   core
+//   ├── controller   sc_port<IExecUnit> x3  -> dma, array, vector
+//   ├── dma          dram_port -> (bound by the NPU to the memory system's request port);
+//   │                {ifmap,weight,ofmap}_socket -> <scratchpad>.dma_socket
+//   ├── <scratchpad> one Scratchpad per entry of the spec's scratchpads, named by it (TLM
+//   │                targets on the DMA side, ISpmAccounting to the units)
+//   ├── array        PeArray: ports to the ifmap / weight / ofmap scratchpads
+//   └── vector       VectorUnit: ports to ofmap (and ifmap, for functional reads)
+//
+// The core owns its clock (core.clock_mhz). Units report completion through
+// sc_port<IRetireListener> bound to the controller. Every MATMUL of the program is checked
+// against the array at construction (PeArray::check_tile).
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "systole/compiler/program.h"
+#include "systole/config/arch_spec.h"
+#include "systole/hw/array/pe_array.h"
+#include "systole/hw/core/clock.h"
+#include "systole/hw/core/controller.h"
+#include "systole/hw/dma/dma.h"
+#include "systole/hw/memory/scratchpad.h"
+#include "systole/hw/vector/vector_unit.h"
+#include "systole/stats/run_observer.h"
+
+namespace systole::hw {
+
+struct CoreModuleParams {
+  CoreParams spec;
+  Program program;                                // this core's instruction stream
+  bool functional = false;                        // scratchpads keep bytes and every unit computes values
+  rtl::IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
+  IRunObserver* run_observer = nullptr;           // retires and DRAM bursts (traces, progress)
+};
+
+class Core : public sc_core::sc_module {
+ public:
+  Core(sc_core::sc_module_name name, const CoreModuleParams& params);
+
+  // The DMA's port to the memory system: the NPU binds it.
+  sc_core::sc_port<IDramRequestPort>& dram_port() { return m_dma.dram_port; }
+
+  const Clock& clock() const { return m_clock; }
+  const Controller& controller() const { return m_controller; }
+  const Dma& dma() const { return m_dma; }
+  const PeArray& array() const { return m_array; }
+  const VectorUnit& vector_unit() const { return m_vector; }
+  // A scratchpad by the spec's name; InternalError for a name the spec does not have.
+  const Scratchpad& scratchpad(const std::string& name) const;
+  const Scratchpad& scratchpad(Buffer b) const { return scratchpad(to_string(b)); }
+  const std::vector<std::unique_ptr<Scratchpad>>& scratchpads() const { return m_scratchpads; }
+
+  // The exception a module stopped the simulation with, if any (scratchpads first: their message
+  // explains the DMA's error response).
+  std::exception_ptr failure() const;
+
+ private:
+  Scratchpad& scratchpad_named(const std::string& name);
+
+  Clock m_clock;
+  std::vector<std::unique_ptr<Scratchpad>> m_scratchpads;  // in the spec's order
+  Dma m_dma;
+  PeArray m_array;
+  VectorUnit m_vector;
+  Controller m_controller;
+};
+
+}  // namespace systole::hw
