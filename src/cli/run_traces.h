@@ -22,7 +22,7 @@ class RunTraces {
             const energy::EnergyTable& table, const std::string& dir);
 
   hw::IRunObserver* observer() { return m_list.empty() ? nullptr : &m_list; }
-  rtl::IArrayObserver* array_observer() { return m_array_observer; }
+  IArrayObserver* array_observer() { return m_array_observer; }
   // Completes every file (UserError naming it and the OS's reason when it cannot be written);
   // returns their names.
   std::vector<std::string> finish(const SimResult& result);
@@ -30,7 +30,7 @@ class RunTraces {
  private:
   std::vector<std::unique_ptr<trace::ITraceSink>> m_sinks;
   hw::RunObserverList m_list;
-  rtl::IArrayObserver* m_array_observer = nullptr;
+  IArrayObserver* m_array_observer = nullptr;
 };
 
 }  // namespace systole::cli

@@ -3,6 +3,7 @@
 // (`systole config-doc > docs/config-reference.md`); the unit tests check the rest.
 #include "systole/config/schema.h"
 
+#include <array>
 #include <utility>
 
 #include "systole/common/error.h"
@@ -255,7 +256,7 @@ std::vector<ParamDef> declare() {
       "what inference accelerators do) or wrap (two's complement)",
       [](auto& a) -> auto& { return a.core.array.accumulator_overflow; }));
   s.push_back(enum_param(
-      "core.array.fidelity", ArrayFidelity::kTile, {"tile", "rtl"},
+      "core.array.fidelity", ArrayFidelity::kTile, array_fidelity_names(),
       "Array model: tile (closed-form cycles per MATMUL, fast) or rtl (operands move through "
       "every PE register each cycle; same cycles, slower)",
       [](auto& a) -> auto& { return a.core.array.fidelity; }));
@@ -450,14 +451,29 @@ std::vector<ParamDef> declare() {
 
 }  // namespace
 
+#define SYSTOLE_ARRAY_MODEL_ENTRY(name, enumerator) std::pair{ArrayFidelity::enumerator, #name},
+constexpr std::array kArrayModels{SYSTOLE_ARRAY_MODELS(SYSTOLE_ARRAY_MODEL_ENTRY)};
+#undef SYSTOLE_ARRAY_MODEL_ENTRY
+
 const char* to_string(ArrayFidelity f) {
-  return f == ArrayFidelity::kRtl ? "rtl" : "tile";
+  for (const auto& [e, name] : kArrayModels) {
+    if (e == f) return name;
+  }
+  return "?";
+}
+
+std::vector<std::string> array_fidelity_names() {
+  std::vector<std::string> out;
+  for (const auto& entry : kArrayModels) out.emplace_back(entry.second);
+  return out;
 }
 
 bool parse_array_fidelity(const std::string& s, ArrayFidelity* out) {
-  if (s == "tile" || s == "rtl") {
-    *out = s == "rtl" ? ArrayFidelity::kRtl : ArrayFidelity::kTile;
-    return true;
+  for (const auto& [e, name] : kArrayModels) {
+    if (s == name) {
+      *out = e;
+      return true;
+    }
   }
   return false;
 }

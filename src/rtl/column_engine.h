@@ -29,8 +29,8 @@
 #include "delay_line.h"
 #include "fold_schedule.h"
 #include "kernels.h"
+#include "systole/array/array_observer.h"
 #include "systole/common/error.h"
-#include "systole/rtl/observer.h"
 
 namespace systole::rtl::detail {
 

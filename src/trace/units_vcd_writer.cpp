@@ -115,7 +115,7 @@ class VcdSink : public ITraceSink {
     m_units.on_retire(inst, record);
   }
   void on_dram_burst(int, int64_t, int64_t, bool) override {}
-  rtl::IArrayObserver* array_observer() override { return m_array.get(); }
+  IArrayObserver* array_observer() override { return m_array.get(); }
   std::vector<std::string> finish(const SimResult&) override {
     m_units.finish();
     if (!m_array_file) return {"units.vcd"};

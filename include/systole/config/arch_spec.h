@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "systole/config/array_model_list.h"
 #include "systole/config/dram_spec.h"
 #include "systole/config/types.h"
 #include "systole/numeric/arith.h"
@@ -17,9 +18,15 @@ namespace systole {
 
 // How the array is simulated: `tile` times each MATMUL with the closed form (timing/), `rtl` moves
 // real operands through every PE register each cycle (rtl/) and must give the same cycles.
-enum class ArrayFidelity { kTile, kRtl };
-const char* to_string(ArrayFidelity f);  // "tile", "rtl"
+// One enumerator per line of SYSTOLE_ARRAY_MODELS (config/array_model_list.h), in its order.
+enum class ArrayFidelity {
+#define SYSTOLE_ARRAY_MODEL_ENUMERATOR(name, enumerator) enumerator,
+  SYSTOLE_ARRAY_MODELS(SYSTOLE_ARRAY_MODEL_ENUMERATOR)
+#undef SYSTOLE_ARRAY_MODEL_ENUMERATOR
+};
+const char* to_string(ArrayFidelity f);  // the names of SYSTOLE_ARRAY_MODELS: "tile", "rtl"
 bool parse_array_fidelity(const std::string& s, ArrayFidelity* out);
+std::vector<std::string> array_fidelity_names();
 
 // Microarchitecture of the systolic array that the closed-form tile timing (timing/) and the
 // register-level model (rtl/) share; every field enters tile_timing() (array/array_timing.h has

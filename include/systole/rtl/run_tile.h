@@ -11,10 +11,10 @@
 
 #include <cstdint>
 
+#include "systole/array/array_observer.h"
 #include "systole/array/array_timing.h"
 #include "systole/isa/isa.h"
 #include "systole/numeric/arith.h"
-#include "systole/rtl/observer.h"
 
 namespace systole::rtl {
 

@@ -1,5 +1,5 @@
 // Value change dump of the register-level array: every PE's operand, stationary and partial-sum
-// registers and valid bits (the signals of the tile's dataflow, rtl/observer.h), one value per
+// registers and valid bits (the signals of the tile's dataflow, array/array_observer.h), one value per
 // clock cycle, in the IEEE 1364 VCD format that GTKWave opens. Scopes: array.pe_<r>_<c>.
 // Times: $timescale 1 ps; the registers written at the end of cycle x are dumped at
 // (start + x + 1) * clock period, the reset values of a tile at start * period.
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "systole/rtl/observer.h"
+#include "systole/array/array_observer.h"
 
 namespace systole::rtl {
 

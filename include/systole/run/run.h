@@ -18,11 +18,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "systole/array/array_observer.h"
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
 #include "systole/energy/energy_table.h"
 #include "systole/report/report.h"
-#include "systole/rtl/observer.h"
 #include "systole/stats/run_observer.h"
 #include "systole/stats/sim_result.h"
 #include "systole/workload/network.h"
@@ -41,7 +41,7 @@ struct RunRequest {
 // Observers of the simulation (none owned; nullptr: none).
 struct RunObservers {
   hw::IRunObserver* run = nullptr;
-  rtl::IArrayObserver* array = nullptr;
+  IArrayObserver* array = nullptr;
 };
 
 // Loaded and compiled, ready to simulate.

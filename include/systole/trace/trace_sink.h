@@ -11,11 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "systole/array/array_observer.h"
 #include "systole/common/registry.h"
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
 #include "systole/energy/energy_table.h"
-#include "systole/rtl/observer.h"
 #include "systole/stats/run_observer.h"
 #include "systole/stats/sim_result.h"
 #include "systole/trace/trace_options.h"
@@ -25,7 +25,7 @@ namespace systole::trace {
 class ITraceSink : public hw::IRunObserver {
  public:
   // rtl fidelity: an observer of every array cycle, or nullptr.
-  virtual rtl::IArrayObserver* array_observer() { return nullptr; }
+  virtual IArrayObserver* array_observer() { return nullptr; }
   // Completes every file (UserError naming it and the OS's reason when it cannot be written);
   // returns the names of the files written, relative to the run's folder.
   virtual std::vector<std::string> finish(const SimResult& result) = 0;

@@ -7,7 +7,6 @@
 #include "systole/common/error.h"
 #include "systole/common/int_math.h"
 #include "systole/hw/core/process_guard.h"
-#include "systole/rtl/run_tile.h"
 
 namespace systole::hw {
 namespace {
@@ -52,6 +51,8 @@ PeArray::PeArray(sc_core::sc_module_name name, const PeArrayParams& params)
   if (params.geometry.rows <= 0 || params.geometry.cols <= 0) {
     throw InternalError(fmt::format("PE array of {}x{}", params.geometry.rows, params.geometry.cols));
   }
+  m_model = array_model_registry().make(to_string(params.fidelity),
+                                        ArrayModelParams{params.geometry, params.numerics, params.observer});
   SC_THREAD(run);
 }
 
@@ -107,36 +108,23 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
     throw InternalError(fmt::format("PE array: instruction {} is not a MATMUL", inst.id));
   }
   const MatmulOp& op = inst.matmul();
-  const bool rtl = m_params.fidelity == ArrayFidelity::kRtl;
-  // Operands: the scratchpads' values (functional) or zeros (rtl fidelity, timing only: the
-  // register-level engine still runs every cycle to measure the tile).
+  // Operands: the scratchpads' values (functional) or zeros (a model that steps real registers
+  // needs values even in a timing-only run).
   TileValues values;
+  const bool with_values = m_params.functional || m_model->needs_values();
   if (m_params.functional) {
     values = gather_tile(op, m_params.numerics, spm_bytes(ifmap_port[0]), spm_bytes(weight_port[0]),
                          spm_bytes(ofmap_port[0]));
-  } else if (rtl) {
+  } else if (with_values) {
     values = zero_tile(op, m_params.numerics);
   }
   const Clock& clock = m_params.clock;
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   const int64_t start_cycle = clock.cycle_of(now);
   const TileTiming timing = tile_timing(m_params.geometry, op);
-  int64_t cycles = 0;
-  if (rtl) {
-    if (m_params.observer) m_params.observer->set_start_cycle(start_cycle);  // VCD time = run time
-    const rtl::TileRequest req{m_params.geometry, op, m_params.numerics.acc};
-    const rtl::TileResult r = values.is_float ? rtl::run_tile(req, values.a_fp.data(), values.w_fp.data(),
-                                                              values.out_fp.data(), m_params.observer)
-                                              : rtl::run_tile(req, values.a_int.data(), values.w_int.data(),
-                                                              values.out_int.data(), m_params.observer);
-    cycles = r.cycles;
-    m_counters.rtl_pe_cycles += r.pe_cycles;
-  } else {
-    cycles = timing.cycles;
-    if (m_params.functional) {
-      compute_tile(values, m_params.numerics.acc, k_group(m_params.geometry, op.dataflow));
-    }
-  }
+  const TileRun run = m_model->run(op, with_values ? &values : nullptr, start_cycle);
+  const int64_t cycles = run.cycles;
+  m_counters.rtl_pe_cycles += run.pe_cycles;
   const TileSpmCost cost = spm_cost(op, cycles);
   const int64_t busy = cycles + cost.stall_cycles + cost.conflict_cycles;
   wait(clock.time_of(start_cycle + busy) - now);

@@ -32,7 +32,7 @@ std::vector<std::unique_ptr<Scratchpad>> make_scratchpads(const ScratchpadsParam
 }
 
 PeArrayParams array_params(const ArrayParams& a, const Clock& clock, bool functional,
-                           rtl::IArrayObserver* observer) {
+                           IArrayObserver* observer) {
   return {ArrayGeometry{a.rows, a.cols, a.microarch},
           bytes_of(a.input_type),
           bytes_of(a.weight_type),

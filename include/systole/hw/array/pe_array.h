@@ -29,13 +29,14 @@
 
 #include <systemc>
 
+#include "systole/array/array_model.h"
+#include "systole/array/array_observer.h"
 #include "systole/array/array_timing.h"
 #include "systole/array/tile_bank_cost.h"
 #include "systole/array/tile_compute.h"
 #include "systole/hw/core/clock.h"
 #include "systole/hw/core/exec_unit.h"
 #include "systole/hw/memory/spm_accounting.h"
-#include "systole/rtl/observer.h"
 
 namespace systole::hw {
 
@@ -48,7 +49,7 @@ struct PeArrayParams {
   bool functional = false;
   TileNumerics numerics;  // functional and rtl fidelity
   ArrayFidelity fidelity = ArrayFidelity::kTile;
-  rtl::IArrayObserver* observer = nullptr;  // rtl fidelity: sees every cycle of every tile (VCD)
+  IArrayObserver* observer = nullptr;  // rtl fidelity: sees every cycle of every tile (VCD)
   // core.array.operand_feeder: kDirect charges each operand vector's bank conflicts (the array
   // reads its elements where the compiler's layout put them); kStaged reads through staging
   // buffers that fetch whole words in address order: accesses are counted, conflicts not charged.
@@ -92,6 +93,9 @@ struct TileSpmCost {
 int64_t register_shift_bytes(const ArrayGeometry& g, const MatmulOp& op, int64_t input_bytes,
                              int64_t weight_bytes, int64_t accumulator_bytes);
 
+// The array models of SYSTOLE_ARRAY_MODELS by name (config/array_model_list.h).
+const ArrayModelRegistry& array_model_registry();
+
 class PeArray : public sc_core::sc_module, public IExecUnit {
  public:
   sc_core::sc_port<IRetireListener> retire_port;
@@ -119,6 +123,7 @@ class PeArray : public sc_core::sc_module, public IExecUnit {
 
   PeArrayParams m_params;
   PeArrayCounters m_counters;
+  std::unique_ptr<IArrayModel> m_model;    // core.array.fidelity's (array/array_model.h)
   std::unique_ptr<TileBankModel> m_banks;  // made at the first MATMUL (the ports are bound by then)
   const Instruction* m_pending = nullptr;
   sc_core::sc_event m_start_event;

@@ -36,10 +36,10 @@ namespace systole::hw {
 
 struct CoreModuleParams {
   CoreParams spec;
-  Program program;                                // this core's instruction stream
-  bool functional = false;                        // scratchpads keep bytes and every unit computes values
-  rtl::IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
-  IRunObserver* run_observer = nullptr;           // retires and DRAM bursts (traces, progress)
+  Program program;                           // this core's instruction stream
+  bool functional = false;                   // scratchpads keep bytes and every unit computes values
+  IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
+  IRunObserver* run_observer = nullptr;      // retires and DRAM bursts (traces, progress)
 };
 
 class Core : public sc_core::sc_module {

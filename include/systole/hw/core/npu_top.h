@@ -33,8 +33,8 @@ struct NpuTopParams {
   // Functional simulation: the DRAM's contents (owned by the caller, outliving the NpuTop); the
   // scratchpads then keep bytes and every unit computes values. nullptr: timing only.
   std::vector<uint8_t>* dram_contents = nullptr;
-  rtl::IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
-  IRunObserver* run_observer = nullptr;           // retires and DRAM bursts (traces, progress)
+  IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
+  IRunObserver* run_observer = nullptr;      // retires and DRAM bursts (traces, progress)
 };
 
 class NpuTop : public sc_core::sc_module {

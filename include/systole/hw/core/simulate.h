@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "systole/array/array_observer.h"
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
-#include "systole/rtl/observer.h"
 #include "systole/stats/dram_stats.h"
 #include "systole/stats/run_observer.h"
 #include "systole/stats/sim_result.h"
@@ -30,7 +30,7 @@ struct SimOptions {
   // the reference layers come from it).
   const Network* network = nullptr;
   // rtl fidelity: observes every simulated cycle of every tile (e.g. the VCD writer); not owned.
-  rtl::IArrayObserver* array_observer = nullptr;
+  IArrayObserver* array_observer = nullptr;
   // Retired instructions and DRAM bursts as they happen (traces, progress: stats/run_observer.h).
   hw::IRunObserver* run_observer = nullptr;
   // Test hook: called with the DRAM contents after the run and before verification (e.g. to

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace systole::rtl {
+namespace systole {
 
 enum class SignalKind { kInteger, kReal, kBit };
 
@@ -44,4 +44,4 @@ class IArrayObserver {
   virtual void end(int64_t simulated_cycles) = 0;
 };
 
-}  // namespace systole::rtl
+}  // namespace systole
