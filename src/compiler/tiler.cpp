@@ -222,11 +222,8 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
     if (!errs.empty()) throw ConfigError(errs.take());
   }
 
-  // DRAM bytes per core cycle for the estimate: kind cycle uses the device's peak data bandwidth.
-  const double dram_gbps =
-      arch.dram.kind == DramKind::kCycle ? arch.dram.device.peak_gbps() : arch.dram.bandwidth_gbps;
-  const double bytes_per_cycle =
-      arch.dram.kind == DramKind::kIdeal ? 0.0 : dram_gbps * 1000.0 / arch.core.clock_mhz;
+  // DRAM bytes per core cycle for the estimate (0: unbounded).
+  const double bytes_per_cycle = arch.dram.planning_bandwidth_gbps() * 1000.0 / arch.core.clock_mhz;
   std::map<int64_t, RowStats> row_cache;
   std::map<int64_t, PlaneStats> plane_cache;
   auto rows_of = [&](int64_t tm) {

@@ -30,11 +30,9 @@ constexpr std::array<std::pair<DramPagePolicy, const char*>, 2> kPagePolicies{{
     {DramPagePolicy::kOpen, "open"},
     {DramPagePolicy::kClosed, "closed"},
 }};
-constexpr std::array<std::pair<DramScheduler, const char*>, 3> kSchedulers{{
-    {DramScheduler::kFrfcfs, "frfcfs"},
-    {DramScheduler::kFcfs, "fcfs"},
-    {DramScheduler::kFrfcfsCap, "frfcfs_cap"},
-}};
+#define SYSTOLE_DRAM_SCHEDULER_ENTRY(name, enumerator) std::pair{DramScheduler::enumerator, #name},
+constexpr std::array kSchedulers{SYSTOLE_DRAM_SCHEDULERS(SYSTOLE_DRAM_SCHEDULER_ENTRY)};
+#undef SYSTOLE_DRAM_SCHEDULER_ENTRY
 constexpr std::array<std::pair<DramAddressMapping, const char*>, 3> kMappings{{
     {DramAddressMapping::kRoBaRaCoCh, "RoBaRaCoCh"},
     {DramAddressMapping::kChRaBaRoCo, "ChRaBaRoCo"},

@@ -16,11 +16,9 @@ using config_detail::parse_from;
 #define SYSTOLE_DATAFLOW_ENTRY(name, enumerator) std::pair{Dataflow::enumerator, #name},
 constexpr std::array kDataflows{SYSTOLE_DATAFLOWS(SYSTOLE_DATAFLOW_ENTRY)};
 #undef SYSTOLE_DATAFLOW_ENTRY
-constexpr std::array<std::pair<DramKind, const char*>, 3> kDramKinds{{
-    {DramKind::kIdeal, "ideal"},
-    {DramKind::kSimple, "simple"},
-    {DramKind::kCycle, "cycle"},
-}};
+#define SYSTOLE_DRAM_KIND_ENTRY(name, enumerator) std::pair{DramKind::enumerator, #name},
+constexpr std::array kDramKinds{SYSTOLE_DRAM_MODELS(SYSTOLE_DRAM_KIND_ENTRY)};
+#undef SYSTOLE_DRAM_KIND_ENTRY
 constexpr std::array<std::pair<DmaCompletion, const char*>, 2> kDmaCompletions{{
     {DmaCompletion::kInOrder, "in_order"},
     {DmaCompletion::kOutOfOrder, "out_of_order"},

@@ -1,22 +1,19 @@
-// The DRAM schedulers, one line each; each registration function ends its file in schedulers/.
-// (An explicit list: a static library drops object files nothing refers to.)
+// The DRAM schedulers of SYSTOLE_DRAM_SCHEDULERS (config/dram_model_list.h), registered in list
+// order; each registration function ends its file in schedulers/. (An explicit list: a static
+// library drops object files nothing refers to.)
 #include "systole/dram/scheduler.h"
-
-#define SYSTOLE_DRAM_SCHEDULERS(X) \
-  X(frfcfs)                        \
-  X(fcfs)                          \
-  X(frfcfs_cap)
 
 namespace systole::dram {
 
-#define SYSTOLE_SCHEDULER_DECLARE(name) void register_dram_scheduler_##name(DramSchedulerRegistry& registry);
+#define SYSTOLE_SCHEDULER_DECLARE(name, enumerator) \
+  void register_dram_scheduler_##name(DramSchedulerRegistry& registry);
 SYSTOLE_DRAM_SCHEDULERS(SYSTOLE_SCHEDULER_DECLARE)
 #undef SYSTOLE_SCHEDULER_DECLARE
 
 const DramSchedulerRegistry& dram_schedulers() {
   static const DramSchedulerRegistry kRegistry = [] {
     DramSchedulerRegistry r("DRAM scheduler");
-#define SYSTOLE_SCHEDULER_REGISTER(name) register_dram_scheduler_##name(r);
+#define SYSTOLE_SCHEDULER_REGISTER(name, enumerator) register_dram_scheduler_##name(r);
     SYSTOLE_DRAM_SCHEDULERS(SYSTOLE_SCHEDULER_REGISTER)
 #undef SYSTOLE_SCHEDULER_REGISTER
     return r;

@@ -219,13 +219,14 @@ std::string csv_number(double v) {
 
 std::string energy_dram_standard(const ArchSpec& arch) {
   if (arch.energy.dram_standard != EnergyDramStandard::kAuto) return to_string(arch.energy.dram_standard);
-  if (arch.dram.kind == DramKind::kCycle) return arch.dram.device.standard;
+  if (const DramDeviceSpec* device = arch.dram.device_model()) return device->standard;
   return "LPDDR4";
 }
 
 Json dram_energy_model_json(const ArchSpec& arch) {
-  const DramDeviceSpec& device = arch.dram.device;
-  if (arch.dram.kind != DramKind::kCycle || !device.power.present()) return {{"energy_model", "per_bit"}};
+  const DramDeviceSpec* model = arch.dram.device_model();
+  if (model == nullptr || !model->power.present()) return {{"energy_model", "per_bit"}};
+  const DramDeviceSpec& device = *model;
   const energy::DramIddEnergy e = energy::derive_dram_idd(device);
   return {{"energy_model", "idd"},
           {"idd",

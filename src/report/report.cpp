@@ -198,7 +198,8 @@ Json memory_json(const ArchSpec& arch, const SimResult& r) {
   const DramStats& d = r.dram;
   Json dram;
   dram["kind"] = d.kind;
-  if (arch.dram.kind == DramKind::kCycle) dram["preset"] = arch.dram.device.name;
+  const DramDeviceSpec* device = arch.dram.device_model();
+  if (device) dram["preset"] = device->name;
   dram["standard"] = energy_dram_standard(arch);  // the standard its traffic is priced at
   dram["reads"] = d.reads;
   dram["writes"] = d.writes;
@@ -207,8 +208,8 @@ Json memory_json(const ArchSpec& arch, const SimResult& r) {
   dram["achieved_gbps"] =
       r.simulated_ns > 0.0 ? static_cast<double>(d.read_bytes + d.write_bytes) / r.simulated_ns : 0.0;
   dram["avg_read_latency_ns"] = d.avg_read_latency_ns();
-  if (arch.dram.kind == DramKind::kCycle) {
-    dram["peak_gbps"] = arch.dram.device.peak_gbps();
+  if (device) {
+    dram["peak_gbps"] = device->peak_gbps();
     dram["atoms"] = d.atoms;
     dram["row_hit_rate"] = d.row_hit_rate();
     dram["commands"] = {{"ACT", d.act}, {"PRE", d.pre}, {"RD", d.rd}, {"WR", d.wr}, {"REF", d.ref}};
@@ -330,10 +331,10 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result,
   const double gbps = result.simulated_ns > 0.0
                           ? static_cast<double>(d.read_bytes + d.write_bytes) / result.simulated_ns
                           : 0.0;
-  out += fmt::format("DRAM ({}{}): {:.2f} GB/s average, read latency {:.1f} ns average", d.kind,
-                     arch.dram.kind == DramKind::kCycle ? " " + arch.dram.device.name : "", gbps,
-                     d.avg_read_latency_ns());
-  if (arch.dram.kind == DramKind::kCycle) {
+  out +=
+      fmt::format("DRAM ({}{}): {:.2f} GB/s average, read latency {:.1f} ns average", d.kind,
+                  arch.dram.device_model() ? " " + arch.dram.device.name : "", gbps, d.avg_read_latency_ns());
+  if (arch.dram.device_model()) {
     out += fmt::format(", row hits {:.1f} %; ACT {} PRE {} RD {} WR {} REF {}", 100.0 * d.row_hit_rate(),
                        d.act, d.pre, d.rd, d.wr, d.ref);
   }

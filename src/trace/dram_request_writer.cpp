@@ -16,8 +16,7 @@ DramRequestWriter::DramRequestWriter(const std::string& path, DramTraceFormat fo
     : m_out(path, std::ios::binary | std::ios::trunc),
       m_path(path),
       m_format(format),
-      m_clock_ns(arch.dram.kind == DramKind::kCycle ? arch.dram.device.timing.tck_ps / 1000.0
-                                                    : arch.core.cycle_ns()),
+      m_clock_ns(arch.dram.device_model() ? arch.dram.device.timing.tck_ps / 1000.0 : arch.core.cycle_ns()),
       m_options(options) {
   if (!m_out)
     throw UserError(fmt::format("{}: cannot write the DRAM request trace: {}", path, std::strerror(errno)));

@@ -69,7 +69,7 @@ PerfettoWriter::PerfettoWriter(const std::string& path, const ArchSpec& arch, co
       m_cycle_us(arch.core.cycle_ns() / 1000.0),
       m_window_cycles(std::max<int64_t>(1, arch.energy.power_window_cycles)),
       m_tiles_of_layer(program.layers.size(), 0),
-      m_channels(arch.dram.kind == DramKind::kCycle ? static_cast<int>(arch.dram.device.org.channels) : 1) {
+      m_channels(arch.dram.device_model() ? static_cast<int>(arch.dram.device.org.channels) : 1) {
   if (!m_out) throw UserError(fmt::format("{}: cannot write the trace: {}", path, std::strerror(errno)));
   nlohmann::ordered_json other = {{"tool", "systole"},
                                   {"time_unit", "ts and dur are microseconds of simulated time"},

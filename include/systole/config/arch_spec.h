@@ -189,6 +189,15 @@ struct DramParams {
   // Resolved by the loader when kind is cycle: the preset file's contents with `channels`
   // applied. Empty (default-constructed, path "") otherwise.
   DramDeviceSpec device;
+
+  // What the kinds mean for everything after the config, answered here once:
+  // the resolved device when the model is device-level (kind cycle), nullptr otherwise;
+  const DramDeviceSpec* device_model() const { return kind == DramKind::kCycle ? &device : nullptr; }
+  // the bandwidth the compiler plans with, GB/s: the device's peak data bandwidth (cycle),
+  // bandwidth_gbps (simple), 0 = unbounded (ideal).
+  double planning_bandwidth_gbps() const {
+    return kind == DramKind::kIdeal ? 0.0 : kind == DramKind::kCycle ? device.peak_gbps() : bandwidth_gbps;
+  }
 };
 
 // The DRAM standard whose energy per bit prices DRAM traffic (energy/energy_table.h). kAuto: the

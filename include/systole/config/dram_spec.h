@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "systole/config/dram_model_list.h"
 #include "systole/config/dram_power.h"
 
 namespace systole {
@@ -23,7 +24,12 @@ std::vector<std::string> dram_page_policy_names();
 //   kFcfs:      first-come first-served: the oldest request of each bank, hit or not;
 //   kFrfcfsCap: FR-FCFS, but after `dram.row_hit_cap` hits to one open row an older miss of that
 //               bank goes first (bounds how long a stream of hits can starve a miss).
-enum class DramScheduler { kFrfcfs, kFcfs, kFrfcfsCap };
+// One enumerator per line of SYSTOLE_DRAM_SCHEDULERS (config/dram_model_list.h), in its order.
+enum class DramScheduler {
+#define SYSTOLE_DRAM_SCHEDULER_ENUMERATOR(name, enumerator) enumerator,
+  SYSTOLE_DRAM_SCHEDULERS(SYSTOLE_DRAM_SCHEDULER_ENUMERATOR)
+#undef SYSTOLE_DRAM_SCHEDULER_ENUMERATOR
+};
 const char* to_string(DramScheduler s);  // "frfcfs", "fcfs", "frfcfs_cap"
 bool parse_dram_scheduler(const std::string& s, DramScheduler* out);
 std::vector<std::string> dram_scheduler_names();

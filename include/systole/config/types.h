@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "systole/config/dataflow_list.h"
+#include "systole/config/dram_model_list.h"
 #include "systole/numeric/data_type.h"  // DataType, one layer down: the numbers config describes
 
 namespace systole {
@@ -18,7 +19,12 @@ enum class Dataflow {
   SYSTOLE_DATAFLOWS(SYSTOLE_DATAFLOW_ENUMERATOR)
 #undef SYSTOLE_DATAFLOW_ENUMERATOR
 };
-enum class DramKind { kIdeal, kSimple, kCycle };
+// One enumerator per line of SYSTOLE_DRAM_MODELS (config/dram_model_list.h), in its order.
+enum class DramKind {
+#define SYSTOLE_DRAM_KIND_ENUMERATOR(name, enumerator) enumerator,
+  SYSTOLE_DRAM_MODELS(SYSTOLE_DRAM_KIND_ENUMERATOR)
+#undef SYSTOLE_DRAM_KIND_ENUMERATOR
+};
 enum class DmaCompletion { kInOrder, kOutOfOrder };
 
 // The names of SYSTOLE_DATAFLOWS: "ws", "os", "is"
