@@ -12,7 +12,9 @@
   X(softmax)                 \
   X(layernorm)               \
   X(reshape)                 \
-  X(transpose)
+  X(transpose)               \
+  X(concat)                  \
+  X(split)
 
 namespace systole::ops {
 

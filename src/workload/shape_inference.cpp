@@ -184,13 +184,19 @@ void infer_shapes(Network& net) {
       } else if (shapes.count(in) && !(producer_index.count(in) && producer_index[in] >= i)) {
         l.input_shapes.push_back(shapes[in]);
       } else if (producer_index.count(in)) {
-        check.fail(
-            "input", in,
-            producer_index[in] == i
-                ? std::string("a layer cannot consume its own output (cycle)")
-                : fmt::format("'{}' is defined later (layers[{}]); layers must be in topological order "
-                              "and the graph acyclic",
-                              in, producer_index[in]));
+        check.fail("input", in,
+                   producer_index[in] == i
+                       ? std::string("a layer cannot consume its own output (cycle)")
+                       : fmt::format("'{}' is defined later ({}); layers must be in topological order "
+                                     "and the graph acyclic",
+                                     in, layer_key(net.layers[producer_index[in]], producer_index[in])));
+      } else if (producer_index.count(in + ":0")) {
+        // A layer with several outputs (split) was expanded into its parts: name one.
+        size_t parts = 1;
+        while (producer_index.count(fmt::format("{}:{}", in, parts))) ++parts;
+        check.fail("input", in,
+                   fmt::format("'{}' has {} outputs, each a tensor of its own: name one of '{}:0' .. '{}:{}'",
+                               in, parts, in, in, parts - 1));
       } else {
         std::string hint;
         if (suggestions++ < kMaxSuggestions) {

@@ -90,5 +90,22 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
 std::vector<VectorChunk> elementwise_chunks(LoweringContext& ctx, VectorFunc func, int64_t row, int64_t ops,
                                             const char* what);
 
+// ---------------------------------------------------------------------------------------------
+// Data movement (copy_lowering.cpp): DRAM -> DRAM copies through the ifmap scratchpad. A block is
+// `rows` rows of `row_bytes` bytes, row r read at src + r * src_stride and written at
+// dst + r * dst_stride. Each chunk (as many rows as fit half the ifmap scratchpad, or a piece of
+// one row when a row does not fit) is a LOAD into a half and a STORE out of that half, double-
+// buffered: the next LOAD into a half waits for the STORE that last read it. The first LOAD of a
+// block waits for the SYNC of `source_layer`.
+struct BlockCopy {
+  uint64_t src = 0, dst = 0;
+  int64_t rows = 0, row_bytes = 0;
+  int64_t src_stride = 0, dst_stride = 0;  // bytes
+  int source_layer = -1;
+};
+// Emits the copies (BudgetExceeded first when their 2 instructions per chunk and the SYNC exceed
+// ctx.sb->remaining()) and fills ctx.rec: dataflow "dma", tiles = chunks, the reason.
+void emit_copies(LoweringContext& ctx, const std::vector<BlockCopy>& blocks);
+
 }  // namespace lowering
 }  // namespace systole

@@ -1,0 +1,103 @@
+// The data-movement operators end to end (`systole run`, timing and --functional): concat and
+// split cost DMA copies through the ifmap scratchpad and nothing else, every layer is verified
+// against the reference, and the functional run has the timing run's cycles.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+
+namespace systole {
+namespace {
+
+using testing::fresh_dir;
+using testing::read_file;
+using testing::run_systole;
+using testing::write_file;
+using Json = nlohmann::json;
+
+// Runs `workload` timing-only and functional (extra flags appended to both) and returns the two
+// reports; every layer of the functional run must be verified.
+std::pair<Json, Json> run_both(const std::string& name, const std::string& workload,
+                               const std::string& flags = "") {
+  const auto dir = fresh_dir("ops_" + name);
+  write_file(dir / "w.yaml", workload);
+  const std::string base = "run --workload '" + (dir / "w.yaml").string() + "' --quiet " + flags;
+  const auto timing = run_systole(base + " --out '" + (dir / "timing").string() + "'", dir);
+  EXPECT_EQ(timing.exit_code, 0) << timing.err;
+  const auto functional =
+      run_systole(base + " --functional --seed 5 --out '" + (dir / "functional").string() + "'", dir);
+  EXPECT_EQ(functional.exit_code, 0) << functional.err;
+  if (timing.exit_code != 0 || functional.exit_code != 0) return {};
+  return {Json::parse(read_file(dir / "timing" / "report.json")),
+          Json::parse(read_file(dir / "functional" / "report.json"))};
+}
+
+std::map<std::string, Json> by_name(const Json& report) {
+  std::map<std::string, Json> out;
+  for (const Json& l : report["layers"]) out[l["name"].get<std::string>()] = l;
+  return out;
+}
+
+void expect_all_verified(const Json& report) {
+  for (const Json& l : report["layers"]) {
+    if (l["type"] == "reshape" || l["type"] == "transpose") continue;
+    EXPECT_EQ(l["verified"], true) << l.dump();
+  }
+  EXPECT_EQ(report["total"]["verified"], true);
+}
+
+constexpr const char* kConcatSplit = R"(name: concat_split
+inputs:
+  - {name: x, shape: [2, 8, 6, 6]}
+layers:
+  - {name: a, type: conv2d, out_channels: 4, kernel: 3, padding: 1}
+  - {name: b, type: conv2d, input: x, out_channels: 6, kernel: 1}
+  - {name: cat, type: concat, inputs: [a, b, x], axis: 1}
+  - {name: s, type: split, input: cat, axis: -1, sizes: [2, 4]}
+  - {name: r, type: relu, input: 's:1'}
+  - {name: c2, type: conv2d, input: 's:0', out_channels: 4, kernel: 1}
+)";
+
+TEST(DataMovementOps, ConcatAndSplitAreDmaCopiesVerifiedWithTheTimingRunsCycles) {
+  const auto [timing, functional] = run_both("concat_split", kConcatSplit);
+  ASSERT_FALSE(timing.is_null());
+  expect_all_verified(functional);
+  EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
+  const auto layers = by_name(timing);
+  // cat: [2, 18, 6, 6] int8 = 1296 B, read once and written once; no compute unit works for it.
+  const Json& cat = layers.at("cat");
+  EXPECT_EQ(cat["type"], "concat");
+  EXPECT_EQ(cat["dram_reads_bytes"], 1296);
+  EXPECT_EQ(cat["dram_writes_bytes"], 1296);
+  EXPECT_EQ(cat["macs"], 0);
+  EXPECT_EQ(cat["vector_ops"], 0);
+  EXPECT_GT(cat["cycles"].get<int64_t>(), 0);  // its DMA time is its own
+  EXPECT_EQ(cat["compute_cycles"], 0);
+  // The split's parts: 2 / 6 of the axis and 4 / 6, read and written once each.
+  EXPECT_EQ(layers.at("s:0")["dram_reads_bytes"], 432);
+  EXPECT_EQ(layers.at("s:1")["dram_writes_bytes"], 864);
+  EXPECT_EQ(layers.at("s:1")["type"], "split");
+}
+
+TEST(DataMovementOps, CopiesLargerThanAScratchpadHalfAreChunked) {
+  // 8 KiB ifmap scratchpad: halves of 4 KiB; cat is [1, 16, 32, 32] int8 = 16 KiB.
+  const auto [timing, functional] =
+      run_both("chunked",
+               "name: big\ninputs:\n  - {name: x, shape: [1, 8, 32, 32]}\nlayers:\n"
+               "  - {name: cat, type: concat, inputs: [x, x], axis: 1}\n"
+               "  - {name: s, type: split, input: cat, axis: 3, parts: 2}\n",
+               "--set core.scratchpads.ifmap.capacity_kib=8");
+  ASSERT_FALSE(timing.is_null());
+  expect_all_verified(functional);
+  EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
+  EXPECT_EQ(by_name(timing).at("cat")["dram_writes_bytes"], 16384);
+  EXPECT_EQ(by_name(timing).at("s:1")["dram_reads_bytes"], 8192);
+}
+
+}  // namespace
+}  // namespace systole
