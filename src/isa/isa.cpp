@@ -52,6 +52,10 @@ const char* to_string(VectorFunc f) {
       return "softmax";
     case VectorFunc::kLayerNorm:
       return "layernorm";
+    case VectorFunc::kResizeNearest:
+      return "resize_nearest";
+    case VectorFunc::kResizeBilinear:
+      return "resize_bilinear";
   }
   return "?";
 }

@@ -14,7 +14,8 @@
   X(reshape)                 \
   X(transpose)               \
   X(concat)                  \
-  X(split)
+  X(split)                   \
+  X(resize)
 
 namespace systole::ops {
 

@@ -1,6 +1,7 @@
-// The data-movement operators end to end (`systole run`, timing and --functional): concat and
-// split cost DMA copies through the ifmap scratchpad and nothing else, every layer is verified
-// against the reference, and the functional run has the timing run's cycles.
+// The operators added for an ONNX importer, end to end (`systole run`, timing and --functional):
+// every layer is verified against the reference, and the functional run has the timing run's
+// cycles. concat and split cost DMA copies through the ifmap scratchpad and nothing else; resize
+// runs on the vector unit.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -63,7 +64,7 @@ layers:
   - {name: c2, type: conv2d, input: 's:0', out_channels: 4, kernel: 1}
 )";
 
-TEST(DataMovementOps, ConcatAndSplitAreDmaCopiesVerifiedWithTheTimingRunsCycles) {
+TEST(NewOperators, ConcatAndSplitAreDmaCopiesVerifiedWithTheTimingRunsCycles) {
   const auto [timing, functional] = run_both("concat_split", kConcatSplit);
   ASSERT_FALSE(timing.is_null());
   expect_all_verified(functional);
@@ -84,7 +85,7 @@ TEST(DataMovementOps, ConcatAndSplitAreDmaCopiesVerifiedWithTheTimingRunsCycles)
   EXPECT_EQ(layers.at("s:1")["type"], "split");
 }
 
-TEST(DataMovementOps, CopiesLargerThanAScratchpadHalfAreChunked) {
+TEST(NewOperators, CopiesLargerThanAScratchpadHalfAreChunked) {
   // 8 KiB ifmap scratchpad: halves of 4 KiB; cat is [1, 16, 32, 32] int8 = 16 KiB.
   const auto [timing, functional] =
       run_both("chunked",
@@ -97,6 +98,55 @@ TEST(DataMovementOps, CopiesLargerThanAScratchpadHalfAreChunked) {
   EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
   EXPECT_EQ(by_name(timing).at("cat")["dram_writes_bytes"], 16384);
   EXPECT_EQ(by_name(timing).at("s:1")["dram_reads_bytes"], 8192);
+}
+
+constexpr const char* kResize = R"(name: resize
+inputs:
+  - {name: x, shape: [1, 3, 10, 12]}
+layers:
+  - {name: up, type: resize, mode: bilinear, scales: [2, 1.5]}
+  - {name: down, type: resize, input: x, scales: [0.6, 0.5]}
+  - {name: sized, type: resize, input: x, size: [7, 25]}
+  - {name: c, type: conv2d, input: up, out_channels: 4, kernel: 3}
+)";
+
+TEST(NewOperators, ResizeRunsOnTheVectorUnitInEveryFormat) {
+  for (const char* format : {"int8", "fp16"}) {
+    SCOPED_TRACE(format);
+    const std::string f = format;
+    const auto [timing, functional] =
+        run_both("resize_" + f, kResize,
+                 "--set core.array.input_type=" + f + " --set core.array.weight_type=" + f +
+                     (f == "fp16" ? " --set core.array.accumulator_type=fp32" : ""));
+    ASSERT_FALSE(timing.is_null());
+    expect_all_verified(functional);
+    EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
+    const auto layers = by_name(timing);
+    // up: [1, 3, 20, 18] = 1080 outputs x 4 taps; down: [1, 3, 6, 6] = 108 x 1; sized 3 x 7 x 25.
+    EXPECT_EQ(layers.at("up")["vector_ops"], 4320);
+    EXPECT_EQ(layers.at("down")["vector_ops"], 108);
+    EXPECT_EQ(layers.at("sized")["vector_ops"], 525);
+    const int64_t e = f == "int8" ? 1 : 2;
+    EXPECT_EQ(layers.at("up")["dram_reads_bytes"], 360 * e);  // the input, once
+    EXPECT_EQ(layers.at("up")["dram_writes_bytes"], 1080 * e);
+    EXPECT_GT(layers.at("up")["vector_busy_cycles"].get<int64_t>(), 0);
+  }
+}
+
+TEST(NewOperators, ResizeRowChunksCarryTheirInputRows) {
+  // 2 KiB scratchpads: a 48 x 40 plane does not fit a half, so chunks are runs of output rows
+  // with the input rows they sample.
+  const auto [timing, functional] =
+      run_both("resize_rows",
+               "name: rows\ninputs:\n  - {name: x, shape: [1, 2, 48, 40]}\nlayers:\n"
+               "  - {name: up, type: resize, mode: bilinear, scales: [2.5, 1.75]}\n"
+               "  - {name: down, type: resize, input: x, scales: [0.3, 0.45]}\n"
+               "  - {name: odd, type: resize, input: x, mode: bilinear, size: [13, 90]}\n",
+               "--set core.scratchpads.ifmap.capacity_kib=2 --set core.scratchpads.ofmap.capacity_kib=2");
+  ASSERT_FALSE(timing.is_null());
+  expect_all_verified(functional);
+  EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
+  EXPECT_GT(by_name(timing).at("up")["instructions"].get<int64_t>(), 3 * 8);  // several chunks per plane
 }
 
 }  // namespace
