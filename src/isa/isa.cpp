@@ -61,6 +61,7 @@ const char* to_string(VectorFunc f) {
 }
 
 DmaDescriptor coalesced(DmaDescriptor d) {
+  if (d.indexed) return d;                            // each row is one table lookup
   if (d.rows == 1) d.row_stride_bytes = d.row_bytes;  // a single row's stride is never used
   if (d.rows > 1 && d.row_stride_bytes == d.row_bytes) {
     d.row_bytes *= d.rows;

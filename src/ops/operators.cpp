@@ -15,7 +15,8 @@
   X(transpose)               \
   X(concat)                  \
   X(split)                   \
-  X(resize)
+  X(resize)                  \
+  X(gather)
 
 namespace systole::ops {
 

@@ -1,7 +1,7 @@
 // The operators added for an ONNX importer, end to end (`systole run`, timing and --functional):
 // every layer is verified against the reference, and the functional run has the timing run's
 // cycles. concat and split cost DMA copies through the ifmap scratchpad and nothing else; resize
-// runs on the vector unit.
+// runs on the vector unit; gather is an indexed DMA LOAD of table rows.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.h"
+#include "systole/numeric/npy.h"
+#include "systole/numeric/tensor.h"
 
 namespace systole {
 namespace {
@@ -147,6 +149,62 @@ TEST(NewOperators, ResizeRowChunksCarryTheirInputRows) {
   expect_all_verified(functional);
   EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
   EXPECT_GT(by_name(timing).at("up")["instructions"].get<int64_t>(), 3 * 8);  // several chunks per plane
+}
+
+constexpr const char* kGather = R"(name: embed
+inputs:
+  - {name: ids, shape: [2, 9], dtype: int32}
+layers:
+  - {name: emb, type: gather, vocab: 50, dim: 16}
+  - {name: fc, type: fc, out_features: 8}
+)";
+
+TEST(NewOperators, GatherIsAnIndexedDmaLoadOfTableRows) {
+  const auto [timing, functional] = run_both("gather", kGather);
+  ASSERT_FALSE(timing.is_null());
+  expect_all_verified(functional);
+  EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
+  const auto layers = by_name(timing);
+  const Json& emb = layers.at("emb");
+  // 18 lookups: 72 B of int32 indices and 18 rows of 16 B read, the rows written once.
+  EXPECT_EQ(emb["dram_reads_bytes"], 72 + 288);
+  EXPECT_EQ(emb["dram_writes_bytes"], 288);
+  EXPECT_EQ(emb["macs"], 0);
+  EXPECT_EQ(emb["vector_ops"], 0);
+  EXPECT_GT(emb["cycles"].get<int64_t>(), 0);
+}
+
+TEST(NewOperators, GatherReadsTheIndicesAndTableItIsGiven) {
+  const auto dir = fresh_dir("gather_npy");
+  Tensor ids(DataType::kInt32, {2, 3});
+  const std::vector<int64_t> picks = {4, 0, 2, 2, 1, 4};
+  for (int64_t i = 0; i < 6; ++i) ids.set_int(i, picks[static_cast<size_t>(i)]);
+  Tensor table(DataType::kInt8, {5, 4});
+  for (int64_t i = 0; i < 20; ++i) table.set_int(i, 10 * (i / 4) + i % 4);  // row r: 10r .. 10r + 3
+  write_npy((dir / "ids.npy").string(), ids);
+  write_npy((dir / "table.npy").string(), table);
+  write_file(dir / "w.yaml",
+             "name: e\ninputs:\n  - {name: ids, shape: [2, 3], dtype: int32, npy: ids.npy}\nlayers:\n"
+             "  - {name: emb, type: gather, vocab: 5, dim: 4, weights_npy: table.npy}\n");
+  const auto r = run_systole("run --workload '" + (dir / "w.yaml").string() + "' --quiet --dump-tensors '" +
+                                 (dir / "t").string() + "' --out '" + (dir / "out").string() + "'",
+                             dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_all_verified(Json::parse(read_file(dir / "out" / "report.json")));
+  const Tensor emb = read_npy((dir / "t" / "emb.npy").string());
+  ASSERT_EQ(emb.shape, (Shape{2, 3, 4}));
+  for (int64_t j = 0; j < 6; ++j) {
+    for (int64_t c = 0; c < 4; ++c) EXPECT_EQ(emb.get_int(j * 4 + c), 10 * picks[static_cast<size_t>(j)] + c);
+  }
+
+  // An index outside the table is the user's error, named with its file and position.
+  ids.set_int(4, 5);
+  write_npy((dir / "ids.npy").string(), ids);
+  const auto bad = run_systole("run --workload '" + (dir / "w.yaml").string() +
+                                   "' --quiet --functional --out '" + (dir / "bad").string() + "'",
+                               dir);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("ids.npy: index 5 at [1,1] is outside [0, 5)"), std::string::npos) << bad.err;
 }
 
 }  // namespace

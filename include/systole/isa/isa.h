@@ -49,13 +49,25 @@ struct DmaDescriptor {
   bool from_accumulator = false;
   int requant_shift = 0;
   int slot = kNoSlot;  // the double-buffer half of `buffer` that spm_addr lies in
+  // An indexed LOAD (gather; planes == 1): row r of the descriptor is row index[r] of a table of
+  // `table_rows` rows of row_bytes at table_addr in DRAM, index[r] being the int32 at
+  // index_spm_addr + 4 r in the `index_buffer` scratchpad. The DMA first reads the rows' indices
+  // from that scratchpad (one transaction of 4 x rows bytes, timed and counted like any scratchpad
+  // side), then issues the rows' bursts at dram_addr + r * row_stride_bytes. Timing never depends
+  // on data, so those are the rows the compiler assumed (docs/compiler.md, "Gather"); a functional
+  // run moves the bytes of the rows the indices name. Never coalesced: every row is one lookup.
+  bool indexed = false;
+  Buffer index_buffer = Buffer::kIfmap;
+  uint64_t index_spm_addr = 0;
+  uint64_t table_addr = 0;
+  uint64_t table_rows = 0;
   uint64_t bytes() const { return planes * rows * row_bytes; }
 };
 
-// The same transfer with contiguous dimensions merged: rows whose stride equals their length
-// become one longer row, and planes whose stride equals rows * row_bytes one taller plane. The
-// DMA splits rows into bursts, so a 2048x7x7 B descriptor over contiguous memory would otherwise
-// cost 14336 seven-byte bursts instead of 1568 full ones.
+// The same transfer with contiguous dimensions merged (an indexed LOAD is returned as it is): rows whose
+// stride equals their length become one longer row, and planes whose stride equals rows * row_bytes one
+// taller plane. The DMA splits rows into bursts, so a 2048x7x7 B descriptor over contiguous memory would
+// otherwise cost 14336 seven-byte bursts instead of 1568 full ones.
 DmaDescriptor coalesced(DmaDescriptor d);
 
 // Where element (i, j) of a MATMUL operand lives in its scratchpad, for functional simulation
