@@ -207,5 +207,23 @@ TEST(NewOperators, GatherReadsTheIndicesAndTableItIsGiven) {
   EXPECT_NE(bad.err.find("ids.npy: index 5 at [1,1] is outside [0, 5)"), std::string::npos) << bad.err;
 }
 
+TEST(NewOperators, TheShippedExampleRunsAndVerifiesOnEveryShippedArch) {
+  for (const char* arch : {"default", "tpu_v1", "edge_lpddr4", "scalesim_default"}) {
+    SCOPED_TRACE(arch);
+    const auto dir = fresh_dir(std::string("importer_ops_") + arch);
+    const std::string base = std::string("run --workload importer_ops --quiet --arch ") + arch;
+    const auto timing = run_systole(base + " --out '" + (dir / "timing").string() + "'", dir);
+    ASSERT_EQ(timing.exit_code, 0) << timing.err;
+    const auto functional =
+        run_systole(base + " --functional --seed 2 --out '" + (dir / "functional").string() + "'", dir);
+    ASSERT_EQ(functional.exit_code, 0) << functional.err;
+    const Json t = Json::parse(read_file(dir / "timing" / "report.json"));
+    const Json f = Json::parse(read_file(dir / "functional" / "report.json"));
+    expect_all_verified(f);
+    EXPECT_EQ(f["total"]["cycles"], t["total"]["cycles"]);
+    EXPECT_EQ(t["total"]["macs"], 2588672);
+  }
+}
+
 }  // namespace
 }  // namespace systole
