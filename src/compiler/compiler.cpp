@@ -1,18 +1,19 @@
-// compile(): places tensors in DRAM, then maps every layer in network order — GEMM layers through
-// lowering, tile choice and emission, vector layers through chunking, layout-only layers and fused
-// activations to no instructions — and closes every layer that stored data with a SYNC.
+// compile(): places tensors in DRAM, then maps every layer in network order through its operator's
+// lowering (compiler/operator_lowering.h; fused activations emit nothing of their own) and closes
+// every layer that stored data with a SYNC.
 #include "systole/compiler/compiler.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-#include "lowering.h"
 #include "systole/common/error.h"
+#include "systole/compiler/lowering.h"
+#include "systole/compiler/operator_lowering.h"
 
 namespace systole {
 
-using namespace compiler_detail;
+using namespace lowering;
 
 namespace {
 
@@ -31,7 +32,7 @@ std::string layer_sizes(const Layer& l) {
                                          int64_t before) {
   const Layer& l = net.layers[i];
   throw WorkloadError(Diagnostic{
-      net.source_path, l.source_line, fmt::format("layers[{}]", i), layer_sizes(l),
+      net.source_path, l.source_line, layer_key(l, i), layer_sizes(l),
       fmt::format("layer '{}' ({}) needs {} {} instructions ({}); with the {} instructions of the layers "
                   "before it, that "
                   "exceeds the program limit of {} instructions, which bounds the compiler's memory "
@@ -61,37 +62,10 @@ void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const Mem
     rec.fused_into = net.layers[producer].name;
     rec.reason =
         fmt::format("{} fused into '{}': applied by the vector unit to each output tile before its STORE",
-                    to_string(l.as<ActivationAttrs>().func), rec.fused_into);
+                    to_string(*lowering_of(l.kind).fusable_activation(l)), rec.fused_into);
   } else {
-    switch (l.kind) {
-      case LayerKind::kConv2d:
-      case LayerKind::kMatmul: {
-        const GemmProblem p = l.kind == LayerKind::kConv2d
-                                  ? lower_conv(l, index, plan, eb, sb->remaining())
-                                  : lower_matmul(l, index, plan, eb, sb->remaining());
-        const TileChoice t = choose_tile(arch, p, eb, sb->remaining());
-        rec.dataflow = to_string(arch.core.array.dataflow);
-        rec.gemm_m = p.m, rec.gemm_n = p.n, rec.gemm_k = p.k, rec.groups = p.groups;
-        rec.tile_m = t.tm, rec.tile_n = t.tn, rec.tile_k = t.tk;
-        rec.loop_order = std::string(p.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
-        rec.estimated_dram_bytes = t.dram_bytes;
-        rec.reason = t.reason;
-        emit_gemm(arch, p, t, fused, sb, &rec);
-        break;
-      }
-      case LayerKind::kReshape:
-      case LayerKind::kTranspose: {
-        rec.dataflow = "none";
-        const TensorView& v = plan.views.at(l.name);
-        rec.reason = fmt::format(
-            "layout only: output aliases '{}' at 0x{:x}{}", l.inputs.at(0), v.addr,
-            l.kind == LayerKind::kTranspose ? "; consumers' DMA strides absorb the permutation" : "");
-        break;
-      }
-      default:
-        emit_vector_layer(arch, l, index, plan, sb, &rec);
-        break;
-    }
+    LoweringContext ctx{arch, net, l, index, plan, eb, fused, sb, &rec};
+    lowering_of(l.kind).lower(ctx);
     sb->sync(index);
   }
   prog->layers.push_back(pl);
@@ -122,8 +96,7 @@ Program compile(const ArchSpec& arch, const Network& net) {
     if (plan.fused_into[i] < 0) continue;
     FusedActivation& f = fused[static_cast<size_t>(plan.fused_into[i])];
     f.present = true;
-    f.func = net.layers[i].as<ActivationAttrs>().func == ActivationFunc::kRelu6 ? VectorFunc::kRelu6
-                                                                                : VectorFunc::kRelu;
+    f.func = *lowering_of(net.layers[i].kind).fusable_activation(net.layers[i]);
   }
 
   for (size_t i = 0; i < net.layers.size(); ++i) {
@@ -138,7 +111,7 @@ Program compile(const ArchSpec& arch, const Network& net) {
       // Name the workload's layer too: the capacity key alone does not say which file asked.
       std::vector<Diagnostic> diags = e.diagnostics();
       for (Diagnostic& d : diags) {
-        d.rule += fmt::format(" [workload {}:{}: layers[{}]]", net.source_path, l.source_line, i);
+        d.rule += fmt::format(" [workload {}:{}: {}]", net.source_path, l.source_line, layer_key(l, i));
       }
       throw ConfigError(std::move(diags));
     }

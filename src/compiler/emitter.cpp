@@ -13,12 +13,13 @@
 
 #include <fmt/format.h>
 
-#include "lowering.h"
 #include "systole/common/error.h"
 #include "systole/compiler/compiler.h"
+#include "systole/compiler/lowering.h"
+#include "systole/compiler/operator_lowering.h"
 
 namespace systole {
-namespace compiler_detail {
+namespace lowering {
 
 uint32_t StreamBuilder::add(Opcode op, uint32_t layer, std::vector<uint32_t> deps,
                             decltype(Instruction::payload) payload) {
@@ -229,5 +230,17 @@ void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, 
   rec->folds = folds;
 }
 
-}  // namespace compiler_detail
+void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
+  const TileChoice t = choose_tile(ctx.arch, p, ctx.eb, ctx.sb->remaining());
+  MappingRecord& rec = *ctx.rec;
+  rec.dataflow = to_string(ctx.arch.core.array.dataflow);
+  rec.gemm_m = p.m, rec.gemm_n = p.n, rec.gemm_k = p.k, rec.groups = p.groups;
+  rec.tile_m = t.tm, rec.tile_n = t.tn, rec.tile_k = t.tk;
+  rec.loop_order = std::string(p.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
+  rec.estimated_dram_bytes = t.dram_bytes;
+  rec.reason = t.reason;
+  emit_gemm(ctx.arch, p, t, ctx.fused, ctx.sb, &rec);
+}
+
+}  // namespace lowering
 }  // namespace systole

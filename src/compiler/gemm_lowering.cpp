@@ -12,11 +12,11 @@
 
 #include <fmt/format.h>
 
-#include "lowering.h"
 #include "systole/common/error.h"
+#include "systole/compiler/lowering.h"
 
 namespace systole {
-namespace compiler_detail {
+namespace lowering {
 namespace {
 
 const TensorView& view(const MemoryPlan& plan, const Layer& l, size_t input) {
@@ -37,33 +37,14 @@ uint64_t u(int64_t v) {
 
 }  // namespace
 
-GemmProblem lower_conv(const Layer& l, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb,
-                       int64_t max_gemms) {
-  const auto& a = l.as<Conv2dAttrs>();
-  const Shape& in = l.input_shapes.at(0);
-  const Shape& out = l.output_shape;
-  if (in.size() != 4 || out.size() != 4) throw InternalError("conv2d '" + l.name + "' is not NCHW");
+GemmProblem lower_conv(const Layer& l, const ConvGeometry& geometry, uint32_t index, const MemoryPlan& plan,
+                       const ElementBytes& eb, int64_t max_gemms) {
   GemmProblem p;
   p.layer = index;
   p.name = l.name;
   p.is_conv = true;
-  ConvGeometry& g = p.conv;
-  g.batch = in[0];
-  g.c = in[1];
-  g.h = in[2];
-  g.w = in[3];
-  g.oc = out[1];
-  g.ho = out[2];
-  g.wo = out[3];
-  g.kh = a.kernel_h;
-  g.kw = a.kernel_w;
-  g.sh = a.stride_h;
-  g.sw = a.stride_w;
-  g.pad_top = a.pad_top;
-  g.pad_left = a.pad_left;
-  g.dh = a.dilation_h;
-  g.dw = a.dilation_w;
-  g.groups = a.groups;
+  p.conv = geometry;
+  const ConvGeometry& g = p.conv;
   const int64_t cpg = g.c / g.groups, ocpg = g.oc / g.groups;
   p.m = g.batch * g.ho * g.wo;
   p.k = cpg * g.kh * g.kw;
@@ -84,9 +65,8 @@ GemmProblem lower_conv(const Layer& l, uint32_t index, const MemoryPlan& plan, c
   return p;
 }
 
-GemmProblem lower_matmul(const Layer& l, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb,
-                         int64_t max_gemms) {
-  const auto& attrs = l.as<MatmulAttrs>();
+GemmProblem lower_matmul(const Layer& l, bool transpose_b, uint32_t index, const MemoryPlan& plan,
+                         const ElementBytes& eb, int64_t max_gemms) {
   const TensorView& av = view(plan, l, 0);
   const TensorView& ov = plan.views.at(l.name);
   const size_t r = av.shape.size();
@@ -120,8 +100,8 @@ GemmProblem lower_matmul(const Layer& l, uint32_t index, const MemoryPlan& plan,
     const size_t rb = bv.shape.size();
     p.source_b = bv.source_layer;
     // Element (k, n) of B: stored [.., K, N], or [.., N, K] when transpose_b.
-    p.b = attrs.transpose_b ? MatrixView{bv.addr, bv.strides[rb - 1], bv.strides[rb - 2], {}, eb.act}
-                            : MatrixView{bv.addr, bv.strides[rb - 2], bv.strides[rb - 1], {}, eb.act};
+    p.b = transpose_b ? MatrixView{bv.addr, bv.strides[rb - 1], bv.strides[rb - 2], {}, eb.act}
+                      : MatrixView{bv.addr, bv.strides[rb - 2], bv.strides[rb - 1], {}, eb.act};
   }
   p.gemms = batch;
   p.groups = 1;
@@ -302,5 +282,5 @@ std::vector<DmaDescriptor> ofmap_descriptors(const GemmProblem& p, int64_t g, in
   return out;
 }
 
-}  // namespace compiler_detail
+}  // namespace lowering
 }  // namespace systole

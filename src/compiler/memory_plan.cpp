@@ -1,27 +1,29 @@
 // DRAM placement: network inputs first, then per layer (in layer order) its output tensor and its
-// weights "<layer>.weight", each at the next 64-byte aligned address. Layout-only layers
-// (reshape, transpose) and fused activations allocate nothing: their output is a view of their
-// producer's tensor, recorded with the producer's address.
+// weights "<layer>.weight", each at the next 64-byte aligned address. Layout-only layers (views:
+// workload/operator.h LayoutView) and fused activations allocate nothing: their output is a view
+// of their producer's tensor, recorded with the producer's address.
 #include <algorithm>
 
 #include <fmt/format.h>
 
-#include "lowering.h"
 #include "systole/common/error.h"
+#include "systole/compiler/lowering.h"
+#include "systole/compiler/operator_lowering.h"
+#include "systole/workload/operator.h"
 
 namespace systole {
-namespace compiler_detail {
+namespace lowering {
 namespace {
 
 constexpr uint64_t kAlignBytes = 64;  // DRAM burst / cache-line alignment of every tensor
+
+}  // namespace
 
 std::vector<int64_t> contiguous_strides(const Shape& s) {
   std::vector<int64_t> st(s.size(), 1);
   for (size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];
   return st;
 }
-
-}  // namespace
 
 ElementBytes element_bytes(const ArchSpec& arch) {
   return {bytes_of(arch.core.array.input_type), bytes_of(arch.core.array.weight_type),
@@ -39,16 +41,12 @@ std::vector<int> find_fusions(const Network& net) {
   std::map<std::string, size_t> earlier;  // layer name -> index, of layers before i
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    const bool relu = l.kind == LayerKind::kActivation && l.inputs.size() == 1 &&
-                      (l.as<ActivationAttrs>().func == ActivationFunc::kRelu ||
-                       l.as<ActivationAttrs>().func == ActivationFunc::kRelu6);
-    if (relu) {
+    if (l.inputs.size() == 1 && lowering_of(l.kind).fusable_activation(l)) {
       const auto it = earlier.find(l.inputs[0]);
       if (it != earlier.end()) {
         const size_t j = it->second;
         const Layer& p = net.layers[j];
-        if ((p.kind == LayerKind::kConv2d || p.kind == LayerKind::kMatmul) && consumers[p.name] == 1 &&
-            fused[j] < 0) {
+        if (lowering_of(p.kind).takes_fused_activation() && consumers[p.name] == 1 && fused[j] < 0) {
           fused[i] = static_cast<int>(j);
         }
       }
@@ -95,17 +93,19 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
     }
     return it->second;
   };
+  const std::map<std::string, int64_t> index_tensors = index_inputs(net);
   for (const TensorInput& in : net.inputs) {
-    const uint64_t bytes = bytes_of_tensor(num_elements(in.shape), eb.act, 0, "inputs." + in.name + ".shape",
+    // Index inputs (gather's) hold int32 indices; every other input holds activations.
+    const int64_t elem = index_tensors.count(in.name) ? bytes_of(DataType::kInt32) : eb.act;
+    const uint64_t bytes = bytes_of_tensor(num_elements(in.shape), elem, 0, "inputs." + in.name + ".shape",
                                            shape_str(in.shape), fmt::format("network input '{}'", in.name));
     const uint64_t addr = place(in.name, bytes);
     plan.views[in.name] = {addr, in.shape, contiguous_strides(in.shape), -1};
   }
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    const std::string key = fmt::format("layers[{}]", i);
-    const bool view =
-        l.kind == LayerKind::kReshape || l.kind == LayerKind::kTranspose || plan.fused_into[i] >= 0;
+    const std::string key = layer_key(l, i);
+    const bool view = operator_of(l.kind).layout() != LayoutView::kNone || plan.fused_into[i] >= 0;
     // A view allocates nothing; its bytes equal its producer's (checked when that was placed).
     const uint64_t out_bytes =
         view ? static_cast<uint64_t>(num_elements(l.output_shape) * eb.act)
@@ -118,16 +118,10 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
       v.addr = src.addr;
       v.shape = l.output_shape;
       v.source_layer = plan.fused_into[i] >= 0 ? plan.fused_into[i] : src.source_layer;
-      if (l.kind == LayerKind::kTranspose && src.strides.size() == l.output_shape.size()) {
-        // Output axis a is input axis perm[a]: the consumer's DMA walks the producer's strides.
-        const auto& perm = l.as<TransposeAttrs>().perm;
-        for (int64_t a : perm) v.strides.push_back(src.strides.at(static_cast<size_t>(a)));
-      } else {
-        // Reshape (and fused activations) keep the producer's contiguous layout. A reshape of a
-        // permuted view has no single stride per axis; it is treated as if the producer had been
-        // materialised contiguously (a documented approximation).
-        v.strides = contiguous_strides(l.output_shape);
-      }
+      // Fused activations keep the producer's contiguous layout; a layout-only operator says how
+      // it sees its source (reshape: contiguous; transpose: the source's strides, permuted).
+      v.strides = plan.fused_into[i] >= 0 ? contiguous_strides(l.output_shape)
+                                          : lowering_of(l.kind).view_strides(l, src);
       plan.tensors.push_back({l.name, v.addr, out_bytes});
     } else {
       v.addr = place(l.name, out_bytes);
@@ -146,5 +140,5 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
   return plan;
 }
 
-}  // namespace compiler_detail
+}  // namespace lowering
 }  // namespace systole

@@ -40,6 +40,10 @@ std::string instruction_line(const Instruction& in, const std::string& layer) {
                        d.spm_addr, d.planes, d.rows, d.row_bytes);
       if (d.planes > 1 || d.rows > 1)
         s += fmt::format(" stride={}/{}", d.plane_stride_bytes, d.row_stride_bytes);
+      if (d.indexed) {
+        s += fmt::format(" indexed={}@0x{:x} table=0x{:x} table_rows={}", to_string(d.index_buffer),
+                         d.index_spm_addr, d.table_addr, d.table_rows);
+      }
       break;
     }
     case Opcode::kMatmul: {
@@ -136,6 +140,12 @@ nlohmann::json to_json(const Program& p) {
         e["row_stride_bytes"] = d.row_stride_bytes;
         e["bytes"] = d.bytes();
         if (d.slot != kNoSlot) e["slot"] = slot_name(d.slot);
+        if (d.indexed) {
+          e["index_buffer"] = to_string(d.index_buffer);
+          e["index_spm_addr"] = d.index_spm_addr;
+          e["table_addr"] = d.table_addr;
+          e["table_rows"] = d.table_rows;
+        }
         break;
       }
       case Opcode::kMatmul: {

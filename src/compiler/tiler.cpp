@@ -19,11 +19,11 @@
 
 #include <fmt/format.h>
 
-#include "lowering.h"
 #include "systole/common/error.h"
+#include "systole/compiler/lowering.h"
 
 namespace systole {
-namespace compiler_detail {
+namespace lowering {
 namespace {
 
 // Inserts a, 2a, 4a, ... below d (no doubling past d: d may be close to 2^63).
@@ -362,5 +362,5 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
   return best;
 }
 
-}  // namespace compiler_detail
+}  // namespace lowering
 }  // namespace systole

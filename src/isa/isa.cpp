@@ -52,11 +52,16 @@ const char* to_string(VectorFunc f) {
       return "softmax";
     case VectorFunc::kLayerNorm:
       return "layernorm";
+    case VectorFunc::kResizeNearest:
+      return "resize_nearest";
+    case VectorFunc::kResizeBilinear:
+      return "resize_bilinear";
   }
   return "?";
 }
 
 DmaDescriptor coalesced(DmaDescriptor d) {
+  if (d.indexed) return d;                            // each row is one table lookup
   if (d.rows == 1) d.row_stride_bytes = d.row_bytes;  // a single row's stride is never used
   if (d.rows > 1 && d.row_stride_bytes == d.row_bytes) {
     d.row_bytes *= d.rows;

@@ -39,4 +39,15 @@ Tensor random_tensor(DataType t, const Shape& shape, uint64_t seed, const std::s
   return out;
 }
 
+Tensor random_indices(const Shape& shape, int64_t limit, uint64_t seed, const std::string& stream) {
+  if (limit < 1 || limit > (int64_t{1} << 31)) throw InternalError("random_indices: limit outside 1..2^31");
+  Tensor out(DataType::kInt32, shape);
+  uint64_t state = fnv1a64(stream) ^ seed;
+  const auto bound = static_cast<uint64_t>(limit);
+  for (int64_t i = 0; i < out.elements(); ++i) {
+    out.set_int(i, static_cast<int64_t>(((splitmix64_next(&state) >> 32) * bound) >> 32));
+  }
+  return out;
+}
+
 }  // namespace systole

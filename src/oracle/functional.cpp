@@ -14,7 +14,9 @@
 #include "systole/compiler/compiler.h"
 #include "systole/numeric/npy.h"
 #include "systole/numeric/random.h"
+#include "systole/oracle/operator_reference.h"
 #include "systole/oracle/reference.h"
+#include "systole/workload/operator.h"
 
 namespace systole::oracle {
 namespace {
@@ -23,25 +25,25 @@ bool small_int(DataType t) {
   return t == DataType::kInt8 || t == DataType::kInt16;
 }
 
-// The weight tensor's logical shape (its DRAM layout is this, row-major).
-Shape weight_shape(const Layer& l) {
-  if (l.kind == LayerKind::kConv2d) {
-    const auto& a = l.as<Conv2dAttrs>();
-    return {a.out_channels, l.input_shapes.at(0).at(1) / a.groups, a.kernel_h, a.kernel_w};
+std::string index_str(const Shape& shape, int64_t flat) {
+  std::vector<int64_t> idx(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    idx[d] = shape[d] > 0 ? flat % shape[d] : 0;
+    flat = shape[d] > 0 ? flat / shape[d] : 0;
   }
-  if (l.kind == LayerKind::kMatmul) return {l.input_shapes.at(0).back(), l.output_shape.back()};
-  return {l.weight_elements};
+  return fmt::format("[{}]", fmt::join(idx, ","));
 }
 
-// Reduction length of one output element: the float tolerance and the requantisation shift.
-int64_t reduction_length(const Layer& l) {
-  if (l.kind == LayerKind::kConv2d) {
-    const auto& a = l.as<Conv2dAttrs>();
-    return l.input_shapes.at(0).at(1) / a.groups * a.kernel_h * a.kernel_w;
+// An index tensor read from a .npy file: every index must lie in [0, limit).
+Tensor checked_indices(Tensor t, int64_t limit, const std::string& path) {
+  for (int64_t e = 0; e < t.elements(); ++e) {
+    const int64_t v = t.get_int(e);
+    if (v < 0 || v >= limit) {
+      throw UserError(fmt::format("{}: index {} at {} is outside [0, {}), the rows of the tables it indexes",
+                                  path, v, index_str(t.shape, e), limit));
+    }
   }
-  if (l.kind == LayerKind::kMatmul) return l.input_shapes.at(0).back();
-  if (l.kind == LayerKind::kAdd) return static_cast<int64_t>(l.inputs.size());
-  return 1;
+  return t;
 }
 
 std::map<std::string, TensorPlacement> placements(const Program& program) {
@@ -73,15 +75,6 @@ void write_tensor(std::vector<uint8_t>& dram, const TensorPlacement& p, const Te
                                     t.bytes.size(), p.bytes));
   }
   if (!t.bytes.empty()) std::memcpy(dram.data() + p.dram_addr, t.bytes.data(), t.bytes.size());
-}
-
-std::string index_str(const Shape& shape, int64_t flat) {
-  std::vector<int64_t> idx(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    idx[d] = shape[d] > 0 ? flat % shape[d] : 0;
-    flat = shape[d] > 0 ? flat / shape[d] : 0;
-  }
-  return fmt::format("[{}]", fmt::join(idx, ","));
 }
 
 double float_eps(DataType t) {
@@ -177,45 +170,14 @@ void check_functional_support(const ArchSpec& arch, const Network& net) {
               "functional simulation does not support this layer: " + why});
   };
   for (const Layer& l : net.layers) {
-    switch (l.kind) {
-      case LayerKind::kConv2d:
-        break;
-      case LayerKind::kMatmul:
-        if (l.inputs.size() == 2 && a.input_type != a.weight_type) {
-          refuse(l, fmt::format("a matmul of two activations loads its second operand ({}) into the weight "
-                                "scratchpad, which the array reads as weight_type {}",
-                                to_string(a.input_type), to_string(a.weight_type)));
-        }
-        break;
-      case LayerKind::kPool:  // max / avg, windowed or global, any format (vector unit)
-        break;
-      case LayerKind::kActivation: {
-        const ActivationFunc f = l.as<ActivationAttrs>().func;
-        if (!is_float(a.input_type) && f != ActivationFunc::kRelu && f != ActivationFunc::kRelu6)
-          refuse(l, fmt::format("{} on integer data (only relu and relu6)", to_string(f)));
-        break;
-      }
-      case LayerKind::kAdd:
-        break;
-      case LayerKind::kSoftmax:
-      case LayerKind::kLayerNorm:
-        if (!is_float(a.input_type)) refuse(l, fmt::format("{} needs float data", to_string(l.kind)));
-        break;
-      case LayerKind::kReshape: {
-        const Layer* src = net.find_layer(l.inputs.at(0));
-        if (src != nullptr && src->kind == LayerKind::kTranspose)
-          refuse(l, "a reshape of a transposed view (the compiler reads it as if contiguous)");
-        break;
-      }
-      case LayerKind::kTranspose:
-        break;
-    }
+    const IOperatorReference& ref = reference_of(l.kind);
+    const std::string why = ref.functional_support(arch, net, l);
+    if (!why.empty()) refuse(l, why);
     for (const std::string& in : l.inputs) {
       const Layer* src = net.find_layer(in);
-      if (src != nullptr && src->kind == LayerKind::kTranspose && l.kind != LayerKind::kMatmul &&
-          l.kind != LayerKind::kReshape) {
-        refuse(l, fmt::format("its input '{}' is a transposed view, which only matmuls read by strides", in));
-      }
+      if (src == nullptr || operator_of(src->kind).layout() != LayoutView::kStrided) continue;
+      const std::string strided = ref.strided_input(l, in);
+      if (!strided.empty()) refuse(l, strided);
     }
   }
   if (!errs.empty()) throw WorkloadError(errs.take());
@@ -243,9 +205,21 @@ std::vector<uint8_t> initial_dram(const ArchSpec& arch, const Network& net, cons
     }
     return x;
   };
+  const std::map<std::string, int64_t> index_tensors = index_inputs(net);
   for (const TensorInput& in : net.inputs) {
     auto it = npy_inputs.find(in.name);
     const std::string path = it != npy_inputs.end() ? it->second : in.npy_path;
+    const auto index = index_tensors.find(in.name);
+    if (index != index_tensors.end()) {
+      // Indices: int32, each in [0, limit) (the smallest table that reads them).
+      const Tensor t =
+          path.empty()
+              ? random_indices(in.shape, index->second, seed, in.name)
+              : checked_indices(from_npy(path, DataType::kInt32, in.shape, "index input '" + in.name + "'"),
+                                index->second, path);
+      write_tensor(dram, placement(all, in.name), t);
+      continue;
+    }
     const Tensor t = path.empty() ? random_tensor(a.input_type, in.shape, seed, in.name)
                                   : from_npy(path, a.input_type, in.shape, "input '" + in.name + "'");
     write_tensor(dram, placement(all, in.name), t);
@@ -253,7 +227,7 @@ std::vector<uint8_t> initial_dram(const ArchSpec& arch, const Network& net, cons
   for (const Layer& l : net.layers) {
     if (l.weight_elements <= 0) continue;
     const std::string name = l.name + ".weight";
-    const Shape shape = weight_shape(l);
+    const Shape shape = reference_of(l.kind).weight_shape(l);
     const Tensor t = l.weights_npy_path.empty() ? random_tensor(a.weight_type, shape, seed, name)
                                                 : from_npy(l.weights_npy_path, a.weight_type, shape,
                                                            "the weights of '" + l.name + "'");
@@ -277,13 +251,17 @@ void verify_layers(const ArchSpec& arch, const Network& net, const Program& prog
   opt.acc = a.accumulator();
   opt.k_group = k_group(ArrayGeometry{a.rows, a.cols, a.microarch}, a.dataflow);
 
-  // A layer's input as its consumer sees it: a transpose is materialised from its source.
+  const std::map<std::string, int64_t> index_tensors = index_inputs(net);
+  // A layer's input as its consumer sees it: a strided view (transpose) is materialised from its
+  // source; index inputs are int32.
   std::function<Tensor(const std::string&)> input = [&](const std::string& name) -> Tensor {
-    if (const TensorInput* in = net.find_input(name))
-      return read_tensor(dram, placement(all, name), a.input_type, in->shape);
+    if (const TensorInput* in = net.find_input(name)) {
+      const DataType t = index_tensors.count(name) ? DataType::kInt32 : a.input_type;
+      return read_tensor(dram, placement(all, name), t, in->shape);
+    }
     const Layer* l = net.find_layer(name);
     if (l == nullptr) throw InternalError("functional: unknown tensor '" + name + "'");
-    if (l->kind == LayerKind::kTranspose) {
+    if (operator_of(l->kind).layout() == LayoutView::kStrided) {
       const Tensor src = input(l->inputs.at(0));
       return reference_layer(*l, {&src}, nullptr, opt);
     }
@@ -292,21 +270,21 @@ void verify_layers(const ArchSpec& arch, const Network& net, const Program& prog
 
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    if (!program.mappings[i].fused_into.empty() || l.kind == LayerKind::kReshape ||
-        l.kind == LayerKind::kTranspose) {
+    if (!program.mappings[i].fused_into.empty() || operator_of(l.kind).layout() != LayoutView::kNone) {
       continue;  // checked with its producer / layout only
     }
+    const IOperatorReference& ref = reference_of(l.kind);
     std::vector<Tensor> ins;
     for (const std::string& name : l.inputs) ins.push_back(input(name));
     std::vector<const Tensor*> in_ptrs;
     for (const Tensor& t : ins) in_ptrs.push_back(&t);
-    const bool gemm = l.kind == LayerKind::kConv2d || l.kind == LayerKind::kMatmul;
     Tensor weights;
-    const bool has_weights = gemm && l.weight_elements > 0;
-    if (has_weights)
-      weights = read_tensor(dram, placement(all, l.name + ".weight"), a.weight_type, weight_shape(l));
-    const int64_t k = reduction_length(l);
-    opt.requant_shift = gemm ? requant_shift(arch, k) : 0;
+    const bool has_weights = ref.takes_weights(l);
+    if (has_weights) {
+      weights = read_tensor(dram, placement(all, l.name + ".weight"), a.weight_type, ref.weight_shape(l));
+    }
+    const int64_t k = ref.reduction_length(l);
+    opt.requant_shift = ref.requantises() ? requant_shift(arch, k) : 0;
     Tensor expected = reference_layer(l, in_ptrs, has_weights ? &weights : nullptr, opt);
     auto fused = fused_by.find(l.name);
     if (fused != fused_by.end()) {

@@ -86,7 +86,8 @@ double utilization(int64_t macs, int64_t cycles, int64_t pes) {
 std::vector<int64_t> layer_boundaries(const Program& program, const std::vector<InstructionRecord>& records,
                                       int64_t total_cycles) {
   check_shapes(program, records);
-  std::vector<int64_t> last_retire(program.layers.size(), -1);
+  std::vector<int64_t> last_retire(program.layers.size(), -1);  // of compute instructions
+  std::vector<int64_t> last_any(program.layers.size(), -1);     // of any instruction
   for (size_t i = 0; i < records.size(); ++i) {
     const Instruction& inst = program.instructions[i];
     if (records[i].retire_cycle > total_cycles) {
@@ -95,11 +96,15 @@ std::vector<int64_t> layer_boundaries(const Program& program, const std::vector<
     }
     if (is_compute(inst.op))
       last_retire[inst.layer] = std::max(last_retire[inst.layer], records[i].retire_cycle);
+    last_any[inst.layer] = std::max(last_any[inst.layer], records[i].retire_cycle);
   }
   std::vector<int64_t> bounds(program.layers.size(), 0);
   int64_t prev = 0;
   for (size_t l = 0; l < bounds.size(); ++l) {
-    prev = std::max(prev, l + 1 == bounds.size() ? total_cycles : last_retire[l]);
+    // A layer that only moves data (concat, split, gather: LOADs and STOREs) ends with its last
+    // instruction; a layer with compute instructions with its last of those.
+    const int64_t end = last_retire[l] >= 0 ? last_retire[l] : last_any[l];
+    prev = std::max(prev, l + 1 == bounds.size() ? total_cycles : end);
     bounds[l] = prev;
   }
   return bounds;

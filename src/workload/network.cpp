@@ -1,92 +1,24 @@
 #include "systole/workload/network.h"
 
-#include <array>
-#include <utility>
+#include <ostream>
+
+#include <fmt/format.h>
 
 #include "systole/common/error.h"
 
 namespace systole {
-namespace {
 
-template <typename E, size_t N>
-using Table = std::array<std::pair<E, const char*>, N>;
-
-template <typename E, size_t N>
-bool parse_from(const Table<E, N>& table, const std::string& s, E* out) {
-  for (const auto& [e, name] : table) {
-    if (s == name) {
-      *out = e;
-      return true;
-    }
-  }
-  return false;
+std::ostream& operator<<(std::ostream& os, const LayerKind& k) {
+  return os << k.name();
 }
 
-template <typename E, size_t N>
-const char* name_of(const Table<E, N>& table, E e) {
-  for (const auto& [v, name] : table) {
-    if (v == e) return name;
-  }
-  return "?";
+void Layer::attrs_mismatch() const {
+  throw InternalError(
+      fmt::format("layer '{}' ({}): its attributes are not of the type asked for", name, to_string(kind)));
 }
 
-template <typename E, size_t N>
-std::vector<std::string> names_of(const Table<E, N>& table) {
-  std::vector<std::string> out;
-  for (const auto& entry : table) out.emplace_back(entry.second);
-  return out;
-}
-
-constexpr Table<LayerKind, 9> kLayerKinds{{
-    {LayerKind::kConv2d, "conv2d"},
-    {LayerKind::kMatmul, "matmul"},
-    {LayerKind::kPool, "pool"},
-    {LayerKind::kAdd, "add"},
-    {LayerKind::kActivation, "activation"},
-    {LayerKind::kSoftmax, "softmax"},
-    {LayerKind::kLayerNorm, "layernorm"},
-    {LayerKind::kReshape, "reshape"},
-    {LayerKind::kTranspose, "transpose"},
-}};
-constexpr Table<PoolMode, 2> kPoolModes{{{PoolMode::kMax, "max"}, {PoolMode::kAvg, "avg"}}};
-constexpr Table<ActivationFunc, 5> kActivationFuncs{{
-    {ActivationFunc::kRelu, "relu"},
-    {ActivationFunc::kRelu6, "relu6"},
-    {ActivationFunc::kGelu, "gelu"},
-    {ActivationFunc::kSigmoid, "sigmoid"},
-    {ActivationFunc::kTanh, "tanh"},
-}};
-
-}  // namespace
-
-const char* to_string(LayerKind k) {
-  return name_of(kLayerKinds, k);
-}
-bool parse_layer_kind(const std::string& s, LayerKind* out) {
-  return parse_from(kLayerKinds, s, out);
-}
-std::vector<std::string> layer_kind_names() {
-  return names_of(kLayerKinds);
-}
-
-const char* to_string(PoolMode m) {
-  return name_of(kPoolModes, m);
-}
-bool parse_pool_mode(const std::string& s, PoolMode* out) {
-  return parse_from(kPoolModes, s, out);
-}
-std::vector<std::string> pool_mode_names() {
-  return names_of(kPoolModes);
-}
-
-const char* to_string(ActivationFunc f) {
-  return name_of(kActivationFuncs, f);
-}
-bool parse_activation_func(const std::string& s, ActivationFunc* out) {
-  return parse_from(kActivationFuncs, s, out);
-}
-std::vector<std::string> activation_func_names() {
-  return names_of(kActivationFuncs);
+std::string layer_key(const Layer& l, size_t index) {
+  return fmt::format("layers[{}]", l.source_index >= 0 ? static_cast<size_t>(l.source_index) : index);
 }
 
 int64_t Network::total_macs() const {

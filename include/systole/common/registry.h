@@ -78,4 +78,45 @@ class Registry {
   std::vector<Entry> m_entries;
 };
 
+// A registry of stateless variants: each is made once, when it is added, and that one object is
+// shared by every user (the operators behind layer kinds: one object serves every layer of its
+// kind). Names, duplicates and unknown names behave as in Registry.
+template <typename Interface>
+class SharedRegistry {
+ public:
+  using Factory = typename Registry<Interface>::Factory;
+
+  explicit SharedRegistry(std::string what) : m_registry(std::move(what)) {}
+
+  void add(const std::string& name, Factory factory) {
+    m_registry.add(name, std::move(factory));
+    m_shared.push_back(m_registry.make(name));
+    m_names.push_back(name);
+  }
+
+  bool contains(const std::string& name) const { return m_registry.contains(name); }
+  bool empty() const { return m_shared.empty(); }
+
+  // The shared object; UnknownVariant for a name never added.
+  const Interface& get(const std::string& name) const {
+    const Interface* v = find(name);
+    if (v == nullptr) throw UnknownVariant(m_registry.what(), name, names());
+    return *v;
+  }
+  const Interface* find(const std::string& name) const {
+    for (size_t i = 0; i < m_names.size(); ++i) {
+      if (m_names[i] == name) return m_shared[i].get();
+    }
+    return nullptr;
+  }
+
+  const std::vector<std::string>& names() const { return m_names; }
+  const std::string& what() const { return m_registry.what(); }
+
+ private:
+  Registry<Interface> m_registry;
+  std::vector<std::unique_ptr<Interface>> m_shared;  // registration order
+  std::vector<std::string> m_names;                  // m_shared[i] is named m_names[i]
+};
+
 }  // namespace systole

@@ -49,13 +49,25 @@ struct DmaDescriptor {
   bool from_accumulator = false;
   int requant_shift = 0;
   int slot = kNoSlot;  // the double-buffer half of `buffer` that spm_addr lies in
+  // An indexed LOAD (gather; planes == 1): row r of the descriptor is row index[r] of a table of
+  // `table_rows` rows of row_bytes at table_addr in DRAM, index[r] being the int32 at
+  // index_spm_addr + 4 r in the `index_buffer` scratchpad. The DMA first reads the rows' indices
+  // from that scratchpad (one transaction of 4 x rows bytes, timed and counted like any scratchpad
+  // side), then issues the rows' bursts at dram_addr + r * row_stride_bytes. Timing never depends
+  // on data, so those are the rows the compiler assumed (docs/compiler.md, "Gather"); a functional
+  // run moves the bytes of the rows the indices name. Never coalesced: every row is one lookup.
+  bool indexed = false;
+  Buffer index_buffer = Buffer::kIfmap;
+  uint64_t index_spm_addr = 0;
+  uint64_t table_addr = 0;
+  uint64_t table_rows = 0;
   uint64_t bytes() const { return planes * rows * row_bytes; }
 };
 
-// The same transfer with contiguous dimensions merged: rows whose stride equals their length
-// become one longer row, and planes whose stride equals rows * row_bytes one taller plane. The
-// DMA splits rows into bursts, so a 2048x7x7 B descriptor over contiguous memory would otherwise
-// cost 14336 seven-byte bursts instead of 1568 full ones.
+// The same transfer with contiguous dimensions merged (an indexed LOAD is returned as it is): rows whose
+// stride equals their length become one longer row, and planes whose stride equals rows * row_bytes one
+// taller plane. The DMA splits rows into bursts, so a 2048x7x7 B descriptor over contiguous memory would
+// otherwise cost 14336 seven-byte bursts instead of 1568 full ones.
 DmaDescriptor coalesced(DmaDescriptor d);
 
 // Where element (i, j) of a MATMUL operand lives in its scratchpad, for functional simulation
@@ -121,7 +133,9 @@ enum class VectorFunc {
   kMaxPool,
   kAvgPool,
   kSoftmax,
-  kLayerNorm
+  kLayerNorm,
+  kResizeNearest,
+  kResizeBilinear
 };
 const char* to_string(VectorFunc f);
 
@@ -140,6 +154,21 @@ struct PoolGeometry {
   int64_t out_row0 = 0, out_rows = 0;  // output rows computed per plane
   int64_t wo = 0;                      // output width
   int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, pad_top = 0, pad_left = 0;
+};
+
+// Where a resize chunk's data lives, for functional simulation (the timing ignores it): like a
+// pool chunk's, the ifmap scratchpad holds [planes][in_rows][w] input rows [in_row0, in_row0 +
+// in_rows) of `planes` consecutive channel planes, and the ofmap scratchpad receives
+// [planes][out_rows][wo] output rows [out_row0, out_row0 + out_rows). Output (oy, ox) samples the
+// input at resize_source(oy, scale_h), resize_source(ox, scale_w) (numeric/resample.h), nearest
+// or bilinear as the VECTOR's function says; every input row it reads is among those held.
+struct ResizeGeometry {
+  int64_t planes = 0;
+  int64_t h = 0, w = 0;                 // the whole input plane
+  int64_t in_row0 = 0, in_rows = 0;     // input rows held per plane
+  int64_t out_row0 = 0, out_rows = 0;   // output rows computed per plane
+  int64_t wo = 0;                       // output width
+  double scale_h = 1.0, scale_w = 1.0;  // the coordinate transform's scales
 };
 
 // An elementwise / reduction operation on the vector unit over data already in a scratchpad.
@@ -162,7 +191,8 @@ struct VectorOp {
   uint64_t row_elements = 0;  // softmax, layernorm: length of the normalised (last) axis
   uint64_t src_spm_addr = 0;
   uint64_t dst_spm_addr = 0;
-  PoolGeometry pool = {};  // kMaxPool, kAvgPool: elements == planes * out_rows * wo
+  PoolGeometry pool = {};      // kMaxPool, kAvgPool: elements == planes * out_rows * wo
+  ResizeGeometry resize = {};  // kResizeNearest, kResizeBilinear: elements == planes * out_rows * wo
   // Double-buffer halves: of the ifmap read from src_spm_addr (kNoSlot for on_accumulators) and
   // of the ofmap written at dst_spm_addr.
   int src_slot = kNoSlot, dst_slot = kNoSlot;

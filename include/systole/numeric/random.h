@@ -18,6 +18,11 @@ namespace systole {
 // bits (v = (x >> 40) * 2^-23 - 1, exact in fp32). Rounding to fp16/bf16 can give +1.0.
 Tensor random_tensor(DataType t, const Shape& shape, uint64_t seed, const std::string& stream);
 
+// Indices uniform in [0, limit) as an int32 tensor (gather's index inputs; 1 <= limit <= 2^31):
+// element i is ((x >> 32) * limit) >> 32 for the i-th splitmix64 output x of the same stream as
+// random_tensor (exactly uniform up to limit / 2^32).
+Tensor random_indices(const Shape& shape, int64_t limit, uint64_t seed, const std::string& stream);
+
 // The building blocks, exposed for tests and for anyone who needs the same sequence.
 uint64_t fnv1a64(const std::string& s);  // FNV-1a, 64-bit (offset 0xcbf29ce484222325, prime 0x100000001b3)
 // splitmix64 (Steele, Lea, Flood 2014): advances *state by 0x9e3779b97f4a7c15 and returns the

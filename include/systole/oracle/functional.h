@@ -4,10 +4,9 @@
 //
 // Supported: number formats int8 / int16 inputs and weights with an int32 accumulator (width
 // <= 32 bits, saturating or wrapping), or fp16 / bf16 / fp32 inputs and weights with an fp32
-// accumulator; layers conv2d, matmul (with weights; two activations when input_type ==
-// weight_type), fused relu / relu6, activation (relu / relu6 on integers, all on floats), add,
-// softmax and layernorm (floats), max / avg pools (windowed or global, any format), reshape (not
-// of a transposed view) and transpose (feeding matmuls only).
+// accumulator; every layer its operator supports (IOperatorReference::functional_support, e.g.
+// softmax only on floats) that does not read a transposed view unless it reads by strides
+// (matmul). docs/functional.md lists them.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +27,13 @@ void check_functional_support(const ArchSpec& arch, const Network& net);
 
 // The DRAM contents before the run: every tensor of Program::tensors at its dram_addr (size =
 // the end of the last tensor); network inputs from npy_inputs (tensor name -> .npy path), else the workload's
-// TensorInput::npy_path, else random_tensor(input_type, shape, seed, name); weights from
-// Layer::weights_npy_path, else random_tensor(weight_type, shape, seed, "<layer>.weight") (conv
-// [oc, C/groups, kh, kw], matmul [K, N], others flat); the rest zero.
-// Throws UserError for a .npy whose shape or dtype does not match, or that names no input.
+// TensorInput::npy_path, else random_tensor(input_type, shape, seed, name); index inputs (read as
+// indices, workload/operator.h) as int32, random_indices(shape, limit, seed, name) when no file
+// gives them; weights from Layer::weights_npy_path, else random_tensor(weight_type, shape, seed,
+// "<layer>.weight") in the operator's weight_shape (conv [oc, C/groups, kh, kw], matmul [K, N],
+// others flat); the rest zero.
+// Throws UserError for a .npy whose shape or dtype does not match, that names no input, or whose
+// indices fall outside [0, limit).
 std::vector<uint8_t> initial_dram(const ArchSpec& arch, const Network& net, const Program& program,
                                   uint64_t seed, const std::map<std::string, std::string>& npy_inputs);
 

@@ -44,8 +44,10 @@ struct InstructionRecord {
 };
 
 // Layer boundaries B_0 .. B_{L-1} in cycles: B_L = max(B_{L-1}, latest retire of layer L's MATMUL /
-// VECTOR instructions) (B_{-1} = 0; a layer without compute instructions keeps B_{L-1}); the last
-// layer's boundary is max(B_{L-2}, total_cycles). Monotonic by construction.
+// VECTOR instructions) (B_{-1} = 0); a layer with instructions but no compute instruction (data
+// movement only: concat, split, gather) uses the latest retire of its instructions instead, and a
+// layer without instructions keeps B_{L-1}; the last layer's boundary is max(B_{L-2},
+// total_cycles). Monotonic by construction.
 // Throws InternalError when records and program disagree or a retire lies beyond total_cycles.
 std::vector<int64_t> layer_boundaries(const Program& program, const std::vector<InstructionRecord>& records,
                                       int64_t total_cycles);

@@ -1,12 +1,12 @@
 // What a simulation returns: per-layer and total statistics. No SystemC here.
 //
 // Attribution of time to layers: the compute instructions (MATMUL, VECTOR) are taken in stream
-// order; layer L's boundary B_L is the latest retire time of its compute instructions (and never
-// earlier than B_{L-1}); the last layer's boundary is the end of the simulation, so trailing
-// stores count. cycles(L) = B_L - B_{L-1}, hence the layers' cycles sum to the total.
-// compute_cycles(L) = cycles inside (B_{L-1}, B_L] in which the array or the vector unit is doing
-// closed-form work; stall_cycles(L) = cycles(L) - compute_cycles(L). Bytes are attributed to the
-// layer of the instruction that moved them.
+// order; layer L's boundary B_L is the latest retire time of its compute instructions (of all its
+// instructions when it only moves data) and never earlier than B_{L-1}; the last layer's boundary
+// is the end of the simulation, so trailing stores count. cycles(L) = B_L - B_{L-1}, hence the layers' cycles
+// sum to the total. compute_cycles(L) = cycles inside (B_{L-1}, B_L] in which the array or the vector unit is
+// doing closed-form work; stall_cycles(L) = cycles(L) - compute_cycles(L). Bytes are attributed to the layer
+// of the instruction that moved them.
 //
 // Attribution of every cycle to one cause (docs/stall-attribution.md), from the array's point of
 // view. Each core cycle t in [0, total_cycles) gets the first cause that applies:

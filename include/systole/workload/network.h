@@ -1,92 +1,89 @@
 // Network IR: a DAG of layers in topological order, with every output shape and dtype inferred
 // and checked by workload/shape_inference. Tensors are N-d; convolution and pooling use NCHW.
-// No SystemC here.
+// What a kind means (its attributes, shapes, lowering and reference) is its operator's business
+// (workload/operator.h, src/ops/). No SystemC here.
 #pragma once
 
+#include <any>
 #include <cstdint>
+#include <cstring>
+#include <iosfwd>
 #include <string>
-#include <variant>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "systole/config/types.h"
 #include "systole/numeric/shape.h"
+#include "systole/workload/layer_attrs.h"
 
 namespace systole {
 
-enum class LayerKind {
-  kConv2d,      // NCHW input, weights [out_channels, C/groups, kh, kw]
-  kMatmul,      // [..., M, K] x weights [K, N] (one input) or x activation [..., K, N] (two inputs)
-  kPool,        // max/avg over NCHW spatial windows, or global
-  kAdd,         // elementwise add of two equal-shaped tensors
-  kActivation,  // elementwise function
-  kSoftmax,     // softmax over the last axis
-  kLayerNorm,   // layer normalisation over the last axis
-  kReshape,     // layout only (zero cost): same elements, new shape; -1 infers one dimension
-  kTranspose,   // layout only (zero cost): permutation of axes
+// A layer's kind: the name its operator is registered under (workload/operator.h; the operators
+// themselves are in src/ops/, one file each, docs/operators.md). A LayerKind holds a pointer to a
+// name with static storage: the operator's name, or one of the constants below.
+class LayerKind {
+ public:
+  constexpr LayerKind() = default;
+  constexpr explicit LayerKind(const char* name) : m_name(name) {}
+  const char* name() const { return m_name; }
+  friend bool operator==(const LayerKind& a, const LayerKind& b) {
+    return std::strcmp(a.m_name, b.m_name) == 0;
+  }
+  friend bool operator!=(const LayerKind& a, const LayerKind& b) { return !(a == b); }
+
+  // The kinds that code outside their operator files names (the CSV loader, tests). A new
+  // operator needs no constant here.
+  static const LayerKind kConv2d, kMatmul, kPool, kAdd, kActivation, kSoftmax, kLayerNorm, kReshape,
+      kTranspose;
+
+ private:
+  const char* m_name = "";
 };
-// "conv2d", "matmul", "pool", "add", "activation", "softmax", "layernorm", "reshape", "transpose"
-const char* to_string(LayerKind k);
+inline constexpr LayerKind LayerKind::kConv2d{"conv2d"};
+inline constexpr LayerKind LayerKind::kMatmul{"matmul"};
+inline constexpr LayerKind LayerKind::kPool{"pool"};
+inline constexpr LayerKind LayerKind::kAdd{"add"};
+inline constexpr LayerKind LayerKind::kActivation{"activation"};
+inline constexpr LayerKind LayerKind::kSoftmax{"softmax"};
+inline constexpr LayerKind LayerKind::kLayerNorm{"layernorm"};
+inline constexpr LayerKind LayerKind::kReshape{"reshape"};
+inline constexpr LayerKind LayerKind::kTranspose{"transpose"};
+
+inline const char* to_string(const LayerKind& k) {
+  return k.name();
+}
+std::ostream& operator<<(std::ostream& os, const LayerKind& k);  // the name (test output)
+// The registered kind named `s` (not its YAML aliases: "gemm" is a spelling of matmul).
 bool parse_layer_kind(const std::string& s, LayerKind* out);
+// The registered kinds, in registration order (src/ops/operators.cpp).
 std::vector<std::string> layer_kind_names();
 
-// Vector-unit operations per element for the normalisations (a cost model, not an exact count):
-// softmax = max, exp(x - max), divide by the sum (the sum rides along with exp);
-// layernorm = mean, variance, normalise, scale-and-shift.
-inline constexpr int64_t kSoftmaxOpsPerElement = 3;
-inline constexpr int64_t kLayerNormOpsPerElement = 4;
+// A layer's attributes: one value of its operator's attribute type (Conv2dAttrs, ..., NoAttrs for
+// a kind without any), owned by the layer and copied with it. There is no list of the types: an
+// operator stores what it parsed and reads it back with Layer::as<T>().
+class LayerAttrs {
+ public:
+  LayerAttrs() : m_value(NoAttrs{}) {}
+  template <typename T, typename = std::enable_if_t<!std::is_same_v<std::decay_t<T>, LayerAttrs>>>
+  LayerAttrs(T value) : m_value(std::move(value)) {}  // NOLINT: implicit, as the variant was
 
-struct Conv2dAttrs {
-  int64_t out_channels = 0;
-  int64_t kernel_h = 1, kernel_w = 1;
-  int64_t stride_h = 1, stride_w = 1;
-  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
-  int64_t dilation_h = 1, dilation_w = 1;
-  int64_t groups = 1;  // groups == C == out_channels is depthwise
-  // "same" padding: shape inference replaces pad_* with the TensorFlow convention (total padding
-  // max((ceil(H / stride) - 1) * stride + effective_kernel - H, 0), the odd unit at the bottom/right).
-  bool same_padding = false;
+  template <typename T>
+  bool holds() const {
+    return std::any_cast<T>(&m_value) != nullptr;
+  }
+  template <typename T>
+  const T* get_if() const {
+    return std::any_cast<T>(&m_value);
+  }
+  template <typename T>
+  T* get_if() {
+    return std::any_cast<T>(&m_value);
+  }
+
+ private:
+  std::any m_value;
 };
-
-struct MatmulAttrs {
-  // With one input: the layer owns weights [K, out_features] (gemm / fully connected).
-  // With two inputs (activation x activation, e.g. attention): out_features is 0.
-  int64_t out_features = 0;
-  bool transpose_b = false;  // second operand given as [..., N, K]
-};
-
-enum class PoolMode { kMax, kAvg };
-const char* to_string(PoolMode m);  // "max", "avg"
-bool parse_pool_mode(const std::string& s, PoolMode* out);
-std::vector<std::string> pool_mode_names();
-
-struct PoolAttrs {
-  PoolMode mode = PoolMode::kMax;
-  bool global = false;  // window = whole H x W
-  int64_t kernel_h = 1, kernel_w = 1;
-  int64_t stride_h = 1, stride_w = 1;
-  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
-  bool same_padding = false;  // as Conv2dAttrs::same_padding
-};
-
-enum class ActivationFunc { kRelu, kRelu6, kGelu, kSigmoid, kTanh };
-const char* to_string(ActivationFunc f);  // "relu", "relu6", "gelu", "sigmoid", "tanh"
-bool parse_activation_func(const std::string& s, ActivationFunc* out);
-std::vector<std::string> activation_func_names();
-struct ActivationAttrs {
-  ActivationFunc func = ActivationFunc::kRelu;
-};
-
-struct ReshapeAttrs {
-  Shape shape;  // as written; may hold one -1
-};
-struct TransposeAttrs {
-  std::vector<int64_t> perm;
-};
-
-struct NoAttrs {};
-
-using LayerAttrs =
-    std::variant<NoAttrs, Conv2dAttrs, MatmulAttrs, PoolAttrs, ActivationAttrs, ReshapeAttrs, TransposeAttrs>;
 
 struct Layer {
   std::string name;
@@ -94,6 +91,10 @@ struct Layer {
   std::vector<std::string> inputs;  // names of producer layers or network inputs
   LayerAttrs attrs;
   int source_line = 0;  // line in the workload file, for error messages
+  // Index of the layer's entry in the workload file's `layers` list, for key paths in errors
+  // ("layers[3]"); -1 (layers built in code, CSV rows): its index in Network::layers. The two
+  // differ after a split, which the loader expands into one layer per part.
+  int source_index = -1;
 
   // Filled by shape inference:
   std::vector<Shape> input_shapes;
@@ -108,11 +109,26 @@ struct Layer {
   // matmul only), resolved like TensorInput::npy_path; "" = seeded random weights.
   std::string weights_npy_path;
 
+  // The attributes as its operator stored them; InternalError when they are of another type.
   template <typename T>
   const T& as() const {
-    return std::get<T>(attrs);
+    const T* a = attrs.get_if<T>();
+    if (a == nullptr) attrs_mismatch();
+    return *a;
   }
+  template <typename T>
+  T& as() {
+    T* a = attrs.get_if<T>();
+    if (a == nullptr) attrs_mismatch();
+    return *a;
+  }
+
+ private:
+  [[noreturn]] void attrs_mismatch() const;
 };
+
+// "layers[3]": the key path of layer `index` of a network (Layer::source_index when set).
+std::string layer_key(const Layer& l, size_t index);
 
 struct TensorInput {
   std::string name;
@@ -127,6 +143,9 @@ struct Network {
   std::string name;
   std::string source_path;
   std::string source;  // free-text provenance of the shapes (YAML `source`); may be empty
+  // The workload's `dtype` (YAML top level): the default of its inputs, and the dtype of what a
+  // layer produces from tables rather than from its inputs (gather).
+  DataType dtype = DataType::kInt8;
   std::vector<TensorInput> inputs;
   std::vector<Layer> layers;  // topological order; each input names an input or an earlier layer
 

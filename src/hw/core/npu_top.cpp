@@ -11,6 +11,7 @@ std::vector<std::unique_ptr<Core>> make_cores(const NpuTopParams& p) {
   c.spec = p.arch.core;
   c.program = p.program;
   c.functional = p.dram_contents != nullptr;
+  c.dram_contents = p.dram_contents;
   c.array_observer = p.array_observer;
   c.run_observer = p.run_observer;
   std::vector<std::unique_ptr<Core>> out;

@@ -121,6 +121,29 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
 
   // Functional: the descriptor's bytes in DRAM walk order (plane, row, byte).
   std::vector<uint8_t> data(m_params.functional ? bytes : 0);
+  // An indexed LOAD reads its rows' indices from the index scratchpad first; its bursts start
+  // when they are read.
+  sc_core::sc_time dram_start = start;
+  int64_t index_accesses = 0;
+  const uint64_t index_bytes = d.indexed ? 4 * d.rows : 0;
+  if (d.indexed && (!load || d.planes != 1)) {
+    fail_internal(m_failure, fmt::format("DMA: instruction {} is an indexed {} of {} planes; only a LOAD "
+                                         "of one plane is",
+                                         inst.id, load ? "LOAD" : "STORE", d.planes));
+    return std::nullopt;
+  }
+  if (index_bytes > 0) {
+    std::vector<uint8_t> indices(m_params.functional ? index_bytes : 0);
+    sc_core::sc_time delay = start - now;
+    if (!transport(spm_socket(d.index_buffer), tlm::TLM_READ_COMMAND, d.index_spm_addr, index_bytes,
+                   indices.empty() ? nullptr : indices.data(), delay, error, &index_accesses) ||
+        (m_params.functional && !gather_rows(d, indices, data, error))) {
+      fail_internal(m_failure, error);
+      return std::nullopt;
+    }
+    dram_start = now + delay;
+    end = std::max(end, dram_start);
+  }
   if (bytes > 0) {
     // Scratchpad side: one transaction over the whole contiguous region, overlapping the bursts.
     // (Its timing does not depend on the DRAM side, so the data order decides which goes first.)
@@ -144,8 +167,10 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       return std::nullopt;
     }
 
-    sc_core::sc_time last_done = start, first_done = start;
-    if (!dram_side(d, inst.layer, load, start, data, &last_done, &first_done, error)) {
+    sc_core::sc_time last_done = dram_start, first_done = dram_start;
+    std::vector<uint8_t> no_data;  // an indexed LOAD's bursts are timing only (its rows are gathered)
+    if (!dram_side(d, inst.layer, load, dram_start, d.indexed ? no_data : data, &last_done, &first_done,
+                   error)) {
       fail_internal(m_failure, error);
       return std::nullopt;
     }
@@ -169,6 +194,8 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   if (load) {
     rec.dram_read_bytes = b;
     rec.sram_write_bytes = b;
+    rec.sram_read_bytes = static_cast<int64_t>(index_bytes);
+    rec.actions.at(d.index_buffer).read_accesses += index_accesses;
     m_counters.dram_read_bytes += b;
   } else {
     rec.dram_write_bytes = b;
@@ -273,6 +300,26 @@ std::optional<uint64_t> Dma::scratchpad_side_bytes(const DmaDescriptor& d) const
   const auto acc_bytes = static_cast<uint64_t>(bytes_of(m_params.accumulator_type));
   if (bytes % out_bytes != 0) return std::nullopt;
   return bytes / out_bytes * acc_bytes;
+}
+
+bool Dma::gather_rows(const DmaDescriptor& d, const std::vector<uint8_t>& indices, std::vector<uint8_t>& data,
+                      std::string& error) const {
+  const std::vector<uint8_t>* dram = m_params.dram_contents;
+  if (dram == nullptr) {
+    error = "DMA: a functional indexed LOAD without the DRAM contents";
+    return false;
+  }
+  for (uint64_t r = 0; r < d.rows; ++r) {
+    const int64_t index = load_element_int(indices.data() + 4 * r, DataType::kInt32);
+    const uint64_t src = d.table_addr + static_cast<uint64_t>(index) * d.row_bytes;
+    if (index < 0 || static_cast<uint64_t>(index) >= d.table_rows || src + d.row_bytes > dram->size()) {
+      error = fmt::format("DMA: indexed LOAD row {} names table row {}, outside the table's {} rows", r,
+                          index, d.table_rows);
+      return false;
+    }
+    std::copy_n(dram->data() + src, d.row_bytes, data.data() + r * d.row_bytes);
+  }
+  return true;
 }
 
 void Dma::convert_accumulators(const DmaDescriptor& d, const std::vector<uint8_t>& acc,

@@ -7,6 +7,7 @@
 
 #include "systole/common/error.h"
 #include "systole/hw/core/process_guard.h"
+#include "systole/numeric/resample.h"
 #include "systole/numeric/tensor.h"
 #include "systole/numeric/vector_math.h"
 
@@ -52,12 +53,14 @@ bool priced_as_multiply(VectorFunc f) {
     case VectorFunc::kAdd:
     case VectorFunc::kMaxPool:
     case VectorFunc::kAvgPool:
+    case VectorFunc::kResizeNearest:  // a move per output element
       return false;
     case VectorFunc::kGelu:
     case VectorFunc::kSigmoid:
     case VectorFunc::kTanh:
     case VectorFunc::kSoftmax:
     case VectorFunc::kLayerNorm:
+    case VectorFunc::kResizeBilinear:  // four weighted taps per output element
       return true;
   }
   return true;
@@ -202,6 +205,50 @@ void pool(const VectorOp& op, DataType t, const uint8_t* src, uint8_t* dst) {
   }
 }
 
+// One resize chunk (ResizeGeometry in isa/isa.h), as the reference resize (src/ops/resize.cpp):
+// every output samples the input at resize_source() of its row and column (numeric/resample.h);
+// nearest copies the element there, bilinear weighs its four neighbours in double and rounds once
+// (floats to fp32, then to the dtype; integers half to even, then saturated).
+void resize(const VectorOp& op, DataType t, const uint8_t* src, uint8_t* dst) {
+  const ResizeGeometry& g = op.resize;
+  const auto ue = static_cast<uint64_t>(bytes_of(t));
+  const bool ints = integer(t), nearest = op.func == VectorFunc::kResizeNearest;
+  auto held = [&](int64_t row) {
+    if (row < g.in_row0 || row >= g.in_row0 + g.in_rows) {
+      throw InternalError(
+          fmt::format("vector unit: resize reads input row {}, but the chunk holds rows [{}, {})", row,
+                      g.in_row0, g.in_row0 + g.in_rows));
+    }
+    return row - g.in_row0;
+  };
+  auto at = [&](int64_t p, int64_t row, int64_t col) -> double {
+    const uint8_t* x = src + static_cast<uint64_t>((p * g.in_rows + held(row)) * g.w + col) * ue;
+    return ints ? static_cast<double>(load_element_int(x, t)) : static_cast<double>(load_element_float(x, t));
+  };
+  for (int64_t p = 0; p < g.planes; ++p) {
+    for (int64_t oy = g.out_row0; oy < g.out_row0 + g.out_rows; ++oy) {
+      const double y = resize_source(oy, g.scale_h);
+      for (int64_t ox = 0; ox < g.wo; ++ox) {
+        const double x = resize_source(ox, g.scale_w);
+        double v = 0.0;
+        if (nearest) {
+          v = at(p, resize_nearest(y, g.h), resize_nearest(x, g.w));
+        } else {
+          const LinearTaps ty = resize_linear(y, g.h), tx = resize_linear(x, g.w);
+          v = bilinear(at(p, ty.i0, tx.i0), at(p, ty.i0, tx.i1), at(p, ty.i1, tx.i0), at(p, ty.i1, tx.i1),
+                       ty.w1, tx.w1);
+        }
+        uint8_t* out = dst + static_cast<uint64_t>((p * g.out_rows + oy - g.out_row0) * g.wo + ox) * ue;
+        if (ints) {
+          store_element_int(out, t, static_cast<int64_t>(std::nearbyint(v)));
+        } else {
+          store_element_float(out, t, static_cast<float>(v));
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void VectorUnit::compute(const VectorOp& op) {
@@ -233,8 +280,20 @@ void VectorUnit::compute(const VectorOp& op) {
                       g.out_rows, g.wo));
     }
   }
-  const uint64_t in_elems =
-      pooling ? static_cast<uint64_t>(op.pool.planes * op.pool.in_rows * op.pool.w) : n * op.operands;
+  const bool resizing = op.func == VectorFunc::kResizeNearest || op.func == VectorFunc::kResizeBilinear;
+  if (resizing) {
+    const ResizeGeometry& g = op.resize;
+    if (g.planes < 0 || g.in_rows < 0 || g.out_rows < 0 || g.wo < 0 ||
+        static_cast<uint64_t>(g.planes * g.out_rows * g.wo) != n) {
+      throw InternalError(
+          fmt::format("vector unit: resize of {} elements over {} planes x {} rows x {} columns", n, g.planes,
+                      g.out_rows, g.wo));
+    }
+  }
+  const uint64_t in_elems = pooling ? static_cast<uint64_t>(op.pool.planes * op.pool.in_rows * op.pool.w)
+                            : resizing
+                                ? static_cast<uint64_t>(op.resize.planes * op.resize.in_rows * op.resize.w)
+                                : n * op.operands;
   const uint8_t* src = region(ifmap_port[0], op.src_spm_addr, in_elems, e, "operands");
   uint8_t* dst = region(spm_port[0], op.dst_spm_addr, n, e, "result");
   switch (op.func) {
@@ -272,6 +331,10 @@ void VectorUnit::compute(const VectorOp& op) {
     case VectorFunc::kMaxPool:
     case VectorFunc::kAvgPool:
       pool(op, t, src, dst);
+      return;
+    case VectorFunc::kResizeNearest:
+    case VectorFunc::kResizeBilinear:
+      resize(op, t, src, dst);
       return;
     default:
       for (uint64_t i = 0; i < n; ++i) {

@@ -152,5 +152,24 @@ TEST(Attribution, LayerBoundaryNeverMovesBackwards) {
   EXPECT_EQ(r.layers[0].compute_cycles, 40);
 }
 
+TEST(Attribution, DataMovementLayerEndsWithItsLastInstruction) {
+  // L1 only moves data (a concat: LOAD into the ifmap scratchpad, STORE out of it): it ends with
+  // its STORE at 75, so its DMA time is its own and not the stall of L2.
+  hwtest::ProgramBuilder b(3);
+  b.matmul(Dataflow::kWeightStationary, 8, 8, 8, {}, 0);
+  b.load(Buffer::kIfmap, 1, 64, {0}, 1);
+  b.store(Buffer::kIfmap, 1, 64, {1}, 1);
+  b.vector(8, 1, {2}, 2);
+  std::vector<InstructionRecord> records = {rec(0, 50, 0, 50), rec(50, 60), rec(60, 75), rec(75, 90, 75, 15)};
+  const std::vector<int64_t> bounds = layer_boundaries(b.program(), records, 100);
+  EXPECT_EQ(bounds, (std::vector<int64_t>{50, 75, 100}));
+  const SimResult r = attribute(b.program(), records, 100, 100.0, 1);
+  EXPECT_EQ(r.layers[1].cycles, 25);
+  EXPECT_EQ(r.layers[1].compute_cycles, 0);
+  EXPECT_EQ(r.layers[1].stall_cycles, 25);
+  EXPECT_EQ(r.layers[2].cycles, 25);
+  EXPECT_EQ(r.layers[0].cycles + r.layers[1].cycles + r.layers[2].cycles, 100);
+}
+
 }  // namespace
 }  // namespace systole::hw

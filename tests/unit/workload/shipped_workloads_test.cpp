@@ -119,5 +119,19 @@ TEST(ShippedStructure, ScaleSimResNet18MatchesYaml) {
   EXPECT_EQ(gemm.find_layer("FFN2")->macs, int64_t{128} * 768 * 3072);
 }
 
+TEST(ShippedStructure, ImporterOpsUsesTheImporterOperators) {
+  // Hand written, with no published figure: its MACs must equal its header's, and it must use each
+  // of the operators it is there to show.
+  const std::string path = workload_path("importer_ops.yaml");
+  const Network net = load_network(path);
+  EXPECT_EQ(net.total_macs(), header_macs(path));
+  for (const char* kind : {"gather", "split", "resize", "concat"}) {
+    EXPECT_GT(count_if_kind(net, LayerKind(kind)), 0) << kind;
+  }
+  EXPECT_EQ(net.find_layer("heads:2")->output_shape, (Shape{1, 32, 64}));
+  EXPECT_EQ(net.find_layer("skip")->output_shape, (Shape{1, 48, 16, 16}));
+  EXPECT_EQ(net.layers.back().output_shape, (Shape{1, 16, 24, 24}));
+}
+
 }  // namespace
 }  // namespace systole::test

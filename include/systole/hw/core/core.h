@@ -15,6 +15,7 @@
 // against the array at construction (PeArray::check_tile).
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
@@ -38,6 +39,9 @@ struct CoreModuleParams {
   CoreParams spec;
   Program program;                           // this core's instruction stream
   bool functional = false;                   // scratchpads keep bytes and every unit computes values
+  // Functional runs: the DRAM contents, which the DMA's indexed LOADs read rows from (hw/dma/dma.h);
+  // nullptr when timing-only. Not owned.
+  const std::vector<uint8_t>* dram_contents = nullptr;
   IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
   IRunObserver* run_observer = nullptr;      // retires and DRAM bursts (traces, progress)
 };

@@ -26,6 +26,11 @@
 // scratchpad; a STORE reads the scratchpad then writes the bursts. A STORE with from_accumulator
 // reads its accumulator_type elements in the timed scratchpad transaction and converts each to
 // input_type (isa.h) before the bursts. The timing is the same with or without data.
+// Indexed LOAD (gather, isa.h): the DMA first reads the rows' int32 indices from the index
+// scratchpad in one transaction (timed from s, read accesses counted in the record's actions and
+// sram_read_bytes), and its bursts start when that read ends, at the descriptor's own addresses (the
+// rows the compiler assumed). Functional: the bursts carry no data; the rows the indices name are
+// copied from the DRAM contents (dram_contents) into the staging buffer, then to the scratchpad.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +62,9 @@ struct DmaModuleParams {
   bool functional = false;
   DataType input_type = DataType::kInt8;         // activations in DRAM (STORE conversion target)
   DataType accumulator_type = DataType::kInt32;  // partial sums in the ofmap scratchpad
+  // Functional runs: the DRAM contents, from which an indexed LOAD copies the rows its indices name
+  // (a debug access: its timing is its bursts'); nullptr when timing-only. Not owned.
+  const std::vector<uint8_t>* dram_contents = nullptr;
 };
 
 struct DmaCounters {
@@ -100,6 +108,10 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   // reads bytes() / bytes(input_type) accumulator_type elements. nullopt: bytes() is not a whole
   // number of input_type elements (a compiler bug).
   std::optional<uint64_t> scratchpad_side_bytes(const DmaDescriptor& d) const;
+  // Functional indexed LOAD: the table rows `indices` name into `data` (false + error when an index
+  // is outside the table or the DRAM contents).
+  bool gather_rows(const DmaDescriptor& d, const std::vector<uint8_t>& indices, std::vector<uint8_t>& data,
+                   std::string& error) const;
   // Converts the accumulator_type elements in `acc` to input_type into `out` (isa.h DmaDescriptor).
   void convert_accumulators(const DmaDescriptor& d, const std::vector<uint8_t>& acc,
                             std::vector<uint8_t>& out) const;

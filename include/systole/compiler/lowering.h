@@ -1,5 +1,6 @@
-// Internal interfaces of the workload compiler (not installed): DRAM placement, GEMM lowering,
-// tile choice, and the instruction-stream builder. Units: addresses and sizes in bytes unless a
+// The workload compiler's lowering toolkit: DRAM placement, GEMM lowering, tile choice and the
+// instruction-stream builder. The compiler's driver (compiler.cpp) and every operator's lowering
+// (compiler/operator_lowering.h, src/ops/) use it. Units: addresses and sizes in bytes unless a
 // name says elements.
 #pragma once
 
@@ -17,7 +18,7 @@
 #include "systole/workload/network.h"
 
 namespace systole {
-namespace compiler_detail {
+namespace lowering {
 
 // Saturating arithmetic on non-negative counts: estimates over absurd sizes saturate at INT64_MAX
 // (and are then refused by the limits) instead of wrapping.
@@ -54,8 +55,8 @@ ElementBytes element_bytes(const ArchSpec& arch);
 // ---------------------------------------------------------------------------------------------
 // memory_plan.cpp
 
-// A tensor in DRAM seen through strides (in elements) per logical dimension. Reshape/transpose
-// layers produce views of their producer's tensor instead of new tensors.
+// A tensor in DRAM seen through strides (in elements) per logical dimension. Layout-only layers
+// (reshape, transpose) produce views of their producer's tensor instead of new tensors.
 struct TensorView {
   uint64_t addr = 0;
   Shape shape;
@@ -70,12 +71,17 @@ struct MemoryPlan {
   std::vector<int> fused_into;              // per layer: producer index it is fused into, or -1
 };
 
-// Which layers are fused: an activation (relu/relu6) whose only input is a conv2d/matmul with no
-// other consumer. Returns, per layer, the producer's index or -1.
+// Row-major strides (elements) of a contiguous tensor of shape s.
+std::vector<int64_t> contiguous_strides(const Shape& s);
+
+// Which layers are fused: a layer whose lowering has a fusable activation (relu/relu6) and whose
+// only input is a layer that takes fused activations (conv2d/matmul) with no other consumer.
+// Returns, per layer, the producer's index or -1.
 std::vector<int> find_fusions(const Network& net);
 
-// Places network inputs, then per layer (in order) its output and "<layer>.weight", each at a
-// 64-byte aligned address. Reshape, transpose and fused activations alias their producer.
+// Places network inputs (index inputs as int32, activations in the input type), then per layer (in
+// order) its output and "<layer>.weight", each at a 64-byte aligned address. Views (reshape,
+// transpose) and fused activations alias their producer.
 MemoryPlan plan_memory(const ArchSpec& arch, const Network& net);
 
 // ---------------------------------------------------------------------------------------------
@@ -116,10 +122,13 @@ struct GemmProblem {
 
 // Both throw BudgetExceeded when the layer lowers to more than `max_gemms` GEMMs (each GEMM takes
 // at least one MATMUL), before allocating anything per GEMM.
-GemmProblem lower_conv(const Layer& layer, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb,
-                       int64_t max_gemms = kMaxProgramInstructions);
-GemmProblem lower_matmul(const Layer& layer, uint32_t index, const MemoryPlan& plan, const ElementBytes& eb,
-                         int64_t max_gemms = kMaxProgramInstructions);
+// A convolution of geometry `g` (NCHW input 0, weights [oc][C/groups][kh][kw] placed for the layer).
+GemmProblem lower_conv(const Layer& layer, const ConvGeometry& g, uint32_t index, const MemoryPlan& plan,
+                       const ElementBytes& eb, int64_t max_gemms = kMaxProgramInstructions);
+// [..., M, K] x weights [K, N] (one input) or x input 1 [..., K, N] ([..., N, K] when
+// transpose_b), through the inputs' DRAM views.
+GemmProblem lower_matmul(const Layer& layer, bool transpose_b, uint32_t index, const MemoryPlan& plan,
+                         const ElementBytes& eb, int64_t max_gemms = kMaxProgramInstructions);
 
 // Conv ifmap traffic of an m-range [m0, m1): one segment per image touched.
 struct ConvRowSegment {
@@ -242,10 +251,22 @@ struct FusedActivation {
 void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, const FusedActivation& fused,
                StreamBuilder* sb, MappingRecord* rec);
 
-// vector_lowering.cpp: pool, add, activation, softmax, layernorm. Counts the layer's chunks first
-// and throws BudgetExceeded when their instructions exceed sb->remaining().
-void emit_vector_layer(const ArchSpec& arch, const Layer& layer, uint32_t index, const MemoryPlan& plan,
-                       StreamBuilder* sb, MappingRecord* rec);
+// ---------------------------------------------------------------------------------------------
+// vector_lowering.cpp: the pieces of vector-unit layers (the chunk pipeline itself takes a
+// LoweringContext: compiler/operator_lowering.h).
 
-}  // namespace compiler_detail
+// A LOAD or STORE of `bytes` contiguous bytes at `addr` into / out of buffer b.
+DmaDescriptor linear(Buffer b, uint64_t addr, uint64_t bytes);
+// ConfigError on core.scratchpads.<b>.capacity_kib: layer `l` needs 2 x `need` bytes there
+// (double-buffered) for `what`.
+[[noreturn]] void cannot_fit(const ArchSpec& arch, const Layer& l, Buffer b, int64_t need, const char* what);
+// Largest count of units (each in_unit / out_unit bytes) that fits both the ifmap and the ofmap
+// half; >= 1 or throws cannot_fit.
+int64_t units_per_chunk(const ArchSpec& arch, const Layer& l, int64_t in_unit, int64_t out_unit,
+                        const char* what);
+// Throws BudgetExceeded unless `chunks` chunks of `per_chunk` instructions (LOADs, VECTOR, STORE)
+// and the layer's SYNC fit in `budget` instructions.
+void check_chunks(int64_t chunks, int64_t per_chunk, int64_t budget, const std::string& what);
+
+}  // namespace lowering
 }  // namespace systole

@@ -1,0 +1,111 @@
+// The compiler side of a layer kind: what compile() asks of its operator (src/ops/, one file per
+// kind, registered with workload/operator.h's part and the oracle's; docs/operators.md), and the
+// pipelines an operator's lower() builds on. No SystemC here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "systole/common/registry.h"
+#include "systole/compiler/lowering.h"
+#include "systole/compiler/program.h"
+#include "systole/config/arch_spec.h"
+#include "systole/isa/isa.h"
+#include "systole/workload/network.h"
+
+namespace systole {
+
+// One layer being compiled: its place in the network and in DRAM, the stream being built and the
+// layer's MappingRecord (its layer and type are filled; lower() fills the rest).
+struct LoweringContext {
+  const ArchSpec& arch;
+  const Network& net;
+  const Layer& layer;
+  uint32_t index;  // of the layer in net.layers (and Program::layers)
+  const lowering::MemoryPlan& plan;
+  lowering::ElementBytes eb;
+  lowering::FusedActivation fused;  // an activation fused into this layer's output tiles
+  lowering::StreamBuilder* sb;
+  MappingRecord* rec;
+};
+
+class IOperatorLowering {
+ public:
+  virtual ~IOperatorLowering() = default;
+
+  // Emits the layer's instructions through ctx.sb (compile() adds the layer's SYNC) and fills
+  // ctx.rec: dataflow, tiles, loop order, estimated DRAM bytes and the reason. Every instruction
+  // costs time, bytes and energy in the simulation; an operator must emit what the hardware would
+  // do. Views (workload/operator.h LayoutView) emit nothing and only explain themselves. Throws
+  // lowering::BudgetExceeded when the layer needs more than ctx.sb->remaining() instructions
+  // (before emitting them), ConfigError when a unit of work does not fit the scratchpads.
+  virtual void lower(LoweringContext& ctx) const = 0;
+
+  // A view's strides (elements) over its source's DRAM view `src` (layout-only operators).
+  // Default: contiguous over the layer's output shape.
+  virtual std::vector<int64_t> view_strides(const Layer& l, const lowering::TensorView& src) const;
+
+  // Fusion (docs/compiler.md "Fusion"): the function this layer applies when it is fused into its
+  // producer's output tiles (relu, relu6 activations), or nullopt when it is never fused.
+  virtual std::optional<VectorFunc> fusable_activation(const Layer& l) const {
+    (void)l;
+    return std::nullopt;
+  }
+  // Whether a fusable activation may be fused into this layer's output tiles (GEMM layers).
+  virtual bool takes_fused_activation() const { return false; }
+};
+
+using LoweringRegistry = SharedRegistry<IOperatorLowering>;
+// Filled by src/ops/ ("layer kind lowering" in UnknownVariant).
+LoweringRegistry& lowering_registry();
+const IOperatorLowering& lowering_of(const LayerKind& kind);
+
+namespace lowering {
+
+// ---------------------------------------------------------------------------------------------
+// GEMM layers (compiler.cpp): choose the tiling of `p` (ConfigError when nothing fits, naming the
+// scratchpad), record it, and emit the tiles with the fused activation, if any.
+void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p);
+
+// ---------------------------------------------------------------------------------------------
+// Vector-unit layers (vector_lowering.cpp). A chunk fits one half of the ifmap and of the ofmap
+// scratchpad: LOADs (packed in order into the ifmap half) -> VECTOR -> STORE (from the ofmap
+// half), double-buffered like GEMM tiles (chunk i+1's LOAD waits only for the VECTOR that last
+// read its ifmap half; a VECTOR waits for the STORE that last drained its ofmap half). The first
+// LOADs wait for every producer's SYNC.
+struct VectorChunk {
+  std::vector<DmaDescriptor> loads;  // into the ifmap scratchpad, packed in order
+  VectorOp op;                       // func, elements, ops_per_element, spm bytes, geometry
+  DmaDescriptor store;
+};
+// Emits `chunks` (VectorOp::operands is set to the number of loads, row_elements to
+// `row_elements`) and fills ctx.rec (dataflow "vector", tiles, reason naming `unit`).
+void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& chunks, const std::string& unit,
+                        uint64_t row_elements = 0);
+// Elementwise over every input (read as contiguous tensors, one LOAD each per chunk) in units of
+// `row` elements (a row is never split): func with ops_per_element `ops`. Counts the chunks
+// first (BudgetExceeded) and names `what` one unit is when it does not fit (ConfigError).
+std::vector<VectorChunk> elementwise_chunks(LoweringContext& ctx, VectorFunc func, int64_t row, int64_t ops,
+                                            const char* what);
+
+// ---------------------------------------------------------------------------------------------
+// Data movement (copy_lowering.cpp): DRAM -> DRAM copies through the ifmap scratchpad. A block is
+// `rows` rows of `row_bytes` bytes, row r read at src + r * src_stride and written at
+// dst + r * dst_stride. Each chunk (as many rows as fit half the ifmap scratchpad, or a piece of
+// one row when a row does not fit) is a LOAD into a half and a STORE out of that half, double-
+// buffered: the next LOAD into a half waits for the STORE that last read it. The first LOAD of a
+// block waits for the SYNC of `source_layer`.
+struct BlockCopy {
+  uint64_t src = 0, dst = 0;
+  int64_t rows = 0, row_bytes = 0;
+  int64_t src_stride = 0, dst_stride = 0;  // bytes
+  int source_layer = -1;
+};
+// Emits the copies (BudgetExceeded first when their 2 instructions per chunk and the SYNC exceed
+// ctx.sb->remaining()) and fills ctx.rec: dataflow "dma", tiles = chunks, the reason.
+void emit_copies(LoweringContext& ctx, const std::vector<BlockCopy>& blocks);
+
+}  // namespace lowering
+}  // namespace systole

@@ -1,0 +1,206 @@
+// conv2d: a 2-D convolution over an NCHW input with weights [out_channels, C/groups, kh, kw]
+// (stride, zero padding incl. "same", dilation, groups; groups == C == out_channels is depthwise).
+//   shapes:    out = [N, out_channels, Ho, Wo], Ho = floor((H + pads - dilation (kh - 1) - 1) /
+//              stride) + 1; MACs N Ho Wo out_channels (C/groups) kh kw; weights out_channels
+//              (C/groups) kh kw.
+//   lowering:  one GEMM per group on the array, M = N Ho Wo, K = (C/groups) kh kw, N =
+//              out_channels/groups, with implicit im2col (compiler/gemm_lowering.cpp); a fused
+//              relu / relu6 runs on the output tiles before their STORE.
+//   reference: a direct 7-deep loop nest over NCHW (not via im2col). The k order inside a k_group
+//              is k = (c * kh + r) * kw + s (channel-major, the compiler's im2col order); padding
+//              taps count as products 0 * w, as the zero operand the array receives there.
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/ops/operator.h"
+#include "systole/oracle/reference_support.h"
+#include "systole/workload/layer_check.h"
+#include "systole/workload/layer_fields.h"
+
+namespace systole::ops {
+namespace {
+
+using namespace reference_support;
+using namespace shape_math;
+
+struct ConvDims {
+  int64_t n, c, h, w, oc, ho, wo, kh, kw, cpg, ocpg;
+};
+
+template <typename Arith>
+void conv_loops(const Conv2dAttrs& a, const ConvDims& d, const std::vector<typename Arith::Operand>& x,
+                const std::vector<typename Arith::Operand>& wt, Arith arith, const ReferenceOptions& opt,
+                Tensor* out) {
+  using Operand = typename Arith::Operand;
+  KGroupedSum<Arith> sum(arith, opt.k_group);
+  for (int64_t n = 0; n < d.n; ++n) {
+    for (int64_t g = 0; g < a.groups; ++g) {
+      for (int64_t j = 0; j < d.ocpg; ++j) {
+        const int64_t oc = g * d.ocpg + j;
+        for (int64_t oh = 0; oh < d.ho; ++oh) {
+          for (int64_t ow = 0; ow < d.wo; ++ow) {
+            sum.reset(arith.zero());
+            for (int64_t c = 0; c < d.cpg; ++c) {
+              const int64_t ci = g * d.cpg + c;
+              for (int64_t r = 0; r < d.kh; ++r) {
+                const int64_t ih = oh * a.stride_h - a.pad_top + r * a.dilation_h;
+                for (int64_t s = 0; s < d.kw; ++s) {
+                  const int64_t iw = ow * a.stride_w - a.pad_left + s * a.dilation_w;
+                  const bool inside = ih >= 0 && ih < d.h && iw >= 0 && iw < d.w;
+                  const Operand xv =
+                      inside ? x[static_cast<size_t>(((n * d.c + ci) * d.h + ih) * d.w + iw)] : Operand{0};
+                  sum.mac(xv, wt[static_cast<size_t>(((oc * d.cpg + c) * d.kh + r) * d.kw + s)]);
+                }
+              }
+            }
+            store(out, ((n * d.oc + oc) * d.ho + oh) * d.wo + ow, sum.finish(), opt.requant_shift);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Output extent of a window along one axis, or -1 when the kernel does not fit.
+int64_t extent(int64_t in, int64_t kernel, int64_t dilation, int64_t stride, int64_t before, int64_t after) {
+  const int64_t effective = dilation * (kernel - 1) + 1;
+  const int64_t padded = in + before + after;
+  return effective > padded ? -1 : (padded - effective) / stride + 1;
+}
+
+class Conv2d final : public Operator {
+ public:
+  const char* name() const override { return "conv2d"; }
+  std::vector<TypeSpelling> spellings() const override {
+    return {{"conv2d", {"out_channels", "kernel", "stride", "padding", "dilation", "groups", "weights_npy"}}};
+  }
+
+  void parse(LayerFields& f, Layer* l) const override {
+    Conv2dAttrs a;
+    if (!f.has("out_channels"))
+      f.missing("out_channels", "required for conv2d");
+    else
+      f.get_int("out_channels", &a.out_channels);
+    if (!f.has("kernel"))
+      f.missing("kernel", "required for conv2d (an integer or [kh, kw])");
+    else
+      f.get_pair("kernel", &a.kernel_h, &a.kernel_w);
+    if (f.has("stride")) f.get_pair("stride", &a.stride_h, &a.stride_w);
+    if (f.has("dilation")) f.get_pair("dilation", &a.dilation_h, &a.dilation_w);
+    if (f.has("groups")) f.get_int("groups", &a.groups);
+    int64_t pads[4] = {0, 0, 0, 0};  // top, bottom, left, right
+    if (f.has("padding") && f.get_padding("padding", pads, &a.same_padding)) {
+      a.pad_top = pads[0], a.pad_bottom = pads[1], a.pad_left = pads[2], a.pad_right = pads[3];
+    }
+    l->attrs = a;
+  }
+
+  void infer(LayerCheck& c, Layer& l) const override {
+    auto& a = l.as<Conv2dAttrs>();
+    bool sizes_ok = c.at_least("out_channels", a.out_channels, 1) & c.at_least("kernel", a.kernel_h, 1) &
+                    c.at_least("kernel", a.kernel_w, 1) & c.at_least("stride", a.stride_h, 1) &
+                    c.at_least("stride", a.stride_w, 1) & c.at_least("dilation", a.dilation_h, 1) &
+                    c.at_least("dilation", a.dilation_w, 1) & c.at_least("groups", a.groups, 1) &
+                    c.at_least("padding", a.pad_top, 0) & c.at_least("padding", a.pad_bottom, 0) &
+                    c.at_least("padding", a.pad_left, 0) & c.at_least("padding", a.pad_right, 0);
+    const Shape& in = l.input_shapes[0];
+    if (!expect_rank(c, in, 4, "[N, C, H, W]") || !sizes_ok) return;
+    const int64_t n = in[0], ch = in[1], h = in[2], w = in[3];
+    if (ch % a.groups != 0) {
+      c.fail("groups", std::to_string(a.groups),
+             fmt::format("input channels {} must be divisible by groups", ch));
+    }
+    if (a.out_channels % a.groups != 0) {
+      c.fail("groups", std::to_string(a.groups),
+             fmt::format("out_channels {} must be divisible by groups", a.out_channels));
+    }
+    if (!c.ok()) return;
+    // "same" needs the window extents; an overflowing one is reported by window_out below.
+    if (a.same_padding && window_extent(a.kernel_h, a.dilation_h) > 0 &&
+        window_extent(a.kernel_w, a.dilation_w) > 0) {
+      same_padding(h, window_extent(a.kernel_h, a.dilation_h), a.stride_h, &a.pad_top, &a.pad_bottom);
+      same_padding(w, window_extent(a.kernel_w, a.dilation_w), a.stride_w, &a.pad_left, &a.pad_right);
+    }
+    int64_t ho = window_out(c, "height", h, a.kernel_h, a.dilation_h, a.stride_h, a.pad_top, a.pad_bottom);
+    int64_t wo =
+        ho < 0 ? -1
+               : window_out(c, "width", w, a.kernel_w, a.dilation_w, a.stride_w, a.pad_left, a.pad_right);
+    if (ho < 0 || wo < 0) return;
+    const int64_t cin_per_group = ch / a.groups;
+    l.output_shape = {n, a.out_channels, ho, wo};
+    l.macs = product({n, ho, wo, a.out_channels, cin_per_group, a.kernel_h, a.kernel_w});
+    l.weight_elements = product({a.out_channels, cin_per_group, a.kernel_h, a.kernel_w});
+  }
+
+  void lower(LoweringContext& ctx) const override {
+    const Layer& l = ctx.layer;
+    const auto& a = l.as<Conv2dAttrs>();
+    const Shape& in = l.input_shapes.at(0);
+    const Shape& out = l.output_shape;
+    if (in.size() != 4 || out.size() != 4) throw InternalError("conv2d '" + l.name + "' is not NCHW");
+    lowering::ConvGeometry g;
+    g.batch = in[0], g.c = in[1], g.h = in[2], g.w = in[3];
+    g.oc = out[1], g.ho = out[2], g.wo = out[3];
+    g.kh = a.kernel_h, g.kw = a.kernel_w, g.sh = a.stride_h, g.sw = a.stride_w;
+    g.pad_top = a.pad_top, g.pad_left = a.pad_left, g.dh = a.dilation_h, g.dw = a.dilation_w;
+    g.groups = a.groups;
+    lowering::emit_gemm_layer(ctx,
+                              lowering::lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, ctx.sb->remaining()));
+  }
+  bool takes_fused_activation() const override { return true; }
+
+  Tensor reference(const Layer& l, const std::vector<const Tensor*>& inputs, const Tensor* weights,
+                   const ReferenceOptions& opt) const override {
+    need_weights(l, weights, true);
+    const Tensor& in = *inputs[0];
+    const Tensor& w = *weights;
+    const auto& a = l.as<Conv2dAttrs>();
+    if (in.shape.size() != 4) layer_error(l, "input tensor " + shape_str(in.shape) + " is not NCHW");
+    if (a.groups < 1 || a.stride_h < 1 || a.stride_w < 1 || a.dilation_h < 1 || a.dilation_w < 1 ||
+        a.kernel_h < 1 || a.kernel_w < 1 || a.pad_top < 0 || a.pad_bottom < 0 || a.pad_left < 0 ||
+        a.pad_right < 0) {
+      layer_error(l, "kernel, stride, dilation and groups must be >= 1 and padding >= 0");
+    }
+    ConvDims d{};
+    d.n = in.shape[0], d.c = in.shape[1], d.h = in.shape[2], d.w = in.shape[3];
+    d.oc = a.out_channels, d.kh = a.kernel_h, d.kw = a.kernel_w;
+    if (d.c % a.groups != 0 || d.oc % a.groups != 0) {
+      layer_error(l, fmt::format("channels {} -> {} are not divisible by groups {}", d.c, d.oc, a.groups));
+    }
+    d.cpg = d.c / a.groups;
+    d.ocpg = d.oc / a.groups;
+    d.ho = extent(d.h, d.kh, a.dilation_h, a.stride_h, a.pad_top, a.pad_bottom);
+    d.wo = extent(d.w, d.kw, a.dilation_w, a.stride_w, a.pad_left, a.pad_right);
+    if (d.ho < 0 || d.wo < 0) layer_error(l, "the dilated kernel is larger than the padded input");
+    expect_shape(l, "weight", w, {d.oc, d.cpg, d.kh, d.kw});
+    Tensor out(in.dtype, {d.n, d.oc, d.ho, d.wo});
+    if (!l.output_shape.empty()) expect_shape(l, "computed output", out, l.output_shape);
+    if (integer_path(l, in.dtype, w.dtype, opt)) {
+      conv_loops(a, d, ints_of(in), ints_of(w), IntArith{&opt.acc}, opt, &out);
+    } else {
+      conv_loops(a, d, floats_of(in), floats_of(w), FpArith{}, opt, &out);
+    }
+    return out;
+  }
+  bool takes_weights(const Layer& l) const override {
+    (void)l;
+    return true;
+  }
+  Shape weight_shape(const Layer& l) const override {
+    const auto& a = l.as<Conv2dAttrs>();
+    return {a.out_channels, l.input_shapes.at(0).at(1) / a.groups, a.kernel_h, a.kernel_w};
+  }
+  int64_t reduction_length(const Layer& l) const override {
+    const auto& a = l.as<Conv2dAttrs>();
+    return l.input_shapes.at(0).at(1) / a.groups * a.kernel_h * a.kernel_w;
+  }
+  bool requantises() const override { return true; }
+};
+
+}  // namespace
+
+void register_operator_conv2d(OperatorRegistrar& r) {
+  r.add<Conv2d>();
+}
+
+}  // namespace systole::ops
