@@ -37,8 +37,8 @@ namespace systole::hw {
 
 struct CoreModuleParams {
   CoreParams spec;
-  Program program;                           // this core's instruction stream
-  bool functional = false;                   // scratchpads keep bytes and every unit computes values
+  Program program;          // this core's instruction stream
+  bool functional = false;  // scratchpads keep bytes and every unit computes values
   // Functional runs: the DRAM contents, which the DMA's indexed LOADs read rows from (hw/dma/dma.h);
   // nullptr when timing-only. Not owned.
   const std::vector<uint8_t>* dram_contents = nullptr;
