@@ -11,6 +11,7 @@
 //              input is read once and written once; cycles are the DMA's, no compute unit.
 //   reference: the same slice, element by element.
 #include <algorithm>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -23,13 +24,18 @@
 namespace systole::ops {
 namespace {
 
-struct SplitAttrs {
-  int64_t axis = 0;            // as written: -rank..rank-1
-  std::vector<int64_t> sizes;  // the extent of every part along the axis, or empty with `parts`
-  int64_t parts = 0;           // equal parts (when `sizes` is not given)
-  int64_t part = 0;            // which part this layer is (set by expand)
+// Every part is a layer of its own: a bound on them keeps a one-line `parts: 1000000000` from
+// becoming a billion layers (docs/reliability.md: the size of an input bounds its memory).
+constexpr int64_t kMaxParts = 4096;
 
-  int64_t count() const { return sizes.empty() ? parts : static_cast<int64_t>(sizes.size()); }
+struct SplitAttrs {
+  int64_t axis = 0;  // as written: -rank..rank-1
+  // The extent of every part along the axis, or empty with `parts`; shared by the parts' layers.
+  std::shared_ptr<const std::vector<int64_t>> sizes = std::make_shared<const std::vector<int64_t>>();
+  int64_t parts = 0;  // equal parts (when `sizes` is not given)
+  int64_t part = 0;   // which part this layer is (set by expand)
+
+  int64_t count() const { return sizes->empty() ? parts : static_cast<int64_t>(sizes->size()); }
 };
 
 // The extents before and after `axis` of `s`.
@@ -43,7 +49,7 @@ void outer_inner(const Shape& s, size_t axis, int64_t* outer, int64_t* inner) {
 
 // The parts' extents for an input extent `extent`, or "" -> why not.
 std::string part_sizes(const SplitAttrs& a, int64_t extent, std::vector<int64_t>* out) {
-  if (a.sizes.empty()) {
+  if (a.sizes->empty()) {
     if (a.parts < 1 || extent % a.parts != 0) {
       return fmt::format("parts {} must divide the axis extent {}", a.parts, extent);
     }
@@ -51,14 +57,14 @@ std::string part_sizes(const SplitAttrs& a, int64_t extent, std::vector<int64_t>
     return "";
   }
   int64_t total = 0;
-  for (int64_t s : a.sizes) {
-    if (s < 1) return fmt::format("sizes {} must all be >= 1", shape_str(a.sizes));
+  for (int64_t s : *a.sizes) {
+    if (s < 1) return fmt::format("sizes {} must all be >= 1", shape_str(*a.sizes));
     total = shape_math::sum(total, s);
   }
   if (total != extent) {
-    return fmt::format("sizes {} add up to {}, not the axis extent {}", shape_str(a.sizes), total, extent);
+    return fmt::format("sizes {} add up to {}, not the axis extent {}", shape_str(*a.sizes), total, extent);
   }
-  *out = a.sizes;
+  *out = *a.sizes;
   return "";
 }
 
@@ -76,10 +82,17 @@ class Split final : public Operator {
     } else if (f.has("sizes") && f.has("parts")) {
       f.fail("parts", f.text("parts"), "give either sizes or parts, not both");
     } else if (f.has("sizes")) {
-      if (f.get_int_list("sizes", &a.sizes) && a.sizes.empty())
-        f.fail("sizes", "[]", "needs at least one part");
-    } else if (f.get_int("parts", &a.parts) && a.parts < 1) {
-      f.fail("parts", std::to_string(a.parts), "must be an integer >= 1");
+      std::vector<int64_t> sizes;
+      if (f.get_int_list("sizes", &sizes)) {
+        if (sizes.empty() || static_cast<int64_t>(sizes.size()) > kMaxParts) {
+          f.fail("sizes", f.text("sizes"), fmt::format("needs 1 to {} parts (each is a layer)", kMaxParts));
+        } else {
+          a.sizes = std::make_shared<const std::vector<int64_t>>(std::move(sizes));
+        }
+      }
+    } else if (f.get_int("parts", &a.parts) && (a.parts < 1 || a.parts > kMaxParts)) {
+      f.fail("parts", std::to_string(a.parts),
+             fmt::format("must be 1 to {} (each part is a layer)", kMaxParts));
     }
     l->attrs = a;
   }
@@ -87,7 +100,7 @@ class Split final : public Operator {
   std::vector<Layer> expand(Layer l) const override {
     std::vector<Layer> out;
     const SplitAttrs a = l.as<SplitAttrs>();
-    for (int64_t i = 0; i < std::max<int64_t>(a.count(), 1); ++i) {
+    for (int64_t i = 0; i < std::clamp<int64_t>(a.count(), 1, kMaxParts); ++i) {
       Layer part = l;
       part.name = fmt::format("{}:{}", l.name, i);
       part.as<SplitAttrs>().part = i;
@@ -106,8 +119,8 @@ class Split final : public Operator {
     if (!why.empty()) {
       // Every part has the same attributes: the first reports, the others fail with it.
       if (a.part == 0) {
-        c.fail(a.sizes.empty() ? "parts" : "sizes",
-               a.sizes.empty() ? std::to_string(a.parts) : shape_str(a.sizes), why);
+        c.fail(a.sizes->empty() ? "parts" : "sizes",
+               a.sizes->empty() ? std::to_string(a.parts) : shape_str(*a.sizes), why);
       } else {
         c.fail_quietly();
       }

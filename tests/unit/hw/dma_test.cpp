@@ -163,6 +163,36 @@ TEST(Dma, ThreeDimensionalDescriptorBecomesRowBoundedBursts) {
   EXPECT_EQ(h.retired[0].record.first_data_cycle, 10);
 }
 
+TEST(Dma, IndexedLoadBurstsGoToTheAssumedRowsOneRowPerLookup) {
+  // A gather of 3 lookups of 100 B rows: the DMA reads 3 x 4 B of indices from the ifmap
+  // scratchpad, then each row is its own DRAM row (a 64 B and a 36 B burst) at the descriptor's
+  // addresses: the timing is the same whatever the indices are.
+  ScriptedDram dram("dram", [](size_t, uint64_t) { return sc_time(10, SC_NS); });
+  DmaDescriptor d;
+  d.buffer = Buffer::kOfmap;
+  d.dram_addr = 0x2000;
+  d.rows = 3;
+  d.row_bytes = 100;
+  d.row_stride_bytes = 100;
+  d.indexed = true;
+  d.index_buffer = Buffer::kIfmap;
+  d.table_addr = 0x2000;
+  d.table_rows = 1000;
+  EXPECT_EQ(coalesced(d).rows, 3u);  // never merged into one long row
+  DmaHarness h("h", dma_params(64, 64, DmaCompletion::kInOrder), dram.request,
+               {dma_instruction(0, Opcode::kLoad, d)});
+  sc_core::sc_start();
+  ASSERT_EQ(dram.submitted.size(), 6u);
+  for (uint64_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(dram.submitted[i].address, 0x2000 + (i / 2) * 100 + (i % 2) * 64) << i;
+    EXPECT_FALSE(dram.submitted[i].write);
+  }
+  ASSERT_EQ(h.retired.size(), 1u);
+  EXPECT_EQ(h.retired[0].record.dram_read_bytes, 300);
+  EXPECT_EQ(h.retired[0].record.sram_write_bytes, 300);
+  EXPECT_EQ(h.retired[0].record.sram_read_bytes, 12);  // the indices
+}
+
 // Four 64 B bursts, two slots; burst 0 takes 100 ns, every other 10 ns.
 //   out_of_order: t=0 issue b0 (done 100), b1 (done 10); b1 done at 10 frees its slot -> b2 at 10
 //     (done 20) -> b3 at 20 (done 30); the descriptor ends with b0 at 100.

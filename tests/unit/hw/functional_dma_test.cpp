@@ -109,6 +109,62 @@ TEST(FunctionalDma, StoreFromAccumulatorsRequantises) {
   }
 }
 
+// A gather: the int32 indices LOADed into the ifmap scratchpad, an indexed LOAD of the table rows
+// they name into the ofmap scratchpad, a STORE of those rows. The bursts of the indexed LOAD go to
+// the rows the descriptor assumes (0..3); the bytes are those of rows 5, 0, 3, 3.
+Program gather_program(uint64_t table_rows) {
+  DmaDescriptor ids;
+  ids.buffer = Buffer::kIfmap;
+  ids.dram_addr = 0;
+  ids.row_bytes = 16;
+  ids.row_stride_bytes = 16;
+  DmaDescriptor rows;
+  rows.buffer = Buffer::kOfmap;
+  rows.dram_addr = 0x100;
+  rows.rows = 4, rows.row_bytes = 8, rows.row_stride_bytes = 8;
+  rows.indexed = true;
+  rows.index_buffer = Buffer::kIfmap;
+  rows.index_spm_addr = 0;
+  rows.table_addr = 0x100;
+  rows.table_rows = table_rows;
+  DmaDescriptor st;
+  st.buffer = Buffer::kOfmap;
+  st.dram_addr = 0x400;
+  st.row_bytes = 32;
+  st.row_stride_bytes = 32;
+  Program p;
+  p.layers.push_back({"emb", "gather", 0, 0});
+  p.instructions = {dma(0, Opcode::kLoad, ids, {}), dma(1, Opcode::kLoad, rows, {0}),
+                    dma(2, Opcode::kStore, st, {1})};
+  return p;
+}
+
+std::vector<uint8_t> gather_dram() {
+  std::vector<uint8_t> dram(0x1000, 0);
+  const std::vector<int32_t> ids = {5, 0, 3, 3};
+  std::memcpy(dram.data(), ids.data(), 16);  // little-endian host
+  for (uint64_t r = 0; r < 6; ++r) {
+    for (uint64_t b = 0; b < 8; ++b) dram[0x100 + r * 8 + b] = static_cast<uint8_t>(r * 16 + b);
+  }
+  return dram;
+}
+
+TEST(FunctionalDma, IndexedLoadGathersTheRowsItsIndicesName) {
+  std::vector<uint8_t> dram = gather_dram();
+  auto top = run(test_arch(), gather_program(6), &dram);
+  const uint64_t want[] = {5, 0, 3, 3};
+  for (uint64_t j = 0; j < 4; ++j) {
+    for (uint64_t b = 0; b < 8; ++b) ASSERT_EQ(dram[0x400 + j * 8 + b], want[j] * 16 + b) << j << " " << b;
+  }
+  EXPECT_EQ(top->dram().counters().read_bytes, 16 + 32);  // the indices, then one row per lookup
+  EXPECT_EQ(top->dram().counters().write_bytes, 32);
+}
+
+TEST(FunctionalDma, AnIndexOutsideTheTableStopsTheRun) {
+  std::vector<uint8_t> dram = gather_dram();
+  EXPECT_THROW(run(test_arch(), gather_program(5), &dram), InternalError);  // index 5 of 5 rows
+}
+
 TEST(FunctionalDma, ReadingBeyondTheDramContentsIsAnError) {
   // A DRAM address beyond the contents is an error response; simulate() rethrows it.
   std::vector<uint8_t> dram(64, 0);

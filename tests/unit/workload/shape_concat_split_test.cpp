@@ -98,6 +98,18 @@ TEST(ShapeSplit, NeedsSizesOrPartsAndPartsAreTheOnlyNames) {
       << all_text(bare);
 }
 
+TEST(ShapeSplit, PartsAreBoundedSinceEachIsALayer) {
+  auto ds = workload_errors([] {
+    load(
+        "  - {name: s, type: split, axis: 1, parts: 1000000000}\n"
+        "  - {name: t, type: split, input: x, axis: 1, sizes: []}\n");
+  });
+  EXPECT_TRUE(has_diag(ds, "layers[0].parts", "must be 1 to 4096 (each part is a layer)")) << all_text(ds);
+  EXPECT_TRUE(has_diag(ds, "layers[1].sizes", "needs 1 to 4096 parts")) << all_text(ds);
+  const Network net = load("  - {name: s, type: split, axis: 2, parts: 6}\n");
+  EXPECT_EQ(net.layers.size(), 6u);
+}
+
 TEST(LayerKinds, NamesComeFromTheRegistryInItsOrder) {
   const std::vector<std::string> names = layer_kind_names();
   ASSERT_GE(names.size(), 11u);
