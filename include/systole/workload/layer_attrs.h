@@ -1,7 +1,7 @@
 // The attributes of the layer kinds that code outside their operator files builds or reads by
 // name: the SCALE-Sim CSV loader builds conv2d and matmul layers, and tests build every one of
 // these in code. An operator whose attributes nobody else needs keeps its struct in its own file
-// (src/ops/, docs/operators.md); nothing here lists the kinds. No SystemC here.
+// (src/ops/, docs/operators.md) and adds nothing here. No SystemC here.
 #pragma once
 
 #include <cstdint>
