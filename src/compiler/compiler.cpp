@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/operator_lowering.h"
 
@@ -64,7 +65,8 @@ void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const Mem
         fmt::format("{} fused into '{}': applied by the vector unit to each output tile before its STORE",
                     to_string(*lowering_of(l.kind).fusable_activation(l)), rec.fused_into);
   } else {
-    LoweringContext ctx{arch, net, l, index, plan, eb, fused, sb, &rec};
+    const BufferPlan buffers(arch);
+    LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, sb, &rec};
     lowering_of(l.kind).lower(ctx);
     sb->sync(index);
   }
@@ -90,6 +92,7 @@ Program compile(const ArchSpec& arch, const Network& net) {
   prog.network = net.name;
   prog.tensors = plan.tensors;
   StreamBuilder sb(net.layers.size());
+  sb.fence_layers(BufferPlan(arch).any_shared());
 
   std::vector<FusedActivation> fused(net.layers.size());
   for (size_t i = 0; i < net.layers.size(); ++i) {

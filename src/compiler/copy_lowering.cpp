@@ -34,7 +34,9 @@ int64_t chunk_count(const BlockCopy& b, int64_t half) {
 }  // namespace
 
 void emit_copies(LoweringContext& ctx, const std::vector<BlockCopy>& blocks) {
-  const int64_t half = ctx.arch.core.scratchpads.ifmap.capacity_bytes() / 2;
+  // Only the ifmap role is used: it has its whole scratchpad, shared or not.
+  const OperandRegion region = ctx.buffers.for_chunks({Buffer::kIfmap})[index_of(Buffer::kIfmap)];
+  const int64_t half = region.half;
   if (half < 1) cannot_fit(ctx.arch, ctx.layer, Buffer::kIfmap, 1, "one byte of a copy");
   int64_t chunks = 0;
   for (const BlockCopy& b : blocks) chunks = sat_add(chunks, chunk_count(b, half));
@@ -80,7 +82,7 @@ void emit_copies(LoweringContext& ctx, const std::vector<BlockCopy>& blocks) {
     DmaDescriptor ld;
     ld.buffer = Buffer::kIfmap;
     ld.dram_addr = c.src;
-    ld.spm_addr = static_cast<uint64_t>(s) * static_cast<uint64_t>(half);
+    ld.spm_addr = region.addr(s);
     ld.rows = static_cast<uint64_t>(c.rows);
     ld.row_bytes = static_cast<uint64_t>(c.row_bytes);
     ld.row_stride_bytes = static_cast<uint64_t>(c.src_stride);

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/compiler.h"
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/operator_lowering.h"
@@ -27,6 +28,12 @@ uint32_t StreamBuilder::add(Opcode op, uint32_t layer, std::vector<uint32_t> dep
     throw BudgetExceeded{0, ""};  // compile() counts the layer's instructions so far
   }
   const auto id = static_cast<uint32_t>(m_out.size());
+  if (m_fence && op != Opcode::kSync) {
+    const size_t unit = op == Opcode::kMatmul ? 1 : op == Opcode::kVector ? 2 : 0;
+    if (m_unit_layer[unit] != static_cast<int64_t>(layer) && m_last_sync >= 0)
+      deps.push_back(static_cast<uint32_t>(m_last_sync));
+    m_unit_layer[unit] = layer;
+  }
   std::sort(deps.begin(), deps.end());
   deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
   if (!deps.empty() && deps.back() >= id) {
@@ -46,6 +53,7 @@ uint32_t StreamBuilder::add(Opcode op, uint32_t layer, std::vector<uint32_t> dep
 void StreamBuilder::sync(uint32_t layer) {
   if (m_layer_stores.at(layer).empty()) return;
   m_layer_sync[layer] = add(Opcode::kSync, layer, m_layer_stores[layer], SyncOp{});
+  m_last_sync = m_layer_sync[layer];
 }
 
 std::vector<uint32_t> StreamBuilder::last_reader(Buffer b, int h) const {
@@ -66,8 +74,8 @@ using TileKey = std::tuple<int64_t, int64_t, int64_t>;
 // each half holds; hazards against earlier instructions come from the StreamBuilder.
 class OperandBuffer {
  public:
-  OperandBuffer(Buffer buffer, uint64_t half_bytes, std::vector<uint32_t> first_deps)
-      : m_buffer(buffer), m_half(half_bytes), m_first_deps(std::move(first_deps)) {}
+  OperandBuffer(Buffer buffer, const OperandRegion& region, std::vector<uint32_t> first_deps)
+      : m_buffer(buffer), m_region(region), m_first_deps(std::move(first_deps)) {}
 
   // Makes `key` resident, emitting LOADs for `descs` on a miss; returns the half used.
   template <typename MakeDescs>
@@ -85,20 +93,20 @@ class OperandBuffer {
     slot.loads.clear();
     uint64_t offset = 0;
     for (DmaDescriptor d : make_descs()) {
-      d.spm_addr = static_cast<uint64_t>(s) * m_half + offset;
+      d.spm_addr = m_region.addr(s) + offset;
       d.slot = s;
       offset += d.bytes();
       slot.loads.push_back(sb->add(Opcode::kLoad, layer, deps, d));
       m_loaded_any = true;
     }
-    if (offset > m_half)
-      throw InternalError(fmt::format("tile of {} B overflows a {} B half", offset, m_half));
+    if (offset > static_cast<uint64_t>(m_region.half))
+      throw InternalError(fmt::format("tile of {} B overflows a {} B half", offset, m_region.half));
     slot.key = key;
     sb->set_used(m_buffer, s);
     return s;
   }
   const std::vector<uint32_t>& loads(int s) const { return m_slots[s].loads; }
-  uint64_t half() const { return m_half; }
+  uint64_t addr(int slot) const { return m_region.addr(slot); }
 
  private:
   struct Slot {
@@ -106,7 +114,7 @@ class OperandBuffer {
     std::vector<uint32_t> loads;
   };
   Buffer m_buffer;
-  uint64_t m_half;
+  OperandRegion m_region;
   std::vector<uint32_t> m_first_deps;
   std::array<Slot, 2> m_slots;
   bool m_loaded_any = false;
@@ -114,19 +122,19 @@ class OperandBuffer {
 
 }  // namespace
 
-void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, const FusedActivation& fused,
-               StreamBuilder* sb, MappingRecord* rec) {
+void emit_gemm(const ArchSpec& arch, const BufferPlan& buffers, const GemmProblem& p, const TileChoice& t,
+               const FusedActivation& fused, StreamBuilder* sb, MappingRecord* rec) {
   const auto& ar = arch.core.array;
-  const auto& sp = arch.core.scratchpads;
   const ArrayGeometry geo{ar.rows, ar.cols, ar.microarch};
   const bool compat = ar.microarch.scalesim_counting;
   const ElementBytes eb = element_bytes(arch);
   const int shift = requant_shift(arch, p.k);
-  OperandBuffer ifmap(Buffer::kIfmap, static_cast<uint64_t>(sp.ifmap.capacity_bytes() / 2),
-                      sb->sync_deps(p.source_a));
-  OperandBuffer weight(Buffer::kWeight, static_cast<uint64_t>(sp.weight.capacity_bytes() / 2),
+  const TileFootprint f = tile_footprint(p, eb, t.tm, t.tn, t.tk);
+  const RoleRegions regions = buffers.for_tiles({f.ifmap, f.weight, f.ofmap});
+  OperandBuffer ifmap(Buffer::kIfmap, regions[index_of(Buffer::kIfmap)], sb->sync_deps(p.source_a));
+  OperandBuffer weight(Buffer::kWeight, regions[index_of(Buffer::kWeight)],
                        p.b_is_weight ? std::vector<uint32_t>{} : sb->sync_deps(p.source_b));
-  const uint64_t of_half = static_cast<uint64_t>(sp.ofmap.capacity_bytes() / 2);
+  const OperandRegion& ofmap_region = regions[index_of(Buffer::kOfmap)];
   int out_half = sb->last_used(Buffer::kOfmap);
 
   struct Pending {
@@ -145,14 +153,14 @@ void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, 
                  elems * static_cast<uint64_t>(eb.acc)};
       v.on_accumulators = true;
       v.requant_shift = shift;
-      v.dst_spm_addr = static_cast<uint64_t>(pd.half) * of_half;
+      v.dst_spm_addr = ofmap_region.addr(pd.half);
       v.dst_slot = pd.half;
       last = sb->add(Opcode::kVector, p.layer, {pd.matmul}, v);
     }
     std::vector<uint32_t> stores;
     uint64_t offset = 0;  // in the scratchpad: accumulator_type elements, packed in STORE order
     for (DmaDescriptor d : ofmap_descriptors(p, pd.g, pd.m0, pd.m1, pd.n0, pd.n1)) {
-      d.spm_addr = static_cast<uint64_t>(pd.half) * of_half + offset;
+      d.spm_addr = ofmap_region.addr(pd.half) + offset;
       d.slot = pd.half;
       d.from_accumulator = true;
       d.requant_shift = shift;
@@ -193,9 +201,9 @@ void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, 
           op.m = static_cast<uint64_t>(m1 - m0);
           op.n = static_cast<uint64_t>(n1 - n0);
           op.k = static_cast<uint64_t>(k1 - k0);
-          op.ifmap_spm_addr = static_cast<uint64_t>(si) * ifmap.half();
-          op.weight_spm_addr = static_cast<uint64_t>(sw) * weight.half();
-          op.ofmap_spm_addr = static_cast<uint64_t>(out_half) * of_half;
+          op.ifmap_spm_addr = ifmap.addr(si);
+          op.weight_spm_addr = weight.addr(sw);
+          op.ofmap_spm_addr = ofmap_region.addr(out_half);
           op.ifmap_slot = si;
           op.weight_slot = sw;
           op.ofmap_slot = out_half;
@@ -239,7 +247,7 @@ void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
   rec.loop_order = std::string(p.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
   rec.estimated_dram_bytes = t.dram_bytes;
   rec.reason = t.reason;
-  emit_gemm(ctx.arch, p, t, ctx.fused, ctx.sb, &rec);
+  emit_gemm(ctx.arch, ctx.buffers, p, t, ctx.fused, ctx.sb, &rec);
 }
 
 }  // namespace lowering

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/lowering.h"
 
 namespace systole {
@@ -121,14 +122,6 @@ PlaneStats conv_plane_stats(const ConvGeometry& g, int64_t k, int64_t tk, int64_
   return st;
 }
 
-struct Capacities {
-  int64_t ifmap, weight, ofmap;
-};
-
-std::string buffer_key(Buffer b) {
-  return fmt::format("core.scratchpads.{}.capacity_kib", to_string(b));
-}
-
 }  // namespace
 
 TileFootprint tile_footprint(const GemmProblem& p, const ElementBytes& eb, int64_t tm, int64_t tn,
@@ -162,10 +155,9 @@ int64_t gemm_instructions(const GemmProblem& p, int64_t tm, int64_t tn, int64_t 
 TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb,
                        int64_t max_instructions) {
   const auto& ar = arch.core.array;
-  const auto& sp = arch.core.scratchpads;
   const ArrayGeometry geo{ar.rows, ar.cols, ar.microarch};
   const bool compat = ar.microarch.scalesim_counting;
-  const Capacities cap{sp.ifmap.capacity_bytes(), sp.weight.capacity_bytes(), sp.ofmap.capacity_bytes()};
+  const BufferPlan buf(arch);
   const Dataflow df = ar.dataflow;
 
   // Per GEMM dimension: its array multiple (0 = streaming) per the dataflow's mapping.
@@ -206,19 +198,33 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
       f.ofmap = sat_mul(sat_mul(tm, tn), eb.acc);
     }
     DiagnosticList errs;
-    auto check = [&](Buffer b, int64_t need, int64_t capacity, int64_t kib) {
-      if (sat_mul(2, need) <= capacity) return;
-      const KeyOrigin where = arch.origin_of(buffer_key(b));
-      errs.add(
-          {where.file, where.line, buffer_key(b), std::to_string(kib),
-           fmt::format("layer '{}' needs {} bytes in the {} scratchpad: 2 x {} B (double-buffered) for its "
-                       "smallest legal tile m={} n={} k={} (one {}x{} {} fold at streaming length 1)",
-                       p.name, sat_mul(2, need), to_string(b), need, tm, tn, tk, ar.rows, ar.cols,
-                       to_string(df))});
-    };
-    check(Buffer::kIfmap, f.ifmap, cap.ifmap, sp.ifmap.capacity_kib);
-    check(Buffer::kWeight, f.weight, cap.weight, sp.weight.capacity_kib);
-    check(Buffer::kOfmap, f.ofmap, cap.ofmap, sp.ofmap.capacity_kib);
+    const RoleBytes need{f.ifmap, f.weight, f.ofmap};
+    std::set<std::string> reported;  // one diagnostic per scratchpad
+    for (const Buffer b : kOperandRoles) {
+      const int64_t short_by = buf.shortfall(b, need);
+      if (short_by == 0 || !reported.insert(buf.capacity_key(b)).second) continue;
+      const KeyOrigin where = arch.origin_of(buf.capacity_key(b));
+      std::string what;
+      if (!buf.shared(b)) {
+        what = fmt::format("layer '{}' needs {} bytes in the {} scratchpad: 2 x {} B (double-buffered)",
+                           p.name, sat_mul(2, need[index_of(b)]), to_string(b), need[index_of(b)]);
+      } else {
+        std::string parts;
+        for (const Buffer o : kOperandRoles) {
+          if (buf.capacity_key(o) != buf.capacity_key(b)) continue;
+          parts += fmt::format("{}{} {} B", parts.empty() ? "" : " + ", to_string(o),
+                               buf.double_buffer_bytes(o, need[index_of(o)]));
+        }
+        what = fmt::format(
+            "layer '{}' needs {} bytes more than the {} holds: {} (each double-buffered and "
+            "rounded up to the bank row)",
+            p.name, short_by, buf.describe(b), parts);
+      }
+      errs.add({where.file, where.line, buf.capacity_key(b), std::to_string(buf.capacity_kib(b)),
+                fmt::format("{} for its smallest legal tile m={} n={} k={} (one {}x{} {} fold at streaming "
+                            "length 1)",
+                            what, tm, tn, tk, ar.rows, ar.cols, to_string(df))});
+    }
     if (!errs.empty()) throw ConfigError(errs.take());
   }
 
@@ -247,11 +253,9 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
         // O(1) checks first: the weight and ofmap tiles (and a matmul's ifmap tile) must fit, and the
         // fewest instructions this tiling can take (no operand reloaded) must be within the budget.
         // Only then are a conv's m and k tiles walked for its ifmap footprint.
-        if (sat_mul(2, sat_mul(sat_mul(tk, tn), p.b.elem_bytes)) > cap.weight ||
-            sat_mul(2, sat_mul(sat_mul(tm, tn), eb.acc)) > cap.ofmap ||
-            (!p.is_conv && sat_mul(2, sat_mul(sat_mul(tm, tk), p.a.elem_bytes)) > cap.ifmap)) {
-          continue;
-        }
+        const int64_t w_tile = sat_mul(sat_mul(tk, tn), p.b.elem_bytes);
+        const int64_t of_tile = sat_mul(sat_mul(tm, tn), eb.acc);
+        if (!buf.fits({p.is_conv ? 0 : sat_mul(sat_mul(tm, tk), p.a.elem_bytes), w_tile, of_tile})) continue;
         const int64_t least = gemm_instructions(p, tm, tn, tk, 1, 1);
         if (least > max_instructions) {
           fewest_over = std::min(fewest_over, least);
@@ -268,7 +272,7 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
           if_tile = sat_mul(sat_mul(tm, tk), p.a.elem_bytes);
           if_total = sat_mul(sat_mul(sat_mul(p.m, p.k), p.a.elem_bytes), p.gemms);
         }
-        if (sat_mul(2, if_tile) > cap.ifmap) continue;
+        if (!buf.fits({if_tile, w_tile, of_tile})) continue;
         int64_t cycles = 0;
         for (const Run& rm : runs(p.m, tm, compat && am == 0)) {
           for (const Run& rn : runs(p.n, tn, compat && an == 0)) {
@@ -322,9 +326,15 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
     throw BudgetExceeded{
         fewest_over,
         fmt::format(
-            "the fewest of any candidate tiling whose tiles fit the scratchpad halves of {} B ifmap / "
-            "{} B weight / {} B ofmap: GEMM m={} n={} k={} x {} GEMM{}",
-            cap.ifmap / 2, cap.weight / 2, cap.ofmap / 2, p.m, p.n, p.k, p.gemms, p.gemms == 1 ? "" : "s")};
+            "the fewest of any candidate tiling whose tiles fit {}: GEMM m={} n={} k={} x {} GEMM{}",
+            buf.any_shared()
+                ? fmt::format("the scratchpads (ifmap in the {}, weight in the {}, ofmap in the {})",
+                              buf.describe(Buffer::kIfmap), buf.describe(Buffer::kWeight),
+                              buf.describe(Buffer::kOfmap))
+                : fmt::format("the scratchpad halves of {} B ifmap / {} B weight / {} B ofmap",
+                              buf.capacity_bytes(Buffer::kIfmap) / 2, buf.capacity_bytes(Buffer::kWeight) / 2,
+                              buf.capacity_bytes(Buffer::kOfmap) / 2),
+            p.m, p.n, p.k, p.gemms, p.gemms == 1 ? "" : "s")};
   }
   if (!found) throw InternalError("no tile candidate fits although the smallest tile does: " + p.name);
 
@@ -345,12 +355,25 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
   }
   if (kt > 1) {
     const TileFootprint full = tile_footprint(p, eb, best.tm, best.tn, p.k);
-    if (sat_mul(2, full.weight) > cap.weight) {
-      why += fmt::format("; k split: K={} exceeds the weight scratchpad half ({} B > {} B at n={})", p.k,
-                         full.weight, cap.weight / 2, best.tn);
-    } else if (sat_mul(2, full.ifmap) > cap.ifmap) {
-      why += fmt::format("; k split: K={} exceeds the ifmap scratchpad half ({} B > {} B at m={})", p.k,
-                         full.ifmap, cap.ifmap / 2, best.tm);
+    // A full-K tile of one operand beside the chosen tiles of the others.
+    const TileFootprint chosen = tile_footprint(p, eb, best.tm, best.tn, best.tk);
+    auto too_big = [&](Buffer b, int64_t full_need) {
+      RoleBytes need{chosen.ifmap, chosen.weight, chosen.ofmap};
+      need[index_of(b)] = full_need;
+      return buf.shortfall(b, need) > 0;
+    };
+    auto exceeds = [&](Buffer b, int64_t full_need, const char* dim, int64_t at) {
+      if (buf.shared(b)) {
+        return fmt::format("; k split: K={} exceeds the {} ({} B {} tiles at {}={})", p.k, buf.describe(b),
+                           full_need, to_string(b), dim, at);
+      }
+      return fmt::format("; k split: K={} exceeds the {} scratchpad half ({} B > {} B at {}={})", p.k,
+                         to_string(b), full_need, buf.capacity_bytes(b) / 2, dim, at);
+    };
+    if (too_big(Buffer::kWeight, full.weight)) {
+      why += exceeds(Buffer::kWeight, full.weight, "n", best.tn);
+    } else if (too_big(Buffer::kIfmap, full.ifmap)) {
+      why += exceeds(Buffer::kIfmap, full.ifmap, "m", best.tm);
     } else {
       why += fmt::format("; k split into {} (lower estimate than full K)", kt);
     }

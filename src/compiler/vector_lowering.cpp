@@ -25,20 +25,28 @@ DmaDescriptor linear(Buffer b, uint64_t addr, uint64_t bytes) {
   return d;
 }
 
+RoleRegions chunk_regions(const ArchSpec& arch) {
+  return BufferPlan(arch).for_chunks({Buffer::kIfmap, Buffer::kOfmap});
+}
+
 [[noreturn]] void cannot_fit(const ArchSpec& arch, const Layer& l, Buffer b, int64_t need, const char* what) {
-  const auto& sp = b == Buffer::kIfmap ? arch.core.scratchpads.ifmap : arch.core.scratchpads.ofmap;
-  const std::string key = fmt::format("core.scratchpads.{}.capacity_kib", to_string(b));
+  const BufferPlan buf(arch);
+  const std::string key = buf.capacity_key(b);
   const KeyOrigin where = arch.origin_of(key);
+  const std::string room = buf.shared(b) ? fmt::format(" ({} B halves of the {} for this layer)",
+                                                       chunk_regions(arch)[index_of(b)].half, buf.describe(b))
+                                         : std::string();
   throw ConfigError(Diagnostic{
-      where.file, where.line, key, std::to_string(sp.capacity_kib),
-      fmt::format("layer '{}' ({}) needs {} bytes in the {} scratchpad: 2 x {} B (double-buffered) for {}",
-                  l.name, to_string(l.kind), 2 * need, to_string(b), need, what)});
+      where.file, where.line, key, std::to_string(buf.capacity_kib(b)),
+      fmt::format("layer '{}' ({}) needs {} bytes in the {} scratchpad: 2 x {} B (double-buffered) for {}{}",
+                  l.name, to_string(l.kind), 2 * need, to_string(b), need, what, room)});
 }
 
 int64_t units_per_chunk(const ArchSpec& arch, const Layer& l, int64_t in_unit, int64_t out_unit,
                         const char* what) {
-  const int64_t half_if = arch.core.scratchpads.ifmap.capacity_bytes() / 2;
-  const int64_t half_of = arch.core.scratchpads.ofmap.capacity_bytes() / 2;
+  const RoleRegions regions = chunk_regions(arch);
+  const int64_t half_if = regions[index_of(Buffer::kIfmap)].half;
+  const int64_t half_of = regions[index_of(Buffer::kOfmap)].half;
   if (in_unit > half_if) cannot_fit(arch, l, Buffer::kIfmap, in_unit, what);
   if (out_unit > half_of) cannot_fit(arch, l, Buffer::kOfmap, out_unit, what);
   return std::min(half_if / in_unit, half_of / out_unit);
@@ -95,15 +103,16 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
   for (const TensorView* v : ins) {
     for (uint32_t d : sb->sync_deps(v->source_layer)) first_deps.push_back(d);
   }
-  const auto half_if = static_cast<uint64_t>(arch.core.scratchpads.ifmap.capacity_bytes() / 2);
-  const auto half_of = static_cast<uint64_t>(arch.core.scratchpads.ofmap.capacity_bytes() / 2);
+  const RoleRegions regions = chunk_regions(arch);
+  const OperandRegion& in_region = regions[index_of(Buffer::kIfmap)];
+  const OperandRegion& out_region = regions[index_of(Buffer::kOfmap)];
   std::optional<std::pair<int, uint32_t>> pending;  // (ofmap half, VECTOR) of the chunk awaiting its STORE
   std::optional<DmaDescriptor> pending_store;
   int64_t dram = 0;
   auto flush = [&]() {
     if (!pending) return;
     DmaDescriptor st = *pending_store;
-    st.spm_addr = static_cast<uint64_t>(pending->first) * half_of;
+    st.spm_addr = out_region.addr(pending->first);
     st.slot = pending->first;
     sb->set_drain(pending->first, {sb->add(Opcode::kStore, index, {pending->second}, st)});
     pending.reset();
@@ -116,7 +125,7 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
     std::vector<uint32_t> loads;
     uint64_t offset = 0;
     for (DmaDescriptor d : chunks[i].loads) {
-      d.spm_addr = static_cast<uint64_t>(si) * half_if + offset;
+      d.spm_addr = in_region.addr(si) + offset;
       d.slot = si;
       offset += d.bytes();
       dram += static_cast<int64_t>(d.bytes());
@@ -130,8 +139,8 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
     VectorOp op = chunks[i].op;
     op.operands = chunks[i].loads.size();
     if (row_elements > 0) op.row_elements = row_elements;
-    op.src_spm_addr = static_cast<uint64_t>(si) * half_if;
-    op.dst_spm_addr = static_cast<uint64_t>(so) * half_of;
+    op.src_spm_addr = in_region.addr(si);
+    op.dst_spm_addr = out_region.addr(so);
     op.src_slot = si;
     op.dst_slot = so;
     const uint32_t v = sb->add(Opcode::kVector, index, vdeps, op);
@@ -146,9 +155,9 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
   rec->tile_m = chunks.empty() ? 0 : static_cast<int64_t>(chunks.front().op.elements);
   rec->loop_order = "chunks";
   rec->estimated_dram_bytes = dram;
-  rec->reason =
-      fmt::format("{} chunk{} of up to {} output elements ({}) fit the ifmap/ofmap halves ({} B / {} B)",
-                  chunks.size(), chunks.size() == 1 ? "" : "s", rec->tile_m, unit, half_if, half_of);
+  rec->reason = fmt::format(
+      "{} chunk{} of up to {} output elements ({}) fit the ifmap/ofmap halves ({} B / {} B)", chunks.size(),
+      chunks.size() == 1 ? "" : "s", rec->tile_m, unit, in_region.half, out_region.half);
 }
 
 }  // namespace lowering

@@ -105,7 +105,7 @@ nlohmann::json device_to_json(const DramDeviceSpec& d) {
 
 nlohmann::json arch_to_json(const ArchSpec& spec) {
   nlohmann::json root = nlohmann::json::object();
-  for (const auto& p : arch_schema()) root[pointer_of(p.key)] = to_json(p.get(spec));
+  for (const ParamDef* p : spec_params(spec)) root[pointer_of(p->key)] = to_json(p->get(spec));
   // Not a parameter: what kind cycle resolved (read-only; the loader does not take it back).
   if (spec.dram.kind == DramKind::kCycle) root["dram"]["device"] = device_to_json(spec.dram.device);
   return root;
@@ -142,9 +142,28 @@ std::string config_reference_markdown() {
       "command line): `latency_ns` and `bandwidth_gbps` with kind cycle; `preset`, `channels`, "
       "`page_policy`, `address_mapping`, `queue_depth`, `refresh`, `scheduler` and `row_hit_cap` with ideal "
       "or simple. "
-      "`--set dram.kind=cycle` therefore works on an arch file written for kind simple.\n";
-  std::string section = "\x01";  // no section has this name
+      "`--set dram.kind=cycle` therefore works on an arch file written for kind simple.\n\n"
+      "Scratchpads are named by the spec. `core.scratchpads.<name>` declares one (the standard three, "
+      "`ifmap`, `weight` and `ofmap`, exist with the defaults below; any other name starts from the "
+      "`core.scratchpads.<name>` defaults), and `core.operands` places each operand role (input "
+      "activations, weights, outputs with their partial sums) in one of them. Roles that name the "
+      "same scratchpad share it, its capacity and its ports: `core.operands: {ifmap: unified, weight: "
+      "unified, ofmap: unified}` with `core.scratchpads.unified` is a unified buffer, and the compiler "
+      "gives each role a region of it per layer (docs/hardware.md, \"Scratchpads\"). A core builds "
+      "only the scratchpads that hold a role; a role naming a scratchpad the spec does not declare, or "
+      "keys set for a scratchpad that holds no role, are errors (keys written beneath a later "
+      "`--set core.operands...` are dropped with the scratchpad, as for `dram.kind`).\n";
+  std::vector<const ParamDef*> params;
   for (const auto& p : arch_schema()) {
+    // The keys of a scratchpad the spec names itself come before the placement that uses it.
+    if (p.key == "core.operands.ifmap") {
+      for (const auto& q : named_scratchpad_schema()) params.push_back(&q);
+    }
+    params.push_back(&p);
+  }
+  std::string section = "\x01";  // no section has this name
+  for (const ParamDef* pp : params) {
+    const ParamDef& p = *pp;
     if (p.section() != section) {
       section = p.section();
       out += section.empty() ? std::string("\n## Top level\n\n") : fmt::format("\n## `{}`\n\n", section);

@@ -2,6 +2,7 @@
 // checks and derived fields.
 #include "resolve.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -140,9 +141,42 @@ void resolve_dram_device(LoadState* st) {
   }
 }
 
+// core.operands must name declared scratchpads, and a scratchpad whose keys were written must
+// hold a role, unless its keys lie beneath a later placement (a file's weight scratchpad under
+// `--set core.operands.weight=unified`): then it is simply not built.
+void check_scratchpads(CrossChecker& c, const LoadState& st) {
+  const ScratchpadsParams& sp = st.spec.core.scratchpads;
+  std::string declared;
+  for (const NamedScratchpad& s : sp.declared) declared += (declared.empty() ? "" : ", ") + s.name;
+  int placement_layer = 0;
+  for (const OperandRole r : kOperandRoles) {
+    const std::string key = std::string("core.operands.") + to_string(r);
+    placement_layer = std::max(placement_layer, c.layer(key));
+    if (sp.find(sp.name_of(r)) == nullptr) {
+      c.fail(key, "must name a scratchpad the spec declares (" + declared +
+                      "); declare another as core.scratchpads.<name> with at least one of its keys");
+    }
+  }
+  const std::string prefix = "core.scratchpads.";
+  for (const NamedScratchpad& s : sp.declared) {
+    if (sp.holds_a_role(s.name)) continue;
+    for (const auto& [key, origin] : st.explicit_keys) {
+      if (key.rfind(prefix + s.name + ".", 0) != 0 || c.layer(key) < placement_layer) continue;
+      std::string placed;
+      for (const OperandRole r : kOperandRoles)
+        placed += fmt::format("{}{} in '{}'", placed.empty() ? "" : ", ", to_string(r), sp.name_of(r));
+      c.fail(key, fmt::format("is set, but no operand lives in scratchpad '{}' (core.operands places {}); "
+                              "remove its keys or place a role in it",
+                              s.name, placed));
+      break;
+    }
+  }
+}
+
 void cross_check(LoadState* st) {
   CrossChecker c(st);
   check_dram(c, st->spec);
+  check_scratchpads(c, *st);
   const ArrayParams& a = st->spec.core.array;
 
   // scalesim_compat fixes the microarchitecture; asking for a feature SCALE-Sim lacks beside it is

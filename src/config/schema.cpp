@@ -3,7 +3,10 @@
 // (`systole config-doc > docs/config-reference.md`); the unit tests check the rest.
 #include "systole/config/schema.h"
 
+#include <algorithm>
 #include <array>
+#include <map>
+#include <mutex>
 #include <utility>
 
 #include "systole/common/error.h"
@@ -152,62 +155,77 @@ std::vector<std::string> input_types() {
   return {"int8", "int16", "fp16", "bf16", "fp32"};
 }
 
-// One scratchpad's parameters. Port widths are bytes per core clock cycle.
+// One scratchpad's parameters, under core.scratchpads.<name>. Port widths are bytes per core
+// clock cycle. The accessor reads the scratchpad of that name (its defaults when the spec has not
+// declared it) and, when a value is set, declares it.
 struct ScratchpadDecl {
-  const char* name;
-  ScratchpadParams ScratchpadsParams::*member;
-  int64_t capacity_kib;
-  int64_t read_bytes_per_cycle;
-  int64_t write_bytes_per_cycle;
-  int64_t banks;
+  std::string name;
   const char* what;
   const char* read_doc;
   const char* write_doc;
 };
 
+struct ScratchpadField {
+  std::string name;
+  ScratchpadParams defaults;
+  const ScratchpadParams& operator()(const ArchSpec& s) const {
+    const ScratchpadParams* p = s.core.scratchpads.find(name);
+    return p != nullptr ? *p : defaults;
+  }
+  ScratchpadParams& operator()(ArchSpec& s) const { return s.core.scratchpads.declare(name); }
+};
+
 void add_scratchpad(std::vector<ParamDef>* out, const ScratchpadDecl& d) {
-  const std::string prefix = std::string("core.scratchpads.") + d.name + ".";
-  const auto m = d.member;
+  const std::string prefix = "core.scratchpads." + d.name + ".";
+  const ScratchpadParams def = ScratchpadsParams::defaults_for(d.name);
+  const ScratchpadField m{d.name, def};
   out->push_back(int_param(
-      prefix + "capacity_kib", "KiB", d.capacity_kib, at_least(1, 1 << 30),
+      prefix + "capacity_kib", "KiB", def.capacity_kib, at_least(1, 1 << 30),
       std::string(d.what) + "; the upper bound (1 TiB) keeps byte counts in 64 bits", [m](auto& s) -> auto& {
-        return (s.core.scratchpads.*m).capacity_kib;
+        return m(s).capacity_kib;
       }));
   out->push_back(int_param(
-      prefix + "read_bytes_per_cycle", "B/cycle", d.read_bytes_per_cycle, at_least(1, 1 << 24),
-      d.read_doc, [m](auto& s) -> auto& { return (s.core.scratchpads.*m).read_bytes_per_cycle; }));
+      prefix + "read_bytes_per_cycle", "B/cycle", def.read_bytes_per_cycle, at_least(1, 1 << 24),
+      d.read_doc, [m](auto& s) -> auto& { return m(s).read_bytes_per_cycle; }));
   out->push_back(int_param(
-      prefix + "write_bytes_per_cycle", "B/cycle", d.write_bytes_per_cycle, at_least(1, 1 << 24),
-      d.write_doc, [m](auto& s) -> auto& { return (s.core.scratchpads.*m).write_bytes_per_cycle; }));
+      prefix + "write_bytes_per_cycle", "B/cycle", def.write_bytes_per_cycle, at_least(1, 1 << 24),
+      d.write_doc, [m](auto& s) -> auto& { return m(s).write_bytes_per_cycle; }));
   out->push_back(int_param(
-      prefix + "banks", "banks", d.banks, power_of_two(1, 4096),
+      prefix + "banks", "banks", def.banks, power_of_two(1, 4096),
       "SRAM banks; the default times bank_width_bytes equals the read port, so a contiguous "
       "operand vector touches every bank once",
-      [m](auto& s) -> auto& { return (s.core.scratchpads.*m).banks; }));
+      [m](auto& s) -> auto& { return m(s).banks; }));
   out->push_back(int_param(
-      prefix + "bank_width_bytes", "B", 4, power_of_two(1, 4096),
+      prefix + "bank_width_bytes", "B", def.bank_width_bytes, power_of_two(1, 4096),
       "Bytes one bank port reads or writes per cycle (one SRAM word); 4 B = a 32-bit macro",
-      [m](auto& s) -> auto& { return (s.core.scratchpads.*m).bank_width_bytes; }));
+      [m](auto& s) -> auto& { return m(s).bank_width_bytes; }));
   out->push_back(int_param(
-      prefix + "ports_per_bank", "ports", 1, at_least(1, 8),
+      prefix + "ports_per_bank", "ports", def.ports_per_bank, at_least(1, 8),
       "Independent accesses one bank serves per cycle; 1 = single-port SRAM macros (the "
       "densest), 2 = dual-port",
-      [m](auto& s) -> auto& { return (s.core.scratchpads.*m).ports_per_bank; }));
+      [m](auto& s) -> auto& { return m(s).ports_per_bank; }));
   out->push_back(int_param(
-      prefix + "read_latency_cycles", "cycles", 1, at_least(0, 64),
+      prefix + "read_latency_cycles", "cycles", def.read_latency_cycles, at_least(0, 64),
       "Cycles from a read access to its data; 1 is a registered SRAM macro output", [m](auto& s) -> auto& {
-        return (s.core.scratchpads.*m).read_latency_cycles;
+        return m(s).read_latency_cycles;
       }));
   out->push_back(int_param(
-      prefix + "write_latency_cycles", "cycles", 1, at_least(0, 64),
+      prefix + "write_latency_cycles", "cycles", def.write_latency_cycles, at_least(0, 64),
       "Cycles from a write access until the data is readable", [m](auto& s) -> auto& {
-        return (s.core.scratchpads.*m).write_latency_cycles;
+        return m(s).write_latency_cycles;
       }));
   out->push_back(enum_param(
-      prefix + "bank_mapping", BankMapping::kInterleaved, {"interleaved", "xor"},
+      prefix + "bank_mapping", def.bank_mapping, {"interleaved", "xor"},
       "Address to bank: interleaved ((addr / width) mod banks) or xor (the word's row index "
       "XORed in, which spreads power-of-two strides)",
-      [m](auto& s) -> auto& { return (s.core.scratchpads.*m).bank_mapping; }));
+      [m](auto& s) -> auto& { return m(s).bank_mapping; }));
+}
+
+// The parameters of a scratchpad under a name of the user's choosing (core.scratchpads.<name>).
+ScratchpadDecl other_scratchpad(const std::string& name) {
+  return {name, "Capacity of a scratchpad named by the spec (core.operands places roles in it)",
+          "Read port (array operand reads, vector-unit reads and DMA stores of every role it holds)",
+          "Write port (DMA fills, array results and vector-unit writes of every role it holds)"};
 }
 
 std::vector<ParamDef> declare() {
@@ -305,18 +323,27 @@ std::vector<ParamDef> declare() {
       "result, and a lower bound on the step between row folds; 0 = an ideal accumulator",
       [](auto& a) -> auto& { return a.core.array.microarch.accumulator_rmw_latency; }));
 
-  add_scratchpad(&s, {"ifmap", &ScratchpadsParams::ifmap, 256, 64, 64, 16,
-                      "Input-activation scratchpad capacity; 256 KiB is a typical edge-NPU buffer",
+  add_scratchpad(&s, {"ifmap", "Input-activation scratchpad capacity; 256 KiB is a typical edge-NPU buffer",
                       "Read port towards the array; 64 B (a 512-bit port) is twice what 32 int8 rows take",
                       "Write port for DMA fills; 64 B is above the default DRAM's 25.6 B/cycle at 1 GHz"});
-  add_scratchpad(&s, {"weight", &ScratchpadsParams::weight, 256, 64, 64, 16,
-                      "Weight scratchpad capacity; 256 KiB is a typical edge-NPU buffer",
+  add_scratchpad(&s, {"weight", "Weight scratchpad capacity; 256 KiB is a typical edge-NPU buffer",
                       "Read port towards the array; 64 B (a 512-bit port) is twice what 32 int8 columns take",
                       "Write port for DMA fills; 64 B is above the default DRAM's 25.6 B/cycle at 1 GHz"});
-  add_scratchpad(&s, {"ofmap", &ScratchpadsParams::ofmap, 256, 128, 128, 32,
-                      "Output/accumulator scratchpad capacity (partial sums in accumulator_type); 256 KiB",
-                      "Read port (accumulate and DMA stores); 128 B = 32 columns x 4 B int32 partial sums",
-                      "Write port from the array; 128 B = 32 columns x 4 B int32 partial sums per cycle"});
+  add_scratchpad(
+      &s, {"ofmap", "Output/accumulator scratchpad capacity (partial sums in accumulator_type); 256 KiB",
+           "Read port (accumulate and DMA stores); 128 B = 32 columns x 4 B int32 partial sums",
+           "Write port from the array; 128 B = 32 columns x 4 B int32 partial sums per cycle"});
+  for (const OperandRole r : kOperandRoles) {
+    const int i = index_of(r);
+    s.push_back(string_param(
+        std::string("core.operands.") + to_string(r), to_string(r),
+        std::string("Scratchpad (a name under core.scratchpads) the ") +
+            (r == OperandRole::kIfmap    ? "input activations"
+             : r == OperandRole::kWeight ? "weights"
+                                         : "outputs and partial sums") +
+            " live in; roles that name the same one share it (a unified buffer)",
+        [i](auto& a) -> auto& { return a.core.scratchpads.placement[static_cast<size_t>(i)]; }));
+  }
 
   s.push_back(int_param(
       "core.dma.max_outstanding", "bursts", 64, at_least(1, 65536),
@@ -483,11 +510,83 @@ const std::vector<ParamDef>& arch_schema() {
   return kSchema;
 }
 
+namespace {
+
+constexpr const char* kScratchpadsPrefix = "core.scratchpads.";
+
+// The parameters of the scratchpad called `name` when it is not a standard one: built once per
+// name and kept for the life of the process (the names come from the inputs it reads).
+const std::vector<ParamDef>& other_scratchpad_params(const std::string& name) {
+  static std::mutex mutex;
+  static std::map<std::string, std::vector<ParamDef>> cache;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(name);
+  if (it == cache.end()) {
+    std::vector<ParamDef> defs;
+    add_scratchpad(&defs, other_scratchpad(name));
+    it = cache.emplace(name, std::move(defs)).first;
+  }
+  return it->second;
+}
+
+// "unified" for "core.scratchpads.unified" or "core.scratchpads.unified.banks" when that is a
+// valid scratchpad name that is not a standard one; "" otherwise.
+std::string other_scratchpad_in(const std::string& path) {
+  if (path.rfind(kScratchpadsPrefix, 0) != 0) return "";
+  const std::string rest = path.substr(std::char_traits<char>::length(kScratchpadsPrefix));
+  const std::string name = rest.substr(0, rest.find('.'));
+  if (!is_scratchpad_name(name) || name == "ifmap" || name == "weight" || name == "ofmap") return "";
+  return name;
+}
+
+}  // namespace
+
+bool is_scratchpad_name(const std::string& name) {
+  if (name.empty() || name.size() > 32 || !(name[0] >= 'a' && name[0] <= 'z')) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
 const ParamDef* find_param(const std::string& key) {
   for (const auto& p : arch_schema()) {
     if (p.key == key) return &p;
   }
+  const std::string name = other_scratchpad_in(key);
+  if (name.empty()) return nullptr;
+  for (const auto& p : other_scratchpad_params(name)) {
+    if (p.key == key) return &p;
+  }
   return nullptr;
+}
+
+const std::vector<ParamDef>& named_scratchpad_schema() {
+  static const std::vector<ParamDef> kDefs = [] {
+    std::vector<ParamDef> defs;
+    add_scratchpad(&defs, other_scratchpad("<name>"));
+    return defs;
+  }();
+  return kDefs;
+}
+
+std::vector<const ParamDef*> spec_params(const ArchSpec& spec) {
+  std::vector<const ParamDef*> out;
+  const ScratchpadsParams& sp = spec.core.scratchpads;
+  for (const auto& p : arch_schema()) {
+    if (p.key.rfind(kScratchpadsPrefix, 0) == 0) {
+      // A standard scratchpad no role lives in is not part of the accelerator.
+      const std::string rest = p.key.substr(std::char_traits<char>::length(kScratchpadsPrefix));
+      if (!sp.holds_a_role(rest.substr(0, rest.find('.')))) continue;
+    }
+    if (p.key == "core.operands.ifmap") {
+      // The scratchpads named by the spec follow the standard ones.
+      for (const NamedScratchpad& s : sp.declared) {
+        if (other_scratchpad_in(kScratchpadsPrefix + s.name).empty() || !sp.holds_a_role(s.name)) continue;
+        for (const auto& q : other_scratchpad_params(s.name)) out.push_back(&q);
+      }
+    }
+    out.push_back(&p);
+  }
+  return out;
 }
 
 std::string ParamDef::section() const {
@@ -511,6 +610,10 @@ std::vector<std::string> schema_sections() {
 
 bool is_schema_section(const std::string& path) {
   if (path.empty()) return false;
+  // core.scratchpads.<name> for a name of the user's choosing
+  if (!other_scratchpad_in(path).empty() &&
+      path.find('.', std::char_traits<char>::length(kScratchpadsPrefix)) == std::string::npos)
+    return true;
   for (const auto& s : schema_sections()) {
     if (s == path) return true;
   }

@@ -23,6 +23,11 @@ constexpr std::array<std::pair<DmaCompletion, const char*>, 2> kDmaCompletions{{
     {DmaCompletion::kInOrder, "in_order"},
     {DmaCompletion::kOutOfOrder, "out_of_order"},
 }};
+constexpr std::array<std::pair<OperandRole, const char*>, 3> kOperandRoleNames{{
+    {OperandRole::kIfmap, "ifmap"},
+    {OperandRole::kWeight, "weight"},
+    {OperandRole::kOfmap, "ofmap"},
+}};
 constexpr std::array<std::pair<OperandFeeder, const char*>, 2> kOperandFeeders{{
     {OperandFeeder::kStaged, "staged"},
     {OperandFeeder::kDirect, "direct"},
@@ -59,6 +64,10 @@ bool parse_dram_kind(const std::string& s, DramKind* out) {
 }
 std::vector<std::string> dram_kind_names() {
   return names_of(kDramKinds);
+}
+
+const char* to_string(OperandRole r) {
+  return name_of(kOperandRoleNames, r);
 }
 
 const char* to_string(DmaCompletion c) {

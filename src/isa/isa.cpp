@@ -18,18 +18,6 @@ const char* to_string(Opcode op) {
   return "?";
 }
 
-const char* to_string(Buffer b) {
-  switch (b) {
-    case Buffer::kIfmap:
-      return "ifmap";
-    case Buffer::kWeight:
-      return "weight";
-    case Buffer::kOfmap:
-      return "ofmap";
-  }
-  return "?";
-}
-
 const char* to_string(VectorFunc f) {
   switch (f) {
     case VectorFunc::kRelu:

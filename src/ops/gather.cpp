@@ -86,8 +86,9 @@ class Gather final : public Operator {
                       l.name, to_string(arch.core.array.input_type))});
     }
     const int64_t lookups = num_elements(l.input_shapes.at(0)), row = a.dim * ctx.eb.weight;
-    const int64_t half_if = arch.core.scratchpads.ifmap.capacity_bytes() / 2;
-    const int64_t half_of = arch.core.scratchpads.ofmap.capacity_bytes() / 2;
+    const RoleRegions regions = chunk_regions(arch);
+    const int64_t half_if = regions[index_of(Buffer::kIfmap)].half;
+    const int64_t half_of = regions[index_of(Buffer::kOfmap)].half;
     if (row > half_of) cannot_fit(arch, l, Buffer::kOfmap, row, "one table row");
     if (4 > half_if) cannot_fit(arch, l, Buffer::kIfmap, 4, "one index");
     const int64_t per = std::min(half_if / 4, half_of / row);
@@ -109,13 +110,13 @@ class Gather final : public Operator {
         for (uint32_t d : sb->sync_deps(ids.source_layer)) deps.push_back(d);
       }
       DmaDescriptor idx = linear(Buffer::kIfmap, ids.addr + u(4 * j0), u(4 * (j1 - j0)));
-      idx.spm_addr = u(si * half_if);
+      idx.spm_addr = regions[index_of(Buffer::kIfmap)].addr(si);
       idx.slot = si;
       const uint32_t load_idx = sb->add(Opcode::kLoad, ctx.index, deps, idx);
       DmaDescriptor rows;
       rows.buffer = Buffer::kOfmap;
       rows.dram_addr = table + u((j0 % a.vocab) * row);  // assumed: lookup j reads row j mod vocab
-      rows.spm_addr = u(so * half_of);
+      rows.spm_addr = regions[index_of(Buffer::kOfmap)].addr(so);
       rows.rows = u(j1 - j0);
       rows.row_bytes = u(row);
       rows.row_stride_bytes = u(row);

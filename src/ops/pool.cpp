@@ -44,8 +44,9 @@ std::vector<VectorChunk> pool_chunks(const ArchSpec& arch, const Layer& l, uint6
   const VectorFunc f = a.mode == PoolMode::kMax ? VectorFunc::kMaxPool : VectorFunc::kAvgPool;
   const auto ue = static_cast<uint64_t>(e);
   std::vector<VectorChunk> chunks;
-  const int64_t half_if = arch.core.scratchpads.ifmap.capacity_bytes() / 2;
-  const int64_t half_of = arch.core.scratchpads.ofmap.capacity_bytes() / 2;
+  const RoleRegions regions = chunk_regions(arch);
+  const int64_t half_if = regions[index_of(Buffer::kIfmap)].half;
+  const int64_t half_of = regions[index_of(Buffer::kOfmap)].half;
   if (h * w * e <= half_if && ho * wo * e <= half_of) {
     const int64_t per = units_per_chunk(arch, l, h * w * e, ho * wo * e, "one channel plane");
     check_chunks(ceil_div(planes, per), 3, budget, fmt::format("up to {} channel planes", per));

@@ -152,11 +152,18 @@ void check_functional_support(const ArchSpec& arch, const Network& net) {
   }
   // Functional scratchpads hold their whole capacity in memory (as does the DRAM image its
   // tensors): keep a functional run's memory bounded whatever the capacities say.
-  const ScratchpadsParams& spm = arch.core.scratchpads;
-  const int64_t spm_bytes =
-      spm.ifmap.capacity_bytes() + spm.weight.capacity_bytes() + spm.ofmap.capacity_bytes();
+  int64_t spm_bytes = 0;
+  std::string largest;  // the key of the largest scratchpad, where the error points
+  int64_t largest_bytes = -1;
+  for (const ScratchpadsParams::Named& s : arch.core.scratchpads.named()) {
+    spm_bytes += s.params->capacity_bytes();
+    if (s.params->capacity_bytes() > largest_bytes) {
+      largest_bytes = s.params->capacity_bytes();
+      largest = "core.scratchpads." + s.name + ".capacity_kib";
+    }
+  }
   if (spm_bytes > kMaxFunctionalScratchpadBytes) {
-    const KeyOrigin where = arch.origin_of("core.scratchpads.ifmap.capacity_kib");
+    const KeyOrigin where = arch.origin_of(largest);
     throw ConfigError(Diagnostic{
         where.file, where.line, "core.scratchpads.*.capacity_kib", std::to_string(spm_bytes / 1024),
         fmt::format(

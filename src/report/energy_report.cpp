@@ -296,6 +296,8 @@ PricingContext pricing_context(const ArchSpec& arch) {
   for (const ScratchpadsParams::Named& s : arch.core.scratchpads.named())
     ctx.scratchpads.push_back(
         {s.name, s.params->capacity_bytes(), s.params->banks, s.params->bank_width_bytes});
+  for (const OperandRole r : kOperandRoles)
+    ctx.role_scratchpad[index_of(r)] = arch.core.scratchpads.named_index(r);
   ctx.dram_standard = energy_dram_standard(arch);
   ctx.cycle_ns = arch.core.cycle_ns();
   ctx.static_power = arch.energy.static_power;
@@ -309,11 +311,19 @@ PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& 
   c.register_shift_bytes = n.register_shift_bytes;
   for (size_t b = 0; b < ctx.scratchpads.size(); ++b) {
     const auto& s = ctx.scratchpads[b];
+    // The accesses of every role living in it.
+    double reads = 0.0, writes = 0.0;
+    for (int r = 0; r < kOperandRoleCount; ++r) {
+      if (ctx.role_scratchpad[r] != static_cast<int>(b)) continue;
+      reads += n.spm_read_accesses[r];
+      writes += n.spm_write_accesses[r];
+    }
     // One access reads or writes one word of one bank, a macro of capacity / banks bytes.
-    c.scratchpads.push_back({s.name, std::max<int64_t>(1, s.capacity_bytes / s.banks), s.word_bytes,
-                             n.spm_read_accesses[b], n.spm_write_accesses[b]});
+    c.scratchpads.push_back(
+        {s.name, std::max<int64_t>(1, s.capacity_bytes / s.banks), s.word_bytes, reads, writes});
   }
-  c.accumulators.push_back({"ofmap", ctx.accumulator_type, n.accumulator_rmw});
+  const auto ofmap_spm = static_cast<size_t>(ctx.role_scratchpad[index_of(OperandRole::kOfmap)]);
+  c.accumulators.push_back({ctx.scratchpads.at(ofmap_spm).name, ctx.accumulator_type, n.accumulator_rmw});
   c.vector_ops = {{energy::VectorOp::kAdd, ctx.accumulator_type, n.vector_add_on_accumulator},
                   {energy::VectorOp::kMul, ctx.accumulator_type, n.vector_mul_on_accumulator},
                   {energy::VectorOp::kAdd, ctx.input_type, n.vector_add_on_input},
@@ -358,10 +368,11 @@ PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable&
   n.macs = count("macs");
   n.register_shift_bytes = count("register_shift_bytes");
   n.dma_bursts = count("dma_bursts");
-  for (size_t b = 0; b < ctx.scratchpads.size() && b < 3; ++b) {
-    const std::string key = "scratchpads." + ctx.scratchpads[b].name + ".";
-    n.spm_read_accesses[b] = count(key + "read_accesses");
-    n.spm_write_accesses[b] = count(key + "write_accesses");
+  // Counted per operand role (report.h actions_json).
+  for (const OperandRole r : kOperandRoles) {
+    const std::string key = std::string("scratchpads.") + to_string(r) + ".";
+    n.spm_read_accesses[index_of(r)] = count(key + "read_accesses");
+    n.spm_write_accesses[index_of(r)] = count(key + "write_accesses");
   }
   n.accumulator_rmw = count("scratchpads.ofmap.accumulator_rmw");
   n.vector_add_on_accumulator = count("vector_lane_ops.add_on_accumulator");

@@ -12,6 +12,7 @@
 
 #include "systole/array/array_timing.h"
 #include "systole/common/int_math.h"
+#include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/compiler.h"
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
@@ -230,12 +231,21 @@ class StreamBuilder {
   int last_used(Buffer b) const { return m_used[idx(b)]; }
   void set_used(Buffer b, int h) { m_used[idx(b)] = h; }
 
+  // With `on`, the first instruction of each unit (DMA, array, vector) in a layer also waits for
+  // the most recent SYNC: a shared scratchpad's regions change from layer to layer
+  // (compiler/buffer_plan.h), so a layer must not write one before the previous layer is done
+  // with it. The half hazards above only know the roles.
+  void fence_layers(bool on) { m_fence = on; }
+
  private:
   static size_t idx(Buffer b) { return static_cast<size_t>(b); }
   std::vector<Instruction> m_out;
   int64_t m_reader[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
   std::vector<uint32_t> m_drain[2];
   int m_used[3] = {1, 1, 1};
+  bool m_fence = false;
+  int64_t m_last_sync = -1;
+  int64_t m_unit_layer[3] = {-1, -1, -1};  // layer of the last DMA, array, vector instruction
   std::vector<std::vector<uint32_t>> m_layer_stores;
   std::vector<int64_t> m_layer_sync;
   int64_t m_limit;
@@ -248,8 +258,9 @@ struct FusedActivation {
 };
 
 // Emits the tiles of a GEMM layer. Returns the MappingRecord fields it measured (tiles, folds).
-void emit_gemm(const ArchSpec& arch, const GemmProblem& p, const TileChoice& t, const FusedActivation& fused,
-               StreamBuilder* sb, MappingRecord* rec);
+// `buffers` places the operands' double buffers in their scratchpads (compiler/buffer_plan.h).
+void emit_gemm(const ArchSpec& arch, const BufferPlan& buffers, const GemmProblem& p, const TileChoice& t,
+               const FusedActivation& fused, StreamBuilder* sb, MappingRecord* rec);
 
 // ---------------------------------------------------------------------------------------------
 // vector_lowering.cpp: the pieces of vector-unit layers (the chunk pipeline itself takes a
@@ -260,6 +271,9 @@ DmaDescriptor linear(Buffer b, uint64_t addr, uint64_t bytes);
 // ConfigError on core.scratchpads.<b>.capacity_kib: layer `l` needs 2 x `need` bytes there
 // (double-buffered) for `what`.
 [[noreturn]] void cannot_fit(const ArchSpec& arch, const Layer& l, Buffer b, int64_t need, const char* what);
+// The ifmap and ofmap double buffers of a layer that streams chunks through them (vector unit,
+// pooling, resize, gather): compiler/buffer_plan.h BufferPlan::for_chunks.
+RoleRegions chunk_regions(const ArchSpec& arch);
 // Largest count of units (each in_unit / out_unit bytes) that fits both the ifmap and the ofmap
 // half; >= 1 or throws cannot_fit.
 int64_t units_per_chunk(const ArchSpec& arch, const Layer& l, int64_t in_unit, int64_t out_unit,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "systole/common/registry.h"
+#include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
@@ -23,8 +24,9 @@ struct LoweringContext {
   const ArchSpec& arch;
   const Network& net;
   const Layer& layer;
-  uint32_t index;  // of the layer in net.layers (and Program::layers)
-  const lowering::MemoryPlan& plan;
+  uint32_t index;                       // of the layer in net.layers (and Program::layers)
+  const lowering::MemoryPlan& plan;     // where tensors live in DRAM
+  const lowering::BufferPlan& buffers;  // where operand roles live in the scratchpads
   lowering::ElementBytes eb;
   lowering::FusedActivation fused;  // an activation fused into this layer's output tiles
   lowering::StreamBuilder* sb;

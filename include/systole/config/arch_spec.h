@@ -133,21 +133,60 @@ struct ScratchpadParams {
   int64_t capacity_bytes() const { return capacity_kib * 1024; }
 };
 
+// One scratchpad the spec declares, under its name (core.scratchpads.<name>).
+struct NamedScratchpad {
+  std::string name;
+  ScratchpadParams params;
+};
+
+// The core's scratchpads and where each operand role lives. A scratchpad is named by the spec:
+// `core.scratchpads.<name>` declares it, and `core.operands.<role>` places a role in it. The
+// default is one scratchpad per role under the role's name; a unified scratchpad is one name
+// that all three roles point at (the compiler then splits it between them per layer,
+// compiler/buffer_plan.h). A core builds exactly the scratchpads that hold a role.
 struct ScratchpadsParams {
-  // Defaults equal the schema's (src/config/schema.cpp); the ofmap ports are wider because they
-  // carry accumulator_type partial sums (32 columns x 4 B), so it has twice the banks.
-  ScratchpadParams ifmap{256, 64, 64, 16, 4, 1, 1, 1, BankMapping::kInterleaved};
-  ScratchpadParams weight{256, 64, 64, 16, 4, 1, 1, 1, BankMapping::kInterleaved};
+  // The standard scratchpads' defaults equal the schema's (src/config/schema.cpp); the ofmap
+  // ports are wider because they carry accumulator_type partial sums (32 columns x 4 B), so it
+  // has twice the banks. Any other name starts from the ifmap defaults (kOtherDefaults).
+  static constexpr ScratchpadParams kIfmapDefaults{256, 64, 64, 16, 4, 1, 1, 1, BankMapping::kInterleaved};
+  static constexpr ScratchpadParams kWeightDefaults{256, 64, 64, 16, 4, 1, 1, 1, BankMapping::kInterleaved};
   // Output / accumulator scratchpad: partial sums in accumulator_type, read-modify-written by
   // the array between row folds (ArrayMicroarch::accumulator_rmw_latency).
-  ScratchpadParams ofmap{256, 128, 128, 32, 4, 1, 1, 1, BankMapping::kInterleaved};
+  static constexpr ScratchpadParams kOfmapDefaults{256, 128, 128, 32, 4, 1, 1, 1, BankMapping::kInterleaved};
+  static constexpr ScratchpadParams kOtherDefaults = kIfmapDefaults;
+  // The defaults of the scratchpad called `name`.
+  static ScratchpadParams defaults_for(const std::string& name);
 
-  // The scratchpads by name, in this order: what a core builds and what reports list.
+  // Every declared scratchpad in declaration order: the three standard ones, then others in the
+  // order the config first names them.
+  std::vector<NamedScratchpad> declared{
+      {"ifmap", kIfmapDefaults}, {"weight", kWeightDefaults}, {"ofmap", kOfmapDefaults}};
+  // core.operands: the name of the scratchpad each role lives in, indexed by index_of(role).
+  std::vector<std::string> placement{"ifmap", "weight", "ofmap"};
+
+  // The declared scratchpad called `name`, or nullptr.
+  const ScratchpadParams* find(const std::string& name) const;
+  // The scratchpad called `name`, declared with defaults_for(name) if it is not yet.
+  ScratchpadParams& declare(const std::string& name);
+  // The name of the scratchpad role r lives in.
+  const std::string& name_of(OperandRole r) const { return placement.at(static_cast<size_t>(index_of(r))); }
+  // The scratchpad role r lives in. InternalError when placement names an undeclared one (the
+  // loader refuses such a config).
+  const ScratchpadParams& of(OperandRole r) const;
+  // True when r shares its scratchpad with another role.
+  bool shared(OperandRole r) const;
+  // True when some role lives in the scratchpad called `name`.
+  bool holds_a_role(const std::string& name) const;
+
+  // The scratchpads a core builds (those holding a role), by name, in declaration order: what
+  // a core builds and what reports list. At most kOperandRoleCount.
   struct Named {
-    const char* name;
+    std::string name;
     const ScratchpadParams* params;
   };
-  std::vector<Named> named() const { return {{"ifmap", &ifmap}, {"weight", &weight}, {"ofmap", &ofmap}}; }
+  std::vector<Named> named() const;
+  // Position of role r's scratchpad in named().
+  int named_index(OperandRole r) const;
 };
 
 struct DmaParams {

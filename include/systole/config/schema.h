@@ -60,8 +60,22 @@ struct ParamDef {
 // The schema, in declaration order (which is also the order of the reference doc).
 const std::vector<ParamDef>& arch_schema();
 
-// The parameter with this exact key, or nullptr.
+// The parameter with this exact key, or nullptr. Besides the table's keys this finds the keys of
+// a scratchpad the spec names itself, core.scratchpads.<name>.<field> for any valid name
+// (is_scratchpad_name): their definitions are made on first use and live as long as the process.
 const ParamDef* find_param(const std::string& key);
+
+// The parameters of a scratchpad the spec names itself, with "<name>" in the key: what the
+// reference documents for core.scratchpads.<name>.
+const std::vector<ParamDef>& named_scratchpad_schema();
+
+// A scratchpad name: a lower-case letter, then lower-case letters, digits or '_', at most 32.
+bool is_scratchpad_name(const std::string& name);
+
+// The parameters that describe `spec`, in schema order: the table without the scratchpads no
+// operand role lives in, and with the keys of every scratchpad the spec names itself (after the
+// standard ones). What arch_to_json writes.
+std::vector<const ParamDef*> spec_params(const ArchSpec& spec);
 
 // True when `path` is a section holding parameters ("core", "core.scratchpads.ifmap", ...).
 bool is_schema_section(const std::string& path);

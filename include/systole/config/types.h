@@ -27,6 +27,16 @@ enum class DramKind {
 };
 enum class DmaCompletion { kInOrder, kOutOfOrder };
 
+// The three operands of a GEMM on the array: input activations, weights, and outputs (partial
+// sums in accumulator_type until they are stored). Each lives in the scratchpad core.operands
+// names for it (config/arch_spec.h ScratchpadsParams); the ISA addresses scratchpads by role.
+enum class OperandRole { kIfmap, kWeight, kOfmap };
+constexpr OperandRole kOperandRoles[] = {OperandRole::kIfmap, OperandRole::kWeight, OperandRole::kOfmap};
+constexpr int kOperandRoleCount = 3;
+inline int index_of(OperandRole r) {
+  return static_cast<int>(r);
+}
+
 // The names of SYSTOLE_DATAFLOWS: "ws", "os", "is"
 const char* to_string(Dataflow d);
 bool parse_dataflow(const std::string& s, Dataflow* out);
@@ -36,6 +46,9 @@ std::vector<std::string> dataflow_names();
 const char* to_string(DramKind k);
 bool parse_dram_kind(const std::string& s, DramKind* out);
 std::vector<std::string> dram_kind_names();
+
+// "ifmap", "weight", "ofmap"
+const char* to_string(OperandRole r);
 
 // "in_order", "out_of_order"
 const char* to_string(DmaCompletion c);

@@ -16,8 +16,10 @@ namespace systole {
 enum class Opcode { kLoad, kStore, kMatmul, kVector, kSync };
 const char* to_string(Opcode op);  // "LOAD", "STORE", "MATMUL", "VECTOR", "SYNC"
 
-enum class Buffer { kIfmap, kWeight, kOfmap };
-const char* to_string(Buffer b);  // "ifmap", "weight", "ofmap"
+// The scratchpad an instruction addresses, by the operand role it holds (config/types.h): the
+// core routes each role to the scratchpad core.operands places it in, so several roles may share
+// one physical buffer (the compiler then gives each its own region of it, compiler/buffer_plan.h).
+using Buffer = OperandRole;
 
 // Double buffering: the compiler splits each scratchpad into two halves and alternates them
 // between consecutive tiles (compiler/emitter.cpp), so that the LOAD of the next tile overlaps the

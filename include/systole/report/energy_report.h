@@ -36,12 +36,15 @@ nlohmann::ordered_json activity_json(const SimResult& result);
 struct PricingContext {
   DataType input_type = DataType::kInt8, weight_type = DataType::kInt8, accumulator_type = DataType::kInt32;
   struct Scratchpad {
-    std::string name;            // ifmap, weight, ofmap
+    std::string name;            // the spec's name (ifmap, weight, ofmap, unified, ...)
     int64_t capacity_bytes = 0;  // the whole scratchpad
     int64_t banks = 1;           // macros of capacity_bytes / banks each
     int64_t word_bytes = 4;      // bytes per bank access
   };
-  std::vector<Scratchpad> scratchpads;
+  std::vector<Scratchpad> scratchpads;  // those the core builds, in ScratchpadsParams::named() order
+  // The position in `scratchpads` of each operand role's scratchpad, by index_of(OperandRole):
+  // actions are counted per role and priced at the scratchpad the role lives in.
+  int role_scratchpad[kOperandRoleCount] = {0, 1, 2};
   std::string dram_standard;
   // DRAM priced from IDD currents (memory.dram.energy_model "idd"): the run's whole DRAM energy,
   // from its command counts and standby times, split into a part spread over records in

@@ -189,7 +189,7 @@ struct LayerStats {
 
 // What one scratchpad counted over the whole run (hw/memory/scratchpad.h ScratchpadCounters).
 struct ScratchpadStats {
-  std::string name;  // "ifmap", "weight", "ofmap"
+  std::string name;  // the spec's name: "ifmap", "weight", "ofmap" by default, "unified", ...
   int64_t read_bytes = 0, write_bytes = 0;
   int64_t read_accesses = 0, write_accesses = 0;  // bank word accesses
   int64_t bank_conflict_cycles = 0;               // DMA and array conflicts together

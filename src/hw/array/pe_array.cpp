@@ -87,10 +87,30 @@ TileSpmCost PeArray::spm_cost(const MatmulOp& op, int64_t cycles) {
   c.ofmap_read_bytes = t.ofmap_reads * m_params.accumulator_bytes;
   c.ofmap_write_bytes = t.ofmap_writes * m_params.accumulator_bytes;
   if (!m_params.geometry.microarch.scalesim_counting) {
-    const int64_t need = std::max({ceil_div(c.ifmap_read_bytes, ifmap_port->read_bytes_per_cycle()),
-                                   ceil_div(c.weight_read_bytes, weight_port->read_bytes_per_cycle()),
-                                   ceil_div(c.ofmap_read_bytes, ofmap_port->read_bytes_per_cycle()),
-                                   ceil_div(c.ofmap_write_bytes, ofmap_port->write_bytes_per_cycle())});
+    // Per scratchpad, the bytes of every role it holds (a unified one serves all three tiles'
+    // operands through one read and one write port).
+    struct PortLoad {
+      const ISpmAccounting* spm;
+      int64_t read, write;
+    };
+    std::vector<PortLoad> loads;
+    auto add = [&](const ISpmAccounting* spm, int64_t read, int64_t write) {
+      for (PortLoad& l : loads) {
+        if (l.spm == spm) {
+          l.read += read, l.write += write;
+          return;
+        }
+      }
+      loads.push_back({spm, read, write});
+    };
+    add(ifmap_port.operator->(), c.ifmap_read_bytes, 0);
+    add(weight_port.operator->(), c.weight_read_bytes, 0);
+    add(ofmap_port.operator->(), c.ofmap_read_bytes, c.ofmap_write_bytes);
+    int64_t need = 0;
+    for (const PortLoad& l : loads) {
+      need = std::max({need, ceil_div(l.read, l.spm->read_bytes_per_cycle()),
+                       ceil_div(l.write, l.spm->write_bytes_per_cycle())});
+    }
     c.stall_cycles = std::max<int64_t>(0, need - cycles);
   }
   if (!m_banks) {

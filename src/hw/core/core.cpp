@@ -7,8 +7,8 @@
 namespace systole::hw {
 namespace {
 
-ScratchpadModuleParams spm_params(const char* buffer, const systole::ScratchpadParams& p, const Clock& clock,
-                                  bool functional) {
+ScratchpadModuleParams spm_params(const std::string& buffer, const systole::ScratchpadParams& p,
+                                  const Clock& clock, bool functional) {
   ScratchpadModuleParams out;
   out.buffer = buffer;
   out.capacity_bytes = p.capacity_bytes();
@@ -27,7 +27,8 @@ std::vector<std::unique_ptr<Scratchpad>> make_scratchpads(const ScratchpadsParam
                                                           bool functional) {
   std::vector<std::unique_ptr<Scratchpad>> out;
   for (const ScratchpadsParams::Named& s : spec.named())
-    out.push_back(std::make_unique<Scratchpad>(s.name, spm_params(s.name, *s.params, clock, functional)));
+    out.push_back(
+        std::make_unique<Scratchpad>(s.name.c_str(), spm_params(s.name, *s.params, clock, functional)));
   return out;
 }
 
@@ -50,6 +51,7 @@ PeArrayParams array_params(const ArrayParams& a, const Clock& clock, bool functi
 Core::Core(sc_core::sc_module_name name, const CoreModuleParams& params)
     : sc_core::sc_module(name),
       m_clock(params.spec.clock_mhz),
+      m_placement(params.spec.scratchpads.placement),
       m_scratchpads(make_scratchpads(params.spec.scratchpads, m_clock, params.functional)),
       m_dma("dma", DmaModuleParams{params.spec.dma.max_outstanding, params.spec.dma.burst_bytes,
                                    params.spec.dma.completion, m_clock, params.functional,
@@ -61,9 +63,11 @@ Core::Core(sc_core::sc_module_name name, const CoreModuleParams& params)
       m_controller("controller", ControllerParams{params.program, m_clock}) {
   m_controller.set_observer(params.run_observer);
   m_dma.set_observer(params.run_observer);
-  Scratchpad& ifmap = scratchpad_named("ifmap");
-  Scratchpad& weight = scratchpad_named("weight");
-  Scratchpad& ofmap = scratchpad_named("ofmap");
+  // Each role's ports go to the scratchpad core.operands places it in (one for all three when
+  // unified).
+  Scratchpad& ifmap = scratchpad_of(Buffer::kIfmap);
+  Scratchpad& weight = scratchpad_of(Buffer::kWeight);
+  Scratchpad& ofmap = scratchpad_of(Buffer::kOfmap);
   m_dma.ifmap_socket.bind(ifmap.dma_socket);
   m_dma.weight_socket.bind(weight.dma_socket);
   m_dma.ofmap_socket.bind(ofmap.dma_socket);
@@ -89,6 +93,10 @@ Scratchpad& Core::scratchpad_named(const std::string& name) {
     if (s->basename() == name) return *s;
   }
   throw InternalError(fmt::format("core {} has no scratchpad '{}'", this->name(), name));
+}
+
+Scratchpad& Core::scratchpad_of(Buffer role) {
+  return scratchpad_named(m_placement.at(static_cast<size_t>(index_of(role))));
 }
 
 const Scratchpad& Core::scratchpad(const std::string& name) const {

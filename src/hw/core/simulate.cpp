@@ -111,9 +111,9 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
         result = collect(top, arch);
         top.dram().set_run_end(top.clock().time_of(result.total_cycles));
         result.dram = top.dram().counters();
-        for (Buffer b : {Buffer::kIfmap, Buffer::kWeight, Buffer::kOfmap}) {
-          const hw::ScratchpadCounters& c = top.scratchpad(b).counters();
-          result.scratchpads.push_back({to_string(b), c.read_bytes, c.write_bytes, c.read_accesses,
+        for (const auto& spm : top.core(0).scratchpads()) {
+          const hw::ScratchpadCounters& c = spm->counters();
+          result.scratchpads.push_back({spm->basename(), c.read_bytes, c.write_bytes, c.read_accesses,
                                         c.write_accesses, c.bank_conflict_cycles, c.accumulator_rmw});
         }
         if (options.dram_stats != nullptr) *options.dram_stats = result.dram;

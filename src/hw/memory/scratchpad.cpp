@@ -74,11 +74,11 @@ bool Scratchpad::access(tlm::tlm_generic_payload& trans) {
   return true;
 }
 
-unsigned int Scratchpad::transport_dbg(tlm::tlm_generic_payload& trans) {
+unsigned int Scratchpad::transport_dbg(int /*binding*/, tlm::tlm_generic_payload& trans) {
   return access(trans) ? trans.get_data_length() : 0;
 }
 
-void Scratchpad::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void Scratchpad::b_transport(int /*binding*/, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!access(trans)) return;
   const uint64_t len = trans.get_data_length();
   const bool write = trans.is_write();

@@ -37,9 +37,9 @@ inline bool has_dep(const Instruction& in, uint32_t d) {
 
 inline void check_stream(const ArchSpec& arch, const Program& p) {
   const auto& sp = arch.core.scratchpads;
-  const uint64_t half[3] = {static_cast<uint64_t>(sp.ifmap.capacity_bytes() / 2),
-                            static_cast<uint64_t>(sp.weight.capacity_bytes() / 2),
-                            static_cast<uint64_t>(sp.ofmap.capacity_bytes() / 2)};
+  const uint64_t half[3] = {static_cast<uint64_t>(sp.of(OperandRole::kIfmap).capacity_bytes() / 2),
+                            static_cast<uint64_t>(sp.of(OperandRole::kWeight).capacity_bytes() / 2),
+                            static_cast<uint64_t>(sp.of(OperandRole::kOfmap).capacity_bytes() / 2)};
   const int64_t acc = bytes_of(arch.core.array.accumulator_type);
   std::map<std::pair<int, uint64_t>, uint32_t> last_load;    // (buffer, half) -> latest LOAD
   std::map<std::pair<int, uint64_t>, uint32_t> last_reader;  // (buffer, half) -> latest MATMUL

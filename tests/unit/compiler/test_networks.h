@@ -18,9 +18,9 @@ inline ArchSpec arch(int64_t rows, int64_t cols, Dataflow df, int64_t ifmap_kib 
   a.core.array.rows = rows;
   a.core.array.cols = cols;
   a.core.array.dataflow = df;
-  a.core.scratchpads.ifmap = {ifmap_kib, 32, 32};
-  a.core.scratchpads.weight = {weight_kib, 32, 32};
-  a.core.scratchpads.ofmap = {ofmap_kib, 32, 32};
+  a.core.scratchpads.declare("ifmap") = {ifmap_kib, 32, 32};
+  a.core.scratchpads.declare("weight") = {weight_kib, 32, 32};
+  a.core.scratchpads.declare("ofmap") = {ofmap_kib, 32, 32};
   a.dram.kind = DramKind::kSimple;
   return a;
 }

@@ -58,10 +58,12 @@ TEST(Presets, TpuV1FollowsJouppi2017) {
   EXPECT_EQ(a.core.array.cols, 256);
   EXPECT_EQ(a.core.array.dataflow, Dataflow::kWeightStationary);
   EXPECT_DOUBLE_EQ(a.core.clock_mhz, 700.0);
-  EXPECT_EQ(a.core.scratchpads.ifmap.capacity_bytes(), 24LL * 1024 * 1024) << "24 MiB Unified Buffer";
-  EXPECT_EQ(a.core.scratchpads.ofmap.capacity_bytes(), 4096LL * 256 * 4)
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kIfmap).capacity_bytes(), 24LL * 1024 * 1024)
+      << "24 MiB Unified Buffer";
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kOfmap).capacity_bytes(), 4096LL * 256 * 4)
       << "4096 x 256 x 32-bit accumulators";
-  EXPECT_EQ(a.core.scratchpads.weight.capacity_bytes(), 4LL * 64 * 1024) << "Weight FIFO, four 64 KiB tiles";
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kWeight).capacity_bytes(), 4LL * 64 * 1024)
+      << "Weight FIFO, four 64 KiB tiles";
   EXPECT_DOUBLE_EQ(a.dram.bandwidth_gbps, 34.0);
   // Peak: 256 x 256 MACs x 2 ops x 700 MHz = 91.75 TOPS ("92 TOPS").
   EXPECT_NEAR(2.0 * a.core.array.rows * a.core.array.cols * a.core.clock_mhz * 1e6 / 1e12, 91.75, 0.01);

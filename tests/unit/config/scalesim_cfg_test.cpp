@@ -26,9 +26,9 @@ TEST(ScaleSimCfg, DefaultScaleCfgMapsOntoTheSchema) {
   EXPECT_TRUE(a.core.array.scalesim_compat);
   EXPECT_TRUE(a.core.array.microarch.scalesim_counting);
   EXPECT_FALSE(a.core.array.microarch.preload_overlap);
-  EXPECT_EQ(a.core.scratchpads.ifmap.capacity_kib, 64);
-  EXPECT_EQ(a.core.scratchpads.weight.capacity_kib, 64);
-  EXPECT_EQ(a.core.scratchpads.ofmap.capacity_kib, 64);
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kIfmap).capacity_kib, 64);
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kWeight).capacity_kib, 64);
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kOfmap).capacity_kib, 64);
   EXPECT_EQ(a.dram.kind, DramKind::kSimple);
   // Bandwidth 64 words/cycle x 1 B/word x 1000 MHz = 64e9 B/s.
   EXPECT_DOUBLE_EQ(a.dram.bandwidth_gbps, 64.0 * 1.0 * a.core.clock_mhz / 1000.0);
@@ -47,12 +47,12 @@ TEST(ScaleSimCfg, CalcModeIsIdealDramAndKeysAreCaseInsensitive) {
   EXPECT_EQ(a.name, "tpu_calc");
   EXPECT_EQ(a.core.array.rows, 256) << "written `arrayheight`, as configparser allows";
   EXPECT_EQ(a.core.array.dataflow, Dataflow::kWeightStationary);
-  EXPECT_EQ(a.core.scratchpads.ifmap.capacity_kib, 6144);
-  EXPECT_EQ(a.core.scratchpads.ofmap.capacity_kib, 2048);
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kIfmap).capacity_kib, 6144);
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kOfmap).capacity_kib, 2048);
   EXPECT_EQ(a.dram.kind, DramKind::kIdeal);
   // Ports as wide as a 256-wide edge: 256 B of int8 operands, 4 x 256 B of int32 partial sums.
-  EXPECT_EQ(a.core.scratchpads.ifmap.read_bytes_per_cycle, 256);
-  EXPECT_EQ(a.core.scratchpads.ofmap.write_bytes_per_cycle, 1024);
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kIfmap).read_bytes_per_cycle, 256);
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kOfmap).write_bytes_per_cycle, 1024);
 }
 
 TEST(ScaleSimCfg, UnknownAndMisspeltKeysWithLines) {

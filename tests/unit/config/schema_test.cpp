@@ -78,10 +78,13 @@ TEST(Schema, DeclaresTheIssueTwoToFourTree) {
                           "energy.power_window_cycles",
                           "sim.max_cycles",
                           "trace.formats",
-                          "trace.window"}) {
+                          "trace.window",
+                          "core.operands.ifmap",
+                          "core.operands.weight",
+                          "core.operands.ofmap"}) {
     EXPECT_NE(find_param(key), nullptr) << key;
   }
-  EXPECT_EQ(arch_schema().size(), 72u) << "a parameter was added or removed: update this test and the docs";
+  EXPECT_EQ(arch_schema().size(), 75u) << "a parameter was added or removed: update this test and the docs";
   EXPECT_EQ(find_param("core.array"), nullptr);
   EXPECT_TRUE(is_schema_section("core.scratchpads.ofmap"));
   EXPECT_FALSE(is_schema_section(""));

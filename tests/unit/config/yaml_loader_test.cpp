@@ -137,9 +137,10 @@ TEST(YamlLoader, ReadsEveryKindOfValue) {
   EXPECT_TRUE(a.core.array.microarch.fold_pipelining);
   EXPECT_FALSE(a.core.array.microarch.scalesim_counting);
   EXPECT_DOUBLE_EQ(a.core.clock_mhz, 850.5);
-  EXPECT_EQ(a.core.scratchpads.ofmap.capacity_kib, 12);
-  EXPECT_EQ(a.core.scratchpads.ofmap.capacity_bytes(), 12 * 1024);
-  EXPECT_EQ(a.core.scratchpads.ifmap.capacity_kib, 256) << "untouched sibling keeps its default";
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kOfmap).capacity_kib, 12);
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kOfmap).capacity_bytes(), 12 * 1024);
+  EXPECT_EQ(a.core.scratchpads.of(OperandRole::kIfmap).capacity_kib, 256)
+      << "untouched sibling keeps its default";
   EXPECT_EQ(a.core.dma.burst_bytes, 128);
   EXPECT_EQ(a.dram.kind, DramKind::kIdeal);
   EXPECT_DOUBLE_EQ(a.dram.latency_ns, 0.0);

@@ -78,18 +78,19 @@ TEST(Dma, IdealDramLeavesOnlyTheScratchpadPort) {
   // LOAD: ceil(4096 / 64 write B/cycle) = 64 beats + write latency; STORE: ceil(1000 / 64 read
   // B/cycle) = 16 beats + read latency (the 16 x 4 B banks take a 64 B beat without conflicts).
   const SimResult r = simulate(arch, b.program());
-  EXPECT_EQ(r.total_cycles, 64 + arch.core.scratchpads.ifmap.write_latency_cycles + 16 +
-                                arch.core.scratchpads.ofmap.read_latency_cycles);
+  EXPECT_EQ(r.total_cycles, 64 + arch.core.scratchpads.declare("ifmap").write_latency_cycles + 16 +
+                                arch.core.scratchpads.declare("ofmap").read_latency_cycles);
   EXPECT_EQ(r.total.dram_writes_bytes, 1000);
   EXPECT_EQ(r.total.sram_reads_bytes, 1000);
 }
 
 TEST(Dma, SlowScratchpadPortDominatesFastDram) {
   ArchSpec arch = test_arch();
-  arch.core.scratchpads.ifmap.write_bytes_per_cycle = 8;  // 4096 / 8 = 512 beats > 260 cycles
+  arch.core.scratchpads.declare("ifmap").write_bytes_per_cycle = 8;  // 4096 / 8 = 512 beats > 260 cycles
   ProgramBuilder b;
   b.load(Buffer::kIfmap, 1, 4096);
-  EXPECT_EQ(simulate(arch, b.program()).total_cycles, 512 + arch.core.scratchpads.ifmap.write_latency_cycles);
+  EXPECT_EQ(simulate(arch, b.program()).total_cycles,
+            512 + arch.core.scratchpads.declare("ifmap").write_latency_cycles);
 }
 
 TEST(Dma, StoreWritesDram) {

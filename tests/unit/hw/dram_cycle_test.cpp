@@ -90,8 +90,8 @@ TEST(CycleDram, LoadTakesTheTimeTheMemorySystemGives) {
   ArchSpec arch = cycle_arch("hbm2");
   // A scratchpad port wide enough to stay hidden: 4096 / 1024 = 4 beats + write latency, with
   // 256 banks x 4 B so that a 1 KiB beat touches each bank once (no conflicts).
-  arch.core.scratchpads.ifmap.write_bytes_per_cycle = 1024;
-  arch.core.scratchpads.ifmap.banks = 256;
+  arch.core.scratchpads.declare("ifmap").write_bytes_per_cycle = 1024;
+  arch.core.scratchpads.declare("ifmap").banks = 256;
   const DramDeviceSpec& d = arch.dram.device;
   ASSERT_EQ(d.atom_bytes(), 32);
   ProgramBuilder b;
@@ -110,7 +110,7 @@ TEST(CycleDram, LoadTakesTheTimeTheMemorySystemGives) {
   while (reference.next_completion(&c)) last = std::max(last, c.done);
 
   const CheckedRun r = run_checked(arch, b.program());
-  ASSERT_GT(core_cycles(d, last), 4 + arch.core.scratchpads.ifmap.write_latency_cycles);
+  ASSERT_GT(core_cycles(d, last), 4 + arch.core.scratchpads.declare("ifmap").write_latency_cycles);
   EXPECT_EQ(r.cycles, core_cycles(d, last));
   EXPECT_EQ(r.checker->violation_count(), 0);
   const DramStats& s = r.top->dram().counters();

@@ -22,7 +22,8 @@ ArchSpec test_arch() {
   ArchSpec a = hwtest::test_arch();
   a.core.array.operand_feeder = OperandFeeder::kDirect;
   for (systole::ScratchpadParams* s :
-       {&a.core.scratchpads.ifmap, &a.core.scratchpads.weight, &a.core.scratchpads.ofmap})
+       {&a.core.scratchpads.declare("ifmap"), &a.core.scratchpads.declare("weight"),
+        &a.core.scratchpads.declare("ofmap")})
     s->banks = 32;
   return a;
 }
@@ -52,7 +53,7 @@ TEST(PeArray, SingleMatmulTakesTheClosedFormCycles) {
 
 TEST(PeArray, NarrowScratchpadPortStallsTheArray) {
   ArchSpec arch = test_arch();
-  arch.core.scratchpads.ifmap.read_bytes_per_cycle = 1;  // 2048 ifmap bytes need 2048 cycles
+  arch.core.scratchpads.declare("ifmap").read_bytes_per_cycle = 1;  // 2048 ifmap bytes need 2048 cycles
   ProgramBuilder b;
   b.matmul(Dataflow::kWeightStationary, 64, 32, 32);
   const SimResult r = simulate(arch, b.program());
@@ -62,9 +63,41 @@ TEST(PeArray, NarrowScratchpadPortStallsTheArray) {
   EXPECT_EQ(r.layers[0].array_busy_cycles, 2048);
 }
 
+// 2048 ifmap + 1024 weight bytes through 1 B/cycle read ports: two scratchpads need
+// max(2048, 1024) cycles, one unified scratchpad 2048 + 1024 (its write port, 1024 B/cycle, takes
+// the 8192 partial-sum bytes in 8). One simulation per process: one test per placement.
+SimResult run_narrow_read_ports(bool unified) {
+  ArchSpec arch = test_arch();
+  arch.core.scratchpads.declare("ifmap").read_bytes_per_cycle = 1;
+  arch.core.scratchpads.declare("weight").read_bytes_per_cycle = 1;
+  if (unified) {
+    arch.core.scratchpads.declare("all") = {256, 1, 1024, 32, 4};
+    arch.core.scratchpads.placement = {"all", "all", "all"};
+  }
+  ProgramBuilder b;
+  b.matmul(Dataflow::kWeightStationary, 64, 32, 32);
+  return simulate(arch, b.program());
+}
+
+TEST(PeArray, RolesInTheirOwnScratchpadsUseTheirOwnPorts) {
+  const SimResult r = run_narrow_read_ports(false);
+  EXPECT_EQ(r.total_cycles, 2048);
+  EXPECT_EQ(r.scratchpads.size(), 3u);
+}
+
+TEST(PeArray, RolesSharingAScratchpadShareItsPorts) {
+  const SimResult r = run_narrow_read_ports(true);
+  EXPECT_EQ(r.total_cycles, 3072);
+  ASSERT_EQ(r.scratchpads.size(), 1u);
+  EXPECT_EQ(r.scratchpads[0].name, "all");
+  EXPECT_EQ(r.scratchpads[0].read_bytes, 2048 + 1024) << "one module counts every role's traffic";
+  EXPECT_EQ(r.scratchpads[0].write_bytes, 2048 * 4);
+}
+
 TEST(PeArray, OfmapWritePortStallUsesAccumulatorBytes) {
   ArchSpec arch = test_arch();
-  arch.core.scratchpads.ofmap.write_bytes_per_cycle = 16;  // 2048 partial sums x 4 B / 16 = 512 cycles
+  arch.core.scratchpads.declare("ofmap").write_bytes_per_cycle =
+      16;  // 2048 partial sums x 4 B / 16 = 512 cycles
   ProgramBuilder b;
   b.matmul(Dataflow::kWeightStationary, 64, 32, 32);
   const SimResult r = simulate(arch, b.program());
@@ -75,7 +108,7 @@ TEST(PeArray, ScaleSimCountingNeverStallsOnScratchpads) {
   ArchSpec arch = test_arch();
   arch.core.array.scalesim_compat = true;
   arch.core.array.microarch = ArrayMicroarch::scalesim();
-  arch.core.scratchpads.ifmap.read_bytes_per_cycle = 1;
+  arch.core.scratchpads.declare("ifmap").read_bytes_per_cycle = 1;
   ProgramBuilder b;
   b.matmul(Dataflow::kWeightStationary, 64, 32, 32);
   // SCALE-Sim: F * (2R + C + T - 2) = 1 * (64 + 32 + 64 - 2) = 158, no stall.
@@ -100,7 +133,7 @@ TEST(PeArray, NonIntegerClockPeriodKeepsExactCycles) {
 TEST(PeArray, BusyIsClosedFormPlusPortStallPlusBankConflicts) {
   ArchSpec arch = hwtest::test_arch();  // 16 banks x 4 B per scratchpad
   arch.core.array.operand_feeder = OperandFeeder::kDirect;
-  arch.core.scratchpads.ifmap.read_bytes_per_cycle = 8;
+  arch.core.scratchpads.declare("ifmap").read_bytes_per_cycle = 8;
   ProgramBuilder b;
   b.matmul(Dataflow::kWeightStationary, 64, 32, 32);
   const auto top = run_top(arch, b.program());
@@ -133,8 +166,8 @@ TEST(PeArray, BusyIsClosedFormPlusPortStallPlusBankConflicts) {
 
 TEST(PeArray, RowFoldsReadModifyWriteTheAccumulator) {
   ArchSpec arch = test_arch();
-  arch.core.scratchpads.ofmap.ports_per_bank = 2;
-  arch.core.scratchpads.ofmap.banks = 8;  // 32 words of a partial-sum vector: 4 per bank
+  arch.core.scratchpads.declare("ofmap").ports_per_bank = 2;
+  arch.core.scratchpads.declare("ofmap").banks = 8;  // 32 words of a partial-sum vector: 4 per bank
   ProgramBuilder b;
   b.matmul(Dataflow::kWeightStationary, 10, 32, 96);  // k = 96: Fr = 3 row folds
   const auto top = run_top(arch, b.program());
@@ -165,7 +198,7 @@ Program transposed_weight_tile() {
 
 TEST(PeArray, TransposedWeightsConflictUnderInterleaving) {
   ArchSpec arch = test_arch();
-  arch.core.scratchpads.weight.banks = 16;
+  arch.core.scratchpads.declare("weight").banks = 16;
   const auto top = run_top(arch, transposed_weight_tile());
   // Words 8 n mod 16: banks 0 and 8, 16 words each: 15 conflicts per preload row, 4 rows.
   EXPECT_EQ(top->controller().records()[0].bank_conflict_cycles, 4 * (16 - 1));
@@ -174,8 +207,8 @@ TEST(PeArray, TransposedWeightsConflictUnderInterleaving) {
 
 TEST(PeArray, XorMappingSpreadsTransposedWeights) {
   ArchSpec arch = test_arch();
-  arch.core.scratchpads.weight.banks = 16;
-  arch.core.scratchpads.weight.bank_mapping = BankMapping::kXor;
+  arch.core.scratchpads.declare("weight").banks = 16;
+  arch.core.scratchpads.declare("weight").bank_mapping = BankMapping::kXor;
   const auto top = run_top(arch, transposed_weight_tile());
   // Word 8 n: (8 n mod 16) xor (n / 2 mod 16) = 8 (n mod 2) xor (n / 2): for n < 32 every bank
   // exactly twice: 1 conflict per preload row.
@@ -184,7 +217,7 @@ TEST(PeArray, XorMappingSpreadsTransposedWeights) {
 
 TEST(PeArray, StagedFeederCountsPackedWordsAndChargesNoConflicts) {
   ArchSpec arch = test_arch();
-  arch.core.scratchpads.weight.banks = 16;
+  arch.core.scratchpads.declare("weight").banks = 16;
   arch.core.array.operand_feeder = OperandFeeder::kStaged;
   const auto top = run_top(arch, transposed_weight_tile());
   // The same tile as TransposedWeightsConflictUnderInterleaving: the staging buffers read each

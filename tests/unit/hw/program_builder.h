@@ -45,9 +45,9 @@ inline ArchSpec test_arch() {
   a.core.clock_mhz = 1000.0;
   a.core.array.rows = 32;
   a.core.array.cols = 32;
-  a.core.scratchpads.ifmap = {256, 64, 64};
-  a.core.scratchpads.weight = {256, 64, 64};
-  a.core.scratchpads.ofmap = {256, 64, 64};
+  a.core.scratchpads.declare("ifmap") = {256, 64, 64};
+  a.core.scratchpads.declare("weight") = {256, 64, 64};
+  a.core.scratchpads.declare("ofmap") = {256, 64, 64};
   a.core.dma.max_outstanding = 64;
   a.core.dma.burst_bytes = 64;
   a.dram.kind = DramKind::kSimple;

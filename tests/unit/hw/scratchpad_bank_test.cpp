@@ -22,7 +22,7 @@ ArchSpec ideal_dram_arch() {
 
 TEST(ScratchpadBanks, AlignedLoadPaysBeatsAndWriteLatency) {
   ArchSpec arch = ideal_dram_arch();
-  arch.core.scratchpads.ifmap.write_latency_cycles = 3;
+  arch.core.scratchpads.declare("ifmap").write_latency_cycles = 3;
   ProgramBuilder b;
   b.load(Buffer::kIfmap, 1, 4096);
   const auto top = run_top(arch, b.program());
@@ -51,8 +51,8 @@ TEST(ScratchpadBanks, UnalignedLoadConflictsOncePerFullBeat) {
 
 TEST(ScratchpadBanks, NarrowBanksConflictOnEveryBeat) {
   ArchSpec arch = ideal_dram_arch();
-  arch.core.scratchpads.weight.banks = 4;  // a 64-B beat = 16 words on 4 banks: 4 per bank
-  arch.core.scratchpads.weight.ports_per_bank = 2;
+  arch.core.scratchpads.declare("weight").banks = 4;  // a 64-B beat = 16 words on 4 banks: 4 per bank
+  arch.core.scratchpads.declare("weight").ports_per_bank = 2;
   ProgramBuilder b;
   b.load(Buffer::kWeight, 1, 640);
   const auto top = run_top(arch, b.program());
@@ -63,7 +63,7 @@ TEST(ScratchpadBanks, NarrowBanksConflictOnEveryBeat) {
 
 TEST(ScratchpadBanks, StorePaysReadLatency) {
   ArchSpec arch = ideal_dram_arch();
-  arch.core.scratchpads.ofmap.read_latency_cycles = 5;
+  arch.core.scratchpads.declare("ofmap").read_latency_cycles = 5;
   ProgramBuilder b;
   b.store(Buffer::kOfmap, 1, 1000);
   const auto top = run_top(arch, b.program());

@@ -5,10 +5,13 @@
 //   ├── controller   sc_port<IExecUnit> x3  -> dma, array, vector
 //   ├── dma          dram_port -> (bound by the NPU to the memory system's request port);
 //   │                {ifmap,weight,ofmap}_socket -> <scratchpad>.dma_socket
-//   ├── <scratchpad> one Scratchpad per entry of the spec's scratchpads, named by it (TLM
-//   │                targets on the DMA side, ISpmAccounting to the units)
-//   ├── array        PeArray: ports to the ifmap / weight / ofmap scratchpads
-//   └── vector       VectorUnit: ports to ofmap (and ifmap, for functional reads)
+//   ├── <scratchpad> one Scratchpad per scratchpad of the spec that holds an operand role, named
+//   │                by it (TLM targets on the DMA side, ISpmAccounting to the units)
+//   ├── array        PeArray: ports to the ifmap / weight / ofmap roles' scratchpads
+//   └── vector       VectorUnit: ports to the ofmap role's (and the ifmap role's, for functional reads)
+//
+// Units and the DMA address scratchpads by operand role; the core binds each role's ports to the
+// scratchpad core.operands places it in, so a unified scratchpad is one module bound three times.
 //
 // The core owns its clock (core.clock_mhz). Units report completion through
 // sc_port<IRetireListener> bound to the controller. Every MATMUL of the program is checked
@@ -60,7 +63,8 @@ class Core : public sc_core::sc_module {
   const VectorUnit& vector_unit() const { return m_vector; }
   // A scratchpad by the spec's name; InternalError for a name the spec does not have.
   const Scratchpad& scratchpad(const std::string& name) const;
-  const Scratchpad& scratchpad(Buffer b) const { return scratchpad(to_string(b)); }
+  // The scratchpad role b lives in (core.operands).
+  const Scratchpad& scratchpad(Buffer b) const { return const_cast<Core*>(this)->scratchpad_of(b); }
   const std::vector<std::unique_ptr<Scratchpad>>& scratchpads() const { return m_scratchpads; }
 
   // The exception a module stopped the simulation with, if any (scratchpads first: their message
@@ -69,8 +73,10 @@ class Core : public sc_core::sc_module {
 
  private:
   Scratchpad& scratchpad_named(const std::string& name);
+  Scratchpad& scratchpad_of(Buffer role);
 
   Clock m_clock;
+  std::vector<std::string> m_placement;                    // core.operands: scratchpad name per role
   std::vector<std::unique_ptr<Scratchpad>> m_scratchpads;  // in the spec's order
   Dma m_dma;
   PeArray m_array;

@@ -1,6 +1,6 @@
-// One scratchpad (ifmap, weight or ofmap/accumulator SRAM), `banking` banks of width_bytes words
-// (array/bank_conflicts.h). On the DMA side it is a TLM-2.0 target: a transaction of B bytes at
-// address a must lie inside [0, capacity) (else the response is TLM_ADDRESS_ERROR_RESPONSE and
+// One scratchpad (an ifmap, weight or ofmap/accumulator SRAM, or one several of those roles share), `banking`
+// banks of width_bytes words (array/bank_conflicts.h). On the DMA side it is a TLM-2.0 target: a transaction
+// of B bytes at address a must lie inside [0, capacity) (else the response is TLM_ADDRESS_ERROR_RESPONSE and
 // failure() holds an InternalError naming the buffer, the address and the capacity, which
 // simulate() rethrows). Starting on the first clock edge at or after its arrival it occupies the
 // write (DMA fill) or read (DMA drain) port for
@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <systemc>
 #include <tlm>
@@ -35,7 +35,7 @@ namespace systole::hw {
 
 // What the Scratchpad module is built from (NpuTop resolves it from the config's ScratchpadParams).
 struct ScratchpadModuleParams {
-  std::string buffer;  // "ifmap", "weight", "ofmap": used in error messages
+  std::string buffer;  // the spec's name for it ("ifmap", "unified", ...): used in error messages
   int64_t capacity_bytes = 0;
   int64_t read_bytes_per_cycle = 1;
   int64_t write_bytes_per_cycle = 1;
@@ -72,7 +72,9 @@ struct SpmAccessExtension : tlm::tlm_extension<SpmAccessExtension> {
 
 class Scratchpad : public sc_core::sc_module, public ISpmAccounting {
  public:
-  tlm_utils::simple_target_socket<Scratchpad> dma_socket;
+  // The DMA binds one initiator socket per operand role the scratchpad holds (a unified
+  // scratchpad takes all three); every binding reaches the same storage and counters.
+  tlm_utils::multi_passthrough_target_socket<Scratchpad> dma_socket;
 
   Scratchpad(sc_core::sc_module_name name, const ScratchpadModuleParams& params);
 
@@ -89,8 +91,8 @@ class Scratchpad : public sc_core::sc_module, public ISpmAccounting {
   std::exception_ptr failure() const { return m_failure; }
 
  private:
-  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+  void b_transport(int binding, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned int transport_dbg(int binding, tlm::tlm_generic_payload& trans);
   // Checks the range and copies the payload's data (if any); false after an error response.
   bool access(tlm::tlm_generic_payload& trans);
 
