@@ -88,7 +88,8 @@ struct MemorySystem::Impl {
   std::vector<std::unique_ptr<ChannelController>> channels;
   std::vector<ICommandObserver*> observers;
   MinTree events, dones;  // per channel: next_event(), front completion's done (kNever: none)
-  MemoryStats stats;
+  std::vector<MemoryStats> channel_stats;  // one per channel; the controllers count into theirs
+  MemoryStats stats;                       // their sum, made by stats()
   size_t outstanding = 0;
   int64_t now = 0;
   int64_t last_arrival = 0;
@@ -97,9 +98,12 @@ struct MemorySystem::Impl {
 MemorySystem::MemorySystem(const DramDeviceSpec& device, const ControllerOptions& options)
     : m_impl(std::make_unique<Impl>(device, options)) {
   if (options.queue_depth < 1) throw InternalError("MemorySystem: queue_depth must be >= 1");
+  // Sized once, before the controllers keep pointers into it.
+  m_impl->channel_stats.resize(static_cast<size_t>(device.org.channels));
   for (int64_t c = 0; c < device.org.channels; ++c) {
     m_impl->channels.push_back(std::make_unique<ChannelController>(
-        m_impl->device, options, static_cast<int>(c), &m_impl->stats, &m_impl->observers));
+        m_impl->device, options, static_cast<int>(c), &m_impl->channel_stats[static_cast<size_t>(c)],
+        &m_impl->observers));
   }
   // Every channel has events of its own (refresh) from the start, requests or not.
   for (size_t c = 0; c < m_impl->channels.size(); ++c) m_impl->refresh(c);
@@ -125,16 +129,38 @@ int64_t MemorySystem::now() const {
 void MemorySystem::add_observer(ICommandObserver* observer) {
   m_impl->observers.push_back(observer);
 }
+MemoryStats& MemoryStats::operator+=(const MemoryStats& o) {
+  for (int i = 0; i < kCommandCount; ++i) commands[i] += o.commands[i];
+  reads += o.reads, writes += o.writes;
+  row_hits += o.row_hits;
+  read_bytes += o.read_bytes, write_bytes += o.write_bytes;
+  busy_data_cycles += o.busy_data_cycles;
+  last_done = std::max(last_done, o.last_done);
+  return *this;
+}
+
 const MemoryStats& MemorySystem::stats() const {
-  return m_impl->stats;
+  MemoryStats& sum = m_impl->stats;
+  sum = MemoryStats{};
+  for (const MemoryStats& c : m_impl->channel_stats) sum += c;
+  return sum;
+}
+
+const MemoryStats& MemorySystem::channel_stats(int c) const {
+  return m_impl->channel_stats.at(static_cast<size_t>(c));
 }
 
 int64_t MemorySystem::rank_active_cycles(int64_t until) const {
   int64_t sum = 0;
-  for (const auto& ch : m_impl->channels) {
-    for (int64_t r = 0; r < m_impl->device.org.ranks; ++r)
-      sum += ch->timing().active_cycles(static_cast<int>(r), until);
-  }
+  for (size_t c = 0; c < m_impl->channels.size(); ++c) sum += rank_active_cycles(until, static_cast<int>(c));
+  return sum;
+}
+
+int64_t MemorySystem::rank_active_cycles(int64_t until, int c) const {
+  const auto& ch = m_impl->channels.at(static_cast<size_t>(c));
+  int64_t sum = 0;
+  for (int64_t r = 0; r < m_impl->device.org.ranks; ++r)
+    sum += ch->timing().active_cycles(static_cast<int>(r), until);
   return sum;
 }
 
@@ -181,7 +207,7 @@ bool MemorySystem::next_completion_before(int64_t limit, Completion* out) {
       ch.pop_completion();
       m.refresh(done_ch);
       --m.outstanding;
-      MemoryStats& s = m.stats;
+      MemoryStats& s = m.channel_stats[done_ch];
       const int64_t bytes = m.device.atom_bytes();
       if (is_write) {
         ++s.writes;

@@ -77,6 +77,26 @@ void dram_stats(StatTree& t, const SimResult& r) {
             "rank time with a bank open or a refresh running, summed over ranks", d.active_standby_ns);
   t.counter("dram.precharged_standby_ns", "ns", "rank time with every bank closed, summed over ranks",
             d.precharged_standby_ns);
+  // Per channel (dram.kind cycle): where the traffic and the row misses went.
+  for (size_t c = 0; c < d.channels.size(); ++c) {
+    const DramChannelStats& ch = d.channels[c];
+    const std::string p = "dram.ch" + std::to_string(c) + ".";
+    t.counter(p + "atoms", "atom", "device accesses served by this channel", ch.atoms);
+    t.counter(p + "read_bytes", "B", "bytes this channel read (whole atoms)", ch.read_bytes);
+    t.counter(p + "write_bytes", "B", "bytes this channel wrote (whole atoms)", ch.write_bytes);
+    t.counter(p + "row_hits", "atom", "atoms this channel served from an open row", ch.row_hits);
+    t.derived(p + "row_hit_rate", "1", "fraction of this channel's atoms served from an open row",
+              p + "row_hits / " + p + "atoms");
+    t.counter(p + "commands.act", "command", "ACT commands of this channel", ch.act);
+    t.counter(p + "commands.pre", "command", "PRE commands of this channel", ch.pre);
+    t.counter(p + "commands.rd", "command", "RD commands of this channel", ch.rd);
+    t.counter(p + "commands.wr", "command", "WR commands of this channel", ch.wr);
+    t.counter(p + "commands.ref", "command", "REF commands of this channel", ch.ref);
+    t.counter(p + "active_standby_ns", "ns", "this channel's rank time with a bank open or a refresh running",
+              ch.active_standby_ns);
+    t.counter(p + "precharged_standby_ns", "ns", "this channel's rank time with every bank closed",
+              ch.precharged_standby_ns);
+  }
 }
 
 }  // namespace

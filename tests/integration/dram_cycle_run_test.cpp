@@ -61,6 +61,41 @@ TEST(DramCycleRun, DramBoundLayerIsSlowerOnLpddr4ThanOnHbm2) {
   EXPECT_GT(lpddr4["total"]["cycles"].get<int64_t>(), hbm2["total"]["cycles"].get<int64_t>());
 }
 
+TEST(DramCycleRun, PerChannelStatsAddUpToTheTotals) {
+  const auto dir = fresh_dir("dram_cycle_channels");
+  const auto r = run_systole(
+      "run --workload resnet18 --set dram.kind=cycle --set dram.preset=ddr4-3200 --set dram.channels=4 "
+      "--quiet --out '" +
+          (dir / "run").string() + "'",
+      dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto dram = nlohmann::json::parse(read_file(dir / "run" / "report.json"))["stats"]["dram"];
+  ASSERT_TRUE(dram.contains("ch3")) << "one group per channel";
+  EXPECT_FALSE(dram.contains("ch4"));
+  int64_t atoms = 0, hits = 0, act = 0, busy = 0;
+  double standby = 0.0;
+  for (int c = 0; c < 4; ++c) {
+    const auto& ch = dram["ch" + std::to_string(c)];
+    EXPECT_GT(ch["atoms"]["value"].get<int64_t>(), 0) << "the mapping spreads traffic over channel " << c;
+    atoms += ch["atoms"]["value"].get<int64_t>();
+    hits += ch["row_hits"]["value"].get<int64_t>();
+    act += ch["commands"]["act"]["value"].get<int64_t>();
+    busy += ch["read_bytes"]["value"].get<int64_t>() + ch["write_bytes"]["value"].get<int64_t>();
+    standby +=
+        ch["active_standby_ns"]["value"].get<double>() + ch["precharged_standby_ns"]["value"].get<double>();
+    EXPECT_EQ(ch["row_hit_rate"]["unit"], "1");
+  }
+  EXPECT_EQ(atoms, dram["atoms"]["value"].get<int64_t>());
+  EXPECT_EQ(hits, dram["row_hits"]["value"].get<int64_t>());
+  EXPECT_EQ(act, dram["commands"]["act"]["value"].get<int64_t>());
+  EXPECT_GE(busy, dram["read_bytes"]["value"].get<int64_t>() + dram["write_bytes"]["value"].get<int64_t>())
+      << "whole atoms cover every requested byte";
+  EXPECT_NEAR(
+      standby,
+      dram["active_standby_ns"]["value"].get<double>() + dram["precharged_standby_ns"]["value"].get<double>(),
+      1e-6 * standby);
+}
+
 TEST(DramCycleRun, TwoRunsAreByteIdentical) {
   const auto dir = fresh_dir("dram_cycle_determinism");
   const std::string args =

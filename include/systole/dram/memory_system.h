@@ -74,6 +74,7 @@ struct Completion {
   bool row_hit = false;  // served from an already open row (no ACT of its own)
 };
 
+// Of one channel (MemorySystem::channel_stats) or of all of them summed (MemorySystem::stats).
 struct MemoryStats {
   int64_t commands[kCommandCount] = {};  // by Command
   int64_t reads = 0, writes = 0;         // completed requests
@@ -81,6 +82,9 @@ struct MemoryStats {
   int64_t read_bytes = 0, write_bytes = 0;
   int64_t busy_data_cycles = 0;  // sum over channels of cycles the data bus carried data
   int64_t last_done = 0;         // latest completion cycle
+
+  // Adds o's counts (last_done: the later one).
+  MemoryStats& operator+=(const MemoryStats& o);
 };
 
 class MemorySystem {
@@ -112,10 +116,15 @@ class MemorySystem {
   // commands issued so far, rows still open counting up to `until` (>= now()). The rest of
   // channels x ranks x until is precharged standby.
   int64_t rank_active_cycles(int64_t until) const;
+  // The same for channel c alone.
+  int64_t rank_active_cycles(int64_t until, int c) const;
 
   // Observers see every command of every channel (e.g. dram/timing_checker.h); not owned.
   void add_observer(ICommandObserver* observer);
+  // Every channel's counts summed (made from channel_stats on each call).
   const MemoryStats& stats() const;
+  // Channel c's counts, 0 <= c < device().org.channels.
+  const MemoryStats& channel_stats(int c) const;
 
  private:
   struct Impl;

@@ -5,8 +5,18 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace systole {
+
+// kind cycle: one channel's device-level counts; the fields mean what DramStats' fields of the
+// same names mean, for this channel alone (read_bytes / write_bytes count atoms' bytes).
+struct DramChannelStats {
+  int64_t atoms = 0, row_hits = 0;
+  int64_t read_bytes = 0, write_bytes = 0;
+  int64_t act = 0, pre = 0, rd = 0, wr = 0, ref = 0;
+  double active_standby_ns = 0.0, precharged_standby_ns = 0.0;
+};
 
 struct DramStats {
   std::string kind;  // the dram.kind that produced it: "ideal", "simple", "cycle"
@@ -34,6 +44,9 @@ struct DramStats {
   // DRAM clocks). Power-down and self-refresh are not modelled, so there is no third state.
   double active_standby_ns = 0.0;
   double precharged_standby_ns = 0.0;
+  // kind cycle only: the same device-level counts per channel, in channel order (their sums are
+  // the fields above); empty for the other kinds.
+  std::vector<DramChannelStats> channels;
 
   int64_t requests() const { return reads + writes; }
   // Mean read latency, ns: read_latency_sum_ns / reads (0 without reads).

@@ -61,6 +61,23 @@ const DramStats& CycleDram::counters() const {
   const double tck_ns = m_device.timing.tck_ps / 1000.0;
   m_stats.active_standby_ns = static_cast<double>(active) * tck_ns;
   m_stats.precharged_standby_ns = static_cast<double>(all - active) * tck_ns;
+  m_stats.channels.assign(static_cast<size_t>(m_device.org.channels), DramChannelStats{});
+  for (int c = 0; c < static_cast<int>(m_device.org.channels); ++c) {
+    const dram::MemoryStats& cs = m_memory.channel_stats(c);
+    DramChannelStats& out = m_stats.channels[static_cast<size_t>(c)];
+    out.atoms = cs.reads + cs.writes;
+    out.row_hits = cs.row_hits;
+    out.read_bytes = cs.read_bytes;
+    out.write_bytes = cs.write_bytes;
+    out.act = cs.commands[static_cast<int>(dram::Command::kAct)];
+    out.pre = cs.commands[static_cast<int>(dram::Command::kPre)];
+    out.rd = cs.commands[static_cast<int>(dram::Command::kRd)];
+    out.wr = cs.commands[static_cast<int>(dram::Command::kWr)];
+    out.ref = cs.commands[static_cast<int>(dram::Command::kRef)];
+    const int64_t ch_active = m_memory.rank_active_cycles(until, c);
+    out.active_standby_ns = static_cast<double>(ch_active) * tck_ns;
+    out.precharged_standby_ns = static_cast<double>(m_device.org.ranks * until - ch_active) * tck_ns;
+  }
   return m_stats;
 }
 
