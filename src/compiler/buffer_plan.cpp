@@ -9,7 +9,12 @@
 namespace systole::lowering {
 
 BufferPlan::BufferPlan(const ArchSpec& arch) : m_spm(arch.core.scratchpads) {
-  for (const Buffer r : kOperandRoles) m_any_shared = m_any_shared || m_spm.shared(r);
+  for (const Buffer r : kOperandRoles) {
+    const ScratchpadParams& p = m_spm.of(r);
+    m_role[index_of(r)] = {m_spm.named_index(r), m_spm.shared(r), p.capacity_bytes(),
+                           sat_mul(p.banks, p.bank_width_bytes)};
+    m_any_shared = m_any_shared || m_spm.shared(r);
+  }
 }
 
 std::string BufferPlan::capacity_key(Buffer r) const {
@@ -20,27 +25,21 @@ std::string BufferPlan::describe(Buffer r) const {
   if (!shared(r)) return fmt::format("{} scratchpad", m_spm.name_of(r));
   std::string others;
   for (const Buffer o : kOperandRoles) {
-    if (o != r && m_spm.name_of(o) == m_spm.name_of(r))
-      others += (others.empty() ? "" : ", ") + std::string(to_string(o));
+    if (o != r && together(o, r)) others += (others.empty() ? "" : ", ") + std::string(to_string(o));
   }
   return fmt::format("'{}' scratchpad (shared by {} with {})", m_spm.name_of(r), to_string(r), others);
 }
 
-int64_t BufferPlan::bank_row(Buffer r) const {
-  const ScratchpadParams& p = m_spm.of(r);
-  return sat_mul(p.banks, p.bank_width_bytes);
-}
-
 int64_t BufferPlan::double_buffer_bytes(Buffer r, int64_t need) const {
   if (!shared(r)) return sat_mul(2, need);
-  const int64_t row = bank_row(r);
+  const int64_t row = m_role[index_of(r)].bank_row;
   return sat_mul(2, sat_mul(ceil_div(need, row), row));
 }
 
 int64_t BufferPlan::shortfall(Buffer r, const RoleBytes& need) const {
   int64_t used = 0;
   for (const Buffer o : kOperandRoles) {
-    if (m_spm.name_of(o) == m_spm.name_of(r)) used = sat_add(used, double_buffer_bytes(o, need[index_of(o)]));
+    if (together(o, r)) used = sat_add(used, double_buffer_bytes(o, need[index_of(o)]));
   }
   const int64_t capacity = capacity_bytes(r);
   return used > capacity ? used - capacity : 0;
@@ -64,7 +63,7 @@ RoleRegions BufferPlan::for_tiles(const RoleBytes& need) const {
     // After the regions of the roles before r in the same scratchpad.
     for (const Buffer o : kOperandRoles) {
       if (o == r) break;
-      if (m_spm.name_of(o) == m_spm.name_of(r)) g.base += double_buffer_bytes(o, need[index_of(o)]);
+      if (together(o, r)) g.base += double_buffer_bytes(o, need[index_of(o)]);
     }
     g.half = double_buffer_bytes(r, need[index_of(r)]) / 2;
   }
@@ -78,12 +77,12 @@ RoleRegions BufferPlan::for_chunks(std::initializer_list<Buffer> used) const {
   for (const Buffer r : used) {
     int64_t sharers = 0, before = 0;
     for (const Buffer o : used) {
-      if (m_spm.name_of(o) != m_spm.name_of(r)) continue;
+      if (!together(o, r)) continue;
       if (index_of(o) < index_of(r)) ++before;
       ++sharers;
     }
     if (sharers < 2) continue;
-    const int64_t row = bank_row(r);
+    const int64_t row = m_role[index_of(r)].bank_row;
     const int64_t region = capacity_bytes(r) / sharers / (2 * row) * (2 * row);
     out[index_of(r)] = {before * region, region / 2};
   }

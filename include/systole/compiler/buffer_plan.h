@@ -40,9 +40,9 @@ class BufferPlan {
 
   // True when some scratchpad holds more than one role.
   bool any_shared() const { return m_any_shared; }
-  bool shared(Buffer r) const { return m_spm.shared(r); }
+  bool shared(Buffer r) const { return m_role[index_of(r)].shared; }
   // Capacity of role r's scratchpad, bytes, and the key that sets it.
-  int64_t capacity_bytes(Buffer r) const { return m_spm.of(r).capacity_bytes(); }
+  int64_t capacity_bytes(Buffer r) const { return m_role[index_of(r)].capacity; }
   int64_t capacity_kib(Buffer r) const { return m_spm.of(r).capacity_kib; }
   std::string capacity_key(Buffer r) const;
   // "ifmap scratchpad" or, when shared, "'unified' scratchpad (shared with weight, ofmap)".
@@ -61,9 +61,17 @@ class BufferPlan {
   RoleRegions for_chunks(std::initializer_list<Buffer> used) const;
 
  private:
-  int64_t bank_row(Buffer r) const;
+  // Roles o and r live in the same scratchpad.
+  bool together(Buffer o, Buffer r) const { return m_role[index_of(o)].spm == m_role[index_of(r)].spm; }
 
   ScratchpadsParams m_spm;  // a copy: a plan may outlive the spec it was made from
+  // Per role, worked out once (the tiler asks fits() for every candidate tile).
+  struct Role {
+    int spm = 0;  // its scratchpad's position in ScratchpadsParams::named()
+    bool shared = false;
+    int64_t capacity = 0, bank_row = 1;
+  };
+  Role m_role[kOperandRoleCount];
   bool m_any_shared = false;
 };
 

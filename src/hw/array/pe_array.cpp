@@ -93,21 +93,23 @@ TileSpmCost PeArray::spm_cost(const MatmulOp& op, int64_t cycles) {
       const ISpmAccounting* spm;
       int64_t read, write;
     };
-    std::vector<PortLoad> loads;
+    PortLoad loads[3];  // no allocation: this runs once per MATMUL
+    int used = 0;
     auto add = [&](const ISpmAccounting* spm, int64_t read, int64_t write) {
-      for (PortLoad& l : loads) {
-        if (l.spm == spm) {
-          l.read += read, l.write += write;
+      for (int i = 0; i < used; ++i) {
+        if (loads[i].spm == spm) {
+          loads[i].read += read, loads[i].write += write;
           return;
         }
       }
-      loads.push_back({spm, read, write});
+      loads[used++] = {spm, read, write};
     };
     add(ifmap_port.operator->(), c.ifmap_read_bytes, 0);
     add(weight_port.operator->(), c.weight_read_bytes, 0);
     add(ofmap_port.operator->(), c.ofmap_read_bytes, c.ofmap_write_bytes);
     int64_t need = 0;
-    for (const PortLoad& l : loads) {
+    for (int i = 0; i < used; ++i) {
+      const PortLoad& l = loads[i];
       need = std::max({need, ceil_div(l.read, l.spm->read_bytes_per_cycle()),
                        ceil_div(l.write, l.spm->write_bytes_per_cycle())});
     }
