@@ -52,20 +52,23 @@ bool BufferPlan::fits(const RoleBytes& need) const {
   return true;
 }
 
+// Loops run over role indexes (0..2) rather than index_of(role), so that the compiler sees the
+// bounds of the per-role arrays.
 RoleRegions BufferPlan::for_tiles(const RoleBytes& need) const {
   RoleRegions out;
-  for (const Buffer r : kOperandRoles) {
-    OperandRegion& g = out[index_of(r)];
+  for (size_t i = 0; i < out.size(); ++i) {
+    const auto r = static_cast<Buffer>(i);
     if (!shared(r)) {
-      g = {0, capacity_bytes(r) / 2};
+      out[i] = {0, capacity_bytes(r) / 2};
       continue;
     }
     // After the regions of the roles before r in the same scratchpad.
-    for (const Buffer o : kOperandRoles) {
-      if (o == r) break;
-      if (together(o, r)) g.base += double_buffer_bytes(o, need[index_of(o)]);
+    int64_t base = 0;
+    for (size_t j = 0; j < i; ++j) {
+      const auto o = static_cast<Buffer>(j);
+      if (together(o, r)) base += double_buffer_bytes(o, need[j]);
     }
-    g.half = double_buffer_bytes(r, need[index_of(r)]) / 2;
+    out[i] = {base, double_buffer_bytes(r, need[i]) / 2};
   }
   if (!fits(need)) throw InternalError("BufferPlan::for_tiles: the tiles do not fit their scratchpads");
   return out;
@@ -73,7 +76,7 @@ RoleRegions BufferPlan::for_tiles(const RoleBytes& need) const {
 
 RoleRegions BufferPlan::for_chunks(std::initializer_list<Buffer> used) const {
   RoleRegions out;
-  for (const Buffer r : kOperandRoles) out[index_of(r)] = {0, capacity_bytes(r) / 2};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = {0, capacity_bytes(static_cast<Buffer>(i)) / 2};
   for (const Buffer r : used) {
     int64_t sharers = 0, before = 0;
     for (const Buffer o : used) {
@@ -84,7 +87,7 @@ RoleRegions BufferPlan::for_chunks(std::initializer_list<Buffer> used) const {
     if (sharers < 2) continue;
     const int64_t row = m_role[index_of(r)].bank_row;
     const int64_t region = capacity_bytes(r) / sharers / (2 * row) * (2 * row);
-    out[index_of(r)] = {before * region, region / 2};
+    out.at(static_cast<size_t>(index_of(r))) = {before * region, region / 2};
   }
   return out;
 }
