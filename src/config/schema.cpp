@@ -9,6 +9,8 @@
 #include <mutex>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "systole/common/error.h"
 
 namespace systole {
@@ -515,13 +517,23 @@ namespace {
 constexpr const char* kScratchpadsPrefix = "core.scratchpads.";
 
 // The parameters of the scratchpad called `name` when it is not a standard one: built once per
-// name and kept for the life of the process (the names come from the inputs it reads).
+// name and kept for the life of the process, so that the pointers find_param returns stay valid.
+// The names come from the inputs the process reads; at most kMaxScratchpadNames of them, so that
+// a process reading many inputs (the config fuzzer) keeps its memory bounded (~3 KB a name).
+constexpr size_t kMaxScratchpadNames = 4096;
+
 const std::vector<ParamDef>& other_scratchpad_params(const std::string& name) {
   static std::mutex mutex;
   static std::map<std::string, std::vector<ParamDef>> cache;
   const std::lock_guard<std::mutex> lock(mutex);
   auto it = cache.find(name);
   if (it == cache.end()) {
+    if (cache.size() >= kMaxScratchpadNames) {
+      throw ConfigError(Diagnostic{"", 0, kScratchpadsPrefix + name, "",
+                                   fmt::format("one process reads at most {} different scratchpad names; run "
+                                               "this config in a process of its own",
+                                               kMaxScratchpadNames)});
+    }
     std::vector<ParamDef> defs;
     add_scratchpad(&defs, other_scratchpad(name));
     it = cache.emplace(name, std::move(defs)).first;

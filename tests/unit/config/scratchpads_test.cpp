@@ -171,3 +171,27 @@ TEST(Scratchpads, NamesAreLowerCaseIdentifiers) {
 
 }  // namespace
 }  // namespace systole
+
+namespace systole {
+namespace {
+
+TEST(Scratchpads, OneProcessKeepsABoundedNumberOfNames) {
+  // Each name's keys are made once and kept; a process reading endless inputs (the fuzzer) must
+  // not grow without bound, so past 4096 names a new one is a configuration error.
+  int made = 0;
+  try {
+    for (int i = 0; i < 5000; ++i) {
+      ASSERT_NE(find_param("core.scratchpads.n" + std::to_string(i) + ".banks"), nullptr);
+      ++made;
+    }
+    FAIL() << "no limit";
+  } catch (const ConfigError& e) {
+    EXPECT_GE(made, 4000);
+    EXPECT_LE(made, 4096);
+    EXPECT_NE(e.diagnostics().at(0).rule.find("at most 4096 different scratchpad names"), std::string::npos);
+  }
+  EXPECT_NE(find_param("core.scratchpads.n0.banks"), nullptr) << "names already made stay";
+}
+
+}  // namespace
+}  // namespace systole
