@@ -97,10 +97,7 @@ class YamlWalker {
             "is the device systole resolved from dram.preset (written in report.json), not an input: "
             "remove it, and name the device with dram.preset (a preset name or a preset file)");
       } else {
-        std::string rule = "unknown key";
-        const std::string hint = suggest_schema_key(path);
-        if (!hint.empty()) rule += "; did you mean '" + hint + "'?";
-        add(yaml_line(k), path, node_text(path, v), rule);
+        add(yaml_line(k), path, node_text(path, v), unknown_key_rule(path));
       }
     }
   }

@@ -244,12 +244,8 @@ void apply_overrides(const std::vector<std::string>& overrides, LoadState* st) {
     const std::string value = trim(text.substr(eq + 1));
     const ParamDef* p = find_param(key);
     if (p == nullptr) {
-      std::string rule =
-          is_schema_section(key) ? "is a section, not a parameter; set one of its keys" : "unknown key";
-      if (!is_schema_section(key)) {
-        const std::string hint = suggest_schema_key(key);
-        if (!hint.empty()) rule += "; did you mean '" + hint + "'?";
-      }
+      const std::string rule = is_schema_section(key) ? "is a section, not a parameter; set one of its keys"
+                                                      : unknown_key_rule(key);
       st->diagnostics.add({kFile, 0, key, value, rule});
       continue;
     }

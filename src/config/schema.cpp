@@ -632,6 +632,22 @@ bool is_schema_section(const std::string& path) {
   return false;
 }
 
+std::string unknown_key_rule(const std::string& key) {
+  std::string rule = "unknown key";
+  if (key.rfind(kScratchpadsPrefix, 0) == 0) {
+    const std::string rest = key.substr(std::char_traits<char>::length(kScratchpadsPrefix));
+    const std::string name = rest.substr(0, rest.find('.'));
+    if (!is_scratchpad_name(name)) {
+      return rule + "; '" + name +
+             "' is not a scratchpad name (a lower-case letter, then lower-case letters, digits or '_', at "
+             "most 32)";
+    }
+  }
+  const std::string hint = suggest_schema_key(key);
+  if (!hint.empty()) rule += "; did you mean '" + hint + "'?";
+  return rule;
+}
+
 std::string suggest_schema_key(const std::string& key) {
   std::vector<std::string> known;
   for (const auto& p : arch_schema()) known.push_back(p.key);

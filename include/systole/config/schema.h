@@ -87,6 +87,9 @@ std::vector<std::string> schema_sections();
 // path ending in the same last component, else the smallest edit distance within a threshold.
 std::string suggest_key(const std::string& key, const std::vector<std::string>& known);
 std::string suggest_schema_key(const std::string& key);
+// What an unknown `key` is told: "unknown key", with why a scratchpad name is not one, or the
+// closest known key.
+std::string unknown_key_rule(const std::string& key);
 
 // Parses `text` (as written in YAML or after `=` in --set) in the parameter's type and checks the
 // range or choices. On success stores the value and returns true; otherwise returns false and

@@ -167,6 +167,8 @@ TEST(Scratchpads, NamesAreLowerCaseIdentifiers) {
   ASSERT_EQ(ds.size(), 1u);
   EXPECT_EQ(ds[0].key, "core.scratchpads.Big");
   EXPECT_EQ(ds[0].line, 5);
+  EXPECT_NE(ds[0].rule.find("'Big' is not a scratchpad name (a lower-case letter"), std::string::npos)
+      << ds[0].rule;
 }
 
 }  // namespace
