@@ -24,6 +24,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run        compile and simulate a workload; writes report.json, layers.csv, summary.txt\n"
     "  compile    print the instruction stream and the per-layer mapping (no simulation)\n"
+    "  map        the tilings the compiler ranked best for each GEMM layer, with their estimates\n"
     "  validate   check an arch config (and optionally a workload) and report every problem\n"
     "  memtest    drive the cycle-level DRAM model alone: bandwidth, latency, row hits, commands\n"
     "  chart      plot simulated designs on GOP/s vs W with published accelerators\n"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "run") return systole::cli::run_command(args);
     if (command == "compile") return systole::cli::compile_command(args);
+    if (command == "map") return systole::cli::map_command(args);
     if (command == "validate") return systole::cli::validate_command(args);
     if (command == "config-doc") return systole::cli::config_doc_command(args);
     if (command == "memtest") return systole::cli::memtest_command(args);

@@ -247,6 +247,11 @@ void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
   rec.loop_order = std::string(p.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
   rec.estimated_dram_bytes = t.dram_bytes;
   rec.reason = t.reason;
+  for (const TileChoice& c : t.ranked) {
+    rec.ranked.push_back({c.tm, c.tn, c.tk,
+                          std::string(p.gemms > 1 ? "g," : "") + (c.m_outer ? "m,n,k" : "n,m,k"), c.cycles,
+                          c.dram_bytes, c.cost});
+  }
   emit_gemm(ctx.arch, ctx.buffers, p, t, ctx.fused, ctx.sb, &rec);
 }
 

@@ -97,6 +97,18 @@ std::string to_text(const Program& p) {
   return out;
 }
 
+nlohmann::json ranked_json(const MappingRecord& r) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const MappingRecord::RankedTiling& t : r.ranked) {
+    out.push_back({{"tile", {{"m", t.tile_m}, {"n", t.tile_n}, {"k", t.tile_k}}},
+                   {"loop_order", t.loop_order},
+                   {"estimated_cycles", t.estimated_cycles},
+                   {"estimated_dram_bytes", t.estimated_dram_bytes},
+                   {"estimated_cost", t.estimated_cost}});
+  }
+  return out;
+}
+
 nlohmann::json to_json(const Program& p) {
   nlohmann::json j;
   j["network"] = p.network;
@@ -116,6 +128,7 @@ nlohmann::json to_json(const Program& p) {
       e["estimated_dram_bytes"] = r.estimated_dram_bytes;
       e["fused_into"] = r.fused_into;
       e["reason"] = r.reason;
+      if (!r.ranked.empty()) e["ranked"] = ranked_json(r);
     }
     j["layers"].push_back(e);
   }

@@ -14,6 +14,7 @@
 // under kMaxProgramInstructions are skipped before their m and k tiles are walked; the estimate
 // itself saturates instead of overflowing.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -245,8 +246,10 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
 
   bool found = false;
   TileChoice best;
-  std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int> best_key;
-  int64_t fewest_over = kSaturated;  // fewest instructions of a tiling skipped for the budget
+  using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int>;
+  Key best_key;
+  std::vector<std::pair<Key, TileChoice>> ranked;  // the best kRankedTilings, best first
+  int64_t fewest_over = kSaturated;                // fewest instructions of a tiling skipped for the budget
   for (int64_t tm : cands(p.m, am)) {
     for (int64_t tn : cands(p.n, an)) {
       for (int64_t tk : cands(p.k, ak)) {
@@ -310,11 +313,21 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
           const int64_t mem_cycles = mem >= 9.2e18 ? kSaturated : static_cast<int64_t>(mem);
           const int64_t cost = std::max(cycles, mem_cycles);
           auto key = std::make_tuple(cost, dram, -sat_mul(sat_mul(tm, tn), tk), tm, tn, tk, order);
+          if (ranked.size() < kRankedTilings || key < ranked.back().first) {
+            TileChoice c;
+            c.tm = tm, c.tn = tn, c.tk = tk, c.m_outer = m_outer;
+            c.cycles = cycles, c.dram_bytes = dram, c.cost = cost;
+            c.ifmap_reload = if_reload, c.weight_reload = w_reload;
+            const auto at = std::upper_bound(ranked.begin(), ranked.end(), key,
+                                             [](const Key& k, const auto& e) { return k < e.first; });
+            ranked.insert(at, {key, c});
+            if (ranked.size() > kRankedTilings) ranked.pop_back();
+          }
           if (!found || key < best_key) {
             found = true;
             best_key = key;
             best.tm = tm, best.tn = tn, best.tk = tk, best.m_outer = m_outer;
-            best.cycles = cycles, best.dram_bytes = dram;
+            best.cycles = cycles, best.dram_bytes = dram, best.cost = cost;
             best.ifmap_reload = if_reload, best.weight_reload = w_reload;
             best.reason = mem_cycles > cycles ? "memory-bound" : "compute-bound";
           }
@@ -382,6 +395,7 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
                      p.gemms > 1 ? fmt::format(" x {} GEMMs", p.gemms) : std::string(), best.cycles,
                      best.dram_bytes, best.reason);
   best.reason = why;
+  for (auto& [key, c] : ranked) best.ranked.push_back(std::move(c));
   return best;
 }
 

@@ -95,11 +95,15 @@ std::vector<std::pair<std::string, std::string>> csv_cells(const LayerStats& s) 
 }
 
 Json mapping_json(const MappingRecord& m) {
-  return {{"dataflow", m.dataflow}, {"gemm_m", m.gemm_m},         {"gemm_n", m.gemm_n},
-          {"gemm_k", m.gemm_k},     {"groups", m.groups},         {"tile_m", m.tile_m},
-          {"tile_n", m.tile_n},     {"tile_k", m.tile_k},         {"folds", m.folds},
-          {"tiles", m.tiles},       {"loop_order", m.loop_order}, {"fused_into", m.fused_into},
-          {"reason", m.reason}};
+  Json j = {{"dataflow", m.dataflow}, {"gemm_m", m.gemm_m},         {"gemm_n", m.gemm_n},
+            {"gemm_k", m.gemm_k},     {"groups", m.groups},         {"tile_m", m.tile_m},
+            {"tile_n", m.tile_n},     {"tile_k", m.tile_k},         {"folds", m.folds},
+            {"tiles", m.tiles},       {"loop_order", m.loop_order}, {"fused_into", m.fused_into},
+            {"reason", m.reason}};
+  // The chosen tiling's estimate and the runner-up's, so a reader sees how close the choice was.
+  if (!m.ranked.empty()) j["estimated_cost"] = m.ranked[0].estimated_cost;
+  if (m.ranked.size() > 1) j["runner_up"] = ranked_json(m)[1];
+  return j;
 }
 
 Json input_file(const std::string& path) {

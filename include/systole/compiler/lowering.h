@@ -167,8 +167,12 @@ struct TileChoice {
   bool m_outer = true;  // loop order "m,n,k" (true) or "n,m,k"; k is always innermost
   int64_t cycles = 0;   // estimated array cycles of the layer
   int64_t dram_bytes = 0;
+  int64_t cost = 0;                             // the estimate the search minimised: max(cycles, DRAM cycles)
   int64_t ifmap_reload = 1, weight_reload = 1;  // how often each operand is fetched from DRAM
   std::string reason;
+  // The best kRankedTilings tilings the search scored, best first (this one is ranked[0]); what
+  // the mapping record lists and `systole map` prints. Their `reason` and `ranked` are empty.
+  std::vector<TileChoice> ranked;
 };
 
 // Bytes one double-buffer half must hold for a tile (the largest tile of the grid).

@@ -26,6 +26,9 @@ struct TensorPlacement {
 };
 
 // What the mapper chose for one layer and why; printed by `systole compile`.
+// How many tilings of a GEMM layer the compiler's search keeps ranked (MappingRecord::ranked).
+inline constexpr size_t kRankedTilings = 5;
+
 struct MappingRecord {
   std::string layer;
   std::string type;
@@ -38,6 +41,15 @@ struct MappingRecord {
   int64_t estimated_dram_bytes = 0;
   std::string fused_into;  // non-empty when this layer was fused into its producer
   std::string reason;
+  // GEMM layers: the tilings the compiler's search scored best, best first (the chosen one is
+  // ranked[0]), each with the estimate it was ranked by: cost = max(array cycles, DRAM bytes /
+  // DRAM bytes per cycle) (docs/compiler.md "Tiling"). Empty for other layers.
+  struct RankedTiling {
+    int64_t tile_m = 0, tile_n = 0, tile_k = 0;
+    std::string loop_order;
+    int64_t estimated_cycles = 0, estimated_dram_bytes = 0, estimated_cost = 0;
+  };
+  std::vector<RankedTiling> ranked;
 };
 
 struct Program {
@@ -56,5 +68,8 @@ struct Program {
 // "ofmap_slot" (MATMUL) and "src_slot" / "dst_slot" (VECTOR), omitted where there is none.
 std::string to_text(const Program& p);
 nlohmann::json to_json(const Program& p);
+// A mapping record's ranked tilings as JSON: [{tile {m, n, k}, loop_order, estimated_cycles,
+// estimated_dram_bytes, estimated_cost}, ...], best first.
+nlohmann::json ranked_json(const MappingRecord& r);
 
 }  // namespace systole

@@ -112,3 +112,43 @@ TEST(Tiler, DeterministicChoice) {
 
 }  // namespace
 }  // namespace systole
+
+namespace systole {
+namespace {
+
+TEST(Tiler, RanksTheBestTilingsBestFirstWithTheChosenOneFirst) {
+  const ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary, 16, 16, 16);
+  const Network net =
+      testnet::Builder("n").input("x", {1, 32, 28, 28}).conv("c", "x", 64, 3, 3, 1, 1).build();
+  const MappingRecord r = compile(arch, net).mappings.at(0);
+  ASSERT_EQ(r.ranked.size(), kRankedTilings) << "a conv this size has more legal tilings than are kept";
+  EXPECT_EQ(r.ranked[0].tile_m, r.tile_m);
+  EXPECT_EQ(r.ranked[0].tile_n, r.tile_n);
+  EXPECT_EQ(r.ranked[0].tile_k, r.tile_k);
+  EXPECT_EQ(r.ranked[0].loop_order, r.loop_order);
+  EXPECT_EQ(r.ranked[0].estimated_dram_bytes, r.estimated_dram_bytes);
+  for (size_t i = 1; i < r.ranked.size(); ++i) {
+    const auto& a = r.ranked[i - 1];
+    const auto& b = r.ranked[i];
+    // The search's order: cost, then DRAM bytes.
+    EXPECT_TRUE(a.estimated_cost < b.estimated_cost ||
+                (a.estimated_cost == b.estimated_cost && a.estimated_dram_bytes <= b.estimated_dram_bytes))
+        << "rank " << i;
+    EXPECT_GE(b.estimated_cost, b.estimated_cycles) << "cost = max(array cycles, DRAM cycles)";
+    EXPECT_FALSE(a.tile_m == b.tile_m && a.tile_n == b.tile_n && a.tile_k == b.tile_k &&
+                 a.loop_order == b.loop_order)
+        << "each tiling once";
+  }
+  // The runner-up is a different, legal tiling: the double-buffered weight and partial-sum tiles fit.
+  EXPECT_LE(2 * r.ranked[1].tile_k * r.ranked[1].tile_n, 16 * 1024);
+  EXPECT_LE(2 * r.ranked[1].tile_m * r.ranked[1].tile_n * 4, 16 * 1024);
+}
+
+TEST(Tiler, VectorLayersRankNothing) {
+  const ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary);
+  const Network net = testnet::Builder("n").input("x", {1, 8, 8, 8}).activation("r", "x").build();
+  EXPECT_TRUE(compile(arch, net).mappings.at(0).ranked.empty());
+}
+
+}  // namespace
+}  // namespace systole

@@ -1,0 +1,62 @@
+// `systole map` as a user meets it: the ranked tilings of each GEMM layer, as text and JSON, the
+// chosen one first and equal to the mapping `systole run` reports; bad flags exit 2.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+
+namespace systole {
+namespace {
+
+using testing::fresh_dir;
+using testing::q;
+using testing::read_file;
+using testing::run_systole;
+
+TEST(MapCli, RanksEachGemmLayerAndAgreesWithTheRun) {
+  const auto dir = fresh_dir("map_cli");
+  const auto m = run_systole("map -w resnet18 --top 4 --json", dir);
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  const auto layers = nlohmann::json::parse(m.out);
+  ASSERT_EQ(layers.size(), 21u) << "resnet18: 20 convolutions and the fc layer";
+  const auto r = run_systole("run -w resnet18 -q -o " + q(dir / "run"), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(read_file(dir / "run" / "report.json"));
+  for (const auto& l : layers) {
+    ASSERT_LE(l["ranked"].size(), 4u);
+    ASSERT_GE(l["ranked"].size(), 1u);
+    for (const auto& rl : report["layers"]) {
+      if (rl["name"] != l["layer"]) continue;
+      const auto& chosen = l["ranked"][0];
+      EXPECT_EQ(chosen["tile"]["m"], rl["mapping"]["tile_m"]) << l["layer"];
+      EXPECT_EQ(chosen["tile"]["k"], rl["mapping"]["tile_k"]) << l["layer"];
+      EXPECT_EQ(chosen["loop_order"], rl["mapping"]["loop_order"]) << l["layer"];
+      EXPECT_EQ(chosen["estimated_cost"], rl["mapping"]["estimated_cost"]) << l["layer"];
+      if (l["ranked"].size() > 1) {
+        EXPECT_EQ(l["ranked"][1], rl["mapping"]["runner_up"]) << l["layer"];
+      }
+    }
+  }
+}
+
+TEST(MapCli, TextMarksTheChosenTiling) {
+  const auto dir = fresh_dir("map_cli_text");
+  const auto m = run_systole("map -w resnet18 --layer fc --top 2", dir);
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_NE(m.out.find("fc (matmul): gemm m=1 n=1000 k=512, ws on 32x32"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("<- chosen"), std::string::npos) << m.out;
+}
+
+TEST(MapCli, BadFlagsExitTwo) {
+  const auto dir = fresh_dir("map_cli_bad");
+  for (const char* args : {"map -w resnet18 --top 0", "map -w resnet18 --top 6",
+                           "map -w resnet18 --layer nope", "map --top 2"}) {
+    const auto r = run_systole(args, dir);
+    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
+    EXPECT_FALSE(r.err.empty()) << args;
+  }
+}
+
+}  // namespace
+}  // namespace systole
