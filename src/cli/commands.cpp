@@ -34,6 +34,7 @@ struct CommonOptions {
   std::string arch = "default";
   std::string workload;
   std::vector<std::string> overrides;
+  std::string mapping;
 };
 
 void add_common(po::options_description& desc, CommonOptions& o, bool workload_required) {
@@ -43,7 +44,10 @@ void add_common(po::options_description& desc, CommonOptions& o, bool workload_r
       "workload,w", workload_required ? po::value(&o.workload)->required() : po::value(&o.workload),
       "workload: a YAML network, a SCALE-Sim topology .csv, or a name from workloads/ (resnet50, ...)")(
       "set,s", po::value(&o.overrides)->composing(),
-      "override a config key: --set core.array.rows=64 (repeatable)");
+      "override a config key: --set core.array.rows=64 (repeatable)")(
+      "mapping", po::value(&o.mapping),
+      "a mapping file: the tilings of chosen GEMM layers instead of the compiler's search "
+      "(docs/compiler.md)");
 }
 
 // The run library's request for the common options.
@@ -52,6 +56,7 @@ RunRequest request_of(const CommonOptions& o) {
   r.arch = o.arch;
   r.workload = o.workload;
   r.overrides = o.overrides;
+  r.mapping = o.mapping;
   return r;
 }
 
@@ -122,6 +127,7 @@ int run_command(const std::vector<std::string>& args) {
       real_flag("--progress-interval", interval_text, 0.0, 86400.0, "seconds; at most a day");
   if (vm->count("out")) nonempty_path("--out", out_dir, "an output folder");
   if (vm->count("dump-tensors")) nonempty_path("--dump-tensors", dump_dir, "a folder for the .npy files");
+  nonempty_value(*vm, "mapping", o.mapping, "a mapping file");
   nonempty_value(*vm, "fidelity", fidelity, "tile or rtl");
   nonempty_value(*vm, "trace", trace, "none or a comma list of perfetto, csv, vcd, dramsim3, ramulator2");
   nonempty_value(*vm, "trace-window", trace_window, "all, START:END in cycles or FIRST:LAST layer names");
@@ -174,6 +180,7 @@ int run_command(const std::vector<std::string>& args) {
   request.arch = o.arch;
   request.workload = o.workload;
   request.overrides = o.overrides;
+  request.mapping = o.mapping;
   const PreparedRun prepared = prepare_run(request);
   const Program& program = prepared.program;
   const trace::TraceOptions trace_options = trace_options_of(prepared.arch, program);
@@ -243,7 +250,9 @@ int compile_command(const std::vector<std::string>& args) {
   po::options_description desc("compile options");
   add_common(desc, o, true);
   desc.add_options()("json", po::bool_switch(&json), "print the program as JSON");
-  if (!parse_command_line("compile", "systole compile --workload W [options]", args, desc)) return 0;
+  const auto vm = parse_command_line("compile", "systole compile --workload W [options]", args, desc);
+  if (!vm) return 0;
+  nonempty_value(*vm, "mapping", o.mapping, "a mapping file");
   const PreparedRun prepared = prepare_run(request_of(o));
   std::cout << (json ? to_json(prepared.program).dump(2) + "\n" : to_text(prepared.program));
   return 0;
@@ -258,6 +267,7 @@ int validate_command(const std::vector<std::string>& args) {
   if (!vm) return 0;
   nonempty_value(*vm, "arch", o.arch, "an arch file or preset name");
   nonempty_value(*vm, "workload", o.workload, "a workload file or name");
+  nonempty_value(*vm, "mapping", o.mapping, "a mapping file");
   // Loads the arch, its energy table (a missing or broken table is a config error too) and, when
   // given, the workload, as `systole run` does.
   const PreparedRun p = load_run(request_of(o));
@@ -273,7 +283,11 @@ int validate_command(const std::vector<std::string>& args) {
     std::cout << fmt::format("{}: ok ({})\n", p.inputs.arch_path, arch.name);
     return 0;
   }
-  const Program program = compile(arch, p.network);  // proves every layer maps onto this architecture
+  // Proves every layer maps onto this architecture (with the user's tilings, when given).
+  const Program program = o.mapping.empty() ? compile(arch, p.network) : [&] {
+    const UserMapping mapping = load_user_mapping(o.mapping, p.network);
+    return compile(arch, p.network, &mapping);
+  }();
   trace_options_of(arch, program);
   // Printed only once everything was checked, so an "ok" never precedes an error.
   std::cout << fmt::format("{}: ok ({})\n", p.inputs.arch_path, arch.name);

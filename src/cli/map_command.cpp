@@ -25,12 +25,14 @@ int map_command(const std::vector<std::string>& args) {
       "workload,w", po::value(&request.workload)->required(),
       "workload: a YAML network, a SCALE-Sim topology .csv, or a name from workloads/")(
       "set,s", po::value(&request.overrides)->composing(), "override a config key (repeatable)")(
+      "mapping", po::value(&request.mapping), "a mapping file: its tilings are ranked first")(
       "layer,l", po::value(&layer), "only this layer")(
       "top,n", po::value(&top_text), fmt::format("tilings per layer, 1 to {}", kRankedTilings).c_str())(
       "json", po::bool_switch(&json), "print JSON");
-  if (!parse_command_line("map", "systole map --workload W [--arch A] [--layer L] [--top N] [--json]", args,
-                          desc))
-    return 0;
+  const auto vm = parse_command_line(
+      "map", "systole map --workload W [--arch A] [--layer L] [--top N] [--mapping F] [--json]", args, desc);
+  if (!vm) return 0;
+  if (vm->count("mapping")) nonempty_path("--mapping", request.mapping, "a mapping file");
   const auto top = static_cast<size_t>(integer_flag(
       "--top", top_text, 1, static_cast<int64_t>(kRankedTilings), "the compiler keeps that many"));
   const PreparedRun p = prepare_run(request);

@@ -47,7 +47,8 @@ std::string layer_sizes(const Layer& l) {
 // Maps layer i and appends its ProgramLayer and MappingRecord; throws BudgetExceeded when it would
 // take more instructions than sb->remaining().
 void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const MemoryPlan& plan,
-                   const ElementBytes& eb, const FusedActivation& fused, StreamBuilder* sb, Program* prog) {
+                   const ElementBytes& eb, const FusedActivation& fused, const UserMapping* mapping,
+                   StreamBuilder* sb, Program* prog) {
   const Layer& l = net.layers[i];
   const auto index = static_cast<uint32_t>(i);
   ProgramLayer pl{l.name, to_string(l.kind), l.macs, l.vector_ops};
@@ -66,7 +67,7 @@ void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const Mem
                     to_string(*lowering_of(l.kind).fusable_activation(l)), rec.fused_into);
   } else {
     const BufferPlan buffers(arch);
-    LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, sb, &rec};
+    LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, sb, &rec, mapping};
     lowering_of(l.kind).lower(ctx);
     sb->sync(index);
   }
@@ -85,7 +86,7 @@ int requant_shift(const ArchSpec& arch, int64_t k) {
   return static_cast<int>(std::max<int64_t>(0, (log2k + 1) / 2 + bits_in + bits_w - bits_in - 1));
 }
 
-Program compile(const ArchSpec& arch, const Network& net) {
+Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping) {
   const ElementBytes eb = element_bytes(arch);
   const MemoryPlan plan = plan_memory(arch, net);
   Program prog;
@@ -106,7 +107,7 @@ Program compile(const ArchSpec& arch, const Network& net) {
     const Layer& l = net.layers[i];
     const int64_t before = static_cast<int64_t>(sb.instructions().size());
     try {
-      compile_layer(arch, net, i, plan, eb, fused[i], &sb, &prog);
+      compile_layer(arch, net, i, plan, eb, fused[i], mapping, &sb, &prog);
     } catch (const BudgetExceeded& b) {
       const int64_t emitted = static_cast<int64_t>(sb.instructions().size()) - before;
       over_instruction_limit(net, i, b.needed > 0 ? b : BudgetExceeded{emitted + 1, ""}, before);
@@ -117,6 +118,19 @@ Program compile(const ArchSpec& arch, const Network& net) {
         d.rule += fmt::format(" [workload {}:{}: {}]", net.source_path, l.source_line, layer_key(l, i));
       }
       throw ConfigError(std::move(diags));
+    }
+  }
+  // A tiling for a layer that took none (not a GEMM layer, or fused into its producer).
+  if (mapping != nullptr) {
+    for (const auto& [name, u] : mapping->layers) {
+      for (size_t i = 0; i < net.layers.size(); ++i) {
+        if (net.layers[i].name != name || !prog.mappings[i].ranked.empty()) continue;
+        throw ConfigError(Diagnostic{
+            mapping->path, u.line, "layers." + name, "",
+            fmt::format("layer '{}' is a {} layer mapped as '{}', not a GEMM on the array: only GEMM layers "
+                        "(conv2d, matmul) take a tiling",
+                        name, to_string(net.layers[i].kind), prog.mappings[i].dataflow)});
+      }
     }
   }
   prog.instructions = sb.take();

@@ -154,7 +154,7 @@ int64_t gemm_instructions(const GemmProblem& p, int64_t tm, int64_t tn, int64_t 
 }
 
 TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb,
-                       int64_t max_instructions) {
+                       int64_t max_instructions, const UserTiling* only) {
   const auto& ar = arch.core.array;
   const ArrayGeometry geo{ar.rows, ar.cols, ar.microarch};
   const bool compat = ar.microarch.scalesim_counting;
@@ -166,7 +166,11 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
   const int64_t am = model.array_extent(GemmDim::kM, ar.rows, ar.cols);
   const int64_t an = model.array_extent(GemmDim::kN, ar.rows, ar.cols);
   const int64_t ak = model.array_extent(GemmDim::kK, ar.rows, ar.cols);
-  auto cands = [](int64_t d, int64_t a) { return a > 0 ? array_candidates(d, a) : stream_candidates(d); };
+  // The candidates of one dimension; with `only`, its one tile size.
+  auto cands = [&](int64_t d, int64_t a, int64_t only_size) {
+    if (only != nullptr) return std::vector<int64_t>{only_size};
+    return a > 0 ? array_candidates(d, a) : stream_candidates(d);
+  };
   auto minimum = [](int64_t d, int64_t a) { return a > 0 ? std::min(d, a) : int64_t{1}; };
 
   // Every image of a convolution gets at least one STORE per GEMM, whatever the tiling (and the
@@ -179,8 +183,9 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
 
   // The smallest legal tile: one fold at streaming length 1. A conv's ifmap footprint walks its m
   // and k tiles; when there are more than the budget (no such tiling can be emitted) only a prefix
-  // is walked, and the search below skips such tilings anyway.
-  {
+  // is walked, and the search below skips such tilings anyway. (A user's tiling was checked by
+  // its caller.)
+  if (only == nullptr) {
     const int64_t tm = minimum(p.m, am), tn = minimum(p.n, an), tk = minimum(p.k, ak);
     const bool walkable =
         !p.is_conv || (ceil_div(p.m, tm) <= max_instructions && ceil_div(p.k, tk) <= max_instructions);
@@ -250,9 +255,9 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
   Key best_key;
   std::vector<std::pair<Key, TileChoice>> ranked;  // the best kRankedTilings, best first
   int64_t fewest_over = kSaturated;                // fewest instructions of a tiling skipped for the budget
-  for (int64_t tm : cands(p.m, am)) {
-    for (int64_t tn : cands(p.n, an)) {
-      for (int64_t tk : cands(p.k, ak)) {
+  for (int64_t tm : cands(p.m, am, only ? only->tm : 0)) {
+    for (int64_t tn : cands(p.n, an, only ? only->tn : 0)) {
+      for (int64_t tk : cands(p.k, ak, only ? only->tk : 0)) {
         // O(1) checks first: the weight and ofmap tiles (and a matmul's ifmap tile) must fit, and the
         // fewest instructions this tiling can take (no operand reloaded) must be within the budget.
         // Only then are a conv's m and k tiles walked for its ifmap footprint.
@@ -298,6 +303,7 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
         const int64_t out_total = sat_mul(sat_mul(sat_mul(p.m, p.n), p.out.elem_bytes), p.gemms);
         for (int order = 0; order < 2; ++order) {
           const bool m_outer = order == 0;
+          if (only != nullptr && only->m_outer && *only->m_outer != m_outer) continue;
           const int64_t if_reload = m_outer ? (kt <= 2 ? 1 : nt) : (sat_mul(mt, kt) <= 2 ? 1 : nt);
           const int64_t w_reload = m_outer ? (sat_mul(nt, kt) <= 2 ? 1 : mt) : (kt <= 2 ? 1 : mt);
           const int64_t instructions = gemm_instructions(p, tm, tn, tk, if_reload, w_reload);

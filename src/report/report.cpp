@@ -246,6 +246,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   report["inputs"] = {{"arch", input_file(inputs.arch_path)},
                       {"workload", input_file(inputs.workload_path)},
                       {"overrides", inputs.overrides}};
+  if (!inputs.mapping_path.empty()) report["inputs"]["mapping"] = input_file(inputs.mapping_path);
   report["config"] = arch_to_json(arch);
   report["network"] = program.network;
   if (inputs.functional) {

@@ -85,7 +85,13 @@ PreparedRun load_run(const RunRequest& request) {
 PreparedRun prepare_run(const RunRequest& request) {
   if (request.workload.empty()) throw UserError("a run needs a workload");
   PreparedRun p = load_run(request);
-  p.program = compile(p.arch, p.network);
+  if (request.mapping.empty()) {
+    p.program = compile(p.arch, p.network);
+  } else {
+    p.inputs.mapping_path = request.mapping;
+    const UserMapping mapping = load_user_mapping(request.mapping, p.network);
+    p.program = compile(p.arch, p.network, &mapping);
+  }
   return p;
 }
 

@@ -13,6 +13,7 @@ using testing::fresh_dir;
 using testing::q;
 using testing::read_file;
 using testing::run_systole;
+using testing::write_file;
 
 TEST(MapCli, RanksEachGemmLayerAndAgreesWithTheRun) {
   const auto dir = fresh_dir("map_cli");
@@ -46,6 +47,33 @@ TEST(MapCli, TextMarksTheChosenTiling) {
   ASSERT_EQ(m.exit_code, 0) << m.err;
   EXPECT_NE(m.out.find("fc (matmul): gemm m=1 n=1000 k=512, ws on 32x32"), std::string::npos) << m.out;
   EXPECT_NE(m.out.find("<- chosen"), std::string::npos) << m.out;
+}
+
+TEST(MapCli, AMappingFileDrivesRunValidateAndMap) {
+  const auto dir = fresh_dir("map_cli_file");
+  write_file(dir / "m.yaml", "layers:\n  fc: {tile: [1, 250, 512], loop_order: \"n,m,k\"}\n");
+  const auto r =
+      run_systole("run -w resnet18 -q --mapping " + q(dir / "m.yaml") + " -o " + q(dir / "run"), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(read_file(dir / "run" / "report.json"));
+  EXPECT_EQ(report["inputs"]["mapping"]["path"], (dir / "m.yaml").string())
+      << "the input is recorded, with its hash";
+  EXPECT_EQ(report["inputs"]["mapping"]["sha256"].get<std::string>().size(), 64u);
+  for (const auto& l : report["layers"]) {
+    if (l["name"] != "fc") continue;
+    EXPECT_EQ(l["mapping"]["tile_n"], 250);
+    EXPECT_EQ(l["mapping"]["loop_order"], "n,m,k");
+  }
+  const auto m = run_systole("map -w resnet18 --layer fc --json --mapping " + q(dir / "m.yaml"), dir);
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(nlohmann::json::parse(m.out)[0]["ranked"][0]["tile"]["n"], 250);
+
+  write_file(dir / "bad.yaml", "layers:\n  fc: {tile: [1, 250, 512]}\n  fc_typo: {tile: [1, 1, 1]}\n");
+  const auto v = run_systole("validate -w resnet18 --mapping " + q(dir / "bad.yaml"), dir);
+  EXPECT_EQ(v.exit_code, 2);
+  EXPECT_NE(v.err.find("bad.yaml:3: layers.fc_typo"), std::string::npos) << v.err;
+  const auto empty = run_systole("run -w resnet18 -q --mapping '' -o " + q(dir / "x"), dir);
+  EXPECT_EQ(empty.exit_code, 2) << empty.err;
 }
 
 TEST(MapCli, BadFlagsExitTwo) {

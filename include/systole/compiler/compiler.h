@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "systole/compiler/program.h"
+#include "systole/compiler/user_mapping.h"
 #include "systole/config/arch_spec.h"
 #include "systole/workload/network.h"
 
@@ -26,7 +27,9 @@ inline constexpr uint64_t kMaxDramBytes = uint64_t{1} << 48;
 
 // Throws ConfigError when no tile of a layer fits the scratchpads (naming the scratchpad's
 // capacity key and the smallest tile's footprint), WorkloadError when the workload exceeds a limit.
-Program compile(const ArchSpec& arch, const Network& net);
+// With `mapping`, the GEMM layers it names take its tilings (compiler/user_mapping.h); a tiling
+// that does not fit, or a layer that is not a GEMM layer, is a ConfigError naming the file's line.
+Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping = nullptr);
 
 // The right shift by which the STORE of a GEMM layer with reduction length k (per group)
 // requantises integer accumulators to core.array.input_type (DmaDescriptor::requant_shift):

@@ -15,6 +15,7 @@
 #include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/compiler.h"
 #include "systole/compiler/program.h"
+#include "systole/compiler/user_mapping.h"
 #include "systole/config/arch_spec.h"
 #include "systole/workload/network.h"
 
@@ -186,8 +187,10 @@ TileFootprint tile_footprint(const GemmProblem& p, const ElementBytes& eb, int64
 // instruction estimate (gemm_instructions) is at most `max_instructions` are considered, which
 // also bounds the search's own work (it walks the m and k tiles of each candidate); when none is,
 // throws BudgetExceeded with the fewest instructions any candidate needs.
+// With `only`, the search scores that one tiling (and its loop order, when it names one) instead
+// of every candidate; the caller has checked that its tiles fit (compiler/user_mapping.h).
 TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb,
-                       int64_t max_instructions = kMaxProgramInstructions);
+                       int64_t max_instructions = kMaxProgramInstructions, const UserTiling* only = nullptr);
 
 // Upper bound on the instructions emit_gemm emits for a tiling (tm, tn, tk) with the operand
 // reload factors of the tiler's DRAM model (ifmap_reload, weight_reload):

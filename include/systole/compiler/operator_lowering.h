@@ -31,6 +31,7 @@ struct LoweringContext {
   lowering::FusedActivation fused;  // an activation fused into this layer's output tiles
   lowering::StreamBuilder* sb;
   MappingRecord* rec;
+  const UserMapping* mapping = nullptr;  // the user's tilings (compiler/user_mapping.h), if any
 };
 
 class IOperatorLowering {

@@ -22,7 +22,8 @@ struct RunInputs {
   std::string workload_path;
   bool functional = false;  // --functional: report.json records the seed and per-layer verification
   uint64_t seed = 0;
-  int64_t inferences = 1;  // inputs the run processes at once (the network input's batch dimension)
+  int64_t inferences = 1;         // inputs the run processes at once (the network input's batch dimension)
+  std::string mapping_path = "";  // the user's mapping file, "" when the compiler's search mapped every layer
 };
 
 // report.json: tool version, inputs with SHA-256, the fully resolved config, layers[] and total.

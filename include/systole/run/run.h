@@ -36,6 +36,7 @@ struct RunRequest {
   bool functional = false;             // move and compute real data, check every layer
   bool keep_tensors = false;           // functional: keep every layer's output in SimResult::tensors
   uint64_t seed = 1;                   // functional: seed of the random inputs and weights
+  std::string mapping;                 // a mapping file (compiler/user_mapping.h); "": the search's
 };
 
 // Observers of the simulation (none owned; nullptr: none).

@@ -1,0 +1,89 @@
+#include "systole/compiler/user_mapping.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "systole/common/input_file.h"
+#include "systole/config/yaml_document.h"
+#include "systole/config/yaml_text.h"
+
+namespace systole {
+namespace {
+
+// A positive integer written as a plain YAML scalar.
+bool positive_int(const YAML::Node& n, int64_t* out) {
+  double v = 0;
+  if (!plain_number(n, &v) || !(v >= 1 && v <= 9.0e15) || v != static_cast<double>(static_cast<int64_t>(v)))
+    return false;
+  *out = static_cast<int64_t>(v);
+  return true;
+}
+
+}  // namespace
+
+UserMapping load_user_mapping(const std::string& path, const Network& net) {
+  const std::string text = read_input_file_as<ConfigError>(path, "mapping file", kMaxConfigBytes);
+  const YamlDocument doc = parse_yaml_document(text, path, kSmallYamlLimits);
+  if (!doc.problems.empty()) throw ConfigError(doc.problems);
+  DiagnosticList errs;
+  UserMapping m;
+  m.path = path;
+  const YAML::Node& root = doc.root;
+  if (!root.IsMap()) {
+    errs.add(
+        {path, yaml_line(root), "", yaml_short_text(root), "a mapping file is a map with the key 'layers'"});
+    throw ConfigError(errs.take());
+  }
+  for (const Diagnostic& d : unknown_keys(root, path, "", {"layers"})) errs.add(d);
+  const YAML::Node layers = root["layers"];
+  if (!layers || !layers.IsMap()) {
+    errs.add({path, yaml_line(root), "layers", layers ? yaml_short_text(layers) : "",
+              "must be a map from layer names to {tile: [m, n, k], loop_order: ...}"});
+    throw ConfigError(errs.take());
+  }
+  std::set<std::string> names;
+  for (const Layer& l : net.layers) names.insert(l.name);
+  for (const auto& kv : layers) {
+    const std::string name = kv.first.as<std::string>();
+    const std::string key = "layers." + name;
+    const YAML::Node& e = kv.second;
+    const int line = yaml_line(kv.first);
+    if (names.count(name) == 0) {
+      errs.add({path, line, key, "",
+                fmt::format("is not a layer of {} ({} layers)", net.source_path, net.layers.size())});
+      continue;
+    }
+    if (!e.IsMap()) {
+      errs.add({path, line, key, yaml_short_text(e),
+                "must be a map {tile: [m, n, k], loop_order: m,n,k | n,m,k}"});
+      continue;
+    }
+    for (const Diagnostic& d : unknown_keys(e, path, key + ".", {"tile", "loop_order"})) errs.add(d);
+    UserTiling t;
+    t.line = line;
+    const YAML::Node tile = e["tile"];
+    int64_t v[3] = {0, 0, 0};
+    const bool ok = tile && tile.IsSequence() && tile.size() == 3 && positive_int(tile[0], &v[0]) &&
+                    positive_int(tile[1], &v[1]) && positive_int(tile[2], &v[2]);
+    if (!ok) {
+      errs.add({path, tile ? yaml_line(tile) : line, key + ".tile", tile ? yaml_value_text(tile) : "",
+                "must be [m, n, k]: three positive integers, the tile sizes of the layer's GEMM"});
+    }
+    t.tm = v[0], t.tn = v[1], t.tk = v[2];
+    if (const YAML::Node order = e["loop_order"]) {
+      const std::string s = order.IsScalar() ? order.Scalar() : "";
+      if (s == "m,n,k" || s == "n,m,k") {
+        t.m_outer = s == "m,n,k";
+      } else {
+        errs.add({path, yaml_line(order), key + ".loop_order", yaml_value_text(order),
+                  "must be \"m,n,k\" or \"n,m,k\" (outermost first; k is always innermost)"});
+      }
+    }
+    m.layers[name] = t;
+  }
+  if (!errs.empty()) throw ConfigError(errs.take());
+  return m;
+}
+
+}  // namespace systole
