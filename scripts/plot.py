@@ -43,13 +43,19 @@ except ImportError as e:  # the CLI turns exit code 4 into "install python3-matp
 DPI = 150
 FIG_SIZE_IN = (1600 / DPI, 900 / DPI)  # 1600 x 900 px
 
-CAUSES = ["compute", "fill_drain", "dram_bandwidth", "dram_latency", "bank_conflict", "dependency", "idle"]
+CAUSES = ["compute", "spatial_underuse", "preload", "fill_drain", "spm_array_port", "bank_conflict",
+          "spm_dma_port", "dma_issue", "dram_bandwidth", "dram_latency", "dependency", "idle"]
 CAUSE_COLOURS = {
     "compute": "#2ca02c",
+    "spatial_underuse": "#bcbd22",
+    "preload": "#dbdb8d",
     "fill_drain": "#98df8a",
+    "spm_array_port": "#c5b0d5",
+    "bank_conflict": "#9467bd",
+    "spm_dma_port": "#8c564b",
+    "dma_issue": "#e377c2",
     "dram_bandwidth": "#d62728",
     "dram_latency": "#ff9896",
-    "bank_conflict": "#9467bd",
     "dependency": "#ff7f0e",
     "idle": "#c7c7c7",
 }

@@ -67,6 +67,8 @@ TileTiming tile_timing(const ArrayGeometry& g, const MatmulOp& op) {
     }
     out.cycles = folds * f.t + (op.stream_first ? folds * p : 0) + (op.stream_last ? folds * s : 0) -
                  (op.layer_last ? 1 : 0);
+    out.preload_cycles = std::clamp<int64_t>(op.stream_first ? folds * p : 0, 0,
+                                             std::max<int64_t>(0, out.cycles - out.stream_cycles));
     return out;
   }
   if (!op.stream_first || !op.stream_last) {
@@ -78,6 +80,7 @@ TileTiming tile_timing(const ArrayGeometry& g, const MatmulOp& op) {
   const int64_t gap = step + (ua.fold_pipelining ? 0 : s);
   const int64_t gap_row = std::max(gap, l);
   out.cycles = p + fc * (fr - 1) * gap_row + (fc - 1) * gap + f.t + s + l;
+  out.preload_cycles = p + (folds - 1) * (step - f.t);  // <= cycles - F * T: gap_row >= gap >= step
   return out;
 }
 

@@ -27,6 +27,7 @@
 #include "cli/python_runner.h"
 #include "systole/common/error.h"
 #include "systole/config/schema.h"
+#include "systole/stats/sim_result.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -39,9 +40,13 @@ namespace {
 // (2^63 ~ 9.2e18) or energy in pJ, far below where sums of a few thousand values overflow.
 constexpr double kMaxReportNumber = 1e30;
 
-// The seven causes of report.json's cycle_breakdown, in the order they are stacked.
-const std::vector<std::string> kCauses = {
-    "compute", "fill_drain", "dram_bandwidth", "dram_latency", "bank_conflict", "dependency", "idle"};
+// The causes of report.json's cycle_breakdown (stats/sim_result.h), in the order they are stacked.
+std::vector<std::string> cause_keys() {
+  std::vector<std::string> out;
+  for (const CycleCauseInfo& c : kCycleCauses) out.emplace_back(c.key);
+  return out;
+}
+const std::vector<std::string> kCauses = cause_keys();
 // The pictures, in the order they are written: file stem and the script's drawing.
 const std::vector<std::string> kPlots = {"cycles_by_cause",     "utilization",     "roofline",
                                          "energy_by_component", "energy_by_layer", "power"};

@@ -138,33 +138,12 @@ Json verified_json(const std::string& verified) {
   return nullptr;
 }
 
-// Short names for the per-layer column of the summary table (the legend spells them out).
-const char* short_label(CycleCause c) {
-  switch (c) {
-    case CycleCause::kCompute:
-      return "comp";
-    case CycleCause::kFillDrain:
-      return "fill";
-    case CycleCause::kDramBandwidth:
-      return "bw";
-    case CycleCause::kDramLatency:
-      return "lat";
-    case CycleCause::kBankConflict:
-      return "bank";
-    case CycleCause::kDependency:
-      return "dep";
-    case CycleCause::kIdle:
-      break;
-  }
-  return "idle";
-}
-
 double percent(int64_t part, int64_t whole) {
   return whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
 }
 
 // Up to three nonzero causes, largest first (ties in report order), each "name  pct%" in a fixed
-// width so the entries line up from row to row, e.g. "comp  61.2%  fill  10.3%  bw    20.0%".
+// width so the entries line up from row to row, e.g. "comp   61.2%  fill   10.3%  bw     20.0%".
 std::string largest_causes(const CycleBreakdown& b, int64_t cycles) {
   constexpr size_t kShown = 3;
   std::vector<CycleCauseInfo> order(std::begin(kCycleCauses), std::end(kCycleCauses));
@@ -173,7 +152,7 @@ std::string largest_causes(const CycleBreakdown& b, int64_t cycles) {
   });
   std::string out;
   for (size_t i = 0; i < order.size() && i < kShown && b[order[i].cause] > 0; ++i) {
-    out += fmt::format("{}{:<4} {:>5.1f}%", i ? "  " : "", short_label(order[i].cause),
+    out += fmt::format("{}{:<5} {:>5.1f}%", i ? "  " : "", order[i].short_name,
                        percent(b[order[i].cause], cycles));
   }
   return out;
@@ -182,7 +161,7 @@ std::string largest_causes(const CycleBreakdown& b, int64_t cycles) {
 std::string cause_legend() {
   std::string out;
   for (const CycleCauseInfo& c : kCycleCauses) {
-    out += fmt::format("{}{} = {}", out.empty() ? "" : ", ", short_label(c.cause), c.label);
+    out += fmt::format("{}{} = {}", out.empty() ? "" : ", ", c.short_name, c.label);
   }
   return out;
 }

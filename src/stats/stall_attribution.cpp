@@ -1,7 +1,7 @@
-// Every cycle to one cause: the rule of sim_result.h, evaluated on intervals. The array's and the
-// vector unit's intervals are sorted once; the cycles they leave uncovered ("gaps") are walked in
-// time order against the compute instructions sorted by work start, so the cost is
-// O(n log n) in the number of instructions and independent of the number of cycles.
+// Every cycle to one cause: the rule of stats/attribution.h cycle_causes(), evaluated on intervals. The
+// array's and the vector unit's intervals are sorted once; the cycles they leave uncovered ("gaps") are
+// walked in time order against the compute instructions sorted by work start, so the cost is O(n log n) in
+// the number of instructions and independent of the number of cycles.
 #include <algorithm>
 #include <initializer_list>
 #include <limits>
@@ -56,22 +56,26 @@ class Timeline {
 void check_record(const Instruction& inst, const InstructionRecord& r) {
   auto fail = [&](const char* what) {
     throw InternalError(fmt::format(
-        "attribution: instruction {} ({}): {} (issue {}, retire {}, work {}+{}, "
-        "busy {}, fill/drain {}, spm stall {}, bank conflict {})",
+        "attribution: instruction {} ({}): {} (issue {}, retire {}, work {}+{}, busy {}, fill/drain {}, "
+        "preload {}, under-use {}, spm stall {}, bank conflict {}, spm conflict {})",
         inst.id, to_string(inst.op), what, r.issue_cycle, r.retire_cycle, r.work_start_cycle, r.work_cycles,
-        r.busy_cycles, r.fill_drain_cycles, r.spm_stall_cycles, r.bank_conflict_cycles));
+        r.busy_cycles, r.fill_drain_cycles, r.preload_cycles, r.underuse_cycles, r.spm_stall_cycles,
+        r.bank_conflict_cycles, r.spm_conflict_cycles));
   };
   if (r.issue_cycle < 0) fail("never issued");
   if (r.retire_cycle < r.issue_cycle) fail("retires before it issues");
   for (uint32_t dep : inst.deps) {
     if (dep >= inst.id) fail("depends on an instruction that is not earlier in the stream");
   }
-  if (r.work_cycles < 0 || r.busy_cycles < 0 || r.fill_drain_cycles < 0 || r.spm_stall_cycles < 0 ||
-      r.bank_conflict_cycles < 0) {
+  if (r.work_cycles < 0 || r.busy_cycles < 0 || r.fill_drain_cycles < 0 || r.preload_cycles < 0 ||
+      r.underuse_cycles < 0 || r.spm_stall_cycles < 0 || r.bank_conflict_cycles < 0 ||
+      r.spm_conflict_cycles < 0 || r.window_bound_cycles < 0 || r.peak_bound_cycles < 0) {
     fail("negative cycle count");
   }
   if (inst.op == Opcode::kMatmul) {
     if (r.fill_drain_cycles > r.work_cycles) fail("fill/drain exceeds the work");
+    if (r.preload_cycles > r.fill_drain_cycles) fail("preload exceeds the fill/drain");
+    if (r.underuse_cycles > r.work_cycles - r.fill_drain_cycles) fail("under-use exceeds the streaming");
     if (r.busy_cycles != r.work_cycles + r.spm_stall_cycles + r.bank_conflict_cycles) {
       fail("busy cycles differ from work + scratchpad stalls + bank conflicts");
     }
@@ -117,9 +121,15 @@ std::vector<Segment> covered_segments(const Program& program, const std::vector<
   };
   for (const Interval& a : array) {
     const InstructionRecord& r = records[a.id];
-    add(a.begin, a.begin + r.fill_drain_cycles, CycleCause::kFillDrain);
-    add(a.begin + r.fill_drain_cycles, a.begin + r.work_cycles, CycleCause::kCompute);
-    add(a.begin + r.work_cycles, a.end, CycleCause::kBankConflict);
+    // preload | fill/drain | useful | under-use | port stall | bank conflict
+    const int64_t fill_end = a.begin + r.fill_drain_cycles;
+    const int64_t useful_end = a.begin + r.work_cycles - r.underuse_cycles;
+    add(a.begin, a.begin + r.preload_cycles, CycleCause::kPreload);
+    add(a.begin + r.preload_cycles, fill_end, CycleCause::kFillDrain);
+    add(fill_end, useful_end, CycleCause::kCompute);
+    add(useful_end, a.begin + r.work_cycles, CycleCause::kSpatialUnderuse);
+    add(a.begin + r.work_cycles, a.begin + r.work_cycles + r.spm_stall_cycles, CycleCause::kSpmArrayPort);
+    add(a.begin + r.work_cycles + r.spm_stall_cycles, a.end, CycleCause::kBankConflict);
   }
   // Vector work minus the array's occupancy. Both families are disjoint and sorted, so the
   // overlapping pairs number at most |array| + |vector| and the walk is linear.
@@ -137,7 +147,7 @@ std::vector<Segment> covered_segments(const Program& program, const std::vector<
   return out;
 }
 
-// Rule c, for the cycles no unit covers.
+// Rule c and dma(t, fallback), for the cycles no unit covers.
 class GapAttributor {
  public:
   GapAttributor(const Program& program, const std::vector<InstructionRecord>& records, Timeline& timeline)
@@ -148,13 +158,14 @@ class GapAttributor {
       const auto id = static_cast<uint32_t>(i);
       if (insts[i].op == Opcode::kMatmul || insts[i].op == Opcode::kVector) {
         m_compute.push_back({r.work_start_cycle, 0, id});
-      } else if (insts[i].op == Opcode::kStore && r.retire_cycle > r.issue_cycle) {
-        m_stores.push_back({r.issue_cycle, r.retire_cycle, id});
+      } else if ((insts[i].op == Opcode::kLoad || insts[i].op == Opcode::kStore) &&
+                 r.retire_cycle > r.issue_cycle) {
+        m_transfers.push_back({r.issue_cycle, r.retire_cycle, id});
       }
     }
     // Ties in work start: stream order (Interval's order compares end (all 0) and then id).
     std::sort(m_compute.begin(), m_compute.end());
-    std::sort(m_stores.begin(), m_stores.end());
+    m_transfers = sorted_disjoint(std::move(m_transfers), "DMA");
     // Critical dependency: the latest retire, ties the earliest in the stream; a SYNC with
     // dependencies is seen through. Dependencies point backwards (checked), so one pass suffices.
     m_critical.assign(insts.size(), kNone);
@@ -200,33 +211,48 @@ class GapAttributor {
   void waiting(int64_t begin, int64_t waiting_end, uint32_t x) {
     if (begin >= waiting_end) return;
     const uint32_t d = m_critical[x];
-    if (d == kNone) {
-      add_split(begin, waiting_end, {{kForever, CycleCause::kDependency}});
+    const Opcode op = d == kNone ? Opcode::kSync : m_program.instructions[d].op;
+    if (d != kNone && (op == Opcode::kLoad || op == Opcode::kStore)) {
+      const int64_t transfer_end = std::clamp(m_records[d].retire_cycle, begin, waiting_end);
+      dma(begin, transfer_end, CycleCause::kDependency);
+      m_timeline.add(transfer_end, waiting_end, CycleCause::kDependency);  // issue slack
+    } else {
+      m_timeline.add(begin, waiting_end, CycleCause::kDependency);
+    }
+  }
+
+  // dma(t, fallback) over [begin, end): the cause of the transfer in flight, else `fallback`.
+  void dma(int64_t begin, int64_t end, CycleCause fallback) {
+    int64_t cur = begin;
+    while (m_transfer < m_transfers.size() && m_transfers[m_transfer].end <= cur) ++m_transfer;
+    for (size_t k = m_transfer; k < m_transfers.size() && m_transfers[k].begin < end; ++k) {
+      const int64_t b = std::max(cur, m_transfers[k].begin);
+      const int64_t e = std::min(end, m_transfers[k].end);
+      m_timeline.add(cur, b, fallback);
+      transfer(b, e, m_transfers[k].id);
+      cur = e;
+    }
+    m_timeline.add(cur, end, fallback);
+  }
+
+  // [begin, end) inside the transfer `id`'s [issue, retire): scratchpad- or DRAM-bound.
+  void transfer(int64_t begin, int64_t end, uint32_t id) {
+    const InstructionRecord& r = m_records[id];
+    const int64_t dram_end = std::max<int64_t>(-1, r.dram_end_cycle);
+    if (r.spm_end_cycle > dram_end) {
+      const int64_t conflicts = std::min(r.spm_conflict_cycles, r.retire_cycle - r.issue_cycle);
+      add_split(
+          begin, end,
+          {{r.retire_cycle - conflicts, CycleCause::kSpmDmaPort}, {kForever, CycleCause::kBankConflict}});
       return;
     }
-    const InstructionRecord& rd = m_records[d];
-    switch (m_program.instructions[d].op) {
-      case Opcode::kLoad: {
-        const int64_t first_data = rd.first_data_cycle < 0
-                                       ? rd.issue_cycle
-                                       : std::clamp(rd.first_data_cycle, rd.issue_cycle, rd.retire_cycle);
-        add_split(begin, waiting_end,
-                  {{rd.issue_cycle, CycleCause::kDramBandwidth},
-                   {first_data, CycleCause::kDramLatency},
-                   {rd.retire_cycle, CycleCause::kDramBandwidth},
-                   {kForever, CycleCause::kDependency}});
-        break;
-      }
-      case Opcode::kStore:
-        add_split(begin, waiting_end,
-                  {{rd.retire_cycle, CycleCause::kDramBandwidth}, {kForever, CycleCause::kDependency}});
-        break;
-      case Opcode::kMatmul:
-      case Opcode::kVector:
-      case Opcode::kSync:
-        add_split(begin, waiting_end, {{kForever, CycleCause::kDependency}});
-        break;
-    }
+    const int64_t s = r.dram_start_cycle < 0 ? r.issue_cycle
+                                             : std::clamp(r.dram_start_cycle, r.issue_cycle, r.retire_cycle);
+    const int64_t f = r.first_data_cycle < 0 ? s : std::clamp(r.first_data_cycle, s, r.retire_cycle);
+    const CycleCause streaming =
+        r.window_bound_cycles > r.peak_bound_cycles ? CycleCause::kDmaIssue : CycleCause::kDramBandwidth;
+    add_split(begin, end,
+              {{s, CycleCause::kSpmDmaPort}, {f, CycleCause::kDramLatency}, {kForever, streaming}});
   }
 
   // Cycles in [begin, end) before the first `upto` get the first cause, and so on; the `upto`
@@ -242,29 +268,17 @@ class GapAttributor {
     }
   }
 
-  // No compute instruction starts after `begin`: a STORE in flight is DRAM bandwidth, else idle.
-  void trailing(int64_t begin, int64_t end) {
-    int64_t cur = begin;
-    while (m_store < m_stores.size() && m_stores[m_store].end <= cur) ++m_store;
-    for (size_t k = m_store; k < m_stores.size() && m_stores[k].begin < end && cur < end; ++k) {
-      if (m_stores[k].end <= cur) continue;
-      const int64_t b = std::max(cur, m_stores[k].begin);
-      const int64_t e = std::min(end, m_stores[k].end);
-      m_timeline.add(cur, b, CycleCause::kIdle);
-      m_timeline.add(b, e, CycleCause::kDramBandwidth);
-      cur = e;
-    }
-    m_timeline.add(cur, end, CycleCause::kIdle);
-  }
+  // No compute instruction starts after `begin`: the transfer in flight, else idle.
+  void trailing(int64_t begin, int64_t end) { dma(begin, end, CycleCause::kIdle); }
 
   const Program& m_program;
   const std::vector<InstructionRecord>& m_records;
   Timeline& m_timeline;
-  std::vector<Interval> m_compute;  // begin = work start
-  std::vector<Interval> m_stores;   // [issue, retire)
+  std::vector<Interval> m_compute;    // begin = work start
+  std::vector<Interval> m_transfers;  // LOAD / STORE [issue, retire), disjoint
   std::vector<uint32_t> m_critical;
   size_t m_next = 0;
-  size_t m_store = 0;
+  size_t m_transfer = 0;
 };
 
 }  // namespace

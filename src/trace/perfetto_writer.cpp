@@ -115,8 +115,10 @@ void PerfettoWriter::on_retire(const Instruction& inst, const hw::InstructionRec
     case Opcode::kLoad:
     case Opcode::kStore: {
       const DmaDescriptor& d = inst.dma();
-      args += fmt::format(R"(,"buffer":"{}","slot":"{}","bytes":{},"dram_addr":{},"first_data_cycle":{})",
-                          to_string(d.buffer), slot_name(d.slot), d.bytes(), d.dram_addr, r.first_data_cycle);
+      args += fmt::format(
+          R"(,"buffer":"{}","slot":"{}","bytes":{},"dram_addr":{},"first_data_cycle":{},"dram_end_cycle":{},"spm_end_cycle":{})",
+          to_string(d.buffer), slot_name(d.slot), d.bytes(), d.dram_addr, r.first_data_cycle,
+          r.dram_end_cycle, r.spm_end_cycle);
       slice(kDma, name, span.begin, span.end, args);
       slice(dma_port(d.buffer), name, span.begin, span.end, args);
       break;
@@ -124,11 +126,11 @@ void PerfettoWriter::on_retire(const Instruction& inst, const hw::InstructionRec
     case Opcode::kMatmul: {
       const MatmulOp& m = inst.matmul();
       args += fmt::format(
-          R"(,"tile":{},"dataflow":"{}","m":{},"n":{},"k":{},"accumulate":{},"slots":"{}/{}/{}","macs":{},"fill_drain_cycles":{},"stall_cycles":{},"sram_read_bytes":{},"sram_write_bytes":{})",
+          R"(,"tile":{},"dataflow":"{}","m":{},"n":{},"k":{},"accumulate":{},"slots":"{}/{}/{}","macs":{},"fill_drain_cycles":{},"preload_cycles":{},"underuse_cycles":{},"stall_cycles":{},"sram_read_bytes":{},"sram_write_bytes":{})",
           m_tiles_of_layer[inst.layer]++, to_string(m.dataflow), m.m, m.n, m.k,
           m.accumulate ? "true" : "false", slot_name(m.ifmap_slot), slot_name(m.weight_slot),
-          slot_name(m.ofmap_slot), r.macs, r.fill_drain_cycles, r.spm_stall_cycles + r.bank_conflict_cycles,
-          r.sram_read_bytes, r.sram_write_bytes);
+          slot_name(m.ofmap_slot), r.macs, r.fill_drain_cycles, r.preload_cycles, r.underuse_cycles,
+          r.spm_stall_cycles + r.bank_conflict_cycles, r.sram_read_bytes, r.sram_write_bytes);
       slice(kArray, name, span.begin, span.end, args);
       slice(kIfmapArrayPort, name, span.begin, span.end, args);
       slice(kWeightArrayPort, name, span.begin, span.end, args);

@@ -67,6 +67,11 @@ struct TileTiming {
   int64_t cycles = 0;         // array cycles of this tile (closed form above)
   int64_t folds = 0;          // F
   int64_t stream_cycles = 0;  // F * T: cycles in which operands stream through (useful work)
+  // The part of cycles - stream_cycles spent shifting the stationary block in (exposed preload):
+  // P + (F - 1) * (step - T), i.e. per later fold P without preload_overlap and max(0, P - T)
+  // with it; under scalesim_counting F * P on a stream's first chunk (0 otherwise). At most
+  // cycles - stream_cycles (clamped: a 1 x 1 array's layer-last chunk counts one cycle less).
+  int64_t preload_cycles = 0;
 };
 
 // Throws InternalError for an empty tile, for a split stream without scalesim_counting, or for

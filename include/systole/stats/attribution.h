@@ -1,7 +1,7 @@
 // What the simulator records per instruction, and the rule that turns those records into
-// per-layer statistics (sim_result.h states the rule; ActionRecord lives there too, since
-// LayerStats sums it). No SystemC here, so the attribution is
-// unit-testable without elaborating a simulation.
+// per-layer statistics (sim_result.h states the layer rule, cycle_causes() below the cause rule; ActionRecord
+// lives there too, since LayerStats sums it). No SystemC here, so the attribution is unit-testable without
+// elaborating a simulation.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +27,32 @@ struct InstructionRecord {
   // spm_stall_cycles (port bandwidth) + bank_conflict_cycles (several accesses of one operand
   // vector to one bank beyond its ports) of scratchpad stalls.
   int64_t fill_drain_cycles = 0;
+  // MATMUL only: the part of fill_drain_cycles that shifts the stationary operand in
+  // (TileTiming::preload_cycles; 0 under OS), and the part of the streaming cycles
+  // (work_cycles - fill_drain_cycles) in which PEs idle because the tile is smaller than the
+  // array: stream - min(stream, ceil(macs / (rows * cols))).
+  int64_t preload_cycles = 0;
+  int64_t underuse_cycles = 0;
   int64_t spm_stall_cycles = 0;
   int64_t bank_conflict_cycles = 0;
-  // LOAD / STORE only: the cycle the descriptor's first DRAM burst completed (-1: no bursts).
-  // Before it the transfer waits on DRAM latency, after it on DRAM bandwidth.
+  // LOAD / STORE only (core cycles; -1: that side did nothing). A descriptor runs two sides at
+  // once from its issue (hw/dma/dma.h): the scratchpad side (an indexed LOAD's index read, then
+  // or alongside the fill / drain transaction) ends at spm_end_cycle, of which
+  // spm_conflict_cycles were bank conflicts; the DRAM side issues its first burst at
+  // dram_start_cycle, sees it complete at first_data_cycle and the last at dram_end_cycle.
   int64_t first_data_cycle = -1;
+  int64_t dram_start_cycle = -1;
+  int64_t dram_end_cycle = -1;
+  int64_t spm_end_cycle = -1;
+  int64_t spm_conflict_cycles = 0;
+  // LOAD / STORE only: two lower bounds on the DRAM side after its first data, in cycles.
+  // window_bound_cycles = (ceil(bursts / min(max_outstanding, bursts)) - 1) *
+  // (first_data_cycle - dram_start_cycle): every round of a full window of bursts waits at least
+  // the unloaded latency of the first; peak_bound_cycles = ceil((bytes - first burst's bytes) /
+  // the DRAM's peak bytes per core cycle) (0 when unbounded: dram.kind ideal). The side is
+  // issue-limited when window_bound_cycles > peak_bound_cycles.
+  int64_t window_bound_cycles = 0;
+  int64_t peak_bound_cycles = 0;
   int64_t macs = 0;
   int64_t vector_ops = 0;  // elements * ops_per_element
   int64_t sram_read_bytes = 0;
@@ -57,7 +78,7 @@ std::vector<int64_t> layer_boundaries(const Program& program, const std::vector<
 int64_t compute_cycles_in(const Program& program, const std::vector<InstructionRecord>& records,
                           int64_t begin, int64_t end);
 
-// A run of cycles [begin, end) that all have one cause (sim_result.h states the rule).
+// A run of cycles [begin, end) that all have one cause (cycle_causes() states the rule).
 struct CauseSpan {
   int64_t begin = 0;
   int64_t end = 0;
@@ -65,11 +86,35 @@ struct CauseSpan {
 };
 
 // Every cycle of [0, total_cycles) by cause: sorted, adjacent spans (no two neighbours with the
-// same cause) that cover [0, total_cycles) exactly. Intervals reaching outside [0, total_cycles)
-// are clipped. Throws InternalError on inconsistent records: an instruction not issued or retiring
-// before its issue, a dependency that is not earlier in the stream, negative cycle counts, a
-// MATMUL with fill_drain_cycles > work_cycles or busy_cycles != work_cycles + spm_stall_cycles +
-// bank_conflict_cycles, two MATMULs (or two VECTORs) occupying their unit at once.
+// same cause) that cover [0, total_cycles) exactly. Each cycle t gets the first rule that applies
+// (docs/stall-attribution.md has the reasoning and an example):
+//  a. A MATMUL occupies the array, t in [work_start, work_start + busy_cycles). Its busy interval
+//     is laid out as preload_cycles kPreload, fill_drain_cycles - preload_cycles kFillDrain,
+//     stream - underuse_cycles kCompute, underuse_cycles kSpatialUnderuse (stream =
+//     work_cycles - fill_drain_cycles), spm_stall_cycles kSpmArrayPort, bank_conflict_cycles
+//     kBankConflict.
+//  b. A VECTOR works, t in [work_start, work_start + work_cycles): kCompute.
+//  c. Otherwise X = the next compute instruction to start work after t (smallest work_start > t;
+//     ties: stream order).
+//     - No X: dma(t, kIdle).
+//     - t >= X.issue: kDependency (issued, work not started).
+//     - t < X.issue: D = X's critical dependency (the one retiring last, ties the earliest; a
+//       SYNC with dependencies is seen through). X has none, D retired at or before t, or D is a
+//       MATMUL, VECTOR or dependency-free SYNC: kDependency. D a LOAD or STORE: dma(t,
+//       kDependency).
+//  dma(t, fallback): the DMA transfer T in flight at t (issue <= t < retire; transfers never
+//  overlap), else `fallback`. With e = max(-1, T.dram_end_cycle): T is scratchpad-bound when
+//  T.spm_end_cycle > e: its last min(spm_conflict_cycles, retire - issue) cycles kBankConflict,
+//  the rest kSpmDmaPort. Else DRAM-bound, with s = clamp(dram_start, issue, retire) (issue when
+//  -1) and f = clamp(first_data, s, retire) (s when -1): [issue, s) kSpmDmaPort (index read),
+//  [s, f) kDramLatency, [f, retire) kDmaIssue when window_bound_cycles > peak_bound_cycles, else
+//  kDramBandwidth.
+// Intervals reaching outside [0, total_cycles) are clipped. Throws InternalError on inconsistent
+// records: an instruction not issued or retiring before its issue, a dependency that is not
+// earlier in the stream, negative cycle counts, a MATMUL with preload_cycles > fill_drain_cycles
+// > work_cycles, underuse_cycles > work_cycles - fill_drain_cycles or busy_cycles != work_cycles +
+// spm_stall_cycles + bank_conflict_cycles, two MATMULs (two VECTORs, two LOAD / STOREs) occupying
+// their unit at once.
 std::vector<CauseSpan> cycle_causes(const Program& program, const std::vector<InstructionRecord>& records,
                                     int64_t total_cycles);
 

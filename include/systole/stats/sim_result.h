@@ -8,28 +8,12 @@
 // doing closed-form work; stall_cycles(L) = cycles(L) - compute_cycles(L). Bytes are attributed to the layer
 // of the instruction that moved them.
 //
-// Attribution of every cycle to one cause (docs/stall-attribution.md), from the array's point of
-// view. Each core cycle t in [0, total_cycles) gets the first cause that applies:
-//  a. A MATMUL occupies the array at t, t in [work_start, work_start + busy_cycles). By convention
-//     its first fill_drain_cycles cycles are kFillDrain, the next work_cycles - fill_drain_cycles
-//     kCompute, the remaining busy_cycles - work_cycles (= spm_stall_cycles + bank_conflict_cycles,
-//     scratchpad port bandwidth and bank conflicts) kBankConflict.
-//  b. A VECTOR does closed-form work at t, t in [work_start, work_start + work_cycles): kCompute
-//     (vector-only layers such as pooling compute on the vector unit).
-//  c. Otherwise let X be the next compute instruction to start work after t (smallest
-//     work_start_cycle > t; ties: stream order).
-//     - No X: kDramBandwidth while a STORE is in flight (issue <= t < retire), else kIdle.
-//     - t >= X.issue (issued, work not started yet): kDependency.
-//     - t < X.issue: X waits on its dependencies. D = its critical dependency, the one retiring
-//       last (ties: the earliest in stream order); while D is a SYNC with dependencies, D = the
-//       SYNC's critical dependency. Then, if D retired at or before t (issue slack), X has no
-//       dependencies, or D is a MATMUL, VECTOR or dependency-free SYNC: kDependency. D a LOAD:
-//       kDramBandwidth before D.issue (the DMA is busy with earlier transfers), kDramLatency in
-//       [D.issue, D.first_data_cycle), kDramBandwidth from then to D's retire. D a STORE:
-//       kDramBandwidth.
-// breakdown(L) counts the causes over [B_{L-1}, B_L), so breakdown(L).sum() == cycles(L), and
-// total.breakdown.sum() == total_cycles. breakdown.compute differs from compute_cycles: it
-// excludes fill/drain and counts a VECTOR only while the array is not occupied.
+// Attribution of every cycle to one cause (docs/stall-attribution.md; stats/attribution.h
+// cycle_causes() states the rule on InstructionRecord's fields). breakdown(L) counts the causes
+// over [B_{L-1}, B_L), so breakdown(L).sum() == cycles(L), and total.breakdown.sum() ==
+// total_cycles. breakdown.compute differs from compute_cycles: it is the array's useful MAC
+// cycles plus the vector unit's work while the array is not occupied, without fill/drain,
+// preload or spatial under-use.
 #pragma once
 
 #include <cstdint>
@@ -44,60 +28,88 @@
 namespace systole {
 
 enum class CycleCause {
-  kCompute,
-  kFillDrain,
-  kDramBandwidth,
-  kDramLatency,
-  kBankConflict,
-  kDependency,
-  kIdle
+  kCompute,          // the array does useful MACs, or the vector unit works while the array is free
+  kSpatialUnderuse,  // the array streams, but the tile leaves PEs idle (smaller than the array)
+  kPreload,          // the array shifts in its stationary operand (WS weights, IS inputs)
+  kFillDrain,        // wavefront fill and drain, accumulator latency
+  kSpmArrayPort,     // the MATMUL stalls on the scratchpads' read / write ports
+  kBankConflict,     // bank conflicts: a MATMUL's operand vectors, a DMA transfer's beats
+  kSpmDmaPort,       // a transfer waits on its scratchpad port (fill / drain, index read)
+  kDmaIssue,         // a transfer is limited by the DMA's max_outstanding bursts in flight
+  kDramBandwidth,    // a transfer streams at the DRAM's pace
+  kDramLatency,      // a transfer waits for its first burst
+  kDependency,       // waiting on another compute instruction, a SYNC, or issue slack
+  kIdle              // nothing left to compute and no transfer in flight
 };
 
 // Core clock cycles by cause (rule above).
 struct CycleBreakdown {
   int64_t compute = 0;
+  int64_t spatial_underuse = 0;
+  int64_t preload = 0;
   int64_t fill_drain = 0;
+  int64_t spm_array_port = 0;
+  int64_t bank_conflict = 0;
+  int64_t spm_dma_port = 0;
+  int64_t dma_issue = 0;
   int64_t dram_bandwidth = 0;
   int64_t dram_latency = 0;
-  int64_t bank_conflict = 0;
   int64_t dependency = 0;
   int64_t idle = 0;
   int64_t sum() const {
-    return compute + fill_drain + dram_bandwidth + dram_latency + bank_conflict + dependency + idle;
+    return compute + spatial_underuse + preload + fill_drain + spm_array_port + bank_conflict + spm_dma_port +
+           dma_issue + dram_bandwidth + dram_latency + dependency + idle;
   }
   int64_t& operator[](CycleCause c) { return this->*field(c); }
   int64_t operator[](CycleCause c) const { return this->*field(c); }
   static int64_t CycleBreakdown::*field(CycleCause c);
 };
 
-// The causes in report order, with their report.json key (layers.csv: "cyc_" + key) and a label.
+// The causes in report order, with their report.json key (layers.csv: "cyc_" + key), a label and
+// a short name (summary.txt's per-layer column; its legend spells them out).
 struct CycleCauseInfo {
   CycleCause cause;
   const char* key;
   const char* label;
+  const char* short_name;
 };
 inline constexpr CycleCauseInfo kCycleCauses[] = {
-    {CycleCause::kCompute, "compute", "compute"},
-    {CycleCause::kFillDrain, "fill_drain", "fill/drain"},
-    {CycleCause::kDramBandwidth, "dram_bandwidth", "DRAM bandwidth"},
-    {CycleCause::kDramLatency, "dram_latency", "DRAM latency"},
-    {CycleCause::kBankConflict, "bank_conflict", "bank conflict"},
-    {CycleCause::kDependency, "dependency", "dependency"},
-    {CycleCause::kIdle, "idle", "idle"},
+    {CycleCause::kCompute, "compute", "compute", "comp"},
+    {CycleCause::kSpatialUnderuse, "spatial_underuse", "spatial under-use", "under"},
+    {CycleCause::kPreload, "preload", "preload", "pre"},
+    {CycleCause::kFillDrain, "fill_drain", "fill/drain", "fill"},
+    {CycleCause::kSpmArrayPort, "spm_array_port", "scratchpad port (array)", "aport"},
+    {CycleCause::kBankConflict, "bank_conflict", "bank conflict", "bank"},
+    {CycleCause::kSpmDmaPort, "spm_dma_port", "scratchpad port (DMA)", "dport"},
+    {CycleCause::kDmaIssue, "dma_issue", "DMA issue limit", "issue"},
+    {CycleCause::kDramBandwidth, "dram_bandwidth", "DRAM bandwidth", "bw"},
+    {CycleCause::kDramLatency, "dram_latency", "DRAM latency", "lat"},
+    {CycleCause::kDependency, "dependency", "dependency", "dep"},
+    {CycleCause::kIdle, "idle", "idle", "idle"},
 };
 
 inline int64_t CycleBreakdown::*CycleBreakdown::field(CycleCause c) {
   switch (c) {
     case CycleCause::kCompute:
       return &CycleBreakdown::compute;
+    case CycleCause::kSpatialUnderuse:
+      return &CycleBreakdown::spatial_underuse;
+    case CycleCause::kPreload:
+      return &CycleBreakdown::preload;
     case CycleCause::kFillDrain:
       return &CycleBreakdown::fill_drain;
+    case CycleCause::kSpmArrayPort:
+      return &CycleBreakdown::spm_array_port;
+    case CycleCause::kBankConflict:
+      return &CycleBreakdown::bank_conflict;
+    case CycleCause::kSpmDmaPort:
+      return &CycleBreakdown::spm_dma_port;
+    case CycleCause::kDmaIssue:
+      return &CycleBreakdown::dma_issue;
     case CycleCause::kDramBandwidth:
       return &CycleBreakdown::dram_bandwidth;
     case CycleCause::kDramLatency:
       return &CycleBreakdown::dram_latency;
-    case CycleCause::kBankConflict:
-      return &CycleBreakdown::bank_conflict;
     case CycleCause::kDependency:
       return &CycleBreakdown::dependency;
     case CycleCause::kIdle:

@@ -179,10 +179,14 @@ InstructionRecord PeArray::execute(const Instruction& inst) {
   // Under SCALE-Sim counting a layer's last tile counts one cycle less, which can undercut F * T
   // on a 1 x 1 array (no skew); fill/drain is then 0.
   rec.fill_drain_cycles = std::max<int64_t>(0, cycles - timing.stream_cycles);
+  rec.preload_cycles = std::min(timing.preload_cycles, rec.fill_drain_cycles);
+  rec.macs = static_cast<int64_t>(op.m * op.n * op.k);
+  const int64_t stream = cycles - rec.fill_drain_cycles;
+  const int64_t pes = m_params.geometry.rows * m_params.geometry.cols;
+  rec.underuse_cycles = stream - std::min(stream, ceil_div(rec.macs, pes));
   rec.busy_cycles = busy;
   rec.spm_stall_cycles = cost.stall_cycles;
   rec.bank_conflict_cycles = cost.conflict_cycles;
-  rec.macs = static_cast<int64_t>(op.m * op.n * op.k);
   rec.sram_read_bytes = cost.ifmap_read_bytes + cost.weight_read_bytes + cost.ofmap_read_bytes;
   rec.sram_write_bytes = cost.ofmap_write_bytes;
   rec.actions.ifmap.read_accesses = ifa.read_accesses;

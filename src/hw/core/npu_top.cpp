@@ -14,6 +14,7 @@ std::vector<std::unique_ptr<Core>> make_cores(const NpuTopParams& p) {
   c.dram_contents = p.dram_contents;
   c.array_observer = p.array_observer;
   c.run_observer = p.run_observer;
+  c.dram_peak_gbps = p.arch.dram.planning_bandwidth_gbps();
   std::vector<std::unique_ptr<Core>> out;
   out.push_back(std::make_unique<Core>("core0", c));
   return out;

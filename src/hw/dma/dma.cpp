@@ -1,6 +1,7 @@
 #include "systole/hw/dma/dma.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,10 +18,12 @@ namespace systole::hw {
 namespace {
 
 // Returns false (and fills `error`) when the target answers with an error response.
-// `data` (len bytes) is copied to / from the target; nullptr: timing only. *accesses receives the
-// bank word accesses a scratchpad target counted (SpmAccessExtension; 0 from other targets).
+// `data` (len bytes) is copied to / from the target; nullptr: timing only. *accesses and
+// *conflicts receive the bank word accesses and bank-conflict cycles a scratchpad target counted
+// (SpmAccessExtension; 0 from other targets).
 bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command cmd, uint64_t addr,
-               uint64_t len, uint8_t* data, sc_core::sc_time& delay, std::string& error, int64_t* accesses) {
+               uint64_t len, uint8_t* data, sc_core::sc_time& delay, std::string& error, int64_t* accesses,
+               int64_t* conflicts) {
   tlm::tlm_generic_payload trans;
   trans.set_command(cmd);
   trans.set_address(addr);
@@ -35,11 +38,27 @@ bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command
   socket->b_transport(trans, delay);
   trans.clear_extension(&ext);
   *accesses = ext.accesses;
+  *conflicts = ext.conflict_cycles;
   if (!trans.is_response_error()) return true;
   error = fmt::format("DMA: {} of {} B at {:#x} on {} failed: {}",
                       cmd == tlm::TLM_READ_COMMAND ? "read" : "write", len, addr, socket.name(),
                       trans.get_response_string());
   return false;
+}
+
+// The two lower bounds on a DRAM side after its first data (stats/attribution.h
+// InstructionRecord): (ceil(bursts / window) - 1) rounds of the window, each at least the
+// first burst's latency, and the bytes after the first burst at the DRAM's peak.
+void set_dram_bounds(InstructionRecord& rec, uint64_t bursts, int64_t max_outstanding, uint64_t bytes,
+                     uint64_t first_burst_bytes, double peak_bytes_per_cycle) {
+  if (bursts == 0) return;
+  const uint64_t window = std::min<uint64_t>(static_cast<uint64_t>(max_outstanding), bursts);
+  const auto rounds = static_cast<int64_t>((bursts + window - 1) / window);
+  rec.window_bound_cycles = (rounds - 1) * (rec.first_data_cycle - rec.dram_start_cycle);
+  if (peak_bytes_per_cycle > 0.0) {
+    rec.peak_bound_cycles = static_cast<int64_t>(
+        std::ceil(static_cast<double>(bytes - first_burst_bytes) / peak_bytes_per_cycle));
+  }
 }
 
 }  // namespace
@@ -52,9 +71,10 @@ Dma::Dma(sc_core::sc_module_name name, const DmaModuleParams& params)
       ofmap_socket("ofmap_socket"),
       retire_port("retire_port"),
       m_params(params) {
-  if (params.max_outstanding <= 0 || params.burst_bytes <= 0) {
-    throw InternalError(fmt::format("DMA with max_outstanding {} and burst_bytes {}", params.max_outstanding,
-                                    params.burst_bytes));
+  if (params.max_outstanding <= 0 || params.burst_bytes <= 0 || !(params.dram_peak_bytes_per_cycle >= 0.0)) {
+    throw InternalError(
+        fmt::format("DMA with max_outstanding {}, burst_bytes {} and a DRAM peak of {} B/cycle",
+                    params.max_outstanding, params.burst_bytes, params.dram_peak_bytes_per_cycle));
   }
   m_payloads = std::make_unique<tlm::tlm_generic_payload[]>(static_cast<size_t>(params.max_outstanding));
   SC_THREAD(run);
@@ -117,6 +137,8 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   sc_core::sc_time end = start;
   int64_t first_data_cycle = -1;
   int64_t spm_accesses = 0;
+  int64_t spm_conflicts = 0;  // bank-conflict cycles of the index read and the fill / drain
+  sc_core::sc_time spm_end = start;
   const int64_t bursts_before = m_counters.bursts;
 
   // Functional: the descriptor's bytes in DRAM walk order (plane, row, byte).
@@ -124,7 +146,8 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   // An indexed LOAD reads its rows' indices from the index scratchpad first; its bursts start
   // when they are read.
   sc_core::sc_time dram_start = start;
-  int64_t index_accesses = 0;
+  int64_t dram_start_cycle = -1, dram_end_cycle = -1;  // -1: no bursts
+  int64_t index_accesses = 0, index_conflicts = 0;
   const uint64_t index_bytes = d.indexed ? 4 * d.rows : 0;
   if (d.indexed && (!load || d.planes != 1)) {
     fail_internal(m_failure, fmt::format("DMA: instruction {} is an indexed {} of {} planes; only a LOAD "
@@ -136,13 +159,16 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
     std::vector<uint8_t> indices(m_params.functional ? index_bytes : 0);
     sc_core::sc_time delay = start - now;
     if (!transport(spm_socket(d.index_buffer), tlm::TLM_READ_COMMAND, d.index_spm_addr, index_bytes,
-                   indices.empty() ? nullptr : indices.data(), delay, error, &index_accesses) ||
+                   indices.empty() ? nullptr : indices.data(), delay, error, &index_accesses,
+                   &index_conflicts) ||
         (m_params.functional && !gather_rows(d, indices, data, error))) {
       fail_internal(m_failure, error);
       return std::nullopt;
     }
     dram_start = now + delay;
     end = std::max(end, dram_start);
+    spm_end = dram_start;
+    spm_conflicts += index_conflicts;
   }
   if (bytes > 0) {
     // Scratchpad side: one transaction over the whole contiguous region, overlapping the bursts.
@@ -151,13 +177,16 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
     // functional, converts them into `data`.
     const bool convert = m_params.functional && !load && d.from_accumulator;
     std::vector<uint8_t> acc(convert ? spm_bytes : 0);
+    int64_t conflicts = 0;
     auto spm_side = [&]() -> bool {
       uint8_t* ptr = !m_params.functional ? nullptr : convert ? acc.data() : data.data();
       sc_core::sc_time spm_delay = start - now;
       if (!transport(spm_socket(d.buffer), load ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, d.spm_addr,
-                     spm_bytes, ptr, spm_delay, error, &spm_accesses)) {
+                     spm_bytes, ptr, spm_delay, error, &spm_accesses, &conflicts)) {
         return false;
       }
+      spm_conflicts += conflicts;
+      spm_end = std::max(spm_end, now + spm_delay);
       end = std::max(end, now + spm_delay);
       if (convert) convert_accumulators(d, acc, data);
       return true;
@@ -176,6 +205,8 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
     }
     end = std::max(end, last_done);
     first_data_cycle = clock.cycle_of(first_done);
+    dram_start_cycle = clock.cycle_of(dram_start);
+    dram_end_cycle = clock.cycle_of(last_done);
     if (load && !spm_side()) {
       fail_internal(m_failure, error);
       return std::nullopt;
@@ -187,8 +218,17 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   const int64_t retire_cycle = clock.cycle_of(end);
   rec.busy_cycles = retire_cycle - start_cycle;
   rec.first_data_cycle = first_data_cycle;
+  rec.dram_start_cycle = dram_start_cycle;
+  rec.dram_end_cycle = dram_end_cycle;
+  rec.spm_end_cycle = spm_end > start ? clock.cycle_of(spm_end) : -1;
+  rec.spm_conflict_cycles = spm_conflicts;
   const auto b = static_cast<int64_t>(bytes);
   rec.actions.dma_bursts = m_counters.bursts - bursts_before;
+  if (first_data_cycle >= 0) {
+    set_dram_bounds(rec, static_cast<uint64_t>(rec.actions.dma_bursts), m_params.max_outstanding, bytes,
+                    std::min<uint64_t>(static_cast<uint64_t>(m_params.burst_bytes), d.row_bytes),
+                    m_params.dram_peak_bytes_per_cycle);
+  }
   SpmActions& spm = rec.actions.at(d.buffer);
   (load ? spm.write_accesses : spm.read_accesses) = spm_accesses;
   if (load) {

@@ -96,7 +96,10 @@ void Scratchpad::b_transport(int /*binding*/, tlm::tlm_generic_payload& trans, s
   m_counters.bank_conflict_cycles += banks.conflict_cycles;
   m_counters.dma_bank_conflict_cycles += banks.conflict_cycles;
   m_counters.dma_transactions += 1;
-  if (auto* ext = trans.get_extension<SpmAccessExtension>()) ext->accesses = banks.accesses;
+  if (auto* ext = trans.get_extension<SpmAccessExtension>()) {
+    ext->accesses = banks.accesses;
+    ext->conflict_cycles = banks.conflict_cycles;
+  }
 }
 
 }  // namespace systole::hw

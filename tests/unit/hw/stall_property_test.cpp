@@ -1,6 +1,6 @@
 // The cause attribution on random programs: records built by a small in-order model of the
 // controller (each unit runs its instructions in stream order, an instruction issues only after
-// its dependencies retired), checked against a per-cycle evaluation of sim_result.h's rule
+// its dependencies retired), checked against a per-cycle evaluation of cycle_causes()'s rule
 // written independently here, and the breakdown sums to every layer's cycles.
 #include <gtest/gtest.h>
 
@@ -55,6 +55,15 @@ RandomRun random_run(std::mt19937_64& rng, int n, int layers, int64_t scale) {
       r.retire_cycle = r.issue_cycle + duration;
       r.busy_cycles = duration;
       r.first_data_cycle = duration == 0 || uniform(0, 4) == 0 ? -1 : r.issue_cycle + uniform(0, duration);
+      // The sides as the DMA records them (an index read delays the bursts), sometimes absent.
+      if (r.first_data_cycle >= 0) {
+        r.dram_start_cycle = uniform(0, 3) == 0 ? r.issue_cycle + uniform(0, duration / 4) : r.issue_cycle;
+        r.dram_end_cycle = uniform(r.first_data_cycle, r.retire_cycle);
+        r.window_bound_cycles = uniform(0, 5);
+        r.peak_bound_cycles = uniform(0, 5);
+      }
+      r.spm_end_cycle = uniform(0, 2) == 0 ? -1 : r.issue_cycle + uniform(0, duration);
+      r.spm_conflict_cycles = uniform(0, 3);
       unit_free[kDma] = r.retire_cycle;
     } else if (pick < 70) {
       b.matmul(Dataflow::kWeightStationary, 8, 8, 8, deps, layer);
@@ -62,6 +71,8 @@ RandomRun random_run(std::mt19937_64& rng, int n, int layers, int64_t scale) {
       r.work_start_cycle = r.issue_cycle + uniform(0, 2);
       r.work_cycles = uniform(0, scale);
       r.fill_drain_cycles = uniform(0, r.work_cycles);
+      r.preload_cycles = uniform(0, r.fill_drain_cycles);
+      r.underuse_cycles = uniform(0, r.work_cycles - r.fill_drain_cycles);
       r.spm_stall_cycles = uniform(0, 3);
       r.bank_conflict_cycles = uniform(0, 3);
       r.busy_cycles = r.work_cycles + r.spm_stall_cycles + r.bank_conflict_cycles;
@@ -90,6 +101,28 @@ RandomRun random_run(std::mt19937_64& rng, int n, int layers, int64_t scale) {
   return run;
 }
 
+// dma(t, fallback) of the rule: the cause of the LOAD / STORE in flight at t, else `fallback`.
+CycleCause dma_at(const Program& p, const std::vector<InstructionRecord>& rec, int64_t t,
+                  CycleCause fallback) {
+  for (size_t i = 0; i < p.instructions.size(); ++i) {
+    const Opcode op = p.instructions[i].op;
+    const InstructionRecord& r = rec[i];
+    if ((op != Opcode::kLoad && op != Opcode::kStore) || t < r.issue_cycle || t >= r.retire_cycle) continue;
+    if (r.spm_end_cycle > std::max<int64_t>(-1, r.dram_end_cycle)) {  // scratchpad-bound
+      const int64_t conflicts = std::min(r.spm_conflict_cycles, r.retire_cycle - r.issue_cycle);
+      return t >= r.retire_cycle - conflicts ? CycleCause::kBankConflict : CycleCause::kSpmDmaPort;
+    }
+    int64_t s = r.issue_cycle;
+    if (r.dram_start_cycle >= 0) s = std::min(std::max(r.dram_start_cycle, r.issue_cycle), r.retire_cycle);
+    int64_t f = s;
+    if (r.first_data_cycle >= 0) f = std::min(std::max(r.first_data_cycle, s), r.retire_cycle);
+    if (t < s) return CycleCause::kSpmDmaPort;
+    if (t < f) return CycleCause::kDramLatency;
+    return r.window_bound_cycles > r.peak_bound_cycles ? CycleCause::kDmaIssue : CycleCause::kDramBandwidth;
+  }
+  return fallback;
+}
+
 // The rule, one cycle at a time, by scanning every instruction.
 CycleCause cause_at(const Program& p, const std::vector<InstructionRecord>& rec, int64_t t) {
   const auto& insts = p.instructions;
@@ -97,8 +130,12 @@ CycleCause cause_at(const Program& p, const std::vector<InstructionRecord>& rec,
     const InstructionRecord& r = rec[i];
     if (insts[i].op == Opcode::kMatmul && r.work_start_cycle <= t && t < r.work_start_cycle + r.busy_cycles) {
       const int64_t offset = t - r.work_start_cycle;
+      if (offset < r.preload_cycles) return CycleCause::kPreload;
       if (offset < r.fill_drain_cycles) return CycleCause::kFillDrain;
-      return offset < r.work_cycles ? CycleCause::kCompute : CycleCause::kBankConflict;
+      if (offset < r.work_cycles - r.underuse_cycles) return CycleCause::kCompute;
+      if (offset < r.work_cycles) return CycleCause::kSpatialUnderuse;
+      return offset < r.work_cycles + r.spm_stall_cycles ? CycleCause::kSpmArrayPort
+                                                         : CycleCause::kBankConflict;
     }
   }
   for (size_t i = 0; i < insts.size(); ++i) {
@@ -115,14 +152,7 @@ CycleCause cause_at(const Program& p, const std::vector<InstructionRecord>& rec,
       x = static_cast<int>(i);
     }
   }
-  if (x < 0) {
-    for (size_t i = 0; i < insts.size(); ++i) {
-      if (insts[i].op == Opcode::kStore && rec[i].issue_cycle <= t && t < rec[i].retire_cycle) {
-        return CycleCause::kDramBandwidth;
-      }
-    }
-    return CycleCause::kIdle;
-  }
+  if (x < 0) return dma_at(p, rec, t, CycleCause::kIdle);
   if (rec[static_cast<size_t>(x)].issue_cycle <= t) return CycleCause::kDependency;
   auto critical = [&](uint32_t of) {
     int best = -1;
@@ -145,10 +175,8 @@ CycleCause cause_at(const Program& p, const std::vector<InstructionRecord>& rec,
   if (rd.retire_cycle <= t) return CycleCause::kDependency;
   switch (insts[static_cast<size_t>(d)].op) {
     case Opcode::kLoad:
-      if (t < rd.issue_cycle) return CycleCause::kDramBandwidth;
-      return t < rd.first_data_cycle ? CycleCause::kDramLatency : CycleCause::kDramBandwidth;
     case Opcode::kStore:
-      return CycleCause::kDramBandwidth;
+      return dma_at(p, rec, t, CycleCause::kDependency);
     default:
       return CycleCause::kDependency;
   }

@@ -28,12 +28,13 @@ SimResult two_layer_result() {
   a.stall_cycles = 10;
   a.utilization = 0.5;
   a.dram_reads_bytes = 2048;
-  a.breakdown.compute = 25;
+  a.breakdown.compute = 20;
+  a.breakdown.spatial_underuse = 5;
   a.breakdown.fill_drain = 5;
   a.breakdown.dram_bandwidth = 6;
   a.breakdown.dram_latency = 2;
   a.breakdown.bank_conflict = 1;
-  a.breakdown.dependency = 1;  // 25 + 5 + 6 + 2 + 1 + 1 = 40 cycles
+  a.breakdown.dependency = 1;  // 20 + 5 + 5 + 6 + 2 + 1 + 1 = 40 cycles
   LayerStats b;
   b.name = "relu, \"quoted\"";
   b.type = "activation";
@@ -91,7 +92,8 @@ TEST(Report, HoldsVersionInputsConfigLayersAndTotal) {
 }
 
 const std::vector<std::string> kCauseKeys = {
-    "compute", "fill_drain", "dram_bandwidth", "dram_latency", "bank_conflict", "dependency", "idle"};
+    "compute",      "spatial_underuse", "preload",        "fill_drain",   "spm_array_port", "bank_conflict",
+    "spm_dma_port", "dma_issue",        "dram_bandwidth", "dram_latency", "dependency",     "idle"};
 
 TEST(Report, CycleBreakdownFollowsStallCyclesInCauseOrderAndSumsToTheCycles) {
   const auto dir = testing::fresh_dir("report_breakdown");
@@ -116,7 +118,8 @@ TEST(Report, CycleBreakdownFollowsStallCyclesInCauseOrderAndSumsToTheCycles) {
     EXPECT_EQ(sum, rec["cycles"].get<int64_t>()) << rec["name"];
   }
   EXPECT_EQ(j["layers"][0]["cycle_breakdown"]["dram_bandwidth"], 6);
-  EXPECT_EQ(j["total"]["cycle_breakdown"]["compute"], 25 + 2);
+  EXPECT_EQ(j["total"]["cycle_breakdown"]["compute"], 20 + 2);
+  EXPECT_EQ(j["total"]["cycle_breakdown"]["spatial_underuse"], 5);
   // The file keeps the order: "compute" comes before "fill_drain", ..., "idle" in the text.
   const std::string text = j.dump(2);
   size_t pos = text.find("\"cycle_breakdown\"");
@@ -130,11 +133,12 @@ TEST(Report, CycleBreakdownFollowsStallCyclesInCauseOrderAndSumsToTheCycles) {
 TEST(Report, CsvHasOneRowPerLayerPlusTotalAndQuotesNames) {
   const std::string csv = layers_csv(two_layer_result());
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "name,type,macs,vector_ops,cycles,compute_cycles,stall_cycles,cyc_compute,cyc_fill_drain,"
-            "cyc_dram_bandwidth,cyc_dram_latency,cyc_bank_conflict,cyc_dependency,cyc_idle,utilization,"
+            "name,type,macs,vector_ops,cycles,compute_cycles,stall_cycles,cyc_compute,cyc_spatial_underuse,"
+            "cyc_preload,cyc_fill_drain,cyc_spm_array_port,cyc_bank_conflict,cyc_spm_dma_port,cyc_dma_issue,"
+            "cyc_dram_bandwidth,cyc_dram_latency,cyc_dependency,cyc_idle,utilization,"
             "sram_reads_bytes,sram_writes_bytes,dram_reads_bytes,dram_writes_bytes,array_busy_cycles,"
             "vector_busy_cycles,dma_busy_cycles,instructions");
-  EXPECT_NE(csv.find("\nconv1,conv2d,1000,0,40,30,10,25,5,6,2,1,1,0,0.500000,"), std::string::npos);
+  EXPECT_NE(csv.find("\nconv1,conv2d,1000,0,40,30,10,20,5,0,5,0,1,0,0,6,2,1,0,0.500000,"), std::string::npos);
   EXPECT_NE(csv.find("\n\"relu, \"\"quoted\"\"\",activation,"), std::string::npos);
   EXPECT_NE(csv.find("\nTOTAL,"), std::string::npos);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
@@ -195,26 +199,34 @@ TEST(Report, SummaryHasAnEnergyColumnWhenGivenOne) {
 
 TEST(Report, SummaryShowsTheLargestCausesAlignedAndAllCausesInTotal) {
   const std::string t = summary_table(ArchSpec{}, two_layer_result());
-  // conv1: 40 cycles, compute 25, bandwidth 6, fill 5 are the three largest.
-  EXPECT_NE(t.find(fmt::format("comp {:>5.1f}%  bw   {:>5.1f}%  fill {:>5.1f}%\n", 100.0 * 25 / 40,
+  // conv1: 40 cycles, compute 20, bandwidth 6, under-use 5 (ties with fill 5: report order) are the
+  // three largest.
+  EXPECT_NE(t.find(fmt::format("comp  {:>5.1f}%  bw    {:>5.1f}%  under {:>5.1f}%\n", 100.0 * 20 / 40,
                                100.0 * 6 / 40, 100.0 * 5 / 40)),
             std::string::npos)
       << t;
   EXPECT_NE(
-      t.find(fmt::format("cycles by cause: compute {:.1f} %, fill/drain {:.1f} %, DRAM bandwidth {:.1f} %, "
-                         "DRAM latency {:.1f} %, bank conflict {:.1f} %, dependency {:.1f} %, idle 0.0 %\n",
-                         100.0 * 27 / 42, 100.0 * 5 / 42, 100.0 * 6 / 42, 100.0 * 2 / 42, 100.0 * 1 / 42,
-                         100.0 * 1 / 42)),
+      t.find(fmt::format("cycles by cause: compute {:.1f} %, spatial under-use {:.1f} %, preload 0.0 %, "
+                         "fill/drain {:.1f} %, scratchpad port (array) 0.0 %, bank conflict {:.1f} %, "
+                         "scratchpad port (DMA) 0.0 %, DMA issue limit 0.0 %, DRAM bandwidth {:.1f} %, "
+                         "DRAM latency {:.1f} %, dependency {:.1f} %, idle 0.0 %\n",
+                         100.0 * 22 / 42, 100.0 * 5 / 42, 100.0 * 5 / 42, 100.0 * 1 / 42, 100.0 * 6 / 42,
+                         100.0 * 2 / 42, 100.0 * 1 / 42)),
       std::string::npos)
       << t;
-  EXPECT_NE(t.find("causes: comp = compute, fill = fill/drain, bw = DRAM bandwidth"), std::string::npos);
+  EXPECT_NE(t.find("causes: comp = compute, under = spatial under-use, pre = preload, fill = fill/drain, "
+                   "aport = scratchpad port (array), bank = bank conflict, dport = scratchpad port (DMA), "
+                   "issue = DMA issue limit, bw = DRAM bandwidth, lat = DRAM latency, dep = dependency, "
+                   "idle = idle"),
+            std::string::npos)
+      << t;
   // Each row's cause column starts where the header's does.
   const size_t header_at = t.find("layer");
   const size_t column = t.find("largest causes", header_at) - header_at;
   for (const char* row_start : {"conv1 ", "TOTAL "}) {
     const size_t at = t.find(row_start);
     ASSERT_NE(at, std::string::npos) << row_start;
-    EXPECT_EQ(t.substr(at + column, 5), "comp ") << row_start;
+    EXPECT_EQ(t.substr(at + column, 6), "comp  ") << row_start;
     EXPECT_EQ(t.substr(at + column - 2, 2), "  ") << row_start;
   }
 }

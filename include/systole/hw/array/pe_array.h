@@ -12,8 +12,12 @@
 // up); accesses are still counted. The work starts on the first clock edge after issue; its
 // closed-form part is the first `cycles` of the duration, of which the first
 // fill_drain = cycles - stream_cycles (TileTiming) move no new operands (rtl fidelity: the closed
-// form's value, equal by construction). InstructionRecord: work_cycles = cycles, spm_stall_cycles =
-// stall, bank_conflict_cycles = conflicts, busy_cycles = duration.
+// form's value, equal by construction), and of those the first preload =
+// min(TileTiming::preload_cycles, fill_drain) shift the stationary block in. Of the remaining
+// stream = cycles - fill_drain cycles, under-use = stream - min(stream, ceil(MACs / (R * C)))
+// are the PE-cycles the tile leaves idle, expressed in whole-array cycles (stats/attribution.h).
+// InstructionRecord: work_cycles = cycles, fill_drain_cycles, preload_cycles, underuse_cycles,
+// spm_stall_cycles = stall, bank_conflict_cycles = conflicts, busy_cycles = duration.
 // Counts: MACs = m*n*k; per scratchpad bytes, bank word accesses (as core.array.operand_feeder
 // reads them: packed words when staged, the words each vector touches when direct), conflict
 // cycles and (ofmap)

@@ -47,6 +47,9 @@ struct CoreModuleParams {
   const std::vector<uint8_t>* dram_contents = nullptr;
   IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
   IRunObserver* run_observer = nullptr;      // retires and DRAM bursts (traces, progress)
+  // The DRAM's peak data bandwidth, GB/s (DramParams::planning_bandwidth_gbps(); 0 = unbounded):
+  // the DMA's bound for the stall attribution (hw/dma/dma.h).
+  double dram_peak_gbps = 0.0;
 };
 
 class Core : public sc_core::sc_module {

@@ -17,7 +17,14 @@
 //     ofmap scratchpad holds, bytes() / bytes(input_type) elements of accumulator_type, so its
 //     scratchpad side is that many accumulator bytes (4x bytes() for int8 out of int32);
 //   - the descriptor ends at max(last completion, scratchpad end): ONE wait() to that time.
-//     InstructionRecord::first_data_cycle is the core cycle of its first burst completion.
+// Record (stats/attribution.h InstructionRecord, the stall attribution's inputs): the core
+// cycles of the first burst's issue (dram_start_cycle), first and last completions
+// (first_data_cycle, dram_end_cycle; all -1 without bursts) and of the scratchpad side's end
+// (spm_end_cycle: index read and fill / drain; -1 when it took no time), the bank-conflict cycles
+// of the scratchpad transactions (spm_conflict_cycles), and the DRAM side's two lower bounds:
+// window_bound_cycles = (ceil(bursts / min(max_outstanding, bursts)) - 1) * (first_data_cycle -
+// dram_start_cycle), peak_bound_cycles = ceil((bytes - first burst's bytes) /
+// dram_peak_bytes_per_cycle) (0 when the peak is 0, unbounded).
 // Actions (InstructionRecord::actions): dma_bursts = planes * rows * ceil(row_bytes / burst_bytes),
 // and the scratchpad's bank word accesses of the scratchpad-side transaction (write accesses for
 // a LOAD, read accesses for a STORE), as the scratchpad counted them (SpmAccessExtension).
@@ -65,6 +72,9 @@ struct DmaModuleParams {
   // Functional runs: the DRAM contents, from which an indexed LOAD copies the rows its indices name
   // (a debug access: its timing is its bursts'); nullptr when timing-only. Not owned.
   const std::vector<uint8_t>* dram_contents = nullptr;
+  // The DRAM's peak data bandwidth in bytes per core cycle (dram.kind cycle: the device's peak,
+  // simple: bandwidth_gbps; 0: unbounded, ideal), for window_bound vs peak_bound above.
+  double dram_peak_bytes_per_cycle = 0.0;
 };
 
 struct DmaCounters {
