@@ -127,7 +127,7 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
         if (net.layers[i].name != name || !prog.mappings[i].ranked.empty()) continue;
         throw ConfigError(Diagnostic{
             mapping->path, u.line, "layers." + name, "",
-            fmt::format("layer '{}' is a {} layer mapped as '{}', not a GEMM on the array: only GEMM layers "
+            fmt::format("layer '{}' ({}) is mapped as '{}', not as a GEMM on the array: only GEMM layers "
                         "(conv2d, matmul) take a tiling",
                         name, to_string(net.layers[i].kind), prog.mappings[i].dataflow)});
       }
