@@ -76,6 +76,26 @@ TEST(MapCli, AMappingFileDrivesRunValidateAndMap) {
   EXPECT_EQ(empty.exit_code, 2) << empty.err;
 }
 
+TEST(MapCli, TilesThatAreNoMultipleOfTheArrayComputeRightInBothFidelities) {
+  // The search only tries multiples of the array; a user's tile may be any size.
+  const auto dir = fresh_dir("map_cli_odd");
+  write_file(dir / "small.yaml", testing::kSmallWorkload);
+  const std::string first_gemm = "conv1";  // kSmallWorkload's first layer: a 3x3 convolution
+  write_file(dir / "odd.yaml", "layers:\n  " + first_gemm + ": {tile: [7, 3, 5], loop_order: \"n,m,k\"}\n");
+  int64_t cycles[2] = {0, 0};
+  int i = 0;
+  for (const char* fidelity : {"tile", "rtl"}) {
+    const auto r = run_systole("run -w " + q(dir / "small.yaml") + " --mapping " + q(dir / "odd.yaml") +
+                                   " --functional --fidelity " + fidelity + " -q -o " + q(dir / fidelity),
+                               dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto report = nlohmann::json::parse(read_file(dir / fidelity / "report.json"));
+    EXPECT_EQ(report["functional"]["verified"], true) << fidelity;
+    cycles[i++] = report["total"]["cycles"].get<int64_t>();
+  }
+  EXPECT_EQ(cycles[0], cycles[1]) << "rtl and tile agree on odd tiles";
+}
+
 TEST(MapCli, BadFlagsExitTwo) {
   const auto dir = fresh_dir("map_cli_bad");
   for (const char* args : {"map -w resnet18 --top 0", "map -w resnet18 --top 6",
