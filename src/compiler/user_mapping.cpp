@@ -45,7 +45,12 @@ UserMapping load_user_mapping(const std::string& path, const Network& net) {
   std::set<std::string> names;
   for (const Layer& l : net.layers) names.insert(l.name);
   for (const auto& kv : layers) {
-    const std::string name = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) {
+      errs.add({path, yaml_line(kv.first), "layers", yaml_value_text(kv.first),
+                "a layer name must be a plain string, not a list or a map"});
+      continue;
+    }
+    const std::string name = kv.first.Scalar();
     const std::string key = "layers." + name;
     const YAML::Node& e = kv.second;
     const int line = yaml_line(kv.first);

@@ -80,6 +80,11 @@ TEST(UserMapping, FileMistakesNameLineAndKey) {
   EXPECT_EQ(ds[3].key, "layers.fc.tile");
   EXPECT_EQ(ds[4].key, "layers.r1.loop_order");
   EXPECT_EQ(errors_of([] { mapping_of("tiles: {}\n"); }).at(0).key, "tiles");
+  // A layer name that is a list (a fuzzer finding: yaml-cpp threw its own exception).
+  const auto list_key = errors_of([] { mapping_of("layers:\n  [2rs: 8]: {tile: [1, 1, 1]}\n"); });
+  ASSERT_EQ(list_key.size(), 1u);
+  EXPECT_EQ(list_key[0].key, "layers");
+  EXPECT_NE(list_key[0].rule.find("a layer name must be a plain string"), std::string::npos);
 }
 
 TEST(UserMapping, HardwareMistakesNameLineAndKey) {
