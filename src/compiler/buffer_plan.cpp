@@ -45,6 +45,16 @@ int64_t BufferPlan::shortfall(Buffer r, const RoleBytes& need) const {
   return used > capacity ? used - capacity : 0;
 }
 
+std::string BufferPlan::usage(Buffer r, const RoleBytes& need) const {
+  std::string out;
+  for (const Buffer o : kOperandRoles) {
+    if (!together(o, r)) continue;
+    out += fmt::format("{}{} {} B", out.empty() ? "" : " + ", to_string(o),
+                       double_buffer_bytes(o, need[static_cast<size_t>(index_of(o))]));
+  }
+  return out;
+}
+
 bool BufferPlan::fits(const RoleBytes& need) const {
   for (const Buffer r : kOperandRoles) {
     if (shortfall(r, need) > 0) return false;

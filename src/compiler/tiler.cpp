@@ -215,16 +215,10 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
         what = fmt::format("layer '{}' needs {} bytes in the {} scratchpad: 2 x {} B (double-buffered)",
                            p.name, sat_mul(2, need[index_of(b)]), to_string(b), need[index_of(b)]);
       } else {
-        std::string parts;
-        for (const Buffer o : kOperandRoles) {
-          if (buf.capacity_key(o) != buf.capacity_key(b)) continue;
-          parts += fmt::format("{}{} {} B", parts.empty() ? "" : " + ", to_string(o),
-                               buf.double_buffer_bytes(o, need[index_of(o)]));
-        }
         what = fmt::format(
             "layer '{}' needs {} bytes more than the {} holds: {} (each double-buffered and "
             "rounded up to the bank row)",
-            p.name, short_by, buf.describe(b), parts);
+            p.name, short_by, buf.describe(b), buf.usage(b, need));
       }
       errs.add({where.file, where.line, buf.capacity_key(b), std::to_string(buf.capacity_kib(b)),
                 fmt::format("{} for its smallest legal tile m={} n={} k={} (one {}x{} {} fold at streaming "

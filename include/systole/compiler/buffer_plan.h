@@ -55,6 +55,9 @@ class BufferPlan {
   // counted); 0 when they fit. Saturates instead of overflowing.
   int64_t shortfall(Buffer r, const RoleBytes& need) const;
   bool fits(const RoleBytes& need) const;
+  // "ifmap 128 B + weight 2048 B + ofmap 256 B": what each role in r's scratchpad takes of it for
+  // halves of `need` (double_buffer_bytes), for messages.
+  std::string usage(Buffer r, const RoleBytes& need) const;
   // The regions of a GEMM layer whose largest tile needs `need` bytes per role (fits(need) holds).
   RoleRegions for_tiles(const RoleBytes& need) const;
   // The regions of a layer that streams chunks through the roles in `used`.
