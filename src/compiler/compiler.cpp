@@ -11,6 +11,7 @@
 #include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/operator_lowering.h"
+#include "systole/compiler/residency.h"
 
 namespace systole {
 
@@ -86,14 +87,23 @@ int requant_shift(const ArchSpec& arch, int64_t k) {
   return static_cast<int>(std::max<int64_t>(0, (log2k + 1) / 2 + bits_in + bits_w - bits_in - 1));
 }
 
-Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping) {
-  const ElementBytes eb = element_bytes(arch);
-  const MemoryPlan plan = plan_memory(arch, net);
+namespace {
+
+// One compilation with a tensor store of `reserved_kib` KiB at the top of kTensorStore's
+// scratchpad (0: none; every tensor's residency reason is then `off_reason`). The working buffers
+// are planned in the scratchpad's capacity minus the store.
+Program compile_with_store(const ArchSpec& arch, const Network& net, const UserMapping* mapping,
+                           int64_t reserved_kib, const std::string& off_reason) {
+  ArchSpec lowered = arch;
+  lowered.core.scratchpads.declare(arch.core.scratchpads.name_of(kTensorStore)).capacity_kib -= reserved_kib;
+  const ElementBytes eb = element_bytes(lowered);
+  const MemoryPlan plan = plan_memory(lowered, net);
+  const ResidencyPlan residency = plan_residency(arch, net, plan, reserved_kib * 1024, off_reason);
   Program prog;
   prog.network = net.name;
   prog.tensors = plan.tensors;
   StreamBuilder sb(net.layers.size());
-  sb.fence_layers(BufferPlan(arch).any_shared());
+  sb.fence_layers(BufferPlan(lowered).any_shared());
 
   std::vector<FusedActivation> fused(net.layers.size());
   for (size_t i = 0; i < net.layers.size(); ++i) {
@@ -107,7 +117,7 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
     const Layer& l = net.layers[i];
     const int64_t before = static_cast<int64_t>(sb.instructions().size());
     try {
-      compile_layer(arch, net, i, plan, eb, fused[i], mapping, &sb, &prog);
+      compile_layer(lowered, net, i, plan, eb, fused[i], mapping, &sb, &prog);
     } catch (const BudgetExceeded& b) {
       const int64_t emitted = static_cast<int64_t>(sb.instructions().size()) - before;
       over_instruction_limit(net, i, b.needed > 0 ? b : BudgetExceeded{emitted + 1, ""}, before);
@@ -119,6 +129,7 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
       }
       throw ConfigError(std::move(diags));
     }
+    prog.mappings.back().residency = residency.tensors.at(l.name).reason;
   }
   // A tiling for a layer that took none (not a GEMM layer, or fused into its producer).
   if (mapping != nullptr) {
@@ -137,7 +148,117 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
   for (Instruction& in : prog.instructions) {
     if (auto* d = std::get_if<DmaDescriptor>(&in.payload)) *d = coalesced(*d);
   }
+  place_resident_transfers(residency, prog.tensors, &prog.instructions);
+  for (TensorPlacement& t : prog.tensors) {
+    auto it = residency.tensors.find(t.name);
+    if (it == residency.tensors.end() || !it->second.on_chip) continue;
+    t.on_chip = true;
+    t.store_addr = it->second.store_addr;
+  }
+  ResidencySummary& summary = prog.residency;
+  summary.mode = to_string(arch.compiler.residency);
+  summary.scratchpad = residency.scratchpad;
+  summary.reserved_bytes = residency.reserved_bytes;
+  summary.store_base = residency.store_base;
+  summary.peak_live_bytes = residency.peak_live_bytes;
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const bool root = plan.views.at(net.layers[i].name).source_layer == static_cast<int>(i);
+    if (root && residency.tensors.at(net.layers[i].name).on_chip) ++summary.resident_tensors;
+  }
   return prog;
+}
+
+// "1.5 MiB"-style sizes for the choice note.
+std::string kib_str(int64_t kib) {
+  return fmt::format("{} KiB", kib);
+}
+
+}  // namespace
+
+Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping) {
+  const CompilerParams& c = arch.compiler;
+  const bool no_store = c.residency == Residency::kOff || arch.core.array.microarch.scalesim_counting;
+  if (no_store && c.resident_kib > 0) {
+    const KeyOrigin at = arch.origin_of("compiler.resident_kib");
+    throw ConfigError(Diagnostic{
+        at.file, at.line, "compiler.resident_kib", std::to_string(c.resident_kib),
+        c.residency == Residency::kOff
+            ? "sizes the on-chip tensor store, which compiler.residency: off does not use: leave it out or 0"
+            : "sizes the on-chip tensor store, which SCALE-Sim compatibility (core.array.scalesim_compat) "
+              "turns "
+              "off: leave it out or 0"});
+  }
+  if (c.residency == Residency::kOff) {
+    return compile_with_store(arch, net, mapping, 0, "DRAM: compiler.residency is off");
+  }
+  if (arch.core.array.microarch.scalesim_counting) {
+    Program p = compile_with_store(arch, net, mapping, 0,
+                                   "DRAM: SCALE-Sim compatibility keeps every layer's output in DRAM, "
+                                   "layer by layer, as SCALE-Sim does");
+    p.residency.choice = "none: SCALE-Sim compatibility (core.array.scalesim_compat) turns residency off";
+    return p;
+  }
+  const std::string spm_name = arch.core.scratchpads.name_of(kTensorStore);
+  const int64_t capacity_kib = arch.core.scratchpads.of(kTensorStore).capacity_kib;
+  if (c.resident_kib > 0) {
+    const std::string key = "compiler.resident_kib";
+    const KeyOrigin at = arch.origin_of(key);
+    if (c.resident_kib >= capacity_kib) {
+      throw ConfigError(Diagnostic{at.file, at.line, key, std::to_string(c.resident_kib),
+                                   fmt::format("the on-chip tensor store must leave room for the working "
+                                               "buffers: less than the {} KiB of core.scratchpads.{} (the "
+                                               "scratchpad of the {} role), or 0 to let the compiler choose",
+                                               capacity_kib, spm_name, to_string(kTensorStore))});
+    }
+    try {
+      Program p = compile_with_store(arch, net, mapping, c.resident_kib, "");
+      p.residency.choice = fmt::format("fixed: compiler.resident_kib = {}", c.resident_kib);
+      return p;
+    } catch (const ConfigError& e) {
+      // The working buffers were planned in the capacity left after the store: say so, with the
+      // capacity the user wrote.
+      const std::string capacity_key = fmt::format("core.scratchpads.{}.capacity_kib", spm_name);
+      const std::string where = at.line > 0 ? fmt::format("{}:{}", at.file, at.line) : at.file;
+      std::vector<Diagnostic> diags = e.diagnostics();
+      for (Diagnostic& d : diags) {
+        if (d.key == capacity_key) d.value = std::to_string(capacity_kib);
+        d.rule += fmt::format(
+            " (only {} KiB of it are left for the working buffers: compiler.resident_kib = {} "
+            "({}) reserves the rest for resident tensors; reserve less)",
+            capacity_kib - c.resident_kib, c.resident_kib, where);
+      }
+      throw ConfigError(std::move(diags));
+    }
+  }
+  // auto: no store first (its plan also measures the peak of live bytes), then every candidate
+  // size; the smallest estimate wins, ties to fewer DRAM bytes, then to the smaller store.
+  Program best = compile_with_store(arch, net, mapping, 0, "DRAM: no on-chip store was worth its capacity");
+  ProgramEstimate best_est = estimate_program(arch, best);
+  std::vector<int64_t> sizes = {capacity_kib / 8, capacity_kib / 4, capacity_kib / 2, capacity_kib * 3 / 4,
+                                ceil_div(best.residency.peak_live_bytes, int64_t{1024})};
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  std::string note = fmt::format("0 KiB: {} cycles, {} B DRAM", best_est.cycles, best_est.dram_bytes);
+  for (const int64_t kib : sizes) {
+    if (kib <= 0 || kib >= capacity_kib) continue;
+    try {
+      Program p = compile_with_store(arch, net, mapping, kib, "");
+      const ProgramEstimate e = estimate_program(arch, p);
+      note += fmt::format("; {}: {} cycles, {} B DRAM", kib_str(kib), e.cycles, e.dram_bytes);
+      if (e.cycles < best_est.cycles || (e.cycles == best_est.cycles && e.dram_bytes < best_est.dram_bytes)) {
+        best = std::move(p);
+        best_est = e;
+      }
+    } catch (const ConfigError&) {
+      note += fmt::format("; {}: the working buffers left do not fit a layer", kib_str(kib));
+    } catch (const WorkloadError&) {
+      note += fmt::format("; {}: a layer's smaller tiles exceed the instruction limit", kib_str(kib));
+    }
+  }
+  best.residency.choice =
+      fmt::format("auto: {} of the {} KiB '{}' (estimates by size: {})",
+                  kib_str(best.residency.reserved_bytes / 1024), capacity_kib, spm_name, note);
+  return best;
 }
 
 }  // namespace systole

@@ -22,7 +22,9 @@ std::string mapping_line(size_t i, const ProgramLayer& l, const MappingRecord& r
   if (r.tiles > 0)
     s += fmt::format(" tiles={} folds={} est_dram_bytes={}", r.tiles, r.folds, r.estimated_dram_bytes);
   if (!r.fused_into.empty()) s += " fused_into=" + r.fused_into;
-  return s + "\n#   " + r.reason + "\n";
+  s += "\n#   " + r.reason + "\n";
+  if (!r.residency.empty()) s += "#   output: " + r.residency + "\n";
+  return s;
 }
 
 // "ifmap[A]": a buffer and the double-buffer half an instruction uses ("ifmap" without one).
@@ -40,6 +42,7 @@ std::string instruction_line(const Instruction& in, const std::string& layer) {
                        d.spm_addr, d.planes, d.rows, d.row_bytes);
       if (d.planes > 1 || d.rows > 1)
         s += fmt::format(" stride={}/{}", d.plane_stride_bytes, d.row_stride_bytes);
+      if (d.on_chip) s += fmt::format(" store=0x{:x}", d.store_addr);
       if (d.indexed) {
         s += fmt::format(" indexed={}@0x{:x} table=0x{:x} table_rows={}", to_string(d.index_buffer),
                          d.index_spm_addr, d.table_addr, d.table_rows);
@@ -81,8 +84,14 @@ std::string instruction_line(const Instruction& in, const std::string& layer) {
 std::string to_text(const Program& p) {
   std::string out = fmt::format("# network {}: {} layers, {} instructions\n", p.network, p.layers.size(),
                                 p.instructions.size());
+  const ResidencySummary& r = p.residency;
+  out += fmt::format(
+      "# residency {}: {} B on-chip store in '{}' from 0x{:x}, {} resident tensors, peak live {} B\n", r.mode,
+      r.reserved_bytes, r.scratchpad, r.store_base, r.resident_tensors, r.peak_live_bytes);
+  if (!r.choice.empty()) out += "#   " + r.choice + "\n";
   for (const TensorPlacement& t : p.tensors) {
-    out += fmt::format("# tensor {} dram=0x{:x} bytes={}\n", t.name, t.dram_addr, t.bytes);
+    out += fmt::format("# tensor {} dram=0x{:x} bytes={}", t.name, t.dram_addr, t.bytes);
+    out += t.on_chip ? fmt::format(" store=0x{:x}\n", t.store_addr) : "\n";
   }
   // Instructions are grouped by layer in stream order (a fused VECTOR carries its producer's index).
   std::vector<std::vector<const Instruction*>> by_layer(p.layers.size());
@@ -128,14 +137,25 @@ nlohmann::json to_json(const Program& p) {
       e["estimated_dram_bytes"] = r.estimated_dram_bytes;
       e["fused_into"] = r.fused_into;
       e["reason"] = r.reason;
+      e["residency"] = r.residency;
       if (!r.ranked.empty()) e["ranked"] = ranked_json(r);
     }
     j["layers"].push_back(e);
   }
   j["tensors"] = nlohmann::json::array();
   for (const TensorPlacement& t : p.tensors) {
-    j["tensors"].push_back({{"name", t.name}, {"dram_addr", t.dram_addr}, {"bytes", t.bytes}});
+    nlohmann::json e{
+        {"name", t.name}, {"dram_addr", t.dram_addr}, {"bytes", t.bytes}, {"on_chip", t.on_chip}};
+    if (t.on_chip) e["store_addr"] = t.store_addr;
+    j["tensors"].push_back(e);
   }
+  j["residency"] = {{"mode", p.residency.mode},
+                    {"scratchpad", p.residency.scratchpad},
+                    {"reserved_bytes", p.residency.reserved_bytes},
+                    {"store_base", p.residency.store_base},
+                    {"peak_live_bytes", p.residency.peak_live_bytes},
+                    {"resident_tensors", p.residency.resident_tensors},
+                    {"choice", p.residency.choice}};
   j["instructions"] = nlohmann::json::array();
   for (const Instruction& in : p.instructions) {
     nlohmann::json e{{"id", in.id}, {"op", to_string(in.op)}, {"layer", in.layer}, {"deps", in.deps}};
@@ -153,6 +173,10 @@ nlohmann::json to_json(const Program& p) {
         e["row_stride_bytes"] = d.row_stride_bytes;
         e["bytes"] = d.bytes();
         if (d.slot != kNoSlot) e["slot"] = slot_name(d.slot);
+        if (d.on_chip) {
+          e["on_chip"] = true;
+          e["store_addr"] = d.store_addr;
+        }
         if (d.indexed) {
           e["index_buffer"] = to_string(d.index_buffer);
           e["index_spm_addr"] = d.index_spm_addr;

@@ -53,6 +53,9 @@ bool parse_enum(const std::string& s, DramScheduler* out) {
 bool parse_enum(const std::string& s, DramAddressMapping* out) {
   return parse_dram_address_mapping(s, out);
 }
+bool parse_enum(const std::string& s, Residency* out) {
+  return parse_residency(s, out);
+}
 bool parse_enum(const std::string& s, EnergyDramStandard* out) {
   return parse_energy_dram_standard(s, out);
 }
@@ -460,6 +463,20 @@ std::vector<ParamDef> declare() {
       "error instead of running for hours; 1e11 is 100 s at 1 GHz, ~20x the largest network "
       "in workloads/; at most 1e13 so that the budget is a SystemC time at every clock",
       [](auto& a) -> auto& { return a.sim.max_cycles; }));
+
+  s.push_back(enum_param(
+      "compiler.residency", Residency::kOff, {"auto", "off"},
+      "Activation residency: auto keeps layer outputs that fit in a region at the top of the ifmap "
+      "role's scratchpad for their consumers (liveness over the network, spilled to DRAM in "
+      "production order when full); off sends every layer output to DRAM and back. SCALE-Sim "
+      "compatibility forces off (docs/compiler.md \"Activation residency\")",
+      [](auto& a) -> auto& { return a.compiler.residency; }));
+  s.push_back(int_param(
+      "compiler.resident_kib", "KiB", 0, at_least(0, 1e9),
+      "KiB of the ifmap role's scratchpad reserved for resident tensors; 0 = the compiler chooses "
+      "by its estimate among 0, 1/8, 1/4, 1/2, 3/4 of the scratchpad and the network's peak live "
+      "bytes; at most the scratchpad's capacity minus what the smallest tiles need",
+      [](auto& a) -> auto& { return a.compiler.resident_kib; }));
 
   s.push_back(string_param(
       "trace.formats", "none",

@@ -44,6 +44,7 @@ Json stats_json(const LayerStats& s) {
       {"sram_writes_bytes", s.sram_writes_bytes},
       {"dram_reads_bytes", s.dram_reads_bytes},
       {"dram_writes_bytes", s.dram_writes_bytes},
+      {"on_chip_bytes", s.on_chip_bytes},
       {"array_busy_cycles", s.array_busy_cycles},
       {"vector_busy_cycles", s.vector_busy_cycles},
       {"dma_busy_cycles", s.dma_busy_cycles},
@@ -99,7 +100,7 @@ Json mapping_json(const MappingRecord& m) {
             {"gemm_k", m.gemm_k},     {"groups", m.groups},         {"tile_m", m.tile_m},
             {"tile_n", m.tile_n},     {"tile_k", m.tile_k},         {"folds", m.folds},
             {"tiles", m.tiles},       {"loop_order", m.loop_order}, {"fused_into", m.fused_into},
-            {"reason", m.reason}};
+            {"reason", m.reason},     {"residency", m.residency}};
   // The chosen tiling's estimate and the runner-up's, so a reader sees how close the choice was.
   if (!m.ranked.empty()) j["estimated_cost"] = m.ranked[0].estimated_cost;
   if (m.ranked.size() > 1) j["runner_up"] = ranked_json(m)[1];
@@ -253,6 +254,13 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
     layers.push_back(std::move(l));
   }
   report["layers"] = std::move(layers);
+  const ResidencySummary& res = program.residency;
+  report["residency"] = {{"mode", res.mode},
+                         {"scratchpad", res.scratchpad},
+                         {"reserved_bytes", res.reserved_bytes},
+                         {"peak_live_bytes", res.peak_live_bytes},
+                         {"resident_tensors", res.resident_tensors},
+                         {"choice", res.choice}};
   Json total = stats_json(result.total);
   total["actions"] = actions_json(result.total);
   add_verification(total, result.total);

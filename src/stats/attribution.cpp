@@ -70,6 +70,7 @@ void add_into(LayerStats& dst, const LayerStats& src) {
   dst.sram_writes_bytes += src.sram_writes_bytes;
   dst.dram_reads_bytes += src.dram_reads_bytes;
   dst.dram_writes_bytes += src.dram_writes_bytes;
+  dst.on_chip_bytes += src.on_chip_bytes;
   dst.array_busy_cycles += src.array_busy_cycles;
   dst.vector_busy_cycles += src.vector_busy_cycles;
   dst.dma_busy_cycles += src.dma_busy_cycles;
@@ -149,6 +150,9 @@ SimResult attribute(const Program& program, const std::vector<InstructionRecord>
     ls.sram_writes_bytes += r.sram_write_bytes;
     ls.dram_reads_bytes += r.dram_read_bytes;
     ls.dram_writes_bytes += r.dram_write_bytes;
+    if (const auto* d = std::get_if<DmaDescriptor>(&inst.payload); d != nullptr && d->on_chip) {
+      ls.on_chip_bytes += static_cast<int64_t>(d->bytes());
+    }
     ls.instructions += 1;
     ls.actions += r.actions;
     switch (inst.op) {

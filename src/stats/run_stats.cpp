@@ -32,6 +32,9 @@ void core_stats(StatTree& t, const ArchSpec& arch, const SimResult& r) {
             total.dma_busy_cycles);
   t.counter("core0.dma.dram_read_bytes", "B", "bytes loaded from DRAM", total.dram_reads_bytes);
   t.counter("core0.dma.dram_write_bytes", "B", "bytes stored to DRAM", total.dram_writes_bytes);
+  t.counter("core0.dma.on_chip_bytes", "B",
+            "bytes moved to or from resident tensors in the on-chip tensor store instead of DRAM",
+            total.on_chip_bytes);
   t.counter("core0.controller.instructions", "instruction", "instructions retired", total.instructions);
   for (const CycleCauseInfo& c : kCycleCauses) {
     t.counter(std::string("core0.stalls.") + c.key, "cycle",

@@ -20,9 +20,23 @@ struct ProgramLayer {
 
 // Where a tensor lives in DRAM (network inputs, layer outputs and weights).
 struct TensorPlacement {
-  std::string name;  // layer/input name; weights are "<layer>.weight"
-  uint64_t dram_addr = 0;
+  std::string name;        // layer/input name; weights are "<layer>.weight"
+  uint64_t dram_addr = 0;  // its home in the DRAM address map (resident tensors: unused by the timing)
   uint64_t bytes = 0;
+  bool on_chip = false;     // resident: lives in the on-chip tensor store (docs/compiler.md)
+  uint64_t store_addr = 0;  // its scratchpad address there (on_chip)
+};
+
+// How the compiler used the on-chip tensor store (docs/compiler.md "Activation residency").
+struct ResidencySummary {
+  std::string mode = "off";  // compiler.residency
+  std::string scratchpad;    // the scratchpad holding the store
+  int64_t reserved_bytes = 0;
+  uint64_t store_base = 0;
+  int64_t peak_live_bytes = 0;  // the most bytes of layer outputs alive at once
+  int64_t resident_tensors = 0;
+  // How the store's size was chosen (auto: every size tried with its estimate).
+  std::string choice;
 };
 
 // What the mapper chose for one layer and why; printed by `systole compile`.
@@ -41,6 +55,7 @@ struct MappingRecord {
   int64_t estimated_dram_bytes = 0;
   std::string fused_into;  // non-empty when this layer was fused into its producer
   std::string reason;
+  std::string residency;  // where the layer's output lives and why (compiler/residency.h)
   // GEMM layers: the tilings the compiler's search scored best, best first (the chosen one is
   // ranked[0]), each with the estimate it was ranked by: cost = max(array cycles, DRAM bytes /
   // DRAM bytes per cycle) (docs/compiler.md "Tiling"). Empty for other layers.
@@ -58,6 +73,7 @@ struct Program {
   std::vector<Instruction> instructions;
   std::vector<MappingRecord> mappings;  // one per layer, same order as layers
   std::vector<TensorPlacement> tensors;
+  ResidencySummary residency;
 };
 
 // Text form: one instruction per line, e.g.

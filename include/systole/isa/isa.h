@@ -63,8 +63,20 @@ struct DmaDescriptor {
   uint64_t index_spm_addr = 0;
   uint64_t table_addr = 0;
   uint64_t table_rows = 0;
+  // A resident tensor (docs/compiler.md "Activation residency"): the far side is not DRAM but the
+  // on-chip tensor store, a region of the kTensorStore role's scratchpad. (p, r, byte b) is at
+  // store_addr + p * plane_stride_bytes + r * row_stride_bytes + b there; dram_addr stays the
+  // tensor's home in the DRAM address map, which carries no traffic (a functional run writes a
+  // debug copy of a resident STORE there, untimed and uncounted, so that every layer can be
+  // verified from the DRAM image). The DMA moves each row as its own scratchpad transaction.
+  bool on_chip = false;
+  uint64_t store_addr = 0;
   uint64_t bytes() const { return planes * rows * row_bytes; }
 };
+
+// The role whose scratchpad holds the on-chip tensor store: the activations' home (on a TPU, the
+// Unified Buffer).
+inline constexpr OperandRole kTensorStore = OperandRole::kIfmap;
 
 // The same transfer with contiguous dimensions merged (an indexed LOAD is returned as it is): rows whose
 // stride equals their length become one longer row, and planes whose stride equals rows * row_bytes one

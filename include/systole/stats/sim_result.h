@@ -187,6 +187,9 @@ struct LayerStats {
   int64_t sram_writes_bytes = 0;
   int64_t dram_reads_bytes = 0;
   int64_t dram_writes_bytes = 0;
+  // Bytes the DMA moved to or from the on-chip tensor store (resident tensors; docs/compiler.md
+  // "Activation residency"): traffic that would have gone to DRAM with compiler.residency off.
+  int64_t on_chip_bytes = 0;
   int64_t array_busy_cycles = 0;  // cycles the array spent on this layer's tiles (incl. SPM stalls)
   int64_t vector_busy_cycles = 0;
   int64_t dma_busy_cycles = 0;

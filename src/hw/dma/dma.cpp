@@ -23,7 +23,7 @@ namespace {
 // (SpmAccessExtension; 0 from other targets).
 bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command cmd, uint64_t addr,
                uint64_t len, uint8_t* data, sc_core::sc_time& delay, std::string& error, int64_t* accesses,
-               int64_t* conflicts) {
+               int64_t* conflicts, int64_t* occupied = nullptr) {
   tlm::tlm_generic_payload trans;
   trans.set_command(cmd);
   trans.set_address(addr);
@@ -39,6 +39,7 @@ bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command
   trans.clear_extension(&ext);
   *accesses = ext.accesses;
   *conflicts = ext.conflict_cycles;
+  if (occupied != nullptr) *occupied = ext.occupied_cycles;
   if (!trans.is_response_error()) return true;
   error = fmt::format("DMA: {} of {} B at {:#x} on {} failed: {}",
                       cmd == tlm::TLM_READ_COMMAND ? "read" : "write", len, addr, socket.name(),
@@ -148,6 +149,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   sc_core::sc_time dram_start = start;
   int64_t dram_start_cycle = -1, dram_end_cycle = -1;  // -1: no bursts
   int64_t index_accesses = 0, index_conflicts = 0;
+  int64_t store_accesses = 0, store_conflicts = 0;  // the on-chip far side of a resident descriptor
   const uint64_t index_bytes = d.indexed ? 4 * d.rows : 0;
   if (d.indexed && (!load || d.planes != 1)) {
     fail_internal(m_failure, fmt::format("DMA: instruction {} is an indexed {} of {} planes; only a LOAD "
@@ -196,17 +198,32 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       return std::nullopt;
     }
 
-    sc_core::sc_time last_done = dram_start, first_done = dram_start;
-    std::vector<uint8_t> no_data;  // an indexed LOAD's bursts are timing only (its rows are gathered)
-    if (!dram_side(d, inst.layer, load, dram_start, d.indexed ? no_data : data, &last_done, &first_done,
-                   error)) {
-      fail_internal(m_failure, error);
-      return std::nullopt;
+    if (d.on_chip) {
+      sc_core::sc_time store_end = start;
+      if (d.indexed ||
+          !store_side(d, load, start, data, &store_end, &store_accesses, &store_conflicts, error)) {
+        fail_internal(m_failure, d.indexed ? fmt::format("DMA: instruction {} is an indexed LOAD from the "
+                                                         "on-chip tensor store",
+                                                         inst.id)
+                                           : error);
+        return std::nullopt;
+      }
+      end = std::max(end, store_end);
+      spm_end = std::max(spm_end, store_end);
+      spm_conflicts += store_conflicts;
+    } else {
+      sc_core::sc_time last_done = dram_start, first_done = dram_start;
+      std::vector<uint8_t> no_data;  // an indexed LOAD's bursts are timing only (its rows are gathered)
+      if (!dram_side(d, inst.layer, load, dram_start, d.indexed ? no_data : data, &last_done, &first_done,
+                     error)) {
+        fail_internal(m_failure, error);
+        return std::nullopt;
+      }
+      end = std::max(end, last_done);
+      first_data_cycle = clock.cycle_of(first_done);
+      dram_start_cycle = clock.cycle_of(dram_start);
+      dram_end_cycle = clock.cycle_of(last_done);
     }
-    end = std::max(end, last_done);
-    first_data_cycle = clock.cycle_of(first_done);
-    dram_start_cycle = clock.cycle_of(dram_start);
-    dram_end_cycle = clock.cycle_of(last_done);
     if (load && !spm_side()) {
       fail_internal(m_failure, error);
       return std::nullopt;
@@ -232,14 +249,23 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   SpmActions& spm = rec.actions.at(d.buffer);
   (load ? spm.write_accesses : spm.read_accesses) = spm_accesses;
   if (load) {
-    rec.dram_read_bytes = b;
     rec.sram_write_bytes = b;
     rec.sram_read_bytes = static_cast<int64_t>(index_bytes);
     rec.actions.at(d.index_buffer).read_accesses += index_accesses;
+  } else {
+    rec.sram_read_bytes = static_cast<int64_t>(spm_bytes);
+  }
+  if (d.on_chip) {
+    // The far side is the tensor store: a read for a LOAD, a write for a STORE.
+    (load ? rec.sram_read_bytes : rec.sram_write_bytes) += b;
+    (load ? rec.actions.at(kTensorStore).read_accesses : rec.actions.at(kTensorStore).write_accesses) +=
+        store_accesses;
+    m_counters.on_chip_bytes += b;
+  } else if (load) {
+    rec.dram_read_bytes = b;
     m_counters.dram_read_bytes += b;
   } else {
     rec.dram_write_bytes = b;
-    rec.sram_read_bytes = static_cast<int64_t>(spm_bytes);
     m_counters.dram_write_bytes += b;
   }
   m_counters.descriptors += 1;
@@ -330,6 +356,42 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
     }
   }
   m_counters.bursts += static_cast<int64_t>(bursts);
+  return true;
+}
+
+bool Dma::store_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& start,
+                     std::vector<uint8_t>& data, sc_core::sc_time* end, int64_t* accesses, int64_t* conflicts,
+                     std::string& error) {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const Clock& clock = m_params.clock;
+  int64_t issue_cycle = clock.cycle_of(start);  // when the store's port takes the next row
+  *end = start;
+  for (uint64_t row = 0; row < d.planes * d.rows; ++row) {
+    const uint64_t plane = row / d.rows, r = row % d.rows;
+    const uint64_t addr = d.store_addr + plane * d.plane_stride_bytes + r * d.row_stride_bytes;
+    uint8_t* ptr = data.empty() ? nullptr : data.data() + row * d.row_bytes;
+    sc_core::sc_time delay = clock.time_of(issue_cycle) - now;
+    int64_t acc = 0, conf = 0, occupied = 0;
+    if (!transport(spm_socket(kTensorStore), load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND, addr,
+                   d.row_bytes, ptr, delay, error, &acc, &conf, &occupied)) {
+      return false;
+    }
+    *accesses += acc;
+    *conflicts += conf;
+    issue_cycle += occupied;
+    *end = std::max(*end, now + delay);
+    // Functional: the debug copy at the tensor's home in DRAM (untimed, uncounted).
+    if (!load && ptr != nullptr && m_params.dram_contents != nullptr) {
+      const uint64_t home = d.dram_addr + plane * d.plane_stride_bytes + r * d.row_stride_bytes;
+      std::vector<uint8_t>& dram = *m_params.dram_contents;
+      if (home > dram.size() || d.row_bytes > dram.size() - home) {
+        error = fmt::format("DMA: the home of a resident row at {:#x} ({} B) is outside the DRAM image", home,
+                            d.row_bytes);
+        return false;
+      }
+      std::copy_n(ptr, d.row_bytes, dram.data() + home);
+    }
+  }
   return true;
 }
 

@@ -99,6 +99,7 @@ void Scratchpad::b_transport(int /*binding*/, tlm::tlm_generic_payload& trans, s
   if (auto* ext = trans.get_extension<SpmAccessExtension>()) {
     ext->accesses = banks.accesses;
     ext->conflict_cycles = banks.conflict_cycles;
+    ext->occupied_cycles = port_cycles + banks.conflict_cycles;
   }
 }
 

@@ -37,9 +37,13 @@ inline bool has_dep(const Instruction& in, uint32_t d) {
 
 inline void check_stream(const ArchSpec& arch, const Program& p) {
   const auto& sp = arch.core.scratchpads;
-  const uint64_t half[3] = {static_cast<uint64_t>(sp.of(OperandRole::kIfmap).capacity_bytes() / 2),
-                            static_cast<uint64_t>(sp.of(OperandRole::kWeight).capacity_bytes() / 2),
-                            static_cast<uint64_t>(sp.of(OperandRole::kOfmap).capacity_bytes() / 2)};
+  // The working halves share their scratchpad with the on-chip tensor store, if any (at its top).
+  auto working = [&](OperandRole r) {
+    const int64_t store = sp.name_of(r) == sp.name_of(kTensorStore) ? p.residency.reserved_bytes : 0;
+    return static_cast<uint64_t>((sp.of(r).capacity_bytes() - store) / 2);
+  };
+  const uint64_t half[3] = {working(OperandRole::kIfmap), working(OperandRole::kWeight),
+                            working(OperandRole::kOfmap)};
   const int64_t acc = bytes_of(arch.core.array.accumulator_type);
   std::map<std::pair<int, uint64_t>, uint32_t> last_load;    // (buffer, half) -> latest LOAD
   std::map<std::pair<int, uint64_t>, uint32_t> last_reader;  // (buffer, half) -> latest MATMUL

@@ -136,7 +136,7 @@ TEST(Report, CsvHasOneRowPerLayerPlusTotalAndQuotesNames) {
             "name,type,macs,vector_ops,cycles,compute_cycles,stall_cycles,cyc_compute,cyc_spatial_underuse,"
             "cyc_preload,cyc_fill_drain,cyc_spm_array_port,cyc_bank_conflict,cyc_spm_dma_port,cyc_dma_issue,"
             "cyc_dram_bandwidth,cyc_dram_latency,cyc_dependency,cyc_idle,utilization,"
-            "sram_reads_bytes,sram_writes_bytes,dram_reads_bytes,dram_writes_bytes,array_busy_cycles,"
+            "sram_reads_bytes,sram_writes_bytes,dram_reads_bytes,dram_writes_bytes,on_chip_bytes,array_busy_cycles,"
             "vector_busy_cycles,dma_busy_cycles,instructions");
   EXPECT_NE(csv.find("\nconv1,conv2d,1000,0,40,30,10,20,5,0,5,0,1,0,0,6,2,1,0,0.500000,"), std::string::npos);
   EXPECT_NE(csv.find("\n\"relu, \"\"quoted\"\"\",activation,"), std::string::npos);

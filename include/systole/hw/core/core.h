@@ -42,9 +42,9 @@ struct CoreModuleParams {
   CoreParams spec;
   Program program;          // this core's instruction stream
   bool functional = false;  // scratchpads keep bytes and every unit computes values
-  // Functional runs: the DRAM contents, which the DMA's indexed LOADs read rows from (hw/dma/dma.h);
-  // nullptr when timing-only. Not owned.
-  const std::vector<uint8_t>* dram_contents = nullptr;
+  // Functional runs: the DRAM contents, which the DMA's indexed LOADs read rows from and its
+  // resident STOREs write a debug copy to (hw/dma/dma.h); nullptr when timing-only. Not owned.
+  std::vector<uint8_t>* dram_contents = nullptr;
   IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
   IRunObserver* run_observer = nullptr;      // retires and DRAM bursts (traces, progress)
   // The DRAM's peak data bandwidth, GB/s (DramParams::planning_bandwidth_gbps(); 0 = unbounded):

@@ -38,6 +38,13 @@
 // sram_read_bytes), and its bursts start when that read ends, at the descriptor's own addresses (the
 // rows the compiler assumed). Functional: the bursts carry no data; the rows the indices name are
 // copied from the DRAM contents (dram_contents) into the staging buffer, then to the scratchpad.
+// On-chip far side (DmaDescriptor::on_chip, a resident tensor): instead of bursts, each row of the
+// walk is one transaction on the tensor store's scratchpad (kTensorStore's, a read for a LOAD, a
+// write for a STORE) at store_addr + the row's offset, issued back to back from s: row i+1 starts
+// when row i's port is free (SpmAccessExtension::occupied_cycles), so the far side takes the sum
+// of the rows' port and conflict cycles plus one access latency. It overlaps the near side as the
+// DRAM side does. No DRAM traffic, no bursts; its accesses count at the store's role. A functional
+// resident STORE also writes its bytes to the tensor's home in dram_contents (untimed, uncounted).
 #pragma once
 
 #include <cstdint>
@@ -70,8 +77,9 @@ struct DmaModuleParams {
   DataType input_type = DataType::kInt8;         // activations in DRAM (STORE conversion target)
   DataType accumulator_type = DataType::kInt32;  // partial sums in the ofmap scratchpad
   // Functional runs: the DRAM contents, from which an indexed LOAD copies the rows its indices name
-  // (a debug access: its timing is its bursts'); nullptr when timing-only. Not owned.
-  const std::vector<uint8_t>* dram_contents = nullptr;
+  // (a debug access: its timing is its bursts') and into which a resident STORE writes its debug
+  // copy; nullptr when timing-only. Not owned.
+  std::vector<uint8_t>* dram_contents = nullptr;
   // The DRAM's peak data bandwidth in bytes per core cycle (dram.kind cycle: the device's peak,
   // simple: bandwidth_gbps; 0: unbounded, ideal), for window_bound vs peak_bound above.
   double dram_peak_bytes_per_cycle = 0.0;
@@ -83,6 +91,7 @@ struct DmaCounters {
   int64_t max_in_flight = 0;  // the most bursts that were outstanding at once
   int64_t dram_read_bytes = 0;
   int64_t dram_write_bytes = 0;
+  int64_t on_chip_bytes = 0;  // bytes moved to or from the on-chip tensor store
 };
 
 class Dma : public sc_core::sc_module, public IExecUnit {
@@ -114,6 +123,12 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   bool dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_core::sc_time& start,
                  std::vector<uint8_t>& data, sc_core::sc_time* last_done, sc_core::sc_time* first_done,
                  std::string& error);
+  // The on-chip far side of a resident descriptor starting at `start` (above). `data` holds its
+  // bytes in walk order when functional. Sets *end, *accesses and *conflicts; false + error on an
+  // error response.
+  bool store_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& start,
+                  std::vector<uint8_t>& data, sc_core::sc_time* end, int64_t* accesses, int64_t* conflicts,
+                  std::string& error);
   // Bytes the scratchpad side moves: bytes(), except a from_accumulator STORE of the ofmap, which
   // reads bytes() / bytes(input_type) accumulator_type elements. nullopt: bytes() is not a whole
   // number of input_type elements (a compiler bug).

@@ -61,16 +61,20 @@ struct ScratchpadCounters {
 // Optional TLM extension: an initiator that attaches it to a b_transport transaction gets back
 // the bank word accesses the scratchpad counted for that transaction (transfer_cost's accesses,
 // the number its read_accesses / write_accesses counter adds) and the bank-conflict cycles it
-// charged (transfer_cost's conflict_cycles, part of the annotated delay). The initiator owns it
-// and must clear it before the payload dies.
+// charged (transfer_cost's conflict_cycles, part of the annotated delay), and the cycles the port
+// is occupied (port beats + conflict cycles: the annotated delay without the access latency, so
+// that an initiator streaming transactions back to back can issue the next one then). The
+// initiator owns it and must clear it before the payload dies.
 struct SpmAccessExtension : tlm::tlm_extension<SpmAccessExtension> {
   int64_t accesses = 0;
   int64_t conflict_cycles = 0;
+  int64_t occupied_cycles = 0;
   tlm::tlm_extension_base* clone() const override { return new SpmAccessExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& e) override {
     const auto& o = static_cast<const SpmAccessExtension&>(e);
     accesses = o.accesses;
     conflict_cycles = o.conflict_cycles;
+    occupied_cycles = o.occupied_cycles;
   }
 };
 
