@@ -70,6 +70,11 @@ void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const Mem
     const BufferPlan buffers(arch);
     LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, sb, &rec, mapping};
     lowering_of(l.kind).lower(ctx);
+    // A conv lowered to the vector unit (depthwise) does its MACs as lane operations.
+    if (rec.dataflow == "vector" && pl.macs > 0) {
+      pl.vector_ops = sat_add(pl.vector_ops, pl.macs);
+      pl.macs = 0;
+    }
     sb->sync(index);
   }
   prog->layers.push_back(pl);

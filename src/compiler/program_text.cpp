@@ -71,6 +71,10 @@ std::string instruction_line(const Instruction& in, const std::string& layer) {
                        v.ops_per_element, v.spm_read_bytes, v.spm_write_bytes);
       if (v.src_slot != kNoSlot) s += " " + buffer_slot(Buffer::kIfmap, v.src_slot);
       if (v.dst_slot != kNoSlot) s += " " + buffer_slot(Buffer::kOfmap, v.dst_slot);
+      if (v.weight_slot != kNoSlot) {
+        s += fmt::format(" {} spm_wt_rd={}B", buffer_slot(Buffer::kWeight, v.weight_slot),
+                         v.spm_weight_read_bytes);
+      }
       break;
     }
     case Opcode::kSync:
@@ -212,6 +216,10 @@ nlohmann::json to_json(const Program& p) {
         e["spm_write_bytes"] = v.spm_write_bytes;
         if (v.src_slot != kNoSlot) e["src_slot"] = slot_name(v.src_slot);
         if (v.dst_slot != kNoSlot) e["dst_slot"] = slot_name(v.dst_slot);
+        if (v.weight_slot != kNoSlot) {
+          e["weight_slot"] = slot_name(v.weight_slot);
+          e["spm_weight_read_bytes"] = v.spm_weight_read_bytes;
+        }
         break;
       }
       case Opcode::kSync:

@@ -25,8 +25,22 @@ DmaDescriptor linear(Buffer b, uint64_t addr, uint64_t bytes) {
   return d;
 }
 
-RoleRegions chunk_regions(const ArchSpec& arch) {
-  return BufferPlan(arch).for_chunks({Buffer::kIfmap, Buffer::kOfmap});
+RoleRegions chunk_regions(const ArchSpec& arch, bool weights) {
+  const BufferPlan plan(arch);
+  return weights ? plan.for_chunks({Buffer::kIfmap, Buffer::kWeight, Buffer::kOfmap})
+                 : plan.for_chunks({Buffer::kIfmap, Buffer::kOfmap});
+}
+
+int64_t vector_op_cycles(const ArchSpec& arch, const VectorOp& op) {
+  const ScratchpadsParams& spm = arch.core.scratchpads;
+  VectorPorts ports;
+  for (const Buffer r : kOperandRoles) {
+    const int i = index_of(r);
+    ports.spm[i] = spm.named_index(r);
+    ports.read_bytes_per_cycle[i] = spm.of(r).read_bytes_per_cycle;
+    ports.write_bytes_per_cycle[i] = spm.of(r).write_bytes_per_cycle;
+  }
+  return vector_cycles(op, arch.core.vector.lanes, ports);
 }
 
 [[noreturn]] void cannot_fit(const ArchSpec& arch, const Layer& l, Buffer b, int64_t need, const char* what) {
@@ -103,8 +117,11 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
   for (const TensorView* v : ins) {
     for (uint32_t d : sb->sync_deps(v->source_layer)) first_deps.push_back(d);
   }
-  const RoleRegions regions = chunk_regions(arch);
+  const bool weights =
+      std::any_of(chunks.begin(), chunks.end(), [](const VectorChunk& c) { return !c.weight_loads.empty(); });
+  const RoleRegions regions = chunk_regions(arch, weights);
   const OperandRegion& in_region = regions[index_of(Buffer::kIfmap)];
+  const OperandRegion& w_region = regions[index_of(Buffer::kWeight)];
   const OperandRegion& out_region = regions[index_of(Buffer::kOfmap)];
   std::optional<std::pair<int, uint32_t>> pending;  // (ofmap half, VECTOR) of the chunk awaiting its STORE
   std::optional<DmaDescriptor> pending_store;
@@ -132,6 +149,20 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
       if (d.bytes() > 0) loads.push_back(sb->add(Opcode::kLoad, index, deps, d));
     }
     sb->set_used(Buffer::kIfmap, si);
+    // The chunk's kernels into the other weight half (WAR on the VECTOR that last read it).
+    const int sw = 1 - sb->last_used(Buffer::kWeight);
+    if (!chunks[i].weight_loads.empty()) {
+      const std::vector<uint32_t> wdeps = sb->last_reader(Buffer::kWeight, sw);
+      uint64_t w_offset = 0;
+      for (DmaDescriptor d : chunks[i].weight_loads) {
+        d.spm_addr = w_region.addr(sw) + w_offset;
+        d.slot = sw;
+        w_offset += d.bytes();
+        dram += static_cast<int64_t>(d.bytes());
+        if (d.bytes() > 0) loads.push_back(sb->add(Opcode::kLoad, index, wdeps, d));
+      }
+      sb->set_used(Buffer::kWeight, sw);
+    }
     sb->set_used(Buffer::kOfmap, so);
     flush();
     std::vector<uint32_t> vdeps = loads;
@@ -143,8 +174,13 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
     op.dst_spm_addr = out_region.addr(so);
     op.src_slot = si;
     op.dst_slot = so;
+    if (!chunks[i].weight_loads.empty()) {
+      op.weight_spm_addr = w_region.addr(sw);
+      op.weight_slot = sw;
+    }
     const uint32_t v = sb->add(Opcode::kVector, index, vdeps, op);
     sb->set_reader(Buffer::kIfmap, si, v);
+    if (!chunks[i].weight_loads.empty()) sb->set_reader(Buffer::kWeight, sw, v);
     pending = std::make_pair(so, v);
     pending_store = chunks[i].store;
     dram += static_cast<int64_t>(chunks[i].store.bytes());
@@ -156,8 +192,9 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
   rec->loop_order = "chunks";
   rec->estimated_dram_bytes = dram;
   rec->reason = fmt::format(
-      "{} chunk{} of up to {} output elements ({}) fit the ifmap/ofmap halves ({} B / {} B)", chunks.size(),
-      chunks.size() == 1 ? "" : "s", rec->tile_m, unit, in_region.half, out_region.half);
+      "{} chunk{} of up to {} output elements ({}) fit the ifmap/{}ofmap halves ({} B / {}{} B)",
+      chunks.size(), chunks.size() == 1 ? "" : "s", rec->tile_m, unit, weights ? "weight/" : "",
+      in_region.half, weights ? fmt::format("{} B / ", w_region.half) : std::string(), out_region.half);
 }
 
 }  // namespace lowering

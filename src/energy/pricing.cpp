@@ -53,6 +53,10 @@ EnergyBreakdown price(const ActionCounts& counts, const EnergyTable& table) {
     const double n = as_count(v.count, "vector operations");
     if (n > 0) b.vector_pj += n * table.vector_op_pj(v.op, v.type);
   }
+  for (const MacCount& m : counts.vector_macs) {
+    const double n = as_count(m.count, "vector-unit MACs");
+    if (n > 0) b.vector_pj += n * table.mac_pj(m.input, m.weight);
+  }
   const double dram_bytes = as_count(counts.dram.read_bytes, "DRAM read bytes") +
                             as_count(counts.dram.write_bytes, "DRAM write bytes");
   if (dram_bytes > 0) b.dram_pj = 8.0 * dram_bytes * table.dram_pj_per_bit(counts.dram.standard);

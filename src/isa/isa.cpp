@@ -1,5 +1,7 @@
 #include "systole/isa/isa.h"
 
+#include <algorithm>
+
 namespace systole {
 
 const char* to_string(Opcode op) {
@@ -44,8 +46,30 @@ const char* to_string(VectorFunc f) {
       return "resize_nearest";
     case VectorFunc::kResizeBilinear:
       return "resize_bilinear";
+    case VectorFunc::kDepthwiseConv:
+      return "depthwise_conv";
   }
   return "?";
+}
+
+int64_t vector_cycles(const VectorOp& op, int64_t lanes, const VectorPorts& ports) {
+  const auto lane_ops = static_cast<int64_t>(op.elements * op.ops_per_element);
+  int64_t cycles = (lane_ops + lanes - 1) / lanes;
+  if (op.func != VectorFunc::kDepthwiseConv) return cycles;
+  const int in = index_of(Buffer::kIfmap), wt = index_of(Buffer::kWeight), out = index_of(Buffer::kOfmap);
+  auto bound = [&](int64_t bytes, int64_t per_cycle) {
+    if (bytes > 0 && per_cycle > 0) cycles = std::max(cycles, (bytes + per_cycle - 1) / per_cycle);
+  };
+  const auto in_bytes = static_cast<int64_t>(op.spm_read_bytes);
+  const auto wt_bytes = static_cast<int64_t>(op.spm_weight_read_bytes);
+  if (ports.spm[in] == ports.spm[wt]) {
+    bound(in_bytes + wt_bytes, ports.read_bytes_per_cycle[in]);
+  } else {
+    bound(in_bytes, ports.read_bytes_per_cycle[in]);
+    bound(wt_bytes, ports.read_bytes_per_cycle[wt]);
+  }
+  bound(static_cast<int64_t>(op.spm_write_bytes), ports.write_bytes_per_cycle[out]);
+  return cycles;
 }
 
 DmaDescriptor coalesced(DmaDescriptor d) {

@@ -5,10 +5,16 @@
 //              (C/groups) kh kw.
 //   lowering:  one GEMM per group on the array, M = N Ho Wo, K = (C/groups) kh kw, N =
 //              out_channels/groups, with implicit im2col (compiler/gemm_lowering.cpp); a fused
-//              relu / relu6 runs on the output tiles before their STORE.
+//              relu / relu6 runs on the output tiles before their STORE. With groups == C
+//              (depthwise), either that or the vector unit's depthwise chunks
+//              (compiler/depthwise_lowering.cpp), whichever the cost estimate says is cheaper;
+//              a layer the mapping file gives a tiling stays on the array.
 //   reference: a direct 7-deep loop nest over NCHW (not via im2col). The k order inside a k_group
 //              is k = (c * kh + r) * kw + s (channel-major, the compiler's im2col order); padding
 //              taps count as products 0 * w, as the zero operand the array receives there.
+#include <exception>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
@@ -144,8 +150,74 @@ class Conv2d final : public Operator {
     g.kh = a.kernel_h, g.kw = a.kernel_w, g.sh = a.stride_h, g.sw = a.stride_w;
     g.pad_top = a.pad_top, g.pad_left = a.pad_left, g.dh = a.dilation_h, g.dw = a.dilation_w;
     g.groups = a.groups;
+    const bool user_tiling = ctx.mapping != nullptr && ctx.mapping->layers.count(l.name) > 0;
+    if (g.groups > 1 && g.groups == g.c && !user_tiling) {
+      lower_depthwise(ctx, g);
+      return;
+    }
     lowering::emit_gemm_layer(ctx,
                               lowering::lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, ctx.sb->remaining()));
+  }
+
+  // groups == C (one input channel per group): the per-group GEMMs on the array or the vector
+  // unit's depthwise chunks, whichever the cost estimate says is cheaper (ties to the vector unit:
+  // fewer instructions). A lowering that cannot be compiled (a chunk or tile that does not fit,
+  // too many instructions) loses; when both cannot, the error of the vector lowering is thrown
+  // (for the instruction budget: the one needing fewer instructions).
+  static void lower_depthwise(LoweringContext& ctx, const lowering::ConvGeometry& g) {
+    using namespace lowering;
+    const Layer& l = ctx.layer;
+    DepthwiseConv d;
+    d.batch = g.batch, d.c = g.c, d.h = g.h, d.w = g.w, d.oc = g.oc, d.ho = g.ho, d.wo = g.wo;
+    d.kh = g.kh, d.kw = g.kw, d.sh = g.sh, d.sw = g.sw, d.pad_top = g.pad_top, d.pad_left = g.pad_left;
+    d.dh = g.dh, d.dw = g.dw;
+    d.in_addr = ctx.plan.views.at(l.inputs.at(0)).addr;
+    d.out_addr = ctx.plan.views.at(l.name).addr;
+    d.weight_addr = ctx.plan.weights.at(l.name);
+
+    std::vector<VectorChunk> chunks;
+    std::optional<VectorEstimate> vec;
+    std::exception_ptr vec_error;
+    std::optional<BudgetExceeded> vec_budget;
+    try {
+      chunks = depthwise_chunks(ctx.arch, l, d, ctx.eb, ctx.fused, ctx.sb->remaining());
+      vec = estimate_vector_chunks(ctx.arch, chunks);
+    } catch (const BudgetExceeded& b) {
+      vec_budget = b;
+    } catch (const ConfigError&) {
+      vec_error = std::current_exception();
+    }
+    std::optional<GemmProblem> p;
+    std::optional<TileChoice> gemm;
+    try {
+      p = lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, ctx.sb->remaining());
+      gemm = choose_tile(ctx.arch, *p, ctx.eb, ctx.sb->remaining());
+    } catch (const BudgetExceeded& b) {
+      if (vec_budget && b.needed < vec_budget->needed) vec_budget = b;
+    } catch (const ConfigError&) {
+      // The GEMMs' smallest tile does not fit: the vector lowering's outcome decides.
+    }
+    if (!vec && !gemm) {
+      if (vec_error) std::rethrow_exception(vec_error);
+      throw *vec_budget;
+    }
+    const std::string gemm_est =
+        gemm ? fmt::format("{} GEMMs on the array est {} cycles ({} array, {} DRAM B)", p->gemms, gemm->cost,
+                           gemm->cycles, gemm->dram_bytes)
+             : std::string("GEMMs on the array do not compile");
+    const std::string vec_est = vec ? fmt::format("vector unit est {} cycles ({} vector, {} DRAM B)",
+                                                  vec->cost, vec->cycles, vec->dram_bytes)
+                                    : std::string("the vector unit's chunks do not compile");
+    if (vec && (!gemm || vec->cost <= gemm->cost)) {
+      emit_vector_chunks(ctx, chunks, "depthwise planes/rows");
+      MappingRecord& rec = *ctx.rec;
+      rec.groups = g.groups;
+      rec.reason = fmt::format("depthwise on the vector unit: {} <= {}; {}", vec_est, gemm_est, rec.reason);
+      return;
+    }
+    emit_gemm_layer(ctx, *p);
+    ctx.rec->reason =
+        fmt::format("depthwise as one GEMM per channel: {} < {}; {}", gemm_est, vec_est, ctx.rec->reason);
   }
   bool takes_fused_activation() const override { return true; }
 

@@ -38,6 +38,7 @@ const std::vector<std::string>& activity_columns() {
       "vector_lane_ops.mul_on_accumulator",
       "vector_lane_ops.add_on_input",
       "vector_lane_ops.mul_on_input",
+      "vector_lane_ops.mac",
   };
   return kColumns;
 }
@@ -58,7 +59,8 @@ std::vector<double> activity_values(const ActivityWindow& w) {
           w.vector_add_on_accumulator,
           w.vector_mul_on_accumulator,
           w.vector_add_on_input,
-          w.vector_mul_on_input};
+          w.vector_mul_on_input,
+          w.vector_mac};
 }
 
 [[noreturn]] void bad(const std::string& report_path, const std::string& key, const std::string& expected) {
@@ -308,6 +310,7 @@ PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& 
                           const ActivityWindow& n, double cycles) {
   energy::ActionCounts c;
   c.macs = {{ctx.input_type, ctx.weight_type, n.macs}};
+  c.vector_macs = {{ctx.input_type, ctx.weight_type, n.vector_mac}};
   c.register_shift_bytes = n.register_shift_bytes;
   for (size_t b = 0; b < ctx.scratchpads.size(); ++b) {
     const auto& s = ctx.scratchpads[b];
@@ -379,6 +382,11 @@ PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable&
   n.vector_mul_on_accumulator = count("vector_lane_ops.mul_on_accumulator");
   n.vector_add_on_input = count("vector_lane_ops.add_on_input");
   n.vector_mul_on_input = count("vector_lane_ops.mul_on_input");
+  // Reports written before the vector unit did depthwise convolutions have no "mac" key.
+  const Json* lanes =
+      actions.is_object() && actions.contains("vector_lane_ops") ? &actions["vector_lane_ops"] : nullptr;
+  n.vector_mac =
+      lanes != nullptr && lanes->is_object() && lanes->contains("mac") ? count("vector_lane_ops.mac") : 0.0;
   n.dram_read_bytes = count("dram_read_bytes");
   n.dram_write_bytes = count("dram_write_bytes");
   return price_counts(ctx, table, n, cycles);

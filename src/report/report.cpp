@@ -71,7 +71,8 @@ Json actions_json(const LayerStats& s) {
        {{"add_on_accumulator", a.vector.add_on_accumulator},
         {"mul_on_accumulator", a.vector.mul_on_accumulator},
         {"add_on_input", a.vector.add_on_input},
-        {"mul_on_input", a.vector.mul_on_input}}},
+        {"mul_on_input", a.vector.mul_on_input},
+        {"mac", a.vector.mac}}},
       {"dram_read_bytes", s.dram_reads_bytes},
       {"dram_write_bytes", s.dram_writes_bytes},
   };

@@ -27,6 +27,7 @@ void add_scaled(ActivityWindow& w, const InstructionRecord& r, double f) {
   w.vector_mul_on_accumulator += f * static_cast<double>(a.vector.mul_on_accumulator);
   w.vector_add_on_input += f * static_cast<double>(a.vector.add_on_input);
   w.vector_mul_on_input += f * static_cast<double>(a.vector.mul_on_input);
+  w.vector_mac += f * static_cast<double>(a.vector.mac);
 }
 
 }  // namespace

@@ -27,6 +27,9 @@ void core_stats(StatTree& t, const ArchSpec& arch, const SimResult& r) {
             total.actions.vector.add_on_input);
   t.counter("core0.vector.mul_on_input", "op", "multiply-class lane operations on input-type values",
             total.actions.vector.mul_on_input);
+  t.counter("core0.vector.mac", "MAC",
+            "multiply-accumulates of depthwise convolutions (input x weight type, accumulator width)",
+            total.actions.vector.mac);
   t.counter("core0.dma.bursts", "burst", "DRAM bursts the DMA issued", total.actions.dma_bursts);
   t.counter("core0.dma.busy_cycles", "cycle", "cycles with at least one DMA transfer in flight",
             total.dma_busy_cycles);

@@ -83,10 +83,13 @@ std::vector<BadSize> cases() {
        "w.yaml",
        net("[1, 3, 32, 32]", conv + "out_channels: 8, kernel: 3, dilation: " + k2To62 + "}\n"),
        {"{f}:6", "layers[0].dilation", "'big'", "kernel extent", kOverflow}},
-      {"DepthwiseGroups2To21",
+      // 2^24 depthwise channels of 64 x 64: 2^24 GEMMs on the array, or 2^19 vector chunks of 32
+      // planes (4 instructions each); both counted in closed form.
+      {"DepthwiseGroups2To24",
        "w.yaml",
-       net("[1, 2097152, 1, 1]", conv + "out_channels: 2097152, kernel: 1, groups: 2097152}\n"),
-       {"{f}:6", "'big'", "per group", kInstructions}},
+       net("[1, 16777216, 64, 64]",
+           conv + "out_channels: 16777216, kernel: 3, padding: 1, groups: 16777216}\n"),
+       {"{f}:6", "'big'", "channel planes", kInstructions}},
       {"OneByOneConv2To20Channels",
        "w.yaml",
        net("[1, 1048576, 1, 1]", conv + "out_channels: 1048576, kernel: 1}\n"),

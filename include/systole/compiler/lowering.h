@@ -279,8 +279,14 @@ DmaDescriptor linear(Buffer b, uint64_t addr, uint64_t bytes);
 // (double-buffered) for `what`.
 [[noreturn]] void cannot_fit(const ArchSpec& arch, const Layer& l, Buffer b, int64_t need, const char* what);
 // The ifmap and ofmap double buffers of a layer that streams chunks through them (vector unit,
-// pooling, resize, gather): compiler/buffer_plan.h BufferPlan::for_chunks.
-RoleRegions chunk_regions(const ArchSpec& arch);
+// pooling, resize, gather), and the weight's too with `weights` (depthwise convolution):
+// compiler/buffer_plan.h BufferPlan::for_chunks.
+RoleRegions chunk_regions(const ArchSpec& arch, bool weights = false);
+// Cycles the vector unit takes for `op` (hw/vector/vector_unit.h states the rule; defined once
+// here so that the compiler's estimate and the simulation agree): ceil(elements * ops_per_element
+// / lanes), and for a depthwise convolution at least its ifmap reads, weight reads and ofmap
+// writes over the scratchpads' port widths.
+int64_t vector_op_cycles(const ArchSpec& arch, const VectorOp& op);
 // Largest count of units (each in_unit / out_unit bytes) that fits both the ifmap and the ofmap
 // half; >= 1 or throws cannot_fit.
 int64_t units_per_chunk(const ArchSpec& arch, const Layer& l, int64_t in_unit, int64_t out_unit,

@@ -78,9 +78,13 @@ void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p);
 // half), double-buffered like GEMM tiles (chunk i+1's LOAD waits only for the VECTOR that last
 // read its ifmap half; a VECTOR waits for the STORE that last drained its ofmap half). The first
 // LOADs wait for every producer's SYNC.
+// A chunk with weight_loads (depthwise convolution) also fills a half of the weight scratchpad
+// (packed in order; the LOAD waits for the VECTOR that last read that half, and the VECTOR for the
+// LOADs): the layer's regions are then chunk_regions(arch, true).
 struct VectorChunk {
   std::vector<DmaDescriptor> loads;  // into the ifmap scratchpad, packed in order
-  VectorOp op;                       // func, elements, ops_per_element, spm bytes, geometry
+  std::vector<DmaDescriptor> weight_loads;
+  VectorOp op;  // func, elements, ops_per_element, spm bytes, geometry
   DmaDescriptor store;
 };
 // Emits `chunks` (VectorOp::operands is set to the number of loads, row_elements to
@@ -92,6 +96,32 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
 // first (BudgetExceeded) and names `what` one unit is when it does not fit (ConfigError).
 std::vector<VectorChunk> elementwise_chunks(LoweringContext& ctx, VectorFunc func, int64_t row, int64_t ops,
                                             const char* what);
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise convolution on the vector unit (depthwise_lowering.cpp, docs/compiler.md "Depthwise
+// convolution"): conv2d with groups == C (any out_channels / C multiplier). Chunks of whole
+// channel planes of one image (each input plane with its `multiplier` output planes) or, when one
+// does not fit, output rows of one output plane with their input halo, like pool; each chunk also
+// LOADs its kernels ([planes][kh][kw] weight_type) into a weight-scratchpad half. The fused
+// activation, if any, runs in the VECTOR's epilogue.
+struct DepthwiseConv {
+  int64_t batch = 1, c = 0, h = 0, w = 0, oc = 0, ho = 0, wo = 0;
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, pad_top = 0, pad_left = 0, dh = 1, dw = 1;
+  uint64_t in_addr = 0, out_addr = 0, weight_addr = 0;
+};
+// Chunks of `d` (elements of eb sizes); ConfigError naming the capacity key when one output row
+// with its input rows (or its kernel) does not fit a half, BudgetExceeded (counted in closed form
+// before any chunk is built) when the chunks' 4 instructions each and the SYNC exceed `budget`.
+std::vector<VectorChunk> depthwise_chunks(const ArchSpec& arch, const Layer& l, const DepthwiseConv& d,
+                                          const ElementBytes& eb, const FusedActivation& fused,
+                                          int64_t budget);
+// The vector lowering's cycle estimate, the same closed forms the vector unit times and the tiler
+// uses for DRAM: compute = sum over chunks of vector_op_cycles; DRAM bytes = the chunks' LOAD and
+// STORE bytes; cost = max(compute, ceil(DRAM bytes / DRAM bytes per cycle)).
+struct VectorEstimate {
+  int64_t cycles = 0, dram_bytes = 0, cost = 0;
+};
+VectorEstimate estimate_vector_chunks(const ArchSpec& arch, const std::vector<VectorChunk>& chunks);
 
 // ---------------------------------------------------------------------------------------------
 // Data movement (copy_lowering.cpp): DRAM -> DRAM copies through the ifmap scratchpad. A block is

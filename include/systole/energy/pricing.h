@@ -58,6 +58,7 @@ struct ActionCounts {
   std::vector<ScratchpadCount> scratchpads;
   std::vector<AccumulatorCount> accumulators;
   std::vector<VectorCount> vector_ops;
+  std::vector<MacCount> vector_macs;  // the vector unit's MACs (depthwise convolutions)
   DramCount dram;
 };
 
@@ -65,7 +66,7 @@ struct ActionCounts {
 struct EnergyBreakdown {
   double array_pj = 0.0;                        // sum MAC_i * mac_pj + shift_bytes * register_shift
   std::map<std::string, double> scratchpad_pj;  // by scratchpad or accumulator name
-  double vector_pj = 0.0;                       // sum ops_i * vector_op_pj
+  double vector_pj = 0.0;                       // sum ops_i * vector_op_pj + vector MACs * mac_pj
   double dram_pj = 0.0;                         // (read_bytes + write_bytes) * 8 * dram_pj_per_bit
   double clock_tree_pj = 0.0;                   // share / (1 - share) * (array + scratchpads + vector)
   double total_pj = 0.0;
@@ -78,7 +79,7 @@ struct EnergyBreakdown {
 //   array       = sum_i macs_i * mac_pj(in_i, w_i) + register_shift_bytes * register_shift_pj_per_byte
 //   scratchpad  = reads * sram_access_pj(C, W, read) + writes * sram_access_pj(C, W, write)
 //   accumulator = rmws * vector_op_pj(add, type)             (into scratchpad_pj[name])
-//   vector      = sum_i ops_i * vector_op_pj(op_i, type_i)
+//   vector      = sum_i ops_i * vector_op_pj(op_i, type_i) + sum_j vector_macs_j * mac_pj(in_j, w_j)
 //   dram        = 8 * (read_bytes + write_bytes) * dram_pj_per_bit(standard)
 //   clock_tree  = s / (1 - s) * (array + scratchpads + vector), s = clock_tree_share; DRAM is
 //                 off-chip and gets no on-chip clock share.

@@ -149,7 +149,8 @@ enum class VectorFunc {
   kSoftmax,
   kLayerNorm,
   kResizeNearest,
-  kResizeBilinear
+  kResizeBilinear,
+  kDepthwiseConv
 };
 const char* to_string(VectorFunc f);
 
@@ -185,14 +186,37 @@ struct ResizeGeometry {
   double scale_h = 1.0, scale_w = 1.0;  // the coordinate transform's scales
 };
 
+// Where a depthwise convolution chunk's data lives (VectorFunc::kDepthwiseConv; conv2d with groups
+// == C, docs/compiler.md "Depthwise convolution"). `window` is a pool chunk's geometry (above) for
+// the input rows held and the output rows computed, with `window.planes` output planes; output
+// plane q of the chunk reads input plane q / multiplier of the chunk (the ifmap scratchpad holds
+// [ceil(window.planes / multiplier)][in_rows][w]) and the
+// kernel q of [window.planes][kernel_h][kernel_w] weight_type elements at weight_spm_addr in the
+// weight scratchpad. Output (oh, ow) reads input row oh * stride_h - pad_top + r * dilation_h and
+// column ow * stride_w - pad_left + s * dilation_w; padding taps are products 0 * w, as on the
+// array. Products are accumulated in the array's accumulator type and k order (k = r * kw + s, in
+// groups of k_group as the array's dataflow does, numeric/k_grouped_sum.h), then the fused
+// activation, if any, is applied to the accumulator (relu6 at 6 * 2^requant_shift) and the result
+// requantised by requant_shift (integers) or rounded (floats) to input_type: the numbers of the
+// GEMM lowering.
+struct DepthwiseGeometry {
+  PoolGeometry window;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t multiplier = 1;  // output channels per input channel (out_channels / C)
+  bool has_activation = false;
+  VectorFunc activation = VectorFunc::kRelu;  // kRelu or kRelu6, fused into the epilogue
+};
+
 // An elementwise / reduction operation on the vector unit over data already in a scratchpad.
-// Cycles = ceil(elements * ops_per_element / lanes) (the vector unit's closed form).
+// Cycles = ceil(elements * ops_per_element / lanes) (the vector unit's closed form); a depthwise
+// convolution is also bounded by its scratchpad ports (hw/vector/vector_unit.h).
 struct VectorOp {
   VectorFunc func = VectorFunc::kRelu;
-  uint64_t elements = 0;         // output elements produced
-  uint64_t ops_per_element = 1;  // lane operations per output element (e.g. pool window size)
-  uint64_t spm_read_bytes = 0;
-  uint64_t spm_write_bytes = 0;
+  uint64_t elements = 0;               // output elements produced
+  uint64_t ops_per_element = 1;        // lane operations per output element (e.g. pool window size)
+  uint64_t spm_read_bytes = 0;         // from the ifmap scratchpad (fused: the ofmap's accumulators)
+  uint64_t spm_write_bytes = 0;        // into the ofmap scratchpad
+  uint64_t spm_weight_read_bytes = 0;  // kDepthwiseConv: its kernels, from the weight scratchpad
   // Functional simulation (the timing ignores these). Fused activations (on_accumulators) work in
   // place on `elements` accumulator_type values at dst_spm_addr in the ofmap scratchpad; relu6 on
   // integer accumulators clamps at 6 * 2^requant_shift (6 in the output's units after the STORE
@@ -205,12 +229,31 @@ struct VectorOp {
   uint64_t row_elements = 0;  // softmax, layernorm: length of the normalised (last) axis
   uint64_t src_spm_addr = 0;
   uint64_t dst_spm_addr = 0;
-  PoolGeometry pool = {};      // kMaxPool, kAvgPool: elements == planes * out_rows * wo
-  ResizeGeometry resize = {};  // kResizeNearest, kResizeBilinear: elements == planes * out_rows * wo
+  PoolGeometry pool = {};            // kMaxPool, kAvgPool: elements == planes * out_rows * wo
+  ResizeGeometry resize = {};        // kResizeNearest, kResizeBilinear: elements == planes * out_rows * wo
+  DepthwiseGeometry depthwise = {};  // kDepthwiseConv: elements == window.planes * out_rows * wo
+  uint64_t weight_spm_addr = 0;      // kDepthwiseConv: the chunk's kernels in the weight scratchpad
   // Double-buffer halves: of the ifmap read from src_spm_addr (kNoSlot for on_accumulators) and
   // of the ofmap written at dst_spm_addr.
   int src_slot = kNoSlot, dst_slot = kNoSlot;
+  int weight_slot = kNoSlot;  // kDepthwiseConv: the weight half read from weight_spm_addr
 };
+
+// The scratchpads a VECTOR reads and writes, for its timing: per operand role (index_of), the
+// physical scratchpad it lives in (roles may share one, core.operands) and that scratchpad's port
+// widths in bytes per cycle.
+struct VectorPorts {
+  int spm[kOperandRoleCount] = {0, 1, 2};
+  int64_t read_bytes_per_cycle[kOperandRoleCount] = {0, 0, 0};
+  int64_t write_bytes_per_cycle[kOperandRoleCount] = {0, 0, 0};
+};
+
+// Cycles of a VECTOR on a vector unit of `lanes` lanes: ceil(elements * ops_per_element / lanes);
+// a depthwise convolution (the one function that reads two scratchpads and writes a third) also
+// takes at least ceil(bytes / port width) for the bytes each physical scratchpad reads (ifmap
+// spm_read_bytes + weight spm_weight_read_bytes, added when they share one) and writes
+// (spm_write_bytes). Defined once: the compiler's estimate and the vector unit use it.
+int64_t vector_cycles(const VectorOp& op, int64_t lanes, const VectorPorts& ports);
 
 struct SyncOp {};
 

@@ -139,16 +139,20 @@ struct SpmActions {
 // they work on: accumulator_type for fused activations on partial sums, input_type otherwise.
 // relu, relu6, add, max and average pooling are priced as adds (compare, select, add); gelu,
 // sigmoid, tanh, softmax and layernorm as multiplies (their polynomial / exponential
-// approximations are multiply-dominated).
+// approximations are multiply-dominated). A depthwise convolution's multiply-accumulates are
+// `mac`: an input_type x weight_type product added at the accumulator width, priced as the
+// array's MAC of those types (docs/energy.md).
 struct VectorLaneOps {
   int64_t add_on_accumulator = 0, mul_on_accumulator = 0;
   int64_t add_on_input = 0, mul_on_input = 0;
-  int64_t sum() const { return add_on_accumulator + mul_on_accumulator + add_on_input + mul_on_input; }
+  int64_t mac = 0;
+  int64_t sum() const { return add_on_accumulator + mul_on_accumulator + add_on_input + mul_on_input + mac; }
   VectorLaneOps& operator+=(const VectorLaneOps& o) {
     add_on_accumulator += o.add_on_accumulator;
     mul_on_accumulator += o.mul_on_accumulator;
     add_on_input += o.add_on_input;
     mul_on_input += o.mul_on_input;
+    mac += o.mac;
     return *this;
   }
 };
@@ -227,6 +231,7 @@ struct ActivityWindow {
   double accumulator_rmw = 0.0;                    // ofmap
   double vector_add_on_accumulator = 0.0, vector_mul_on_accumulator = 0.0;
   double vector_add_on_input = 0.0, vector_mul_on_input = 0.0;
+  double vector_mac = 0.0;  // depthwise MACs on the vector unit
 };
 
 struct SimResult {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "systole/array/array_timing.h"
 #include "systole/common/error.h"
 
 namespace systole::hw {
@@ -46,6 +47,20 @@ PeArrayParams array_params(const ArrayParams& a, const Clock& clock, bool functi
           a.operand_feeder};
 }
 
+VectorUnitParams vector_params(const CoreParams& spec, const Clock& clock, bool functional) {
+  const ArrayParams& a = spec.array;
+  VectorUnitParams p;
+  p.lanes = spec.vector.lanes;
+  p.clock = clock;
+  p.functional = functional;
+  p.input_type = a.input_type;
+  p.accumulator_type = a.accumulator_type;
+  p.weight_type = a.weight_type;
+  p.accumulator = a.accumulator();
+  p.k_group = k_group(ArrayGeometry{a.rows, a.cols, a.microarch}, a.dataflow);
+  return p;
+}
+
 }  // namespace
 
 Core::Core(sc_core::sc_module_name name, const CoreModuleParams& params)
@@ -59,8 +74,7 @@ Core::Core(sc_core::sc_module_name name, const CoreModuleParams& params)
                             params.spec.array.input_type, params.spec.array.accumulator_type,
                             params.dram_contents, params.dram_peak_gbps * 1000.0 / params.spec.clock_mhz}),
       m_array("array", array_params(params.spec.array, m_clock, params.functional, params.array_observer)),
-      m_vector("vector", VectorUnitParams{params.spec.vector.lanes, m_clock, params.functional,
-                                          params.spec.array.input_type, params.spec.array.accumulator_type}),
+      m_vector("vector", vector_params(params.spec, m_clock, params.functional)),
       m_controller("controller", ControllerParams{params.program, m_clock}) {
   m_controller.set_observer(params.run_observer);
   m_dma.set_observer(params.run_observer);
@@ -77,6 +91,7 @@ Core::Core(sc_core::sc_module_name name, const CoreModuleParams& params)
   m_array.ofmap_port.bind(ofmap);
   m_vector.spm_port.bind(ofmap);
   m_vector.ifmap_port.bind(ifmap);
+  m_vector.weight_port.bind(weight);
   m_controller.dma_port.bind(m_dma);
   m_controller.array_port.bind(m_array);
   m_controller.vector_port.bind(m_vector);

@@ -7,6 +7,8 @@
 
 #include "systole/common/error.h"
 #include "systole/hw/core/process_guard.h"
+#include "systole/numeric/gemm_reference.h"
+#include "systole/numeric/k_grouped_sum.h"
 #include "systole/numeric/resample.h"
 #include "systole/numeric/tensor.h"
 #include "systole/numeric/vector_math.h"
@@ -18,6 +20,7 @@ VectorUnit::VectorUnit(sc_core::sc_module_name name, const VectorUnitParams& par
       retire_port("retire_port"),
       spm_port("spm_port"),
       ifmap_port("ifmap_port"),
+      weight_port("weight_port"),
       m_params(params) {
   if (params.lanes <= 0) throw InternalError(fmt::format("vector unit with {} lanes", params.lanes));
   SC_THREAD(run);
@@ -61,6 +64,7 @@ bool priced_as_multiply(VectorFunc f) {
     case VectorFunc::kSoftmax:
     case VectorFunc::kLayerNorm:
     case VectorFunc::kResizeBilinear:  // four weighted taps per output element
+    case VectorFunc::kDepthwiseConv:   // its epilogue only; the MACs are their own class
       return true;
   }
   return true;
@@ -74,7 +78,7 @@ InstructionRecord VectorUnit::execute(const Instruction& inst) {
   }
   const VectorOp& op = inst.vector();
   const auto lane_ops = static_cast<int64_t>(op.elements * op.ops_per_element);
-  const int64_t cycles = (lane_ops + m_params.lanes - 1) / m_params.lanes;
+  const int64_t cycles = vector_cycles(op, m_params.lanes, ports());
   const Clock& clock = m_params.clock;
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   const int64_t start_cycle = clock.cycle_of(now);
@@ -83,28 +87,50 @@ InstructionRecord VectorUnit::execute(const Instruction& inst) {
 
   const auto rd = static_cast<int64_t>(op.spm_read_bytes);
   const auto wr = static_cast<int64_t>(op.spm_write_bytes);
-  // Contiguous runs: ceil(bytes / bank width) word accesses each (ISpmAccounting's rule).
-  const int64_t width = spm_port->banking().width_bytes;
-  SpmDirectAccess a;
-  a.read_bytes = rd;
-  a.write_bytes = wr;
-  a.read_accesses = (rd + width - 1) / width;
-  a.write_accesses = (wr + width - 1) / width;
-  spm_port->count_direct_access(a);
-
+  const bool depthwise = op.func == VectorFunc::kDepthwiseConv;
   InstructionRecord rec;
+  // Contiguous runs: ceil(bytes / bank width) word accesses each (ISpmAccounting's rule).
+  auto count = [&rec](ISpmAccounting* spm, Buffer role, int64_t read, int64_t write) {
+    const int64_t width = spm->banking().width_bytes;
+    SpmDirectAccess a;
+    a.read_bytes = read;
+    a.write_bytes = write;
+    a.read_accesses = (read + width - 1) / width;
+    a.write_accesses = (write + width - 1) / width;
+    spm->count_direct_access(a);
+    rec.actions.at(role).read_accesses += a.read_accesses;
+    rec.actions.at(role).write_accesses += a.write_accesses;
+  };
+  const auto wt = static_cast<int64_t>(op.spm_weight_read_bytes);
+  if (depthwise) {
+    count(ifmap_port[0], Buffer::kIfmap, rd, 0);
+    count(weight_port[0], Buffer::kWeight, wt, 0);
+    count(spm_port[0], Buffer::kOfmap, 0, wr);
+  } else {
+    count(spm_port[0], Buffer::kOfmap, rd, wr);
+  }
+
   rec.work_start_cycle = start_cycle;
   rec.work_cycles = cycles;
   rec.busy_cycles = cycles;
   rec.vector_ops = lane_ops;
-  rec.sram_read_bytes = rd;
+  rec.sram_read_bytes = rd + (depthwise ? wt : 0);
   rec.sram_write_bytes = wr;
-  rec.actions.ofmap.read_accesses = a.read_accesses;
-  rec.actions.ofmap.write_accesses = a.write_accesses;
-  const bool mul_class = priced_as_multiply(op.func);
   VectorLaneOps& v = rec.actions.vector;
-  (op.on_accumulators ? (mul_class ? v.mul_on_accumulator : v.add_on_accumulator)
-                      : (mul_class ? v.mul_on_input : v.add_on_input)) = lane_ops;
+  if (depthwise) {
+    const PoolGeometry& g = op.depthwise.window;
+    const auto macs = static_cast<int64_t>(op.elements) * g.kernel_h * g.kernel_w;
+    if (macs > lane_ops) {
+      throw InternalError(fmt::format("vector unit: depthwise VECTOR {} has {} lane operations for {} MACs",
+                                      inst.id, lane_ops, macs));
+    }
+    v.mac = macs;
+    v.add_on_accumulator = lane_ops - macs;  // the fused relu / relu6
+  } else {
+    const bool mul_class = priced_as_multiply(op.func);
+    (op.on_accumulators ? (mul_class ? v.mul_on_accumulator : v.add_on_accumulator)
+                        : (mul_class ? v.mul_on_input : v.add_on_input)) = lane_ops;
+  }
   m_counters.operations += 1;
   m_counters.lane_ops += lane_ops;
   m_counters.busy_cycles += cycles;
@@ -249,7 +275,79 @@ void resize(const VectorOp& op, DataType t, const uint8_t* src, uint8_t* dst) {
   }
 }
 
+// One depthwise convolution chunk (DepthwiseGeometry in isa/isa.h). `src` holds the chunk's input
+// rows per input plane, `wts` its kernels, `dst` receives its output rows per output plane.
+void depthwise(const VectorOp& op, const VectorUnitParams& p, const uint8_t* src, const uint8_t* wts,
+               uint8_t* dst) {
+  const DepthwiseGeometry& dg = op.depthwise;
+  const PoolGeometry& g = dg.window;
+  const DataType t = p.input_type, wt = p.weight_type;
+  const auto ue = static_cast<uint64_t>(bytes_of(t)), uw = static_cast<uint64_t>(bytes_of(wt));
+  const bool ints = integer(t);
+  KGroupedSum<IntArith> isum(IntArith{&p.accumulator}, p.k_group);
+  KGroupedSum<FpArith> fsum(FpArith{}, p.k_group);
+  for (int64_t q = 0; q < g.planes; ++q) {
+    const int64_t in_plane = q / dg.multiplier;
+    const uint8_t* kernel = wts + static_cast<uint64_t>(q * g.kernel_h * g.kernel_w) * uw;
+    for (int64_t oh = g.out_row0; oh < g.out_row0 + g.out_rows; ++oh) {
+      for (int64_t ow = 0; ow < g.wo; ++ow) {
+        isum.reset(0);
+        fsum.reset(0.0f);
+        for (int64_t r = 0; r < g.kernel_h; ++r) {
+          const int64_t ih = oh * g.stride_h - g.pad_top + r * dg.dilation_h;
+          const bool row_in = ih >= 0 && ih < g.h;
+          if (row_in && (ih < g.in_row0 || ih >= g.in_row0 + g.in_rows)) {
+            throw InternalError(
+                fmt::format("vector unit: depthwise output row {} reads input row {}, but the chunk "
+                            "holds rows [{}, {})",
+                            oh, ih, g.in_row0, g.in_row0 + g.in_rows));
+          }
+          for (int64_t s = 0; s < g.kernel_w; ++s) {
+            const int64_t iw = ow * g.stride_w - g.pad_left + s * dg.dilation_w;
+            const bool inside = row_in && iw >= 0 && iw < g.w;
+            const uint8_t* x =
+                inside ? src + static_cast<uint64_t>((in_plane * g.in_rows + ih - g.in_row0) * g.w + iw) * ue
+                       : nullptr;
+            const uint8_t* w = kernel + static_cast<uint64_t>(r * g.kernel_w + s) * uw;
+            // A padding tap is the product 0 * w, as the zero operand the array receives there.
+            if (ints) {
+              isum.mac(x != nullptr ? static_cast<int32_t>(load_element_int(x, t)) : 0,
+                       static_cast<int32_t>(load_element_int(w, wt)));
+            } else {
+              fsum.mac(x != nullptr ? load_element_float(x, t) : 0.0f, load_element_float(w, wt));
+            }
+          }
+        }
+        uint8_t* y = dst + static_cast<uint64_t>((q * g.out_rows + oh - g.out_row0) * g.wo + ow) * ue;
+        if (ints) {
+          int64_t acc = isum.finish();
+          if (dg.has_activation) acc = apply_int(dg.activation, acc, op.requant_shift);
+          store_element_int(y, t, requantize(acc, op.requant_shift, t));
+        } else {
+          float acc = fsum.finish();
+          if (dg.has_activation) acc = apply_fp(dg.activation, acc);
+          store_element_float(y, t, acc);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
+
+VectorPorts VectorUnit::ports() {
+  ISpmAccounting* spm[kOperandRoleCount] = {ifmap_port[0], weight_port[0], spm_port[0]};
+  VectorPorts p;
+  for (int r = 0; r < kOperandRoleCount; ++r) {
+    p.spm[r] = r;
+    for (int o = 0; o < r; ++o) {
+      if (spm[o] == spm[r]) p.spm[r] = p.spm[o];
+    }
+    p.read_bytes_per_cycle[r] = spm[r]->read_bytes_per_cycle();
+    p.write_bytes_per_cycle[r] = spm[r]->write_bytes_per_cycle();
+  }
+  return p;
+}
 
 void VectorUnit::compute(const VectorOp& op) {
   const uint64_t n = op.elements;
@@ -289,6 +387,24 @@ void VectorUnit::compute(const VectorOp& op) {
           fmt::format("vector unit: resize of {} elements over {} planes x {} rows x {} columns", n, g.planes,
                       g.out_rows, g.wo));
     }
+  }
+  if (op.func == VectorFunc::kDepthwiseConv) {
+    const DepthwiseGeometry& dg = op.depthwise;
+    const PoolGeometry& g = dg.window;
+    if (g.planes < 0 || g.in_rows < 0 || g.out_rows < 0 || g.wo < 0 || dg.multiplier < 1 ||
+        static_cast<uint64_t>(g.planes * g.out_rows * g.wo) != n) {
+      throw InternalError(fmt::format(
+          "vector unit: depthwise conv of {} elements over {} planes x {} rows x {} columns (multiplier {})",
+          n, g.planes, g.out_rows, g.wo, dg.multiplier));
+    }
+    const int64_t in_planes = (g.planes + dg.multiplier - 1) / dg.multiplier;
+    const uint8_t* src = region(ifmap_port[0], op.src_spm_addr,
+                                static_cast<uint64_t>(in_planes * g.in_rows * g.w), e, "input rows");
+    const uint8_t* wts =
+        region(weight_port[0], op.weight_spm_addr, static_cast<uint64_t>(g.planes * g.kernel_h * g.kernel_w),
+               bytes_of(m_params.weight_type), "kernels");
+    depthwise(op, m_params, src, wts, region(spm_port[0], op.dst_spm_addr, n, e, "result"));
+    return;
   }
   const uint64_t in_elems = pooling ? static_cast<uint64_t>(op.pool.planes * op.pool.in_rows * op.pool.w)
                             : resizing

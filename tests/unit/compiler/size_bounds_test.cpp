@@ -97,11 +97,28 @@ TEST(SizeBounds, BatchedMatmulWithHugeBatchIsRefusedBeforeLowering) {
   EXPECT_NE(d.rule.find("per batch index"), std::string::npos) << d.rule;
 }
 
-TEST(SizeBounds, DepthwiseConvWithHugeGroupsIsRefusedBeforeLowering) {
+TEST(SizeBounds, DepthwiseConvWithMoreGroupsThanInstructionsGoesToTheVectorUnit) {
+  // 2^20 + 64 channels of 2x2: more GEMMs than the program may hold instructions, but the vector
+  // unit takes min(131072 / 4, 131072 / 4, 131072 / 1) = 32768 planes per chunk (128 KiB
+  // halves): 33 chunks.
   const int64_t c = kMaxProgramInstructions + 64;
   const Network net = Builder("n").input("x", {1, c, 2, 2}).conv("dw", "x", c, 1, 1, 1, 0, 1, c).build();
+  const Program p = compile(default_like(), net);
+  EXPECT_EQ(p.mappings[0].dataflow, "vector");
+  EXPECT_EQ(p.mappings[0].tiles, 33);
+  EXPECT_NE(p.mappings[0].reason.find("GEMMs on the array do not compile"), std::string::npos)
+      << p.mappings[0].reason;
+}
+
+TEST(SizeBounds, DepthwiseConvWithHugeGroupsAndPlanesIsRefusedInClosedForm) {
+  // 2^24 channels of 64 x 64: 32 planes per chunk (131072 / 4096), 2^19 chunks of 4 instructions;
+  // the GEMMs need one per group, 2^24. Both are counted before anything per group or chunk is
+  // built; the vector lowering needs fewer and is reported.
+  const int64_t c = int64_t{1} << 24;
+  const Network net = Builder("n").input("x", {1, c, 64, 64}).conv("dw", "x", c, 3, 3, 1, 1, 1, c).build();
   const Diagnostic d = refused(default_like(), net, "dw", kInstructionLimit);
-  EXPECT_NE(d.rule.find("per group"), std::string::npos) << d.rule;
+  EXPECT_NE(d.rule.find("2097153"), std::string::npos) << d.rule;  // 2^19 x 4 + SYNC
+  EXPECT_NE(d.rule.find("up to 32 channel planes"), std::string::npos) << d.rule;
 }
 
 TEST(SizeBounds, ConvWithHugeBatchIsRefusedBeforeTheTileWalk) {

@@ -16,7 +16,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 Json actions(double macs, double shift, double if_rd, double if_wr, double w_rd, double of_rd, double of_wr,
-             double rmw, double vec_add_acc, double dram_rd, double dram_wr) {
+             double rmw, double vec_add_acc, double dram_rd, double dram_wr, double vec_mac = 0) {
   return {{"macs", macs},
           {"register_shift_bytes", shift},
           {"scratchpads",
@@ -28,7 +28,8 @@ Json actions(double macs, double shift, double if_rd, double if_wr, double w_rd,
            {{"add_on_accumulator", vec_add_acc},
             {"mul_on_accumulator", 0},
             {"add_on_input", 0},
-            {"mul_on_input", 0}}},
+            {"mul_on_input", 0},
+            {"mac", vec_mac}}},
           {"dram_read_bytes", dram_rd},
           {"dram_write_bytes", dram_wr}};
 }
@@ -52,17 +53,17 @@ Json hand_made_report() {
        {{"table", "small"},
         {"static_power_mw", {{"array", 10.0}, {"vector", 0.0}, {"scratchpads", 60.0}, {"control", 5.0}}}}}};
   Json a = {{"name", "A"}, {"macs", 100}, {"cycles", 100}};
-  a["actions"] = actions(100, 40, 5, 2, 4, 3, 1, 3, 20, 16, 8);
+  a["actions"] = actions(100, 40, 5, 2, 4, 3, 1, 3, 20, 16, 8, 10);
   Json b = {{"name", "B"}, {"macs", 0}, {"cycles", 50}};
   b["actions"] = actions(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   r["layers"] = Json::array({a, b});
   r["total"] = {{"name", "total"}, {"macs", 100}, {"cycles", 150}, {"time_us", 0.3}};
-  r["total"]["actions"] = actions(100, 40, 5, 2, 4, 3, 1, 3, 20, 16, 8);
+  r["total"]["actions"] = actions(100, 40, 5, 2, 4, 3, 1, 3, 20, 16, 8, 10);
   r["total"]["inferences"] = 2;
   r["memory"] = {{"dram", {{"standard", "DDR4"}}}};
   // Two windows of 100 cycles (the last one 50): all of A's actions in the first.
-  Json w0 = Json::array({0, 100, 100, 40, 1, 16, 8, 5, 2, 4, 0, 3, 1, 3, 20, 0, 0, 0});
-  Json w1 = Json::array({100, 150, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  Json w0 = Json::array({0, 100, 100, 40, 1, 16, 8, 5, 2, 4, 0, 3, 1, 3, 20, 0, 0, 0, 10});
+  Json w1 = Json::array({100, 150, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
   r["activity"] = {{"window_cycles", 100},
                    {"columns",
                     {"begin_cycle", "end_cycle", "macs", "register_shift_bytes", "dma_bursts",
@@ -71,7 +72,7 @@ Json hand_made_report() {
                      "scratchpads.weight.write_accesses", "scratchpads.ofmap.read_accesses",
                      "scratchpads.ofmap.write_accesses", "scratchpads.ofmap.accumulator_rmw",
                      "vector_lane_ops.add_on_accumulator", "vector_lane_ops.mul_on_accumulator",
-                     "vector_lane_ops.add_on_input", "vector_lane_ops.mul_on_input"}},
+                     "vector_lane_ops.add_on_input", "vector_lane_ops.mul_on_input", "vector_lane_ops.mac"}},
                    {"windows", Json::array({w0, w1})}};
   return r;
 }
@@ -93,7 +94,7 @@ TEST(EnergyReport, HandComputedLayer) {
   const double ifmap = 5 * 10.0 + 2 * 12.0;            // 8 KiB macros, 64-bit words = 74
   const double weight = 4 * 20.0 * 32 / 64;            // 32 KiB macros, 32-bit words = 40
   const double ofmap = 3 * 10.0 + 1 * 12.0 + 3 * 0.1;  // + int32 adds of the RMWs = 42.3
-  const double vector = 20 * 0.1;                      // int32 adds on accumulators
+  const double vector = 20 * 0.1 + 10 * 0.3;           // int32 adds on accumulators + int8 MACs
   const double dram = (16 + 8) * 8 * 20.0;             // DDR4 20 pJ/bit
   const double clock = 0.2 / 0.8 * (array + ifmap + weight + ofmap + vector);
   EXPECT_NEAR(component(a, "array"), array + 10 * ns, 1e-9);
