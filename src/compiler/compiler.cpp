@@ -48,7 +48,7 @@ std::string layer_sizes(const Layer& l) {
 // take more instructions than sb->remaining().
 void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const MemoryPlan& plan,
                    const ElementBytes& eb, const FusedActivation& fused, const UserMapping* mapping,
-                   StreamBuilder* sb, Program* prog) {
+                   const EnergyPrices* prices, StreamBuilder* sb, Program* prog) {
   const Layer& l = net.layers[i];
   const auto index = static_cast<uint32_t>(i);
   ProgramLayer pl{l.name, to_string(l.kind), l.macs, l.vector_ops};
@@ -67,7 +67,7 @@ void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const Mem
                     to_string(*lowering_of(l.kind).fusable_activation(l)), rec.fused_into);
   } else {
     const BufferPlan buffers(arch);
-    LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, sb, &rec, mapping};
+    LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, sb, &rec, mapping, prices};
     lowering_of(l.kind).lower(ctx);
     sb->sync(index);
   }
@@ -86,7 +86,8 @@ int requant_shift(const ArchSpec& arch, int64_t k) {
   return static_cast<int>(std::max<int64_t>(0, (log2k + 1) / 2 + bits_in + bits_w - bits_in - 1));
 }
 
-Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping) {
+Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping,
+                const EnergyPrices* prices) {
   const ElementBytes eb = element_bytes(arch);
   const MemoryPlan plan = plan_memory(arch, net);
   Program prog;
@@ -107,7 +108,7 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
     const Layer& l = net.layers[i];
     const int64_t before = static_cast<int64_t>(sb.instructions().size());
     try {
-      compile_layer(arch, net, i, plan, eb, fused[i], mapping, &sb, &prog);
+      compile_layer(arch, net, i, plan, eb, fused[i], mapping, prices, &sb, &prog);
     } catch (const BudgetExceeded& b) {
       const int64_t emitted = static_cast<int64_t>(sb.instructions().size()) - before;
       over_instruction_limit(net, i, b.needed > 0 ? b : BudgetExceeded{emitted + 1, ""}, before);

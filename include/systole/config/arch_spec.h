@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "systole/config/array_model_list.h"
+#include "systole/config/compiler_params.h"
 #include "systole/config/dram_spec.h"
 #include "systole/config/types.h"
 #include "systole/numeric/arith.h"
@@ -289,6 +290,7 @@ struct ArchSpec {
   EnergyParams energy;
   SimParams sim;
   TraceParams trace;
+  CompilerParams compiler;  // compiler.* (config/compiler_params.h)
 
   // Provenance, not parameters: the file this spec was read from and where each explicitly written
   // key came from, so that later stages (e.g. the compiler's scratchpad fit check) can name the
