@@ -12,10 +12,11 @@
 // mapper's (heuristic_candidates, exhaustive_candidates; compiler/mapper.h).
 // DRAM bytes follow the emitter's reuse rule: each operand buffer has two halves, and a tile whose
 // operand is already in a half is not reloaded (LRU over the two halves).
-// The search is bounded whatever the shape: at most ~70 candidates per dimension (powers of two,
-// the dimension over 1..8), and tilings whose instruction estimate exceeds the instructions left
-// under kMaxProgramInstructions are skipped before their m and k tiles are walked; the estimate
-// itself saturates instead of overflowing.
+// The search is bounded whatever the shape: the heuristic tries at most ~70 candidates per
+// dimension (powers of two, the dimension over 1..8), the exhaustive mapper at most
+// kMaxExhaustiveTilings tilings (counted before any list is built), and tilings whose instruction estimate
+// exceeds the instructions left under kMaxProgramInstructions are skipped before their m and k tiles are
+// walked; the estimate itself saturates instead of overflowing.
 #include <algorithm>
 #include <map>
 #include <set>
