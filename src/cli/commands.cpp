@@ -284,10 +284,7 @@ int validate_command(const std::vector<std::string>& args) {
     return 0;
   }
   // Proves every layer maps onto this architecture (with the user's tilings, when given).
-  const Program program = o.mapping.empty() ? compile(arch, p.network) : [&] {
-    const UserMapping mapping = load_user_mapping(o.mapping, p.network);
-    return compile(arch, p.network, &mapping);
-  }();
+  const Program program = compile_prepared(p, o.mapping);
   trace_options_of(arch, program);
   // Printed only once everything was checked, so an "ok" never precedes an error.
   std::cout << fmt::format("{}: ok ({})\n", p.inputs.arch_path, arch.name);

@@ -33,29 +33,35 @@ constexpr const char* kDefaultPython = "/usr/bin/python3";
 // (or -1 when the process died of a signal). Throws UserError when python cannot be started.
 int spawn_script(const std::string& command, const std::string& python, const fs::path& script,
                  const fs::path& spec, const fs::path& log) {
+  return run_captured({python, script.string(), spec.string()}, log,
+                      fmt::format("`systole {}` needs Debian's python3 with matplotlib "
+                                  "(apt-get install python3 python3-matplotlib)",
+                                  command));
+}
+
+}  // namespace
+
+int run_captured(const std::vector<std::string>& argv_s, const fs::path& log, const std::string& hint) {
+  if (argv_s.empty()) throw InternalError("run_captured: no program");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::vector<std::string> argv_s = {python, script.string(), spec.string()};
+  std::vector<std::string> copy = argv_s;
   std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
+  for (auto& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
+  const std::string& program = argv_s.front();
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, python.c_str(), &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    throw UserError(
-        fmt::format("cannot run {}: {}; `systole {}` needs Debian's python3 with matplotlib "
-                    "(apt-get install python3 python3-matplotlib)",
-                    python, std::strerror(rc), command));
-  }
+  if (rc != 0) throw UserError(fmt::format("cannot run {}: {}; {}", program, std::strerror(rc), hint));
   int status = 0;
   bool stopped = false;
   while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw InternalError(fmt::format("waitpid for {}: {}", python, std::strerror(errno)));
-    // SIGINT/SIGTERM (interrupt.h): the script is stopped too, then the command unwinds.
+    if (errno != EINTR) throw InternalError(fmt::format("waitpid for {}: {}", program, std::strerror(errno)));
+    // SIGINT/SIGTERM (interrupt.h): the child is stopped too, then the command unwinds.
     if (pending_signal() != 0 && !stopped) {
       ::kill(pid, SIGTERM);
       stopped = true;
@@ -63,8 +69,6 @@ int spawn_script(const std::string& command, const std::string& python, const fs
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
-
-}  // namespace
 
 fs::path report_file(const std::string& arg) {
   const fs::path p(arg);

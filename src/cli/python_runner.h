@@ -43,6 +43,12 @@ std::filesystem::path data_file(const std::filesystem::path& relative);
 // names the subcommand in the message.
 std::string python_interpreter(const std::string& command);
 
+// Runs argv (argv[0] the program's path) with stdin from /dev/null and stdout and stderr into
+// `log`; returns its exit status, or -1 when it died of a signal. A pending SIGINT/SIGTERM
+// (interrupt.h) stops it. UserError "cannot run PROGRAM: why; HINT" when it cannot be started.
+int run_captured(const std::vector<std::string>& argv, const std::filesystem::path& log,
+                 const std::string& hint);
+
 // "systole-<command>-<pid>": a name part that keeps concurrent runs' temporary files apart.
 std::string temp_tag(const std::string& command);
 

@@ -49,7 +49,7 @@ std::string layer_sizes(const Layer& l) {
 // take more instructions than sb->remaining().
 void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const MemoryPlan& plan,
                    const ElementBytes& eb, const FusedActivation& fused, const UserMapping* mapping,
-                   StreamBuilder* sb, Program* prog) {
+                   const EnergyPrices* prices, StreamBuilder* sb, Program* prog) {
   const Layer& l = net.layers[i];
   const auto index = static_cast<uint32_t>(i);
   ProgramLayer pl{l.name, to_string(l.kind), l.macs, l.vector_ops};
@@ -68,7 +68,7 @@ void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const Mem
                     to_string(*lowering_of(l.kind).fusable_activation(l)), rec.fused_into);
   } else {
     const BufferPlan buffers(arch);
-    LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, sb, &rec, mapping};
+    LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, sb, &rec, mapping, prices};
     lowering_of(l.kind).lower(ctx);
     // A conv lowered to the vector unit (depthwise) does its MACs as lane operations.
     if (rec.dataflow == "vector" && pl.macs > 0) {
@@ -98,7 +98,7 @@ namespace {
 // scratchpad (0: none; every tensor's residency reason is then `off_reason`). The working buffers
 // are planned in the scratchpad's capacity minus the store.
 Program compile_with_store(const ArchSpec& arch, const Network& net, const UserMapping* mapping,
-                           int64_t reserved_kib, const std::string& off_reason) {
+                           const EnergyPrices* prices, int64_t reserved_kib, const std::string& off_reason) {
   ArchSpec lowered = arch;
   lowered.core.scratchpads.declare(arch.core.scratchpads.name_of(kTensorStore)).capacity_kib -= reserved_kib;
   const ElementBytes eb = element_bytes(lowered);
@@ -122,7 +122,7 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
     const Layer& l = net.layers[i];
     const int64_t before = static_cast<int64_t>(sb.instructions().size());
     try {
-      compile_layer(lowered, net, i, plan, eb, fused[i], mapping, &sb, &prog);
+      compile_layer(lowered, net, i, plan, eb, fused[i], mapping, prices, &sb, &prog);
     } catch (const BudgetExceeded& b) {
       const int64_t emitted = static_cast<int64_t>(sb.instructions().size()) - before;
       over_instruction_limit(net, i, b.needed > 0 ? b : BudgetExceeded{emitted + 1, ""}, before);
@@ -180,7 +180,7 @@ std::string kib_str(int64_t kib) {
 
 }  // namespace
 
-Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping) {
+Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping, const EnergyPrices* prices) {
   const CompilerParams& c = arch.compiler;
   const bool no_store = c.residency == Residency::kOff || arch.core.array.microarch.scalesim_counting;
   if (no_store && c.resident_kib > 0) {
@@ -194,10 +194,10 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
               "off: leave it out or 0"});
   }
   if (c.residency == Residency::kOff) {
-    return compile_with_store(arch, net, mapping, 0, "DRAM: compiler.residency is off");
+    return compile_with_store(arch, net, mapping, prices, 0, "DRAM: compiler.residency is off");
   }
   if (arch.core.array.microarch.scalesim_counting) {
-    Program p = compile_with_store(arch, net, mapping, 0,
+    Program p = compile_with_store(arch, net, mapping, prices, 0,
                                    "DRAM: SCALE-Sim compatibility keeps every layer's output in DRAM, "
                                    "layer by layer, as SCALE-Sim does");
     p.residency.choice = "none: SCALE-Sim compatibility (core.array.scalesim_compat) turns residency off";
@@ -216,7 +216,7 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
                                                capacity_kib, spm_name, to_string(kTensorStore))});
     }
     try {
-      Program p = compile_with_store(arch, net, mapping, c.resident_kib, "");
+      Program p = compile_with_store(arch, net, mapping, prices, c.resident_kib, "");
       p.residency.choice = fmt::format("fixed: compiler.resident_kib = {}", c.resident_kib);
       return p;
     } catch (const ConfigError& e) {
@@ -237,7 +237,7 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
   }
   // auto: no store first (its plan also measures the peak of live bytes), then every candidate
   // size; the smallest estimate wins, ties to fewer DRAM bytes, then to the smaller store.
-  Program best = compile_with_store(arch, net, mapping, 0, "DRAM: no on-chip store was worth its capacity");
+  Program best = compile_with_store(arch, net, mapping, prices, 0, "DRAM: no on-chip store was worth its capacity");
   ProgramEstimate best_est = estimate_program(arch, best);
   std::vector<int64_t> sizes = {capacity_kib / 8, capacity_kib / 4, capacity_kib / 2, capacity_kib * 3 / 4,
                                 ceil_div(best.residency.peak_live_bytes, int64_t{1024})};
@@ -247,7 +247,7 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
   for (const int64_t kib : sizes) {
     if (kib <= 0 || kib >= capacity_kib) continue;
     try {
-      Program p = compile_with_store(arch, net, mapping, kib, "");
+      Program p = compile_with_store(arch, net, mapping, prices, kib, "");
       const ProgramEstimate e = estimate_program(arch, p);
       note += fmt::format("; {}: {} cycles, {} B DRAM", kib_str(kib), e.cycles, e.dram_bytes);
       if (e.cycles < best_est.cycles || (e.cycles == best_est.cycles && e.dram_bytes < best_est.dram_bytes)) {

@@ -17,6 +17,7 @@
 #include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/compiler.h"
 #include "systole/compiler/lowering.h"
+#include "systole/compiler/mapper.h"
 #include "systole/compiler/operator_lowering.h"
 
 namespace systole {
@@ -238,59 +239,28 @@ void emit_gemm(const ArchSpec& arch, const BufferPlan& buffers, const GemmProble
   rec->folds = folds;
 }
 
-namespace {
-
-// The user's tiling of `p` (compiler/user_mapping.h), checked against the GEMM and the
-// scratchpads, with the search's best tilings ranked after it. ConfigError naming the mapping
-// file's line and key when it does not fit.
-TileChoice user_tiling(LoweringContext& ctx, const GemmProblem& p, const UserTiling& u) {
-  const std::string& file = ctx.mapping->path;
-  const std::string key = "layers." + ctx.layer.name + ".tile";
-  const std::string value = fmt::format("[{}, {}, {}]", u.tm, u.tn, u.tk);
-  auto fail = [&](const std::string& rule) { throw ConfigError(Diagnostic{file, u.line, key, value, rule}); };
-  if (u.tm > p.m || u.tn > p.n || u.tk > p.k) {
-    fail(fmt::format("layer '{}' ({}) is a GEMM of m={} n={} k={}: each tile size must be at most that",
-                     p.name, to_string(ctx.layer.kind), p.m, p.n, p.k));
-  }
-  const TileFootprint f = tile_footprint(p, ctx.eb, u.tm, u.tn, u.tk);
-  const RoleBytes need{f.ifmap, f.weight, f.ofmap};
-  for (const Buffer b : kOperandRoles) {
-    if (const int64_t short_by = ctx.buffers.shortfall(b, need); short_by > 0) {
-      fail(fmt::format(
-          "does not fit: its ifmap, weight and ofmap tiles need {} B, {} B and {} B a half, "
-          "double-buffered, {} B more than the {} holds ({})",
-          f.ifmap, f.weight, f.ofmap, short_by, ctx.buffers.describe(b), ctx.buffers.capacity_key(b)));
-    }
-  }
-  TileChoice t = choose_tile(ctx.arch, p, ctx.eb, ctx.sb->remaining(), &u);
-  t.reason = fmt::format("tiling from the mapping file {} (line {}); {}", file, u.line, t.reason);
-  // The search's own best, for comparison; it may have nothing (the user's tile can be smaller
-  // than the smallest tile the search considers).
-  std::vector<TileChoice> ranked{t.ranked.empty() ? t : t.ranked.front()};
-  try {
-    for (TileChoice& c : choose_tile(ctx.arch, p, ctx.eb, ctx.sb->remaining()).ranked) {
-      const TileChoice& first = ranked.front();
-      if (c.tm == first.tm && c.tn == first.tn && c.tk == first.tk && c.m_outer == first.m_outer) continue;
-      if (ranked.size() < kRankedTilings) ranked.push_back(std::move(c));
-    }
-  } catch (const ConfigError&) {
-  } catch (const BudgetExceeded&) {
-  }
-  t.ranked = std::move(ranked);
-  return t;
-}
-
-}  // namespace
-
 void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
   const UserTiling* user = nullptr;
   if (ctx.mapping != nullptr) {
     const auto it = ctx.mapping->layers.find(ctx.layer.name);
     if (it != ctx.mapping->layers.end()) user = &it->second;
   }
-  const TileChoice t =
-      user != nullptr ? user_tiling(ctx, p, *user) : choose_tile(ctx.arch, p, ctx.eb, ctx.sb->remaining());
+  // A layer the mapping file names is the file mapper's; every other one the search mapper's.
+  const std::string mapper = user != nullptr ? "file" : to_string(ctx.arch.compiler.mapper);
+  const MapperRequest request{ctx.arch,
+                              ctx.buffers,
+                              p,
+                              ctx.eb,
+                              ctx.sb->remaining(),
+                              ctx.arch.compiler.objective,
+                              ctx.prices,
+                              user,
+                              ctx.mapping,
+                              to_string(ctx.layer.kind)};
+  const TileChoice t = mappers().get(mapper).map(request);
   MappingRecord& rec = *ctx.rec;
+  rec.mapper = mapper;
+  rec.objective = to_string(ctx.arch.compiler.objective);
   rec.dataflow = to_string(ctx.arch.core.array.dataflow);
   rec.gemm_m = p.m, rec.gemm_n = p.n, rec.gemm_k = p.k, rec.groups = p.groups;
   rec.tile_m = t.tm, rec.tile_n = t.tn, rec.tile_k = t.tk;
@@ -300,7 +270,7 @@ void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
   for (const TileChoice& c : t.ranked) {
     rec.ranked.push_back({c.tm, c.tn, c.tk,
                           std::string(p.gemms > 1 ? "g," : "") + (c.m_outer ? "m,n,k" : "n,m,k"), c.cycles,
-                          c.dram_bytes, c.cost});
+                          c.dram_bytes, c.cost, c.energy_pj, c.score});
   }
   emit_gemm(ctx.arch, ctx.buffers, p, t, ctx.fused, ctx.sb, &rec);
 }

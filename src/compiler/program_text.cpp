@@ -117,7 +117,9 @@ nlohmann::json ranked_json(const MappingRecord& r) {
                    {"loop_order", t.loop_order},
                    {"estimated_cycles", t.estimated_cycles},
                    {"estimated_dram_bytes", t.estimated_dram_bytes},
-                   {"estimated_cost", t.estimated_cost}});
+                   {"estimated_cost", t.estimated_cost},
+                   {"estimated_energy_pj", t.estimated_energy_pj},
+                   {"score", t.score}});
   }
   return out;
 }
@@ -142,7 +144,11 @@ nlohmann::json to_json(const Program& p) {
       e["fused_into"] = r.fused_into;
       e["reason"] = r.reason;
       e["residency"] = r.residency;
-      if (!r.ranked.empty()) e["ranked"] = ranked_json(r);
+      if (!r.ranked.empty()) {
+        e["mapper"] = r.mapper;
+        e["objective"] = r.objective;
+        e["ranked"] = ranked_json(r);
+      }
     }
     j["layers"].push_back(e);
   }

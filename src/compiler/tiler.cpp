@@ -4,15 +4,19 @@
 //   2 * ifmap_tile_bytes <= ifmap capacity, 2 * weight_tile_bytes <= weight capacity,
 //   2 * tm * tn * accumulator_bytes <= ofmap capacity.
 // Among fitting candidates and the two loop orders (m,n,k / n,m,k; k innermost so partial sums
-// never leave the ofmap scratchpad) the estimate
+// never leave the ofmap scratchpad) each tiling is estimated:
 //   cost = max(sum over tiles of tile_timing cycles, DRAM bytes / DRAM bytes-per-cycle)
-// is minimised; ties go to fewer DRAM bytes, then larger tiles, then smaller (tm, tn, tk, order).
+//   energy = the closed form of compiler.h EnergyPrices
+// and ranked by the objective's score (cost, energy or energy x cost); ties go to lower cost, fewer
+// DRAM bytes, then larger tiles, then smaller (tm, tn, tk, order). The candidate sizes are the
+// mapper's (heuristic_candidates, exhaustive_candidates; compiler/mapper.h).
 // DRAM bytes follow the emitter's reuse rule: each operand buffer has two halves, and a tile whose
 // operand is already in a half is not reloaded (LRU over the two halves).
-// The search is bounded whatever the shape: at most ~70 candidates per dimension (powers of two,
-// the dimension over 1..8), and tilings whose instruction estimate exceeds the instructions left
-// under kMaxProgramInstructions are skipped before their m and k tiles are walked; the estimate
-// itself saturates instead of overflowing.
+// The search is bounded whatever the shape: the heuristic tries at most ~70 candidates per
+// dimension (powers of two, the dimension over 1..8), the exhaustive mapper at most
+// kMaxExhaustiveTilings tilings (counted before any list is built), and tilings whose instruction estimate
+// exceeds the instructions left under kMaxProgramInstructions are skipped before their m and k tiles are
+// walked; the estimate itself saturates instead of overflowing.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -23,6 +27,7 @@
 #include "systole/common/error.h"
 #include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/lowering.h"
+#include "systole/compiler/mapper.h"
 
 namespace systole {
 namespace lowering {
@@ -153,24 +158,106 @@ int64_t gemm_instructions(const GemmProblem& p, int64_t tm, int64_t tn, int64_t 
   return sat_add(sat_add(sat_add(sat_add(sat_add(matmuls, ifmap), weight), stores), out_tiles), 1);
 }
 
-TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb,
-                       int64_t max_instructions, const UserTiling* only) {
+int64_t TileCandidates::tilings() const {
+  return sat_mul(sat_mul(sat_mul(static_cast<int64_t>(m.size()), static_cast<int64_t>(n.size())),
+                         static_cast<int64_t>(k.size())),
+                 2);
+}
+
+namespace {
+
+// Per GEMM dimension: its array extent (0 = streaming) per the dataflow's mapping.
+struct Extents {
+  int64_t m = 0, n = 0, k = 0;
+};
+Extents array_extents(const ArchSpec& arch) {
+  const auto& ar = arch.core.array;
+  const DataflowModel& model = dataflow_model(ar.dataflow);
+  return {model.array_extent(GemmDim::kM, ar.rows, ar.cols),
+          model.array_extent(GemmDim::kN, ar.rows, ar.cols),
+          model.array_extent(GemmDim::kK, ar.rows, ar.cols)};
+}
+
+// Exhaustive sizes of one dimension: how many (without building them), then the list.
+int64_t exhaustive_count_bound(int64_t d, int64_t a) {
+  return a > 0 ? (d - 1) / a + 1 : d;  // multiples below d and d (divisors come on top)
+}
+std::vector<int64_t> exhaustive_sizes(int64_t d, int64_t a) {
+  if (a == 0) {
+    std::vector<int64_t> all(static_cast<size_t>(d));
+    for (int64_t i = 0; i < d; ++i) all[static_cast<size_t>(i)] = i + 1;
+    return all;
+  }
+  std::set<int64_t> s{d};
+  for (int64_t v = a; v < d; v += a) s.insert(v);
+  // Divisors of d of at least a: tiles without a remainder. d <= a * 2^20 here, so the loop
+  // takes at most sqrt(2^32) steps.
+  for (int64_t q = 1; q <= d / q; ++q) {
+    if (d % q != 0) continue;
+    if (q >= a) s.insert(q);
+    if (d / q >= a) s.insert(d / q);
+  }
+  return {s.begin(), s.end()};
+}
+
+}  // namespace
+
+TileCandidates heuristic_candidates(const ArchSpec& arch, const GemmProblem& p) {
+  const Extents a = array_extents(arch);
+  auto cands = [](int64_t d, int64_t ext) {
+    return ext > 0 ? array_candidates(d, ext) : stream_candidates(d);
+  };
+  return {cands(p.m, a.m), cands(p.n, a.n), cands(p.k, a.k)};
+}
+
+TileCandidates exhaustive_candidates(const ArchSpec& arch, const GemmProblem& p) {
+  const Extents a = array_extents(arch);
+  // Refused from the counts before any list is built (a streaming dimension may be 2^40 long).
+  auto refuse = [&](const std::string& count) {
+    const KeyOrigin at = arch.origin_of("compiler.mapper");
+    throw ConfigError(Diagnostic{
+        at.file, at.line, "compiler.mapper", "exhaustive",
+        fmt::format("layer '{}' (GEMM m={} n={} k={}) has {} candidate tilings (tile sizes of m, n and k x 2 "
+                    "loop orders), more than the exhaustive search's bound of {} (docs/compiler.md "
+                    "\"Tiling\"); use compiler.mapper: heuristic, or a mapping file for this layer",
+                    p.name, p.m, p.n, p.k, count, kMaxExhaustiveTilings)});
+  };
+  const int64_t lower =
+      sat_mul(sat_mul(sat_mul(exhaustive_count_bound(p.m, a.m), exhaustive_count_bound(p.n, a.n)),
+                      exhaustive_count_bound(p.k, a.k)),
+              2);
+  if (lower > kMaxExhaustiveTilings) {
+    refuse(lower == kSaturated ? std::string("more than 2^63") : fmt::format("at least {}", lower));
+  }
+  TileCandidates c{exhaustive_sizes(p.m, a.m), exhaustive_sizes(p.n, a.n), exhaustive_sizes(p.k, a.k)};
+  if (c.tilings() > kMaxExhaustiveTilings) {
+    refuse(fmt::format("{} ({} x {} x {} sizes x 2)", c.tilings(), c.m.size(), c.n.size(), c.k.size()));
+  }
+  return c;
+}
+
+TileChoice search_tilings(const MapperRequest& r, const TileCandidates& c, const UserTiling* only) {
+  const ArchSpec& arch = r.arch;
+  const GemmProblem& p = r.problem;
+  const ElementBytes& eb = r.eb;
+  const int64_t max_instructions = r.max_instructions;
   const auto& ar = arch.core.array;
   const ArrayGeometry geo{ar.rows, ar.cols, ar.microarch};
   const bool compat = ar.microarch.scalesim_counting;
-  const BufferPlan buf(arch);
+  const BufferPlan& buf = r.buffers;
   const Dataflow df = ar.dataflow;
+  if (r.objective != MappingObjective::kCycles && r.prices == nullptr) {
+    throw InternalError(fmt::format("the mapping objective {} needs the energy table's prices (layer '{}')",
+                                    to_string(r.objective), p.name));
+  }
+  const EnergyPrices prices = r.prices != nullptr ? *r.prices : EnergyPrices{};
 
-  // Per GEMM dimension: its array multiple (0 = streaming) per the dataflow's mapping.
-  const DataflowModel& model = dataflow_model(df);
-  const int64_t am = model.array_extent(GemmDim::kM, ar.rows, ar.cols);
-  const int64_t an = model.array_extent(GemmDim::kN, ar.rows, ar.cols);
-  const int64_t ak = model.array_extent(GemmDim::kK, ar.rows, ar.cols);
-  // The candidates of one dimension; with `only`, its one tile size.
-  auto cands = [&](int64_t d, int64_t a, int64_t only_size) {
-    if (only != nullptr) return std::vector<int64_t>{only_size};
-    return a > 0 ? array_candidates(d, a) : stream_candidates(d);
-  };
+  const Extents ext = array_extents(arch);
+  const int64_t am = ext.m, an = ext.n, ak = ext.k;
+  // The candidates of each dimension; with `only`, its one tile size.
+  const std::vector<int64_t> cm = only != nullptr ? std::vector<int64_t>{only->tm} : c.m;
+  const std::vector<int64_t> cn = only != nullptr ? std::vector<int64_t>{only->tn} : c.n;
+  const std::vector<int64_t> ck = only != nullptr ? std::vector<int64_t>{only->tk} : c.k;
   auto minimum = [](int64_t d, int64_t a) { return a > 0 ? std::min(d, a) : int64_t{1}; };
 
   // Every image of a convolution gets at least one STORE per GEMM, whatever the tiling (and the
@@ -245,13 +332,14 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
 
   bool found = false;
   TileChoice best;
-  using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int>;
+  int64_t scored = 0;
+  using Key = std::tuple<double, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int>;
   Key best_key;
   std::vector<std::pair<Key, TileChoice>> ranked;  // the best kRankedTilings, best first
   int64_t fewest_over = kSaturated;                // fewest instructions of a tiling skipped for the budget
-  for (int64_t tm : cands(p.m, am, only ? only->tm : 0)) {
-    for (int64_t tn : cands(p.n, an, only ? only->tn : 0)) {
-      for (int64_t tk : cands(p.k, ak, only ? only->tk : 0)) {
+  for (int64_t tm : cm) {
+    for (int64_t tn : cn) {
+      for (int64_t tk : ck) {
         // O(1) checks first: the weight and ofmap tiles (and a matmul's ifmap tile) must fit, and the
         // fewest instructions this tiling can take (no operand reloaded) must be within the budget.
         // Only then are a conv's m and k tiles walked for its ifmap footprint.
@@ -276,6 +364,9 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
         }
         if (!buf.fits({if_tile, w_tile, of_tile})) continue;
         int64_t cycles = 0;
+        // Scratchpad bytes the array moves (tile_traffic): operand reads, partial-sum reads and
+        // writes; the accumulate of k tiles after the first is added below.
+        double array_spm_pj = 0.0;
         for (const Run& rm : runs(p.m, tm, compat && am == 0)) {
           for (const Run& rn : runs(p.n, tn, compat && an == 0)) {
             for (const Run& rk : runs(p.k, tk, compat && ak == 0)) {
@@ -286,8 +377,17 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
               op.k = static_cast<uint64_t>(rk.size);
               op.stream_first = rm.first && rn.first && rk.first;
               op.stream_last = rm.last && rn.last && rk.last;
-              cycles = sat_add(cycles, sat_mul(sat_mul(sat_mul(rm.count, rn.count), rk.count),
-                                               static_cast<int64_t>(tile_timing(geo, op).cycles)));
+              const int64_t count = sat_mul(sat_mul(rm.count, rn.count), rk.count);
+              cycles = sat_add(cycles, sat_mul(count, static_cast<int64_t>(tile_timing(geo, op).cycles)));
+              if (r.prices != nullptr) {
+                const TileTraffic t = tile_traffic(geo, op);
+                array_spm_pj +=
+                    static_cast<double>(count) *
+                    (static_cast<double>(t.ifmap_reads * p.a.elem_bytes) * prices.read_pj_per_byte[0] +
+                     static_cast<double>(t.weight_reads * p.b.elem_bytes) * prices.read_pj_per_byte[1] +
+                     static_cast<double>(t.ofmap_reads * eb.acc) * prices.read_pj_per_byte[2] +
+                     static_cast<double>(t.ofmap_writes * eb.acc) * prices.write_pj_per_byte[2]);
+              }
             }
           }
         }
@@ -295,6 +395,16 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
         const int64_t mt = ceil_div(p.m, tm), nt = ceil_div(p.n, tn), kt = ceil_div(p.k, tk);
         const int64_t w_total = sat_mul(sat_mul(sat_mul(p.k, p.n), p.b.elem_bytes), p.gemms);
         const int64_t out_total = sat_mul(sat_mul(sat_mul(p.m, p.n), p.out.elem_bytes), p.gemms);
+        // Energy that does not depend on the loop order: MACs, the array's scratchpad traffic, the
+        // partial sums the k tiles after the first read back ((kt - 1) x M x N per GEMM), and the
+        // accumulators the STOREs read (M x N per GEMM).
+        const double gemm_mn =
+            static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.gemms);
+        const double on_chip_pj =
+            static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.k) *
+                static_cast<double>(p.gemms) * prices.mac_pj +
+            static_cast<double>(p.gemms) * array_spm_pj +
+            static_cast<double>(kt) * gemm_mn * static_cast<double>(eb.acc) * prices.read_pj_per_byte[2];
         for (int order = 0; order < 2; ++order) {
           const bool m_outer = order == 0;
           if (only != nullptr && only->m_outer && *only->m_outer != m_outer) continue;
@@ -312,15 +422,27 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
           const double mem = bytes_per_cycle > 0 ? static_cast<double>(dram) / bytes_per_cycle + 0.999999 : 0;
           const int64_t mem_cycles = mem >= 9.2e18 ? kSaturated : static_cast<int64_t>(mem);
           const int64_t cost = std::max(cycles, mem_cycles);
-          auto key = std::make_tuple(cost, dram, -sat_mul(sat_mul(tm, tn), tk), tm, tn, tk, order);
+          // The DMA's fills write what it loads into the ifmap and weight scratchpads.
+          const double energy =
+              prices.on_chip_factor *
+                  (on_chip_pj +
+                   static_cast<double>(sat_mul(if_total, if_reload)) * prices.write_pj_per_byte[0] +
+                   static_cast<double>(sat_mul(w_total, w_reload)) * prices.write_pj_per_byte[1]) +
+              static_cast<double>(dram) * prices.dram_pj_per_byte;
+          const double score = r.objective == MappingObjective::kEnergy ? energy
+                               : r.objective == MappingObjective::kEdp  ? energy * static_cast<double>(cost)
+                                                                        : static_cast<double>(cost);
+          ++scored;
+          auto key = std::make_tuple(score, cost, dram, -sat_mul(sat_mul(tm, tn), tk), tm, tn, tk, order);
           if (ranked.size() < kRankedTilings || key < ranked.back().first) {
-            TileChoice c;
-            c.tm = tm, c.tn = tn, c.tk = tk, c.m_outer = m_outer;
-            c.cycles = cycles, c.dram_bytes = dram, c.cost = cost;
-            c.ifmap_reload = if_reload, c.weight_reload = w_reload;
+            TileChoice t;
+            t.tm = tm, t.tn = tn, t.tk = tk, t.m_outer = m_outer;
+            t.cycles = cycles, t.dram_bytes = dram, t.cost = cost;
+            t.energy_pj = energy, t.score = score;
+            t.ifmap_reload = if_reload, t.weight_reload = w_reload;
             const auto at = std::upper_bound(ranked.begin(), ranked.end(), key,
                                              [](const Key& k, const auto& e) { return k < e.first; });
-            ranked.insert(at, {key, c});
+            ranked.insert(at, {key, t});
             if (ranked.size() > kRankedTilings) ranked.pop_back();
           }
           if (!found || key < best_key) {
@@ -328,6 +450,7 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
             best_key = key;
             best.tm = tm, best.tn = tn, best.tk = tk, best.m_outer = m_outer;
             best.cycles = cycles, best.dram_bytes = dram, best.cost = cost;
+            best.energy_pj = energy, best.score = score;
             best.ifmap_reload = if_reload, best.weight_reload = w_reload;
             best.reason = mem_cycles > cycles ? "memory-bound" : "compute-bound";
           }
@@ -394,8 +517,12 @@ TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const Element
   why += fmt::format("; {}x{}x{} tiles{}; est {} array cycles, {} DRAM B ({})", mt, nt, kt,
                      p.gemms > 1 ? fmt::format(" x {} GEMMs", p.gemms) : std::string(), best.cycles,
                      best.dram_bytes, best.reason);
+  if (r.objective != MappingObjective::kCycles) {
+    why += fmt::format("; ranked by {}: est {:.6g} pJ", to_string(r.objective), best.energy_pj);
+  }
   best.reason = why;
-  for (auto& [key, c] : ranked) best.ranked.push_back(std::move(c));
+  best.scored = scored;
+  for (auto& [key, t] : ranked) best.ranked.push_back(std::move(t));
   return best;
 }
 

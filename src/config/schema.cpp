@@ -62,6 +62,12 @@ bool parse_enum(const std::string& s, EnergyDramStandard* out) {
 bool parse_enum(const std::string& s, ArrayFidelity* out) {
   return parse_array_fidelity(s, out);
 }
+bool parse_enum(const std::string& s, MapperKind* out) {
+  return parse_mapper_kind(s, out);
+}
+bool parse_enum(const std::string& s, MappingObjective* out) {
+  return parse_mapping_objective(s, out);
+}
 // Overflow's spellings are numeric/arith.h's; they are repeated here because the config library
 // does not link the numeric one (which depends on config).
 bool parse_enum(const std::string& s, Overflow* out) {
@@ -489,6 +495,18 @@ std::vector<ParamDef> declare() {
       "Part of the run the traces cover: all, START:END in core cycles (END exclusive), or "
       "FIRST:LAST layer names; `--trace-window` overrides",
       [](auto& a) -> auto& { return a.trace.window; }));
+
+  s.push_back(enum_param(
+      "compiler.mapper", MapperKind::kHeuristic, mapper_kind_names(),
+      "How GEMM tilings are searched: heuristic (~70 tile sizes per dimension: array multiples "
+      "2^j and D/q, q <= 8) or exhaustive (every array multiple and divisor of each dimension, "
+      "at most 2^20 tilings a layer); both score by the closed-form estimate (docs/compiler.md)",
+      [](auto& a) -> auto& { return a.compiler.mapper; }));
+  s.push_back(enum_param(
+      "compiler.objective", MappingObjective::kCycles, mapping_objective_names(),
+      "What the mapper minimises over a layer's tilings: cycles (estimated), energy (estimated "
+      "MAC + scratchpad + DRAM pJ) or edp (their product)",
+      [](auto& a) -> auto& { return a.compiler.objective; }));
   return s;
 }
 

@@ -43,19 +43,7 @@ constexpr std::array<std::pair<EnergyDramStandard, const char*>, 5> kEnergyDramS
     {EnergyDramStandard::kLpddr5, "LPDDR5"},
     {EnergyDramStandard::kHbm2, "HBM2"},
 }};
-constexpr std::array<std::pair<Residency, const char*>, 2> kResidencies{{
-    {Residency::kAuto, "auto"},
-    {Residency::kOff, "off"},
-}};
-
 }  // namespace
-
-const char* to_string(Residency r) {
-  return name_of(kResidencies, r);
-}
-bool parse_residency(const std::string& s, Residency* out) {
-  return parse_from(kResidencies, s, out);
-}
 
 const char* to_string(Dataflow d) {
   return name_of(kDataflows, d);

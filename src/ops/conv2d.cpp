@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/compiler/mapper.h"
 #include "systole/ops/operator.h"
 #include "systole/oracle/reference_support.h"
 #include "systole/workload/layer_check.h"
@@ -191,7 +192,18 @@ class Conv2d final : public Operator {
     std::optional<TileChoice> gemm;
     try {
       p = lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, ctx.sb->remaining());
-      gemm = choose_tile(ctx.arch, *p, ctx.eb, ctx.sb->remaining());
+      // The configured search mapper's best tiling, as emit_gemm_layer would choose it.
+      const MapperRequest request{ctx.arch,
+                                  ctx.buffers,
+                                  *p,
+                                  ctx.eb,
+                                  ctx.sb->remaining(),
+                                  ctx.arch.compiler.objective,
+                                  ctx.prices,
+                                  nullptr,
+                                  ctx.mapping,
+                                  to_string(l.kind)};
+      gemm = mappers().get(to_string(ctx.arch.compiler.mapper)).map(request);
     } catch (const BudgetExceeded& b) {
       if (vec_budget && b.needed < vec_budget->needed) vec_budget = b;
     } catch (const ConfigError&) {

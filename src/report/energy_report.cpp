@@ -306,6 +306,22 @@ PricingContext pricing_context(const ArchSpec& arch) {
   return ctx;
 }
 
+EnergyPrices mapping_energy_prices(const PricingContext& ctx, const energy::EnergyTable& table) {
+  EnergyPrices p;
+  p.mac_pj = table.mac_pj(ctx.input_type, ctx.weight_type);
+  for (int r = 0; r < kOperandRoleCount; ++r) {
+    const auto& s = ctx.scratchpads.at(static_cast<size_t>(ctx.role_scratchpad[r]));
+    // As price_counts prices one access: a bank macro of capacity / banks bytes.
+    const int64_t macro = std::max<int64_t>(1, s.capacity_bytes / s.banks);
+    const auto word = static_cast<double>(s.word_bytes);
+    p.read_pj_per_byte[static_cast<size_t>(r)] = table.sram_access_pj(macro, s.word_bytes, false) / word;
+    p.write_pj_per_byte[static_cast<size_t>(r)] = table.sram_access_pj(macro, s.word_bytes, true) / word;
+  }
+  p.dram_pj_per_byte = 8.0 * table.dram_pj_per_bit(ctx.dram_standard);
+  p.on_chip_factor = 1.0 / (1.0 - table.clock_tree_share.value);
+  return p;
+}
+
 PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& table,
                           const ActivityWindow& n, double cycles) {
   energy::ActionCounts c;

@@ -103,7 +103,13 @@ Json mapping_json(const MappingRecord& m) {
             {"tiles", m.tiles},       {"loop_order", m.loop_order}, {"fused_into", m.fused_into},
             {"reason", m.reason},     {"residency", m.residency}};
   // The chosen tiling's estimate and the runner-up's, so a reader sees how close the choice was.
-  if (!m.ranked.empty()) j["estimated_cost"] = m.ranked[0].estimated_cost;
+  if (!m.ranked.empty()) {
+    j["mapper"] = m.mapper;
+    j["objective"] = m.objective;
+    j["estimated_cost"] = m.ranked[0].estimated_cost;
+    j["estimated_energy_pj"] = m.ranked[0].estimated_energy_pj;
+    j["score"] = m.ranked[0].score;
+  }
   if (m.ranked.size() > 1) j["runner_up"] = ranked_json(m)[1];
   return j;
 }

@@ -82,16 +82,18 @@ PreparedRun load_run(const RunRequest& request) {
   return p;
 }
 
+Program compile_prepared(const PreparedRun& p, const std::string& mapping_path) {
+  const EnergyPrices prices = mapping_energy_prices(pricing_context(p.arch), p.energy_table);
+  if (mapping_path.empty()) return compile(p.arch, p.network, nullptr, &prices);
+  const UserMapping mapping = load_user_mapping(mapping_path, p.network);
+  return compile(p.arch, p.network, &mapping, &prices);
+}
+
 PreparedRun prepare_run(const RunRequest& request) {
   if (request.workload.empty()) throw UserError("a run needs a workload");
   PreparedRun p = load_run(request);
-  if (request.mapping.empty()) {
-    p.program = compile(p.arch, p.network);
-  } else {
-    p.inputs.mapping_path = request.mapping;
-    const UserMapping mapping = load_user_mapping(request.mapping, p.network);
-    p.program = compile(p.arch, p.network, &mapping);
-  }
+  if (!request.mapping.empty()) p.inputs.mapping_path = request.mapping;
+  p.program = compile_prepared(p, request.mapping);
   return p;
 }
 

@@ -2,6 +2,7 @@
 // and emits one instruction stream. No SystemC here.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "systole/compiler/program.h"
@@ -25,11 +26,33 @@ inline constexpr int64_t kMaxProgramInstructions = int64_t{1} << 20;
 // count then stays far below 2^63, so no address arithmetic downstream can overflow.
 inline constexpr uint64_t kMaxDramBytes = uint64_t{1} << 48;
 
+// The prices of the mapper's energy estimate of a GEMM tiling, plain numbers the caller takes from
+// the arch's energy table (report/energy_report.h mapping_energy_prices), so that the compiler
+// reads no table file. The estimate (docs/compiler.md "Tiling"), pJ:
+//   energy = on_chip_factor * (MACs * mac_pj
+//                              + sum over roles of read bytes * read_pj_per_byte[role]
+//                                              + written bytes * write_pj_per_byte[role])
+//            + DRAM bytes * dram_pj_per_byte
+// where the scratchpad bytes are the array's operand reads and partial-sum reads and writes
+// (array/array_timing.h tile_traffic), the DMA's fills (the DRAM bytes loaded) and the STOREs'
+// accumulator reads.
+struct EnergyPrices {
+  double mac_pj = 0.0;                                        // one multiply-accumulate
+  std::array<double, kOperandRoleCount> read_pj_per_byte{};   // of the role's scratchpad, by index_of
+  std::array<double, kOperandRoleCount> write_pj_per_byte{};  // of the role's scratchpad
+  double dram_pj_per_byte = 0.0;                              // 8 x the DRAM standard's pJ/bit
+  double on_chip_factor = 1.0;                                // 1 / (1 - clock-tree share)
+};
+
 // Throws ConfigError when no tile of a layer fits the scratchpads (naming the scratchpad's
 // capacity key and the smallest tile's footprint), WorkloadError when the workload exceeds a limit.
 // With `mapping`, the GEMM layers it names take its tilings (compiler/user_mapping.h); a tiling
 // that does not fit, or a layer that is not a GEMM layer, is a ConfigError naming the file's line.
-Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping = nullptr);
+// GEMM layers are mapped by the mapper compiler.mapper names (compiler/mapper.h), ranked by
+// compiler.objective; `prices` are needed for an objective other than cycles (InternalError
+// without them) and give every ranked tiling its energy estimate (0 without them).
+Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping = nullptr,
+                const EnergyPrices* prices = nullptr);
 
 // The right shift by which the STORE of a GEMM layer with reduction length k (per group)
 // requantises integer accumulators to core.array.input_type (DmaDescriptor::requant_shift):

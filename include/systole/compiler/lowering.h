@@ -168,9 +168,13 @@ struct TileChoice {
   bool m_outer = true;  // loop order "m,n,k" (true) or "n,m,k"; k is always innermost
   int64_t cycles = 0;   // estimated array cycles of the layer
   int64_t dram_bytes = 0;
-  int64_t cost = 0;                             // the estimate the search minimised: max(cycles, DRAM cycles)
+  int64_t cost = 0;                             // max(cycles, DRAM cycles): the cycles objective's score
+  double energy_pj = 0.0;                       // the energy estimate (compiler.h EnergyPrices)
+  double score = 0.0;                           // what the objective ranked by (cost, energy_pj or EDP)
   int64_t ifmap_reload = 1, weight_reload = 1;  // how often each operand is fetched from DRAM
   std::string reason;
+  // How many candidate tilings the search scored (fitting ones, both loop orders).
+  int64_t scored = 0;
   // The best kRankedTilings tilings the search scored, best first (this one is ranked[0]); what
   // the mapping record lists and `systole map` prints. Their `reason` and `ranked` are empty.
   std::vector<TileChoice> ranked;
@@ -183,14 +187,7 @@ struct TileFootprint {
 TileFootprint tile_footprint(const GemmProblem& p, const ElementBytes& eb, int64_t tm, int64_t tn,
                              int64_t tk);
 
-// Throws ConfigError when even one array fold at streaming length 1 does not fit. Only tilings whose
-// instruction estimate (gemm_instructions) is at most `max_instructions` are considered, which
-// also bounds the search's own work (it walks the m and k tiles of each candidate); when none is,
-// throws BudgetExceeded with the fewest instructions any candidate needs.
-// With `only`, the search scores that one tiling (and its loop order, when it names one) instead
-// of every candidate; the caller has checked that its tiles fit (compiler/user_mapping.h).
-TileChoice choose_tile(const ArchSpec& arch, const GemmProblem& p, const ElementBytes& eb,
-                       int64_t max_instructions = kMaxProgramInstructions, const UserTiling* only = nullptr);
+// The search itself (heuristic, exhaustive, a user's tiling) is compiler/mapper.h.
 
 // Upper bound on the instructions emit_gemm emits for a tiling (tm, tn, tk) with the operand
 // reload factors of the tiler's DRAM model (ifmap_reload, weight_reload):

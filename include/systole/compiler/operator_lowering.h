@@ -32,6 +32,7 @@ struct LoweringContext {
   lowering::StreamBuilder* sb;
   MappingRecord* rec;
   const UserMapping* mapping = nullptr;  // the user's tilings (compiler/user_mapping.h), if any
+  const EnergyPrices* prices = nullptr;  // the mapper's energy prices (compiler/compiler.h), if any
 };
 
 class IOperatorLowering {

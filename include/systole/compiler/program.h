@@ -56,13 +56,18 @@ struct MappingRecord {
   std::string fused_into;  // non-empty when this layer was fused into its producer
   std::string reason;
   std::string residency;  // where the layer's output lives and why (compiler/residency.h)
+  // GEMM layers: the mapper that chose the tiling ("heuristic", "exhaustive", "file") and the
+  // objective it ranked by ("cycles", "energy", "edp"); empty for other layers.
+  std::string mapper, objective;
   // GEMM layers: the tilings the compiler's search scored best, best first (the chosen one is
-  // ranked[0]), each with the estimate it was ranked by: cost = max(array cycles, DRAM bytes /
-  // DRAM bytes per cycle) (docs/compiler.md "Tiling"). Empty for other layers.
+  // ranked[0]), each with its estimates: cost = max(array cycles, DRAM bytes / DRAM bytes per
+  // cycle), the energy estimate, and the score the objective ranked by (cost, energy, or energy
+  // x cost) (docs/compiler.md "Tiling"). Empty for other layers.
   struct RankedTiling {
     int64_t tile_m = 0, tile_n = 0, tile_k = 0;
     std::string loop_order;
     int64_t estimated_cycles = 0, estimated_dram_bytes = 0, estimated_cost = 0;
+    double estimated_energy_pj = 0.0, score = 0.0;
   };
   std::vector<RankedTiling> ranked;
 };
@@ -85,7 +90,7 @@ struct Program {
 std::string to_text(const Program& p);
 nlohmann::json to_json(const Program& p);
 // A mapping record's ranked tilings as JSON: [{tile {m, n, k}, loop_order, estimated_cycles,
-// estimated_dram_bytes, estimated_cost}, ...], best first.
+// estimated_dram_bytes, estimated_cost, estimated_energy_pj, score}, ...], best first.
 nlohmann::json ranked_json(const MappingRecord& r);
 
 }  // namespace systole

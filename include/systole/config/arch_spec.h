@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "systole/config/array_model_list.h"
+#include "systole/config/compiler_params.h"
 #include "systole/config/dram_spec.h"
 #include "systole/config/types.h"
 #include "systole/numeric/arith.h"
@@ -275,20 +276,6 @@ struct SimParams {
   int64_t max_cycles = 100'000'000'000;  // simulated core cycles; then the run stops with an error
 };
 
-// How the compiler keeps activations on chip (docs/compiler.md "Activation residency").
-// auto: layer outputs that fit stay in a region at the top of the ifmap role's scratchpad for their
-// consumers; off: every layer output goes to DRAM and comes back (the behaviour before residency).
-enum class Residency { kAuto, kOff };
-const char* to_string(Residency r);  // "auto", "off"
-bool parse_residency(const std::string& s, Residency* out);
-
-struct CompilerParams {
-  Residency residency = Residency::kOff;
-  // Bytes of the ifmap role's scratchpad reserved for resident tensors, in KiB; 0 = chosen by the
-  // compiler's estimate (auto). Ignored with residency off.
-  int64_t resident_kib = 0;
-};
-
 // Where a config value came from: a file and 1-based line, or "--set" with line 0.
 struct KeyOrigin {
   std::string file;
@@ -303,7 +290,7 @@ struct ArchSpec {
   EnergyParams energy;
   SimParams sim;
   TraceParams trace;
-  CompilerParams compiler;
+  CompilerParams compiler;  // compiler.* (config/compiler_params.h)
 
   // Provenance, not parameters: the file this spec was read from and where each explicitly written
   // key came from, so that later stages (e.g. the compiler's scratchpad fit check) can name the

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "systole/compiler/compiler.h"
 #include "systole/config/arch_spec.h"
 #include "systole/energy/energy_table.h"
 #include "systole/stats/sim_result.h"
@@ -87,6 +88,15 @@ PricingContext pricing_context(const ArchSpec& arch);
 // standard's pJ/bit. ConfigError naming the table file and the missing entry otherwise, so that
 // `validate` and `run` refuse such a table up front rather than after the simulation.
 void check_table_covers(const PricingContext& ctx, const energy::EnergyTable& table);
+
+// The per-action prices of the compiler's energy estimate of a tiling (compiler/compiler.h
+// EnergyPrices), from the same table and context that price a run: the MAC of the array's types;
+// per operand role, one access to a bank of its scratchpad (a macro of capacity / banks bytes)
+// divided by the bank's word bytes; 8 x the DRAM standard's pJ/bit (also when a cycle-level
+// preset's IDD currents price the run's DRAM: the estimate has no command counts); and
+// 1 / (1 - clock-tree share) on the on-chip terms. Static power, register shifts and vector
+// operations are left out: the first two barely depend on the tiling, the last not at all.
+EnergyPrices mapping_energy_prices(const PricingContext& ctx, const energy::EnergyTable& table);
 
 // Prices counts over `cycles` core cycles (static power x that time). The one pricing path: report
 // records, activity windows and single instructions (hw::counts_of) all come through here.

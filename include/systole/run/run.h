@@ -71,7 +71,10 @@ struct RunResult {
 // Loading only (no compile): the arch (with `overrides`), its energy table and the workload.
 // The workload may be empty: then only the arch and its table are loaded.
 PreparedRun load_run(const RunRequest& request);
-PreparedRun prepare_run(const RunRequest& request);  // load_run + compile
+PreparedRun prepare_run(const RunRequest& request);  // load_run + compile_prepared
+// Compiles p.network for p.arch with the mapping file at `mapping_path` ("" for none), the mapper's
+// energy prices taken from p.energy_table (report/energy_report.h mapping_energy_prices).
+Program compile_prepared(const PreparedRun& p, const std::string& mapping_path);
 SimResult simulate_run(const PreparedRun& prepared, const RunRequest& request,
                        const RunObservers& observers = {});
 PricedRun price_run(const PreparedRun& prepared, const SimResult& sim);

@@ -1,0 +1,54 @@
+// Spellings of compiler.mapper, compiler.objective and compiler.residency (config/compiler_params.h).
+#include "systole/config/compiler_params.h"
+
+#include "enum_table.h"
+
+namespace systole {
+
+using config_detail::EnumTable;
+using config_detail::name_of;
+using config_detail::names_of;
+using config_detail::parse_from;
+
+namespace {
+
+#define SYSTOLE_MAPPER_ENTRY(name, enumerator) std::pair{MapperKind::enumerator, #name},
+constexpr std::array kMappers{SYSTOLE_SEARCH_MAPPERS(SYSTOLE_MAPPER_ENTRY)};
+#undef SYSTOLE_MAPPER_ENTRY
+
+constexpr EnumTable<MappingObjective, 3> kObjectives{{{MappingObjective::kCycles, "cycles"},
+                                                      {MappingObjective::kEnergy, "energy"},
+                                                      {MappingObjective::kEdp, "edp"}}};
+
+constexpr EnumTable<Residency, 2> kResidencies{{{Residency::kAuto, "auto"}, {Residency::kOff, "off"}}};
+
+}  // namespace
+
+const char* to_string(MapperKind m) {
+  return name_of(kMappers, m);
+}
+bool parse_mapper_kind(const std::string& s, MapperKind* out) {
+  return parse_from(kMappers, s, out);
+}
+std::vector<std::string> mapper_kind_names() {
+  return names_of(kMappers);
+}
+
+const char* to_string(MappingObjective o) {
+  return name_of(kObjectives, o);
+}
+bool parse_mapping_objective(const std::string& s, MappingObjective* out) {
+  return parse_from(kObjectives, s, out);
+}
+std::vector<std::string> mapping_objective_names() {
+  return names_of(kObjectives);
+}
+
+const char* to_string(Residency r) {
+  return name_of(kResidencies, r);
+}
+bool parse_residency(const std::string& s, Residency* out) {
+  return parse_from(kResidencies, s, out);
+}
+
+}  // namespace systole
