@@ -26,10 +26,14 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // The per-layer record of report.json, in key order; layers.csv has the same columns with the
-// breakdown flattened into cyc_<cause> columns after stall_cycles.
+// breakdowns flattened into cyc_<cause> and then cp_<cause> columns after stall_cycles.
 Json stats_json(const LayerStats& s) {
   Json breakdown = Json::object();
-  for (const CycleCauseInfo& c : kCycleCauses) breakdown[c.key] = s.breakdown[c.cause];
+  Json path = Json::object();
+  for (const CycleCauseInfo& c : kCycleCauses) {
+    breakdown[c.key] = s.breakdown[c.cause];
+    path[c.key] = s.critical_path[c.cause];
+  }
   return {
       {"name", s.name},
       {"type", s.type},
@@ -39,6 +43,7 @@ Json stats_json(const LayerStats& s) {
       {"compute_cycles", s.compute_cycles},
       {"stall_cycles", s.stall_cycles},
       {"cycle_breakdown", std::move(breakdown)},
+      {"critical_path_breakdown", std::move(path)},
       {"utilization", s.utilization},
       {"sram_reads_bytes", s.sram_reads_bytes},
       {"sram_writes_bytes", s.sram_writes_bytes},
@@ -85,8 +90,9 @@ std::vector<std::pair<std::string, std::string>> csv_cells(const LayerStats& s) 
   for (const auto& [key, value] : record.items()) {
     if (key == "name" || key == "type") continue;
     if (value.is_object()) {
+      const std::string prefix = key == "critical_path_breakdown" ? "cp_" : "cyc_";
       for (const auto& [sub, v] : value.items())
-        cells.emplace_back("cyc_" + sub, std::to_string(v.get<int64_t>()));
+        cells.emplace_back(prefix + sub, std::to_string(v.get<int64_t>()));
     } else if (value.is_number_float()) {
       cells.emplace_back(key, fmt::format("{:.6f}", value.get<double>()));
     } else {

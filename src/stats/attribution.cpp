@@ -65,7 +65,10 @@ void add_into(LayerStats& dst, const LayerStats& src) {
   dst.cycles += src.cycles;
   dst.compute_cycles += src.compute_cycles;
   dst.stall_cycles += src.stall_cycles;
-  for (const CycleCauseInfo& c : kCycleCauses) dst.breakdown[c.cause] += src.breakdown[c.cause];
+  for (const CycleCauseInfo& c : kCycleCauses) {
+    dst.breakdown[c.cause] += src.breakdown[c.cause];
+    dst.critical_path[c.cause] += src.critical_path[c.cause];
+  }
   dst.sram_reads_bytes += src.sram_reads_bytes;
   dst.sram_writes_bytes += src.sram_writes_bytes;
   dst.dram_reads_bytes += src.dram_reads_bytes;
@@ -122,7 +125,9 @@ SimResult attribute(const Program& program, const std::vector<InstructionRecord>
   const std::vector<int64_t> bounds = layer_boundaries(program, records, total_cycles);
   const auto merged = merged_work(program, records);
   const std::vector<CauseSpan> causes = cycle_causes(program, records, total_cycles);
+  const std::vector<CauseSpan> path_causes = critical_path_causes(program, records, total_cycles);
   const std::vector<CycleBreakdown> breakdowns = breakdown_by_window(causes, bounds);
+  const std::vector<CycleBreakdown> path_breakdowns = breakdown_by_window(path_causes, bounds);
 
   SimResult result;
   result.layers.resize(program.layers.size());
@@ -135,9 +140,11 @@ SimResult attribute(const Program& program, const std::vector<InstructionRecord>
     ls.compute_cycles = overlap(merged, begin, bounds[l]);
     ls.stall_cycles = ls.cycles - ls.compute_cycles;
     ls.breakdown = breakdowns[l];
-    if (ls.breakdown.sum() != ls.cycles) {
-      throw InternalError(fmt::format("attribution: layer {} has {} cycles but {} attributed to causes",
-                                      ls.name, ls.cycles, ls.breakdown.sum()));
+    ls.critical_path = path_breakdowns[l];
+    if (ls.breakdown.sum() != ls.cycles || ls.critical_path.sum() != ls.cycles) {
+      throw InternalError(fmt::format(
+          "attribution: layer {} has {} cycles but {} attributed to causes ({} along the critical path)",
+          ls.name, ls.cycles, ls.breakdown.sum(), ls.critical_path.sum()));
     }
   }
   for (size_t i = 0; i < records.size(); ++i) {
@@ -181,6 +188,7 @@ SimResult attribute(const Program& program, const std::vector<InstructionRecord>
     result.total.compute_cycles = overlap(merged, 0, total_cycles);
     result.total.stall_cycles = total_cycles - result.total.compute_cycles;
     result.total.breakdown = breakdown_by_window(causes, {total_cycles}).front();
+    result.total.critical_path = breakdown_by_window(path_causes, {total_cycles}).front();
   }
   result.total.utilization = utilization(result.total.macs, result.total.cycles, array_pes);
   result.total_cycles = total_cycles;

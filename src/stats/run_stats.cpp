@@ -44,6 +44,12 @@ void core_stats(StatTree& t, const ArchSpec& arch, const SimResult& r) {
               std::string("cycles of the run attributed to ") + c.label + " (docs/stall-attribution.md)",
               total.breakdown[c.cause]);
   }
+  for (const CycleCauseInfo& c : kCycleCauses) {
+    t.counter(std::string("core0.critical_path.") + c.key, "cycle",
+              std::string("cycles of the run attributed to ") + c.label +
+                  " along its critical path (docs/stall-attribution.md)",
+              total.critical_path[c.cause]);
+  }
   for (const ScratchpadStats& s : r.scratchpads) {
     const std::string p = "core0.scratchpad." + s.name + ".";
     t.counter(p + "read_bytes", "B", "bytes read (DMA drains, array and vector reads)", s.read_bytes);

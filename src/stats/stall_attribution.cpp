@@ -3,19 +3,17 @@
 // walked in time order against the compute instructions sorted by work start, so the cost is O(n log n) in
 // the number of instructions and independent of the number of cycles.
 #include <algorithm>
-#include <initializer_list>
 #include <limits>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "cause_rules.h"
 #include "systole/common/error.h"
 #include "systole/stats/attribution.h"
 
 namespace systole::hw {
 namespace {
-
-constexpr int64_t kForever = std::numeric_limits<int64_t>::max();
 
 struct Segment {
   int64_t begin;
@@ -31,56 +29,6 @@ struct Interval {
     return begin != o.begin ? begin < o.begin : (end != o.end ? end < o.end : id < o.id);
   }
 };
-
-// Appends spans in time order, merging neighbours with the same cause.
-class Timeline {
- public:
-  void add(int64_t begin, int64_t end, CycleCause cause) {
-    if (begin >= end) return;
-    if (!m_spans.empty() && m_spans.back().end != begin) {
-      throw InternalError(
-          fmt::format("attribution: cycle {} follows cycle {} in the timeline", begin, m_spans.back().end));
-    }
-    if (!m_spans.empty() && m_spans.back().cause == cause) {
-      m_spans.back().end = end;
-    } else {
-      m_spans.push_back({begin, end, cause});
-    }
-  }
-  std::vector<CauseSpan> take() { return std::move(m_spans); }
-
- private:
-  std::vector<CauseSpan> m_spans;
-};
-
-void check_record(const Instruction& inst, const InstructionRecord& r) {
-  auto fail = [&](const char* what) {
-    throw InternalError(fmt::format(
-        "attribution: instruction {} ({}): {} (issue {}, retire {}, work {}+{}, busy {}, fill/drain {}, "
-        "preload {}, under-use {}, spm stall {}, bank conflict {}, spm conflict {})",
-        inst.id, to_string(inst.op), what, r.issue_cycle, r.retire_cycle, r.work_start_cycle, r.work_cycles,
-        r.busy_cycles, r.fill_drain_cycles, r.preload_cycles, r.underuse_cycles, r.spm_stall_cycles,
-        r.bank_conflict_cycles, r.spm_conflict_cycles));
-  };
-  if (r.issue_cycle < 0) fail("never issued");
-  if (r.retire_cycle < r.issue_cycle) fail("retires before it issues");
-  for (uint32_t dep : inst.deps) {
-    if (dep >= inst.id) fail("depends on an instruction that is not earlier in the stream");
-  }
-  if (r.work_cycles < 0 || r.busy_cycles < 0 || r.fill_drain_cycles < 0 || r.preload_cycles < 0 ||
-      r.underuse_cycles < 0 || r.spm_stall_cycles < 0 || r.bank_conflict_cycles < 0 ||
-      r.spm_conflict_cycles < 0 || r.window_bound_cycles < 0 || r.peak_bound_cycles < 0) {
-    fail("negative cycle count");
-  }
-  if (inst.op == Opcode::kMatmul) {
-    if (r.fill_drain_cycles > r.work_cycles) fail("fill/drain exceeds the work");
-    if (r.preload_cycles > r.fill_drain_cycles) fail("preload exceeds the fill/drain");
-    if (r.underuse_cycles > r.work_cycles - r.fill_drain_cycles) fail("under-use exceeds the streaming");
-    if (r.busy_cycles != r.work_cycles + r.spm_stall_cycles + r.bank_conflict_cycles) {
-      fail("busy cycles differ from work + scratchpad stalls + bank conflicts");
-    }
-  }
-}
 
 // Sorted intervals of one in-order unit; throws when two overlap.
 std::vector<Interval> sorted_disjoint(std::vector<Interval> v, const char* unit) {
@@ -120,16 +68,12 @@ std::vector<Segment> covered_segments(const Program& program, const std::vector<
     if (b < e) out.push_back({b, e, c});
   };
   for (const Interval& a : array) {
-    const InstructionRecord& r = records[a.id];
-    // preload | fill/drain | useful | under-use | port stall | bank conflict
-    const int64_t fill_end = a.begin + r.fill_drain_cycles;
-    const int64_t useful_end = a.begin + r.work_cycles - r.underuse_cycles;
-    add(a.begin, a.begin + r.preload_cycles, CycleCause::kPreload);
-    add(a.begin + r.preload_cycles, fill_end, CycleCause::kFillDrain);
-    add(fill_end, useful_end, CycleCause::kCompute);
-    add(useful_end, a.begin + r.work_cycles, CycleCause::kSpatialUnderuse);
-    add(a.begin + r.work_cycles, a.begin + r.work_cycles + r.spm_stall_cycles, CycleCause::kSpmArrayPort);
-    add(a.begin + r.work_cycles + r.spm_stall_cycles, a.end, CycleCause::kBankConflict);
+    const detail::OwnTime own = detail::matmul_own_time(records[a.id]);
+    int64_t from = own.begin;
+    for (size_t k = 0; k < own.count; ++k) {
+      add(from, own.pieces[k].end, own.pieces[k].cause);
+      from = own.pieces[k].end;
+    }
   }
   // Vector work minus the array's occupancy. Both families are disjoint and sorted, so the
   // overlapping pairs number at most |array| + |vector| and the walk is linear.
@@ -150,7 +94,8 @@ std::vector<Segment> covered_segments(const Program& program, const std::vector<
 // Rule c and dma(t, fallback), for the cycles no unit covers.
 class GapAttributor {
  public:
-  GapAttributor(const Program& program, const std::vector<InstructionRecord>& records, Timeline& timeline)
+  GapAttributor(const Program& program, const std::vector<InstructionRecord>& records,
+                detail::Timeline& timeline)
       : m_program(program), m_records(records), m_timeline(timeline) {
     const auto& insts = program.instructions;
     for (size_t i = 0; i < insts.size(); ++i) {
@@ -237,35 +182,7 @@ class GapAttributor {
 
   // [begin, end) inside the transfer `id`'s [issue, retire): scratchpad- or DRAM-bound.
   void transfer(int64_t begin, int64_t end, uint32_t id) {
-    const InstructionRecord& r = m_records[id];
-    const int64_t dram_end = std::max<int64_t>(-1, r.dram_end_cycle);
-    if (r.spm_end_cycle > dram_end) {
-      const int64_t conflicts = std::min(r.spm_conflict_cycles, r.retire_cycle - r.issue_cycle);
-      add_split(
-          begin, end,
-          {{r.retire_cycle - conflicts, CycleCause::kSpmDmaPort}, {kForever, CycleCause::kBankConflict}});
-      return;
-    }
-    const int64_t s = r.dram_start_cycle < 0 ? r.issue_cycle
-                                             : std::clamp(r.dram_start_cycle, r.issue_cycle, r.retire_cycle);
-    const int64_t f = r.first_data_cycle < 0 ? s : std::clamp(r.first_data_cycle, s, r.retire_cycle);
-    const CycleCause streaming =
-        r.window_bound_cycles > r.peak_bound_cycles ? CycleCause::kDmaIssue : CycleCause::kDramBandwidth;
-    add_split(begin, end,
-              {{s, CycleCause::kSpmDmaPort}, {f, CycleCause::kDramLatency}, {kForever, streaming}});
-  }
-
-  // Cycles in [begin, end) before the first `upto` get the first cause, and so on; the `upto`
-  // are nondecreasing and the last is kForever.
-  void add_split(int64_t begin, int64_t end, std::initializer_list<std::pair<int64_t, CycleCause>> pieces) {
-    int64_t lo = begin;
-    for (const auto& [upto, cause] : pieces) {
-      const int64_t hi = std::min(end, upto);
-      if (hi > lo) {
-        m_timeline.add(lo, hi, cause);
-        lo = hi;
-      }
-    }
+    m_timeline.add_clipped(detail::transfer_own_time(m_records[id]), begin, end);
   }
 
   // No compute instruction starts after `begin`: the transfer in flight, else idle.
@@ -273,7 +190,7 @@ class GapAttributor {
 
   const Program& m_program;
   const std::vector<InstructionRecord>& m_records;
-  Timeline& m_timeline;
+  detail::Timeline& m_timeline;
   std::vector<Interval> m_compute;    // begin = work start
   std::vector<Interval> m_transfers;  // LOAD / STORE [issue, retire), disjoint
   std::vector<uint32_t> m_critical;
@@ -285,13 +202,8 @@ class GapAttributor {
 
 std::vector<CauseSpan> cycle_causes(const Program& program, const std::vector<InstructionRecord>& records,
                                     int64_t total_cycles) {
-  if (records.size() != program.instructions.size()) {
-    throw InternalError(fmt::format("attribution: {} records for {} instructions", records.size(),
-                                    program.instructions.size()));
-  }
-  for (size_t i = 0; i < records.size(); ++i) check_record(program.instructions[i], records[i]);
-
-  Timeline timeline;
+  detail::check_records(program, records);
+  detail::Timeline timeline;
   GapAttributor gaps(program, records, timeline);
   int64_t cur = 0;
   for (const Segment& s : covered_segments(program, records, total_cycles)) {

@@ -118,6 +118,29 @@ struct CauseSpan {
 std::vector<CauseSpan> cycle_causes(const Program& program, const std::vector<InstructionRecord>& records,
                                     int64_t total_cycles);
 
+// The run's critical path, in time order: the instruction that retires last (ties: the latest in
+// the stream), its predecessor, that one's predecessor, and so on. An instruction's predecessor is
+// whichever of its dependencies and the instruction before it on its unit (units run their
+// instructions in stream order: the DMA LOAD / STORE, the array MATMUL, the vector unit VECTOR,
+// the controller SYNC) retires last, i.e. the one it waited for to issue; ties go to the earliest
+// in the stream. None: the path starts there. Throws InternalError on the inconsistent records
+// cycle_causes() rejects and when an instruction issues before its predecessor retires.
+std::vector<uint32_t> critical_path(const Program& program, const std::vector<InstructionRecord>& records);
+
+// Every cycle of [0, total_cycles) by cause along the critical path (docs/stall-attribution.md, "The
+// critical path"), as spans like cycle_causes(). Each instruction X on the path owns [P.retire,
+// X.retire), P its predecessor on the path (0 for the first):
+//  - X's own time, laid out from its start and named as cycle_causes() names it: a MATMUL's busy
+//    interval (rule a), a VECTOR's work (kCompute), a LOAD or STORE's [issue, retire) (dma(t, .)
+//    of that transfer); a SYNC has none;
+//  - the rest of [P.retire, X.retire) kDependency: issue slack, issued but not started; for the
+//    first instruction on the path, the cycles before its issue kIdle.
+// After the last retire, kIdle. Intervals reaching outside [0, total_cycles) are clipped. Throws
+// as critical_path().
+std::vector<CauseSpan> critical_path_causes(const Program& program,
+                                            const std::vector<InstructionRecord>& records,
+                                            int64_t total_cycles);
+
 // The causes counted over each window [bounds[i-1], bounds[i]) (bounds[-1] = 0) of a timeline from
 // cycle_causes(); bounds nondecreasing.
 std::vector<CycleBreakdown> breakdown_by_window(const std::vector<CauseSpan>& spans,

@@ -13,7 +13,9 @@
 // over [B_{L-1}, B_L), so breakdown(L).sum() == cycles(L), and total.breakdown.sum() ==
 // total_cycles. breakdown.compute differs from compute_cycles: it is the array's useful MAC
 // cycles plus the vector unit's work while the array is not occupied, without fill/drain,
-// preload or spatial under-use.
+// preload or spatial under-use. critical_path(L) counts the same windows of the timeline along the
+// run's critical path (critical_path_causes()), where a cycle is the cause of the instruction the
+// run's end waited for, not the array's.
 #pragma once
 
 #include <cstdint>
@@ -186,6 +188,9 @@ struct LayerStats {
   int64_t compute_cycles = 0;
   int64_t stall_cycles = 0;
   CycleBreakdown breakdown;  // every one of `cycles` by cause; breakdown.sum() == cycles
+  // The same cycles by cause along the run's critical path (attribution.h critical_path_causes());
+  // critical_path.sum() == cycles.
+  CycleBreakdown critical_path;
   double utilization = 0.0;  // macs / (cycles * rows * cols)
   int64_t sram_reads_bytes = 0;
   int64_t sram_writes_bytes = 0;

@@ -1,7 +1,8 @@
 // The cause attribution on random programs: records built by a small in-order model of the
 // controller (each unit runs its instructions in stream order, an instruction issues only after
 // its dependencies retired), checked against a per-cycle evaluation of cycle_causes()'s rule
-// written independently here, and the breakdown sums to every layer's cycles.
+// written independently here, and against a brute-force critical path and a per-cycle evaluation
+// of critical_path_causes(); both breakdowns sum to every layer's cycles.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -182,6 +183,102 @@ CycleCause cause_at(const Program& p, const std::vector<InstructionRecord>& rec,
   }
 }
 
+// The cause of the LOAD / STORE `r` at t in [issue, retire): the side that ends last.
+CycleCause transfer_at(const InstructionRecord& r, int64_t t) {
+  if (r.spm_end_cycle > std::max<int64_t>(-1, r.dram_end_cycle)) {  // scratchpad-bound
+    const int64_t conflicts = std::min(r.spm_conflict_cycles, r.retire_cycle - r.issue_cycle);
+    return t >= r.retire_cycle - conflicts ? CycleCause::kBankConflict : CycleCause::kSpmDmaPort;
+  }
+  int64_t s = r.issue_cycle;
+  if (r.dram_start_cycle >= 0) s = std::min(std::max(r.dram_start_cycle, r.issue_cycle), r.retire_cycle);
+  int64_t f = s;
+  if (r.first_data_cycle >= 0) f = std::min(std::max(r.first_data_cycle, s), r.retire_cycle);
+  if (t < s) return CycleCause::kSpmDmaPort;
+  if (t < f) return CycleCause::kDramLatency;
+  return r.window_bound_cycles > r.peak_bound_cycles ? CycleCause::kDmaIssue : CycleCause::kDramBandwidth;
+}
+
+// The cause of cycle t inside the segment of instruction i on the path (t < its retire, t at or
+// after its predecessor's retire): its own time, else dependency.
+CycleCause own_at(Opcode op, const InstructionRecord& r, int64_t t) {
+  switch (op) {
+    case Opcode::kMatmul: {
+      const int64_t offset = t - r.work_start_cycle;
+      if (offset < 0 || offset >= r.busy_cycles) return CycleCause::kDependency;
+      if (offset < r.preload_cycles) return CycleCause::kPreload;
+      if (offset < r.fill_drain_cycles) return CycleCause::kFillDrain;
+      if (offset < r.work_cycles - r.underuse_cycles) return CycleCause::kCompute;
+      if (offset < r.work_cycles) return CycleCause::kSpatialUnderuse;
+      return offset < r.work_cycles + r.spm_stall_cycles ? CycleCause::kSpmArrayPort
+                                                         : CycleCause::kBankConflict;
+    }
+    case Opcode::kVector:
+      return t >= r.work_start_cycle && t < r.work_start_cycle + r.work_cycles ? CycleCause::kCompute
+                                                                               : CycleCause::kDependency;
+    case Opcode::kLoad:
+    case Opcode::kStore:
+      return t >= r.issue_cycle && t < r.retire_cycle ? transfer_at(r, t) : CycleCause::kDependency;
+    case Opcode::kSync:
+      break;
+  }
+  return CycleCause::kDependency;
+}
+
+bool same_unit(Opcode a, Opcode b) {
+  auto unit = [](Opcode op) { return op == Opcode::kStore ? Opcode::kLoad : op; };
+  return unit(a) == unit(b);
+}
+
+// The critical path by brute force: for each instruction every earlier one is a candidate when it
+// is a dependency or the closest earlier one on the same unit; the latest retire wins, ties the
+// earliest in the stream. The path starts at the latest retire (ties: the latest in the stream).
+std::vector<int> brute_force_path(const Program& p, const std::vector<InstructionRecord>& rec) {
+  const auto& insts = p.instructions;
+  const int n = static_cast<int>(insts.size());
+  if (n == 0) return {};
+  std::vector<int> pred(static_cast<size_t>(n), -1);
+  for (int x = 0; x < n; ++x) {
+    const auto xs = static_cast<size_t>(x);
+    for (int j = 0; j < x; ++j) {
+      const auto js = static_cast<size_t>(j);
+      const bool dep = std::find(insts[xs].deps.begin(), insts[xs].deps.end(), static_cast<uint32_t>(j)) !=
+                       insts[xs].deps.end();
+      bool unit_prev = same_unit(insts[js].op, insts[xs].op);
+      for (int k = j + 1; k < x && unit_prev; ++k) {
+        if (same_unit(insts[static_cast<size_t>(k)].op, insts[xs].op)) unit_prev = false;
+      }
+      if (!dep && !unit_prev) continue;
+      const int b = pred[xs];
+      if (b < 0 || rec[js].retire_cycle > rec[static_cast<size_t>(b)].retire_cycle) pred[xs] = j;
+    }
+  }
+  int last = 0;
+  for (int i = 1; i < n; ++i) {
+    if (rec[static_cast<size_t>(i)].retire_cycle >= rec[static_cast<size_t>(last)].retire_cycle) last = i;
+  }
+  std::vector<int> path;
+  for (int x = last; x >= 0; x = pred[static_cast<size_t>(x)]) path.insert(path.begin(), x);
+  return path;
+}
+
+// The rule, one cycle at a time: the instruction on the path whose segment [predecessor's retire,
+// its retire) holds t names it; before the first instruction's issue and after the last retire, idle.
+CycleCause path_cause_at(const Program& p, const std::vector<InstructionRecord>& rec,
+                         const std::vector<int>& path, int64_t t) {
+  int64_t lo = 0;
+  for (size_t k = 0; k < path.size(); ++k) {
+    const auto x = static_cast<size_t>(path[k]);
+    const InstructionRecord& r = rec[x];
+    if (t < r.retire_cycle) {
+      if (k == 0 && t < r.issue_cycle) return CycleCause::kIdle;
+      EXPECT_GE(t, lo);
+      return own_at(p.instructions[x].op, r, t);
+    }
+    lo = r.retire_cycle;
+  }
+  return CycleCause::kIdle;
+}
+
 TEST(StallAttributionProperty, MatchesThePerCycleRuleAndSumsToEveryLayer) {
   std::mt19937_64 rng(20240611);
   CycleBreakdown seen;  // over all trials: the random runs must exercise every cause
@@ -227,6 +324,53 @@ TEST(StallAttributionProperty, MatchesThePerCycleRuleAndSumsToEveryLayer) {
   for (const CycleCauseInfo& c : kCycleCauses) EXPECT_GT(seen[c.cause], 0) << c.key;
 }
 
+TEST(StallAttributionProperty, TheCriticalPathMatchesBruteForceAndSumsToEveryLayer) {
+  std::mt19937_64 rng(20240612);
+  CycleBreakdown seen;
+  for (int trial = 0; trial < 200; ++trial) {
+    const int layers = 1 + trial % 4;
+    const RandomRun run = random_run(rng, 5 + trial % 30, layers, 4 + trial % 13);
+    const SimResult res = attribute(run.program, run.records, run.total_cycles, 1.0, 1);
+    const std::vector<int64_t> bounds = layer_boundaries(run.program, run.records, run.total_cycles);
+
+    const std::vector<int> path = brute_force_path(run.program, run.records);
+    const std::vector<uint32_t> fast = critical_path(run.program, run.records);
+    ASSERT_EQ(std::vector<int>(fast.begin(), fast.end()), path) << "trial " << trial;
+
+    std::vector<CycleBreakdown> expected(static_cast<size_t>(layers));
+    size_t layer = 0;
+    for (int64_t t = 0; t < run.total_cycles; ++t) {
+      while (t >= bounds[layer]) ++layer;
+      expected[layer][path_cause_at(run.program, run.records, path, t)] += 1;
+    }
+    int64_t layer_sum = 0;
+    for (size_t l = 0; l < expected.size(); ++l) {
+      for (const CycleCauseInfo& c : kCycleCauses) {
+        ASSERT_EQ(res.layers[l].critical_path[c.cause], expected[l][c.cause])
+            << "trial " << trial << " layer " << l << " cause " << c.key;
+      }
+      ASSERT_EQ(res.layers[l].critical_path.sum(), res.layers[l].cycles) << "trial " << trial;
+      layer_sum += res.layers[l].critical_path.sum();
+      for (const CycleCauseInfo& c : kCycleCauses) seen[c.cause] += expected[l][c.cause];
+    }
+    ASSERT_EQ(layer_sum, run.total_cycles);
+    ASSERT_EQ(res.total.critical_path.sum(), run.total_cycles);
+
+    const std::vector<CauseSpan> spans = critical_path_causes(run.program, run.records, run.total_cycles);
+    int64_t at = 0;
+    for (size_t i = 0; i < spans.size(); ++i) {
+      ASSERT_EQ(spans[i].begin, at);
+      ASSERT_LT(spans[i].begin, spans[i].end);
+      if (i > 0) {
+        ASSERT_NE(spans[i].cause, spans[i - 1].cause);
+      }
+      at = spans[i].end;
+    }
+    ASSERT_EQ(at, run.total_cycles);
+  }
+  for (const CycleCauseInfo& c : kCycleCauses) EXPECT_GT(seen[c.cause], 0) << c.key;
+}
+
 TEST(StallAttributionProperty, FortyThousandInstructionsSumExactly) {
   // mobilenet_v2 compiles to ~36 600 instructions: a program of that size still attributes every
   // cycle once. (Its speed is covered by scripts/bench: whole-process runs of real networks.)
@@ -234,9 +378,11 @@ TEST(StallAttributionProperty, FortyThousandInstructionsSumExactly) {
   const RandomRun run = random_run(rng, 40000, 60, 400);
   const SimResult res = attribute(run.program, run.records, run.total_cycles, 1.0, 1);
   EXPECT_EQ(res.total.breakdown.sum(), run.total_cycles);
+  EXPECT_EQ(res.total.critical_path.sum(), run.total_cycles);
   int64_t layer_sum = 0;
   for (const LayerStats& l : res.layers) {
     EXPECT_EQ(l.breakdown.sum(), l.cycles) << l.name;
+    EXPECT_EQ(l.critical_path.sum(), l.cycles) << l.name;
     layer_sum += l.cycles;
   }
   EXPECT_EQ(layer_sum, run.total_cycles);

@@ -35,6 +35,9 @@ SimResult two_layer_result() {
   a.breakdown.dram_latency = 2;
   a.breakdown.bank_conflict = 1;
   a.breakdown.dependency = 1;  // 20 + 5 + 5 + 6 + 2 + 1 + 1 = 40 cycles
+  a.critical_path.compute = 4;
+  a.critical_path.dram_bandwidth = 34;
+  a.critical_path.dram_latency = 2;  // 4 + 34 + 2 = 40 cycles
   LayerStats b;
   b.name = "relu, \"quoted\"";
   b.type = "activation";
@@ -42,6 +45,7 @@ SimResult two_layer_result() {
   b.cycles = 2;
   b.compute_cycles = 2;
   b.breakdown.compute = 2;
+  b.critical_path.compute = 2;
   r.layers = {a, b};
   r.total.name = "TOTAL";
   r.total.macs = 1000;
@@ -52,6 +56,8 @@ SimResult two_layer_result() {
   r.total.dram_reads_bytes = 2048;
   r.total.breakdown = a.breakdown;
   r.total.breakdown.compute += b.breakdown.compute;
+  r.total.critical_path = a.critical_path;
+  r.total.critical_path.compute += b.critical_path.compute;
   r.total_cycles = 42;
   r.simulated_ns = 42.0;
   return r;
@@ -135,10 +141,14 @@ TEST(Report, CsvHasOneRowPerLayerPlusTotalAndQuotesNames) {
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "name,type,macs,vector_ops,cycles,compute_cycles,stall_cycles,cyc_compute,cyc_spatial_underuse,"
             "cyc_preload,cyc_fill_drain,cyc_spm_array_port,cyc_bank_conflict,cyc_spm_dma_port,cyc_dma_issue,"
-            "cyc_dram_bandwidth,cyc_dram_latency,cyc_dependency,cyc_idle,utilization,"
+            "cyc_dram_bandwidth,cyc_dram_latency,cyc_dependency,cyc_idle,cp_compute,cp_spatial_underuse,"
+            "cp_preload,cp_fill_drain,cp_spm_array_port,cp_bank_conflict,cp_spm_dma_port,cp_dma_issue,"
+            "cp_dram_bandwidth,cp_dram_latency,cp_dependency,cp_idle,utilization,"
             "sram_reads_bytes,sram_writes_bytes,dram_reads_bytes,dram_writes_bytes,on_chip_bytes,array_busy_cycles,"
             "vector_busy_cycles,dma_busy_cycles,instructions");
-  EXPECT_NE(csv.find("\nconv1,conv2d,1000,0,40,30,10,20,5,0,5,0,1,0,0,6,2,1,0,0.500000,"), std::string::npos);
+  EXPECT_NE(
+      csv.find("\nconv1,conv2d,1000,0,40,30,10,20,5,0,5,0,1,0,0,6,2,1,0,4,0,0,0,0,0,0,0,34,2,0,0,0.500000,"),
+      std::string::npos);
   EXPECT_NE(csv.find("\n\"relu, \"\"quoted\"\"\",activation,"), std::string::npos);
   EXPECT_NE(csv.find("\nTOTAL,"), std::string::npos);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
@@ -166,11 +176,13 @@ TEST(Report, CsvCauseColumnsSumToTheCyclesColumn) {
   const size_t cycles = std::find(header.begin(), header.end(), "cycles") - header.begin();
   for (size_t r = 1; r < rows.size(); ++r) {
     ASSERT_EQ(rows[r].size(), header.size()) << r;
-    int64_t sum = 0;
+    int64_t sum = 0, path = 0;
     for (size_t c = 0; c < header.size(); ++c) {
       if (header[c].rfind("cyc_", 0) == 0) sum += std::stoll(rows[r][c]);
+      if (header[c].rfind("cp_", 0) == 0) path += std::stoll(rows[r][c]);
     }
     EXPECT_EQ(sum, std::stoll(rows[r][cycles])) << rows[r][0];
+    EXPECT_EQ(path, std::stoll(rows[r][cycles])) << rows[r][0];
   }
 }
 
