@@ -471,7 +471,7 @@ std::vector<ParamDef> declare() {
       [](auto& a) -> auto& { return a.sim.max_cycles; }));
 
   s.push_back(enum_param(
-      "compiler.residency", Residency::kOff, {"auto", "off"},
+      "compiler.residency", Residency::kAuto, {"auto", "off"},
       "Activation residency: auto keeps layer outputs that fit in a region at the top of the ifmap "
       "role's scratchpad for their consumers (liveness over the network, spilled to DRAM in "
       "production order when full); off sends every layer output to DRAM and back. SCALE-Sim "

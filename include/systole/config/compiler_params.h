@@ -44,7 +44,7 @@ bool parse_residency(const std::string& s, Residency* out);
 struct CompilerParams {
   MapperKind mapper = MapperKind::kHeuristic;
   MappingObjective objective = MappingObjective::kCycles;
-  Residency residency = Residency::kOff;
+  Residency residency = Residency::kAuto;
   // Bytes of the ifmap role's scratchpad reserved for resident tensors, in KiB; 0 = chosen by the
   // compiler's estimate (auto). An error with residency off.
   int64_t resident_kib = 0;
