@@ -180,7 +180,8 @@ std::string kib_str(int64_t kib) {
 
 }  // namespace
 
-Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping, const EnergyPrices* prices) {
+Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping,
+                const EnergyPrices* prices) {
   const CompilerParams& c = arch.compiler;
   const bool no_store = c.residency == Residency::kOff || arch.core.array.microarch.scalesim_counting;
   if (no_store && c.resident_kib > 0) {
@@ -237,7 +238,8 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
   }
   // auto: no store first (its plan also measures the peak of live bytes), then every candidate
   // size; the smallest estimate wins, ties to fewer DRAM bytes, then to the smaller store.
-  Program best = compile_with_store(arch, net, mapping, prices, 0, "DRAM: no on-chip store was worth its capacity");
+  Program best =
+      compile_with_store(arch, net, mapping, prices, 0, "DRAM: no on-chip store was worth its capacity");
   ProgramEstimate best_est = estimate_program(arch, best);
   std::vector<int64_t> sizes = {capacity_kib / 8, capacity_kib / 4, capacity_kib / 2, capacity_kib * 3 / 4,
                                 ceil_div(best.residency.peak_live_bytes, int64_t{1024})};
