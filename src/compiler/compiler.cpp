@@ -173,10 +173,6 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
   return prog;
 }
 
-// "1.5 MiB"-style sizes for the choice note.
-std::string kib_str(int64_t kib) {
-  return fmt::format("{} KiB", kib);
-}
 
 }  // namespace
 
@@ -190,9 +186,8 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
         at.file, at.line, "compiler.resident_kib", std::to_string(c.resident_kib),
         c.residency == Residency::kOff
             ? "sizes the on-chip tensor store, which compiler.residency: off does not use: leave it out or 0"
-            : "sizes the on-chip tensor store, which SCALE-Sim compatibility (core.array.scalesim_compat) "
-              "turns "
-              "off: leave it out or 0"});
+            : "sizes the on-chip tensor store, which SCALE-Sim compatibility "
+              "(core.array.scalesim_compat) turns off: leave it out or 0"});
   }
   if (c.residency == Residency::kOff) {
     return compile_with_store(arch, net, mapping, prices, 0, "DRAM: compiler.residency is off");
@@ -251,20 +246,20 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
     try {
       Program p = compile_with_store(arch, net, mapping, prices, kib, "");
       const ProgramEstimate e = estimate_program(arch, p);
-      note += fmt::format("; {}: {} cycles, {} B DRAM", kib_str(kib), e.cycles, e.dram_bytes);
+      note += fmt::format("; {}: {} cycles, {} B DRAM", fmt::format("{} KiB", kib), e.cycles, e.dram_bytes);
       if (e.cycles < best_est.cycles || (e.cycles == best_est.cycles && e.dram_bytes < best_est.dram_bytes)) {
         best = std::move(p);
         best_est = e;
       }
     } catch (const ConfigError&) {
-      note += fmt::format("; {}: the working buffers left do not fit a layer", kib_str(kib));
+      note += fmt::format("; {}: the working buffers left do not fit a layer", fmt::format("{} KiB", kib));
     } catch (const WorkloadError&) {
-      note += fmt::format("; {}: a layer's smaller tiles exceed the instruction limit", kib_str(kib));
+      note += fmt::format("; {}: a layer's smaller tiles exceed the instruction limit", fmt::format("{} KiB", kib));
     }
   }
   best.residency.choice =
       fmt::format("auto: {} of the {} KiB '{}' (estimates by size: {})",
-                  kib_str(best.residency.reserved_bytes / 1024), capacity_kib, spm_name, note);
+                  fmt::format("{} KiB", best.residency.reserved_bytes / 1024), capacity_kib, spm_name, note);
   return best;
 }
 

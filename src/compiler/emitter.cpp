@@ -239,14 +239,23 @@ void emit_gemm(const ArchSpec& arch, const BufferPlan& buffers, const GemmProble
   rec->folds = folds;
 }
 
-void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
-  const UserTiling* user = nullptr;
-  if (ctx.mapping != nullptr) {
-    const auto it = ctx.mapping->layers.find(ctx.layer.name);
-    if (it != ctx.mapping->layers.end()) user = &it->second;
-  }
-  // A layer the mapping file names is the file mapper's; every other one the search mapper's.
-  const std::string mapper = user != nullptr ? "file" : to_string(ctx.arch.compiler.mapper);
+namespace {
+
+// The mapping file's tiling of the layer being compiled, or nullptr.
+const UserTiling* user_tiling(const LoweringContext& ctx) {
+  if (ctx.mapping == nullptr) return nullptr;
+  const auto it = ctx.mapping->layers.find(ctx.layer.name);
+  return it != ctx.mapping->layers.end() ? &it->second : nullptr;
+}
+
+// A layer the mapping file names is the file mapper's; every other one the search mapper's.
+std::string mapper_of(const LoweringContext& ctx) {
+  return user_tiling(ctx) != nullptr ? "file" : to_string(ctx.arch.compiler.mapper);
+}
+
+}  // namespace
+
+TileChoice map_gemm(const LoweringContext& ctx, const GemmProblem& p) {
   const MapperRequest request{ctx.arch,
                               ctx.buffers,
                               p,
@@ -254,12 +263,19 @@ void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
                               ctx.sb->remaining(),
                               ctx.arch.compiler.objective,
                               ctx.prices,
-                              user,
+                              user_tiling(ctx),
                               ctx.mapping,
                               to_string(ctx.layer.kind)};
-  const TileChoice t = mappers().get(mapper).map(request);
+  return mappers().get(mapper_of(ctx)).map(request);
+}
+
+void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
+  emit_gemm_layer(ctx, p, map_gemm(ctx, p));
+}
+
+void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p, const TileChoice& t) {
   MappingRecord& rec = *ctx.rec;
-  rec.mapper = mapper;
+  rec.mapper = mapper_of(ctx);
   rec.objective = to_string(ctx.arch.compiler.objective);
   rec.dataflow = to_string(ctx.arch.core.array.dataflow);
   rec.gemm_m = p.m, rec.gemm_n = p.n, rec.gemm_k = p.k, rec.groups = p.groups;

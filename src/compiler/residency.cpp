@@ -63,8 +63,7 @@ ResidencyPlan plan_residency(const ArchSpec& arch, const Network& net, const Mem
   }
 
   // Placement in production order, first fit.
-  std::vector<Placed> live;
-  int64_t live_bytes = 0;                      // of every candidate alive, placed or spilled
+  std::vector<Placed> live;                    // placed tensors still alive
   std::vector<std::pair<int, int64_t>> alive;  // (last reader, bytes) of every live candidate
   for (const TensorInput& in : net.inputs) {
     out.tensors[in.name] = {false, 0, -1, -1, "DRAM: a network input (the host writes it there)"};
@@ -87,7 +86,7 @@ ResidencyPlan plan_residency(const ArchSpec& arch, const Network& net, const Mem
     alive.erase(std::remove_if(alive.begin(), alive.end(),
                                [&](const std::pair<int, int64_t>& a) { return a.first < t.first_layer; }),
                 alive.end());
-    live_bytes = 0;
+    int64_t live_bytes = 0;  // of every candidate alive, placed or spilled
     for (const auto& a : alive) live_bytes += a.second;
     alive.emplace_back(last_reader[i], bytes);
     out.peak_live_bytes = std::max(out.peak_live_bytes, live_bytes + bytes);

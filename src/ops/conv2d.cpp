@@ -18,7 +18,6 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
-#include "systole/compiler/mapper.h"
 #include "systole/ops/operator.h"
 #include "systole/oracle/reference_support.h"
 #include "systole/workload/layer_check.h"
@@ -192,18 +191,7 @@ class Conv2d final : public Operator {
     std::optional<TileChoice> gemm;
     try {
       p = lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, ctx.sb->remaining());
-      // The configured search mapper's best tiling, as emit_gemm_layer would choose it.
-      const MapperRequest request{ctx.arch,
-                                  ctx.buffers,
-                                  *p,
-                                  ctx.eb,
-                                  ctx.sb->remaining(),
-                                  ctx.arch.compiler.objective,
-                                  ctx.prices,
-                                  nullptr,
-                                  ctx.mapping,
-                                  to_string(l.kind)};
-      gemm = mappers().get(to_string(ctx.arch.compiler.mapper)).map(request);
+      gemm = map_gemm(ctx, *p);  // emitted as it is if the array wins
     } catch (const BudgetExceeded& b) {
       if (vec_budget && b.needed < vec_budget->needed) vec_budget = b;
     } catch (const ConfigError&) {
@@ -227,7 +215,7 @@ class Conv2d final : public Operator {
       rec.reason = fmt::format("depthwise on the vector unit: {} <= {}; {}", vec_est, gemm_est, rec.reason);
       return;
     }
-    emit_gemm_layer(ctx, *p);
+    emit_gemm_layer(ctx, *p, *gemm);
     ctx.rec->reason =
         fmt::format("depthwise as one GEMM per channel: {} < {}; {}", gemm_est, vec_est, ctx.rec->reason);
   }

@@ -72,6 +72,10 @@ namespace lowering {
 // GEMM layers (compiler.cpp): choose the tiling of `p` (ConfigError when nothing fits, naming the
 // scratchpad), record it, and emit the tiles with the fused activation, if any.
 void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p);
+// The two halves of it: the tiling the layer's mapper chooses (the mapping file's mapper when the
+// file names the layer, else compiler.mapper), and emitting `p` with a tiling map_gemm chose.
+TileChoice map_gemm(const LoweringContext& ctx, const GemmProblem& p);
+void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p, const TileChoice& t);
 
 // ---------------------------------------------------------------------------------------------
 // Vector-unit layers (vector_lowering.cpp). A chunk fits one half of the ifmap and of the ofmap

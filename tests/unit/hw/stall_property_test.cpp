@@ -279,6 +279,23 @@ CycleCause path_cause_at(const Program& p, const std::vector<InstructionRecord>&
   return CycleCause::kIdle;
 }
 
+// The spans cover [0, total) one after another, none empty, no two neighbours of one cause.
+::testing::AssertionResult tiles_the_run(const std::vector<CauseSpan>& spans, int64_t total) {
+  int64_t at = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].begin != at || spans[i].begin >= spans[i].end) {
+      return ::testing::AssertionFailure() << "span " << i << " is [" << spans[i].begin << ", "
+                                           << spans[i].end << "), the previous ended at " << at;
+    }
+    if (i > 0 && spans[i].cause == spans[i - 1].cause) {
+      return ::testing::AssertionFailure() << "spans " << i - 1 << " and " << i << " have one cause";
+    }
+    at = spans[i].end;
+  }
+  if (at != total) return ::testing::AssertionFailure() << "the spans end at " << at << ", not " << total;
+  return ::testing::AssertionSuccess();
+}
+
 TEST(StallAttributionProperty, MatchesThePerCycleRuleAndSumsToEveryLayer) {
   std::mt19937_64 rng(20240611);
   CycleBreakdown seen;  // over all trials: the random runs must exercise every cause
@@ -309,17 +326,8 @@ TEST(StallAttributionProperty, MatchesThePerCycleRuleAndSumsToEveryLayer) {
     ASSERT_EQ(res.total.breakdown.sum(), run.total_cycles);
 
     // The timeline covers [0, total) with adjacent spans and merges equal neighbours.
-    const std::vector<CauseSpan> spans = cycle_causes(run.program, run.records, run.total_cycles);
-    int64_t at = 0;
-    for (size_t i = 0; i < spans.size(); ++i) {
-      ASSERT_EQ(spans[i].begin, at);
-      ASSERT_LT(spans[i].begin, spans[i].end);
-      if (i > 0) {
-        ASSERT_NE(spans[i].cause, spans[i - 1].cause);
-      }
-      at = spans[i].end;
-    }
-    ASSERT_EQ(at, run.total_cycles);
+    ASSERT_TRUE(tiles_the_run(cycle_causes(run.program, run.records, run.total_cycles), run.total_cycles))
+        << "trial " << trial;
   }
   for (const CycleCauseInfo& c : kCycleCauses) EXPECT_GT(seen[c.cause], 0) << c.key;
 }
@@ -356,17 +364,9 @@ TEST(StallAttributionProperty, TheCriticalPathMatchesBruteForceAndSumsToEveryLay
     ASSERT_EQ(layer_sum, run.total_cycles);
     ASSERT_EQ(res.total.critical_path.sum(), run.total_cycles);
 
-    const std::vector<CauseSpan> spans = critical_path_causes(run.program, run.records, run.total_cycles);
-    int64_t at = 0;
-    for (size_t i = 0; i < spans.size(); ++i) {
-      ASSERT_EQ(spans[i].begin, at);
-      ASSERT_LT(spans[i].begin, spans[i].end);
-      if (i > 0) {
-        ASSERT_NE(spans[i].cause, spans[i - 1].cause);
-      }
-      at = spans[i].end;
-    }
-    ASSERT_EQ(at, run.total_cycles);
+    ASSERT_TRUE(
+        tiles_the_run(critical_path_causes(run.program, run.records, run.total_cycles), run.total_cycles))
+        << "trial " << trial;
   }
   for (const CycleCauseInfo& c : kCycleCauses) EXPECT_GT(seen[c.cause], 0) << c.key;
 }
