@@ -173,7 +173,6 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
   return prog;
 }
 
-
 }  // namespace
 
 Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping,
@@ -246,20 +245,19 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
     try {
       Program p = compile_with_store(arch, net, mapping, prices, kib, "");
       const ProgramEstimate e = estimate_program(arch, p);
-      note += fmt::format("; {}: {} cycles, {} B DRAM", fmt::format("{} KiB", kib), e.cycles, e.dram_bytes);
+      note += fmt::format("; {} KiB: {} cycles, {} B DRAM", kib, e.cycles, e.dram_bytes);
       if (e.cycles < best_est.cycles || (e.cycles == best_est.cycles && e.dram_bytes < best_est.dram_bytes)) {
         best = std::move(p);
         best_est = e;
       }
     } catch (const ConfigError&) {
-      note += fmt::format("; {}: the working buffers left do not fit a layer", fmt::format("{} KiB", kib));
+      note += fmt::format("; {} KiB: the working buffers left do not fit a layer", kib);
     } catch (const WorkloadError&) {
-      note += fmt::format("; {}: a layer's smaller tiles exceed the instruction limit", fmt::format("{} KiB", kib));
+      note += fmt::format("; {} KiB: a layer's smaller tiles exceed the instruction limit", kib);
     }
   }
-  best.residency.choice =
-      fmt::format("auto: {} of the {} KiB '{}' (estimates by size: {})",
-                  fmt::format("{} KiB", best.residency.reserved_bytes / 1024), capacity_kib, spm_name, note);
+  best.residency.choice = fmt::format("auto: {} KiB of the {} KiB '{}' (estimates by size: {})",
+                                      best.residency.reserved_bytes / 1024, capacity_kib, spm_name, note);
   return best;
 }
 
