@@ -121,9 +121,9 @@ struct KeyHash8 {
 }  // namespace
 
 // A conv ifmap family (vectors along k of one k-range): its offsets D(k) depend only on the
-// layer's W, kh, kw, dh, dw, the segment's in_rows and the k-range's start within its first
-// channel and length; each padding class (valid kernel rows [rlo, rhi], columns [slo, shi]) has
-// its table of costs by base residue.
+// layer's W, kh, kw, dh, dw, the segment's in_rows (channel-last: the tile's channels) and the
+// k-range's start within its first channel and length; each padding class (valid kernel rows [rlo, rhi],
+// columns [slo, shi]) has its table of costs by base residue.
 struct TileBankModel::ConvMemo {
   std::unordered_map<std::array<int64_t, 8>, std::map<std::array<int64_t, 4>, ResidueTable>, KeyHash8>
       families;
@@ -131,12 +131,17 @@ struct TileBankModel::ConvMemo {
 
 namespace {
 
-// Conv ifmap, vectors along k (fixed m): element (m, k) = segment offset + base(m) + D(k), with
-// base(m) = (oy * sh - pt - row0) * W + ox * sw - pl and D(k) = (c * in_rows + r * dh) * W + s * dw,
-// read unless kernel row r or column s falls into the padding at (oy, ox).
+// Conv ifmap, vectors along k (fixed m): element (m, k) = segment offset + base(m) + D(k), read
+// unless kernel row r or column s falls into the padding at (oy, ox), with pixel(m) = (oy * sh -
+// pt - row0) * W + ox * sw - pl and
+//   planes:       base(m) = pixel(m),      D(k) = (c * in_rows + r * dh) * W + s * dw
+//   channel-last: base(m) = CH * pixel(m), D(k) = (r * dh * W + s * dw) * CH + c  (CH: the tile's
+//                 channels)
 AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t spm, int64_t rows,
                                  int64_t cols, int64_t x0, int64_t len) {
   const int64_t e = o.elem_bytes, window = g.kh * g.kw, c0 = g.k0 / window, plane = g.ho * g.wo;
+  const int64_t ch = (g.k0 + cols - 1) / window - c0 + 1;
+  const int64_t px = g.channel_last ? ch : 1;  // elements per input pixel position
   const int64_t period = o.counter.geometry().period_bytes();
   std::vector<int64_t> d(static_cast<size_t>(len)), r_of(d.size()), s_of(d.size());
   if (!o.conv_memo) o.conv_memo = std::make_shared<TileBankModel::ConvMemo>();
@@ -148,11 +153,13 @@ AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t 
       const auto u = static_cast<size_t>(jj);
       r_of[u] = (kk % window) / g.kw;
       s_of[u] = kk % g.kw;
-      d[u] = e * (((kk / window - c0) * seg.in_rows + r_of[u] * g.dh) * g.w + s_of[u] * g.dw);
+      const int64_t c = kk / window - c0, tap = r_of[u] * g.dh * g.w + s_of[u] * g.dw;
+      d[u] = e * (g.channel_last ? tap * ch + c : (c * seg.in_rows + r_of[u] * g.dh) * g.w + s_of[u] * g.dw);
     }
     std::map<std::array<int64_t, 4>, std::vector<int64_t>> offsets_of_class;
-    const std::array<int64_t, 8> family{g.w, g.kh, g.kw, g.dh, g.dw, seg.in_rows, g.k0 + x0 - c0 * window,
-                                        len};
+    // Slot 5: what D depends on beyond the layer: in_rows (planes) or -CH (channel-last).
+    const std::array<int64_t, 8> family{
+        g.w, g.kh, g.kw, g.dh, g.dw, g.channel_last ? -ch : seg.in_rows, g.k0 + x0 - c0 * window, len};
     auto& classes = memo.families[family];
     std::array<int64_t, 4> last_cls{-1, -1, -1, -1};
     ResidueTable* table = nullptr;
@@ -179,7 +186,8 @@ AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t 
       const int64_t row_end = std::min(seg.me, m - pix % g.wo + g.wo);  // end of this output row
       int64_t rlo = 0, rhi = 0;
       valid_range(oy, g.sh, g.pad_top, g.dh, g.h, g.kh, &rlo, &rhi);
-      const int64_t row_base = spm + e * (seg.offset + (oy * g.sh - g.pad_top - seg.row0) * g.w - g.pad_left);
+      const int64_t row_base =
+          spm + e * (seg.offset + px * ((oy * g.sh - g.pad_top - seg.row0) * g.w - g.pad_left));
       // Runs of output columns with the same valid kernel columns: a progression in ox.
       for (int64_t ox = pix % g.wo, ox_end = ox + (row_end - m); ox < ox_end;) {
         int64_t slo = 0, shi = 0;
@@ -190,7 +198,7 @@ AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t 
           if (lo2 != slo || hi2 != shi) break;
         }
         const std::array<int64_t, 4> cls{rlo, rhi, slo, shi};
-        const int64_t count = run_end - ox, delta = e * g.sw, base0 = row_base + e * ox * g.sw;
+        const int64_t count = run_end - ox, delta = e * g.sw * px, base0 = row_base + ox * delta;
         if (rlo <= rhi && slo <= shi) {
           const int64_t step = mod(delta, period);
           const int64_t cycle = step == 0 ? 1 : period / std::gcd(step, period);
@@ -209,10 +217,13 @@ AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t 
 // Conv ifmap, vectors along m (fixed k): element (m, k) = P(m) + c * Q(m) + r * dh * W + s * dw with
 // P(m) = segment offset + (oy * sh - pt - row0) * W + ox * sw - pl and Q(m) = in_rows * W of m's
 // segment. With one Q over the range, the vector of (c, r, s) is the (0, r, s) vector shifted by
-// c * Q: memoised on (r, s, shift residue). Otherwise each k is evaluated.
+// c * Q: memoised on (r, s, shift residue). Otherwise each k is evaluated, as for channel-last
+// tiles (element segment offset + (pixel(m) + r * dh * W + s * dw) * CH + c; no dataflow the
+// compiler lays out channel-last reads its ifmap along m).
 AccessCost conv_ifmap_along_rows(Operand& o, const ConvTileGeometry& g, int64_t spm, int64_t rows,
                                  int64_t cols, int64_t x0, int64_t len) {
   const int64_t e = o.elem_bytes, window = g.kh * g.kw, c0 = g.k0 / window, plane = g.ho * g.wo;
+  const int64_t ch = (g.k0 + cols - 1) / window - c0 + 1;
   const int64_t period = o.counter.geometry().period_bytes();
   std::vector<int64_t> p(static_cast<size_t>(len)), q(p.size()), oy(p.size()), ox(p.size());
   const std::vector<ConvSegment> segs = conv_segments(g, rows, cols, true);
@@ -226,9 +237,10 @@ AccessCost conv_ifmap_along_rows(Operand& o, const ConvTileGeometry& g, int64_t 
     const int64_t pix = m % plane;
     oy[u] = pix / g.wo;
     ox[u] = pix % g.wo;
-    p[u] = s.offset + (oy[u] * g.sh - g.pad_top - s.row0) * g.w + ox[u] * g.sw - g.pad_left;
+    p[u] = (oy[u] * g.sh - g.pad_top - s.row0) * g.w + ox[u] * g.sw - g.pad_left;
+    p[u] = g.channel_last ? s.offset + p[u] * ch : s.offset + p[u];
     q[u] = s.in_rows * g.w;
-    one_q = one_q && q[u] == q[0];
+    one_q = one_q && q[u] == q[0] && !g.channel_last;
   }
   auto valid = [&](size_t u, int64_t r, int64_t s) {
     const int64_t y = oy[u] * g.sh - g.pad_top + r * g.dh, x = ox[u] * g.sw - g.pad_left + s * g.dw;
@@ -242,7 +254,11 @@ AccessCost conv_ifmap_along_rows(Operand& o, const ConvTileGeometry& g, int64_t 
     const int64_t c = kk / window - c0, r = (kk % window) / g.kw, s = kk % g.kw;
     const int64_t tap = r * g.dh * g.w + s * g.dw;
     if (!one_q) {
-      for (size_t u = 0; u < p.size(); ++u) offs[u] = valid(u, r, s) ? e * (p[u] + c * q[u] + tap) : kPad;
+      for (size_t u = 0; u < p.size(); ++u) {
+        offs[u] = !valid(u, r, s)  ? kPad
+                  : g.channel_last ? e * (p[u] + tap * ch + c)
+                                   : e * (p[u] + c * q[u] + tap);
+      }
       total += o.counter.group_cost(spm, offs.data(), offs.size(), e);
       continue;
     }

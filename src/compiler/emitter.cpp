@@ -283,6 +283,8 @@ void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p, const TileChoic
   rec.loop_order = std::string(p.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
   rec.estimated_dram_bytes = t.dram_bytes;
   rec.reason = t.reason;
+  rec.weights_kn = p.is_conv && p.layouts.weights_kn;
+  rec.layouts = layouts_text(p);
   for (const TileChoice& c : t.ranked) {
     rec.ranked.push_back({c.tm, c.tn, c.tk,
                           std::string(p.gemms > 1 ? "g," : "") + (c.m_outer ? "m,n,k" : "n,m,k"), c.cycles,

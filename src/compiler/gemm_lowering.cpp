@@ -37,8 +37,16 @@ uint64_t u(int64_t v) {
 
 }  // namespace
 
+ConvLayouts conv_layouts(Dataflow dataflow, bool scalesim_compat, const ConvGeometry& g) {
+  ConvLayouts l;
+  if (scalesim_compat) return l;
+  l.ifmap_channel_last = dataflow == Dataflow::kWeightStationary && g.kh * g.kw == 1;
+  l.weights_kn = l.acc_channel_last = dataflow != Dataflow::kInputStationary;
+  return l;
+}
+
 GemmProblem lower_conv(const Layer& l, const ConvGeometry& geometry, uint32_t index, const MemoryPlan& plan,
-                       const ElementBytes& eb, int64_t max_gemms) {
+                       const ElementBytes& eb, const ConvLayouts& layouts, int64_t max_gemms) {
   GemmProblem p;
   p.layer = index;
   p.name = l.name;
@@ -51,7 +59,10 @@ GemmProblem lower_conv(const Layer& l, const ConvGeometry& geometry, uint32_t in
   p.n = ocpg;
   p.gemms = g.groups;
   p.groups = g.groups;
-  p.b = {weight_addr(plan, l), 1, p.k, {}, eb.weight};
+  p.layouts = layouts;
+  // Element (k, n) of group grp's weights: [grp][n][k] as given, or [grp][k][n] pre-arranged.
+  p.b = layouts.weights_kn ? MatrixView{weight_addr(plan, l), p.n, 1, {}, eb.weight}
+                           : MatrixView{weight_addr(plan, l), 1, p.k, {}, eb.weight};
   if (g.groups > max_gemms) {
     throw BudgetExceeded{g.groups, fmt::format("at least one MATMUL per group: groups {}", g.groups)};
   }
@@ -190,6 +201,16 @@ OperandLayout block_layout(int64_t rows, int64_t cols, int64_t row_stride, int64
   return l;
 }
 
+std::string layouts_text(const GemmProblem& p) {
+  if (!p.is_conv) return "operand blocks row-major along their DRAM view's contiguous axis";
+  const ConvLayouts& l = p.layouts;
+  return fmt::format(
+      "ifmap {}, read as im2col; weights {}; accumulators {}",
+      l.ifmap_channel_last ? "[input row][W][channel] (transposed by the LOAD)" : "[channel][input row][W]",
+      l.weights_kn ? "[g][k][n] (pre-arranged in DRAM)" : "[g][n][k] as given",
+      l.acc_channel_last ? "[pixel][channel] (transposed by the STORE)" : "NCHW planes");
+}
+
 ConvTileGeometry conv_tile(const ConvGeometry& g, int64_t m0, int64_t k0) {
   ConvTileGeometry t;
   t.h = g.h, t.w = g.w, t.ho = g.ho, t.wo = g.wo;
@@ -206,8 +227,13 @@ void set_layouts(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64
   if (p.is_conv) {
     op->ifmap_layout.kind = LayoutKind::kConvIfmap;
     op->ifmap_layout.conv = conv_tile(p.conv, m0, k0);
-    op->ofmap_layout.kind = LayoutKind::kConvOfmap;
-    op->ofmap_layout.conv = conv_tile(p.conv, m0, 0);
+    op->ifmap_layout.conv.channel_last = p.layouts.ifmap_channel_last;
+    if (p.layouts.acc_channel_last) {
+      op->ofmap_layout = OperandLayout{};  // [m][n] dense: per image, [pixel][channel]
+    } else {
+      op->ofmap_layout.kind = LayoutKind::kConvOfmap;
+      op->ofmap_layout.conv = conv_tile(p.conv, m0, 0);
+    }
   } else {
     op->ifmap_layout = block_layout(m1 - m0, k1 - k0, p.a.row_stride, p.a.col_stride);
     op->ofmap_layout = block_layout(m1 - m0, n1 - n0, p.out.row_stride, p.out.col_stride);
@@ -232,6 +258,7 @@ std::vector<DmaDescriptor> ifmap_descriptors(const GemmProblem& p, int64_t g, in
       d.row_bytes = u(cg.w * e);
       d.plane_stride_bytes = u(cg.h * cg.w * e);
       d.row_stride_bytes = u(cg.w * e);
+      if (p.layouts.ifmap_channel_last) d.channel_last_channels = u(planes);
       out.push_back(d);
     }
   } else {
@@ -270,6 +297,7 @@ std::vector<DmaDescriptor> ofmap_descriptors(const GemmProblem& p, int64_t g, in
       d.row_bytes = u((s.pix1 - s.pix0) * e);
       d.plane_stride_bytes = u(plane * e);
       d.row_stride_bytes = d.row_bytes;
+      if (p.layouts.acc_channel_last) d.channel_last_channels = u(n1 - n0);
       out.push_back(d);
     }
   } else {

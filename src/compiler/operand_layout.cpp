@@ -50,7 +50,8 @@ void conv_ifmap(const ConvTileGeometry& g, int64_t rows, int64_t cols, std::vect
             throw InternalError(fmt::format(
                 "conv ifmap layout: input row {} outside the loaded rows [{}, {})", y, row0, row0 + in_rows));
           }
-          idx = seg_offset + (c * in_rows + (y - row0)) * g.w + x;
+          idx = g.channel_last ? seg_offset + ((y - row0) * g.w + x) * channels + c
+                               : seg_offset + (c * in_rows + (y - row0)) * g.w + x;
         }
         (*out)[static_cast<size_t>((m - g.m0) * cols + j)] = idx;
       }

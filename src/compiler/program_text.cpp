@@ -24,6 +24,7 @@ std::string mapping_line(size_t i, const ProgramLayer& l, const MappingRecord& r
   if (!r.fused_into.empty()) s += " fused_into=" + r.fused_into;
   s += "\n#   " + r.reason + "\n";
   if (!r.residency.empty()) s += "#   output: " + r.residency + "\n";
+  if (!r.layouts.empty()) s += "#   layouts: " + r.layouts + "\n";
   return s;
 }
 
@@ -43,6 +44,7 @@ std::string instruction_line(const Instruction& in, const std::string& layer) {
       if (d.planes > 1 || d.rows > 1)
         s += fmt::format(" stride={}/{}", d.plane_stride_bytes, d.row_stride_bytes);
       if (d.on_chip) s += fmt::format(" store=0x{:x}", d.store_addr);
+      if (d.channel_last_channels > 0) s += fmt::format(" channel_last={}", d.channel_last_channels);
       if (d.indexed) {
         s += fmt::format(" indexed={}@0x{:x} table=0x{:x} table_rows={}", to_string(d.index_buffer),
                          d.index_spm_addr, d.table_addr, d.table_rows);
@@ -144,6 +146,8 @@ nlohmann::json to_json(const Program& p) {
       e["fused_into"] = r.fused_into;
       e["reason"] = r.reason;
       e["residency"] = r.residency;
+      if (!r.layouts.empty()) e["layouts"] = r.layouts;
+      if (r.weights_kn) e["weights_kn"] = true;
       if (!r.ranked.empty()) {
         e["mapper"] = r.mapper;
         e["objective"] = r.objective;

@@ -138,6 +138,10 @@ class Conv2d final : public Operator {
     l.weight_elements = product({a.out_channels, cin_per_group, a.kernel_h, a.kernel_w});
   }
 
+  static lowering::ConvLayouts layouts_of(const LoweringContext& ctx, const lowering::ConvGeometry& g) {
+    return lowering::conv_layouts(ctx.arch.core.array.dataflow, ctx.arch.core.array.scalesim_compat, g);
+  }
+
   void lower(LoweringContext& ctx) const override {
     const Layer& l = ctx.layer;
     const auto& a = l.as<Conv2dAttrs>();
@@ -155,8 +159,8 @@ class Conv2d final : public Operator {
       lower_depthwise(ctx, g);
       return;
     }
-    lowering::emit_gemm_layer(ctx,
-                              lowering::lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, ctx.sb->remaining()));
+    lowering::emit_gemm_layer(ctx, lowering::lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, layouts_of(ctx, g),
+                                                        ctx.sb->remaining()));
   }
 
   // groups == C (one input channel per group): the per-group GEMMs on the array or the vector
@@ -190,7 +194,7 @@ class Conv2d final : public Operator {
     std::optional<GemmProblem> p;
     std::optional<TileChoice> gemm;
     try {
-      p = lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, ctx.sb->remaining());
+      p = lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, layouts_of(ctx, g), ctx.sb->remaining());
       gemm = map_gemm(ctx, *p);  // emitted as it is if the array wins
     } catch (const BudgetExceeded& b) {
       if (vec_budget && b.needed < vec_budget->needed) vec_budget = b;

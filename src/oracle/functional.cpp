@@ -77,6 +77,31 @@ void write_tensor(std::vector<uint8_t>& dram, const TensorPlacement& p, const Te
   if (!t.bytes.empty()) std::memcpy(dram.data() + p.dram_addr, t.bytes.data(), t.bytes.size());
 }
 
+// A conv layer's weights [oc][C/groups][kh][kw] (per group [n][k]) in the order its lowering put
+// them in DRAM (MappingRecord::weights_kn: per group [k][n], compiler/lowering.h ConvLayouts);
+// to_dram false is the inverse. Other layers' weights are returned as they are.
+Tensor arrange_weights(const Layer& l, const MappingRecord& rec, const Tensor& t, bool to_dram) {
+  if (!rec.weights_kn) return t;
+  if (l.kind != LayerKind::kConv2d || t.shape.size() != 4) {
+    throw InternalError("functional: layer '" + l.name + "' has [k][n] weights but is no 4-d convolution");
+  }
+  const int64_t groups = l.as<Conv2dAttrs>().groups;
+  const int64_t ocpg = t.shape[0] / groups, k = t.shape[1] * t.shape[2] * t.shape[3];
+  const auto e = static_cast<size_t>(bytes_of(t.dtype));
+  Tensor out = t;
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t n = 0; n < ocpg; ++n) {
+      for (int64_t kk = 0; kk < k; ++kk) {
+        const auto given = static_cast<size_t>((g * ocpg + n) * k + kk);
+        const auto kn = static_cast<size_t>((g * k + kk) * ocpg + n);
+        const size_t from = to_dram ? given : kn, to = to_dram ? kn : given;
+        std::memcpy(out.bytes.data() + to * e, t.bytes.data() + from * e, e);
+      }
+    }
+  }
+  return out;
+}
+
 double float_eps(DataType t) {
   switch (t) {
     case DataType::kFp16:
@@ -231,14 +256,15 @@ std::vector<uint8_t> initial_dram(const ArchSpec& arch, const Network& net, cons
                                   : from_npy(path, a.input_type, in.shape, "input '" + in.name + "'");
     write_tensor(dram, placement(all, in.name), t);
   }
-  for (const Layer& l : net.layers) {
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
     if (l.weight_elements <= 0) continue;
     const std::string name = l.name + ".weight";
     const Shape shape = reference_of(l.kind).weight_shape(l);
     const Tensor t = l.weights_npy_path.empty() ? random_tensor(a.weight_type, shape, seed, name)
                                                 : from_npy(l.weights_npy_path, a.weight_type, shape,
                                                            "the weights of '" + l.name + "'");
-    write_tensor(dram, placement(all, name), t);
+    write_tensor(dram, placement(all, name), arrange_weights(l, program.mappings.at(i), t, true));
   }
   return dram;
 }
@@ -288,7 +314,9 @@ void verify_layers(const ArchSpec& arch, const Network& net, const Program& prog
     Tensor weights;
     const bool has_weights = ref.takes_weights(l);
     if (has_weights) {
-      weights = read_tensor(dram, placement(all, l.name + ".weight"), a.weight_type, ref.weight_shape(l));
+      weights = arrange_weights(
+          l, program.mappings[i],
+          read_tensor(dram, placement(all, l.name + ".weight"), a.weight_type, ref.weight_shape(l)), false);
     }
     const int64_t k = ref.reduction_length(l);
     opt.requant_shift = ref.requantises() ? requant_shift(arch, k) : 0;

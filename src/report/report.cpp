@@ -108,6 +108,7 @@ Json mapping_json(const MappingRecord& m) {
             {"tile_n", m.tile_n},     {"tile_k", m.tile_k},         {"folds", m.folds},
             {"tiles", m.tiles},       {"loop_order", m.loop_order}, {"fused_into", m.fused_into},
             {"reason", m.reason},     {"residency", m.residency}};
+  if (!m.layouts.empty()) j["layouts"] = m.layouts;
   // The chosen tiling's estimate and the runner-up's, so a reader sees how close the choice was.
   if (!m.ranked.empty()) {
     j["mapper"] = m.mapper;

@@ -37,12 +37,13 @@ struct Counts {
 
 // Walks tile (output rows [oy0, oy0 + 8)) x column fold x row fold x streamed vector. `direct`:
 // each operand vector costs the distinct 4-byte words its elements occupy in the layouts below;
-// staged: ceil(bytes read / 4) per vector. Layouts (as DRAM holds the tensors, NCHW / OIHW):
-//   ifmap tile:  [channel][input row held][W] int8, rows held = the input rows the tile's output
-//                rows reach (padding rows are not held, padding elements are not read);
-//   weights:     [out channel][channel][kernel row][kernel column] int8, i.e. element (k, n) at
-//                n * reduction + k;
-//   ofmap:       [out channel][output pixel of the tile] int32.
+// staged: ceil(bytes read / 4) per vector. Layouts (docs/compiler.md "Scratchpad layouts", WS):
+//   ifmap tile:  [channel][input row held][W] int8 for the 3 x 3 layer, [input row held][W]
+//                [channel] for the 1 x 1 layer; rows held = the input rows the tile's output rows
+//                reach (padding rows are not held, padding elements are not read);
+//   weights:     pre-arranged [k][out channel] int8 (k = channel, kernel row, kernel column),
+//                i.e. element (k, n) at k * K + n;
+//   ofmap:       [output pixel of the tile][out channel] int32.
 Counts loop_nest(const Conv& L, bool direct) {
   Counts n;
   const int64_t ho = L.out(), red = L.reduction(), plane = ho * ho;
@@ -62,7 +63,7 @@ Counts loop_nest(const Conv& L, bool direct) {
         for (int64_t kk = k0; kk < k0 + len; ++kk) {
           if (direct) {
             std::set<int64_t> words;
-            for (int64_t j = n0; j < n0 + cols; ++j) words.insert((j * red + kk) / kWord);
+            for (int64_t j = n0; j < n0 + cols; ++j) words.insert((kk * L.k + j) / kWord);
             n.weight_reads += static_cast<int64_t>(words.size());
           } else {
             n.weight_reads += (cols + kWord - 1) / kWord;
@@ -79,7 +80,9 @@ Counts loop_nest(const Conv& L, bool direct) {
             const int64_t y = oy - L.p + r, x = ox - L.p + s;
             if (y < 0 || y >= L.h || x < 0 || x >= L.h) continue;  // padding: generated, not read
             ++read;
-            words.insert((c * held * L.h + (y - row0) * L.h + x) / kWord);
+            const int64_t at =
+                L.f == 1 ? ((y - row0) * L.h + x) * L.c + c : c * held * L.h + (y - row0) * L.h + x;
+            words.insert(at / kWord);
           }
           n.ifmap_reads += direct ? static_cast<int64_t>(words.size()) : (read + kWord - 1) / kWord;
           n.macs += len * cols;
@@ -151,9 +154,10 @@ TEST_P(EnergyCounts, MatchTheLoopNest) {
     EXPECT_EQ(c3.actions.weight.read_accesses, 64512);
     EXPECT_EQ(c1.actions.weight.read_accesses, 28672);
   } else {
-    EXPECT_EQ(c1.actions.ifmap.read_accesses, 4 * 401408);  // one word per int8 element
-    EXPECT_EQ(c3.actions.weight.read_accesses, 4 * 64512);
-    EXPECT_EQ(c1.actions.weight.read_accesses, 4 * 28672);
+    // The layouts put each vector's elements side by side: as many words as the staged feeder.
+    EXPECT_EQ(c1.actions.ifmap.read_accesses, 401408);
+    EXPECT_EQ(c3.actions.weight.read_accesses, 64512);
+    EXPECT_EQ(c1.actions.weight.read_accesses, 28672);
   }
 }
 

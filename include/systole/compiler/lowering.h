@@ -105,9 +105,31 @@ struct MatrixView {
   int64_t elem_bytes = 1;
 };
 
+// How a convolution's operands are laid out (docs/compiler.md "Scratchpad layouts"), chosen by the
+// dataflow so that the vector the array reads or writes in one cycle (array/tile_bank_cost.h) is
+// contiguous in its scratchpad. Activations stay NCHW in DRAM; the DMA transposes channel-last
+// tiles on the way in and out (DmaDescriptor::channel_last_channels).
+//   ifmap_channel_last (WS, 1 x 1 kernels): input tiles [input row][W][channel], as WS streams
+//     a[m][k0..k0+R) along k = (channel, kernel row, kernel column), which is a run of channels
+//     of one pixel when the kernel is 1 x 1. Else NCHW planes: IS preloads and OS streams
+//     a[m0..m0+C)[k] along m (output columns, contiguous in a plane row), and a WS vector of a
+//     larger kernel reads kernel rows of kw neighbouring elements per channel, which a
+//     channel-last tile would scatter over kh * kw pixels (docs/compiler.md "Scratchpad
+//     layouts" has the measurements).
+//   weights_kn (WS, OS): weights pre-arranged in DRAM per group as [k][n] (WS preloads and OS
+//     streams w[k][n0..n0+C), along n); else as given, [oc][C/groups][kh][kw] = per group [n][k]
+//     (IS streams w[k0..k0+R)[n], along k).
+//   acc_channel_last (WS, OS): accumulators [pixel][channel] (they write out[m][n0..n0+C), along
+//     n); else NCHW planes per image (IS writes out[m0..m0+C)[n], along m).
+// SCALE-Sim compatibility keeps the given layouts (SCALE-Sim has no banks).
+struct ConvLayouts {
+  bool ifmap_channel_last = false, weights_kn = false, acc_channel_last = false;
+};
+ConvLayouts conv_layouts(Dataflow dataflow, bool scalesim_compat, const ConvGeometry& g);
+
 // A layer lowered to `gemms` identical GEMMs out[m x n] (+)= in[m x k] * w[k x n].
 // Convolutions (is_conv) address their ifmap with implicit im2col (input rows incl. halo per
-// channel plane) and their output as NCHW planes; matmuls use the MatrixViews a, b and out.
+// channel plane) and their output as NCHW planes in DRAM; matmuls use the MatrixViews a, b and out.
 struct GemmProblem {
   uint32_t layer = 0;
   std::string name;
@@ -117,16 +139,18 @@ struct GemmProblem {
   int64_t gemms = 1;
   int64_t groups = 1;       // reported in the MappingRecord (conv groups)
   bool b_is_weight = true;  // false for activation x activation matmuls
-  MatrixView a, b, out;     // matmul addressing (conv: only b, the weights [oc][k])
+  MatrixView a, b, out;     // matmul addressing (conv: only b, the weights, as `layouts` says)
+  ConvLayouts layouts;      // conv only
   uint64_t conv_in_addr = 0, conv_out_addr = 0;
   int source_a = -1, source_b = -1;  // producer layers whose SYNC the operand loads wait on
 };
 
 // Both throw BudgetExceeded when the layer lowers to more than `max_gemms` GEMMs (each GEMM takes
 // at least one MATMUL), before allocating anything per GEMM.
-// A convolution of geometry `g` (NCHW input 0, weights [oc][C/groups][kh][kw] placed for the layer).
+// A convolution of geometry `g` (NCHW input 0, the layer's weights in DRAM as `layouts` says).
 GemmProblem lower_conv(const Layer& layer, const ConvGeometry& g, uint32_t index, const MemoryPlan& plan,
-                       const ElementBytes& eb, int64_t max_gemms = kMaxProgramInstructions);
+                       const ElementBytes& eb, const ConvLayouts& layouts,
+                       int64_t max_gemms = kMaxProgramInstructions);
 // [..., M, K] x weights [K, N] (one input) or x input 1 [..., K, N] ([..., N, K] when
 // transpose_b), through the inputs' DRAM views.
 GemmProblem lower_matmul(const Layer& layer, bool transpose_b, uint32_t index, const MemoryPlan& plan,
@@ -154,6 +178,8 @@ DmaDescriptor matrix_block(uint64_t addr, int64_t elem_bytes, int64_t rows, int6
                            int64_t col_stride);
 // The scratchpad layout matrix_block's descriptor produces ([rows][cols] or [cols][rows]).
 OperandLayout block_layout(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride);
+// The scratchpad layouts of p's tiles in words (MappingRecord::layouts).
+std::string layouts_text(const GemmProblem& p);
 // The conv geometry of a tile starting at global m0 and k0 (for OperandLayout).
 ConvTileGeometry conv_tile(const ConvGeometry& g, int64_t m0, int64_t k0);
 // The layout fields of a tile's MATMUL (ifmap, weight and ofmap layouts).

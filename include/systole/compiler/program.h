@@ -56,6 +56,13 @@ struct MappingRecord {
   std::string fused_into;  // non-empty when this layer was fused into its producer
   std::string reason;
   std::string residency;  // where the layer's output lives and why (compiler/residency.h)
+  // Convolutions on the array under WS / OS: the weights are pre-arranged in DRAM per group as
+  // [k][n] ([g][C/groups * kh * kw][oc/groups]) instead of the given [oc][C/groups][kh][kw]
+  // (compiler/lowering.h ConvLayouts; a functional run writes and reads them in this order).
+  bool weights_kn = false;
+  // The scratchpad layouts of the layer's GEMM operands, e.g. "weights [g][k][n], accumulators
+  // [pixel][channel]"; empty for other layers.
+  std::string layouts;
   // GEMM layers: the mapper that chose the tiling ("heuristic", "exhaustive", "file") and the
   // objective it ranked by ("cycles", "energy", "edp"); empty for other layers.
   std::string mapper, objective;

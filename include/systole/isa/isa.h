@@ -50,6 +50,15 @@ struct DmaDescriptor {
   // (numeric/gemm_reference.h).
   bool from_accumulator = false;
   int requant_shift = 0;
+  // A channel-last scratchpad tile (compiler/lowering.h ConvLayouts), when > 0: the walk order's
+  // elements are this many equal runs, one per channel (c, x), and the scratchpad holds (c, x) at
+  // element index x * channel_last_channels + c from spm_addr. Two uses: a conv STORE from
+  // accumulators held [pixel][channel] (elements of accumulator_type in the scratchpad), and a
+  // conv ifmap LOAD into [input row][W][channel] (elements of input_type). The DMA moves the
+  // scratchpad region whole as above (same bytes, same timing: its data path transposes, as the
+  // transpose buffers of NPU DMA engines do), so the DRAM side walks NCHW planes and may be
+  // coalesced.
+  uint64_t channel_last_channels = 0;
   int slot = kNoSlot;  // the double-buffer half of `buffer` that spm_addr lies in
   // An indexed LOAD (gather; planes == 1): row r of the descriptor is row index[r] of a table of
   // `table_rows` rows of row_bytes at table_addr in DRAM, index[r] being the int32 at
@@ -93,9 +102,10 @@ DmaDescriptor coalesced(DmaDescriptor d);
 //               default) means dense row-major, row_stride = the operand's columns.
 //   kConvIfmap: implicit im2col of a conv tile whose LOADs (one per image the m-range touches,
 //               in order, skipping images whose output rows see only padding) each hold
-//               [channel][input row][W] for the channels the k-range touches and the input rows
-//               rows_of_image() gives. Global m = m0 + i = (image, output row, output column),
-//               global k = k0 + j = (channel within the group, kernel row, kernel column).
+//               [channel][input row][W] (conv.channel_last: [input row][W][channel]) for the
+//               channels the k-range touches and the input rows rows_of_image() gives. Global m = m0 + i =
+//               (image, output row, output column), global k = k0 + j = (channel within the group, kernel
+//               row, kernel column).
 //   kConvOfmap: NCHW output planes of a conv tile: per image the m-range touches (in order),
 //               [n][output pixels of that image in the tile]; m0 is the tile's first global m.
 enum class LayoutKind { kMatrix, kConvIfmap, kConvOfmap };
@@ -104,6 +114,8 @@ struct ConvTileGeometry {
   int64_t h = 1, w = 1, ho = 1, wo = 1;  // input and output plane sizes
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, pad_top = 0, pad_left = 0, dh = 1, dw = 1;
   int64_t m0 = 0, k0 = 0;  // the tile's first global m and first k (within the group)
+  // kConvIfmap: the LOADs hold [input row][W][channel] instead of [channel][input row][W].
+  bool channel_last = false;
 };
 
 struct OperandLayout {

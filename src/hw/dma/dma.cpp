@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,19 @@ void set_dram_bounds(InstructionRecord& rec, uint64_t bursts, int64_t max_outsta
     rec.peak_bound_cycles = static_cast<int64_t>(
         std::ceil(static_cast<double>(bytes - first_burst_bytes) / peak_bytes_per_cycle));
   }
+}
+
+// The walk order's elements (`channels` equal runs (c, x) of e bytes each) as a channel-last tile:
+// (c, x) at x * channels + c (isa.h DmaDescriptor::channel_last_channels).
+std::vector<uint8_t> channel_last(const std::vector<uint8_t>& walk, uint64_t channels, uint64_t e) {
+  std::vector<uint8_t> out(walk.size());
+  const uint64_t per_channel = walk.size() / e / channels;
+  for (uint64_t c = 0; c < channels; ++c) {
+    for (uint64_t x = 0; x < per_channel; ++x) {
+      std::memcpy(out.data() + (x * channels + c) * e, walk.data() + (c * per_channel + x) * e, e);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -157,6 +171,15 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
                                          inst.id, load ? "LOAD" : "STORE", d.planes));
     return std::nullopt;
   }
+  const uint64_t cl = d.channel_last_channels;
+  const auto in_bytes = static_cast<uint64_t>(bytes_of(m_params.input_type));
+  if (cl > 0 && ((load ? d.buffer != Buffer::kIfmap : !d.from_accumulator) || (bytes / in_bytes) % cl != 0)) {
+    fail_internal(m_failure,
+                  fmt::format("DMA: instruction {} is a {} of {} B in {} channel-last channels; only "
+                              "an ifmap LOAD or a STORE from the accumulators of whole channels is",
+                              inst.id, load ? "LOAD" : "STORE", bytes, cl));
+    return std::nullopt;
+  }
   if (index_bytes > 0) {
     std::vector<uint8_t> indices(m_params.functional ? index_bytes : 0);
     sc_core::sc_time delay = start - now;
@@ -224,6 +247,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       dram_start_cycle = clock.cycle_of(dram_start);
       dram_end_cycle = clock.cycle_of(last_done);
     }
+    if (load && cl > 0 && m_params.functional) data = channel_last(data, cl, in_bytes);
     if (load && !spm_side()) {
       fail_internal(m_failure, error);
       return std::nullopt;
@@ -430,8 +454,12 @@ void Dma::convert_accumulators(const DmaDescriptor& d, const std::vector<uint8_t
   const auto acc_bytes = static_cast<size_t>(bytes_of(m_params.accumulator_type));
   const size_t elements = acc.size() / acc_bytes;
   const bool int_acc = m_params.accumulator_type != DataType::kFp32;
+  // Walk order e = (channel c, element x); channel-last accumulators hold it at x * channels + c.
+  const auto channels = static_cast<size_t>(d.channel_last_channels);
+  const size_t per_channel = channels > 0 ? elements / channels : elements;
   for (size_t e = 0; e < elements; ++e) {
-    const uint8_t* src = acc.data() + e * acc_bytes;
+    const size_t from = channels > 0 ? (e % per_channel) * channels + e / per_channel : e;
+    const uint8_t* src = acc.data() + from * acc_bytes;
     uint8_t* dst = out.data() + e * out_bytes;
     if (int_acc) {
       store_element_int(

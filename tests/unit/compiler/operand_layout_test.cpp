@@ -48,6 +48,19 @@ TEST(OperandLayout, ConvIfmapIsImplicitIm2colWithPadding) {
   EXPECT_EQ(rows, 2);
 }
 
+TEST(OperandLayout, ChannelLastConvIfmapHoldsChannelsOfAPixelTogether) {
+  // 1x1 kernel on a 2x3 input, 3 channels, one image; the tile covers output row 1 (m 3..5) and
+  // channels 1..2 (k 1..2): its LOAD holds input row 1 as [W = 3][2 channels].
+  OperandLayout l;
+  l.kind = LayoutKind::kConvIfmap;
+  l.conv.h = 2, l.conv.w = 3, l.conv.ho = 2, l.conv.wo = 3, l.conv.m0 = 3, l.conv.k0 = 1;
+  l.conv.channel_last = true;
+  // (m, k) -> (x * 2 + c): pixel x = m - 3, channel c = k - 1.
+  EXPECT_EQ(operand_indices(l, 3, 2), (std::vector<int64_t>{0, 1, 2, 3, 4, 5}));
+  l.conv.channel_last = false;  // the same tile in planes: [2 channels][W = 3]
+  EXPECT_EQ(operand_indices(l, 3, 2), (std::vector<int64_t>{0, 3, 1, 4, 2, 5}));
+}
+
 TEST(RequantShift, FollowsTheDocumentedRule) {
   ArchSpec a;  // int8 x int8 -> int32
   // ceil(ceil(log2 K) / 2) + 8 + 8 - 8 - 1

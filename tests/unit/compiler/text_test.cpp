@@ -25,16 +25,20 @@ TEST(ProgramText, TinyConvLines) {
                 "n=8 k=4 order="),
       std::string::npos)
       << text;
-  // The ifmap (4 channel planes x 4 rows x 4 B), the weights [8][4] and the output (8 planes of
-  // 16 B) are each contiguous in DRAM, so coalesced() merges each into one row.
-  EXPECT_NE(text.find("0 LOAD L0 c ifmap[A] dram=0x0 spm=0x0 1x1x64B deps=[]\n"), std::string::npos) << text;
+  // The ifmap (4 channel planes x 4 rows x 4 B), the weights (pre-arranged [4][8]) and the
+  // output (8 planes of 16 B) are each contiguous in DRAM, so coalesced() merges each into one
+  // row; the 1 x 1 conv's ifmap and its accumulators are channel-last in the scratchpads.
+  EXPECT_NE(text.find("0 LOAD L0 c ifmap[A] dram=0x0 spm=0x0 1x1x64B channel_last=4 deps=[]\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("1 LOAD L0 c weight[A] dram=0xc0 spm=0x0 1x1x32B deps=[]\n"), std::string::npos)
       << text;
   EXPECT_NE(
       text.find("2 MATMUL L0 c ws m=16 n=8 k=4 acc=0 layer_last ifmap[A] weight[A] ofmap[A] deps=[0,1]\n"),
       std::string::npos)
       << text;
-  EXPECT_NE(text.find("3 STORE L0 c ofmap[A] dram=0x40 spm=0x0 1x1x128B deps=[2]\n"), std::string::npos)
+  EXPECT_NE(text.find("3 STORE L0 c ofmap[A] dram=0x40 spm=0x0 1x1x128B channel_last=8 deps=[2]\n"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("4 SYNC L0 c deps=[3]\n"), std::string::npos) << text;
 }

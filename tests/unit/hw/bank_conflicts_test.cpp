@@ -235,6 +235,7 @@ TEST(TileBankModel, ConvLayoutsMatchReference) {
     if (in.conv.ho <= 0 || in.conv.wo <= 0) continue;
     OperandLayout out = in;
     out.kind = LayoutKind::kConvOfmap;
+    in.conv.channel_last = trial % 5 >= 3;  // [input row][W][channel] tiles in 2 trials of 5
     const BankMapping m = trial % 2 == 0 ? BankMapping::kInterleaved : BankMapping::kXor;
     const int64_t banks = trial % 3 == 0 ? 4 : 8, fold = 1 + trial % 9;
     const BankGeometry g{banks, trial % 4 == 0 ? 1 : 4, 1 + trial % 2, m};
@@ -254,6 +255,7 @@ TEST(TileBankModel, PackedCountsMatchReference) {
     in.kind = LayoutKind::kConvIfmap;
     in.conv = random_conv(rng, &rows, &cols);
     if (in.conv.ho <= 0 || in.conv.wo <= 0) continue;
+    in.conv.channel_last = trial % 2 == 1;  // the packed count does not depend on where elements lie
     const int64_t elem = 1 + trial % 2, width = trial % 3 == 0 ? 1 : 4, fold = 1 + trial % 9;
     SCOPED_TRACE(testing::Message() << "trial " << trial);
     for (TileBankModel::Axis axis : {TileBankModel::Axis::kAlongCols, TileBankModel::Axis::kAlongRows}) {
