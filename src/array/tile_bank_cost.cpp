@@ -41,8 +41,9 @@ struct ConvSegment {
 // Segments of [g.m0, g.m0 + rows); the ifmap offsets advance by channels * in_rows * W with the
 // channel count of the whole tile's k-range [g.k0, g.k0 + cols), as compiler/operand_layout.cpp.
 std::vector<ConvSegment> conv_segments(const ConvTileGeometry& g, int64_t rows, int64_t cols, bool ifmap) {
-  const int64_t plane = g.ho * g.wo, window = g.kh * g.kw;
-  const int64_t c0 = g.k0 / window, channels = (g.k0 + cols - 1) / window - c0 + 1;
+  const int64_t plane = g.ho * g.wo;
+  int64_t c0 = 0, channels = 0;
+  conv_tile_channels(g, cols, &c0, &channels);
   std::vector<ConvSegment> out;
   int64_t offset = 0;
   for (int64_t m = g.m0; m < g.m0 + rows;) {
@@ -114,18 +115,19 @@ struct KeyHash5 {
 };
 using Memo = std::unordered_map<std::array<int64_t, 5>, AccessCost, KeyHash5>;
 
-struct KeyHash8 {
-  size_t operator()(const std::array<int64_t, 8>& k) const { return fnv_hash(k); }
+struct KeyHash10 {
+  size_t operator()(const std::array<int64_t, 10>& k) const { return fnv_hash(k); }
 };
 
 }  // namespace
 
 // A conv ifmap family (vectors along k of one k-range): its offsets D(k) depend only on the
-// layer's W, kh, kw, dh, dw, the segment's in_rows (channel-last: the tile's channels) and the
-// k-range's start within its first channel and length; each padding class (valid kernel rows [rlo, rhi],
+// layer's W, kh, kw, dh, dw, the segment's in_rows and the k-range's start within its first
+// channel and length (channel-last: the tile's channel count and first channel, the channel block
+// and the k-range's start and length); each padding class (valid kernel rows [rlo, rhi],
 // columns [slo, shi]) has its table of costs by base residue.
 struct TileBankModel::ConvMemo {
-  std::unordered_map<std::array<int64_t, 8>, std::map<std::array<int64_t, 4>, ResidueTable>, KeyHash8>
+  std::unordered_map<std::array<int64_t, 10>, std::map<std::array<int64_t, 4>, ResidueTable>, KeyHash10>
       families;
 };
 
@@ -135,12 +137,13 @@ namespace {
 // unless kernel row r or column s falls into the padding at (oy, ox), with pixel(m) = (oy * sh -
 // pt - row0) * W + ox * sw - pl and
 //   planes:       base(m) = pixel(m),      D(k) = (c * in_rows + r * dh) * W + s * dw
-//   channel-last: base(m) = CH * pixel(m), D(k) = (r * dh * W + s * dw) * CH + c  (CH: the tile's
-//                 channels)
+//   channel-last: base(m) = CH * pixel(m), D(k) = (r * dh * W + s * dw) * CH + c
+// (c counted from the tile's first channel c0, CH channels: conv_tile_channels).
 AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t spm, int64_t rows,
                                  int64_t cols, int64_t x0, int64_t len) {
-  const int64_t e = o.elem_bytes, window = g.kh * g.kw, c0 = g.k0 / window, plane = g.ho * g.wo;
-  const int64_t ch = (g.k0 + cols - 1) / window - c0 + 1;
+  const int64_t e = o.elem_bytes, window = g.kh * g.kw, plane = g.ho * g.wo;
+  int64_t c0 = 0, ch = 0;
+  conv_tile_channels(g, cols, &c0, &ch);
   const int64_t px = g.channel_last ? ch : 1;  // elements per input pixel position
   const int64_t period = o.counter.geometry().period_bytes();
   std::vector<int64_t> d(static_cast<size_t>(len)), r_of(d.size()), s_of(d.size());
@@ -151,15 +154,17 @@ AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t 
     for (int64_t jj = 0; jj < len; ++jj) {
       const int64_t kk = g.k0 + x0 + jj;
       const auto u = static_cast<size_t>(jj);
-      r_of[u] = (kk % window) / g.kw;
-      s_of[u] = kk % g.kw;
-      const int64_t c = kk / window - c0, tap = r_of[u] * g.dh * g.w + s_of[u] * g.dw;
-      d[u] = e * (g.channel_last ? tap * ch + c : (c * seg.in_rows + r_of[u] * g.dh) * g.w + s_of[u] * g.dw);
+      int64_t c = 0;
+      conv_k_coords(g, kk, &c, &r_of[u], &s_of[u]);
+      c -= c0;
+      const int64_t tap = r_of[u] * g.dh * g.w + s_of[u] * g.dw;
+      d[u] = e * (g.channel_last ? tap * ch + c : c * seg.in_rows * g.w + tap);
     }
     std::map<std::array<int64_t, 4>, std::vector<int64_t>> offsets_of_class;
-    // Slot 5: what D depends on beyond the layer: in_rows (planes) or -CH (channel-last).
-    const std::array<int64_t, 8> family{
-        g.w, g.kh, g.kw, g.dh, g.dw, g.channel_last ? -ch : seg.in_rows, g.k0 + x0 - c0 * window, len};
+    const std::array<int64_t, 10> family =
+        g.channel_last ? std::array<int64_t, 10>{g.w, g.kh, g.kw, g.dh, g.dw, ch, g.k0 + x0, len, g.block, c0}
+                       : std::array<int64_t, 10>{
+                             g.w, g.kh, g.kw, g.dh, g.dw, seg.in_rows, g.k0 + x0 - c0 * window, len, 0, -1};
     auto& classes = memo.families[family];
     std::array<int64_t, 4> last_cls{-1, -1, -1, -1};
     ResidueTable* table = nullptr;
@@ -222,8 +227,9 @@ AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t 
 // compiler lays out channel-last reads its ifmap along m).
 AccessCost conv_ifmap_along_rows(Operand& o, const ConvTileGeometry& g, int64_t spm, int64_t rows,
                                  int64_t cols, int64_t x0, int64_t len) {
-  const int64_t e = o.elem_bytes, window = g.kh * g.kw, c0 = g.k0 / window, plane = g.ho * g.wo;
-  const int64_t ch = (g.k0 + cols - 1) / window - c0 + 1;
+  const int64_t e = o.elem_bytes, window = g.kh * g.kw, plane = g.ho * g.wo;
+  int64_t c0 = 0, ch = 0;
+  conv_tile_channels(g, cols, &c0, &ch);
   const int64_t period = o.counter.geometry().period_bytes();
   std::vector<int64_t> p(static_cast<size_t>(len)), q(p.size()), oy(p.size()), ox(p.size());
   const std::vector<ConvSegment> segs = conv_segments(g, rows, cols, true);
@@ -251,7 +257,9 @@ AccessCost conv_ifmap_along_rows(Operand& o, const ConvTileGeometry& g, int64_t 
   std::vector<std::vector<int64_t>> by_rs(static_cast<size_t>(one_q ? window : 0));
   Memo memo;
   for (int64_t kk = g.k0; kk < g.k0 + cols; ++kk) {
-    const int64_t c = kk / window - c0, r = (kk % window) / g.kw, s = kk % g.kw;
+    int64_t c = 0, r = 0, s = 0;
+    conv_k_coords(g, kk, &c, &r, &s);
+    c -= c0;
     const int64_t tap = r * g.dh * g.w + s * g.dw;
     if (!one_q) {
       for (size_t u = 0; u < p.size(); ++u) {
@@ -317,12 +325,11 @@ AccessCost conv_ofmap_cost(Operand& o, const ConvTileGeometry& g, int64_t spm, i
 // padding class (valid rows [rlo, rhi], columns [slo, shi]), so each class is counted once.
 int64_t packed_conv_ifmap_along_cols(const ConvTileGeometry& g, int64_t rows, int64_t x0, int64_t len,
                                      int64_t e, int64_t width) {
-  const int64_t window = g.kh * g.kw, plane = g.ho * g.wo;
+  const int64_t plane = g.ho * g.wo;
   std::vector<int64_t> r_of(static_cast<size_t>(len)), s_of(r_of.size());
   for (int64_t jj = 0; jj < len; ++jj) {
-    const int64_t kk = g.k0 + x0 + jj;
-    r_of[static_cast<size_t>(jj)] = (kk % window) / g.kw;
-    s_of[static_cast<size_t>(jj)] = kk % g.kw;
+    int64_t c = 0;
+    conv_k_coords(g, g.k0 + x0 + jj, &c, &r_of[static_cast<size_t>(jj)], &s_of[static_cast<size_t>(jj)]);
   }
   std::map<std::array<int64_t, 4>, int64_t> words_of_class;
   std::array<int64_t, 4> last{-1, -1, -1, -1};
@@ -378,7 +385,9 @@ int64_t packed_conv_ifmap_along_rows(const ConvTileGeometry& g, int64_t cols, in
   }
   int64_t words = 0;
   for (int64_t kk = g.k0; kk < g.k0 + cols; ++kk) {
-    words += ceil_div(read_of_tap[static_cast<size_t>(kk % window)] * e, width);
+    int64_t c = 0, r = 0, s = 0;
+    conv_k_coords(g, kk, &c, &r, &s);
+    words += ceil_div(read_of_tap[static_cast<size_t>(r * g.kw + s)] * e, width);
   }
   return words;
 }

@@ -284,6 +284,7 @@ void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p, const TileChoic
   rec.estimated_dram_bytes = t.dram_bytes;
   rec.reason = t.reason;
   rec.weights_kn = p.is_conv && p.layouts.weights_kn;
+  rec.conv_k_block = p.is_conv ? p.conv.channel_block : 0;
   rec.layouts = layouts_text(p);
   for (const TileChoice& c : t.ranked) {
     rec.ranked.push_back({c.tm, c.tn, c.tk,

@@ -37,10 +37,10 @@ uint64_t u(int64_t v) {
 
 }  // namespace
 
-ConvLayouts conv_layouts(Dataflow dataflow, bool scalesim_compat, const ConvGeometry& g) {
+ConvLayouts conv_layouts(Dataflow dataflow, bool scalesim_compat) {
   ConvLayouts l;
   if (scalesim_compat) return l;
-  l.ifmap_channel_last = dataflow == Dataflow::kWeightStationary && g.kh * g.kw == 1;
+  l.ifmap_channel_last = dataflow == Dataflow::kWeightStationary;
   l.weights_kn = l.acc_channel_last = dataflow != Dataflow::kInputStationary;
   return l;
 }
@@ -60,6 +60,13 @@ GemmProblem lower_conv(const Layer& l, const ConvGeometry& geometry, uint32_t in
   p.gemms = g.groups;
   p.groups = g.groups;
   p.layouts = layouts;
+  p.conv.channel_block = !layouts.ifmap_channel_last ? 0
+                         : layouts.channel_block > 0 ? layouts.channel_block
+                                                     : cpg;
+  if (p.conv.channel_block > 0 && cpg % p.conv.channel_block != 0) {
+    throw InternalError(fmt::format("conv '{}': channel block {} does not divide {} channels per group",
+                                    l.name, p.conv.channel_block, cpg));
+  }
   // Element (k, n) of group grp's weights: [grp][n][k] as given, or [grp][k][n] pre-arranged.
   p.b = layouts.weights_kn ? MatrixView{weight_addr(plan, l), p.n, 1, {}, eb.weight}
                            : MatrixView{weight_addr(plan, l), 1, p.k, {}, eb.weight};
@@ -161,9 +168,7 @@ std::vector<ConvRowSegment> conv_segments(const ConvGeometry& g, int64_t m0, int
 }
 
 void conv_planes(const ConvGeometry& g, int64_t k0, int64_t k1, int64_t* c0, int64_t* count) {
-  const int64_t window = g.kh * g.kw;
-  *c0 = k0 / window;
-  *count = (k1 - 1) / window - *c0 + 1;
+  conv_tile_channels(conv_tile(g, 0, k0), k1 - k0, c0, count);
 }
 
 DmaDescriptor matrix_block(uint64_t addr, int64_t e, int64_t rows, int64_t cols, int64_t row_stride,
@@ -206,7 +211,11 @@ std::string layouts_text(const GemmProblem& p) {
   const ConvLayouts& l = p.layouts;
   return fmt::format(
       "ifmap {}, read as im2col; weights {}; accumulators {}",
-      l.ifmap_channel_last ? "[input row][W][channel] (transposed by the LOAD)" : "[channel][input row][W]",
+      l.ifmap_channel_last
+          ? fmt::format("[input row][W][channel] (transposed by the LOAD), k = (block of {} channels, kernel "
+                        "row, kernel column, channel)",
+                        p.conv.channel_block)
+          : std::string("[channel][input row][W], k = (channel, kernel row, kernel column)"),
       l.weights_kn ? "[g][k][n] (pre-arranged in DRAM)" : "[g][n][k] as given",
       l.acc_channel_last ? "[pixel][channel] (transposed by the STORE)" : "NCHW planes");
 }
@@ -218,6 +227,8 @@ ConvTileGeometry conv_tile(const ConvGeometry& g, int64_t m0, int64_t k0) {
   t.dh = g.dh, t.dw = g.dw;
   t.m0 = m0;
   t.k0 = k0;
+  t.channel_last = g.channel_block > 0;
+  t.block = std::max<int64_t>(1, g.channel_block);
   return t;
 }
 
@@ -227,7 +238,6 @@ void set_layouts(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64
   if (p.is_conv) {
     op->ifmap_layout.kind = LayoutKind::kConvIfmap;
     op->ifmap_layout.conv = conv_tile(p.conv, m0, k0);
-    op->ifmap_layout.conv.channel_last = p.layouts.ifmap_channel_last;
     if (p.layouts.acc_channel_last) {
       op->ofmap_layout = OperandLayout{};  // [m][n] dense: per image, [pixel][channel]
     } else {

@@ -17,6 +17,37 @@ void conv_input_rows(const ConvTileGeometry& g, int64_t ho0, int64_t ho1, int64_
   *rows = hi >= lo ? hi - lo + 1 : 0;
 }
 
+void conv_k_coords(const ConvTileGeometry& g, int64_t k, int64_t* c, int64_t* r, int64_t* s) {
+  if (g.channel_last) {
+    const int64_t per_block = g.block * g.kh * g.kw, in_block = k % per_block;
+    *c = k / per_block * g.block + in_block % g.block;
+    *r = in_block / g.block / g.kw;
+    *s = in_block / g.block % g.kw;
+  } else {
+    const int64_t window = g.kh * g.kw;
+    *c = k / window;
+    *r = k % window / g.kw;
+    *s = k % g.kw;
+  }
+}
+
+void conv_tile_channels(const ConvTileGeometry& g, int64_t cols, int64_t* c0, int64_t* count) {
+  const int64_t k1 = g.k0 + cols;
+  if (!g.channel_last) {
+    const int64_t window = g.kh * g.kw;
+    *c0 = g.k0 / window;
+    *count = (k1 - 1) / window - *c0 + 1;
+  } else if (g.k0 / g.block == (k1 - 1) / g.block) {  // one tap of one block
+    int64_t r = 0, s = 0;
+    conv_k_coords(g, g.k0, c0, &r, &s);
+    *count = cols;
+  } else {
+    const int64_t per_block = g.block * g.kh * g.kw;
+    *c0 = g.k0 / per_block * g.block;
+    *count = ((k1 - 1) / per_block + 1) * g.block - *c0;
+  }
+}
+
 namespace {
 
 // Calls f(m_begin, m_end) for each image's part [m_begin, m_end) of the global range [m0, m1).
@@ -31,9 +62,9 @@ void for_each_image(const ConvTileGeometry& g, int64_t m0, int64_t m1, F f) {
 }
 
 void conv_ifmap(const ConvTileGeometry& g, int64_t rows, int64_t cols, std::vector<int64_t>* out) {
-  const int64_t plane = g.ho * g.wo, window = g.kh * g.kw;
-  const int64_t c0 = g.k0 / window;
-  const int64_t channels = (g.k0 + cols - 1) / window - c0 + 1;
+  const int64_t plane = g.ho * g.wo;
+  int64_t c0 = 0, channels = 0;
+  conv_tile_channels(g, cols, &c0, &channels);
   int64_t seg_offset = 0;
   for_each_image(g, g.m0, g.m0 + rows, [&](int64_t mb, int64_t me) {
     int64_t row0 = 0, in_rows = 0;
@@ -42,7 +73,9 @@ void conv_ifmap(const ConvTileGeometry& g, int64_t rows, int64_t cols, std::vect
       const int64_t pix = m % plane, oy = pix / g.wo, ox = pix % g.wo;
       for (int64_t j = 0; j < cols; ++j) {
         const int64_t k = g.k0 + j;
-        const int64_t c = k / window - c0, r = (k % window) / g.kw, s = k % g.kw;
+        int64_t c = 0, r = 0, s = 0;
+        conv_k_coords(g, k, &c, &r, &s);
+        c -= c0;
         const int64_t y = oy * g.sh - g.pad_top + r * g.dh, x = ox * g.sw - g.pad_left + s * g.dw;
         int64_t idx = -1;
         if (y >= 0 && y < g.h && x >= 0 && x < g.w) {

@@ -9,11 +9,13 @@
 //              (depthwise), either that or the vector unit's depthwise chunks
 //              (compiler/depthwise_lowering.cpp), whichever the cost estimate says is cheaper;
 //              a layer the mapping file gives a tiling stays on the array.
-//   reference: a direct 7-deep loop nest over NCHW (not via im2col). The k order inside a k_group
+//   reference: a direct loop nest over NCHW (not via im2col), k in the compiler's order. The k order inside a
+//   k_group
 //              is k = (c * kh + r) * kw + s (channel-major, the compiler's im2col order); padding
 //              taps count as products 0 * w, as the zero operand the array receives there.
 #include <exception>
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -46,18 +48,18 @@ void conv_loops(const Conv2dAttrs& a, const ConvDims& d, const std::vector<typen
         for (int64_t oh = 0; oh < d.ho; ++oh) {
           for (int64_t ow = 0; ow < d.wo; ++ow) {
             sum.reset(arith.zero());
-            for (int64_t c = 0; c < d.cpg; ++c) {
-              const int64_t ci = g * d.cpg + c;
-              for (int64_t r = 0; r < d.kh; ++r) {
-                const int64_t ih = oh * a.stride_h - a.pad_top + r * a.dilation_h;
-                for (int64_t s = 0; s < d.kw; ++s) {
-                  const int64_t iw = ow * a.stride_w - a.pad_left + s * a.dilation_w;
-                  const bool inside = ih >= 0 && ih < d.h && iw >= 0 && iw < d.w;
-                  const Operand xv =
-                      inside ? x[static_cast<size_t>(((n * d.c + ci) * d.h + ih) * d.w + iw)] : Operand{0};
-                  sum.mac(xv, wt[static_cast<size_t>(((oc * d.cpg + c) * d.kh + r) * d.kw + s)]);
-                }
-              }
+            // k = (c, r, s), or (channel block, r, s, c in block) with opt.conv_k_block: t walks k.
+            const int64_t window = d.kh * d.kw, b = opt.conv_k_block;
+            for (int64_t t = 0; t < d.cpg * window; ++t) {
+              const int64_t c = b > 0 ? t / (b * window) * b + t % b : t / window;
+              const int64_t tap = b > 0 ? t % (b * window) / b : t % window;
+              const int64_t r = tap / d.kw, s = tap % d.kw, ci = g * d.cpg + c;
+              const int64_t ih = oh * a.stride_h - a.pad_top + r * a.dilation_h;
+              const int64_t iw = ow * a.stride_w - a.pad_left + s * a.dilation_w;
+              const bool inside = ih >= 0 && ih < d.h && iw >= 0 && iw < d.w;
+              const Operand xv =
+                  inside ? x[static_cast<size_t>(((n * d.c + ci) * d.h + ih) * d.w + iw)] : Operand{0};
+              sum.mac(xv, wt[static_cast<size_t>(((oc * d.cpg + c) * d.kh + r) * d.kw + s)]);
             }
             store(out, ((n * d.oc + oc) * d.ho + oh) * d.wo + ow, sum.finish(), opt.requant_shift);
           }
@@ -138,8 +140,28 @@ class Conv2d final : public Operator {
     l.weight_elements = product({a.out_channels, cin_per_group, a.kernel_h, a.kernel_w});
   }
 
-  static lowering::ConvLayouts layouts_of(const LoweringContext& ctx, const lowering::ConvGeometry& g) {
-    return lowering::conv_layouts(ctx.arch.core.array.dataflow, ctx.arch.core.array.scalesim_compat, g);
+  // The layer as GEMMs on the array and their tiling. The tiling is searched with k = (channel,
+  // kernel row, kernel column), where a k tile holds the channels it touches. When the dataflow
+  // prefers a channel-last ifmap and the chosen k tile is a whole number b of channels dividing
+  // C / groups, the layer goes channel-last with blocks of b channels (k = (block, kernel row,
+  // kernel column, channel in block)): every k tile then holds the same b channels in both
+  // orders, so the footprint, the tiling and its estimates are the same. Otherwise it stays in
+  // planes (docs/compiler.md "Scratchpad layouts").
+  static std::pair<lowering::GemmProblem, lowering::TileChoice> on_array(LoweringContext& ctx,
+                                                                         const lowering::ConvGeometry& g) {
+    using namespace lowering;
+    ConvLayouts layouts = conv_layouts(ctx.arch.core.array.dataflow, ctx.arch.core.array.scalesim_compat);
+    const bool channel_last = layouts.ifmap_channel_last;
+    layouts.ifmap_channel_last = false;
+    GemmProblem p = lower_conv(ctx.layer, g, ctx.index, ctx.plan, ctx.eb, layouts, ctx.sb->remaining());
+    const TileChoice t = map_gemm(ctx, p);
+    const int64_t window = g.kh * g.kw, cpg = g.c / g.groups, block = t.tk / window;
+    if (channel_last && t.tk % window == 0 && block > 0 && cpg % block == 0) {
+      layouts.ifmap_channel_last = true;
+      layouts.channel_block = block;
+      p = lower_conv(ctx.layer, g, ctx.index, ctx.plan, ctx.eb, layouts, ctx.sb->remaining());
+    }
+    return {std::move(p), t};
   }
 
   void lower(LoweringContext& ctx) const override {
@@ -159,8 +181,8 @@ class Conv2d final : public Operator {
       lower_depthwise(ctx, g);
       return;
     }
-    lowering::emit_gemm_layer(ctx, lowering::lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, layouts_of(ctx, g),
-                                                        ctx.sb->remaining()));
+    const auto [p, t] = on_array(ctx, g);
+    lowering::emit_gemm_layer(ctx, p, t);
   }
 
   // groups == C (one input channel per group): the per-group GEMMs on the array or the vector
@@ -194,8 +216,9 @@ class Conv2d final : public Operator {
     std::optional<GemmProblem> p;
     std::optional<TileChoice> gemm;
     try {
-      p = lower_conv(l, g, ctx.index, ctx.plan, ctx.eb, layouts_of(ctx, g), ctx.sb->remaining());
-      gemm = map_gemm(ctx, *p);  // emitted as it is if the array wins
+      auto [problem, tiling] = on_array(ctx, g);  // emitted as it is if the array wins
+      p = std::move(problem);
+      gemm = tiling;
     } catch (const BudgetExceeded& b) {
       if (vec_budget && b.needed < vec_budget->needed) vec_budget = b;
     } catch (const ConfigError&) {

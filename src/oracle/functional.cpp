@@ -78,22 +78,27 @@ void write_tensor(std::vector<uint8_t>& dram, const TensorPlacement& p, const Te
 }
 
 // A conv layer's weights [oc][C/groups][kh][kw] (per group [n][k]) in the order its lowering put
-// them in DRAM (MappingRecord::weights_kn: per group [k][n], compiler/lowering.h ConvLayouts);
-// to_dram false is the inverse. Other layers' weights are returned as they are.
+// them in DRAM (MappingRecord::weights_kn: per group [k][n], k = (kernel row, kernel column,
+// channel) in blocks of conv_k_block channels; compiler/lowering.h ConvLayouts); to_dram false is
+// the inverse.
+// Other layers' weights are returned as they are.
 Tensor arrange_weights(const Layer& l, const MappingRecord& rec, const Tensor& t, bool to_dram) {
   if (!rec.weights_kn) return t;
   if (l.kind != LayerKind::kConv2d || t.shape.size() != 4) {
     throw InternalError("functional: layer '" + l.name + "' has [k][n] weights but is no 4-d convolution");
   }
   const int64_t groups = l.as<Conv2dAttrs>().groups;
-  const int64_t ocpg = t.shape[0] / groups, k = t.shape[1] * t.shape[2] * t.shape[3];
+  const int64_t ocpg = t.shape[0] / groups, cpg = t.shape[1], window = t.shape[2] * t.shape[3];
+  const int64_t k = cpg * window;
   const auto e = static_cast<size_t>(bytes_of(t.dtype));
   Tensor out = t;
   for (int64_t g = 0; g < groups; ++g) {
     for (int64_t n = 0; n < ocpg; ++n) {
-      for (int64_t kk = 0; kk < k; ++kk) {
+      for (int64_t kk = 0; kk < k; ++kk) {  // kk = (channel, kernel tap) as given
+        const int64_t b = rec.conv_k_block, c = kk / window, tap = kk % window;
+        const int64_t placed = b > 0 ? (c / b * window + tap) * b + c % b : kk;
         const auto given = static_cast<size_t>((g * ocpg + n) * k + kk);
-        const auto kn = static_cast<size_t>((g * k + kk) * ocpg + n);
+        const auto kn = static_cast<size_t>((g * k + placed) * ocpg + n);
         const size_t from = to_dram ? given : kn, to = to_dram ? kn : given;
         std::memcpy(out.bytes.data() + to * e, t.bytes.data() + from * e, e);
       }
@@ -320,6 +325,7 @@ void verify_layers(const ArchSpec& arch, const Network& net, const Program& prog
     }
     const int64_t k = ref.reduction_length(l);
     opt.requant_shift = ref.requantises() ? requant_shift(arch, k) : 0;
+    opt.conv_k_block = program.mappings[i].conv_k_block;
     Tensor expected = reference_layer(l, in_ptrs, has_weights ? &weights : nullptr, opt);
     auto fused = fused_by.find(l.name);
     if (fused != fused_by.end()) {

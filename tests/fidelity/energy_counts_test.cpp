@@ -21,7 +21,7 @@ namespace {
 struct Conv {
   int64_t c, k, f, p, h;
   int64_t out() const { return h + 2 * p - f + 1; }
-  int64_t reduction() const { return c * f * f; }  // GEMM k: (channel, kernel row, kernel column)
+  int64_t reduction() const { return c * f * f; }  // GEMM k: (kernel row, kernel column, channel)
 };
 
 // The default arch (arch/default.yaml): 32 x 32 array; every scratchpad has 4-byte bank words.
@@ -38,11 +38,11 @@ struct Counts {
 // Walks tile (output rows [oy0, oy0 + 8)) x column fold x row fold x streamed vector. `direct`:
 // each operand vector costs the distinct 4-byte words its elements occupy in the layouts below;
 // staged: ceil(bytes read / 4) per vector. Layouts (docs/compiler.md "Scratchpad layouts", WS):
-//   ifmap tile:  [channel][input row held][W] int8 for the 3 x 3 layer, [input row held][W]
-//                [channel] for the 1 x 1 layer; rows held = the input rows the tile's output rows
-//                reach (padding rows are not held, padding elements are not read);
-//   weights:     pre-arranged [k][out channel] int8 (k = channel, kernel row, kernel column),
-//                i.e. element (k, n) at k * K + n;
+//   ifmap tile:  [input row held][W][channel] int8, rows held = the input rows the tile's
+//                output rows reach (padding rows are not held, padding elements are not read);
+//                k = (kernel row, kernel column, channel): the tile holds all of k, so the
+//                compiler's channel block is every channel;
+//   weights:     pre-arranged [k][out channel] int8, i.e. element (k, n) at k * K + n;
 //   ofmap:       [output pixel of the tile][out channel] int32.
 Counts loop_nest(const Conv& L, bool direct) {
   Counts n;
@@ -76,13 +76,11 @@ Counts loop_nest(const Conv& L, bool direct) {
           std::set<int64_t> words;
           int64_t read = 0;
           for (int64_t kk = k0; kk < k0 + len; ++kk) {
-            const int64_t c = kk / (L.f * L.f), r = kk % (L.f * L.f) / L.f, s = kk % L.f;
+            const int64_t c = kk % L.c, r = kk / L.c / L.f, s = kk / L.c % L.f;
             const int64_t y = oy - L.p + r, x = ox - L.p + s;
             if (y < 0 || y >= L.h || x < 0 || x >= L.h) continue;  // padding: generated, not read
             ++read;
-            const int64_t at =
-                L.f == 1 ? ((y - row0) * L.h + x) * L.c + c : c * held * L.h + (y - row0) * L.h + x;
-            words.insert(at / kWord);
+            words.insert((((y - row0) * L.h + x) * L.c + c) / kWord);
           }
           n.ifmap_reads += direct ? static_cast<int64_t>(words.size()) : (read + kWord - 1) / kWord;
           n.macs += len * cols;

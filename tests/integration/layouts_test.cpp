@@ -1,8 +1,8 @@
 // Scratchpad layouts chosen for the array's access pattern (compiler/lowering.h ConvLayouts,
 // docs/compiler.md "Scratchpad layouts"): functional runs stay bit-exact under every dataflow and
 // both number families (weights pre-arranged in DRAM, channel-last tiles transposed by the DMA,
-// tiles spanning two images), and with the direct operand feeder a 1 x 1 convolution under WS
-// reads its three operands without a single bank conflict.
+// channel blocks, tiles spanning two images), and with the direct operand feeder ResNet's 3 x 3
+// and 1 x 1 convolutions under WS read their three operands without a single bank conflict.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -35,6 +35,12 @@ layers:
   - {name: pw2, type: conv2d, out_channels: 16, kernel: 1}
 )";
 
+// c3's k tiles hold 8 of its 40 channels (72 = 8 x 9): under WS it goes channel-last with blocks
+// of 8 channels, k = (block, kernel row, kernel column, channel in block).
+constexpr const char* kMapping = R"(layers:
+  c3: {tile: [25, 24, 72]}
+)";
+
 constexpr const char* kFp16 =
     " --set core.array.input_type=fp16 --set core.array.weight_type=fp16"
     " --set core.array.accumulator_type=fp32";
@@ -45,11 +51,13 @@ TEST_P(LayoutsFunctional, EveryLayerIsBitExact) {
   const auto [dataflow, type] = GetParam();
   const auto dir = fresh_dir("layouts_" + dataflow + "_" + type);
   write_file(dir / "net.yaml", kNet);
-  const auto r = run_systole("run --workload " + q(dir / "net.yaml") + " --functional --quiet" +
-                                 " --set core.array.dataflow=" + dataflow +
-                                 " --set core.scratchpads.ifmap.capacity_kib=4" +
-                                 (type == "fp16" ? kFp16 : "") + " --out " + q(dir / "out"),
-                             dir);
+  write_file(dir / "map.yaml", kMapping);
+  const auto r =
+      run_systole("run --workload " + q(dir / "net.yaml") + " --functional --quiet" + " --mapping " +
+                      q(dir / "map.yaml") + " --set core.array.dataflow=" + dataflow +
+                      " --set core.scratchpads.ifmap.capacity_kib=4" + (type == "fp16" ? kFp16 : "") +
+                      " --out " + q(dir / "out"),
+                  dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json report = Json::parse(read_file(dir / "out" / "report.json"));
   for (const Json& l : report["layers"]) {
@@ -62,6 +70,8 @@ TEST_P(LayoutsFunctional, EveryLayerIsBitExact) {
   const bool channel_last_ifmap = dataflow == "ws";  // pw is 1 x 1
   EXPECT_EQ(layouts.find("ifmap [input row][W][channel]") != std::string::npos, channel_last_ifmap)
       << layouts;
+  const std::string c3 = report["layers"][2]["mapping"]["layouts"].get<std::string>();
+  EXPECT_EQ(c3.find("k = (block of 8 channels") != std::string::npos, channel_last_ifmap) << c3;
   const bool kn = dataflow != "is";
   EXPECT_EQ(layouts.find("weights [g][k][n]") != std::string::npos, kn) << layouts;
   EXPECT_EQ(layouts.find("accumulators [pixel][channel]") != std::string::npos, kn) << layouts;
@@ -78,14 +88,15 @@ int64_t conflicts(const Json& report, const std::string& scratchpad) {
   return report["stats"]["core0"]["scratchpad"][scratchpad]["bank_conflict_cycles"]["value"].get<int64_t>();
 }
 
-TEST(Layouts, APointwiseConvUnderWsReadsItsOperandsWithoutBankConflicts) {
-  const auto dir = fresh_dir("layouts_pointwise");
-  // A ResNet-50 bottleneck's 1 x 1 expansion: 56 x 56 x 64 -> 256 channels, on the default
+TEST(Layouts, ResNetConvsUnderWsReadTheirOperandsWithoutBankConflicts) {
+  const auto dir = fresh_dir("layouts_resnet_convs");
+  // A ResNet-50 conv2_x bottleneck's 3 x 3 and 1 x 1 expansion (56 x 56 x 64), on the default
   // 16-bank scratchpads with one port per bank.
   write_file(dir / "pw.yaml", R"(name: pw
 inputs:
   - {name: x, shape: [1, 64, 56, 56]}
 layers:
+  - {name: c3, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
   - {name: pw, type: conv2d, out_channels: 256, kernel: 1}
 )");
   auto run = [&](const std::string& feeder) {

@@ -94,6 +94,10 @@ struct ConvGeometry {
   int64_t oc = 0, ho = 0, wo = 0;
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, pad_top = 0, pad_left = 0, dh = 1, dw = 1;
   int64_t groups = 1;
+  // > 0: ifmap tiles are channel-last and the GEMM's k runs (channel block, kernel row, kernel
+  // column, channel within the block), blocks of this many channels (ConvLayouts; a divisor of
+  // C / groups); set by lower_conv.
+  int64_t channel_block = 0;
 };
 
 // A 2-D matrix operand inside a DRAM tensor: element (r, c) of GEMM g is at
@@ -109,23 +113,25 @@ struct MatrixView {
 // dataflow so that the vector the array reads or writes in one cycle (array/tile_bank_cost.h) is
 // contiguous in its scratchpad. Activations stay NCHW in DRAM; the DMA transposes channel-last
 // tiles on the way in and out (DmaDescriptor::channel_last_channels).
-//   ifmap_channel_last (WS, 1 x 1 kernels): input tiles [input row][W][channel], as WS streams
-//     a[m][k0..k0+R) along k = (channel, kernel row, kernel column), which is a run of channels
-//     of one pixel when the kernel is 1 x 1. Else NCHW planes: IS preloads and OS streams
-//     a[m0..m0+C)[k] along m (output columns, contiguous in a plane row), and a WS vector of a
-//     larger kernel reads kernel rows of kw neighbouring elements per channel, which a
-//     channel-last tile would scatter over kh * kw pixels (docs/compiler.md "Scratchpad
-//     layouts" has the measurements).
-//   weights_kn (WS, OS): weights pre-arranged in DRAM per group as [k][n] (WS preloads and OS
-//     streams w[k][n0..n0+C), along n); else as given, [oc][C/groups][kh][kw] = per group [n][k]
-//     (IS streams w[k0..k0+R)[n], along k).
+//   ifmap_channel_last (WS): input tiles [input row][W][channel] and k = (channel block, kernel
+//     row, kernel column, channel within the block) (ConvGeometry::channel_block), as WS streams
+//     a[m][k0..k0+R) along k: a run of channels of one input pixel. Else NCHW planes and k =
+//     (channel, kernel row, kernel column): IS preloads and OS streams a[m0..m0+C)[k] along m
+//     (output columns, contiguous in a plane row). conv_layouts() gives the dataflow's
+//     preference; the conv lowering keeps it when the tiling's k tile is a whole number of
+//     channels dividing C / groups (its block: the tile then holds the same channels in both
+//     orders), or the kernel is 1 x 1 (src/ops/conv2d.cpp on_array).
+//   weights_kn (WS, OS): weights pre-arranged in DRAM per group as [k][n], k in the order above
+//     (WS preloads and OS streams w[k][n0..n0+C), along n); else as given,
+//     [oc][C/groups][kh][kw] = per group [n][k] (IS streams w[k0..k0+R)[n], along k).
 //   acc_channel_last (WS, OS): accumulators [pixel][channel] (they write out[m][n0..n0+C), along
 //     n); else NCHW planes per image (IS writes out[m0..m0+C)[n], along m).
 // SCALE-Sim compatibility keeps the given layouts (SCALE-Sim has no banks).
 struct ConvLayouts {
   bool ifmap_channel_last = false, weights_kn = false, acc_channel_last = false;
+  int64_t channel_block = 0;  // with ifmap_channel_last: the block (0: all C / groups channels)
 };
-ConvLayouts conv_layouts(Dataflow dataflow, bool scalesim_compat, const ConvGeometry& g);
+ConvLayouts conv_layouts(Dataflow dataflow, bool scalesim_compat);
 
 // A layer lowered to `gemms` identical GEMMs out[m x n] (+)= in[m x k] * w[k x n].
 // Convolutions (is_conv) address their ifmap with implicit im2col (input rows incl. halo per

@@ -60,6 +60,11 @@ struct MappingRecord {
   // [k][n] ([g][C/groups * kh * kw][oc/groups]) instead of the given [oc][C/groups][kh][kw]
   // (compiler/lowering.h ConvLayouts; a functional run writes and reads them in this order).
   bool weights_kn = false;
+  // Convolutions on the array under WS, when > 0: k runs (channel block, kernel row, kernel
+  // column, channel within the block) with blocks of this many channels instead of (channel,
+  // kernel row, kernel column) (ConvGeometry::channel_block): the weights' k and the order of
+  // the array's sums follow it.
+  int64_t conv_k_block = 0;
   // The scratchpad layouts of the layer's GEMM operands, e.g. "weights [g][k][n], accumulators
   // [pixel][channel]"; empty for other layers.
   std::string layouts;

@@ -103,9 +103,12 @@ DmaDescriptor coalesced(DmaDescriptor d);
 //   kConvIfmap: implicit im2col of a conv tile whose LOADs (one per image the m-range touches,
 //               in order, skipping images whose output rows see only padding) each hold
 //               [channel][input row][W] (conv.channel_last: [input row][W][channel]) for the
-//               channels the k-range touches and the input rows rows_of_image() gives. Global m = m0 + i =
-//               (image, output row, output column), global k = k0 + j = (channel within the group, kernel
-//               row, kernel column).
+//               channels conv_tile_channels() gives and the input rows rows_of_image() gives.
+//               Global m = m0 + i = (image, output row, output column), global k = k0 + j =
+//               (channel within the group, kernel row, kernel column); conv.channel_last:
+//               (channel block, kernel row, kernel column, channel within the block) with blocks
+//               of conv.block channels, so that a run of k is a run of channels of one input
+//               pixel.
 //   kConvOfmap: NCHW output planes of a conv tile: per image the m-range touches (in order),
 //               [n][output pixels of that image in the tile]; m0 is the tile's first global m.
 enum class LayoutKind { kMatrix, kConvIfmap, kConvOfmap };
@@ -114,9 +117,22 @@ struct ConvTileGeometry {
   int64_t h = 1, w = 1, ho = 1, wo = 1;  // input and output plane sizes
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, pad_top = 0, pad_left = 0, dh = 1, dw = 1;
   int64_t m0 = 0, k0 = 0;  // the tile's first global m and first k (within the group)
-  // kConvIfmap: the LOADs hold [input row][W][channel] instead of [channel][input row][W].
+  // kConvIfmap: the LOADs hold [input row][W][channel] instead of [channel][input row][W], and k
+  // runs (channel block, kernel row, kernel column, channel within the block) instead of
+  // (channel, kernel row, kernel column), with blocks of `block` channels (a divisor of the
+  // channels per group; block == channels per group is (kernel row, kernel column, channel)).
   bool channel_last = false;
+  int64_t block = 1;
 };
+
+// Channel within the group, kernel row and kernel column of a conv GEMM's global k (the order
+// g.channel_last says).
+void conv_k_coords(const ConvTileGeometry& g, int64_t k, int64_t* c, int64_t* r, int64_t* s);
+// The channels [*c0, *c0 + *count) that a conv tile's k-range [g.k0, g.k0 + cols) reads, which its
+// LOADs hold: those the range touches in (channel, kernel row, kernel column) order; with
+// channel_last those of its kernel tap when the range lies within one tap of one block, else all
+// channels of the blocks it touches.
+void conv_tile_channels(const ConvTileGeometry& g, int64_t cols, int64_t* c0, int64_t* count);
 
 struct OperandLayout {
   LayoutKind kind = LayoutKind::kMatrix;

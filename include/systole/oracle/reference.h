@@ -26,6 +26,10 @@ struct ReferenceOptions {
   AccumulatorSpec acc;
   int64_t k_group = 0;  // as above, from the array's dataflow and rows
   int requant_shift = 0;
+  // Convolutions: the order of k within the sum, as the compiler laid it out (MappingRecord::
+  // conv_k_block): 0 is (channel, kernel row, kernel column); b > 0 is (channel block, kernel
+  // row, kernel column, channel within the block) with blocks of b channels.
+  int64_t conv_k_block = 0;
 };
 Tensor reference_layer(const Layer& layer, const std::vector<const Tensor*>& inputs, const Tensor* weights,
                        const ReferenceOptions& opt);

@@ -55,10 +55,41 @@ TEST(OperandLayout, ChannelLastConvIfmapHoldsChannelsOfAPixelTogether) {
   l.kind = LayoutKind::kConvIfmap;
   l.conv.h = 2, l.conv.w = 3, l.conv.ho = 2, l.conv.wo = 3, l.conv.m0 = 3, l.conv.k0 = 1;
   l.conv.channel_last = true;
+  l.conv.block = 3;  // all three channels: k = channel for a 1 x 1 kernel
   // (m, k) -> (x * 2 + c): pixel x = m - 3, channel c = k - 1.
   EXPECT_EQ(operand_indices(l, 3, 2), (std::vector<int64_t>{0, 1, 2, 3, 4, 5}));
   l.conv.channel_last = false;  // the same tile in planes: [2 channels][W = 3]
   EXPECT_EQ(operand_indices(l, 3, 2), (std::vector<int64_t>{0, 3, 1, 4, 2, 5}));
+}
+
+TEST(OperandLayout, ChannelBlocksOrderKAsBlockThenKernelTapThenChannel) {
+  // 1 x 2 kernel, 4 channels in blocks of 2: k = (block, kernel column, channel in block), so
+  // k 0..7 are (c, s) = (0,0) (1,0) (0,1) (1,1) (2,0) (3,0) (2,1) (3,1).
+  ConvTileGeometry g;
+  g.kh = 1, g.kw = 2, g.channel_last = true, g.block = 2;
+  const int64_t want[8][2] = {{0, 0}, {1, 0}, {0, 1}, {1, 1}, {2, 0}, {3, 0}, {2, 1}, {3, 1}};
+  for (int64_t k = 0; k < 8; ++k) {
+    int64_t c = 0, r = 0, s = 0;
+    conv_k_coords(g, k, &c, &r, &s);
+    EXPECT_EQ(c, want[k][0]) << k;
+    EXPECT_EQ(s, want[k][1]) << k;
+    EXPECT_EQ(r, 0) << k;
+  }
+  // A tile of k 4..7 holds block 1 (channels 2..3); k 2..5 spans two blocks: channels 0..3; k 5..5
+  // lies in one tap of block 1: channel 3 alone.
+  int64_t c0 = 0, count = 0;
+  g.k0 = 4;
+  conv_tile_channels(g, 4, &c0, &count);
+  EXPECT_EQ(c0, 2);
+  EXPECT_EQ(count, 2);
+  g.k0 = 2;
+  conv_tile_channels(g, 4, &c0, &count);
+  EXPECT_EQ(c0, 0);
+  EXPECT_EQ(count, 4);
+  g.k0 = 5;
+  conv_tile_channels(g, 1, &c0, &count);
+  EXPECT_EQ(c0, 3);
+  EXPECT_EQ(count, 1);
 }
 
 TEST(RequantShift, FollowsTheDocumentedRule) {

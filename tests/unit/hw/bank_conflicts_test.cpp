@@ -207,7 +207,9 @@ ConvTileGeometry random_conv(std::mt19937& rng, int64_t* rows, int64_t* cols) {
   g.h = pick(5, 12), g.w = pick(5, 12);
   g.ho = (g.h + 2 * g.pad_top - g.dh * (g.kh - 1) - 1) / g.sh + 1;
   g.wo = (g.w + 2 * g.pad_left - g.dw * (g.kw - 1) - 1) / g.sw + 1;
-  const int64_t images = pick(1, 3), channels = pick(1, 5);
+  const int64_t images = pick(1, 3), channels = pick(1, 6);
+  // Channel-last tiles use blocks of a divisor of the channels (callers set channel_last).
+  for (g.block = pick(1, channels); channels % g.block != 0;) --g.block;
   const int64_t m_total = images * g.ho * g.wo, k_total = channels * g.kh * g.kw;
   g.m0 = pick(0, m_total - 1);
   g.k0 = pick(0, k_total - 1);
