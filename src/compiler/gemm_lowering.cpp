@@ -234,7 +234,8 @@ ConvTileGeometry conv_tile(const ConvGeometry& g, int64_t m0, int64_t k0) {
 
 void set_layouts(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t k0, int64_t k1,
                  MatmulOp* op) {
-  op->weight_layout = block_layout(k1 - k0, n1 - n0, p.b.row_stride, p.b.col_stride);
+  op->weight_layout =
+      p.b_transposed ? OperandLayout{} : block_layout(k1 - k0, n1 - n0, p.b.row_stride, p.b.col_stride);
   if (p.is_conv) {
     op->ifmap_layout.kind = LayoutKind::kConvIfmap;
     op->ifmap_layout.conv = conv_tile(p.conv, m0, k0);
@@ -288,6 +289,8 @@ std::vector<DmaDescriptor> weight_descriptors(const GemmProblem& p, int64_t g, i
       b.addr + u((b.gemm_offset.at(u(g)) + k0 * b.row_stride + n0 * b.col_stride) * b.elem_bytes),
       b.elem_bytes, k1 - k0, n1 - n0, b.row_stride, b.col_stride);
   d.buffer = Buffer::kWeight;
+  // Walked as n runs of k elements ([n][k] in DRAM): the LOAD writes them [k][n].
+  if (p.b_transposed) d.channel_last_channels = u(n1 - n0);
   return {d};
 }
 

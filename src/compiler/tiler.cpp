@@ -207,7 +207,27 @@ TileCandidates heuristic_candidates(const ArchSpec& arch, const GemmProblem& p) 
   auto cands = [](int64_t d, int64_t ext) {
     return ext > 0 ? array_candidates(d, ext) : stream_candidates(d);
   };
-  return {cands(p.m, a.m), cands(p.n, a.n), cands(p.k, a.k)};
+  TileCandidates c{cands(p.m, a.m), cands(p.n, a.n), cands(p.k, a.k)};
+  // A conv whose dataflow prefers channel-last ifmap tiles takes them only when its k tile is a
+  // whole block of b channels, b dividing C / groups (src/ops/conv2d.cpp). With the direct
+  // feeder, whose bank conflicts the estimate does not see, its k tiles are only those, of at
+  // least one fold (b * kh * kw >= the array's k extent; at most O(sqrt(C)) of them); the staged
+  // feeder reads any layout at port bandwidth, so it keeps every candidate.
+  const auto& ar = arch.core.array;
+  const ConvLayouts layouts = conv_layouts(ar.dataflow, ar.scalesim_compat);
+  if (p.is_conv && layouts.ifmap_channel_last && p.conv.kh * p.conv.kw > 1 &&
+      ar.operand_feeder == OperandFeeder::kDirect) {
+    const int64_t window = p.conv.kh * p.conv.kw, cpg = p.conv.c / p.conv.groups;
+    std::set<int64_t> k;
+    for (int64_t q = 1; q <= cpg / q; ++q) {
+      if (cpg % q != 0) continue;
+      for (int64_t b : {q, cpg / q}) {
+        if (b * window >= std::min(a.k, p.k)) k.insert(b * window);
+      }
+    }
+    c.k.assign(k.begin(), k.end());
+  }
+  return c;
 }
 
 TileCandidates exhaustive_candidates(const ArchSpec& arch, const GemmProblem& p) {

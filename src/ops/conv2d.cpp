@@ -145,8 +145,9 @@ class Conv2d final : public Operator {
   // prefers a channel-last ifmap and the chosen k tile is a whole number b of channels dividing
   // C / groups, the layer goes channel-last with blocks of b channels (k = (block, kernel row,
   // kernel column, channel in block)): every k tile then holds the same b channels in both
-  // orders, so the footprint, the tiling and its estimates are the same. Otherwise it stays in
-  // planes (docs/compiler.md "Scratchpad layouts").
+  // orders, so the footprint, the tiling and its estimates are the same (a 1 x 1 kernel: any k
+  // tile, one block of all channels). Otherwise it stays in planes (docs/compiler.md "Scratchpad
+  // layouts").
   static std::pair<lowering::GemmProblem, lowering::TileChoice> on_array(LoweringContext& ctx,
                                                                          const lowering::ConvGeometry& g) {
     using namespace lowering;
@@ -155,7 +156,8 @@ class Conv2d final : public Operator {
     layouts.ifmap_channel_last = false;
     GemmProblem p = lower_conv(ctx.layer, g, ctx.index, ctx.plan, ctx.eb, layouts, ctx.sb->remaining());
     const TileChoice t = map_gemm(ctx, p);
-    const int64_t window = g.kh * g.kw, cpg = g.c / g.groups, block = t.tk / window;
+    // A 1 x 1 kernel's k is its channels in either order: one block of all of them.
+    const int64_t window = g.kh * g.kw, cpg = g.c / g.groups, block = window == 1 ? cpg : t.tk / window;
     if (channel_last && t.tk % window == 0 && block > 0 && cpg % block == 0) {
       layouts.ifmap_channel_last = true;
       layouts.channel_block = block;

@@ -84,6 +84,35 @@ INSTANTIATE_TEST_SUITE_P(DataflowsAndTypes, LayoutsFunctional,
                            return std::get<0>(info.param) + "_" + std::get<1>(info.param);
                          });
 
+// Attention scores q x k^T: the second activation is stored [N][K] and read along n under WS
+// and OS, so its LOADs transpose each block into [k][n] (lowering.h GemmProblem::b_transposed).
+class TransposedActivation : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TransposedActivation, ScoresAreBitExactAndReadWithoutBankConflicts) {
+  const std::string dataflow = GetParam();
+  const auto dir = fresh_dir("layouts_scores_" + dataflow);
+  write_file(dir / "attn.yaml", R"(name: attn
+inputs:
+  - {name: q, shape: [2, 40, 64]}
+  - {name: k, shape: [2, 72, 64]}
+layers:
+  - {name: scores, type: matmul, inputs: [q, k], transpose_b: true}
+)");
+  const auto r =
+      run_systole("run --workload " + q(dir / "attn.yaml") + " --functional --quiet" +
+                      " --set core.array.operand_feeder=direct --set core.array.dataflow=" + dataflow +
+                      " --out " + q(dir / "out"),
+                  dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json report = Json::parse(read_file(dir / "out" / "report.json"));
+  EXPECT_EQ(report["layers"][0]["verified"], true) << report["layers"][0].dump();
+  if (dataflow != "is") {
+    EXPECT_EQ(report["stats"]["core0"]["scratchpad"]["weight"]["bank_conflict_cycles"]["value"], 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dataflows, TransposedActivation, ::testing::Values("ws", "os", "is"));
+
 int64_t conflicts(const Json& report, const std::string& scratchpad) {
   return report["stats"]["core0"]["scratchpad"][scratchpad]["bank_conflict_cycles"]["value"].get<int64_t>();
 }

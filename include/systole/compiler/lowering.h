@@ -147,6 +147,10 @@ struct GemmProblem {
   bool b_is_weight = true;  // false for activation x activation matmuls
   MatrixView a, b, out;     // matmul addressing (conv: only b, the weights, as `layouts` says)
   ConvLayouts layouts;      // conv only
+  // Matmuls of two activations: b's DRAM view runs along k ([.., N, K], transpose_b) and the
+  // array reads it along n (WS, OS: ConvLayouts::weights_kn), so its LOADs transpose each block
+  // into [k][n] (DmaDescriptor::channel_last_channels = the block's n).
+  bool b_transposed = false;
   uint64_t conv_in_addr = 0, conv_out_addr = 0;
   int source_a = -1, source_b = -1;  // producer layers whose SYNC the operand loads wait on
 };

@@ -52,9 +52,10 @@ struct DmaDescriptor {
   int requant_shift = 0;
   // A channel-last scratchpad tile (compiler/lowering.h ConvLayouts), when > 0: the walk order's
   // elements are this many equal runs, one per channel (c, x), and the scratchpad holds (c, x) at
-  // element index x * channel_last_channels + c from spm_addr. Two uses: a conv STORE from
+  // element index x * channel_last_channels + c from spm_addr. Its uses: a conv STORE from
   // accumulators held [pixel][channel] (elements of accumulator_type in the scratchpad), and a
-  // conv ifmap LOAD into [input row][W][channel] (elements of input_type). The DMA moves the
+  // LOAD of activations (elements of input_type): a conv ifmap into [input row][W][channel], or a
+  // [n][k] block of a matmul's second activation into [k][n] (runs = n). The DMA moves the
   // scratchpad region whole as above (same bytes, same timing: its data path transposes, as the
   // transpose buffers of NPU DMA engines do), so the DRAM side walks NCHW planes and may be
   // coalesced.

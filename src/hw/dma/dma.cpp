@@ -173,10 +173,11 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   }
   const uint64_t cl = d.channel_last_channels;
   const auto in_bytes = static_cast<uint64_t>(bytes_of(m_params.input_type));
-  if (cl > 0 && ((load ? d.buffer != Buffer::kIfmap : !d.from_accumulator) || (bytes / in_bytes) % cl != 0)) {
+  if (cl > 0 && ((load ? d.buffer == Buffer::kOfmap : !d.from_accumulator) || (bytes / in_bytes) % cl != 0)) {
     fail_internal(m_failure,
-                  fmt::format("DMA: instruction {} is a {} of {} B in {} channel-last channels; only "
-                              "an ifmap LOAD or a STORE from the accumulators of whole channels is",
+                  fmt::format("DMA: instruction {} is a {} of {} B in {} channel-last channels; only an "
+                              "ifmap or weight LOAD of activations or a STORE from the accumulators of whole "
+                              "channels is",
                               inst.id, load ? "LOAD" : "STORE", bytes, cl));
     return std::nullopt;
   }
