@@ -193,6 +193,52 @@ DmaDescriptor matrix_block(uint64_t addr, int64_t e, int64_t rows, int64_t cols,
   return d;
 }
 
+namespace {
+
+// Contiguous along columns (true) or rows (false) in DRAM, as matrix_block walks a view; a view
+// contiguous along neither is never transposed.
+bool along_cols(const MatrixView& v) {
+  return v.col_stride == 1;
+}
+bool along_rows(const MatrixView& v) {
+  return v.row_stride == 1 && v.col_stride != 1;
+}
+// Whether a view must be transposed for vectors along columns (want_cols) or rows.
+bool needs_transpose(const MatrixView& v, bool want_cols) {
+  return want_cols ? along_rows(v) : along_cols(v);
+}
+
+// The scratchpad layout of a transposed rows x cols tile: the other order than the view's.
+OperandLayout transposed_layout(const MatrixView& v, int64_t rows, int64_t cols) {
+  OperandLayout l;
+  if (along_rows(v)) {
+    l.row_stride = cols;  // [rows][cols]
+    l.col_stride = 1;
+  } else {
+    l.row_stride = 1;  // [cols][rows]
+    l.col_stride = rows;
+  }
+  return l;
+}
+
+// The runs a transposing descriptor of a rows x cols tile walks: rows along columns, else cols.
+uint64_t transposed_runs(const MatrixView& v, int64_t rows, int64_t cols) {
+  return static_cast<uint64_t>(along_cols(v) ? rows : cols);
+}
+
+}  // namespace
+
+void set_matrix_transposes(Dataflow dataflow, bool scalesim_compat, GemmProblem* p) {
+  if (scalesim_compat || p->is_conv) return;
+  // The axis each operand's vectors run along: a (m, k), w (k, n), out (m, n) -> columns or rows.
+  const bool a_cols = dataflow == Dataflow::kWeightStationary;
+  const bool w_cols = dataflow != Dataflow::kInputStationary;
+  const bool out_cols = dataflow != Dataflow::kInputStationary;
+  p->transposed.a = needs_transpose(p->a, a_cols);
+  p->transposed.b = needs_transpose(p->b, w_cols);
+  p->transposed.out = needs_transpose(p->out, out_cols);
+}
+
 OperandLayout block_layout(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride) {
   // The same case split as matrix_block: which axis the descriptor's rows run along.
   OperandLayout l;
@@ -207,7 +253,14 @@ OperandLayout block_layout(int64_t rows, int64_t cols, int64_t row_stride, int64
 }
 
 std::string layouts_text(const GemmProblem& p) {
-  if (!p.is_conv) return "operand blocks row-major along their DRAM view's contiguous axis";
+  if (!p.is_conv) {
+    std::string s = "operand blocks row-major along their DRAM view's contiguous axis";
+    if (p.transposed.a || p.transposed.b || p.transposed.out) {
+      s += fmt::format("; transposed by the DMA:{}{}{}", p.transposed.a ? " ifmap" : "",
+                       p.transposed.b ? " weights" : "", p.transposed.out ? " outputs" : "");
+    }
+    return s;
+  }
   const ConvLayouts& l = p.layouts;
   return fmt::format(
       "ifmap {}, read as im2col; weights {}; accumulators {}",
@@ -234,8 +287,8 @@ ConvTileGeometry conv_tile(const ConvGeometry& g, int64_t m0, int64_t k0) {
 
 void set_layouts(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t k0, int64_t k1,
                  MatmulOp* op) {
-  op->weight_layout =
-      p.b_transposed ? OperandLayout{} : block_layout(k1 - k0, n1 - n0, p.b.row_stride, p.b.col_stride);
+  op->weight_layout = p.transposed.b ? transposed_layout(p.b, k1 - k0, n1 - n0)
+                                     : block_layout(k1 - k0, n1 - n0, p.b.row_stride, p.b.col_stride);
   if (p.is_conv) {
     op->ifmap_layout.kind = LayoutKind::kConvIfmap;
     op->ifmap_layout.conv = conv_tile(p.conv, m0, k0);
@@ -246,8 +299,10 @@ void set_layouts(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64
       op->ofmap_layout.conv = conv_tile(p.conv, m0, 0);
     }
   } else {
-    op->ifmap_layout = block_layout(m1 - m0, k1 - k0, p.a.row_stride, p.a.col_stride);
-    op->ofmap_layout = block_layout(m1 - m0, n1 - n0, p.out.row_stride, p.out.col_stride);
+    op->ifmap_layout = p.transposed.a ? transposed_layout(p.a, m1 - m0, k1 - k0)
+                                      : block_layout(m1 - m0, k1 - k0, p.a.row_stride, p.a.col_stride);
+    op->ofmap_layout = p.transposed.out ? transposed_layout(p.out, m1 - m0, n1 - n0)
+                                        : block_layout(m1 - m0, n1 - n0, p.out.row_stride, p.out.col_stride);
   }
 }
 
@@ -277,6 +332,7 @@ std::vector<DmaDescriptor> ifmap_descriptors(const GemmProblem& p, int64_t g, in
     out.push_back(
         matrix_block(a.addr + u((a.gemm_offset.at(u(g)) + m0 * a.row_stride + k0 * a.col_stride) * e), e,
                      m1 - m0, k1 - k0, a.row_stride, a.col_stride));
+    if (p.transposed.a) out.back().channel_last_channels = transposed_runs(a, m1 - m0, k1 - k0);
   }
   for (auto& d : out) d.buffer = Buffer::kIfmap;
   return out;
@@ -289,8 +345,7 @@ std::vector<DmaDescriptor> weight_descriptors(const GemmProblem& p, int64_t g, i
       b.addr + u((b.gemm_offset.at(u(g)) + k0 * b.row_stride + n0 * b.col_stride) * b.elem_bytes),
       b.elem_bytes, k1 - k0, n1 - n0, b.row_stride, b.col_stride);
   d.buffer = Buffer::kWeight;
-  // Walked as n runs of k elements ([n][k] in DRAM): the LOAD writes them [k][n].
-  if (p.b_transposed) d.channel_last_channels = u(n1 - n0);
+  if (p.transposed.b) d.channel_last_channels = transposed_runs(b, k1 - k0, n1 - n0);
   return {d};
 }
 
@@ -318,6 +373,7 @@ std::vector<DmaDescriptor> ofmap_descriptors(const GemmProblem& p, int64_t g, in
     out.push_back(
         matrix_block(o.addr + u((o.gemm_offset.at(u(g)) + m0 * o.row_stride + n0 * o.col_stride) * e), e,
                      m1 - m0, n1 - n0, o.row_stride, o.col_stride));
+    if (p.transposed.out) out.back().channel_last_channels = transposed_runs(o, m1 - m0, n1 - n0);
   }
   for (auto& d : out) d.buffer = Buffer::kOfmap;
   return out;

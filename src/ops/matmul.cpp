@@ -180,11 +180,7 @@ class Matmul final : public Operator {
     const bool transpose_b = ctx.layer.as<MatmulAttrs>().transpose_b;
     lowering::GemmProblem p =
         lowering::lower_matmul(ctx.layer, transpose_b, ctx.index, ctx.plan, ctx.eb, ctx.sb->remaining());
-    // A second activation stored [.., N, K] is transposed by its LOADs into [k][n] where the
-    // array reads it along n (lowering.h GemmProblem::b_transposed).
-    const auto& a = ctx.arch.core.array;
-    p.b_transposed = !p.b_is_weight && p.b.row_stride == 1 && p.b.col_stride != 1 &&
-                     lowering::conv_layouts(a.dataflow, a.scalesim_compat).weights_kn;
+    lowering::set_matrix_transposes(ctx.arch.core.array.dataflow, ctx.arch.core.array.scalesim_compat, &p);
     lowering::emit_gemm_layer(ctx, p);
   }
   bool takes_fused_activation() const override { return true; }

@@ -147,13 +147,22 @@ struct GemmProblem {
   bool b_is_weight = true;  // false for activation x activation matmuls
   MatrixView a, b, out;     // matmul addressing (conv: only b, the weights, as `layouts` says)
   ConvLayouts layouts;      // conv only
-  // Matmuls of two activations: b's DRAM view runs along k ([.., N, K], transpose_b) and the
-  // array reads it along n (WS, OS: ConvLayouts::weights_kn), so its LOADs transpose each block
-  // into [k][n] (DmaDescriptor::channel_last_channels = the block's n).
-  bool b_transposed = false;
+  // Matmuls: the operands whose tiles the DMA transposes between their DRAM view and the
+  // scratchpad (MatrixTransposes).
+  struct {
+    bool a = false, b = false, out = false;
+  } transposed;
   uint64_t conv_in_addr = 0, conv_out_addr = 0;
   int source_a = -1, source_b = -1;  // producer layers whose SYNC the operand loads wait on
 };
+
+// Matmul operand tiles are row-major blocks of their DRAM views ([rows][cols] when the view is
+// contiguous along columns, [cols][rows] when along rows); the array reads each operand's vectors
+// along one axis (WS: a along k, w along n, out along n; OS: a along m, w along n, out along n;
+// IS: a along m, w along k, out along m). An operand whose view is contiguous along the other axis
+// is transposed by its LOADs / STOREs (DmaDescriptor::channel_last_channels), so that its vectors
+// are contiguous words in the scratchpad. Not under SCALE-Sim compatibility.
+void set_matrix_transposes(Dataflow dataflow, bool scalesim_compat, GemmProblem* p);
 
 // Both throw BudgetExceeded when the layer lowers to more than `max_gemms` GEMMs (each GEMM takes
 // at least one MATMUL), before allocating anything per GEMM.

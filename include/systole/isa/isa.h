@@ -54,8 +54,9 @@ struct DmaDescriptor {
   // elements are this many equal runs, one per channel (c, x), and the scratchpad holds (c, x) at
   // element index x * channel_last_channels + c from spm_addr. Its uses: a conv STORE from
   // accumulators held [pixel][channel] (elements of accumulator_type in the scratchpad), and a
-  // LOAD of activations (elements of input_type): a conv ifmap into [input row][W][channel], or a
-  // [n][k] block of a matmul's second activation into [k][n] (runs = n). The DMA moves the
+  // LOAD (elements of input_type; weight_type into the weight scratchpad): a conv ifmap into
+  // [input row][W][channel], or a matmul operand block into the other row-major order
+  // (compiler/lowering.h MatrixTransposes; runs = the rows the DRAM side walks). The DMA moves the
   // scratchpad region whole as above (same bytes, same timing: its data path transposes, as the
   // transpose buffers of NPU DMA engines do), so the DRAM side walks NCHW planes and may be
   // coalesced.

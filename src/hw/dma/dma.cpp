@@ -172,12 +172,12 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
     return std::nullopt;
   }
   const uint64_t cl = d.channel_last_channels;
-  const auto in_bytes = static_cast<uint64_t>(bytes_of(m_params.input_type));
-  if (cl > 0 && ((load ? d.buffer == Buffer::kOfmap : !d.from_accumulator) || (bytes / in_bytes) % cl != 0)) {
+  const DataType cl_type = load && d.buffer == Buffer::kWeight ? m_params.weight_type : m_params.input_type;
+  if (cl > 0 && ((load ? d.buffer == Buffer::kOfmap : !d.from_accumulator) ||
+                 (bytes / static_cast<uint64_t>(bytes_of(cl_type))) % cl != 0)) {
     fail_internal(m_failure,
-                  fmt::format("DMA: instruction {} is a {} of {} B in {} channel-last channels; only an "
-                              "ifmap or weight LOAD of activations or a STORE from the accumulators of whole "
-                              "channels is",
+                  fmt::format("DMA: instruction {} is a {} of {} B in {} channel-last runs; only an ifmap or "
+                              "weight LOAD or a STORE from the accumulators of whole runs is",
                               inst.id, load ? "LOAD" : "STORE", bytes, cl));
     return std::nullopt;
   }
@@ -248,7 +248,10 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       dram_start_cycle = clock.cycle_of(dram_start);
       dram_end_cycle = clock.cycle_of(last_done);
     }
-    if (load && cl > 0 && m_params.functional) data = channel_last(data, cl, in_bytes);
+    if (load && cl > 0 && m_params.functional) {
+      const DataType elem = d.buffer == Buffer::kWeight ? m_params.weight_type : m_params.input_type;
+      data = channel_last(data, cl, static_cast<uint64_t>(bytes_of(elem)));
+    }
     if (load && !spm_side()) {
       fail_internal(m_failure, error);
       return std::nullopt;

@@ -75,6 +75,7 @@ struct DmaModuleParams {
   Clock clock;
   bool functional = false;
   DataType input_type = DataType::kInt8;         // activations in DRAM (STORE conversion target)
+  DataType weight_type = DataType::kInt8;        // elements of a transposing weight LOAD
   DataType accumulator_type = DataType::kInt32;  // partial sums in the ofmap scratchpad
   // Functional runs: the DRAM contents, from which an indexed LOAD copies the rows its indices name
   // (a debug access: its timing is its bursts') and into which a resident STORE writes its debug
