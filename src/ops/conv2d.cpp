@@ -9,10 +9,10 @@
 //              (depthwise), either that or the vector unit's depthwise chunks
 //              (compiler/depthwise_lowering.cpp), whichever the cost estimate says is cheaper;
 //              a layer the mapping file gives a tiling stays on the array.
-//   reference: a direct loop nest over NCHW (not via im2col), k in the compiler's order. The k order inside a
-//   k_group
-//              is k = (c * kh + r) * kw + s (channel-major, the compiler's im2col order); padding
-//              taps count as products 0 * w, as the zero operand the array receives there.
+//   reference: a direct loop nest over NCHW (not via im2col). The k order inside a k_group is the
+//              compiler's: k = (c * kh + r) * kw + s (channel-major), or in channel blocks
+//              (ReferenceOptions::conv_k_block, docs/numerics.md); padding taps count as products
+//              0 * w, as the zero operand the array receives there.
 #include <exception>
 #include <optional>
 #include <utility>

@@ -91,7 +91,7 @@ int64_t conflicts(const Json& report, const std::string& scratchpad) {
 // Attention on the default arch with the direct feeder: scores = q x k^T (the second activation
 // stored [N][K]), context = scores x v ([K][N]), and an fc with weights [K][N]. Each dataflow reads
 // each operand along its own axis; the operands stored along the other one are transposed by their
-// LOADs / STOREs (lowering.h MatrixTransposes), so every layer is bit-exact and no scratchpad sees
+// LOADs / STOREs (lowering.h set_matrix_transposes), so every layer is bit-exact and no scratchpad sees
 // a bank conflict.
 class TransposedMatrices : public ::testing::TestWithParam<std::string> {};
 

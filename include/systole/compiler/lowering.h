@@ -148,7 +148,7 @@ struct GemmProblem {
   MatrixView a, b, out;     // matmul addressing (conv: only b, the weights, as `layouts` says)
   ConvLayouts layouts;      // conv only
   // Matmuls: the operands whose tiles the DMA transposes between their DRAM view and the
-  // scratchpad (MatrixTransposes).
+  // scratchpad (set_matrix_transposes).
   struct {
     bool a = false, b = false, out = false;
   } transposed;

@@ -56,7 +56,7 @@ struct DmaDescriptor {
   // accumulators held [pixel][channel] (elements of accumulator_type in the scratchpad), and a
   // LOAD (elements of input_type; weight_type into the weight scratchpad): a conv ifmap into
   // [input row][W][channel], or a matmul operand block into the other row-major order
-  // (compiler/lowering.h MatrixTransposes; runs = the rows the DRAM side walks). The DMA moves the
+  // (compiler/lowering.h set_matrix_transposes; runs = the rows the DRAM side walks). The DMA moves the
   // scratchpad region whole as above (same bytes, same timing: its data path transposes, as the
   // transpose buffers of NPU DMA engines do), so the DRAM side walks NCHW planes and may be
   // coalesced.
