@@ -208,17 +208,17 @@ bool needs_transpose(const MatrixView& v, bool want_cols) {
   return want_cols ? along_rows(v) : along_cols(v);
 }
 
+// A rows x cols tile stored [rows][cols] (contiguous along columns) or [cols][rows].
+OperandLayout tile_layout(bool contiguous_cols, int64_t rows, int64_t cols) {
+  OperandLayout l;
+  l.row_stride = contiguous_cols ? cols : 1;
+  l.col_stride = contiguous_cols ? 1 : rows;
+  return l;
+}
+
 // The scratchpad layout of a transposed rows x cols tile: the other order than the view's.
 OperandLayout transposed_layout(const MatrixView& v, int64_t rows, int64_t cols) {
-  OperandLayout l;
-  if (along_rows(v)) {
-    l.row_stride = cols;  // [rows][cols]
-    l.col_stride = 1;
-  } else {
-    l.row_stride = 1;  // [cols][rows]
-    l.col_stride = rows;
-  }
-  return l;
+  return tile_layout(along_rows(v), rows, cols);
 }
 
 // The runs a transposing descriptor of a rows x cols tile walks: rows along columns, else cols.
@@ -241,15 +241,7 @@ void set_matrix_transposes(Dataflow dataflow, bool scalesim_compat, GemmProblem*
 
 OperandLayout block_layout(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride) {
   // The same case split as matrix_block: which axis the descriptor's rows run along.
-  OperandLayout l;
-  if (col_stride == 1 || cols == 1 || !(row_stride == 1 || rows == 1)) {
-    l.row_stride = cols;  // [rows][cols]
-    l.col_stride = 1;
-  } else {
-    l.row_stride = 1;  // [cols][rows]
-    l.col_stride = rows;
-  }
-  return l;
+  return tile_layout(col_stride == 1 || cols == 1 || !(row_stride == 1 || rows == 1), rows, cols);
 }
 
 std::string layouts_text(const GemmProblem& p) {

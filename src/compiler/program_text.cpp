@@ -148,6 +148,7 @@ nlohmann::json to_json(const Program& p) {
       e["residency"] = r.residency;
       if (!r.layouts.empty()) e["layouts"] = r.layouts;
       if (r.weights_kn) e["weights_kn"] = true;
+      if (r.conv_k_block > 0) e["conv_k_block"] = r.conv_k_block;
       if (!r.ranked.empty()) {
         e["mapper"] = r.mapper;
         e["objective"] = r.objective;
@@ -191,6 +192,7 @@ nlohmann::json to_json(const Program& p) {
           e["on_chip"] = true;
           e["store_addr"] = d.store_addr;
         }
+        if (d.channel_last_channels > 0) e["channel_last_channels"] = d.channel_last_channels;
         if (d.indexed) {
           e["index_buffer"] = to_string(d.index_buffer);
           e["index_spm_addr"] = d.index_spm_addr;

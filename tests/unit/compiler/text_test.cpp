@@ -65,6 +65,13 @@ TEST(ProgramText, JsonCarriesMappingAndPayloads) {
   EXPECT_EQ(mm["ofmap_slot"], "A");
   EXPECT_EQ(j["instructions"][3]["slot"], "A");
   EXPECT_FALSE(j["instructions"][4].contains("slot"));  // SYNC
+  // The 1 x 1 conv's channel-last tiles: 4 input channels in, 8 output channels out; the weights
+  // are pre-arranged [k][n] and need no transpose.
+  EXPECT_EQ(j["instructions"][0]["channel_last_channels"], 4);
+  EXPECT_FALSE(j["instructions"][1].contains("channel_last_channels"));
+  EXPECT_EQ(j["instructions"][3]["channel_last_channels"], 8);
+  EXPECT_EQ(j["layers"][0]["weights_kn"], true);
+  EXPECT_EQ(j["layers"][0]["conv_k_block"], 4);
 }
 
 TEST(ProgramText, StableAcrossCompilations) {
