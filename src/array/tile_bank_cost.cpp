@@ -142,6 +142,8 @@ namespace {
 AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t spm, int64_t rows,
                                  int64_t cols, int64_t x0, int64_t len) {
   const int64_t e = o.elem_bytes, window = g.kh * g.kw, plane = g.ho * g.wo;
+  if (g.row_phases * g.col_phases > 1)
+    throw InternalError("bank cost: a stride-phased conv ifmap read along k");
   int64_t c0 = 0, ch = 0;
   conv_tile_channels(g, cols, &c0, &ch);
   const int64_t px = g.channel_last ? ch : 1;  // elements per input pixel position
@@ -219,19 +221,23 @@ AccessCost conv_ifmap_along_cols(Operand& o, const ConvTileGeometry& g, int64_t 
   return total;
 }
 
-// Conv ifmap, vectors along m (fixed k): element (m, k) = P(m) + c * Q(m) + r * dh * W + s * dw with
-// P(m) = segment offset + (oy * sh - pt - row0) * W + ox * sw - pl and Q(m) = in_rows * W of m's
-// segment. With one Q over the range, the vector of (c, r, s) is the (0, r, s) vector shifted by
-// c * Q: memoised on (r, s, shift residue). Otherwise each k is evaluated, as for channel-last
-// tiles (element segment offset + (pixel(m) + r * dh * W + s * dw) * CH + c; no dataflow the
-// compiler lays out channel-last reads its ifmap along m).
+// Conv ifmap, vectors along m (fixed k): element (m, k) = X(m, r, s) + c * Q(m) with Q(m) =
+// in_rows * W of m's segment and X(m, r, s) = segment offset + position of input (y, x) =
+// (oy * sh - pt + r * dh, ox * sw - pl + s * dw) in its plane: (y - row0) * W + x, or in stride
+// phases stride_phase_position(y - row0, x, in_rows, W, sh, sw). With one Q over the range, the vector of (c,
+// r, s) is the (0, r, s) vector shifted by c * Q: memoised on (r, s, shift residue). Otherwise each k is
+// evaluated, as for channel-last tiles (element segment offset + (pixel(m) + r * dh * W + s * dw) * CH + c;
+// no dataflow the compiler lays out channel-last reads its ifmap along m).
 AccessCost conv_ifmap_along_rows(Operand& o, const ConvTileGeometry& g, int64_t spm, int64_t rows,
                                  int64_t cols, int64_t x0, int64_t len) {
   const int64_t e = o.elem_bytes, window = g.kh * g.kw, plane = g.ho * g.wo;
   int64_t c0 = 0, ch = 0;
   conv_tile_channels(g, cols, &c0, &ch);
   const int64_t period = o.counter.geometry().period_bytes();
+  const bool phased = g.row_phases * g.col_phases > 1;
+  if (phased && g.channel_last) throw InternalError("bank cost: a channel-last conv ifmap in stride phases");
   std::vector<int64_t> p(static_cast<size_t>(len)), q(p.size()), oy(p.size()), ox(p.size());
+  std::vector<const ConvSegment*> seg_of(p.size());
   const std::vector<ConvSegment> segs = conv_segments(g, rows, cols, true);
   size_t si = 0;
   bool one_q = true;
@@ -241,6 +247,7 @@ AccessCost conv_ifmap_along_rows(Operand& o, const ConvTileGeometry& g, int64_t 
     const ConvSegment& s = segs[si];
     const auto u = static_cast<size_t>(ii);
     const int64_t pix = m % plane;
+    seg_of[u] = &s;
     oy[u] = pix / g.wo;
     ox[u] = pix % g.wo;
     p[u] = (oy[u] * g.sh - g.pad_top - s.row0) * g.w + ox[u] * g.sw - g.pad_left;
@@ -251,6 +258,14 @@ AccessCost conv_ifmap_along_rows(Operand& o, const ConvTileGeometry& g, int64_t 
   auto valid = [&](size_t u, int64_t r, int64_t s) {
     const int64_t y = oy[u] * g.sh - g.pad_top + r * g.dh, x = ox[u] * g.sw - g.pad_left + s * g.dw;
     return y >= 0 && y < g.h && x >= 0 && x < g.w;
+  };
+  // X(m, r, s) of a valid tap, planes layout.
+  auto at = [&](size_t u, int64_t r, int64_t s) {
+    if (!phased) return p[u] + r * g.dh * g.w + s * g.dw;
+    const ConvSegment& seg = *seg_of[u];
+    return seg.offset + stride_phase_position(oy[u] * g.sh - g.pad_top + r * g.dh - seg.row0,
+                                              ox[u] * g.sw - g.pad_left + s * g.dw, seg.in_rows, g.w,
+                                              g.row_phases, g.col_phases);
   };
   AccessCost total;
   std::vector<int64_t> offs(p.size());
@@ -265,19 +280,21 @@ AccessCost conv_ifmap_along_rows(Operand& o, const ConvTileGeometry& g, int64_t 
       for (size_t u = 0; u < p.size(); ++u) {
         offs[u] = !valid(u, r, s)  ? kPad
                   : g.channel_last ? e * (p[u] + tap * ch + c)
-                                   : e * (p[u] + c * q[u] + tap);
+                                   : e * (at(u, r, s) + c * q[u]);
       }
       total += o.counter.group_cost(spm, offs.data(), offs.size(), e);
       continue;
     }
-    const int64_t base = spm + e * (c * q[0] + tap);
+    // The vector of tap (r, s) at c * Q: unphased, the (0, 0) vector shifted by the tap too.
+    const int64_t base = spm + e * (c * q[0] + (phased ? 0 : tap));
     const std::array<int64_t, 5> key{r, s, mod(base, period), 0, 0};
     auto it = memo.find(key);
     if (it == memo.end()) {
       std::vector<int64_t>& rs = by_rs[static_cast<size_t>(kk % window)];
       if (rs.empty()) {
         rs.resize(p.size());
-        for (size_t u = 0; u < p.size(); ++u) rs[u] = valid(u, r, s) ? e * p[u] : kPad;
+        for (size_t u = 0; u < p.size(); ++u)
+          rs[u] = !valid(u, r, s) ? kPad : e * (phased ? at(u, r, s) : p[u]);
       }
       it = memo.emplace(key, o.counter.group_cost(key[2], rs.data(), rs.size(), e)).first;
     }

@@ -42,6 +42,7 @@ ConvLayouts conv_layouts(Dataflow dataflow, bool scalesim_compat) {
   if (scalesim_compat) return l;
   l.ifmap_channel_last = dataflow == Dataflow::kWeightStationary;
   l.weights_kn = l.acc_channel_last = dataflow != Dataflow::kInputStationary;
+  l.ifmap_stride_phases = dataflow != Dataflow::kWeightStationary;
   return l;
 }
 
@@ -63,6 +64,7 @@ GemmProblem lower_conv(const Layer& l, const ConvGeometry& geometry, uint32_t in
   p.conv.channel_block = !layouts.ifmap_channel_last ? 0
                          : layouts.channel_block > 0 ? layouts.channel_block
                                                      : cpg;
+  p.conv.stride_phased = layouts.ifmap_stride_phases && !layouts.ifmap_channel_last && g.sh * g.sw > 1;
   if (p.conv.channel_block > 0 && cpg % p.conv.channel_block != 0) {
     throw InternalError(fmt::format("conv '{}': channel block {} does not divide {} channels per group",
                                     l.name, p.conv.channel_block, cpg));
@@ -260,6 +262,10 @@ std::string layouts_text(const GemmProblem& p) {
           ? fmt::format("[input row][W][channel] (transposed by the LOAD), k = (block of {} channels, kernel "
                         "row, kernel column, channel)",
                         p.conv.channel_block)
+      : p.conv.stride_phased
+          ? fmt::format("[channel][{} x {} stride phases][input row / {}][W / {}] (phased by the LOAD), k = "
+                        "(channel, kernel row, kernel column)",
+                        p.conv.sh, p.conv.sw, p.conv.sh, p.conv.sw)
           : std::string("[channel][input row][W], k = (channel, kernel row, kernel column)"),
       l.weights_kn ? "[g][k][n] (pre-arranged in DRAM)" : "[g][n][k] as given",
       l.acc_channel_last ? "[pixel][channel] (transposed by the STORE)" : "NCHW planes");
@@ -274,6 +280,8 @@ ConvTileGeometry conv_tile(const ConvGeometry& g, int64_t m0, int64_t k0) {
   t.k0 = k0;
   t.channel_last = g.channel_block > 0;
   t.block = std::max<int64_t>(1, g.channel_block);
+  t.row_phases = g.stride_phased ? g.sh : 1;
+  t.col_phases = g.stride_phased ? g.sw : 1;
   return t;
 }
 
@@ -317,6 +325,12 @@ std::vector<DmaDescriptor> ifmap_descriptors(const GemmProblem& p, int64_t g, in
       d.plane_stride_bytes = u(cg.h * cg.w * e);
       d.row_stride_bytes = u(cg.w * e);
       if (p.layouts.ifmap_channel_last) d.channel_last_channels = u(planes);
+      if (cg.stride_phased) {
+        d.row_phases = u(cg.sh);
+        d.col_phases = u(cg.sw);
+        d.phase_rows = u(s.rows);
+        d.phase_cols = u(cg.w);
+      }
       out.push_back(d);
     }
   } else {

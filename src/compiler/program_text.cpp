@@ -45,6 +45,7 @@ std::string instruction_line(const Instruction& in, const std::string& layer) {
         s += fmt::format(" stride={}/{}", d.plane_stride_bytes, d.row_stride_bytes);
       if (d.on_chip) s += fmt::format(" store=0x{:x}", d.store_addr);
       if (d.channel_last_channels > 0) s += fmt::format(" channel_last={}", d.channel_last_channels);
+      if (d.stride_phased()) s += fmt::format(" phases={}x{}", d.row_phases, d.col_phases);
       if (d.indexed) {
         s += fmt::format(" indexed={}@0x{:x} table=0x{:x} table_rows={}", to_string(d.index_buffer),
                          d.index_spm_addr, d.table_addr, d.table_rows);
@@ -193,6 +194,12 @@ nlohmann::json to_json(const Program& p) {
           e["store_addr"] = d.store_addr;
         }
         if (d.channel_last_channels > 0) e["channel_last_channels"] = d.channel_last_channels;
+        if (d.stride_phased()) {
+          e["row_phases"] = d.row_phases;
+          e["col_phases"] = d.col_phases;
+          e["phase_rows"] = d.phase_rows;
+          e["phase_cols"] = d.phase_cols;
+        }
         if (d.indexed) {
           e["index_buffer"] = to_string(d.index_buffer);
           e["index_spm_addr"] = d.index_spm_addr;

@@ -1,8 +1,9 @@
 // Scratchpad layouts chosen for the array's access pattern (compiler/lowering.h ConvLayouts,
 // docs/compiler.md "Scratchpad layouts"): functional runs stay bit-exact under every dataflow and
 // both number families (weights pre-arranged in DRAM, channel-last tiles transposed by the DMA,
-// channel blocks, tiles spanning two images), and with the direct operand feeder ResNet's 3 x 3
-// and 1 x 1 convolutions under WS read their three operands without a single bank conflict.
+// channel blocks, stride-phased tiles, tiles spanning two images), and with the direct operand
+// feeder ResNet's 3 x 3 and 1 x 1 convolutions under WS, and its strided ones under every
+// dataflow, read their three operands without a single bank conflict.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -36,9 +37,11 @@ layers:
 )";
 
 // c3's k tiles hold 8 of its 40 channels (72 = 8 x 9): under WS it goes channel-last with blocks
-// of 8 channels, k = (block, kernel row, kernel column, channel in block).
+// of 8 channels, k = (block, kernel row, kernel column, channel in block); under OS and IS its
+// tiles hold (2, 2) stride phases of 9 x 9 planes (odd: uneven phases). Its m tiles of three
+// output rows start at odd input rows and cross from image 0 into image 1.
 constexpr const char* kMapping = R"(layers:
-  c3: {tile: [25, 24, 72]}
+  c3: {tile: [15, 24, 72]}
 )";
 
 constexpr const char* kFp16 =
@@ -72,6 +75,7 @@ TEST_P(LayoutsFunctional, EveryLayerIsBitExact) {
       << layouts;
   const std::string c3 = report["layers"][2]["mapping"]["layouts"].get<std::string>();
   EXPECT_EQ(c3.find("k = (block of 8 channels") != std::string::npos, channel_last_ifmap) << c3;
+  EXPECT_EQ(c3.find("2 x 2 stride phases") != std::string::npos, !channel_last_ifmap) << c3;
   const bool kn = dataflow != "is";
   EXPECT_EQ(layouts.find("weights [g][k][n]") != std::string::npos, kn) << layouts;
   EXPECT_EQ(layouts.find("accumulators [pixel][channel]") != std::string::npos, kn) << layouts;
@@ -146,6 +150,40 @@ layers:
   for (const char* s : {"ifmap", "weight", "ofmap"}) EXPECT_EQ(conflicts(direct, s), 0) << s;
   EXPECT_EQ(direct["total"]["cycles"], staged["total"]["cycles"]);
 }
+
+// ResNet's strided convolutions (a 3 x 3 and a 7 x 7 at stride 2 with padding, a 1 x 1 at
+// stride 2): OS and IS read their ifmap along m, output pixels whose inputs are two apart, which in
+// stride phases are consecutive elements, across output rows too (a sub-plane is as wide as the
+// output). Unphased, every such vector met each bank twice.
+class StridedConvs : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(StridedConvs, ReadTheirOperandsWithoutBankConflicts) {
+  const std::string dataflow = GetParam();
+  const auto dir = fresh_dir("layouts_strided_" + dataflow);
+  write_file(dir / "s2.yaml", R"(name: s2
+inputs:
+  - {name: x, shape: [1, 64, 56, 56]}
+layers:
+  - {name: c3, type: conv2d, out_channels: 64, kernel: 3, stride: 2, padding: 1}
+  - {name: ds, type: conv2d, input: x, out_channels: 128, kernel: 1, stride: 2}
+  - {name: c7, type: conv2d, input: x, out_channels: 32, kernel: 7, stride: 2, padding: 3}
+)");
+  auto run = [&](const std::string& feeder) {
+    const auto r = run_systole("run --workload " + q(dir / "s2.yaml") +
+                                   " --quiet --set core.array.dataflow=" + dataflow +
+                                   " --set core.array.operand_feeder=" + feeder + " --out " + q(dir / feeder),
+                               dir);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Json::parse(read_file(dir / feeder / "report.json"));
+  };
+  const Json direct = run("direct"), staged = run("staged");
+  for (const char* s : {"ifmap", "weight", "ofmap"}) EXPECT_EQ(conflicts(direct, s), 0) << s;
+  EXPECT_EQ(direct["total"]["cycles"], staged["total"]["cycles"]);
+  const std::string c3 = direct["layers"][0]["mapping"]["layouts"].get<std::string>();
+  EXPECT_EQ(c3.find("2 x 2 stride phases") != std::string::npos, dataflow != "ws") << c3;
+}
+
+INSTANTIATE_TEST_SUITE_P(Dataflows, StridedConvs, ::testing::Values("ws", "os", "is"));
 
 }  // namespace
 }  // namespace systole

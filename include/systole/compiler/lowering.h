@@ -98,6 +98,9 @@ struct ConvGeometry {
   // column, channel within the block), blocks of this many channels (ConvLayouts; a divisor of
   // C / groups); set by lower_conv.
   int64_t channel_block = 0;
+  // Ifmap tiles (planes, not channel-last) hold each channel plane in stride phases (sh, sw)
+  // (ConvLayouts::ifmap_stride_phases); set by lower_conv.
+  bool stride_phased = false;
 };
 
 // A 2-D matrix operand inside a DRAM tensor: element (r, c) of GEMM g is at
@@ -124,11 +127,17 @@ struct MatrixView {
 //   weights_kn (WS, OS): weights pre-arranged in DRAM per group as [k][n], k in the order above
 //     (WS preloads and OS streams w[k][n0..n0+C), along n); else as given,
 //     [oc][C/groups][kh][kw] = per group [n][k] (IS streams w[k0..k0+R)[n], along k).
+//   ifmap_stride_phases (OS, IS): a planes ifmap tile of a strided convolution holds each channel
+//     plane in stride phases (sh, sw) (space-to-depth: sub-planes of the rows y = a mod sh and
+//     columns x = b mod sw; isa.h stride_phase_position; DmaDescriptor::row_phases), as OS and
+//     IS read a[m0..m0+C)[k] along m: output pixels whose input pixels are (sh, sw) apart, which
+//     are consecutive in a sub-plane, across output rows too when its width is the output's.
 //   acc_channel_last (WS, OS): accumulators [pixel][channel] (they write out[m][n0..n0+C), along
 //     n); else NCHW planes per image (IS writes out[m0..m0+C)[n], along m).
 // SCALE-Sim compatibility keeps the given layouts (SCALE-Sim has no banks).
 struct ConvLayouts {
   bool ifmap_channel_last = false, weights_kn = false, acc_channel_last = false;
+  bool ifmap_stride_phases = false;
   int64_t channel_block = 0;  // with ifmap_channel_last: the block (0: all C / groups channels)
 };
 ConvLayouts conv_layouts(Dataflow dataflow, bool scalesim_compat);

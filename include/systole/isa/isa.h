@@ -61,6 +61,16 @@ struct DmaDescriptor {
   // transpose buffers of NPU DMA engines do), so the DRAM side walks NCHW planes and may be
   // coalesced.
   uint64_t channel_last_channels = 0;
+  // A stride-phased conv ifmap LOAD (compiler/lowering.h ConvLayouts::ifmap_stride_phases), when
+  // row_phases * col_phases > 1: the scratchpad region is consecutive channel planes of
+  // phase_rows x phase_cols elements (of input_type), each held in stride phases: element (i, x)
+  // of a plane at stride_phase_position(i, x, phase_rows, phase_cols, row_phases, col_phases)
+  // from the plane's start, so that a strided convolution's consecutive output pixels read
+  // consecutive elements. Same bytes, same timing, as channel_last_channels (the two are not
+  // combined).
+  uint64_t row_phases = 1, col_phases = 1;
+  uint64_t phase_rows = 0, phase_cols = 0;
+  bool stride_phased() const { return row_phases * col_phases > 1; }
   int slot = kNoSlot;  // the double-buffer half of `buffer` that spm_addr lies in
   // An indexed LOAD (gather; planes == 1): row r of the descriptor is row index[r] of a table of
   // `table_rows` rows of row_bytes at table_addr in DRAM, index[r] being the int32 at
@@ -89,6 +99,16 @@ struct DmaDescriptor {
 // Unified Buffer).
 inline constexpr OperandRole kTensorStore = OperandRole::kIfmap;
 
+// Where element (i, x) of a rows x cols plane held in stride phases (row_phases, col_phases) sits
+// in it (space-to-depth): the plane is cut into sub-planes (a, b) = (i mod row_phases,
+// x mod col_phases), held one after another (a-major), each row-major with its rows
+// ceil((rows - a) / row_phases) and columns ceil((cols - b) / col_phases):
+//   position = (elements of the sub-planes before (a, b)) + (i / row_phases) * (columns of
+//              sub-plane b) + x / col_phases.
+// Phases (1, 1) give i * cols + x. Throws InternalError when (i, x) is outside the plane.
+int64_t stride_phase_position(int64_t i, int64_t x, int64_t rows, int64_t cols, int64_t row_phases,
+                              int64_t col_phases);
+
 // The same transfer with contiguous dimensions merged (an indexed LOAD is returned as it is): rows whose
 // stride equals their length become one longer row, and planes whose stride equals rows * row_bytes one
 // taller plane. The DMA splits rows into bursts, so a 2048x7x7 B descriptor over contiguous memory would
@@ -110,7 +130,10 @@ DmaDescriptor coalesced(DmaDescriptor d);
 //               (channel within the group, kernel row, kernel column); conv.channel_last:
 //               (channel block, kernel row, kernel column, channel within the block) with blocks
 //               of conv.block channels, so that a run of k is a run of channels of one input
-//               pixel.
+//               pixel. conv.row_phases, conv.col_phases (planes only): each loaded channel
+//               plane of [input row][W] is held in stride phases (stride_phase_position), so that
+//               a run of m, whose input pixels are (sh, sw) apart, is a run of consecutive
+//               elements.
 //   kConvOfmap: NCHW output planes of a conv tile: per image the m-range touches (in order),
 //               [n][output pixels of that image in the tile]; m0 is the tile's first global m.
 enum class LayoutKind { kMatrix, kConvIfmap, kConvOfmap };
@@ -125,6 +148,10 @@ struct ConvTileGeometry {
   // channels per group; block == channels per group is (kernel row, kernel column, channel)).
   bool channel_last = false;
   int64_t block = 1;
+  // kConvIfmap without channel_last: each loaded channel plane ([input row][W]) is held in these
+  // stride phases (stride_phase_position; 1, 1: row-major); the compiler sets them to (sh, sw) for
+  // dataflows that read along m.
+  int64_t row_phases = 1, col_phases = 1;
 };
 
 // Channel within the group, kernel row and kernel column of a conv GEMM's global k (the order

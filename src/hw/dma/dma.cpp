@@ -76,6 +76,27 @@ std::vector<uint8_t> channel_last(const std::vector<uint8_t>& walk, uint64_t cha
   return out;
 }
 
+// The walk order's channel planes (d.phase_rows x d.phase_cols elements of e bytes each) held in
+// stride phases (isa.h DmaDescriptor::row_phases).
+std::vector<uint8_t> stride_phased(const std::vector<uint8_t>& walk, const DmaDescriptor& d, uint64_t e) {
+  std::vector<uint8_t> out(walk.size());
+  const auto rows = static_cast<int64_t>(d.phase_rows), cols = static_cast<int64_t>(d.phase_cols);
+  std::vector<uint64_t> position(static_cast<size_t>(rows * cols));
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t x = 0; x < cols; ++x) {
+      position[static_cast<size_t>(i * cols + x)] = static_cast<uint64_t>(stride_phase_position(
+          i, x, rows, cols, static_cast<int64_t>(d.row_phases), static_cast<int64_t>(d.col_phases)));
+    }
+  }
+  const uint64_t plane_bytes = position.size() * e;
+  for (uint64_t p = 0; p < walk.size() / plane_bytes; ++p) {
+    for (size_t el = 0; el < position.size(); ++el) {
+      std::memcpy(out.data() + p * plane_bytes + position[el] * e, walk.data() + p * plane_bytes + el * e, e);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Dma::Dma(sc_core::sc_module_name name, const DmaModuleParams& params)
@@ -181,6 +202,18 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
                               inst.id, load ? "LOAD" : "STORE", bytes, cl));
     return std::nullopt;
   }
+  const auto input_bytes = static_cast<uint64_t>(bytes_of(m_params.input_type));
+  if (d.stride_phased() &&
+      (!load || d.buffer != Buffer::kIfmap || cl > 0 || d.row_phases == 0 || d.col_phases == 0 ||
+       d.phase_rows * d.phase_cols == 0 || bytes % (d.phase_rows * d.phase_cols * input_bytes) != 0)) {
+    fail_internal(
+        m_failure,
+        fmt::format("DMA: instruction {} is a {} of {} B in stride phases ({}, {}) of {} x {} planes; only "
+                    "an ifmap LOAD of whole planes, not channel-last, is",
+                    inst.id, load ? "LOAD" : "STORE", bytes, d.row_phases, d.col_phases, d.phase_rows,
+                    d.phase_cols));
+    return std::nullopt;
+  }
   if (index_bytes > 0) {
     std::vector<uint8_t> indices(m_params.functional ? index_bytes : 0);
     sc_core::sc_time delay = start - now;
@@ -252,6 +285,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       const DataType elem = d.buffer == Buffer::kWeight ? m_params.weight_type : m_params.input_type;
       data = channel_last(data, cl, static_cast<uint64_t>(bytes_of(elem)));
     }
+    if (load && d.stride_phased() && m_params.functional) data = stride_phased(data, d, input_bytes);
     if (load && !spm_side()) {
       fail_internal(m_failure, error);
       return std::nullopt;

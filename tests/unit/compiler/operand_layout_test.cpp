@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "systole/common/error.h"
 #include "systole/compiler/compiler.h"
 #include "systole/isa/isa.h"
 
@@ -90,6 +91,46 @@ TEST(OperandLayout, ChannelBlocksOrderKAsBlockThenKernelTapThenChannel) {
   conv_tile_channels(g, 1, &c0, &count);
   EXPECT_EQ(c0, 3);
   EXPECT_EQ(count, 1);
+}
+
+TEST(OperandLayout, StridePhasesHoldEachSubPlaneRowMajor) {
+  // A 3 x 5 plane in (2, 2) phases: sub-planes (row mod 2, column mod 2) of 2 x 3, 2 x 2, 1 x 3
+  // and 1 x 2 elements, one after another.
+  const int64_t want[3][5] = {{0, 6, 1, 7, 2}, {10, 13, 11, 14, 12}, {3, 8, 4, 9, 5}};
+  for (int64_t i = 0; i < 3; ++i) {
+    for (int64_t x = 0; x < 5; ++x) EXPECT_EQ(stride_phase_position(i, x, 3, 5, 2, 2), want[i][x]) << i << x;
+  }
+  // One column phase of three: row x of 7 -> columns 0 3 6 | 1 4 | 2 5.
+  const int64_t cols[7] = {0, 3, 5, 1, 4, 6, 2};
+  for (int64_t x = 0; x < 7; ++x) EXPECT_EQ(stride_phase_position(0, x, 1, 7, 1, 3), cols[x]) << x;
+  EXPECT_EQ(stride_phase_position(2, 4, 3, 5, 1, 1), 14);  // no phases: row-major
+  EXPECT_THROW(stride_phase_position(3, 0, 3, 5, 2, 2), InternalError);
+  EXPECT_THROW(stride_phase_position(0, -1, 3, 5, 2, 2), InternalError);
+}
+
+TEST(OperandLayout, StridePhasedConvIfmapReadsAnOutputRowFromConsecutiveElements) {
+  // 3 x 3 kernel, stride 2, pad 1 on a 4 x 4 input -> 2 x 2 output; one channel. The tile holds
+  // all four input rows in (2, 2) phases: sub-planes (even rows, even columns) at 0..3, (even,
+  // odd) at 4..7, (odd, even) at 8..11, (odd, odd) at 12..15.
+  OperandLayout l;
+  l.kind = LayoutKind::kConvIfmap;
+  l.conv.h = 4, l.conv.w = 4, l.conv.ho = 2, l.conv.wo = 2, l.conv.kh = 3, l.conv.kw = 3;
+  l.conv.sh = 2, l.conv.sw = 2, l.conv.pad_top = 1, l.conv.pad_left = 1;
+  l.conv.row_phases = 2, l.conv.col_phases = 2;
+  const std::vector<int64_t> idx = operand_indices(l, 4, 9);
+  auto at = [&](int64_t m, int64_t k) { return idx[static_cast<size_t>(m * 9 + k)]; };
+  // Kernel tap (1, 1) reads input (2 oy, 2 ox): the (even, even) sub-plane, in order.
+  EXPECT_EQ((std::vector<int64_t>{at(0, 4), at(1, 4), at(2, 4), at(3, 4)}),
+            (std::vector<int64_t>{0, 1, 2, 3}));
+  // Tap (2, 2) reads (2 oy + 1, 2 ox + 1): the (odd, odd) sub-plane.
+  EXPECT_EQ((std::vector<int64_t>{at(0, 8), at(1, 8), at(2, 8), at(3, 8)}),
+            (std::vector<int64_t>{12, 13, 14, 15}));
+  // Tap (0, 0) of output (0, 0) is padding; of output (1, 1) it is input (1, 1).
+  EXPECT_EQ(at(0, 0), -1);
+  EXPECT_EQ(at(3, 0), 12);
+  // The same tile unphased is row-major: input (1, 1) at 5.
+  l.conv.row_phases = l.conv.col_phases = 1;
+  EXPECT_EQ(operand_indices(l, 4, 9)[3 * 9], 5);
 }
 
 TEST(RequantShift, FollowsTheDocumentedRule) {

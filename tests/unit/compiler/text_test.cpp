@@ -74,6 +74,21 @@ TEST(ProgramText, JsonCarriesMappingAndPayloads) {
   EXPECT_EQ(j["layers"][0]["conv_k_block"], 4);
 }
 
+TEST(ProgramText, StridePhasedLoadsSayTheirPhases) {
+  // A 3 x 3 stride-2 conv under OS: its ifmap LOADs hold each channel plane in (2, 2) phases.
+  const ArchSpec arch = testnet::arch(4, 4, Dataflow::kOutputStationary, 64, 64, 64);
+  const Program p =
+      compile(arch, Builder("s2").input("x", {1, 2, 6, 6}).conv("c", "x", 4, 3, 3, 2, 1).build());
+  EXPECT_NE(to_text(p).find(" phases=2x2"), std::string::npos) << to_text(p);
+  const nlohmann::json j = to_json(p);
+  const nlohmann::json& load = j["instructions"][0];
+  ASSERT_EQ(load["op"], "LOAD");
+  EXPECT_EQ(load["row_phases"], 2);
+  EXPECT_EQ(load["col_phases"], 2);
+  EXPECT_EQ(load["phase_cols"], 6);
+  EXPECT_NE(j["layers"][0]["layouts"].get<std::string>().find("2 x 2 stride phases"), std::string::npos);
+}
+
 TEST(ProgramText, StableAcrossCompilations) {
   const ArchSpec arch = testnet::arch(8, 8, Dataflow::kInputStationary, 4, 4, 4);
   const Network net = Builder("n")

@@ -164,12 +164,14 @@ TEST(BankConflicts, ProgressionEqualsTheDirectSum) {
 
 // The tile model's sums equal the per-element reference for every axis and fold range.
 // `o` may carry memo entries from earlier calls (as across the tiles of a simulation).
+// along_rows_only: a stride-phased conv ifmap, which only dataflows reading along m use.
 void expect_matches_reference(TileBankModel::Operand& o, const OperandLayout& layout, int64_t rows,
-                              int64_t cols, int64_t fold, int64_t spm) {
+                              int64_t cols, int64_t fold, int64_t spm, bool along_rows_only = false) {
   const BankGeometry& g = o.counter.geometry();
   const int64_t elem = o.elem_bytes;
   VectorBankCounter ref(g);
   for (auto axis : {TileBankModel::Axis::kAlongCols, TileBankModel::Axis::kAlongRows}) {
+    if (along_rows_only && axis == TileBankModel::Axis::kAlongCols) continue;
     const int64_t extent = axis == TileBankModel::Axis::kAlongCols ? cols : rows;
     for (int64_t x0 = 0; x0 < extent; x0 += fold) {
       const int64_t len = std::min(fold, extent - x0);
@@ -238,11 +240,14 @@ TEST(TileBankModel, ConvLayoutsMatchReference) {
     OperandLayout out = in;
     out.kind = LayoutKind::kConvOfmap;
     in.conv.channel_last = trial % 5 >= 3;  // [input row][W][channel] tiles in 2 trials of 5
+    // Stride-phased planes (space-to-depth) in 1 trial of 5, read along m only.
+    const bool phased = trial % 5 == 2 && in.conv.sh * in.conv.sw > 1;
+    if (phased) in.conv.row_phases = in.conv.sh, in.conv.col_phases = in.conv.sw;
     const BankMapping m = trial % 2 == 0 ? BankMapping::kInterleaved : BankMapping::kXor;
     const int64_t banks = trial % 3 == 0 ? 4 : 8, fold = 1 + trial % 9;
     const BankGeometry g{banks, trial % 4 == 0 ? 1 : 4, 1 + trial % 2, m};
     SCOPED_TRACE(testing::Message() << "trial " << trial);
-    expect_matches_reference(operand(g, 1 + trial % 2), in, rows, cols, fold, 16 * trial);
+    expect_matches_reference(operand(g, 1 + trial % 2), in, rows, cols, fold, 16 * trial, phased);
     expect_matches_reference(operand(g, 4), out, rows, 1 + trial % 11, fold, 8 * trial);
   }
 }

@@ -1,5 +1,5 @@
 // Scratchpad layouts of MATMUL operands (isa.h): the element index of every (i, j) of a tile. The
-// compiler's LOAD / STORE descriptors (gemm_lowering.cpp) and these indices describe the same
+// compiler's LOAD / STORE descriptors (src/compiler/gemm_lowering.cpp) and these indices describe the same
 // bytes; the functional PeArray gathers and scatters through them.
 #include <algorithm>
 
@@ -15,6 +15,21 @@ void conv_input_rows(const ConvTileGeometry& g, int64_t ho0, int64_t ho1, int64_
   const int64_t hi = std::min(g.h - 1, ho1 * g.sh - g.pad_top + (g.kh - 1) * g.dh);
   *row0 = lo;
   *rows = hi >= lo ? hi - lo + 1 : 0;
+}
+
+int64_t stride_phase_position(int64_t i, int64_t x, int64_t rows, int64_t cols, int64_t row_phases,
+                              int64_t col_phases) {
+  if (i < 0 || i >= rows || x < 0 || x >= cols || row_phases < 1 || col_phases < 1) {
+    throw InternalError(fmt::format("stride phases ({}, {}): element ({}, {}) of a {} x {} plane", row_phases,
+                                    col_phases, i, x, rows, cols));
+  }
+  const int64_t a = i % row_phases, b = x % col_phases;
+  auto count = [](int64_t n, int64_t phase, int64_t phases) { return (n - phase + phases - 1) / phases; };
+  int64_t before = 0;
+  for (int64_t a2 = 0; a2 < a; ++a2) before += count(rows, a2, row_phases) * cols;
+  const int64_t sub_rows = count(rows, a, row_phases);
+  for (int64_t b2 = 0; b2 < b; ++b2) before += sub_rows * count(cols, b2, col_phases);
+  return before + (i / row_phases) * count(cols, b, col_phases) + x / col_phases;
 }
 
 void conv_k_coords(const ConvTileGeometry& g, int64_t k, int64_t* c, int64_t* r, int64_t* s) {
@@ -63,6 +78,9 @@ void for_each_image(const ConvTileGeometry& g, int64_t m0, int64_t m1, F f) {
 
 void conv_ifmap(const ConvTileGeometry& g, int64_t rows, int64_t cols, std::vector<int64_t>* out) {
   const int64_t plane = g.ho * g.wo;
+  if (g.channel_last && g.row_phases * g.col_phases > 1) {
+    throw InternalError("conv ifmap layout: a channel-last tile in stride phases");
+  }
   int64_t c0 = 0, channels = 0;
   conv_tile_channels(g, cols, &c0, &channels);
   int64_t seg_offset = 0;
@@ -83,8 +101,10 @@ void conv_ifmap(const ConvTileGeometry& g, int64_t rows, int64_t cols, std::vect
             throw InternalError(fmt::format(
                 "conv ifmap layout: input row {} outside the loaded rows [{}, {})", y, row0, row0 + in_rows));
           }
-          idx = g.channel_last ? seg_offset + ((y - row0) * g.w + x) * channels + c
-                               : seg_offset + (c * in_rows + (y - row0)) * g.w + x;
+          idx = g.channel_last
+                    ? seg_offset + ((y - row0) * g.w + x) * channels + c
+                    : seg_offset + c * in_rows * g.w +
+                          stride_phase_position(y - row0, x, in_rows, g.w, g.row_phases, g.col_phases);
         }
         (*out)[static_cast<size_t>((m - g.m0) * cols + j)] = idx;
       }
