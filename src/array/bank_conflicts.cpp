@@ -103,8 +103,9 @@ AccessCost transfer_cost(const BankGeometry& g, int64_t addr, int64_t bytes, int
   return c;
 }
 
-VectorBankCounter::VectorBankCounter(const BankGeometry& g) : m_g(g) {
+VectorBankCounter::VectorBankCounter(const BankGeometry& g, int64_t port_bytes) : m_g(g), m_port_bytes(port_bytes) {
   g.check();
+  if (port_bytes < 0) throw InternalError(fmt::format("bank counter: a port of {} bytes per cycle", port_bytes));
   m_width_shift = log2_exact(g.width_bytes);
   m_bank_shift = log2_exact(g.banks);
   m_count.assign(static_cast<size_t>(g.banks), 0);
@@ -113,8 +114,10 @@ VectorBankCounter::VectorBankCounter(const BankGeometry& g) : m_g(g) {
 AccessCost VectorBankCounter::group_cost(int64_t base, const int64_t* offsets, size_t n, int64_t elem_bytes) {
   m_words.clear();
   bool sorted = true;  // operand vectors usually run in ascending addresses: no sort needed
+  int64_t read = 0;    // elements read
   for (size_t i = 0; i < n; ++i) {
     if (offsets[i] == kPadding) continue;
+    ++read;
     const int64_t a = base + offsets[i];
     const int64_t first = a >> m_width_shift, last = (a + elem_bytes - 1) >> m_width_shift;
     for (int64_t x = first; x <= last; ++x) {
@@ -138,7 +141,9 @@ AccessCost VectorBankCounter::group_cost(int64_t base, const int64_t* offsets, s
     most = std::max(most, ++m_count[b]);
   }
   for (int64_t x : m_words) m_count[static_cast<size_t>((xor_map ? x ^ (x >> m_bank_shift) : x) & mask)] = 0;
-  return {static_cast<int64_t>(m_words.size()), conflicts_of(most, m_g.ports)};
+  const int64_t bank_cycles = ceil_div(most, m_g.ports);
+  const int64_t port_cycles = m_port_bytes > 0 ? std::max<int64_t>(1, ceil_div(read * elem_bytes, m_port_bytes)) : 1;
+  return {static_cast<int64_t>(m_words.size()), std::max<int64_t>(0, bank_cycles - port_cycles)};
 }
 
 AccessCost VectorBankCounter::progression_cost(int64_t base0, int64_t delta, int64_t count,

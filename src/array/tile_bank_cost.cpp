@@ -491,9 +491,10 @@ AccessCost packed_vectors_cost_reference(int64_t elem_bytes, int64_t width_bytes
 
 TileBankModel::TileBankModel(const TileBankParams& p)
     : m_p(p),
-      m_ifmap{VectorBankCounter(p.ifmap), p.input_bytes, {}, nullptr},
-      m_weight{VectorBankCounter(p.weight), p.weight_bytes, {}, nullptr},
-      m_ofmap{VectorBankCounter(p.ofmap), p.accumulator_bytes, {}, nullptr} {}
+      m_ifmap{VectorBankCounter(p.ifmap, p.ifmap_port_bytes), p.input_bytes, {}, nullptr},
+      m_weight{VectorBankCounter(p.weight, p.weight_port_bytes), p.weight_bytes, {}, nullptr},
+      m_ofmap{VectorBankCounter(p.ofmap, p.ofmap_write_port_bytes), p.accumulator_bytes, {}, nullptr},
+      m_ofmap_read{VectorBankCounter(p.ofmap, p.ofmap_read_port_bytes), p.accumulator_bytes, {}, nullptr} {}
 
 TileBankCost TileBankModel::cost(const MatmulOp& op) {
   const auto m = static_cast<int64_t>(op.m), n = static_cast<int64_t>(op.n), k = static_cast<int64_t>(op.k);
@@ -535,13 +536,16 @@ TileBankCost TileBankModel::cost(const MatmulOp& op) {
   t.ifmap_read = input(TileOperand::kIfmap, m_ifmap, op.ifmap_layout, ifa);
   t.weight_read = input(TileOperand::kWeight, m_weight, op.weight_layout, wa);
   const AccessCost out = pass(TileOperand::kOfmap, m_ofmap, op.ofmap_layout, oa);
+  const bool same_ports = m_p.ofmap_read_port_bytes == m_p.ofmap_write_port_bytes;
+  const int64_t out_reads = df.accumulates_in_pes() ? acc : fold_count(GemmDim::kK) - 1 + acc;
+  const AccessCost in = same_ports || out_reads == 0 ? out : pass(TileOperand::kOfmap, m_ofmap_read, op.ofmap_layout, oa);
   if (df.accumulates_in_pes()) {
     t.ofmap_write = out;
-    t.ofmap_read = out.times(acc);
+    t.ofmap_read = in.times(acc);
   } else {
     const int64_t fr = fold_count(GemmDim::kK);
     t.ofmap_write = out.times(fr);
-    t.ofmap_read = out.times(fr - 1 + acc);
+    t.ofmap_read = in.times(fr - 1 + acc);
     t.accumulator_rmw = (fr - 1 + acc) * m * n;
   }
   return t;

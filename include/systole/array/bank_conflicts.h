@@ -56,12 +56,19 @@ int64_t max_words_per_bank(const BankGeometry& g, int64_t word0, int64_t words);
 AccessCost transfer_cost(const BankGeometry& g, int64_t addr, int64_t bytes, int64_t port_bytes);
 
 // Cost of single access groups given as element byte addresses; reuses its scratch buffers.
+// port_bytes > 0: the groups are an array's operand vectors through a port of that many bytes per
+// cycle, whose bandwidth is charged elsewhere (the PE array's port stall), so a group's conflict
+// cycles are only what its banks need beyond the port: with v bytes read (padding skipped),
+//   conflicts = max(0, ceil(L / ports) - max(1, ceil(v / port_bytes))).
+// A contiguous vector twice the port's width then costs the port's two cycles and no conflict.
+// port_bytes == 0: ceil(L / ports) - 1.
 class VectorBankCounter {
  public:
   static constexpr int64_t kPadding = INT64_MIN;  // an element that is not accessed (implicit zero)
 
-  explicit VectorBankCounter(const BankGeometry& g);
+  explicit VectorBankCounter(const BankGeometry& g, int64_t port_bytes = 0);
   const BankGeometry& geometry() const { return m_g; }
+  int64_t port_bytes() const { return m_port_bytes; }
   // One group: elements of elem_bytes at base + offsets[i] (offsets[i] == kPadding: skipped).
   AccessCost group_cost(int64_t base, const int64_t* offsets, size_t n, int64_t elem_bytes);
   // Sum over v in [0, count) of group_cost(base0 + v * delta, offsets): the bank pattern depends
@@ -72,6 +79,7 @@ class VectorBankCounter {
 
  private:
   BankGeometry m_g;
+  int64_t m_port_bytes = 0;
   int m_width_shift = 0;
   int m_bank_shift = 0;
   std::vector<int64_t> m_words;

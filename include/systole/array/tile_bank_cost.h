@@ -1,7 +1,9 @@
 // Scratchpad bank accesses and conflicts of one MATMUL tile (SystemC-free). The array reads one
 // operand vector per cycle and port; its elements are issued together, so a vector is one access
-// group of array/bank_conflicts.h: it costs ceil(L / ports) - 1 extra cycles when L distinct words
-// of one bank are among its elements. Which vectors a tile reads and writes (array_timing.h fold
+// group of array/bank_conflicts.h: it costs ceil(L / ports) - max(1, ceil(v / P)) extra cycles
+// (when positive) when L distinct words of one bank are among its elements, v bytes of them read
+// through a port of P bytes per cycle (TileBankParams; the port's own cycles are the PE array's
+// port stall, docs/hardware.md). Which vectors a tile reads and writes (array_timing.h fold
 // shape, Fr row folds, Fc column folds; (i, j) of an operand as in isa/isa.h OperandLayout):
 //   WS (Sr = k, Sc = n, T = m):
 //     weight preload, once per fold: rows k of the fold's column range, one vector w[k][n0..n0+C)
@@ -62,6 +64,9 @@ struct TileBankParams {
   BankGeometry ifmap, weight, ofmap;
   int64_t input_bytes = 1, weight_bytes = 1, accumulator_bytes = 4;  // element sizes
   OperandFeeder feeder = OperandFeeder::kStaged;
+  // The array-side ports in bytes per cycle (VectorBankCounter: a vector's conflicts are the bank
+  // cycles beyond its port cycles, which the PE array charges as its port stall); 0: unbounded.
+  int64_t ifmap_port_bytes = 0, weight_port_bytes = 0, ofmap_read_port_bytes = 0, ofmap_write_port_bytes = 0;
 };
 
 class TileBankModel {
@@ -89,7 +94,8 @@ class TileBankModel {
 
  private:
   TileBankParams m_p;
-  Operand m_ifmap, m_weight, m_ofmap;
+  Operand m_ifmap, m_weight, m_ofmap;  // m_ofmap: partial-sum writes
+  Operand m_ofmap_read;                 // partial-sum reads, when the read port differs
 };
 
 // References for tests: the same sums by enumerating every element through operand_indices.

@@ -80,6 +80,26 @@ TEST(BankConflicts, TwoPortsHalveTheConflict) {
   EXPECT_EQ(strided(banks16(BankMapping::kInterleaved, 2), 0, 15, 64, 1).conflict_cycles, 8 - 1);
 }
 
+TEST(BankConflicts, APortBoundVectorCountsOnlyTheBankCyclesBeyondThePort) {
+  const BankGeometry g = banks16(BankMapping::kInterleaved, 1);  // 16 banks x 4 B = 64 B a row
+  auto cost = [&](int64_t port, int64_t n, int64_t stride) {
+    VectorBankCounter c(g, port);
+    std::vector<int64_t> offs;
+    for (int64_t i = 0; i < n; ++i) offs.push_back(i * stride);
+    return c.group_cost(0, offs.data(), offs.size(), 4);
+  };
+  // 32 contiguous int32 (128 B): 2 words per bank. Through a 64 B port that is the port's own 2
+  // cycles: no conflict; through a 128 B port (or none) one cycle beyond.
+  EXPECT_EQ(cost(64, 32, 4).conflict_cycles, 0);
+  EXPECT_EQ(cost(128, 32, 4).conflict_cycles, 1);
+  EXPECT_EQ(cost(0, 32, 4).conflict_cycles, 1);
+  // 8 int32 two rows apart (stride 128 B): all in bank 0, 8 cycles against the port's 1.
+  EXPECT_EQ(cost(64, 8, 128).conflict_cycles, 7);
+  // 32 int32 at stride 8 B: 32 words on the 8 even banks, 4 each; the 64 B port needs 2 cycles.
+  EXPECT_EQ(cost(64, 32, 8).conflict_cycles, 4 - 2);
+  EXPECT_EQ(cost(64, 32, 8).accesses, 32);
+}
+
 TEST(BankConflicts, ElementsSharingAWordAreOneAccess) {
   // Bytes 0..3 share word 0, bytes 64..67 word 16: two words, both in bank 0.
   VectorBankCounter c(banks16());

@@ -134,6 +134,9 @@ TEST(PeArray, BusyIsClosedFormPlusPortStallPlusBankConflicts) {
   ArchSpec arch = hwtest::test_arch();  // 16 banks x 4 B per scratchpad
   arch.core.array.operand_feeder = OperandFeeder::kDirect;
   arch.core.scratchpads.declare("ifmap").read_bytes_per_cycle = 8;
+  // An ofmap port of 128 B per cycle in front of 16 banks x 4 B: wider than its banks.
+  arch.core.scratchpads.declare("ofmap").read_bytes_per_cycle = 128;
+  arch.core.scratchpads.declare("ofmap").write_bytes_per_cycle = 128;
   ProgramBuilder b;
   b.matmul(Dataflow::kWeightStationary, 64, 32, 32);
   const auto top = run_top(arch, b.program());
@@ -141,7 +144,8 @@ TEST(PeArray, BusyIsClosedFormPlusPortStallPlusBankConflicts) {
   // Port stall: 2048 ifmap bytes / 8 B per cycle = 256 cycles > 158: 98 stall cycles.
   // Bank conflicts: dense operands. ifmap a[m][0..32) and weight rows w[k][0..32) are 32 int8 =
   // 8 words, no conflict; partial sums out[m][0..32) are 32 int32 = 32 words on 16 banks, 2 per
-  // bank: 1 conflict per vector, 64 vectors (T = m) written once (one row fold), read never.
+  // bank, through the port in one cycle: 1 conflict per vector, 64 vectors (T = m) written once
+  // (one row fold), read never.
   const int64_t stall = 2048 / 8 - kTileCycles, conflicts = 64 * (32 / 16 - 1);
   EXPECT_EQ(rec.work_cycles, kTileCycles);
   EXPECT_EQ(rec.spm_stall_cycles, stall);
@@ -164,10 +168,30 @@ TEST(PeArray, BusyIsClosedFormPlusPortStallPlusBankConflicts) {
   EXPECT_EQ(top->scratchpad(Buffer::kWeight).counters().read_accesses, 32 * 32 / 4);
 }
 
+// A vector wider than its port takes the port's cycles, which the port stall charges; its banks
+// need no more (16 banks x 4 B = the 64 B port), so that is no bank conflict as well.
+TEST(PeArray, AVectorWiderThanItsPortCostsPortTimeNotBankConflicts) {
+  ArchSpec arch = hwtest::test_arch();  // 16 banks x 4 B, 64 B ports
+  arch.core.array.operand_feeder = OperandFeeder::kDirect;
+  arch.core.scratchpads.declare("ofmap").write_bytes_per_cycle = 32;
+  ProgramBuilder b;
+  b.matmul(Dataflow::kWeightStationary, 64, 32, 32);
+  const auto top = run_top(arch, b.program());
+  const hw::InstructionRecord& rec = top->controller().records()[0];
+  // 64 partial-sum vectors of 128 B through a 32 B port: 256 port cycles > 158, 98 stall; each
+  // vector's banks need 2 cycles, fewer than its 4 port cycles.
+  EXPECT_EQ(rec.spm_stall_cycles, 64 * 128 / 32 - kTileCycles);
+  EXPECT_EQ(rec.bank_conflict_cycles, 0);
+  EXPECT_EQ(top->scratchpad(Buffer::kOfmap).counters().write_accesses, 64 * 32);
+}
+
 TEST(PeArray, RowFoldsReadModifyWriteTheAccumulator) {
   ArchSpec arch = test_arch();
   arch.core.scratchpads.declare("ofmap").ports_per_bank = 2;
   arch.core.scratchpads.declare("ofmap").banks = 8;  // 32 words of a partial-sum vector: 4 per bank
+  // Ports as wide as a vector (128 B): its banks' ceil(4 / 2) = 2 cycles are one beyond the port's.
+  arch.core.scratchpads.declare("ofmap").read_bytes_per_cycle = 128;
+  arch.core.scratchpads.declare("ofmap").write_bytes_per_cycle = 128;
   ProgramBuilder b;
   b.matmul(Dataflow::kWeightStationary, 10, 32, 96);  // k = 96: Fr = 3 row folds
   const auto top = run_top(arch, b.program());
