@@ -207,12 +207,13 @@ TileCandidates heuristic_candidates(const ArchSpec& arch, const GemmProblem& p) 
   auto cands = [](int64_t d, int64_t ext) {
     return ext > 0 ? array_candidates(d, ext) : stream_candidates(d);
   };
-  TileCandidates c{cands(p.m, a.m), cands(p.n, a.n), cands(p.k, a.k)};
+  TileCandidates c{cands(p.m, a.m), cands(p.n, a.n), cands(p.k, a.k), {}};
   // A conv whose dataflow prefers channel-last ifmap tiles takes them only when its k tile is a
   // whole block of b channels, b dividing C / groups (src/ops/conv2d.cpp). With the direct
   // feeder, whose bank conflicts the estimate does not see, its k tiles are only those, of at
-  // least one fold (b * kh * kw >= the array's k extent; at most O(sqrt(C)) of them); the staged
-  // feeder reads any layout at port bandwidth, so it keeps every candidate.
+  // least one fold (b * kh * kw >= the array's k extent; at most O(sqrt(C)) of them), and the
+  // other sizes only when no tiling of those fits (k_fallback); the staged feeder reads any
+  // layout at port bandwidth, so it keeps every candidate.
   const auto& ar = arch.core.array;
   const ConvLayouts layouts = conv_layouts(ar.dataflow, ar.scalesim_compat);
   if (p.is_conv && layouts.ifmap_channel_last && p.conv.kh * p.conv.kw > 1 &&
@@ -225,6 +226,7 @@ TileCandidates heuristic_candidates(const ArchSpec& arch, const GemmProblem& p) 
         if (b * window >= std::min(a.k, p.k)) k.insert(b * window);
       }
     }
+    c.k_fallback = std::move(c.k);
     c.k.assign(k.begin(), k.end());
   }
   return c;
@@ -249,7 +251,7 @@ TileCandidates exhaustive_candidates(const ArchSpec& arch, const GemmProblem& p)
   if (lower > kMaxExhaustiveTilings) {
     refuse(lower == kSaturated ? std::string("more than 2^63") : fmt::format("at least {}", lower));
   }
-  TileCandidates c{exhaustive_sizes(p.m, a.m), exhaustive_sizes(p.n, a.n), exhaustive_sizes(p.k, a.k)};
+  TileCandidates c{exhaustive_sizes(p.m, a.m), exhaustive_sizes(p.n, a.n), exhaustive_sizes(p.k, a.k), {}};
   if (c.tilings() > kMaxExhaustiveTilings) {
     refuse(fmt::format("{} ({} x {} x {} sizes x 2)", c.tilings(), c.m.size(), c.n.size(), c.k.size()));
   }
@@ -477,6 +479,9 @@ TileChoice search_tilings(const MapperRequest& r, const TileCandidates& c, const
         }
       }
     }
+  }
+  if (!found && only == nullptr && !c.k_fallback.empty()) {
+    return search_tilings(r, TileCandidates{c.m, c.n, c.k_fallback, {}});
   }
   if (!found && fewest_over < kSaturated) {
     throw BudgetExceeded{

@@ -59,6 +59,9 @@ namespace lowering {
 // The tile sizes a search tries per GEMM dimension, each list ascending and without duplicates.
 struct TileCandidates {
   std::vector<int64_t> m, n, k;
+  // Sizes of k searched (with m and n) only when no tiling of the sizes k fits the scratchpads
+  // and the instruction budget: a preference with a way out (heuristic_candidates).
+  std::vector<int64_t> k_fallback;
   // Candidate tilings: |m| x |n| x |k| x 2 loop orders, saturating.
   int64_t tilings() const;
 };
