@@ -103,9 +103,11 @@ AccessCost transfer_cost(const BankGeometry& g, int64_t addr, int64_t bytes, int
   return c;
 }
 
-VectorBankCounter::VectorBankCounter(const BankGeometry& g, int64_t port_bytes) : m_g(g), m_port_bytes(port_bytes) {
+VectorBankCounter::VectorBankCounter(const BankGeometry& g, int64_t port_bytes)
+    : m_g(g), m_port_bytes(port_bytes) {
   g.check();
-  if (port_bytes < 0) throw InternalError(fmt::format("bank counter: a port of {} bytes per cycle", port_bytes));
+  if (port_bytes < 0)
+    throw InternalError(fmt::format("bank counter: a port of {} bytes per cycle", port_bytes));
   m_width_shift = log2_exact(g.width_bytes);
   m_bank_shift = log2_exact(g.banks);
   m_count.assign(static_cast<size_t>(g.banks), 0);
@@ -142,7 +144,8 @@ AccessCost VectorBankCounter::group_cost(int64_t base, const int64_t* offsets, s
   }
   for (int64_t x : m_words) m_count[static_cast<size_t>((xor_map ? x ^ (x >> m_bank_shift) : x) & mask)] = 0;
   const int64_t bank_cycles = ceil_div(most, m_g.ports);
-  const int64_t port_cycles = m_port_bytes > 0 ? std::max<int64_t>(1, ceil_div(read * elem_bytes, m_port_bytes)) : 1;
+  const int64_t port_cycles =
+      m_port_bytes > 0 ? std::max<int64_t>(1, ceil_div(read * elem_bytes, m_port_bytes)) : 1;
   return {static_cast<int64_t>(m_words.size()), std::max<int64_t>(0, bank_cycles - port_cycles)};
 }
 

@@ -538,7 +538,8 @@ TileBankCost TileBankModel::cost(const MatmulOp& op) {
   const AccessCost out = pass(TileOperand::kOfmap, m_ofmap, op.ofmap_layout, oa);
   const bool same_ports = m_p.ofmap_read_port_bytes == m_p.ofmap_write_port_bytes;
   const int64_t out_reads = df.accumulates_in_pes() ? acc : fold_count(GemmDim::kK) - 1 + acc;
-  const AccessCost in = same_ports || out_reads == 0 ? out : pass(TileOperand::kOfmap, m_ofmap_read, op.ofmap_layout, oa);
+  const AccessCost in =
+      same_ports || out_reads == 0 ? out : pass(TileOperand::kOfmap, m_ofmap_read, op.ofmap_layout, oa);
   if (df.accumulates_in_pes()) {
     t.ofmap_write = out;
     t.ofmap_read = in.times(acc);

@@ -95,7 +95,7 @@ class TileBankModel {
  private:
   TileBankParams m_p;
   Operand m_ifmap, m_weight, m_ofmap;  // m_ofmap: partial-sum writes
-  Operand m_ofmap_read;                 // partial-sum reads, when the read port differs
+  Operand m_ofmap_read;                // partial-sum reads, when the read port differs
 };
 
 // References for tests: the same sums by enumerating every element through operand_indices.

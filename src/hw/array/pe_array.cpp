@@ -119,8 +119,8 @@ TileSpmCost PeArray::spm_cost(const MatmulOp& op, int64_t cycles) {
     m_banks = std::make_unique<TileBankModel>(TileBankParams{
         m_params.geometry, ifmap_port->banking(), weight_port->banking(), ofmap_port->banking(),
         m_params.input_bytes, m_params.weight_bytes, m_params.accumulator_bytes, m_params.feeder,
-        ifmap_port->read_bytes_per_cycle(), weight_port->read_bytes_per_cycle(), ofmap_port->read_bytes_per_cycle(),
-        ofmap_port->write_bytes_per_cycle()});
+        ifmap_port->read_bytes_per_cycle(), weight_port->read_bytes_per_cycle(),
+        ofmap_port->read_bytes_per_cycle(), ofmap_port->write_bytes_per_cycle()});
   }
   c.banks = m_banks->cost(op);
   if (charges_bank_conflicts()) c.conflict_cycles = c.banks.conflict_cycles();
