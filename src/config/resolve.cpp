@@ -196,6 +196,12 @@ void cross_check(LoadState* st) {
                    "single-stage PEs, no accumulator latency)");
       }
     }
+    if (c.is_explicit("core.array.operand_feeder") && a.operand_feeder != OperandFeeder::kStaged) {
+      c.fail(
+          "core.array.operand_feeder",
+          "must be staged (or left out) when core.array.scalesim_compat is true: SCALE-Sim v2's SRAMs feed "
+          "the array without bank conflicts");
+    }
   }
 
   // One PE multiplies an input by a weight and adds into the accumulator: integer products need
@@ -291,6 +297,7 @@ ArchSpec finish(LoadState st) {
   ArrayParams& a = st.spec.core.array;
   if (a.scalesim_compat) {
     a.microarch = ArrayMicroarch::scalesim();
+    a.operand_feeder = OperandFeeder::kStaged;
   } else {
     a.microarch.scalesim_counting = false;
   }

@@ -287,18 +287,20 @@ std::vector<ParamDef> declare() {
       "every PE register each cycle; same cycles, slower)",
       [](auto& a) -> auto& { return a.core.array.fidelity; }));
   s.push_back(enum_param(
-      "core.array.operand_feeder", OperandFeeder::kStaged, {"staged", "direct"},
-      "How operand vectors leave the scratchpads: staged (im2col/transpose staging buffers read "
-      "whole words in address order: ceil(bytes / bank width) word reads per vector, no bank "
-      "conflicts, port bandwidth only) or direct (each vector's elements read in place in one "
-      "cycle: every bank word it touches is a read, bank conflicts stall, counted exactly)",
+      "core.array.operand_feeder", OperandFeeder::kDirect, {"direct", "staged"},
+      "How operand vectors leave the scratchpads: direct (each vector's elements read in place, "
+      "where the compiler's layouts put them, in one cycle: every bank word it touches is a read, "
+      "bank conflicts stall, counted exactly) or staged (im2col/transpose staging buffers, such as "
+      "the TPU's systolic data setup unit, read whole words in address order: ceil(bytes / bank "
+      "width) word reads per vector, no bank conflicts, port bandwidth only). SCALE-Sim "
+      "compatibility uses staged",
       [](auto& a) -> auto& { return a.core.array.operand_feeder; }));
   s.push_back(bool_param(
       "core.array.scalesim_compat", false,
       "Count compute cycles as SCALE-Sim v2 does; true forces ArrayMicroarch::scalesim() "
       "(preload_overlap and fold_pipelining off, no skew registers, pe_pipeline_depth 1, "
-      "accumulator_rmw_latency 0, count from cycle 0), so setting any of them otherwise "
-      "beside it is an error",
+      "accumulator_rmw_latency 0, count from cycle 0) and the staged operand_feeder (SCALE-Sim's "
+      "SRAMs never stall), so setting any of them otherwise beside it is an error",
       [](auto& a) -> auto& { return a.core.array.scalesim_compat; }));
   s.push_back(bool_param(
       "core.array.preload_overlap", true,

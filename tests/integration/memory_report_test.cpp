@@ -77,8 +77,8 @@ TEST(MemoryReport, DirectFeederChargesBankConflictsTheStagedOneDoesNot) {
   // layout spreads over several words per bank (docs/hardware.md).
   const std::string base =
       "run --workload workloads/alexnet.yaml --set compiler.residency=off --quiet --out '" + dir.string();
-  ASSERT_EQ(run_systole(base + "/staged'", dir).exit_code, 0);
-  ASSERT_EQ(run_systole(base + "/direct' --set core.array.operand_feeder=direct", dir).exit_code, 0);
+  ASSERT_EQ(run_systole(base + "/staged' --set core.array.operand_feeder=staged", dir).exit_code, 0);
+  ASSERT_EQ(run_systole(base + "/direct'", dir).exit_code, 0);  // the default feeder
   const auto staged = nlohmann::json::parse(read_file(dir / "staged" / "report.json"));
   const auto direct = nlohmann::json::parse(read_file(dir / "direct" / "report.json"));
   EXPECT_EQ(staged["total"]["cycle_breakdown"]["bank_conflict"].get<int64_t>(), 0);

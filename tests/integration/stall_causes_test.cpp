@@ -135,7 +135,7 @@ TEST(StallCauses, ABigArrayBehindAnIdealDramWaitsOnTheScratchpadPortsNotOnDram) 
               static_cast<double>(cause(t, "spm_array_port")), 0.01 * static_cast<double>(cycles));
   EXPECT_GT(cycles - w["cycles"].get<int64_t>(), gone * 8 / 10);
 
-  // Along the critical path the DMA's fills and drains bound the run most (~48 %): the array's
+  // Along the critical path the DMA's fills and drains bound the run most (~44 %): the array's
   // port stalls it also waits for come second. Widening the DMA-side ports takes that cause off
   // the top.
   EXPECT_EQ(largest_path_cause(t), "spm_dma_port");

@@ -97,7 +97,7 @@ struct ArrayParams {
   int64_t accumulator_width_bits = 32;
   Overflow accumulator_overflow = Overflow::kSaturate;
   ArrayFidelity fidelity = ArrayFidelity::kTile;
-  OperandFeeder operand_feeder = OperandFeeder::kStaged;
+  OperandFeeder operand_feeder = OperandFeeder::kDirect;
   bool scalesim_compat = false;
   // core.array.{preload_overlap, fold_pipelining, input_skew_registers, output_skew_registers,
   // pe_pipeline_depth, accumulator_rmw_latency} in YAML; the loader replaces it with

@@ -44,6 +44,11 @@ TEST(CrossField, ScalesimCompatForcesTheScaleSimMicroarchitecture) {
   EXPECT_FALSE(a.core.array.microarch.preload_overlap);
   EXPECT_FALSE(a.core.array.microarch.fold_pipelining);
   EXPECT_TRUE(a.core.array.microarch.scalesim_counting);
+  // and the staged feeder (SCALE-Sim's SRAMs never stall), where the default is direct.
+  EXPECT_EQ(a.core.array.operand_feeder, OperandFeeder::kStaged);
+  EXPECT_EQ(load_arch_from_string(arch("rows: 32"), "a.yaml").core.array.operand_feeder,
+            OperandFeeder::kDirect);
+  EXPECT_NO_THROW(load_arch_from_string(arch("scalesim_compat: true, operand_feeder: staged"), "a.yaml"));
   // Explicitly false beside it is consistent, not a conflict.
   EXPECT_NO_THROW(load_arch_from_string(
       arch("scalesim_compat: true, preload_overlap: false, fold_pipelining: false"), "a.yaml"));

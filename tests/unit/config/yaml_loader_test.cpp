@@ -72,7 +72,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "must be a map of keys (got a list)"},
         BadFixture{"accumulator_mismatch.yaml", "core.array.accumulator_type", 8, "int32", "must be fp32"},
         BadFixture{"scalesim_compat_conflict.yaml", "core.array.preload_overlap", 7, "true",
-                   "must be false (or left out) when core.array.scalesim_compat is true"}),
+                   "must be false (or left out) when core.array.scalesim_compat is true"},
+        BadFixture{"scalesim_compat_direct.yaml", "core.array.operand_feeder", 7, "direct",
+                   "must be staged (or left out) when core.array.scalesim_compat is true"}),
     [](const ::testing::TestParamInfo<BadFixture>& info) {
       std::string n = info.param.file.substr(0, info.param.file.find('.'));
       return n;
