@@ -65,6 +65,25 @@ constexpr const char* kCycleOnlyKeys[] = {"dram.preset",          "dram.channels
                                           "dram.address_mapping", "dram.queue_depth", "dram.refresh",
                                           "dram.scheduler",       "dram.row_hit_cap"};
 
+// The NoC's shape and VCs against its topology (config/noc_params.h).
+void check_noc(CrossChecker& c, const ArchSpec& spec) {
+  const NocParams& n = spec.noc;
+  if (n.topology == NocTopology::kRing) {
+    if (n.y != 1) c.fail("noc.y", "must be 1 with noc.topology ring (noc.x routers in a cycle)");
+    if (n.x < 2) c.fail("noc.x", "must be at least 2 with noc.topology ring");
+    if (n.vcs % 2 != 0) {
+      c.fail("noc.vcs",
+             "must be even with noc.topology ring: its dateline splits each port's VCs into two classes");
+    }
+  }
+  if (n.topology == NocTopology::kCrossbar && n.x * n.y > 256) {
+    c.fail("noc.x",
+           fmt::format("with noc.y = {}: a crossbar of {} nodes; at most 256 (one router with a port per "
+                       "node)",
+                       n.y, n.x * n.y));
+  }
+}
+
 void check_dram(CrossChecker& c, const ArchSpec& spec) {
   const DramParams& d = spec.dram;
   const int kind_layer = c.layer("dram.kind");
@@ -176,6 +195,7 @@ void check_scratchpads(CrossChecker& c, const LoadState& st) {
 void cross_check(LoadState* st) {
   CrossChecker c(st);
   check_dram(c, st->spec);
+  check_noc(c, st->spec);
   check_scratchpads(c, *st);
   const ArrayParams& a = st->spec.core.array;
 

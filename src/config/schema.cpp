@@ -56,6 +56,9 @@ bool parse_enum(const std::string& s, DramAddressMapping* out) {
 bool parse_enum(const std::string& s, Residency* out) {
   return parse_residency(s, out);
 }
+bool parse_enum(const std::string& s, NocTopology* out) {
+  return parse_noc_topology(s, out);
+}
 bool parse_enum(const std::string& s, EnergyDramStandard* out) {
   return parse_energy_dram_standard(s, out);
 }
@@ -464,6 +467,46 @@ std::vector<ParamDef> declare() {
       "power.csv: average power per component over windows of this many core cycles; a run may "
       "have at most 100,000 windows (report.json keeps them for re-pricing)",
       [](auto& a) -> auto& { return a.energy.power_window_cycles; }));
+
+  s.push_back(enum_param(
+      "noc.topology", NocTopology::kMesh, noc_topology_names(),
+      "Network-on-chip joining cores and memory controllers: mesh (noc.x columns by noc.y rows, "
+      "dimension-order XY routing), ring (noc.x routers, shortest direction, two VC classes with a "
+      "dateline) or crossbar (one router, noc.x * noc.y nodes) (docs/noc.md)",
+      [](auto& a) -> auto& { return a.noc.topology; }));
+  s.push_back(int_param(
+      "noc.x", "routers", 4, at_least(1, 64),
+      "Mesh columns, ring length, or crossbar nodes (with noc.y); at most 64",
+      [](auto& a) -> auto& { return a.noc.x; }));
+  s.push_back(int_param(
+      "noc.y", "routers", 4, at_least(1, 64), "Mesh rows (a ring has 1); at most 64",
+      [](auto& a) -> auto& { return a.noc.y; }));
+  s.push_back(int_param(
+      "noc.router_cycles", "cycles", 2, at_least(1, 64),
+      "Router pipeline depth: NoC cycles from a flit entering an input buffer to crossing the switch "
+      "(route, VC and switch allocation, traversal)",
+      [](auto& a) -> auto& { return a.noc.router_cycles; }));
+  s.push_back(int_param(
+      "noc.link_cycles", "cycles", 1, at_least(1, 64),
+      "Link latency between neighbouring routers, NoC cycles (credits return as fast)",
+      [](auto& a) -> auto& { return a.noc.link_cycles; }));
+  s.push_back(int_param(
+      "noc.flit_bytes", "B", 32, at_least(1, 4096),
+      "Flit size = link width: a link moves one flit per NoC cycle (32 B at 1 GHz = 32 GB/s per "
+      "direction)",
+      [](auto& a) -> auto& { return a.noc.flit_bytes; }));
+  s.push_back(int_param(
+      "noc.vcs", "VCs", 2, at_least(1, 16),
+      "Virtual channels per router input port (a ring needs an even number: two classes)",
+      [](auto& a) -> auto& { return a.noc.vcs; }));
+  s.push_back(int_param(
+      "noc.buffer_flits", "flits", 4, at_least(1, 1024),
+      "Buffer per virtual channel, flits; a VC streams at full rate when it covers the credit round "
+      "trip, router_cycles + 2 x link_cycles",
+      [](auto& a) -> auto& { return a.noc.buffer_flits; }));
+  s.push_back(float_param(
+      "noc.clock_mhz", "MHz", 1000.0, at_least(1, 10000), "The NoC's own clock",
+      [](auto& a) -> auto& { return a.noc.clock_mhz; }));
 
   s.push_back(int_param(
       "sim.max_cycles", "cycles", 100'000'000'000, at_least(1000, 1e13),

@@ -12,6 +12,7 @@
 #include "systole/config/array_model_list.h"
 #include "systole/config/compiler_params.h"
 #include "systole/config/dram_spec.h"
+#include "systole/config/noc_params.h"
 #include "systole/config/types.h"
 #include "systole/numeric/arith.h"
 
@@ -287,6 +288,7 @@ struct ArchSpec {
   std::string name;
   CoreParams core;
   DramParams dram;
+  NocParams noc;  // noc.* (config/noc_params.h); unused while there is one core
   EnergyParams energy;
   SimParams sim;
   TraceParams trace;

@@ -86,5 +86,26 @@ TEST(CrossField, ScalesimCompatRejectsEveryContradictingMicroarchKey) {
                                         "a.yaml"));
 }
 
+TEST(CrossField, TheNocShapeAndVcsMustSuitItsTopology) {
+  auto noc = [](const std::string& body) { return "schema_version: 1\nname: x\nnoc: {" + body + "}\n"; };
+  EXPECT_NO_THROW(load_arch_from_string(noc("topology: ring, x: 8, y: 1, vcs: 2"), "a.yaml"));
+  EXPECT_NO_THROW(load_arch_from_string(noc("topology: crossbar, x: 16, y: 16"), "a.yaml"));
+  const auto ds =
+      diagnostics_of([&] { load_arch_from_string(noc("topology: ring, x: 1, y: 4, vcs: 3"), "a.yaml"); });
+  ASSERT_EQ(ds.size(), 3u);
+  EXPECT_EQ(diagnostic_for(ds, "noc.y").rule, "must be 1 with noc.topology ring (noc.x routers in a cycle)");
+  EXPECT_EQ(diagnostic_for(ds, "noc.x").rule, "must be at least 2 with noc.topology ring");
+  EXPECT_NE(diagnostic_for(ds, "noc.vcs").rule.find("must be even"), std::string::npos);
+  EXPECT_EQ(diagnostic_for(ds, "noc.vcs").line, 3);  // the noc: line
+  const auto big =
+      diagnostics_of([&] { load_arch_from_string(noc("topology: crossbar, x: 32, y: 16"), "a.yaml"); });
+  ASSERT_EQ(big.size(), 1u);
+  EXPECT_NE(big[0].rule.find("at most 256"), std::string::npos) << big[0].rule;
+  const auto bad = diagnostics_of([&] { load_arch_from_string(noc("topology: torus"), "a.yaml"); });
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].key, "noc.topology");
+  EXPECT_EQ(bad[0].rule, "must be one of: mesh, ring, crossbar");
+}
+
 }  // namespace
 }  // namespace systole

@@ -85,10 +85,19 @@ TEST(Schema, DeclaresTheIssueTwoToFourTree) {
                           "compiler.residency",
                           "compiler.resident_kib",
                           "compiler.mapper",
-                          "compiler.objective"}) {
+                          "compiler.objective",
+                          "noc.topology",
+                          "noc.x",
+                          "noc.y",
+                          "noc.router_cycles",
+                          "noc.link_cycles",
+                          "noc.flit_bytes",
+                          "noc.vcs",
+                          "noc.buffer_flits",
+                          "noc.clock_mhz"}) {
     EXPECT_NE(find_param(key), nullptr) << key;
   }
-  EXPECT_EQ(arch_schema().size(), 79u) << "a parameter was added or removed: update this test and the docs";
+  EXPECT_EQ(arch_schema().size(), 88u) << "a parameter was added or removed: update this test and the docs";
   EXPECT_EQ(find_param("core.array"), nullptr);
   EXPECT_TRUE(is_schema_section("core.scratchpads.ofmap"));
   EXPECT_FALSE(is_schema_section(""));

@@ -1,0 +1,417 @@
+// The cycle-level NoC engine (network.h): input-queued VC routers, one pass per cycle with
+// something to move, idle stretches skipped.
+#include "systole/noc/network.h"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+
+namespace systole::noc {
+
+void check(const NocParams& p, const ITopology& t) {
+  auto bad = [](const char* what, int64_t v, const char* rule) {
+    throw InternalError(fmt::format("NoC: {} = {}: {}", what, v, rule));
+  };
+  if (p.router_cycles < 1) bad("router_cycles", p.router_cycles, "must be >= 1");
+  if (p.link_cycles < 1) bad("link_cycles", p.link_cycles, "must be >= 1");
+  if (p.flit_bytes < 1) bad("flit_bytes", p.flit_bytes, "must be >= 1");
+  if (p.buffer_flits < 1) bad("buffer_flits", p.buffer_flits, "must be >= 1");
+  if (p.x < 1 || p.y < 1 || p.x > 64 || p.y > 64) {
+    throw InternalError(fmt::format("NoC: shape {} x {}", p.x, p.y));
+  }
+  if (p.vcs < 1 || p.vcs % t.vc_classes() != 0) {
+    throw InternalError(fmt::format("NoC: vcs = {}: the {} topology needs a multiple of {}", p.vcs, t.name(),
+                                    t.vc_classes()));
+  }
+}
+
+std::unique_ptr<ITopology> make_topology(const NocParams& p) {
+  return topology_registry().make(to_string(p.topology), static_cast<int>(p.x), static_cast<int>(p.y));
+}
+
+namespace {
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+struct Flit {
+  uint64_t packet = 0;
+  int dst = 0;
+  bool head = false, tail = false;
+  int vc_class = 0;   // the class of the VC it occupies
+  int64_t ready = 0;  // the first cycle it may cross this router's switch
+};
+
+// A VC's buffer: a ring of buffer_flits slots (credits guarantee it never overflows).
+class FlitRing {
+ public:
+  void reset(size_t capacity) { m_buf.assign(capacity, Flit{}), m_head = 0, m_count = 0; }
+  bool empty() const { return m_count == 0; }
+  const Flit& front() const { return m_buf[m_head]; }
+  void push_back(const Flit& f) {
+    if (m_count == m_buf.size()) throw InternalError("NoC: a VC buffer overflowed its credits");
+    m_buf[(m_head + m_count) % m_buf.size()] = f;
+    ++m_count;
+  }
+  void pop_front() {
+    m_head = (m_head + 1) % m_buf.size();
+    --m_count;
+  }
+
+ private:
+  std::vector<Flit> m_buf;
+  size_t m_head = 0, m_count = 0;
+};
+
+struct InputVc {
+  FlitRing q;
+  // The route of the packet at the front, from its head onwards: output port, output VC (-1: not
+  // yet allocated), class on the next hop.
+  int out_port = -1, out_vc = -1, next_class = 0;
+};
+
+struct OutputVc {
+  int64_t credits = 0;  // free slots downstream (ejection: unbounded)
+  bool owned = false;   // held by a packet between its head and its tail
+};
+
+struct Port {
+  PortLink link;
+  std::vector<InputVc> in;
+  std::vector<OutputVc> out;
+  size_t rr = 0;  // round-robin pointer over (input port, VC) requesters of this output
+  int64_t link_index = -1;
+};
+
+struct Router {
+  std::vector<Port> ports;
+  int64_t flits = 0;  // in its input buffers
+};
+
+// A credit on its way back: to a router's output VC, or to a node's injection VC.
+struct CreditReturn {
+  int64_t at = 0;
+  int router = 0, port = 0, vc = 0;
+};
+
+struct Packet {
+  uint64_t id = 0;
+  int src = 0, dst = 0;
+  int64_t flits = 0, created = 0;
+};
+
+struct Source {
+  std::deque<Packet> queue;  // created, not yet fully injected (front: the one being injected)
+  int64_t sent = 0;          // flits of the front packet already injected
+  int vc = -1;               // the router input VC it is injecting into
+  std::vector<int64_t> credits;
+  size_t rr = 0;
+};
+
+}  // namespace
+
+struct Network::Impl {
+  std::vector<Router> routers;
+  std::vector<Source> sources;
+  // Credits in flight, each queue in non-decreasing `at` (a fixed delay each): back to routers
+  // (link_cycles) and back to nodes (1 cycle; `router` holds the node).
+  std::deque<CreditReturn> router_credits, node_credits;
+  uint64_t next_id = 0;
+  int64_t queued = 0;       // packets created and not yet delivered
+  int64_t buffered = 0;     // flits in router buffers
+  bool contention = false;  // a ready flit lost an allocation in the last step: retry next cycle
+  bool moved = false;       // the last step moved a flit
+  int64_t hint = kNever;    // the earliest ready cycle of a buffered flit seen by the last step
+  int64_t last_progress = 0;
+  std::unordered_map<uint64_t, Packet> injected;  // head injected, tail not delivered
+  std::vector<std::vector<int>> requests;         // per output port: requesting (port * vcs + vc)
+  std::vector<char> input_used;
+};
+
+Network::Network(const NocParams& p, std::unique_ptr<ITopology> topology)
+    : m_p(p), m_topo(std::move(topology)), m_impl(std::make_unique<Impl>()) {
+  check(m_p, *m_topo);
+  Impl& s = *m_impl;
+  s.routers.resize(static_cast<size_t>(m_topo->routers()));
+  size_t most_ports = 0;
+  for (int r = 0; r < m_topo->routers(); ++r) {
+    const std::vector<PortLink>& links = m_topo->ports(r);
+    Router& router = s.routers[static_cast<size_t>(r)];
+    router.ports.resize(links.size());
+    most_ports = std::max(most_ports, links.size());
+    for (size_t q = 0; q < links.size(); ++q) {
+      Port& port = router.ports[q];
+      port.link = links[q];
+      port.in.resize(static_cast<size_t>(m_p.vcs));
+      for (InputVc& in : port.in) in.q.reset(static_cast<size_t>(m_p.buffer_flits));
+      port.out.resize(static_cast<size_t>(m_p.vcs));
+      const bool ejection = port.link.node >= 0;
+      for (OutputVc& o : port.out) o.credits = ejection ? kNever : m_p.buffer_flits;
+      if (port.link.router >= 0) {
+        port.link_index = static_cast<int64_t>(m_counters.links.size());
+        m_counters.links.push_back({r, static_cast<int>(q), 0});
+      }
+    }
+  }
+  s.requests.resize(most_ports);
+  s.sources.resize(static_cast<size_t>(m_topo->nodes()));
+  for (Source& src : s.sources) src.credits.assign(static_cast<size_t>(m_p.vcs), m_p.buffer_flits);
+}
+
+Network::~Network() = default;
+
+int64_t Network::zero_load_latency(int a, int b, int64_t flits) const {
+  const int64_t h = m_topo->hops(a, b);
+  return (h + 1) * m_p.router_cycles + h * m_p.link_cycles + (flits - 1);
+}
+
+uint64_t Network::inject(int src, int dst, int64_t bytes, int64_t at) {
+  const int n = m_topo->nodes();
+  if (src < 0 || src >= n || dst < 0 || dst >= n || bytes < 0 || at < m_now) {
+    throw InternalError(fmt::format("NoC: inject({} -> {}, {} B, at {}) with {} nodes at cycle {}", src, dst,
+                                    bytes, at, n, m_now));
+  }
+  Impl& s = *m_impl;
+  Packet p;
+  p.id = s.next_id++;
+  p.src = src, p.dst = dst;
+  p.flits = std::max<int64_t>(1, (bytes + m_p.flit_bytes - 1) / m_p.flit_bytes);
+  p.created = at;
+  std::deque<Packet>& q = s.sources[static_cast<size_t>(src)].queue;
+  if (!q.empty() && at < q.back().created) {
+    throw InternalError(fmt::format("NoC: node {} gets a packet created at {} after one created at {}", src,
+                                    at, q.back().created));
+  }
+  q.push_back(p);
+  ++s.queued;
+  return p.id;
+}
+
+bool Network::idle() const {
+  return m_impl->queued == 0 && m_impl->buffered == 0;
+}
+
+int64_t Network::next_event() const {
+  const Impl& s = *m_impl;
+  if (idle()) return -1;
+  if (s.contention) return m_now;  // something ready lost an allocation: retry this cycle
+  int64_t next = s.hint;
+  if (!s.router_credits.empty()) next = std::min(next, s.router_credits.front().at);
+  if (!s.node_credits.empty()) next = std::min(next, s.node_credits.front().at);
+  const size_t per_class = static_cast<size_t>(m_p.vcs / m_topo->vc_classes());
+  for (const Source& src : s.sources) {
+    if (src.queue.empty()) continue;
+    bool blocked = true;  // waits for a credit return (an event above)
+    if (src.vc >= 0) {
+      blocked = src.credits[static_cast<size_t>(src.vc)] == 0;
+    } else {
+      for (size_t v = 0; v < per_class; ++v) blocked = blocked && src.credits[v] == 0;
+    }
+    if (!blocked) next = std::min(next, src.queue.front().created);
+  }
+  // Every buffered flit is ready at its cycle (hint), waits for a credit in flight, or lost an
+  // allocation (contention); kNever with flits buffered is a deadlock, which the watchdog names
+  // when time is made to pass.
+  return next == kNever ? m_now : std::max(next, m_now);
+}
+
+void Network::step(std::vector<Delivery>* out) {
+  Impl& s = *m_impl;
+  const int64_t R = m_p.router_cycles, L = m_p.link_cycles;
+  const size_t vcs = static_cast<size_t>(m_p.vcs);
+  const size_t per_class = vcs / static_cast<size_t>(m_topo->vc_classes());
+  s.moved = false;
+  s.contention = false;
+  s.hint = kNever;
+  // 1. Credits due by now.
+  while (!s.router_credits.empty() && s.router_credits.front().at <= m_now) {
+    const CreditReturn& c = s.router_credits.front();
+    ++s.routers[static_cast<size_t>(c.router)]
+          .ports[static_cast<size_t>(c.port)]
+          .out[static_cast<size_t>(c.vc)]
+          .credits;
+    s.router_credits.pop_front();
+  }
+  while (!s.node_credits.empty() && s.node_credits.front().at <= m_now) {
+    const CreditReturn& c = s.node_credits.front();
+    ++s.sources[static_cast<size_t>(c.router)].credits[static_cast<size_t>(c.vc)];
+    s.node_credits.pop_front();
+  }
+  // 2. Each node injects at most one flit, into a class-0 VC of its router's terminal port; a
+  // packet's flits all go into the VC its head took.
+  for (int n = 0; n < m_topo->nodes(); ++n) {
+    Source& src = s.sources[static_cast<size_t>(n)];
+    if (src.queue.empty() || src.queue.front().created > m_now) continue;
+    if (src.vc < 0) {
+      for (size_t k = 0; k < per_class && src.vc < 0; ++k) {
+        const size_t v = (src.rr + k) % per_class;
+        if (src.credits[v] > 0) src.vc = static_cast<int>(v), src.rr = v + 1;
+      }
+      if (src.vc < 0) continue;  // every VC full: a credit return is the next event
+    }
+    if (src.credits[static_cast<size_t>(src.vc)] == 0) continue;
+    const Packet& p = src.queue.front();
+    Router& router = s.routers[static_cast<size_t>(m_topo->router_of(n))];
+    Flit f;
+    f.packet = p.id;
+    f.dst = p.dst;
+    f.head = src.sent == 0;
+    f.tail = src.sent + 1 == p.flits;
+    f.ready = m_now + R;
+    router.ports[static_cast<size_t>(m_topo->terminal_port(n))].in[static_cast<size_t>(src.vc)].q.push_back(
+        f);
+    s.hint = std::min(s.hint, f.ready);
+    ++router.flits;
+    ++s.buffered;
+    --src.credits[static_cast<size_t>(src.vc)];
+    ++m_counters.flits_injected;
+    s.moved = true;
+    if (f.head) {
+      ++m_counters.packets_injected;
+      s.injected.emplace(p.id, p);
+    }
+    if (f.tail) {
+      src.queue.pop_front();
+      src.sent = 0;
+      src.vc = -1;
+    } else {
+      ++src.sent;
+    }
+  }
+  // 3. Per router: the ready front flits request their output ports (routing a head on arrival
+  // at the front); each output port grants one, round-robin over (input port, VC) from its
+  // pointer, to a requester whose input port has not crossed this cycle and that holds (or now
+  // gets) a VC of its next hop's class with a credit; the flit crosses.
+  for (int r = 0; r < static_cast<int>(s.routers.size()); ++r) {
+    Router& router = s.routers[static_cast<size_t>(r)];
+    if (router.flits == 0) continue;
+    const size_t nports = router.ports.size(), requesters = nports * vcs;
+    for (size_t o = 0; o < nports; ++o) s.requests[o].clear();
+    for (size_t ip = 0; ip < nports; ++ip) {
+      for (size_t iv = 0; iv < vcs; ++iv) {
+        InputVc& in = router.ports[ip].in[iv];
+        if (in.q.empty()) continue;
+        const Flit& f = in.q.front();
+        if (f.ready > m_now) {
+          s.hint = std::min(s.hint, f.ready);
+          continue;
+        }
+        if (f.head && in.out_port < 0) {
+          const RouteStep route = m_topo->route(r, f.dst, f.vc_class);
+          in.out_port = route.port;
+          in.next_class = route.vc_class;
+        }
+        s.requests[static_cast<size_t>(in.out_port)].push_back(static_cast<int>(ip * vcs + iv));
+      }
+    }
+    s.input_used.assign(nports, 0);
+    for (size_t o = 0; o < nports; ++o) {
+      std::vector<int>& reqs = s.requests[o];
+      if (reqs.empty()) continue;
+      Port& outp = router.ports[o];
+      const size_t rr = outp.rr % requesters;
+      std::sort(reqs.begin(), reqs.end(), [&](int a, int b) {
+        return (static_cast<size_t>(a) + requesters - rr) % requesters <
+               (static_cast<size_t>(b) + requesters - rr) % requesters;
+      });
+      bool granted = false;
+      for (const int idx : reqs) {
+        const size_t ip = static_cast<size_t>(idx) / vcs, iv = static_cast<size_t>(idx) % vcs;
+        InputVc& in = router.ports[ip].in[iv];
+        if (granted || s.input_used[ip]) {
+          const bool credit_wait = in.out_vc >= 0 && outp.out[static_cast<size_t>(in.out_vc)].credits == 0;
+          if (!credit_wait) s.contention = true;
+          continue;
+        }
+        if (in.out_vc < 0) {
+          const size_t base = static_cast<size_t>(in.next_class) * per_class;
+          for (size_t v = base; v < base + per_class && in.out_vc < 0; ++v) {
+            if (!outp.out[v].owned) in.out_vc = static_cast<int>(v), outp.out[v].owned = true;
+          }
+          if (in.out_vc < 0) {  // every VC of its class held by another packet
+            s.contention = true;
+            continue;
+          }
+        }
+        OutputVc& ovc = outp.out[static_cast<size_t>(in.out_vc)];
+        if (ovc.credits == 0) continue;  // waits for a credit return (an event)
+        const Flit flit = in.q.front();
+        in.q.pop_front();
+        if (!in.q.empty()) s.hint = std::min(s.hint, std::max(m_now + 1, in.q.front().ready));
+        --router.flits;
+        --s.buffered;
+        s.input_used[ip] = 1;
+        outp.rr = static_cast<size_t>(idx) + 1;
+        granted = true;
+        s.moved = true;
+        ++m_counters.router_traversals;
+        // The slot it leaves frees: a credit back to whoever filled this input VC.
+        const PortLink& from = router.ports[ip].link;
+        if (from.node >= 0) {
+          s.node_credits.push_back({m_now + 1, from.node, 0, static_cast<int>(iv)});
+        } else {
+          s.router_credits.push_back({m_now + L, from.router, from.router_port, static_cast<int>(iv)});
+        }
+        if (outp.link.node >= 0) {  // ejection to its node
+          ++m_counters.flits_delivered;
+          if (flit.tail) {
+            auto it = s.injected.find(flit.packet);
+            if (it == s.injected.end()) throw InternalError("NoC: a tail flit without its packet");
+            const Packet& p = it->second;
+            out->push_back({p.id, p.src, p.dst, p.flits, p.created, m_now});
+            s.injected.erase(it);
+            ++m_counters.packets_delivered;
+            --s.queued;
+          }
+        } else {
+          --ovc.credits;
+          Router& next = s.routers[static_cast<size_t>(outp.link.router)];
+          Flit hop = flit;
+          hop.vc_class = in.next_class;
+          hop.ready = m_now + L + R;
+          next.ports[static_cast<size_t>(outp.link.router_port)]
+              .in[static_cast<size_t>(in.out_vc)]
+              .q.push_back(hop);
+          s.hint = std::min(s.hint, hop.ready);
+          ++next.flits;
+          ++s.buffered;
+          ++m_counters.flit_hops;
+          ++m_counters.links[static_cast<size_t>(outp.link_index)].flits;
+        }
+        if (flit.tail) {
+          ovc.owned = false;
+          in.out_port = -1;
+          in.out_vc = -1;
+        }
+      }
+    }
+  }
+}
+
+std::vector<Delivery> Network::run_until(int64_t until) {
+  Impl& s = *m_impl;
+  std::vector<Delivery> out;
+  while (!idle()) {
+    const int64_t t = next_event();
+    if (t >= until) {
+      m_now = std::max(m_now, until);
+      break;
+    }
+    m_now = t;
+    step(&out);
+    ++m_now;  // cycle t is done
+    if (s.moved) {
+      s.last_progress = t;
+    } else if (s.buffered > 0 && t - s.last_progress > kWatchdogCycles) {
+      throw InternalError(
+          fmt::format("NoC: deadlock: {} flits in the routers and none moved for {} cycles (cycle {})",
+                      s.buffered, t - s.last_progress, t));
+    }
+  }
+  return out;
+}
+
+}  // namespace systole::noc
