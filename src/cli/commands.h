@@ -14,6 +14,7 @@ int compile_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int config_doc_command(const std::vector<std::string>& args);
 int memtest_command(const std::vector<std::string>& args);  // memtest_command.cpp
+int noctest_command(const std::vector<std::string>& args);  // noctest_command.cpp
 int chart_command(const std::vector<std::string>& args);    // chart_command.cpp
 int energy_command(const std::vector<std::string>& args);   // energy_command.cpp
 int plot_command(const std::vector<std::string>& args);     // plot_command.cpp

@@ -27,6 +27,7 @@ constexpr const char* kUsage =
     "  map        the tilings the compiler ranked best for each GEMM layer, with their estimates\n"
     "  validate   check an arch config (and optionally a workload) and report every problem\n"
     "  memtest    drive the cycle-level DRAM model alone: bandwidth, latency, row hits, commands\n"
+    "  noctest    drive the network-on-chip alone: latency and accepted throughput under traffic\n"
     "  chart      plot simulated designs on GOP/s vs W with published accelerators\n"
     "  energy     re-price a finished run's report.json with another energy table\n"
     "  plot       pictures of a run or of several runs: causes, utilisation, roofline, energy, power\n"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return systole::cli::validate_command(args);
     if (command == "config-doc") return systole::cli::config_doc_command(args);
     if (command == "memtest") return systole::cli::memtest_command(args);
+    if (command == "noctest") return systole::cli::noctest_command(args);
     if (command == "chart") return systole::cli::chart_command(args);
     if (command == "energy") return systole::cli::energy_command(args);
     if (command == "plot") return systole::cli::plot_command(args);
