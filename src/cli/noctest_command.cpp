@@ -64,12 +64,6 @@ noc::TrafficParams to_traffic(const NoctestArgs& a, int64_t nodes) {
       static_cast<int>(integer_flag("--hotspot-node", a.hotspot_node, 0, nodes - 1, "a node of the NoC"));
   t.hotspot_fraction = real_flag("--hotspot-fraction", a.hotspot_fraction, 0.0, 1.0,
                                  "the share of packets sent to the hotspot");
-  if (a.pattern != "hotspot" && (a.hotspot_node != "0" || a.hotspot_fraction != "0.2")) {
-    throw UserError(
-        fmt::format("--hotspot-node / --hotspot-fraction: only --pattern hotspot reads them (the "
-                    "pattern is '{}')",
-                    a.pattern));
-  }
   t.seed = unsigned_flag("--seed", a.seed);
   return t;
 }
@@ -157,6 +151,12 @@ int noctest_command(const std::vector<std::string>& args) {
   const int64_t points = integer_flag("--points", a.points, 2, kMaxSweepPoints, "rates of the sweep");
   if (!a.sweep && (vm->count("points") > 0 && !(*vm)["points"].defaulted())) {
     throw UserError("--points: only --sweep-rate reads it");
+  }
+  for (const char* flag : {"hotspot-node", "hotspot-fraction"}) {
+    if (a.pattern != "hotspot" && !(*vm)[flag].defaulted()) {
+      throw UserError(
+          fmt::format("--{}: only --pattern hotspot reads it (the pattern is '{}')", flag, a.pattern));
+    }
   }
   if (!a.plot.empty() && !a.sweep)
     throw UserError(fmt::format("--plot = '{}': only --sweep-rate draws", a.plot));

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -40,30 +39,34 @@ constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 struct Flit {
   uint64_t packet = 0;
   int dst = 0;
-  bool head = false, tail = false;
   int vc_class = 0;   // the class of the VC it occupies
   int64_t ready = 0;  // the first cycle it may cross this router's switch
+  uint32_t slot = 0;  // its packet's entry in the table of injected packets
+  bool head = false, tail = false;
 };
 
-// A VC's buffer: a ring of buffer_flits slots (credits guarantee it never overflows).
+// A VC's buffer: a ring of buffer_flits slots in the network's flit pool (credits guarantee it
+// never overflows).
 class FlitRing {
  public:
-  void reset(size_t capacity) { m_buf.assign(capacity, Flit{}), m_head = 0, m_count = 0; }
+  void reset(Flit* slots, uint32_t capacity) { m_buf = slots, m_cap = capacity, m_head = 0, m_count = 0; }
   bool empty() const { return m_count == 0; }
   const Flit& front() const { return m_buf[m_head]; }
   void push_back(const Flit& f) {
-    if (m_count == m_buf.size()) throw InternalError("NoC: a VC buffer overflowed its credits");
-    m_buf[(m_head + m_count) % m_buf.size()] = f;
+    if (m_count == m_cap) throw InternalError("NoC: a VC buffer overflowed its credits");
+    uint32_t at = m_head + m_count;
+    if (at >= m_cap) at -= m_cap;
+    m_buf[at] = f;
     ++m_count;
   }
   void pop_front() {
-    m_head = (m_head + 1) % m_buf.size();
+    if (++m_head == m_cap) m_head = 0;
     --m_count;
   }
 
  private:
-  std::vector<Flit> m_buf;
-  size_t m_head = 0, m_count = 0;
+  Flit* m_buf = nullptr;
+  uint32_t m_cap = 0, m_head = 0, m_count = 0;
 };
 
 struct InputVc {
@@ -80,15 +83,22 @@ struct OutputVc {
 
 struct Port {
   PortLink link;
-  std::vector<InputVc> in;
-  std::vector<OutputVc> out;
   size_t rr = 0;  // round-robin pointer over (input port, VC) requesters of this output
   int64_t link_index = -1;
 };
 
+// A router's state, flat: input VC (port, vc) at in[port * vcs + vc], output VC likewise in out.
 struct Router {
   std::vector<Port> ports;
+  std::vector<InputVc> in;
+  std::vector<OutputVc> out;
   int64_t flits = 0;  // in its input buffers
+  // Bit port * vcs + vc set while that input VC holds a flit: the step visits only those.
+  std::vector<uint64_t> nonempty;
+  void mark(size_t bit, bool on) {
+    uint64_t& w = nonempty[bit / 64];
+    w = on ? w | (uint64_t{1} << (bit % 64)) : w & ~(uint64_t{1} << (bit % 64));
+  }
 };
 
 // A credit on its way back: to a router's output VC, or to a node's injection VC.
@@ -107,6 +117,7 @@ struct Source {
   std::deque<Packet> queue;  // created, not yet fully injected (front: the one being injected)
   int64_t sent = 0;          // flits of the front packet already injected
   int vc = -1;               // the router input VC it is injecting into
+  uint32_t slot = 0;         // the front packet's slot in the injected table, once its head is in
   std::vector<int64_t> credits;
   size_t rr = 0;
 };
@@ -126,9 +137,17 @@ struct Network::Impl {
   bool moved = false;       // the last step moved a flit
   int64_t hint = kNever;    // the earliest ready cycle of a buffered flit seen by the last step
   int64_t last_progress = 0;
-  std::unordered_map<uint64_t, Packet> injected;  // head injected, tail not delivered
-  std::vector<std::vector<int>> requests;         // per output port: requesting (port * vcs + vc)
+  // Packets whose head is injected and tail not delivered, in reusable slots (no allocation per
+  // packet once warm).
+  std::vector<Packet> injected;
+  std::vector<uint32_t> free_slots;
+  // Per output port o: its requesters (port * vcs + vc, ascending) at requests[o * stride], count
+  // in request_count[o]; stride = the most VCs a router has.
+  std::vector<int> requests;
+  std::vector<int> request_count;
+  size_t request_stride = 0;
   std::vector<char> input_used;
+  std::vector<Flit> pool;  // every VC's buffer slots; sized once, never reallocated
 };
 
 Network::Network(const NocParams& p, std::unique_ptr<ITopology> topology)
@@ -136,27 +155,39 @@ Network::Network(const NocParams& p, std::unique_ptr<ITopology> topology)
   check(m_p, *m_topo);
   Impl& s = *m_impl;
   s.routers.resize(static_cast<size_t>(m_topo->routers()));
-  size_t most_ports = 0;
+  const size_t vcs = static_cast<size_t>(m_p.vcs), depth = static_cast<size_t>(m_p.buffer_flits);
+  size_t most_ports = 0, total_vcs = 0;
+  for (int r = 0; r < m_topo->routers(); ++r) total_vcs += m_topo->ports(r).size() * vcs;
+  s.pool.assign(total_vcs * depth, Flit{});
+  size_t next_slot = 0;
   for (int r = 0; r < m_topo->routers(); ++r) {
     const std::vector<PortLink>& links = m_topo->ports(r);
     Router& router = s.routers[static_cast<size_t>(r)];
     router.ports.resize(links.size());
+    router.in.resize(links.size() * vcs);
+    router.out.resize(links.size() * vcs);
     most_ports = std::max(most_ports, links.size());
+    for (InputVc& in : router.in) {
+      in.q.reset(s.pool.data() + next_slot, static_cast<uint32_t>(depth));
+      next_slot += depth;
+    }
     for (size_t q = 0; q < links.size(); ++q) {
       Port& port = router.ports[q];
       port.link = links[q];
-      port.in.resize(static_cast<size_t>(m_p.vcs));
-      for (InputVc& in : port.in) in.q.reset(static_cast<size_t>(m_p.buffer_flits));
-      port.out.resize(static_cast<size_t>(m_p.vcs));
       const bool ejection = port.link.node >= 0;
-      for (OutputVc& o : port.out) o.credits = ejection ? kNever : m_p.buffer_flits;
+      for (size_t v = 0; v < vcs; ++v) router.out[q * vcs + v].credits = ejection ? kNever : m_p.buffer_flits;
       if (port.link.router >= 0) {
         port.link_index = static_cast<int64_t>(m_counters.links.size());
         m_counters.links.push_back({r, static_cast<int>(q), 0});
       }
     }
   }
-  s.requests.resize(most_ports);
+  for (Router& router : s.routers)
+    router.nonempty.assign((router.ports.size() * static_cast<size_t>(m_p.vcs) + 63) / 64, 0);
+  s.request_stride = most_ports * vcs;
+  s.requests.assign(most_ports * s.request_stride, 0);
+  s.request_count.assign(most_ports, 0);
+  s.input_used.assign(most_ports, 0);
   s.sources.resize(static_cast<size_t>(m_topo->nodes()));
   for (Source& src : s.sources) src.credits.assign(static_cast<size_t>(m_p.vcs), m_p.buffer_flits);
 }
@@ -230,8 +261,7 @@ void Network::step(std::vector<Delivery>* out) {
   while (!s.router_credits.empty() && s.router_credits.front().at <= m_now) {
     const CreditReturn& c = s.router_credits.front();
     ++s.routers[static_cast<size_t>(c.router)]
-          .ports[static_cast<size_t>(c.port)]
-          .out[static_cast<size_t>(c.vc)]
+          .out[static_cast<size_t>(c.port) * vcs + static_cast<size_t>(c.vc)]
           .credits;
     s.router_credits.pop_front();
   }
@@ -255,24 +285,32 @@ void Network::step(std::vector<Delivery>* out) {
     if (src.credits[static_cast<size_t>(src.vc)] == 0) continue;
     const Packet& p = src.queue.front();
     Router& router = s.routers[static_cast<size_t>(m_topo->router_of(n))];
+    if (src.sent == 0) {  // the head: the packet takes a slot of the table until its tail arrives
+      if (s.free_slots.empty()) {
+        s.free_slots.push_back(static_cast<uint32_t>(s.injected.size()));
+        s.injected.emplace_back();
+      }
+      src.slot = s.free_slots.back();
+      s.free_slots.pop_back();
+      s.injected[src.slot] = p;
+    }
     Flit f;
     f.packet = p.id;
+    f.slot = src.slot;
     f.dst = p.dst;
     f.head = src.sent == 0;
     f.tail = src.sent + 1 == p.flits;
     f.ready = m_now + R;
-    router.ports[static_cast<size_t>(m_topo->terminal_port(n))].in[static_cast<size_t>(src.vc)].q.push_back(
-        f);
+    const size_t tport = static_cast<size_t>(m_topo->terminal_port(n));
+    router.in[tport * vcs + static_cast<size_t>(src.vc)].q.push_back(f);
+    router.mark(tport * vcs + static_cast<size_t>(src.vc), true);
     s.hint = std::min(s.hint, f.ready);
     ++router.flits;
     ++s.buffered;
     --src.credits[static_cast<size_t>(src.vc)];
     ++m_counters.flits_injected;
     s.moved = true;
-    if (f.head) {
-      ++m_counters.packets_injected;
-      s.injected.emplace(p.id, p);
-    }
+    if (f.head) ++m_counters.packets_injected;
     if (f.tail) {
       src.queue.pop_front();
       src.sent = 0;
@@ -289,11 +327,13 @@ void Network::step(std::vector<Delivery>* out) {
     Router& router = s.routers[static_cast<size_t>(r)];
     if (router.flits == 0) continue;
     const size_t nports = router.ports.size(), requesters = nports * vcs;
-    for (size_t o = 0; o < nports; ++o) s.requests[o].clear();
-    for (size_t ip = 0; ip < nports; ++ip) {
-      for (size_t iv = 0; iv < vcs; ++iv) {
-        InputVc& in = router.ports[ip].in[iv];
-        if (in.q.empty()) continue;
+    std::fill(s.request_count.begin(), s.request_count.begin() + static_cast<std::ptrdiff_t>(nports), 0);
+    // The non-empty input VCs in ascending (port, VC) order, so that each output's requests are
+    // sorted by requester index.
+    for (size_t w = 0; w < router.nonempty.size(); ++w) {
+      for (uint64_t bits = router.nonempty[w]; bits != 0; bits &= bits - 1) {
+        const size_t idx = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+        InputVc& in = router.in[idx];
         const Flit& f = in.q.front();
         if (f.ready > m_now) {
           s.hint = std::min(s.hint, f.ready);
@@ -304,43 +344,49 @@ void Network::step(std::vector<Delivery>* out) {
           in.out_port = route.port;
           in.next_class = route.vc_class;
         }
-        s.requests[static_cast<size_t>(in.out_port)].push_back(static_cast<int>(ip * vcs + iv));
+        const auto o = static_cast<size_t>(in.out_port);
+        s.requests[o * s.request_stride + static_cast<size_t>(s.request_count[o]++)] = static_cast<int>(idx);
       }
     }
-    s.input_used.assign(nports, 0);
+    std::fill(s.input_used.begin(), s.input_used.begin() + static_cast<std::ptrdiff_t>(nports), 0);
     for (size_t o = 0; o < nports; ++o) {
-      std::vector<int>& reqs = s.requests[o];
-      if (reqs.empty()) continue;
+      const size_t count = static_cast<size_t>(s.request_count[o]);
+      if (count == 0) continue;
+      const int* reqs = s.requests.data() + o * s.request_stride;
       Port& outp = router.ports[o];
-      const size_t rr = outp.rr % requesters;
-      std::sort(reqs.begin(), reqs.end(), [&](int a, int b) {
-        return (static_cast<size_t>(a) + requesters - rr) % requesters <
-               (static_cast<size_t>(b) + requesters - rr) % requesters;
-      });
+      // Round-robin: the requests (ascending) from the first at or after the pointer, wrapping.
+      const int rr = static_cast<int>(outp.rr % requesters);
+      const size_t first = static_cast<size_t>(std::lower_bound(reqs, reqs + count, rr) - reqs) % count;
       bool granted = false;
-      for (const int idx : reqs) {
+      for (size_t k = 0; k < count; ++k) {
+        const int idx = reqs[first + k < count ? first + k : first + k - count];
         const size_t ip = static_cast<size_t>(idx) / vcs, iv = static_cast<size_t>(idx) % vcs;
-        InputVc& in = router.ports[ip].in[iv];
+        InputVc& in = router.in[static_cast<size_t>(idx)];
+        OutputVc* outs = router.out.data() + o * vcs;
         if (granted || s.input_used[ip]) {
-          const bool credit_wait = in.out_vc >= 0 && outp.out[static_cast<size_t>(in.out_vc)].credits == 0;
+          const bool credit_wait = in.out_vc >= 0 && outs[in.out_vc].credits == 0;
           if (!credit_wait) s.contention = true;
           continue;
         }
         if (in.out_vc < 0) {
           const size_t base = static_cast<size_t>(in.next_class) * per_class;
           for (size_t v = base; v < base + per_class && in.out_vc < 0; ++v) {
-            if (!outp.out[v].owned) in.out_vc = static_cast<int>(v), outp.out[v].owned = true;
+            if (!outs[v].owned) in.out_vc = static_cast<int>(v), outs[v].owned = true;
           }
           if (in.out_vc < 0) {  // every VC of its class held by another packet
             s.contention = true;
             continue;
           }
         }
-        OutputVc& ovc = outp.out[static_cast<size_t>(in.out_vc)];
+        OutputVc& ovc = outs[in.out_vc];
         if (ovc.credits == 0) continue;  // waits for a credit return (an event)
         const Flit flit = in.q.front();
         in.q.pop_front();
-        if (!in.q.empty()) s.hint = std::min(s.hint, std::max(m_now + 1, in.q.front().ready));
+        if (!in.q.empty()) {
+          s.hint = std::min(s.hint, std::max(m_now + 1, in.q.front().ready));
+        } else {
+          router.mark(static_cast<size_t>(idx), false);
+        }
         --router.flits;
         --s.buffered;
         s.input_used[ip] = 1;
@@ -358,11 +404,10 @@ void Network::step(std::vector<Delivery>* out) {
         if (outp.link.node >= 0) {  // ejection to its node
           ++m_counters.flits_delivered;
           if (flit.tail) {
-            auto it = s.injected.find(flit.packet);
-            if (it == s.injected.end()) throw InternalError("NoC: a tail flit without its packet");
-            const Packet& p = it->second;
+            const Packet& p = s.injected.at(flit.slot);
+            if (p.id != flit.packet) throw InternalError("NoC: a tail flit without its packet");
             out->push_back({p.id, p.src, p.dst, p.flits, p.created, m_now});
-            s.injected.erase(it);
+            s.free_slots.push_back(flit.slot);
             ++m_counters.packets_delivered;
             --s.queued;
           }
@@ -372,9 +417,9 @@ void Network::step(std::vector<Delivery>* out) {
           Flit hop = flit;
           hop.vc_class = in.next_class;
           hop.ready = m_now + L + R;
-          next.ports[static_cast<size_t>(outp.link.router_port)]
-              .in[static_cast<size_t>(in.out_vc)]
-              .q.push_back(hop);
+          const size_t in_port = static_cast<size_t>(outp.link.router_port);
+          next.in[in_port * vcs + static_cast<size_t>(in.out_vc)].q.push_back(hop);
+          next.mark(in_port * vcs + static_cast<size_t>(in.out_vc), true);
           s.hint = std::min(s.hint, hop.ready);
           ++next.flits;
           ++s.buffered;

@@ -76,7 +76,7 @@ TEST(Noctest, BadArgumentsExitTwoNamingWhatIsWrong) {
            {"--set noc.x=64 --set noc.y=64 --cycles 10000", "node-cycles"},
            {"--points 4", "--points: only --sweep-rate reads it"},
            {"--sweep-rate --plot out.pdf", "must end in .png or .svg"},
-           {"--hotspot-node 3", "only --pattern hotspot reads them"},
+           {"--hotspot-node 0", "--hotspot-node: only --pattern hotspot reads it"},
            {"--pattern hotspot --hotspot-node 16", "--hotspot-node"},
        }) {
     const auto r = run_systole("noctest " + c.args, fresh_dir("noctest_bad"));
