@@ -6,6 +6,7 @@
 // dataflow, read their three operands without a single bank conflict.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <tuple>
 
@@ -92,6 +93,17 @@ int64_t conflicts(const Json& report, const std::string& scratchpad) {
   return report["stats"]["core0"]["scratchpad"][scratchpad]["bank_conflict_cycles"]["value"].get<int64_t>();
 }
 
+// `workload` (a file in `dir`) run with the given operand feeder and extra flags, into dir/feeder;
+// its report.
+Json run_with_feeder(const std::filesystem::path& dir, const std::string& workload, const std::string& feeder,
+                     const std::string& extra = "") {
+  const auto r = run_systole("run --workload " + q(dir / workload) + " --quiet" + extra +
+                                 " --set core.array.operand_feeder=" + feeder + " --out " + q(dir / feeder),
+                             dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return Json::parse(read_file(dir / feeder / "report.json"));
+}
+
 // Attention on the default arch with the direct feeder: scores = q x k^T (the second activation
 // stored [N][K]), context = scores x v ([K][N]), and an fc with weights [K][N]. Each dataflow reads
 // each operand along its own axis; the operands stored along the other one are transposed by their
@@ -139,14 +151,8 @@ layers:
   - {name: c3, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
   - {name: pw, type: conv2d, out_channels: 256, kernel: 1}
 )");
-  auto run = [&](const std::string& feeder) {
-    const auto r = run_systole("run --workload " + q(dir / "pw.yaml") + " --quiet" +
-                                   " --set core.array.operand_feeder=" + feeder + " --out " + q(dir / feeder),
-                               dir);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return Json::parse(read_file(dir / feeder / "report.json"));
-  };
-  const Json direct = run("direct"), staged = run("staged");
+  const Json direct = run_with_feeder(dir, "pw.yaml", "direct"),
+             staged = run_with_feeder(dir, "pw.yaml", "staged");
   for (const char* s : {"ifmap", "weight", "ofmap"}) EXPECT_EQ(conflicts(direct, s), 0) << s;
   EXPECT_EQ(direct["total"]["cycles"], staged["total"]["cycles"]);
 }
@@ -168,15 +174,9 @@ layers:
   - {name: ds, type: conv2d, input: x, out_channels: 128, kernel: 1, stride: 2}
   - {name: c7, type: conv2d, input: x, out_channels: 32, kernel: 7, stride: 2, padding: 3}
 )");
-  auto run = [&](const std::string& feeder) {
-    const auto r = run_systole("run --workload " + q(dir / "s2.yaml") +
-                                   " --quiet --set core.array.dataflow=" + dataflow +
-                                   " --set core.array.operand_feeder=" + feeder + " --out " + q(dir / feeder),
-                               dir);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return Json::parse(read_file(dir / feeder / "report.json"));
-  };
-  const Json direct = run("direct"), staged = run("staged");
+  const std::string df = " --set core.array.dataflow=" + dataflow;
+  const Json direct = run_with_feeder(dir, "s2.yaml", "direct", df),
+             staged = run_with_feeder(dir, "s2.yaml", "staged", df);
   for (const char* s : {"ifmap", "weight", "ofmap"}) EXPECT_EQ(conflicts(direct, s), 0) << s;
   EXPECT_EQ(direct["total"]["cycles"], staged["total"]["cycles"]);
   const std::string c3 = direct["layers"][0]["mapping"]["layouts"].get<std::string>();
