@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/numeric/random.h"
 
 namespace systole::noc {
 
@@ -36,19 +37,12 @@ bool parse_pattern(const std::string& s, Pattern* out) {
 
 namespace {
 
-// SplitMix64 (Steele, Lea and Flood 2014): a seeded, platform-independent stream, so that a run is
+// A seeded, platform-independent stream (numeric/random.h splitmix64), so that a run is
 // reproducible bit for bit.
 class Random {
  public:
   explicit Random(uint64_t seed) : m_state(seed) {}
-  double uniform() {  // [0, 1), 53 random bits
-    m_state += 0x9e3779b97f4a7c15ull;
-    uint64_t z = m_state;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return static_cast<double>(z >> 11) * 0x1.0p-53;
-  }
+  double uniform() { return static_cast<double>(splitmix64_next(&m_state) >> 11) * 0x1.0p-53; }  // [0, 1)
 
  private:
   uint64_t m_state;
