@@ -1,4 +1,4 @@
-// Spellings of compiler.mapper, compiler.objective and compiler.residency (config/compiler_params.h).
+// Spellings of compiler.mapper, compiler.objective, compiler.residency and compiler.partition (config/compiler_params.h).
 #include "systole/config/compiler_params.h"
 
 #include "enum_table.h"
@@ -19,6 +19,11 @@ constexpr std::array kMappers{SYSTOLE_SEARCH_MAPPERS(SYSTOLE_MAPPER_ENTRY)};
 constexpr EnumTable<MappingObjective, 3> kObjectives{{{MappingObjective::kCycles, "cycles"},
                                                       {MappingObjective::kEnergy, "energy"},
                                                       {MappingObjective::kEdp, "edp"}}};
+
+#define SYSTOLE_PARTITION_ENTRY(name, enumerator) std::pair{PartitionChoice::enumerator, #name},
+constexpr std::array kPartitions{std::pair{PartitionChoice::kAuto, "auto"},
+                                 SYSTOLE_PARTITION_STRATEGIES(SYSTOLE_PARTITION_ENTRY)};
+#undef SYSTOLE_PARTITION_ENTRY
 
 constexpr EnumTable<Residency, 2> kResidencies{{{Residency::kAuto, "auto"}, {Residency::kOff, "off"}}};
 
@@ -49,6 +54,16 @@ const char* to_string(Residency r) {
 }
 bool parse_residency(const std::string& s, Residency* out) {
   return parse_from(kResidencies, s, out);
+}
+
+const char* to_string(PartitionChoice p) {
+  return name_of(kPartitions, p);
+}
+bool parse_partition_choice(const std::string& s, PartitionChoice* out) {
+  return parse_from(kPartitions, s, out);
+}
+std::vector<std::string> partition_choice_names() {
+  return names_of(kPartitions);
 }
 
 }  // namespace systole

@@ -112,6 +112,25 @@ class YamlWalker {
       return;
     }
     m_st->explicit_keys[p.key] = {m_st->source, yaml_line(v)};  // written, even if wrong: not "missing"
+    if (p.list && v.IsSequence()) {
+      std::string joined;
+      for (const YAML::Node& item : v) {
+        if (!item.IsScalar()) {
+          add(yaml_line(item), p.key, node_text(p.key, item),
+              param_rule(p) + " (a list item is a " + node_kind(item) + ", not a number)");
+          return;
+        }
+        joined += (joined.empty() ? "" : ", ") + item.Scalar();
+      }
+      ParamValue value;
+      std::string rule;
+      if (!parse_param_value(p, joined, &value, &rule)) {
+        add(yaml_line(v), p.key, joined, rule);
+        return;
+      }
+      set_param(m_st, p, value, {m_st->source, yaml_line(v)});
+      return;
+    }
     if (!v.IsScalar()) {
       add(yaml_line(v), p.key, node_text(p.key, v), param_rule(p) + " (got " + node_kind(v) + ")");
       return;

@@ -2,6 +2,8 @@
 // checks and derived fields.
 #include "resolve.h"
 
+#include "systole/config/noc_attachment.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <utility>
@@ -324,6 +326,21 @@ ArchSpec finish(LoadState st) {
   st.spec.source_path = st.source;
   for (const auto& [key, origin] : st.explicit_keys)
     st.spec.key_origins[key] = KeyOrigin{origin.file, origin.line};
+  // The placement needs the resolved DRAM device (its channel count).
+  if (st.spec.cores.count > 1) {
+    (void)resolve_noc_attachment(st.spec);
+  } else {
+    for (const char* key : {"noc.attach.cores", "noc.attach.memory"}) {
+      const ParamDef* p = find_param(key);
+      if (!(p->get(st.spec) == p->default_value)) {
+        const KeyOrigin at = st.spec.origin_of(key);
+        throw ConfigError(Diagnostic{at.file, at.line, key, std::get<std::string>(p->get(st.spec)),
+                                     "places cores and memory controllers on the NoC, which a single core "
+                                     "(cores.count 1) does not use: it talks to DRAM directly; leave it "
+                                     "out or raise cores.count"});
+      }
+    }
+  }
   return std::move(st.spec);
 }
 

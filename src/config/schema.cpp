@@ -3,6 +3,7 @@
 // (`systole config-doc > docs/config-reference.md`); the unit tests check the rest.
 #include "systole/config/schema.h"
 
+#include "schema_builders.h"
 #include "schema_detail.h"
 
 #include <array>
@@ -13,154 +14,7 @@
 namespace systole {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-NumericRange at_least(double lo, double hi = kInf) {
-  return NumericRange{lo, false, hi, false, false};
-}
-NumericRange exactly(double v) {
-  return NumericRange{v, false, v, false, false};
-}
-NumericRange power_of_two(double lo, double hi) {
-  return NumericRange{lo, false, hi, false, true};
-}
-
-// Enum spellings and parsers, so that one enum_param works for every enum.
-bool parse_enum(const std::string& s, Dataflow* out) {
-  return parse_dataflow(s, out);
-}
-bool parse_enum(const std::string& s, DataType* out) {
-  return parse_data_type(s, out);
-}
-bool parse_enum(const std::string& s, DramKind* out) {
-  return parse_dram_kind(s, out);
-}
-bool parse_enum(const std::string& s, DmaCompletion* out) {
-  return parse_dma_completion(s, out);
-}
-bool parse_enum(const std::string& s, OperandFeeder* out) {
-  return parse_operand_feeder(s, out);
-}
-bool parse_enum(const std::string& s, BankMapping* out) {
-  return parse_bank_mapping(s, out);
-}
-bool parse_enum(const std::string& s, DramPagePolicy* out) {
-  return parse_dram_page_policy(s, out);
-}
-bool parse_enum(const std::string& s, DramScheduler* out) {
-  return parse_dram_scheduler(s, out);
-}
-bool parse_enum(const std::string& s, DramAddressMapping* out) {
-  return parse_dram_address_mapping(s, out);
-}
-bool parse_enum(const std::string& s, Residency* out) {
-  return parse_residency(s, out);
-}
-bool parse_enum(const std::string& s, NocTopology* out) {
-  return parse_noc_topology(s, out);
-}
-bool parse_enum(const std::string& s, EnergyDramStandard* out) {
-  return parse_energy_dram_standard(s, out);
-}
-bool parse_enum(const std::string& s, ArrayFidelity* out) {
-  return parse_array_fidelity(s, out);
-}
-bool parse_enum(const std::string& s, MapperKind* out) {
-  return parse_mapper_kind(s, out);
-}
-bool parse_enum(const std::string& s, MappingObjective* out) {
-  return parse_mapping_objective(s, out);
-}
-// Overflow's spellings are numeric/arith.h's; they are repeated here because the config library
-// does not link the numeric one (which depends on config).
-bool parse_enum(const std::string& s, Overflow* out) {
-  if (s == "saturate" || s == "wrap") {
-    *out = s == "wrap" ? Overflow::kWrap : Overflow::kSaturate;
-    return true;
-  }
-  return false;
-}
-template <typename E>
-std::string spell(E e) {
-  return to_string(e);
-}
-template <>
-std::string spell(Overflow o) {
-  return o == Overflow::kWrap ? "wrap" : "saturate";
-}
-
-// `field` is a generic lambda `[](auto& s) -> auto& { return s.a.b; }` so that one accessor
-// serves both the const getter and the setter.
-template <typename F>
-ParamDef base(std::string key, ParamType type, std::string unit, std::string doc, F field) {
-  ParamDef p;
-  p.key = std::move(key);
-  p.type = type;
-  p.unit = std::move(unit);
-  p.doc = std::move(doc);
-  p.get = [field](const ArchSpec& s) -> ParamValue { return field(s); };
-  return p;
-}
-
-template <typename F>
-ParamDef int_param(std::string key, std::string unit, int64_t def, NumericRange range, std::string doc,
-                   F field) {
-  ParamDef p = base(std::move(key), ParamType::kInt, std::move(unit), std::move(doc), field);
-  p.default_value = def;
-  p.range = range;
-  p.set = [field](ArchSpec& s, const ParamValue& v) { field(s) = std::get<int64_t>(v); };
-  return p;
-}
-
-template <typename F>
-ParamDef float_param(std::string key, std::string unit, double def, NumericRange range, std::string doc,
-                     F field) {
-  ParamDef p = base(std::move(key), ParamType::kFloat, std::move(unit), std::move(doc), field);
-  p.default_value = def;
-  p.range = range;
-  p.set = [field](ArchSpec& s, const ParamValue& v) { field(s) = std::get<double>(v); };
-  return p;
-}
-
-template <typename F>
-ParamDef bool_param(std::string key, bool def, std::string doc, F field) {
-  ParamDef p = base(std::move(key), ParamType::kBool, "", std::move(doc), field);
-  p.default_value = def;
-  p.set = [field](ArchSpec& s, const ParamValue& v) { field(s) = std::get<bool>(v); };
-  return p;
-}
-
-template <typename F>
-ParamDef string_param(std::string key, std::string def, std::string doc, F field) {
-  ParamDef p = base(std::move(key), ParamType::kString, "", std::move(doc), field);
-  p.default_value = std::move(def);
-  p.non_empty = true;
-  p.set = [field](ArchSpec& s, const ParamValue& v) { field(s) = std::get<std::string>(v); };
-  return p;
-}
-
-template <typename E, typename F>
-ParamDef enum_param(std::string key, E def, std::vector<std::string> choices, std::string doc, F field) {
-  ParamDef p = base(std::move(key), ParamType::kEnum, "", std::move(doc),
-                    [field](const ArchSpec& s) { return spell(field(s)); });
-  p.default_value = spell(def);
-  p.choices = std::move(choices);
-  p.set = [field](ArchSpec& s, const ParamValue& v) {
-    E e{};
-    if (!parse_enum(std::get<std::string>(v), &e)) {
-      throw InternalError("enum value '" + std::get<std::string>(v) +
-                          "' was not checked against its choices");
-    }
-    field(s) = e;
-  };
-  return p;
-}
-
-ParamDef required(ParamDef p) {
-  p.required = true;
-  p.default_value = ParamValue{};
-  return p;
-}
+using namespace config_detail;
 
 std::vector<std::string> input_types() {
   return {"int8", "int16", "fp16", "bf16", "fp32"};
@@ -468,45 +322,7 @@ std::vector<ParamDef> declare() {
       "have at most 100,000 windows (report.json keeps them for re-pricing)",
       [](auto& a) -> auto& { return a.energy.power_window_cycles; }));
 
-  s.push_back(enum_param(
-      "noc.topology", NocTopology::kMesh, noc_topology_names(),
-      "Network-on-chip joining cores and memory controllers: mesh (noc.x columns by noc.y rows, "
-      "dimension-order XY routing), ring (noc.x routers, shortest direction, two VC classes with a "
-      "dateline) or crossbar (one router, noc.x * noc.y nodes) (docs/noc.md)",
-      [](auto& a) -> auto& { return a.noc.topology; }));
-  s.push_back(int_param(
-      "noc.x", "routers", 4, at_least(1, 64),
-      "Mesh columns, ring length, or crossbar nodes (with noc.y); at most 64",
-      [](auto& a) -> auto& { return a.noc.x; }));
-  s.push_back(int_param(
-      "noc.y", "routers", 4, at_least(1, 64), "Mesh rows (a ring has 1); at most 64",
-      [](auto& a) -> auto& { return a.noc.y; }));
-  s.push_back(int_param(
-      "noc.router_cycles", "cycles", 2, at_least(1, 64),
-      "Router pipeline depth: NoC cycles from a flit entering an input buffer to crossing the switch "
-      "(route, VC and switch allocation, traversal)",
-      [](auto& a) -> auto& { return a.noc.router_cycles; }));
-  s.push_back(int_param(
-      "noc.link_cycles", "cycles", 1, at_least(1, 64),
-      "Link latency between neighbouring routers, NoC cycles (credits return as fast)",
-      [](auto& a) -> auto& { return a.noc.link_cycles; }));
-  s.push_back(int_param(
-      "noc.flit_bytes", "B", 32, at_least(1, 4096),
-      "Flit size = link width: a link moves one flit per NoC cycle (32 B at 1 GHz = 32 GB/s per "
-      "direction)",
-      [](auto& a) -> auto& { return a.noc.flit_bytes; }));
-  s.push_back(int_param(
-      "noc.vcs", "VCs", 2, at_least(1, 16),
-      "Virtual channels per router input port (a ring needs an even number: two classes)",
-      [](auto& a) -> auto& { return a.noc.vcs; }));
-  s.push_back(int_param(
-      "noc.buffer_flits", "flits", 4, at_least(1, 1024),
-      "Buffer per virtual channel, flits; a VC streams at full rate when it covers the credit round "
-      "trip, router_cycles + 2 x link_cycles",
-      [](auto& a) -> auto& { return a.noc.buffer_flits; }));
-  s.push_back(float_param(
-      "noc.clock_mhz", "MHz", 1000.0, at_least(1, 10000), "The NoC's own clock",
-      [](auto& a) -> auto& { return a.noc.clock_mhz; }));
+  declare_multicore_params(s);
 
   s.push_back(int_param(
       "sim.max_cycles", "cycles", 100'000'000'000, at_least(1000, 1e13),
@@ -528,6 +344,13 @@ std::vector<ParamDef> declare() {
       "by its estimate among 0, 1/8, 1/4, 1/2, 3/4 of the scratchpad and the network's peak live "
       "bytes; at most the scratchpad's capacity minus what the smallest tiles need",
       [](auto& a) -> auto& { return a.compiler.resident_kib; }));
+  s.push_back(enum_param(
+      "compiler.partition", PartitionChoice::kAuto, partition_choice_names(),
+      "Multi-core NPUs (cores.count > 1): how each layer is shared among the cores: "
+      "output_channels (GEMM n), spatial (output rows / GEMM m), batch (images or batched GEMMs), "
+      "or auto (per layer the cheapest by the compiler's estimate); a mapping file may name one "
+      "per layer (docs/multicore.md)",
+      [](auto& a) -> auto& { return a.compiler.partition; }));
 
   s.push_back(string_param(
       "trace.formats", "none",

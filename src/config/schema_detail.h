@@ -12,4 +12,7 @@ namespace systole::config_detail {
 // of that name (ScratchpadsParams::defaults_for). "<name>" gives the reference's generic rows.
 std::vector<ParamDef> scratchpad_params(const std::string& name);
 
+// Appends cores.* and noc.* (schema_multicore.cpp).
+void declare_multicore_params(std::vector<ParamDef>& s);
+
 }  // namespace systole::config_detail

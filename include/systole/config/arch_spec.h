@@ -1,7 +1,7 @@
 // ArchSpec: the validated, fully resolved description of the accelerator. Its shape follows the
 // config tree (and the module tree): `core.array.rows` in YAML is `spec.core.array.rows` here.
 // Every field is declared, with unit, default, range and doc, once in config/schema.cpp; nothing
-// else reads YAML. Later issues add `cores`, `noc` and `energy` beside `core` and `dram`.
+// else reads YAML.
 #pragma once
 
 #include <cstdint>
@@ -283,11 +283,19 @@ struct KeyOrigin {
   int line = 0;
 };
 
+// cores.*: how many copies of `core` the NPU has (docs/multicore.md). With more than one, they
+// and the DRAM channels meet on the NoC (noc.*) and the compiler shares each layer among them
+// (compiler.partition).
+struct CoresParams {
+  int64_t count = 1;
+};
+
 struct ArchSpec {
   int64_t schema_version = 1;
   std::string name;
   CoreParams core;
   DramParams dram;
+  CoresParams cores;
   NocParams noc;  // noc.* (config/noc_params.h); unused while there is one core
   EnergyParams energy;
   SimParams sim;

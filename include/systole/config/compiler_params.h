@@ -41,6 +41,27 @@ enum class Residency { kAuto, kOff };
 const char* to_string(Residency r);  // "auto", "off"
 bool parse_residency(const std::string& s, Residency* out);
 
+// How a multi-core NPU (cores.count > 1) shares each layer among its cores (docs/multicore.md).
+// The strategies, one line each: X(name, Enumerator). The name is the YAML spelling of
+// compiler.partition (and of a mapping file's per-layer `partition:`) and the strategy's name in
+// the compiler's registry (compiler/partition.h); the strategy is one file in
+// src/compiler/partitions/ ending with register_partition_<name>. auto is no strategy: the
+// compiler estimates each registered one per layer and keeps the cheapest.
+#define SYSTOLE_PARTITION_STRATEGIES(X) \
+  X(output_channels, kOutputChannels)   \
+  X(spatial, kSpatial)                  \
+  X(batch, kBatch)
+
+enum class PartitionChoice {
+  kAuto,
+#define SYSTOLE_PARTITION_ENUMERATOR(name, enumerator) enumerator,
+  SYSTOLE_PARTITION_STRATEGIES(SYSTOLE_PARTITION_ENUMERATOR)
+#undef SYSTOLE_PARTITION_ENUMERATOR
+};
+const char* to_string(PartitionChoice p);  // "auto", "output_channels", "spatial", "batch"
+bool parse_partition_choice(const std::string& s, PartitionChoice* out);
+std::vector<std::string> partition_choice_names();  // "auto" first, then the strategies
+
 struct CompilerParams {
   MapperKind mapper = MapperKind::kHeuristic;
   MappingObjective objective = MappingObjective::kCycles;
@@ -48,6 +69,7 @@ struct CompilerParams {
   // Bytes of the ifmap role's scratchpad reserved for resident tensors, in KiB; 0 = chosen by the
   // compiler's estimate (auto). An error with residency off.
   int64_t resident_kib = 0;
+  PartitionChoice partition = PartitionChoice::kAuto;  // multi-core only
 };
 
 }  // namespace systole

@@ -40,6 +40,11 @@ struct NocParams {
   int64_t vcs = 2;
   int64_t buffer_flits = 4;
   double clock_mhz = 1000.0;
+  // noc.attach.*: the node of each core (cores.count of them) and of each DRAM channel, as
+  // written ("auto": the topology's default placement, docs/multicore.md); resolved and checked
+  // by resolve_attachment (config/attachment.h).
+  std::string attach_cores = "auto";
+  std::string attach_memory = "auto";
   int64_t nodes() const { return topology == NocTopology::kRing ? x : x * y; }
 };
 
