@@ -11,6 +11,7 @@
 #include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/operator_lowering.h"
+#include "systole/compiler/partition.h"
 #include "systole/compiler/residency.h"
 
 namespace systole {
@@ -45,11 +46,64 @@ std::string layer_sizes(const Layer& l) {
                   kMaxProgramInstructions)});
 }
 
+int64_t total_instructions(const std::vector<StreamBuilder>& sbs) {
+  int64_t n = 0;
+  for (const StreamBuilder& sb : sbs) n += static_cast<int64_t>(sb.instructions().size());
+  return n;
+}
+
+// Lowers layer l on every core of a multi-core NPU (compiler/partition.h): core 0 first; the others
+// only when core 0's lowering took its share (else core 0 computes the layer alone). Each core
+// closes the layer with its SYNC and, when any core emitted something, a barrier.
+void lower_on_cores(LoweringContext ctx, std::vector<StreamBuilder>& sbs, MappingRecord* rec) {
+  const auto cores = static_cast<int64_t>(sbs.size());
+  CoreShare share;
+  share.cores = cores;
+  share.choice = ctx.arch.compiler.partition;
+  std::vector<MappingRecord> recs(static_cast<size_t>(cores), *rec);
+  std::vector<size_t> before;
+  for (const StreamBuilder& sb : sbs) before.push_back(sb.instructions().size());
+  for (int64_t c = 0; c < cores; ++c) {
+    if (c > 0 && !share.used) break;
+    share.core = c;
+    StreamBuilder& sb = sbs[static_cast<size_t>(c)];
+    sb.set_limit(kMaxProgramInstructions - (total_instructions(sbs) - static_cast<int64_t>(sb.instructions().size())));
+    ctx.sb = &sb;
+    ctx.rec = &recs[static_cast<size_t>(c)];
+    ctx.share = &share;
+    lowering_of(ctx.layer.kind).lower(ctx);
+  }
+  *rec = recs[0];
+  if (share.used) {
+    for (size_t c = 1; c < recs.size(); ++c) {
+      rec->tiles += recs[c].tiles;
+      rec->folds += recs[c].folds;
+      rec->estimated_dram_bytes += recs[c].estimated_dram_bytes;
+    }
+    rec->partition = share.strategy;
+    rec->split = (share.split ? std::string(to_string(share.split->axis)) : std::string("chunks")) + " " +
+                 fmt::format("{}", fmt::join(share.ranges, " | "));
+    rec->partition_reason = share.reason;
+  } else {
+    rec->partition = "core0";
+    rec->partition_reason = !share.reason.empty()
+                                ? share.reason
+                                : fmt::format("a {} layer moves data and is not partitioned: core 0 runs it",
+                                              to_string(ctx.layer.kind));
+  }
+  bool any = false;
+  for (size_t c = 0; c < sbs.size(); ++c) any = any || sbs[c].instructions().size() > before[c];
+  for (StreamBuilder& sb : sbs) {
+    sb.sync(ctx.index);
+    if (any) sb.barrier(ctx.index, ctx.index);
+  }
+}
+
 // Maps layer i and appends its ProgramLayer and MappingRecord; throws BudgetExceeded when it would
-// take more instructions than sb->remaining().
+// take more instructions than the program has left. One builder per core.
 void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const MemoryPlan& plan,
                    const ElementBytes& eb, const FusedActivation& fused, const UserMapping* mapping,
-                   const EnergyPrices* prices, StreamBuilder* sb, Program* prog) {
+                   const EnergyPrices* prices, std::vector<StreamBuilder>& sbs, Program* prog) {
   const Layer& l = net.layers[i];
   const auto index = static_cast<uint32_t>(i);
   ProgramLayer pl{l.name, to_string(l.kind), l.macs, l.vector_ops};
@@ -68,17 +122,48 @@ void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const Mem
                     to_string(*lowering_of(l.kind).fusable_activation(l)), rec.fused_into);
   } else {
     const BufferPlan buffers(arch);
-    LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, sb, &rec, mapping, prices};
-    lowering_of(l.kind).lower(ctx);
+    LoweringContext ctx{arch, net, l, index, plan, buffers, eb, fused, &sbs[0], &rec, mapping, prices};
+    if (sbs.size() == 1) {
+      lowering_of(l.kind).lower(ctx);
+      sbs[0].sync(index);
+    } else {
+      lower_on_cores(ctx, sbs, &rec);
+    }
     // A conv lowered to the vector unit (depthwise) does its MACs as lane operations.
     if (rec.dataflow == "vector" && pl.macs > 0) {
       pl.vector_ops = sat_add(pl.vector_ops, pl.macs);
       pl.macs = 0;
     }
-    sb->sync(index);
   }
   prog->layers.push_back(pl);
   prog->mappings.push_back(rec);
+}
+
+// One program of the cores' streams: layer by layer, core 0's instructions of the layer first;
+// ids renumbered, each instruction tagged with its core. marks[i][c]: core c's stream length after
+// layer i.
+std::vector<Instruction> merge_core_streams(std::vector<StreamBuilder>& sbs,
+                                            const std::vector<std::vector<size_t>>& marks) {
+  std::vector<std::vector<Instruction>> streams;
+  for (StreamBuilder& sb : sbs) streams.push_back(sb.take());
+  std::vector<std::vector<uint32_t>> global(streams.size());
+  for (size_t c = 0; c < streams.size(); ++c) global[c].resize(streams[c].size());
+  std::vector<Instruction> out;
+  std::vector<size_t> from(streams.size(), 0);
+  for (const std::vector<size_t>& mark : marks) {
+    for (size_t c = 0; c < streams.size(); ++c) {
+      for (size_t k = from[c]; k < mark[c]; ++k) {
+        Instruction in = std::move(streams[c][k]);
+        global[c][k] = static_cast<uint32_t>(out.size());
+        in.id = global[c][k];
+        in.core = static_cast<uint32_t>(c);
+        for (uint32_t& d : in.deps) d = global[c].at(d);
+        out.push_back(std::move(in));
+      }
+      from[c] = mark[c];
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -107,8 +192,13 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
   Program prog;
   prog.network = net.name;
   prog.tensors = plan.tensors;
-  StreamBuilder sb(net.layers.size());
-  sb.fence_layers(BufferPlan(lowered).any_shared());
+  std::vector<StreamBuilder> sbs;
+  for (int64_t c = 0; c < arch.cores.count; ++c) {
+    sbs.emplace_back(net.layers.size());
+    sbs.back().fence_layers(BufferPlan(lowered).any_shared());
+  }
+  prog.cores = arch.cores.count;
+  std::vector<std::vector<size_t>> marks;  // per layer, every core's stream length after it
 
   std::vector<FusedActivation> fused(net.layers.size());
   for (size_t i = 0; i < net.layers.size(); ++i) {
@@ -120,11 +210,11 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
 
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    const int64_t before = static_cast<int64_t>(sb.instructions().size());
+    const int64_t before = total_instructions(sbs);
     try {
-      compile_layer(lowered, net, i, plan, eb, fused[i], mapping, prices, &sb, &prog);
+      compile_layer(lowered, net, i, plan, eb, fused[i], mapping, prices, sbs, &prog);
     } catch (const BudgetExceeded& b) {
-      const int64_t emitted = static_cast<int64_t>(sb.instructions().size()) - before;
+      const int64_t emitted = total_instructions(sbs) - before;
       over_instruction_limit(net, i, b.needed > 0 ? b : BudgetExceeded{emitted + 1, ""}, before);
     } catch (const ConfigError& e) {
       // Name the workload's layer too: the capacity key alone does not say which file asked.
@@ -135,6 +225,8 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
       throw ConfigError(std::move(diags));
     }
     prog.mappings.back().residency = residency.tensors.at(l.name).reason;
+    marks.emplace_back();
+    for (const StreamBuilder& sb : sbs) marks.back().push_back(sb.instructions().size());
   }
   // A tiling for a layer that took none (not a GEMM layer, or fused into its producer).
   if (mapping != nullptr) {
@@ -149,7 +241,7 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
       }
     }
   }
-  prog.instructions = sb.take();
+  prog.instructions = sbs.size() == 1 ? sbs[0].take() : merge_core_streams(sbs, marks);
   for (Instruction& in : prog.instructions) {
     if (auto* d = std::get_if<DmaDescriptor>(&in.payload)) *d = coalesced(*d);
   }
@@ -190,6 +282,21 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
   }
   if (c.residency == Residency::kOff) {
     return compile_with_store(arch, net, mapping, prices, 0, "DRAM: compiler.residency is off");
+  }
+  if (arch.cores.count > 1) {
+    if (c.resident_kib > 0) {
+      const KeyOrigin at = arch.origin_of("compiler.resident_kib");
+      throw ConfigError(Diagnostic{
+          at.file, at.line, "compiler.resident_kib", std::to_string(c.resident_kib),
+          fmt::format("sizes the on-chip tensor store of one core; with cores.count = {} every layer output "
+                      "goes to DRAM, where all cores read it (docs/multicore.md): leave it out or 0",
+                      arch.cores.count)});
+    }
+    Program p = compile_with_store(arch, net, mapping, prices, 0,
+                                   "DRAM: a multi-core program keeps every layer output in DRAM, where every "
+                                   "core can read it (cores.count > 1)");
+    p.residency.choice = "none: on-chip residency is for one core (cores.count > 1, docs/multicore.md)";
+    return p;
   }
   if (arch.core.array.microarch.scalesim_counting) {
     Program p = compile_with_store(arch, net, mapping, prices, 0,

@@ -57,6 +57,15 @@ void StreamBuilder::sync(uint32_t layer) {
   m_last_sync = m_layer_sync[layer];
 }
 
+void StreamBuilder::barrier(uint32_t layer, int64_t id) {
+  std::vector<uint32_t> deps;
+  if (m_layer_sync.at(layer) >= 0) deps.push_back(static_cast<uint32_t>(m_layer_sync[layer]));
+  SyncOp op;
+  op.barrier = id;
+  m_layer_sync[layer] = add(Opcode::kSync, layer, std::move(deps), op);
+  m_last_sync = m_layer_sync[layer];
+}
+
 std::vector<uint32_t> StreamBuilder::last_reader(Buffer b, int h) const {
   const int64_t r = m_reader[idx(b)][h];
   return r < 0 ? std::vector<uint32_t>{} : std::vector<uint32_t>{static_cast<uint32_t>(r)};
@@ -176,12 +185,12 @@ void emit_gemm(const ArchSpec& arch, const BufferPlan& buffers, const GemmProble
   const int64_t outer = t.m_outer ? mt : nt, inner = t.m_outer ? nt : mt;
   int64_t tiles = 0, folds = 0;
   std::optional<uint32_t> last_matmul;
-  for (int64_t g = 0; g < p.gemms; ++g) {
+  for (int64_t g = p.g_begin; g < p.g_begin + p.gemms; ++g) {
     for (int64_t a = 0; a < outer; ++a) {
       for (int64_t b = 0; b < inner; ++b) {
         const int64_t mi = t.m_outer ? a : b, ni = t.m_outer ? b : a;
-        const int64_t m0 = mi * t.tm, m1 = std::min(p.m, m0 + t.tm);
-        const int64_t n0 = ni * t.tn, n1 = std::min(p.n, n0 + t.tn);
+        const int64_t m0 = p.m_begin + mi * t.tm, m1 = std::min(p.m_begin + p.m, m0 + t.tm);
+        const int64_t n0 = p.n_begin + ni * t.tn, n1 = std::min(p.n_begin + p.n, n0 + t.tn);
         for (int64_t kk = 0; kk < kt; ++kk) {
           const int64_t k0 = kk * t.tk, k1 = std::min(p.k, k0 + t.tk);
           const int si = ifmap.acquire(sb, p.layer, TileKey{g, mi, kk},
@@ -237,61 +246,6 @@ void emit_gemm(const ArchSpec& arch, const BufferPlan& buffers, const GemmProble
   std::get<MatmulOp>(sb->at(*last_matmul).payload).layer_last = true;
   rec->tiles = tiles;
   rec->folds = folds;
-}
-
-namespace {
-
-// The mapping file's tiling of the layer being compiled, or nullptr.
-const UserTiling* user_tiling(const LoweringContext& ctx) {
-  if (ctx.mapping == nullptr) return nullptr;
-  const auto it = ctx.mapping->layers.find(ctx.layer.name);
-  return it != ctx.mapping->layers.end() ? &it->second : nullptr;
-}
-
-// A layer the mapping file names is the file mapper's; every other one the search mapper's.
-std::string mapper_of(const LoweringContext& ctx) {
-  return user_tiling(ctx) != nullptr ? "file" : to_string(ctx.arch.compiler.mapper);
-}
-
-}  // namespace
-
-TileChoice map_gemm(const LoweringContext& ctx, const GemmProblem& p) {
-  const MapperRequest request{ctx.arch,
-                              ctx.buffers,
-                              p,
-                              ctx.eb,
-                              ctx.sb->remaining(),
-                              ctx.arch.compiler.objective,
-                              ctx.prices,
-                              user_tiling(ctx),
-                              ctx.mapping,
-                              to_string(ctx.layer.kind)};
-  return mappers().get(mapper_of(ctx)).map(request);
-}
-
-void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
-  emit_gemm_layer(ctx, p, map_gemm(ctx, p));
-}
-
-void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p, const TileChoice& t) {
-  MappingRecord& rec = *ctx.rec;
-  rec.mapper = mapper_of(ctx);
-  rec.objective = to_string(ctx.arch.compiler.objective);
-  rec.dataflow = to_string(ctx.arch.core.array.dataflow);
-  rec.gemm_m = p.m, rec.gemm_n = p.n, rec.gemm_k = p.k, rec.groups = p.groups;
-  rec.tile_m = t.tm, rec.tile_n = t.tn, rec.tile_k = t.tk;
-  rec.loop_order = std::string(p.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
-  rec.estimated_dram_bytes = t.dram_bytes;
-  rec.reason = t.reason;
-  rec.weights_kn = p.is_conv && p.layouts.weights_kn;
-  rec.conv_k_block = p.is_conv ? p.conv.channel_block : 0;
-  rec.layouts = layouts_text(p);
-  for (const TileChoice& c : t.ranked) {
-    rec.ranked.push_back({c.tm, c.tn, c.tk,
-                          std::string(p.gemms > 1 ? "g," : "") + (c.m_outer ? "m,n,k" : "n,m,k"), c.cycles,
-                          c.dram_bytes, c.cost, c.energy_pj, c.score});
-  }
-  emit_gemm(ctx.arch, ctx.buffers, p, t, ctx.fused, ctx.sb, &rec);
 }
 
 }  // namespace lowering

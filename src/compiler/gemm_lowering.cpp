@@ -60,6 +60,7 @@ GemmProblem lower_conv(const Layer& l, const ConvGeometry& geometry, uint32_t in
   p.n = ocpg;
   p.gemms = g.groups;
   p.groups = g.groups;
+  p.m_batch_unit = g.batch > 1 ? g.ho * g.wo : 0;
   p.layouts = layouts;
   p.conv.channel_block = !layouts.ifmap_channel_last ? 0
                          : layouts.channel_block > 0 ? layouts.channel_block
@@ -112,6 +113,7 @@ GemmProblem lower_matmul(const Layer& l, bool transpose_b, uint32_t index, const
                   ov.strides[d] == ov.strides[d + 1] * ov.shape[d + 1];
     }
     if (mergeable) {
+      if (batch > 1) p.m_batch_unit = p.m;
       p.m *= batch;
       batch = 1;
     }

@@ -23,6 +23,10 @@ std::string mapping_line(size_t i, const ProgramLayer& l, const MappingRecord& r
     s += fmt::format(" tiles={} folds={} est_dram_bytes={}", r.tiles, r.folds, r.estimated_dram_bytes);
   if (!r.fused_into.empty()) s += " fused_into=" + r.fused_into;
   s += "\n#   " + r.reason + "\n";
+  if (!r.partition.empty()) {
+    s += "#   partition: " + r.partition + (r.split.empty() ? "" : " (" + r.split + ")") + ": " +
+         r.partition_reason + "\n";
+  }
   if (!r.residency.empty()) s += "#   output: " + r.residency + "\n";
   if (!r.layouts.empty()) s += "#   layouts: " + r.layouts + "\n";
   return s;
@@ -33,8 +37,10 @@ std::string buffer_slot(Buffer b, int slot) {
   return slot == kNoSlot ? std::string(to_string(b)) : fmt::format("{}[{}]", to_string(b), slot_name(slot));
 }
 
-std::string instruction_line(const Instruction& in, const std::string& layer) {
-  std::string s = fmt::format("{} {} L{} {}", in.id, to_string(in.op), in.layer, layer);
+// `core`: the program has several cores, so each line names its instruction's ("c2").
+std::string instruction_line(const Instruction& in, const std::string& layer, bool core) {
+  std::string s = core ? fmt::format("{} c{} {} L{} {}", in.id, in.core, to_string(in.op), in.layer, layer)
+                       : fmt::format("{} {} L{} {}", in.id, to_string(in.op), in.layer, layer);
   switch (in.op) {
     case Opcode::kLoad:
     case Opcode::kStore: {
@@ -81,6 +87,8 @@ std::string instruction_line(const Instruction& in, const std::string& layer) {
       break;
     }
     case Opcode::kSync:
+      if (std::get<SyncOp>(in.payload).barrier >= 0)
+        s += fmt::format(" barrier={}", std::get<SyncOp>(in.payload).barrier);
       break;
   }
   return s + " deps=" + deps_str(in.deps) + "\n";
@@ -91,6 +99,7 @@ std::string instruction_line(const Instruction& in, const std::string& layer) {
 std::string to_text(const Program& p) {
   std::string out = fmt::format("# network {}: {} layers, {} instructions\n", p.network, p.layers.size(),
                                 p.instructions.size());
+  if (p.cores > 1) out += fmt::format("# cores {}\n", p.cores);
   const ResidencySummary& r = p.residency;
   out += fmt::format(
       "# residency {}: {} B on-chip store in '{}' from 0x{:x}, {} resident tensors, peak live {} B\n", r.mode,
@@ -108,7 +117,7 @@ std::string to_text(const Program& p) {
   for (size_t i = 0; i < p.layers.size(); ++i) {
     const MappingRecord empty;
     out += mapping_line(i, p.layers[i], i < p.mappings.size() ? p.mappings[i] : empty);
-    for (const Instruction* in : by_layer[i]) out += instruction_line(*in, p.layers[i].name);
+    for (const Instruction* in : by_layer[i]) out += instruction_line(*in, p.layers[i].name, p.cores > 1);
   }
   return out;
 }
@@ -130,6 +139,7 @@ nlohmann::json ranked_json(const MappingRecord& r) {
 nlohmann::json to_json(const Program& p) {
   nlohmann::json j;
   j["network"] = p.network;
+  if (p.cores > 1) j["cores"] = p.cores;
   j["layers"] = nlohmann::json::array();
   for (size_t i = 0; i < p.layers.size(); ++i) {
     const ProgramLayer& l = p.layers[i];
@@ -154,6 +164,9 @@ nlohmann::json to_json(const Program& p) {
         e["mapper"] = r.mapper;
         e["objective"] = r.objective;
         e["ranked"] = ranked_json(r);
+      }
+      if (!r.partition.empty()) {
+        e["partition"] = {{"strategy", r.partition}, {"split", r.split}, {"reason", r.partition_reason}};
       }
     }
     j["layers"].push_back(e);
@@ -242,8 +255,10 @@ nlohmann::json to_json(const Program& p) {
         break;
       }
       case Opcode::kSync:
+        if (std::get<SyncOp>(in.payload).barrier >= 0) e["barrier"] = std::get<SyncOp>(in.payload).barrier;
         break;
     }
+    if (p.cores > 1) e["core"] = in.core;
     j["instructions"].push_back(e);
   }
   return j;

@@ -103,8 +103,25 @@ std::vector<VectorChunk> elementwise_chunks(LoweringContext& ctx, VectorFunc f, 
   return chunks;
 }
 
-void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& chunks, const std::string& unit,
-                        uint64_t row_elements) {
+void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& all_chunks,
+                        const std::string& unit, uint64_t row_elements) {
+  // Multi-core: this core's contiguous run of the chunks (compiler/partition.h).
+  std::vector<VectorChunk> share_chunks;
+  if (CoreShare* s = ctx.share) {
+    const auto count = static_cast<int64_t>(all_chunks.size());
+    const auto [b, e] = share_range(count, 1, s->core, s->cores);
+    share_chunks.assign(all_chunks.begin() + b, all_chunks.begin() + e);
+    if (!s->used) {
+      s->used = true;
+      s->strategy = "chunks";
+      s->reason = fmt::format("a vector-unit layer: its {} chunks ({}) dealt out in contiguous runs", count, unit);
+      for (int64_t c = 0; c < s->cores; ++c) {
+        const auto [cb, ce] = share_range(count, 1, c, s->cores);
+        s->ranges.push_back(cb == ce ? std::string("none") : fmt::format("{}-{}", cb, ce - 1));
+      }
+    }
+  }
+  const std::vector<VectorChunk>& chunks = ctx.share != nullptr ? share_chunks : all_chunks;
   const ArchSpec& arch = ctx.arch;
   StreamBuilder* sb = ctx.sb;
   MappingRecord* rec = ctx.rec;
@@ -188,12 +205,12 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
   flush();
   rec->dataflow = "vector";
   rec->tiles = static_cast<int64_t>(chunks.size());
-  rec->tile_m = chunks.empty() ? 0 : static_cast<int64_t>(chunks.front().op.elements);
+  rec->tile_m = all_chunks.empty() ? 0 : static_cast<int64_t>(all_chunks.front().op.elements);
   rec->loop_order = "chunks";
   rec->estimated_dram_bytes = dram;
   rec->reason = fmt::format(
       "{} chunk{} of up to {} output elements ({}) fit the ifmap/{}ofmap halves ({} B / {}{} B)",
-      chunks.size(), chunks.size() == 1 ? "" : "s", rec->tile_m, unit, weights ? "weight/" : "",
+      all_chunks.size(), all_chunks.size() == 1 ? "" : "s", rec->tile_m, unit, weights ? "weight/" : "",
       in_region.half, weights ? fmt::format("{} B / ", w_region.half) : std::string(), out_region.half);
 }
 

@@ -203,6 +203,9 @@ class Conv2d final : public Operator {
     d.out_addr = ctx.plan.views.at(l.name).addr;
     d.weight_addr = ctx.plan.weights.at(l.name);
 
+    // Multi-core: every core weighs the whole layer, and the first core's choice holds for all.
+    lowering::CoreShare* const share = ctx.share;
+    ctx.share = nullptr;
     std::vector<VectorChunk> chunks;
     std::optional<VectorEstimate> vec;
     std::exception_ptr vec_error;
@@ -226,6 +229,7 @@ class Conv2d final : public Operator {
     } catch (const ConfigError&) {
       // The GEMMs' smallest tile does not fit: the vector lowering's outcome decides.
     }
+    ctx.share = share;
     if (!vec && !gemm) {
       if (vec_error) std::rethrow_exception(vec_error);
       throw *vec_budget;
@@ -237,7 +241,12 @@ class Conv2d final : public Operator {
     const std::string vec_est = vec ? fmt::format("vector unit est {} cycles ({} vector, {} DRAM B)",
                                                   vec->cost, vec->cycles, vec->dram_bytes)
                                     : std::string("the vector unit's chunks do not compile");
-    if (vec && (!gemm || vec->cost <= gemm->cost)) {
+    bool on_vector = vec && (!gemm || vec->cost <= gemm->cost);
+    if (share != nullptr) {
+      if (share->lowering_choice.empty()) share->lowering_choice = on_vector ? "vector" : "array";
+      on_vector = share->lowering_choice == "vector";
+    }
+    if (on_vector) {
       emit_vector_chunks(ctx, chunks, "depthwise planes/rows");
       MappingRecord& rec = *ctx.rec;
       rec.groups = g.groups;

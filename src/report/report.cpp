@@ -17,6 +17,7 @@
 #include "systole/common/output_file.h"
 #include "systole/config/loader.h"
 #include "systole/report/energy_report.h"
+#include "systole/report/noc_report.h"
 #include "systole/report/sha256.h"
 #include "systole/stats/run_stats.h"
 
@@ -250,7 +251,8 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   }
   report["units"] = {{"cycles", fmt::format("core clock cycles at {} MHz", arch.core.clock_mhz)},
                      {"bytes", "bytes"},
-                     {"utilization", "MACs / (cycles x rows x cols)"},
+                     {"utilization", arch.cores.count > 1 ? "MACs / (cycles x rows x cols x cores)"
+                                                          : "MACs / (cycles x rows x cols)"},
                      {"accesses", "scratchpad bank word accesses (one word of one bank)"}};
   Json layers = Json::array();
   // Verification fields appear only in functional runs, so timing-only reports stay unchanged.
@@ -284,6 +286,17 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   report["memory"] = memory_json(arch, result);
   report["activity"] = activity_json(result);
   report["stats"] = stats::run_stats(arch, result).to_json();
+  if (!result.cores.empty()) {
+    Json cores = Json::array();
+    for (const CoreStats& c : result.cores) {
+      Json j = stats_json(c.total);
+      j["name"] = fmt::format("core{}", c.core);
+      j["actions"] = actions_json(c.total);
+      cores.push_back(std::move(j));
+    }
+    report["cores"] = std::move(cores);
+  }
+  if (!result.noc.topology.empty()) report["noc"] = noc_json(result.noc);
   return report;
 }
 
@@ -345,6 +358,7 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result,
                        d.act, d.pre, d.rd, d.wr, d.ref);
   }
   out += "\n";
+  out += multicore_summary(result);
   return out;
 }
 

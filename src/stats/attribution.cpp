@@ -122,7 +122,16 @@ int64_t compute_cycles_in(const Program& program, const std::vector<InstructionR
 
 SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
                     int64_t total_cycles, double simulated_ns, int64_t array_pes) {
-  const std::vector<int64_t> bounds = layer_boundaries(program, records, total_cycles);
+  if (program.cores > 1) return attribute_cores(program, records, total_cycles, simulated_ns, array_pes);
+  return attribute_in_windows(program, records, total_cycles, simulated_ns, array_pes,
+                              layer_boundaries(program, records, total_cycles));
+}
+
+SimResult attribute_in_windows(const Program& program, const std::vector<InstructionRecord>& records,
+                               int64_t total_cycles, double simulated_ns, int64_t array_pes,
+                               const std::vector<int64_t>& bounds) {
+  if (bounds.size() != program.layers.size())
+    throw InternalError("attribution: one layer boundary per layer expected");
   const auto merged = merged_work(program, records);
   const std::vector<CauseSpan> causes = cycle_causes(program, records, total_cycles);
   const std::vector<CauseSpan> path_causes = critical_path_causes(program, records, total_cycles);

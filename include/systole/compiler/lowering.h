@@ -163,6 +163,14 @@ struct GemmProblem {
   } transposed;
   uint64_t conv_in_addr = 0, conv_out_addr = 0;
   int source_a = -1, source_b = -1;  // producer layers whose SYNC the operand loads wait on
+  // Rows of m per batch index (conv: Ho * Wo per image; a matmul whose batch dims merged into m:
+  // M), 0 when m holds one batch index.
+  int64_t m_batch_unit = 0;
+  // A core's share of a multi-core layer (compiler/partition.h): this problem is the GEMMs
+  // [g_begin, g_begin + gemms), rows [m_begin, m_begin + m) and columns [n_begin, n_begin + n) of
+  // the layer's; tiles and descriptors use the layer's coordinates.
+  int64_t m_begin = 0, n_begin = 0, g_begin = 0;
+  bool sliced = false;
 };
 
 // Matmul operand tiles are row-major blocks of their DRAM views ([rows][cols] when the view is
@@ -271,6 +279,11 @@ class StreamBuilder {
   int64_t remaining() const { return m_limit - static_cast<int64_t>(m_out.size()); }
   // SYNC of `layer` depending on all its STOREs; no-op when the layer stored nothing.
   void sync(uint32_t layer);
+  // Multi-core: a SYNC with barrier `id` after the layer's SYNC (if any); the layer's consumers on
+  // this core wait for it (sync_deps) instead.
+  void barrier(uint32_t layer, int64_t id);
+  // Multi-core: the builders of all cores share one program limit (compile() resets it per core).
+  void set_limit(int64_t limit) { m_limit = limit; }
   // Deps a consumer's first load needs: the SYNC of `source_layer` (none for network inputs).
   std::vector<uint32_t> sync_deps(int source_layer) const;
   std::vector<Instruction> take() { return std::move(m_out); }

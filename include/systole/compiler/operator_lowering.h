@@ -11,6 +11,7 @@
 #include "systole/common/registry.h"
 #include "systole/compiler/buffer_plan.h"
 #include "systole/compiler/lowering.h"
+#include "systole/compiler/partition.h"
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
 #include "systole/isa/isa.h"
@@ -33,6 +34,9 @@ struct LoweringContext {
   MappingRecord* rec;
   const UserMapping* mapping = nullptr;  // the user's tilings (compiler/user_mapping.h), if any
   const EnergyPrices* prices = nullptr;  // the mapper's energy prices (compiler/compiler.h), if any
+  // Multi-core programs: this core's share of the layer (compiler/partition.h); nullptr with one
+  // core. GEMM and vector-chunk lowerings honour it (and set share->used); others ignore it.
+  lowering::CoreShare* share = nullptr;
 };
 
 class IOperatorLowering {

@@ -82,10 +82,17 @@ struct MappingRecord {
     double estimated_energy_pj = 0.0, score = 0.0;
   };
   std::vector<RankedTiling> ranked;
+  // Multi-core programs (Program::cores > 1; docs/multicore.md): the partitioning strategy the
+  // layer got ("output_channels", "spatial", "batch", "chunks", or "core0" when it runs on one
+  // core), each core's share (e.g. "n 0-63 | 64-127"), and why.
+  std::string partition, split, partition_reason;
 };
 
 struct Program {
   std::string network;
+  // Cores the instructions run on (Instruction::core < cores). Layers end with a cross-core
+  // barrier when cores > 1 (SyncOp::barrier).
+  int64_t cores = 1;
   std::vector<ProgramLayer> layers;
   std::vector<Instruction> instructions;
   std::vector<MappingRecord> mappings;  // one per layer, same order as layers

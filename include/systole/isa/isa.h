@@ -312,12 +312,18 @@ struct VectorPorts {
 // (spm_write_bytes). Defined once: the compiler's estimate and the vector unit use it.
 int64_t vector_cycles(const VectorOp& op, int64_t lanes, const VectorPorts& ports);
 
-struct SyncOp {};
+// A SYNC retires when its dependencies have. With barrier >= 0 it is also a cross-core barrier
+// (multi-core programs, docs/multicore.md): it retires when every core has reached its SYNC with
+// the same barrier id, which the cores learn through messages over the NoC.
+struct SyncOp {
+  int64_t barrier = -1;
+};
 
 struct Instruction {
   uint32_t id = 0;  // index in Program::instructions
   Opcode op = Opcode::kSync;
   uint32_t layer = 0;  // index in Program::layers
+  uint32_t core = 0;   // the core whose controller runs it (Program::cores); deps are on that core
   std::vector<uint32_t> deps;
   std::variant<DmaDescriptor, MatmulOp, VectorOp, SyncOp> payload;
 

@@ -150,6 +150,29 @@ std::vector<CycleBreakdown> breakdown_by_window(const std::vector<CauseSpan>& sp
 // (utilization = macs / (cycles * pes)).
 SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
                     int64_t total_cycles, double simulated_ns, int64_t array_pes);
+// The same with the layers' windows given (bounds[L] = B_L, one per layer) instead of
+// layer_boundaries(): how a multi-core run attributes each core over the NPU's windows.
+SimResult attribute_in_windows(const Program& program, const std::vector<InstructionRecord>& records,
+                               int64_t total_cycles, double simulated_ns, int64_t array_pes,
+                               const std::vector<int64_t>& bounds);
+
+// Core `core`'s part of a multi-core program: its instructions (ids renumbered from 0, deps
+// mapped), the program's layers, cores = 1; and their records.
+struct CoreView {
+  Program program;
+  std::vector<InstructionRecord> records;
+};
+CoreView core_view(const Program& program, const std::vector<InstructionRecord>& records, uint32_t core);
+
+// A multi-core run (program.cores > 1; docs/multicore.md "Statistics"). Each core is attributed
+// on its own (core_view) over the NPU's layer windows, B_L = the latest of the cores' own B_L;
+// an NPU layer's breakdown (and compute_cycles) is the mean of its cores', apportioned to whole
+// cycles by largest remainder (ties to the earlier cause) so that it still sums to the layer's
+// cycles; its critical path is that of the core that finished last; counts (MACs, bytes, busy
+// cycles, actions) are summed over the cores; utilization is over all cores' PEs (array_pes is
+// the NPU's). SimResult::cores holds each core's own total.
+SimResult attribute_cores(const Program& program, const std::vector<InstructionRecord>& records,
+                          int64_t total_cycles, double simulated_ns, int64_t array_pes);
 
 // The cycles [begin, end) an instruction keeps its unit active: MATMUL and VECTOR
 // [work_start_cycle, work_start_cycle + busy_cycles), LOAD and STORE [issue_cycle, retire_cycle),

@@ -26,6 +26,7 @@
 #include "systole/isa/isa.h"
 #include "systole/numeric/tensor.h"
 #include "systole/stats/dram_stats.h"
+#include "systole/stats/noc_stats.h"
 
 namespace systole {
 
@@ -239,9 +240,19 @@ struct ActivityWindow {
   double vector_mac = 0.0;  // depthwise MACs on the vector unit
 };
 
+// One core of a multi-core run: its own statistics over the whole run (stats/attribution.h
+// attribute_cores): cycles are the run's, the breakdown is this core's every cycle by cause, the
+// counts are its instructions', utilization is over its own PEs.
+struct CoreStats {
+  int64_t core = 0;
+  LayerStats total;
+};
+
 struct SimResult {
   std::vector<LayerStats> layers;  // same order as Program::layers
   LayerStats total;                // sums; utilization over the whole run
+  std::vector<CoreStats> cores;    // multi-core runs only (Program::cores > 1), core 0 first
+  NocStats noc;                    // multi-core runs only (noc.topology "" otherwise)
   int64_t total_cycles = 0;
   double simulated_ns = 0.0;
   DramStats dram;                            // the DRAM model's counters for the run

@@ -30,12 +30,19 @@ Controller::Controller(sc_core::sc_module_name name, const ControllerParams& par
       dma_port("dma_port"),
       array_port("array_port"),
       vector_port("vector_port"),
+      barrier_port("barrier_port"),
       m_program(params.program),
       m_clock(params.clock),
+      m_core(params.core),
+      m_on_finished(params.on_finished),
       m_retired(m_program.instructions.size(), false),
       m_records(m_program.instructions.size()) {
   validate();
-  for (const Instruction& inst : m_program.instructions) m_queues[unit_of(inst.op)].push_back(inst.id);
+  for (const Instruction& inst : m_program.instructions) {
+    if (inst.core != m_core) continue;
+    m_queues[unit_of(inst.op)].push_back(inst.id);
+    ++m_own;
+  }
   SC_THREAD(run);
 }
 
@@ -80,6 +87,15 @@ void Controller::validate() const {
             fmt::format("controller: instruction {} depends on {} but the program has {} instructions",
                         inst.id, dep, insts.size()));
       }
+      if (insts[dep].core != inst.core) {
+        throw InternalError(fmt::format("controller: instruction {} on core {} depends on {} on core {}: cores "
+                                        "meet only at barriers",
+                                        inst.id, inst.core, dep, insts[dep].core));
+      }
+    }
+    if (inst.core >= m_program.cores) {
+      throw InternalError(fmt::format("controller: instruction {} runs on core {} of a {}-core program", inst.id,
+                                      inst.core, m_program.cores));
     }
   }
 }
@@ -117,8 +133,16 @@ bool Controller::issue_ready() {
       queue.pop_front();
       m_records[inst.id].issue_cycle = now_cycle;
       progress = true;
-      if (u == kSyncUnit) {
+      if (u == kSyncUnit && std::get<SyncOp>(inst.payload).barrier < 0) {
         mark_retired(inst.id, InstructionRecord{}, now_cycle);
+        continue;
+      }
+      if (u == kSyncUnit) {
+        if (barrier_port.size() == 0) {
+          throw InternalError(fmt::format("controller: barrier SYNC {} on an NPU without a NoC", inst.id));
+        }
+        m_busy[u] = true;
+        barrier_port->start(inst);
         continue;
       }
       m_busy[u] = true;
@@ -159,14 +183,17 @@ void Controller::run() {
       while (issue_ready()) {
       }
       if (finished()) {
-        sc_core::sc_stop();
+        if (m_on_finished) {
+          m_on_finished();
+        } else {
+          sc_core::sc_stop();
+        }
         return;
       }
-      if (!m_busy[kDmaUnit] && !m_busy[kArrayUnit] && !m_busy[kVectorUnit]) {
+      if (!m_busy[kDmaUnit] && !m_busy[kArrayUnit] && !m_busy[kVectorUnit] && !m_busy[kSyncUnit]) {
         fail_internal(m_failure, fmt::format("controller: deadlock at cycle {}: no unit is busy and {} of {} "
                                              "instructions have not retired; blocked:{}",
-                                             now_cycle, m_program.instructions.size() - m_retired_count,
-                                             m_program.instructions.size(), blocked_report()));
+                                             now_cycle, m_own - m_retired_count, m_own, blocked_report()));
         return;
       }
       wait(m_retire_event);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -16,18 +17,26 @@
 namespace systole {
 namespace {
 
+// Every instruction's record, from the controller of its core.
+std::vector<hw::InstructionRecord> all_records(const hw::NpuTop& top) {
+  const Program& program = top.controller().program();
+  std::vector<hw::InstructionRecord> out(program.instructions.size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = top.core(program.instructions[i].core).controller().records()[i];
+  return out;
+}
+
 SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
   const hw::Controller& ctrl = top.controller();
-  if (!ctrl.finished()) {
-    const auto retired = std::count_if(ctrl.records().begin(), ctrl.records().end(),
+  const std::vector<hw::InstructionRecord> records = all_records(top);
+  if (!top.finished()) {
+    const auto retired = std::count_if(records.begin(), records.end(),
                                        [](const hw::InstructionRecord& r) { return r.retire_cycle >= 0; });
     throw InternalError(
-        fmt::format("simulation ended with {} of {} instructions retired", retired, ctrl.records().size()));
+        fmt::format("simulation ended with {} of {} instructions retired", retired, records.size()));
   }
-  const int64_t total_cycles = top.clock().cycle_of(ctrl.end_time());
-  SimResult result =
-      hw::attribute(ctrl.program(), ctrl.records(), total_cycles, ctrl.end_time().to_seconds() * 1e9,
-                    arch.core.array.rows * arch.core.array.cols);
+  const int64_t total_cycles = top.clock().cycle_of(top.end_time());
+  SimResult result = hw::attribute(ctrl.program(), records, total_cycles, top.end_time().to_seconds() * 1e9,
+                                   arch.core.array.rows * arch.core.array.cols * arch.cores.count);
   result.activity_window_cycles = arch.energy.power_window_cycles;
   const int64_t window = arch.energy.power_window_cycles;
   if ((total_cycles + window - 1) / window > hw::kMaxActivityWindows) {
@@ -39,14 +48,57 @@ SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
                     "window): use at least {} cycles",
                     total_cycles, hw::kMaxActivityWindows, smallest)});
   }
-  result.activity =
-      hw::activity_windows(ctrl.program(), ctrl.records(), total_cycles, result.activity_window_cycles);
+  result.activity = hw::activity_windows(ctrl.program(), records, total_cycles, result.activity_window_cycles);
   return result;
 }
 
+// The fabric's counters (stats/noc_stats.h) for a run that ended at `end`.
+NocStats noc_stats(const hw::NocFabric& fabric, const sc_core::sc_time& end) {
+  const noc::Network& net = fabric.network();
+  const noc::ITopology& topo = net.topology();
+  const NocParams& p = fabric.params().noc;
+  NocStats s;
+  s.topology = to_string(p.topology);
+  s.x = p.x;
+  s.y = p.y;
+  s.clock_mhz = p.clock_mhz;
+  s.cycles = fabric.clock().cycle_of(end);
+  s.memory_nodes = fabric.params().attach.memory;
+  const noc::NetworkCounters& c = net.counters();
+  s.packets = c.packets_delivered;
+  s.flits = c.flits_delivered;
+  s.flit_hops = c.flit_hops;
+  s.router_traversals = c.router_traversals;
+  // A router's position: that of the first node attached to it.
+  std::vector<std::pair<int, int>> pos(static_cast<size_t>(topo.routers()), {0, 0});
+  for (int n = topo.nodes() - 1; n >= 0; --n) pos[static_cast<size_t>(topo.router_of(n))] = {topo.x_of(n), topo.y_of(n)};
+  for (const noc::LinkCounters& l : c.links) {
+    const noc::PortLink& far = topo.ports(l.router).at(static_cast<size_t>(l.port));
+    NocLinkStats ls;
+    ls.from_router = l.router;
+    ls.to_router = far.router;
+    ls.flits = l.flits;
+    std::tie(ls.from_x, ls.from_y) = pos[static_cast<size_t>(l.router)];
+    std::tie(ls.to_x, ls.to_y) = pos[static_cast<size_t>(far.router)];
+    s.links.push_back(ls);
+  }
+  std::sort(s.links.begin(), s.links.end(), [](const NocLinkStats& a, const NocLinkStats& b) {
+    return std::pair(a.from_router, a.to_router) < std::pair(b.from_router, b.to_router);
+  });
+  for (const hw::NocFlow& f : fabric.flows()) s.flows.push_back({f.src, f.dst, f.packets, f.flits, f.bytes});
+  const std::vector<int>& nodes = fabric.params().attach.cores;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const hw::NocCoreTraffic& t = fabric.core_traffic()[i];
+    s.cores.push_back({nodes[i], t.read_requests, t.write_requests, t.read_bytes, t.write_bytes, t.network_cycles,
+                       t.barriers});
+  }
+  return s;
+}
+
 // The error of a run that reached sim.max_cycles: where it was and what to change.
-ConfigError budget_exceeded(const ArchSpec& arch, const hw::Controller& ctrl) {
-  const auto& records = ctrl.records();
+ConfigError budget_exceeded(const ArchSpec& arch, const hw::NpuTop& top) {
+  const hw::Controller& ctrl = top.controller();
+  const std::vector<hw::InstructionRecord> records = all_records(top);
   const auto retired = std::count_if(records.begin(), records.end(),
                                      [](const hw::InstructionRecord& r) { return r.retire_cycle >= 0; });
   std::string where;
@@ -103,19 +155,30 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
     const sc_core::sc_time budget = top.clock().time_of(arch.sim.max_cycles);
     sc_core::sc_start(budget);
     failure = top.failure();
-    if (!failure && !top.controller().finished() && sc_core::sc_time_stamp() >= budget) {
-      failure = std::make_exception_ptr(budget_exceeded(arch, top.controller()));
+    if (!failure && !top.finished() && sc_core::sc_time_stamp() >= budget) {
+      failure = std::make_exception_ptr(budget_exceeded(arch, top));
     }
     if (!failure) {
       try {
         result = collect(top, arch);
         top.dram().set_run_end(top.clock().time_of(result.total_cycles));
         result.dram = top.dram().counters();
-        for (const auto& spm : top.core(0).scratchpads()) {
-          const hw::ScratchpadCounters& c = spm->counters();
-          result.scratchpads.push_back({spm->basename(), c.read_bytes, c.write_bytes, c.read_accesses,
-                                        c.write_accesses, c.bank_conflict_cycles, c.accumulator_rmw});
+        // Each scratchpad summed over the cores (per-core counts: SimResult::cores).
+        for (const auto& core : top.cores()) {
+          for (size_t k = 0; k < core->scratchpads().size(); ++k) {
+            const auto& spm = core->scratchpads()[k];
+            const hw::ScratchpadCounters& c = spm->counters();
+            if (result.scratchpads.size() <= k) result.scratchpads.push_back({spm->basename(), 0, 0, 0, 0, 0, 0});
+            ScratchpadStats& s = result.scratchpads[k];
+            s.read_bytes += c.read_bytes;
+            s.write_bytes += c.write_bytes;
+            s.read_accesses += c.read_accesses;
+            s.write_accesses += c.write_accesses;
+            s.bank_conflict_cycles += c.bank_conflict_cycles;
+            s.accumulator_rmw += c.accumulator_rmw;
+          }
         }
+        if (const hw::NocFabric* f = top.fabric()) result.noc = noc_stats(*f, top.end_time());
         if (options.dram_stats != nullptr) *options.dram_stats = result.dram;
       } catch (...) {
         failure = std::current_exception();

@@ -48,6 +48,23 @@ bool transport(tlm_utils::simple_initiator_socket<Dma>& socket, tlm::tlm_command
   return false;
 }
 
+// Functional LOADs: copies the arrived bytes into the scratchpad through the debug interface (the
+// timed write was issued without data). Returns false (and fills `error`) on an error response.
+bool write_arrived(tlm_utils::simple_initiator_socket<Dma>& socket, uint64_t addr, std::vector<uint8_t>& data,
+                   std::string& error) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_WRITE_COMMAND);
+  trans.set_address(addr);
+  trans.set_data_ptr(data.data());
+  trans.set_data_length(static_cast<unsigned int>(data.size()));
+  trans.set_streaming_width(static_cast<unsigned int>(data.size()));
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  if (socket->transport_dbg(trans) == data.size() && !trans.is_response_error()) return true;
+  error = fmt::format("DMA: write of {} B at {:#x} on {} failed: {}", data.size(), addr, socket.name(),
+                      trans.get_response_string());
+  return false;
+}
+
 // The two lower bounds on a DRAM side after its first data (stats/attribution.h
 // InstructionRecord): (ceil(bursts / window) - 1) rounds of the window, each at least the
 // first burst's latency, and the bytes after the first burst at the DRAM's peak.
@@ -237,8 +254,11 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
     const bool convert = m_params.functional && !load && d.from_accumulator;
     std::vector<uint8_t> acc(convert ? spm_bytes : 0);
     int64_t conflicts = 0;
+    // A LOAD's timed transaction carries no data: it is issued before the DRAM side (whose
+    // completions may advance simulated time when the DRAM sits behind the NoC), and its bytes
+    // are written once they have arrived (write_arrived).
     auto spm_side = [&]() -> bool {
-      uint8_t* ptr = !m_params.functional ? nullptr : convert ? acc.data() : data.data();
+      uint8_t* ptr = !m_params.functional || load ? nullptr : convert ? acc.data() : data.data();
       sc_core::sc_time spm_delay = start - now;
       if (!transport(spm_socket(d.buffer), load ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, d.spm_addr,
                      spm_bytes, ptr, spm_delay, error, &spm_accesses, &conflicts)) {
@@ -250,7 +270,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       if (convert) convert_accumulators(d, acc, data);
       return true;
     };
-    if (!load && !spm_side()) {
+    if (!spm_side()) {
       fail_internal(m_failure, error);
       return std::nullopt;
     }
@@ -286,12 +306,14 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       data = channel_last(data, cl, static_cast<uint64_t>(bytes_of(elem)));
     }
     if (load && d.stride_phased() && m_params.functional) data = stride_phased(data, d, input_bytes);
-    if (load && !spm_side()) {
+    if (load && m_params.functional && !write_arrived(spm_socket(d.buffer), d.spm_addr, data, error)) {
       fail_internal(m_failure, error);
       return std::nullopt;
     }
   }
-  wait(end - now);
+  // Behind the NoC the DRAM side returns at its last completion, possibly after `end`.
+  const sc_core::sc_time after = sc_core::sc_time_stamp();
+  wait(end > after ? end - after : sc_core::SC_ZERO_TIME);
 
   InstructionRecord rec;
   const int64_t retire_cycle = clock.cycle_of(end);

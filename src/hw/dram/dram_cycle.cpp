@@ -112,8 +112,31 @@ void CycleDram::submit(tlm::tlm_generic_payload& trans, const sc_core::sc_time& 
 }
 
 bool CycleDram::next_completion(DramCompletion* out) {
+  return take_completion(out, -1);
+}
+
+bool CycleDram::next_completion_before(const sc_core::sc_time& limit, DramCompletion* out) {
+  // The last DRAM edge at or before `limit`: a later arrival enters at a cycle >= it.
+  int64_t cycle = m_dram_clock.cycle_of(limit);
+  if (m_dram_clock.time_of(cycle) > limit) --cycle;
+  return take_completion(out, std::max<int64_t>(cycle, 0));
+}
+
+bool CycleDram::completion_bound(sc_core::sc_time* at) const {
+  if (m_outstanding == 0) return false;
+  // No request completes before the model's present plus one DRAM clock.
+  *at = m_dram_clock.time_of(m_memory.now() + 1);
+  return true;
+}
+
+int CycleDram::channel_of(uint64_t address) const {
+  return static_cast<int>(m_memory.decode(address).channel);
+}
+
+bool CycleDram::take_completion(DramCompletion* out, int64_t limit) {
   dram::Completion c;
-  while (m_outstanding > 0 && m_memory.next_completion(&c)) {
+  while (m_outstanding > 0 &&
+         (limit < 0 ? m_memory.next_completion(&c) : m_memory.next_completion_before(limit, &c))) {
     if (c.id >= m_slots.size() || m_slots[c.id].payload == nullptr)
       throw InternalError(fmt::format("{}: completion for unknown request slot {}", name(), c.id));
     Slot& s = m_slots[c.id];
@@ -136,7 +159,7 @@ bool CycleDram::next_completion(DramCompletion* out) {
     *out = {trans, done, s.channel};
     return true;
   }
-  if (m_outstanding > 0)
+  if (m_outstanding > 0 && limit < 0)
     throw InternalError(
         fmt::format("{}: {} requests outstanding but the memory system has none", name(), m_outstanding));
   return false;

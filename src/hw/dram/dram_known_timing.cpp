@@ -54,6 +54,18 @@ bool KnownTimingDram::next_completion(DramCompletion* out) {
   return true;
 }
 
+bool KnownTimingDram::next_completion_before(const sc_core::sc_time& limit, DramCompletion* out) {
+  // Completions are fixed at submit: the earliest is final once nothing can arrive before it.
+  if (m_heap.empty() || m_heap.front().done > limit) return false;
+  return next_completion(out);
+}
+
+bool KnownTimingDram::completion_bound(sc_core::sc_time* at) const {
+  if (m_heap.empty()) return false;
+  *at = m_heap.front().done;
+  return true;
+}
+
 void KnownTimingDram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   sc_core::sc_time done;

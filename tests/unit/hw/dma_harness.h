@@ -59,6 +59,15 @@ class ScriptedDram : public sc_core::sc_module, public hw::IDramRequestPort {
     m_pending.erase(it);
     return true;
   }
+  // The DMA drives its port through next_completion only.
+  bool next_completion_before(const sc_core::sc_time&, hw::DramCompletion*) override {
+    ADD_FAILURE() << "the DMA called next_completion_before";
+    return false;
+  }
+  bool completion_bound(sc_core::sc_time*) const override {
+    ADD_FAILURE() << "the DMA called completion_bound";
+    return false;
+  }
 
  private:
   struct Pending {

@@ -3,6 +3,9 @@
 // a queue is issued when its unit is idle and every dependency has retired (scoreboard of retired
 // ids). SYNC retires in zero time when its dependencies have. Issue and retire cycles are recorded
 // per instruction. When every instruction has retired the controller calls sc_stop().
+// Multi-core programs: one controller per core runs that core's instructions (records are indexed
+// by the program's ids, the others' left empty); a barrier SYNC goes to barrier_port and retires
+// when the fabric releases it.
 // Hang detection: if no unit is busy and instructions remain, it stops the simulation with an
 // InternalError (failure(), rethrown by simulate()) listing each blocked queue head and its unmet
 // dependencies: a program that would deadlock never hangs.
@@ -13,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +34,11 @@ namespace systole::hw {
 struct ControllerParams {
   Program program;
   Clock clock;
+  // Multi-core programs: the core this controller runs (it queues the instructions with
+  // Instruction::core == core), and what to call when they have all retired instead of
+  // sc_stop() (the NPU stops when every core has finished).
+  uint32_t core = 0;
+  std::function<void()> on_finished;
 };
 
 class Controller : public sc_core::sc_module, public IRetireListener {
@@ -37,6 +46,9 @@ class Controller : public sc_core::sc_module, public IRetireListener {
   sc_core::sc_port<IExecUnit> dma_port;
   sc_core::sc_port<IExecUnit> array_port;
   sc_core::sc_port<IExecUnit> vector_port;
+  // Barrier SYNCs (SyncOp::barrier >= 0) go here (the NoC fabric's barrier unit); unbound on a
+  // single-core NPU, whose programs have none.
+  sc_core::sc_port<IExecUnit, 1, sc_core::SC_ZERO_OR_MORE_BOUND> barrier_port;
 
   SC_HAS_PROCESS(Controller);
   Controller(sc_core::sc_module_name name, const ControllerParams& params);
@@ -47,7 +59,8 @@ class Controller : public sc_core::sc_module, public IRetireListener {
   const std::vector<InstructionRecord>& records() const { return m_records; }
   // Called at every retire from now on (stats/run_observer.h); nullptr detaches. Not owned.
   void set_observer(IRunObserver* observer) { m_observer = observer; }
-  bool finished() const { return m_retired_count == m_program.instructions.size(); }
+  bool finished() const { return m_retired_count == m_own; }
+  uint32_t core() const { return m_core; }
   sc_core::sc_time end_time() const { return m_end; }  // time of the last retire
   std::exception_ptr failure() const { return m_failure; }
 
@@ -65,6 +78,9 @@ class Controller : public sc_core::sc_module, public IRetireListener {
 
   Program m_program;
   Clock m_clock;
+  uint32_t m_core = 0;
+  size_t m_own = 0;  // instructions of this core
+  std::function<void()> m_on_finished;
   std::array<std::deque<uint32_t>, kUnitCount> m_queues;
   std::array<bool, kUnitCount> m_busy{};
   std::vector<bool> m_retired;

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,8 @@ struct CoreModuleParams {
   // The DRAM's peak data bandwidth, GB/s (DramParams::planning_bandwidth_gbps(); 0 = unbounded):
   // the DMA's bound for the stall attribution (hw/dma/dma.h).
   double dram_peak_gbps = 0.0;
+  uint32_t index = 0;                // which core of the NPU (the program's Instruction::core)
+  std::function<void()> on_finished;  // multi-core: called when this core's instructions retired
 };
 
 class Core : public sc_core::sc_module {
@@ -58,6 +61,11 @@ class Core : public sc_core::sc_module {
 
   // The DMA's port to the memory system: the NPU binds it.
   sc_core::sc_port<IDramRequestPort>& dram_port() { return m_dma.dram_port; }
+  // Multi-core: the controller's port for barrier SYNCs, and where their releases retire.
+  sc_core::sc_port<IExecUnit, 1, sc_core::SC_ZERO_OR_MORE_BOUND>& barrier_port() {
+    return m_controller.barrier_port;
+  }
+  IRetireListener& retire_listener() { return m_controller; }
 
   const Clock& clock() const { return m_clock; }
   const Controller& controller() const { return m_controller; }

@@ -5,11 +5,14 @@
 //   ├── dram         the IDramChannel registered as dram.kind, behind the request-port seam
 //   │                (IDramRequestPort; its TLM target socket stays free for other loosely-timed
 //   │                initiators)
-//   └── core0        Core (hw/core/core.h): controller, DMA, scratchpads, array, vector unit;
-//                    its DMA's dram_port -> dram.request
+//   ├── noc          multi-core only (cores.count > 1): the NocFabric (hw/noc/noc_fabric.h);
+//   │                its dram_port -> dram.request
+//   └── core0..N-1   Core (hw/core/core.h): controller, DMA, scratchpads, array, vector unit;
+//                    its DMA's dram_port -> dram.request (one core) or noc.core_port(i), its
+//                    controller's barrier_port -> noc.barrier_unit(i)
 //
-// One core today: the list is the frame multi-core NPUs extend (each core its spec and its
-// instruction stream, the interconnect between the cores' DMA ports and the memory system).
+// Every core runs the one Program (its instructions: Instruction::core); the simulation stops when
+// the last core has retired its last instruction.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,7 @@
 #include "systole/config/arch_spec.h"
 #include "systole/hw/core/core.h"
 #include "systole/hw/dram/dram_channel.h"
+#include "systole/hw/noc/noc_fabric.h"
 #include "systole/stats/run_observer.h"
 
 namespace systole::hw {
@@ -52,6 +56,10 @@ class NpuTop : public sc_core::sc_module {
   const VectorUnit& vector_unit() const { return core(0).vector_unit(); }
   const IDramChannel& dram() const { return *m_dram; }
   IDramChannel& dram() { return *m_dram; }
+  const NocFabric* fabric() const { return m_fabric.get(); }  // nullptr with one core
+  // The time the last core finished (its controller's end_time()).
+  sc_core::sc_time end_time() const;
+  bool finished() const;
 
   // The exception a module stopped the simulation with, if any (the cores' first). Rethrow it
   // after destroying the NpuTop: AddressSanitizer mis-tracks a throw while SystemC's coroutine
@@ -60,6 +68,8 @@ class NpuTop : public sc_core::sc_module {
 
  private:
   std::unique_ptr<IDramChannel> m_dram;
+  std::unique_ptr<NocFabric> m_fabric;
+  int64_t m_running = 0;  // cores not finished yet
   std::vector<std::unique_ptr<Core>> m_cores;
 };
 

@@ -44,6 +44,13 @@ class IDramRequestPort : public virtual sc_core::sc_interface {
  public:
   virtual void submit(tlm::tlm_generic_payload& trans, const sc_core::sc_time& arrival) = 0;
   virtual bool next_completion(DramCompletion* out) = 0;
+  // For a caller that learns of arrivals as time passes (the NoC fabric, hw/noc/noc_fabric.h): as
+  // next_completion, but returns a completion only if it is done at or before `limit`, else false,
+  // after which a request may be submitted with any arrival >= limit. completion_bound() gives a
+  // time no later than the next completion, assuming nothing else arrives (the caller may sleep
+  // until then), or false when nothing is outstanding.
+  virtual bool next_completion_before(const sc_core::sc_time& limit, DramCompletion* out) = 0;
+  virtual bool completion_bound(sc_core::sc_time* at) const = 0;
 };
 
 class IDramChannel {
@@ -58,6 +65,12 @@ class IDramChannel {
   // The run ended at `end`: time-based counters (DramStats::active_standby_ns) are taken up to
   // it from then on. Models without such counters ignore it.
   virtual void set_run_end(const sc_core::sc_time& end) { (void)end; }
+  // The channel that serves `address` (its first atom's; 0 for single-channel models): where the
+  // NoC delivers a request for it (config/noc_attachment.h).
+  virtual int channel_of(uint64_t address) const {
+    (void)address;
+    return 0;
+  }
 
   // Functional simulation: the DRAM's contents (byte a at address a), owned by the caller and
   // outliving the simulation. Requests whose payload carries a data pointer copy to (write) or

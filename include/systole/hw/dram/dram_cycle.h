@@ -46,8 +46,12 @@ class CycleDram : public sc_core::sc_module, public IDramChannel, public IDramRe
 
   void submit(tlm::tlm_generic_payload& trans, const sc_core::sc_time& arrival) override;
   bool next_completion(DramCompletion* out) override;
+  bool next_completion_before(const sc_core::sc_time& limit, DramCompletion* out) override;
+  bool completion_bound(sc_core::sc_time* at) const override;
+  int channel_of(uint64_t address) const override;
 
   const dram::MemorySystem& memory() const { return m_memory; }
+
   // Observers of the command stream (e.g. dram::TimingChecker); not owned.
   void add_observer(dram::ICommandObserver* observer) { m_memory.add_observer(observer); }
   const Clock& dram_clock() const { return m_dram_clock; }
@@ -61,6 +65,9 @@ class CycleDram : public sc_core::sc_module, public IDramChannel, public IDramRe
     int channel = 0;        // of the first atom
   };
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // The earliest completed request (all its atoms done), simulating up to it; limit >= 0: only
+  // commands before DRAM cycle `limit` and completions at or before it.
+  bool take_completion(DramCompletion* out, int64_t limit);
 
   DramDeviceSpec m_device;  // a copy: the model outlives the params it was built from
   dram::MemorySystem m_memory;

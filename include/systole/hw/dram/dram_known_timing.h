@@ -24,6 +24,8 @@ class KnownTimingDram : public sc_core::sc_module, public IDramChannel, public I
 
   void submit(tlm::tlm_generic_payload& trans, const sc_core::sc_time& arrival) override;
   bool next_completion(DramCompletion* out) override;
+  bool next_completion_before(const sc_core::sc_time& limit, DramCompletion* out) override;
+  bool completion_bound(sc_core::sc_time* at) const override;
 
  protected:
   KnownTimingDram(sc_core::sc_module_name name, const char* kind);

@@ -1,0 +1,84 @@
+// Multi-core partitioning (cores.count > 1; docs/multicore.md "Partitioning"): how a layer is
+// shared among the cores. Each core compiles its share into its own instruction stream; layers end
+// with a cross-core barrier (isa.h SyncOp::barrier), so every core's next layer sees every core's
+// output of this one in DRAM.
+//
+// GEMM layers (conv2d, matmul) are split by a strategy registered by name (the names of
+// SYSTOLE_PARTITION_STRATEGIES, config/compiler_params.h): it says along which GEMM axis and in
+// which whole units the layer's output is dealt out; each core computes its block of the output
+// with the full reduction (no partial sums cross cores). compiler.partition auto estimates every
+// strategy that applies and keeps the cheapest. Vector-unit layers deal out their chunks; layers
+// of other kinds (data movement: concat, split, gather, copies) run on core 0 alone.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "systole/common/registry.h"
+#include "systole/compiler/lowering.h"
+#include "systole/config/arch_spec.h"
+
+namespace systole {
+namespace lowering {
+
+enum class SplitAxis { kM, kN, kG };
+const char* to_string(SplitAxis a);  // "m", "n", "g"
+
+// How a strategy splits one GEMM problem: along `axis`, in whole units of `granule` elements of
+// that axis (m: an output row of Wo pixels, an image, a batch index's rows; n: array columns;
+// g: one GEMM). `unit` names the unit for the mapping record ("output rows", "images", ...).
+struct GemmSplit {
+  SplitAxis axis = SplitAxis::kN;
+  int64_t granule = 1;
+  std::string unit;
+};
+
+// The extent of problem p along an axis (m, n, or gemms).
+int64_t extent_of(const GemmProblem& p, SplitAxis axis);
+
+// Core `core` of `cores`' share [begin, end) of [0, extent): the ceil(extent / granule) units
+// dealt out in contiguous runs, as evenly as possible, the first cores taking one more; empty
+// (begin == end) for cores beyond the units.
+std::pair<int64_t, int64_t> share_range(int64_t extent, int64_t granule, int64_t core, int64_t cores);
+
+// p restricted to [begin, end) along axis (GemmProblem::m_begin / n_begin / g_begin); p must not
+// be sliced already.
+GemmProblem slice_problem(const GemmProblem& p, SplitAxis axis, int64_t begin, int64_t end);
+
+// One layer's sharing among the cores, shared by the cores' lowerings of it: the first core to
+// lower a GEMM decides (decide_gemm_split below), the others reuse the decision; `used` tells the
+// compiler that the layer's lowering honoured the share (else it runs on core 0 alone).
+struct CoreShare {
+  int64_t core = 0, cores = 1;
+  PartitionChoice choice = PartitionChoice::kAuto;  // compiler.partition (or the mapping file's)
+  bool used = false;
+  bool decided = false;
+  std::optional<GemmSplit> split;  // GEMM layers, once decided
+  std::optional<TileChoice> tiling;  // the first core's tiling, which every core uses
+  // A lowering's choice between alternatives (a depthwise conv: "vector" or "array"), made by
+  // the first core and kept by the others.
+  std::string lowering_choice;
+  std::string strategy;            // "output_channels", ... or "chunks" (vector layers)
+  std::string reason;
+  std::vector<std::string> ranges;  // per core: "0-63" (its share, in the axis' elements)
+};
+
+}  // namespace lowering
+
+class IPartitionStrategy {
+ public:
+  virtual ~IPartitionStrategy() = default;
+  // How this strategy splits p among `cores` cores, or nullopt with *why_not set when it cannot
+  // (nothing to deal out along its axis).
+  virtual std::optional<lowering::GemmSplit> split(const lowering::GemmProblem& p, const ArchSpec& arch,
+                                                   int64_t cores, std::string* why_not) const = 0;
+};
+
+using PartitionRegistry = SharedRegistry<IPartitionStrategy>;
+// The strategies, in SYSTOLE_PARTITION_STRATEGIES order.
+const PartitionRegistry& partitions();
+
+}  // namespace systole

@@ -1,0 +1,129 @@
+// The NoC of a multi-core NPU as a SystemC module (docs/multicore.md "The fabric"): it stands
+// between the cores' DMAs and the memory system, and carries the cores' barrier messages. Inside
+// it is the cycle-level network of src/noc/ (noc/network.h: routers, VCs, credits, links), driven
+// on the NoC clock's edges by one SC_METHOD that is triggered only when something can happen: a
+// flit ready to move, a DRAM completion, a new request. No process runs per router or per cycle
+// while nothing moves.
+//
+// Messages, each one packet (a head flit of noc.flit_bytes, then the data in flits):
+//   - read request: core node -> the node of the DRAM channel serving the address, head only;
+//     its response carries the data back (head + ceil(bytes / flit_bytes) flits);
+//   - write request: head + data flits to the channel's node; its acknowledgement is a head only;
+//   - barrier: a head from each core to core 0's node when the core reaches a barrier SYNC, and
+//     from core 0's node a head to every core once all have arrived.
+// A request reaches the DRAM when its tail is delivered (submit at that edge); a DRAM completion
+// is injected as the response on the next NoC edge at or after it; a core's DMA sees the
+// completion when the response's tail is delivered.
+//
+// Each core's DMA binds to core_port(c), an IDramRequestPort whose next_completion() waits in
+// simulated time for the next response (so the DMA follows the network's timing); the memory
+// system (dram_port) is driven through next_completion_before() on every edge the fabric acts on,
+// up to that edge. Each core's controller binds its barrier port to barrier_unit(c).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+
+#include "systole/config/noc_attachment.h"
+#include "systole/config/noc_params.h"
+#include "systole/hw/core/clock.h"
+#include "systole/hw/core/exec_unit.h"
+#include "systole/hw/dram/dram_channel.h"
+#include "systole/noc/network.h"
+
+namespace systole::hw {
+
+struct NocFabricParams {
+  NocParams noc;
+  NocAttachment attach;  // node of each core and of each DRAM channel
+};
+
+// Traffic between two nodes, by direction of the pair (src, dst).
+struct NocFlow {
+  int src = 0, dst = 0;
+  int64_t packets = 0, flits = 0, bytes = 0;  // bytes: data carried (heads excluded)
+};
+
+// What one core sent and received over the fabric.
+struct NocCoreTraffic {
+  int64_t read_requests = 0, write_requests = 0;
+  int64_t read_bytes = 0, write_bytes = 0;
+  // Summed over the core's requests, in NoC cycles: request injection to its delivery at the
+  // memory controller, plus response injection to its delivery at the core (the network's share
+  // of the DMA's wait; the DRAM's share is between the two).
+  int64_t network_cycles = 0;
+  int64_t barriers = 0;
+};
+
+class NocFabric : public sc_core::sc_module {
+ public:
+  sc_core::sc_port<IDramRequestPort> dram_port;
+
+  SC_HAS_PROCESS(NocFabric);
+  // `dram`: the memory system behind dram_port, asked which channel serves an address.
+  NocFabric(sc_core::sc_module_name name, const NocFabricParams& params, const IDramChannel& dram);
+  ~NocFabric() override;
+
+  IDramRequestPort& core_port(int core);
+  IExecUnit& barrier_unit(int core);
+  // The controller that a core's barrier SYNCs retire to (not owned).
+  void set_retire_listener(int core, IRetireListener* listener);
+
+  const noc::Network& network() const { return *m_net; }
+  const Clock& clock() const { return m_clock; }
+  const NocFabricParams& params() const { return m_params; }
+  const std::vector<NocCoreTraffic>& core_traffic() const { return m_traffic; }
+  std::vector<NocFlow> flows() const;  // every (src, dst) pair that carried a packet, ordered
+
+ private:
+  class CorePort;
+  class BarrierUnit;
+  enum class Kind { kReadRequest, kWriteRequest, kResponse, kBarrierArrive, kBarrierRelease };
+  struct Packet {
+    Kind kind = Kind::kReadRequest;
+    int core = 0;
+    tlm::tlm_generic_payload* payload = nullptr;
+    int64_t injected = 0;        // NoC cycle
+    int64_t request_cycles = 0;  // responses: their request's network cycles
+    uint32_t instruction = 0;    // barrier messages: the SYNC's id on its core
+    int64_t barrier = -1;
+  };
+  struct Pending {
+    sc_core::sc_time arrival;
+    int core = 0;
+    tlm::tlm_generic_payload* payload = nullptr;
+  };
+
+  void step();
+  void inject(int src, int dst, int64_t data_bytes, int64_t at, Packet p);
+  void deliver(const noc::Delivery& d);
+  void arrive(int core, uint32_t instruction, int64_t barrier);
+  void kick() { m_kick.notify(sc_core::SC_ZERO_TIME); }
+
+  NocFabricParams m_params;
+  const IDramChannel& m_dram;
+  Clock m_clock;  // the NoC clock
+  std::unique_ptr<noc::Network> m_net;
+  std::vector<std::unique_ptr<CorePort>> m_ports;
+  std::vector<std::unique_ptr<BarrierUnit>> m_barriers;
+  std::deque<Pending> m_pending;  // DMA requests not yet injected, in submission order
+  std::vector<std::pair<int, std::pair<uint32_t, int64_t>>> m_arrivals;  // barrier arrivals to inject
+  std::unordered_map<uint64_t, Packet> m_in_flight;                       // by network packet id
+  // Requests the DRAM holds, by payload: the response each becomes.
+  std::unordered_map<const tlm::tlm_generic_payload*, Packet> m_at_memory;
+  std::vector<uint32_t> m_barrier_instruction;  // per core: the id of the barrier SYNC it waits at
+  std::map<int64_t, int64_t> m_barrier_count;                             // arrivals per barrier id
+  std::map<std::pair<int, int>, NocFlow> m_flows;
+  std::vector<NocCoreTraffic> m_traffic;
+  sc_core::sc_event m_kick;
+};
+
+}  // namespace systole::hw

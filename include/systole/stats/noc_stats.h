@@ -1,0 +1,47 @@
+// What the NoC of a multi-core run counted (hw/noc/noc_fabric.h; docs/multicore.md "Statistics").
+// No SystemC here. Cycles are NoC clock cycles.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace systole {
+
+// One direction of a router-to-router link.
+struct NocLinkStats {
+  int from_router = 0, to_router = 0;
+  int64_t flits = 0;  // = the cycles it was busy (one flit per cycle)
+  // Its position for pictures: the routers' (x, y) (mesh; (router, 0) otherwise).
+  int from_x = 0, from_y = 0, to_x = 0, to_y = 0;
+};
+
+// Traffic from one node to another.
+struct NocFlowStats {
+  int src = 0, dst = 0;
+  int64_t packets = 0, flits = 0, bytes = 0;  // bytes: data carried (head flits excluded)
+};
+
+// One core's traffic over the NoC.
+struct NocCoreStats {
+  int node = 0;
+  int64_t read_requests = 0, write_requests = 0;
+  int64_t read_bytes = 0, write_bytes = 0;
+  // NoC cycles its requests and their responses spent in the network, summed over requests.
+  int64_t network_cycles = 0;
+  int64_t barriers = 0;
+};
+
+struct NocStats {
+  std::string topology;  // "" when the run had no NoC (one core)
+  int64_t x = 0, y = 0;
+  double clock_mhz = 0.0;
+  int64_t cycles = 0;  // NoC cycles the run spanned
+  std::vector<int> memory_nodes;  // per DRAM channel
+  int64_t packets = 0, flits = 0, flit_hops = 0, router_traversals = 0;
+  std::vector<NocLinkStats> links;  // every direction of every link, by (from, to)
+  std::vector<NocFlowStats> flows;  // every (src, dst) that carried a packet
+  std::vector<NocCoreStats> cores;
+};
+
+}  // namespace systole

@@ -1,0 +1,192 @@
+// A GEMM layer's tiling and emission through the mapper registry (compiler/mapper.h), and, on a
+// multi-core NPU, the core's share of it (compiler/partition.h).
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/compiler/compiler.h"
+#include "systole/compiler/lowering.h"
+#include "systole/compiler/mapper.h"
+#include "systole/compiler/operator_lowering.h"
+#include "systole/compiler/partition.h"
+
+namespace systole {
+namespace lowering {
+
+namespace {
+
+// The mapping file's tiling of the layer being compiled, or nullptr.
+const UserTiling* user_tiling(const LoweringContext& ctx) {
+  if (ctx.mapping == nullptr) return nullptr;
+  const auto it = ctx.mapping->layers.find(ctx.layer.name);
+  return it != ctx.mapping->layers.end() ? &it->second : nullptr;
+}
+
+// A layer the mapping file names is the file mapper's; every other one the search mapper's.
+std::string mapper_of(const LoweringContext& ctx) {
+  return user_tiling(ctx) != nullptr ? "file" : to_string(ctx.arch.compiler.mapper);
+}
+
+TileChoice map_whole(const LoweringContext& ctx, const GemmProblem& p) {
+  const MapperRequest request{ctx.arch,
+                              ctx.buffers,
+                              p,
+                              ctx.eb,
+                              ctx.sb->remaining(),
+                              ctx.arch.compiler.objective,
+                              ctx.prices,
+                              user_tiling(ctx),
+                              ctx.mapping,
+                              to_string(ctx.layer.kind)};
+  return mappers().get(mapper_of(ctx)).map(request);
+}
+
+std::string join_estimate(const std::string& so_far, const std::string& item) {
+  return so_far.empty() ? item : so_far + ", " + item;
+}
+
+// Estimated cycles of a layer split by one strategy: the slowest core's estimate against the DRAM
+// time of every core's bytes (the cores share the DRAM). nullopt when a share does not fit.
+std::optional<int64_t> split_cost(const LoweringContext& ctx, const GemmProblem& p, const GemmSplit& split) {
+  const CoreShare& s = *ctx.share;
+  const double bpc = ctx.arch.dram.planning_bandwidth_gbps() * 1000.0 / ctx.arch.core.clock_mhz;
+  int64_t worst = 0;
+  double bytes = 0.0;
+  std::map<int64_t, TileChoice> by_size;  // shares of one size cost the same
+  for (int64_t c = 0; c < s.cores; ++c) {
+    const auto [b, e] = share_range(extent_of(p, split.axis), split.granule, c, s.cores);
+    if (b == e) continue;
+    auto it = by_size.find(e - b);
+    if (it == by_size.end()) {
+      try {
+        it = by_size.emplace(e - b, map_whole(ctx, slice_problem(p, split.axis, b, e))).first;
+      } catch (const ConfigError&) {
+        return std::nullopt;
+      } catch (const BudgetExceeded&) {
+        return std::nullopt;
+      }
+    }
+    worst = std::max(worst, it->second.cycles);
+    bytes += static_cast<double>(it->second.dram_bytes);
+  }
+  return std::max(worst, bpc > 0 ? static_cast<int64_t>(std::ceil(bytes / bpc)) : int64_t{0});
+}
+
+// Decides, once per layer (the first core to ask), how the cores share GEMM problem p: the
+// strategy compiler.partition names, or under auto the cheapest by split_cost (ties: registration
+// order). A named strategy that cannot split p falls back to auto, saying so; when none can, core
+// 0 computes the layer alone.
+void decide_split(const LoweringContext& ctx, const GemmProblem& p) {
+  CoreShare& s = *ctx.share;
+  if (s.decided) return;
+  s.decided = true;
+  std::string prefix;
+  std::vector<std::string> names;
+  if (s.choice != PartitionChoice::kAuto) {
+    std::string why;
+    if (partitions().get(to_string(s.choice)).split(p, ctx.arch, s.cores, &why)) {
+      names.push_back(to_string(s.choice));
+    } else {
+      prefix = fmt::format("{} cannot split it ({}); ", to_string(s.choice), why);
+    }
+  }
+  if (names.empty()) names = partitions().names();
+  std::optional<std::pair<std::string, GemmSplit>> best;
+  int64_t best_cost = 0;
+  std::string estimates;
+  for (const std::string& name : names) {
+    std::string why;
+    const std::optional<GemmSplit> split = partitions().get(name).split(p, ctx.arch, s.cores, &why);
+    if (!split) {
+      estimates = join_estimate(estimates, fmt::format("{}: {}", name, why));
+      continue;
+    }
+    const std::optional<int64_t> cost = names.size() > 1 ? split_cost(ctx, p, *split) : int64_t{0};
+    if (!cost) {
+      estimates = join_estimate(estimates, name + ": a share does not fit");
+      continue;
+    }
+    if (names.size() > 1) estimates = join_estimate(estimates, fmt::format("{} ~{} cycles", name, *cost));
+    if (!best || *cost < best_cost) {
+      best = std::make_pair(name, *split);
+      best_cost = *cost;
+    }
+  }
+  if (!best) {
+    s.strategy = "core0";
+    s.reason = prefix + "no strategy can split it (" + estimates + "): core 0 computes it alone";
+    return;
+  }
+  const GemmSplit& split = best->second;
+  s.split = split;
+  s.strategy = best->first;
+  s.reason = prefix + (names.size() > 1 ? fmt::format("the cheapest estimate ({})", estimates)
+                                        : fmt::format("compiler.partition {}", best->first));
+  s.reason += fmt::format("; {} = {} dealt out in {}", to_string(split.axis), extent_of(p, split.axis), split.unit);
+  for (int64_t c = 0; c < s.cores; ++c) {
+    const auto [b, e] = share_range(extent_of(p, split.axis), split.granule, c, s.cores);
+    s.ranges.push_back(b == e ? std::string("none") : fmt::format("{}-{}", b, e - 1));
+  }
+}
+
+// This core's share of GEMM p (p itself with one core, or when core 0 computes the layer alone).
+GemmProblem core_problem(const LoweringContext& ctx, const GemmProblem& p) {
+  if (ctx.share == nullptr || p.sliced) return p;
+  decide_split(ctx, p);
+  CoreShare& s = *ctx.share;
+  if (!s.split) return p;
+  s.used = true;
+  const auto [b, e] = share_range(extent_of(p, s.split->axis), s.split->granule, s.core, s.cores);
+  return slice_problem(p, s.split->axis, b, e);
+}
+
+bool empty_problem(const GemmProblem& p) {
+  return p.m == 0 || p.n == 0 || p.gemms == 0;
+}
+
+}  // namespace
+
+TileChoice map_gemm(const LoweringContext& ctx, const GemmProblem& p) {
+  const GemmProblem q = core_problem(ctx, p);
+  if (empty_problem(q)) return TileChoice{};
+  // Every core tiles its share as the first core tiled its own (the largest): one weight layout
+  // in DRAM (a convolution's channel block follows the k tile) and one search per layer.
+  if (ctx.share != nullptr && ctx.share->tiling) return *ctx.share->tiling;
+  TileChoice t = map_whole(ctx, q);
+  if (ctx.share != nullptr && ctx.share->split) ctx.share->tiling = t;
+  return t;
+}
+
+void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& p) {
+  emit_gemm_layer(ctx, p, map_gemm(ctx, p));
+}
+
+void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& whole, const TileChoice& t) {
+  const GemmProblem p = core_problem(ctx, whole);
+  MappingRecord& rec = *ctx.rec;
+  rec.mapper = mapper_of(ctx);
+  rec.objective = to_string(ctx.arch.compiler.objective);
+  rec.dataflow = to_string(ctx.arch.core.array.dataflow);
+  rec.gemm_m = whole.m, rec.gemm_n = whole.n, rec.gemm_k = whole.k, rec.groups = whole.groups;
+  rec.tile_m = t.tm, rec.tile_n = t.tn, rec.tile_k = t.tk;
+  rec.loop_order = std::string(whole.gemms > 1 ? "g," : "") + (t.m_outer ? "m,n,k" : "n,m,k");
+  rec.estimated_dram_bytes = t.dram_bytes;
+  rec.reason = t.reason;
+  rec.weights_kn = p.is_conv && p.layouts.weights_kn;
+  rec.conv_k_block = p.is_conv ? p.conv.channel_block : 0;
+  rec.layouts = layouts_text(p);
+  for (const TileChoice& c : t.ranked) {
+    rec.ranked.push_back({c.tm, c.tn, c.tk,
+                          std::string(whole.gemms > 1 ? "g," : "") + (c.m_outer ? "m,n,k" : "n,m,k"), c.cycles,
+                          c.dram_bytes, c.cost, c.energy_pj, c.score});
+  }
+  if (empty_problem(p)) return;  // a core the layer's split leaves nothing
+  emit_gemm(ctx.arch, ctx.buffers, p, t, ctx.fused, ctx.sb, &rec);
+}
+
+}  // namespace lowering
+}  // namespace systole

@@ -1,0 +1,249 @@
+#include "systole/hw/noc/noc_fabric.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+
+namespace systole::hw {
+
+// A core's DMA side of the fabric: requests go into the fabric's queue; completions come back
+// when their response is delivered, and next_completion() waits for them in simulated time.
+class NocFabric::CorePort : public IDramRequestPort {
+ public:
+  CorePort(NocFabric& fabric, int core) : m_fabric(fabric), m_core(core) {}
+
+  void submit(tlm::tlm_generic_payload& trans, const sc_core::sc_time& arrival) override {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    m_fabric.m_pending.push_back({std::max(arrival, now), m_core, &trans});
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    ++m_outstanding;
+    m_fabric.kick();
+  }
+  bool next_completion(DramCompletion* out) override {
+    if (m_outstanding == 0) return false;
+    while (m_inbox.empty()) sc_core::wait(m_arrived);
+    *out = m_inbox.front();
+    m_inbox.pop_front();
+    --m_outstanding;
+    return true;
+  }
+  bool next_completion_before(const sc_core::sc_time&, DramCompletion*) override {
+    throw InternalError("a core's NoC port is driven by its DMA through next_completion");
+  }
+  bool completion_bound(sc_core::sc_time*) const override {
+    throw InternalError("a core's NoC port is driven by its DMA through next_completion");
+  }
+  void complete(const DramCompletion& c) {
+    m_inbox.push_back(c);
+    m_arrived.notify(sc_core::SC_ZERO_TIME);
+  }
+
+ private:
+  NocFabric& m_fabric;
+  int m_core;
+  int64_t m_outstanding = 0;
+  std::deque<DramCompletion> m_inbox;
+  sc_core::sc_event m_arrived;
+};
+
+// A core's barrier SYNCs: start() sends the arrival, the release retires the SYNC.
+class NocFabric::BarrierUnit : public IExecUnit {
+ public:
+  BarrierUnit(NocFabric& fabric, int core) : m_fabric(fabric), m_core(core) {}
+  void start(const Instruction& inst) override {
+    const auto* sync = std::get_if<SyncOp>(&inst.payload);
+    if (sync == nullptr || sync->barrier < 0) throw InternalError("barrier unit given a non-barrier instruction");
+    m_fabric.arrive(m_core, inst.id, sync->barrier);
+  }
+  void release(uint32_t instruction) {
+    if (m_listener == nullptr) throw InternalError("barrier unit without a controller");
+    m_listener->retire(instruction, InstructionRecord{});
+  }
+  void set_listener(IRetireListener* l) { m_listener = l; }
+
+ private:
+  NocFabric& m_fabric;
+  int m_core;
+  IRetireListener* m_listener = nullptr;
+};
+
+NocFabric::NocFabric(sc_core::sc_module_name name, const NocFabricParams& params, const IDramChannel& dram)
+    : sc_core::sc_module(name),
+      dram_port("dram_port"),
+      m_params(params),
+      m_dram(dram),
+      m_clock(params.noc.clock_mhz),
+      m_net(std::make_unique<noc::Network>(params.noc, noc::make_topology(params.noc))),
+      m_traffic(params.attach.cores.size()) {
+  for (size_t c = 0; c < params.attach.cores.size(); ++c) {
+    m_ports.push_back(std::make_unique<CorePort>(*this, static_cast<int>(c)));
+    m_barriers.push_back(std::make_unique<BarrierUnit>(*this, static_cast<int>(c)));
+  }
+  SC_METHOD(step);
+  sensitive << m_kick;
+  dont_initialize();
+}
+
+NocFabric::~NocFabric() = default;
+
+IDramRequestPort& NocFabric::core_port(int core) {
+  return *m_ports.at(static_cast<size_t>(core));
+}
+
+IExecUnit& NocFabric::barrier_unit(int core) {
+  return *m_barriers.at(static_cast<size_t>(core));
+}
+
+void NocFabric::set_retire_listener(int core, IRetireListener* listener) {
+  m_barriers.at(static_cast<size_t>(core))->set_listener(listener);
+}
+
+std::vector<NocFlow> NocFabric::flows() const {
+  std::vector<NocFlow> out;
+  for (const auto& [key, f] : m_flows) out.push_back(f);
+  return out;
+}
+
+void NocFabric::arrive(int core, uint32_t instruction, int64_t barrier) {
+  m_arrivals.push_back({core, {instruction, barrier}});
+  m_traffic[static_cast<size_t>(core)].barriers += 1;
+  kick();
+}
+
+void NocFabric::inject(int src, int dst, int64_t data_bytes, int64_t at, Packet p) {
+  const int64_t flit = m_params.noc.flit_bytes;
+  const int64_t bytes = flit + data_bytes;  // a head flit, then the data
+  p.injected = at;
+  const uint64_t id = m_net->inject(src, dst, bytes, at);
+  NocFlow& f = m_flows[{src, dst}];
+  f.src = src;
+  f.dst = dst;
+  f.packets += 1;
+  f.flits += (bytes + flit - 1) / flit;
+  f.bytes += data_bytes;
+  m_in_flight.emplace(id, p);
+}
+
+void NocFabric::deliver(const noc::Delivery& d) {
+  const auto it = m_in_flight.find(d.packet);
+  if (it == m_in_flight.end()) throw InternalError(fmt::format("NoC delivered unknown packet {}", d.packet));
+  const Packet p = it->second;
+  m_in_flight.erase(it);
+  const int64_t cycles = d.delivered - p.injected;
+  switch (p.kind) {
+    case Kind::kReadRequest:
+    case Kind::kWriteRequest: {
+      Packet r = p;
+      r.kind = Kind::kResponse;
+      r.request_cycles = cycles;
+      m_at_memory.emplace(p.payload, r);
+      dram_port->submit(*p.payload, m_clock.time_of(d.delivered));
+      if (p.payload->is_response_error()) {
+        // The DRAM refused it at once (its data lies outside the contents): answer now.
+        m_at_memory.erase(p.payload);
+        m_ports[static_cast<size_t>(p.core)]->complete({p.payload, sc_core::sc_time_stamp(), 0});
+      }
+      break;
+    }
+    case Kind::kResponse: {
+      NocCoreTraffic& t = m_traffic[static_cast<size_t>(p.core)];
+      t.network_cycles += p.request_cycles + cycles;
+      m_ports[static_cast<size_t>(p.core)]->complete(
+          {p.payload, m_clock.time_of(d.delivered), m_dram.channel_of(p.payload->get_address())});
+      break;
+    }
+    case Kind::kBarrierArrive: {
+      const auto cores = static_cast<int64_t>(m_params.attach.cores.size());
+      int64_t& count = m_barrier_count[p.barrier];
+      count += 1;
+      if (count < cores) break;
+      m_barrier_count.erase(p.barrier);
+      for (int64_t c = 0; c < cores; ++c) {
+        Packet rel;
+        rel.kind = Kind::kBarrierRelease;
+        rel.core = static_cast<int>(c);
+        rel.barrier = p.barrier;
+        rel.instruction = m_barrier_instruction.at(static_cast<size_t>(c));
+        inject(d.dst, m_params.attach.cores[static_cast<size_t>(c)], 0, m_net->now(), rel);
+      }
+      break;
+    }
+    case Kind::kBarrierRelease:
+      m_barriers[static_cast<size_t>(p.core)]->release(p.instruction);
+      break;
+  }
+}
+
+void NocFabric::step() {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const int64_t c = m_clock.cycle_of(now);
+  const sc_core::sc_time edge = m_clock.time_of(c);
+  if (edge != now) {  // woken between NoC edges: act on the next one
+    next_trigger(edge - now);
+    return;
+  }
+  const int64_t at = std::max(c, m_net->now());
+  const std::vector<int>& core_node = m_params.attach.cores;
+
+  // New requests and barrier arrivals enter at this edge.
+  while (!m_pending.empty() && m_pending.front().arrival <= now) {
+    const Pending q = m_pending.front();
+    m_pending.pop_front();
+    const bool write = q.payload->is_write();
+    const auto len = static_cast<int64_t>(q.payload->get_data_length());
+    NocCoreTraffic& t = m_traffic[static_cast<size_t>(q.core)];
+    (write ? t.write_requests : t.read_requests) += 1;
+    (write ? t.write_bytes : t.read_bytes) += len;
+    Packet p;
+    p.kind = write ? Kind::kWriteRequest : Kind::kReadRequest;
+    p.core = q.core;
+    p.payload = q.payload;
+    const int channel = m_dram.channel_of(q.payload->get_address());
+    const int mem = m_params.attach.memory.at(static_cast<size_t>(channel) % m_params.attach.memory.size());
+    inject(core_node[static_cast<size_t>(q.core)], mem, write ? len : 0, at, p);
+  }
+  for (const auto& [core, id] : m_arrivals) {
+    Packet p;
+    p.kind = Kind::kBarrierArrive;
+    p.core = core;
+    p.instruction = id.first;
+    p.barrier = id.second;
+    m_barrier_instruction.resize(core_node.size());
+    m_barrier_instruction[static_cast<size_t>(core)] = id.first;
+    inject(core_node[static_cast<size_t>(core)], core_node[0], 0, at, p);
+  }
+  m_arrivals.clear();
+
+  // DRAM completions up to this edge become responses from the channel's node.
+  DramCompletion done;
+  while (dram_port->next_completion_before(now, &done)) {
+    const auto it = m_at_memory.find(done.payload);
+    if (it == m_at_memory.end()) throw InternalError("the DRAM completed a request the NoC did not deliver");
+    Packet r = it->second;
+    m_at_memory.erase(it);
+    const int mem = m_params.attach.memory.at(static_cast<size_t>(done.channel) % m_params.attach.memory.size());
+    const int64_t data = r.payload->is_write() ? 0 : static_cast<int64_t>(r.payload->get_data_length());
+    inject(mem, core_node[static_cast<size_t>(r.core)], data, std::max(m_clock.cycle_of(done.done), m_net->now()), r);
+  }
+
+  // The network through this edge.
+  for (const noc::Delivery& d : m_net->run_until(c + 1)) deliver(d);
+
+  // Sleep until the next edge at which something can happen, or a new request.
+  int64_t next = -1;
+  auto consider = [&next](int64_t cycle) { next = next < 0 ? cycle : std::min(next, cycle); };
+  if (!m_net->idle()) consider(std::max(m_net->next_event(), c + 1));
+  if (!m_pending.empty()) consider(std::max(m_clock.cycle_of(m_pending.front().arrival), c + 1));
+  sc_core::sc_time bound;
+  if (dram_port->completion_bound(&bound)) consider(std::max(m_clock.cycle_of(bound), c + 1));
+  if (!m_arrivals.empty()) consider(c + 1);
+  if (next < 0) {
+    next_trigger(m_kick);
+  } else {
+    next_trigger(m_clock.time_of(next) - now, m_kick);
+  }
+}
+
+}  // namespace systole::hw
