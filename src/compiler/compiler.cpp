@@ -74,7 +74,11 @@ void lower_on_cores(LoweringContext ctx, std::vector<StreamBuilder>& sbs, Mappin
     lowering_of(ctx.layer.kind).lower(ctx);
   }
   *rec = recs[0];
-  if (share.used) {
+  bool any = false;
+  for (size_t c = 0; c < sbs.size(); ++c) any = any || sbs[c].instructions().size() > before[c];
+  if (!any) {
+    // A view: no instructions, nothing to share.
+  } else if (share.used) {
     for (size_t c = 1; c < recs.size(); ++c) {
       rec->tiles += recs[c].tiles;
       rec->folds += recs[c].folds;
@@ -91,8 +95,6 @@ void lower_on_cores(LoweringContext ctx, std::vector<StreamBuilder>& sbs, Mappin
                                 : fmt::format("a {} layer moves data and is not partitioned: core 0 runs it",
                                               to_string(ctx.layer.kind));
   }
-  bool any = false;
-  for (size_t c = 0; c < sbs.size(); ++c) any = any || sbs[c].instructions().size() > before[c];
   for (StreamBuilder& sb : sbs) {
     sb.sync(ctx.index);
     if (any) sb.barrier(ctx.index, ctx.index);

@@ -117,7 +117,7 @@ class YamlWalker {
       for (const YAML::Node& item : v) {
         if (!item.IsScalar()) {
           add(yaml_line(item), p.key, node_text(p.key, item),
-              param_rule(p) + " (a list item is a " + node_kind(item) + ", not a number)");
+              param_rule(p) + " (a list item is " + node_kind(item) + ", not a scalar)");
           return;
         }
         joined += (joined.empty() ? "" : ", ") + item.Scalar();
