@@ -44,7 +44,8 @@ DPI = 150
 FIG_SIZE_IN = (1600 / DPI, 900 / DPI)  # 1600 x 900 px
 
 CAUSES = ["compute", "spatial_underuse", "preload", "fill_drain", "spm_array_port", "bank_conflict",
-          "spm_dma_port", "dma_issue", "dram_bandwidth", "dram_latency", "dependency", "idle"]
+          "spm_dma_port", "dma_issue", "dram_bandwidth", "dram_latency", "noc", "barrier", "dependency",
+          "idle"]
 CAUSE_COLOURS = {
     "compute": "#2ca02c",
     "spatial_underuse": "#bcbd22",
@@ -56,6 +57,8 @@ CAUSE_COLOURS = {
     "dma_issue": "#e377c2",
     "dram_bandwidth": "#d62728",
     "dram_latency": "#ff9896",
+    "noc": "#17becf",
+    "barrier": "#1f77b4",
     "dependency": "#ff7f0e",
     "idle": "#c7c7c7",
 }

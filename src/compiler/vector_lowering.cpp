@@ -66,6 +66,11 @@ int64_t units_per_chunk(const ArchSpec& arch, const Layer& l, int64_t in_unit, i
   return std::min(half_if / in_unit, half_of / out_unit);
 }
 
+int64_t per_core_chunk(const ArchSpec& arch, int64_t per, int64_t units) {
+  if (arch.cores.count <= 1) return per;
+  return std::max<int64_t>(1, std::min(per, ceil_div(units, arch.cores.count)));
+}
+
 void check_chunks(int64_t chunks, int64_t per_chunk, int64_t budget, const std::string& what) {
   const int64_t need = sat_add(sat_mul(chunks, per_chunk), 1);
   if (need > budget) {
@@ -84,7 +89,8 @@ std::vector<VectorChunk> elementwise_chunks(LoweringContext& ctx, VectorFunc f, 
   for (const std::string& name : l.inputs) ins.push_back(&ctx.plan.views.at(name));
   const int64_t total = num_elements(l.output_shape);
   const int64_t operands = static_cast<int64_t>(ins.size());
-  const int64_t per = units_per_chunk(ctx.arch, l, operands * row * e, row * e, what) * row;
+  const int64_t per =
+      per_core_chunk(ctx.arch, units_per_chunk(ctx.arch, l, operands * row * e, row * e, what), total / row) * row;
   check_chunks(ceil_div(total, per), operands + 2, ctx.sb->remaining(),
                fmt::format("up to {} elements", per));
   std::vector<VectorChunk> chunks;

@@ -174,18 +174,25 @@ std::string largest_causes(const CycleBreakdown& b, int64_t cycles) {
   return out;
 }
 
-std::string cause_legend() {
+// The causes only a multi-core run has (the NoC, barriers): left out of a single-core summary.
+bool multicore_cause(CycleCause c) {
+  return c == CycleCause::kNoc || c == CycleCause::kBarrier;
+}
+
+std::string cause_legend(bool multicore) {
   std::string out;
   for (const CycleCauseInfo& c : kCycleCauses) {
+    if (!multicore && multicore_cause(c.cause)) continue;
     out += fmt::format("{}{} = {}", out.empty() ? "" : ", ", c.short_name, c.label);
   }
   return out;
 }
 
 // Every cause in report order: "compute 61.2 %, fill/drain 10.3 %, ...".
-std::string all_causes(const CycleBreakdown& b, int64_t cycles) {
+std::string all_causes(const CycleBreakdown& b, int64_t cycles, bool multicore) {
   std::string out;
   for (const CycleCauseInfo& c : kCycleCauses) {
+    if (!multicore && multicore_cause(c.cause)) continue;
     out += fmt::format("{}{} {:.1f} %", out.empty() ? "" : ", ", c.label, percent(b[c.cause], cycles));
   }
   return out;
@@ -339,13 +346,14 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result,
   for (size_t i = 0; i < result.layers.size(); ++i) row(result.layers[i], i);
   out += std::string(header.size() - 1, '-') + "\n";
   row(result.total, result.layers.size());
-  out += fmt::format("causes: {}\n", cause_legend());
+  const bool multicore = !result.cores.empty();
+  out += fmt::format("causes: {}\n", cause_legend(multicore));
   const double time_us = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   const double gops = time_us > 0 ? 2.0 * static_cast<double>(result.total.macs) / (time_us * 1e3) : 0.0;
   out += fmt::format(
       "\ntotal: {} cycles = {:.3f} us at {} MHz; {:.1f} GOP/s (2 ops per MAC); utilization {:.2f}%\n",
       result.total_cycles, time_us, arch.core.clock_mhz, gops, 100.0 * result.total.utilization);
-  out += fmt::format("cycles by cause: {}\n", all_causes(result.total.breakdown, result.total.cycles));
+  out += fmt::format("cycles by cause: {}\n", all_causes(result.total.breakdown, result.total.cycles, multicore));
   const DramStats& d = result.dram;
   const double gbps = result.simulated_ns > 0.0
                           ? static_cast<double>(d.read_bytes + d.write_bytes) / result.simulated_ns

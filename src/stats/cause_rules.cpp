@@ -77,14 +77,16 @@ OwnTime transfer_own_time(const InstructionRecord& r) {
       r.dram_start_cycle < 0 ? r.issue_cycle : std::clamp(r.dram_start_cycle, r.issue_cycle, r.retire_cycle);
   const int64_t f = r.first_data_cycle < 0 ? s : std::clamp(r.first_data_cycle, s, r.retire_cycle);
   push(t, s, CycleCause::kSpmDmaPort);  // an indexed LOAD's index read
+  push(t, std::min(f, s + std::max<int64_t>(0, r.noc_latency_cycles)), CycleCause::kNoc);
   push(t, f, CycleCause::kDramLatency);
+  push(t, std::min(r.retire_cycle, f + std::max<int64_t>(0, r.noc_stream_cycles)), CycleCause::kNoc);
   push(t, r.retire_cycle,
        r.window_bound_cycles > r.peak_bound_cycles ? CycleCause::kDmaIssue : CycleCause::kDramBandwidth);
   return t;
 }
 
-OwnTime own_time(Opcode op, const InstructionRecord& r) {
-  switch (op) {
+OwnTime own_time(const Instruction& in, const InstructionRecord& r) {
+  switch (in.op) {
     case Opcode::kMatmul:
       return matmul_own_time(r);
     case Opcode::kVector:
@@ -97,6 +99,8 @@ OwnTime own_time(Opcode op, const InstructionRecord& r) {
   }
   OwnTime t;
   t.begin = r.issue_cycle;
+  if (const auto* s = std::get_if<SyncOp>(&in.payload); s != nullptr && s->barrier >= 0)
+    push(t, std::max(r.issue_cycle, r.retire_cycle), CycleCause::kBarrier);
   return t;
 }
 

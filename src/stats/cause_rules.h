@@ -21,7 +21,7 @@ struct OwnTime {
     CycleCause cause = CycleCause::kIdle;
   };
   int64_t begin = 0;
-  std::array<Piece, 6> pieces{};
+  std::array<Piece, 7> pieces{};
   size_t count = 0;
 
   int64_t end() const { return count == 0 ? begin : pieces[count - 1].end; }
@@ -34,8 +34,9 @@ OwnTime matmul_own_time(const InstructionRecord& r);
 OwnTime vector_own_time(const InstructionRecord& r);
 // LOAD / STORE: [issue, retire), named for the side that ends last (attribution.h, dma(t, ...)).
 OwnTime transfer_own_time(const InstructionRecord& r);
-// Any instruction: the above by opcode; a SYNC has none (empty at its issue).
-OwnTime own_time(Opcode op, const InstructionRecord& r);
+// Any instruction: the above by opcode; a SYNC has none (empty at its issue), but a barrier SYNC
+// (multi-core) has [issue, retire) of barrier wait.
+OwnTime own_time(const Instruction& in, const InstructionRecord& r);
 
 // Appends spans in time order, merging neighbours with the same cause; throws InternalError when a
 // span does not start where the last ended.

@@ -76,10 +76,9 @@ std::vector<CauseSpan> critical_path_causes(const Program& program,
   detail::Timeline timeline;
   int64_t lo = 0;  // the predecessor's retire
   for (size_t k = 0; k < path.size(); ++k) {
-    const Opcode op = program.instructions[path[k]].op;
     const InstructionRecord& r = records[path[k]];
     const int64_t hi = std::clamp(r.retire_cycle, lo, total_cycles);
-    const detail::OwnTime own = detail::own_time(op, r);
+    const detail::OwnTime own = detail::own_time(program.instructions[path[k]], r);
     if (k == 0) timeline.add(lo, std::min(r.issue_cycle, hi), CycleCause::kIdle);  // before the first
     // Issue slack and issued-but-not-started, then the instruction's own time, then (a record whose
     // retire lies beyond its own time) the wait for its retire.

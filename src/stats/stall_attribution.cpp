@@ -122,7 +122,7 @@ class GapAttributor {
           best = dep;
         }
       }
-      if (best != kNone && insts[best].op == Opcode::kSync && m_critical[best] != kNone)
+      if (best != kNone && insts[best].op == Opcode::kSync && !is_barrier(best) && m_critical[best] != kNone)
         best = m_critical[best];
       m_critical[i] = best;
     }
@@ -152,32 +152,62 @@ class GapAttributor {
     m_timeline.add(waiting_end, end, CycleCause::kDependency);  // issued, work not started
   }
 
+  bool is_barrier(uint32_t i) const {
+    const auto* s = std::get_if<SyncOp>(&m_program.instructions[i].payload);
+    return s != nullptr && s->barrier >= 0;
+  }
+
   // [begin, end) precedes X's issue: X waits on its critical dependency.
-  void waiting(int64_t begin, int64_t waiting_end, uint32_t x) {
+  void waiting(int64_t begin, int64_t waiting_end, uint32_t x) { waiting_on(begin, waiting_end, m_critical[x]); }
+
+  // [begin, end) waits on instruction d (kNone: nothing). A barrier: its core's own work until
+  // the core arrives (the barrier's critical dependency), then the other cores.
+  void waiting_on(int64_t begin, int64_t waiting_end, uint32_t d) {
     if (begin >= waiting_end) return;
-    const uint32_t d = m_critical[x];
+    if (d != kNone && is_barrier(d)) {
+      const int64_t arrived = std::clamp(m_records[d].issue_cycle, begin, waiting_end);
+      const int64_t released = std::clamp(m_records[d].retire_cycle, arrived, waiting_end);
+      waiting_on(begin, arrived, m_critical[d]);
+      m_timeline.add(arrived, released, CycleCause::kBarrier);
+      m_timeline.add(released, waiting_end, CycleCause::kDependency);  // issue slack
+      return;
+    }
     const Opcode op = d == kNone ? Opcode::kSync : m_program.instructions[d].op;
     if (d != kNone && (op == Opcode::kLoad || op == Opcode::kStore)) {
       const int64_t transfer_end = std::clamp(m_records[d].retire_cycle, begin, waiting_end);
+      // A transfer held back by a barrier (its critical dependency): the cycles no transfer fills
+      // while its core waits there are barrier wait.
+      const uint32_t b = m_critical[d];
+      if (b != kNone && is_barrier(b)) m_barrier_window = {m_records[b].issue_cycle, m_records[b].retire_cycle, b};
       dma(begin, transfer_end, CycleCause::kDependency);
+      m_barrier_window = {0, 0, 0};
       m_timeline.add(transfer_end, waiting_end, CycleCause::kDependency);  // issue slack
     } else {
       m_timeline.add(begin, waiting_end, CycleCause::kDependency);
     }
   }
 
-  // dma(t, fallback) over [begin, end): the cause of the transfer in flight, else `fallback`.
+  // dma(t, fallback) over [begin, end): the cause of the transfer in flight, else `fallback`
+  // (barrier wait inside m_barrier_window).
   void dma(int64_t begin, int64_t end, CycleCause fallback) {
     int64_t cur = begin;
     while (m_transfer < m_transfers.size() && m_transfers[m_transfer].end <= cur) ++m_transfer;
     for (size_t k = m_transfer; k < m_transfers.size() && m_transfers[k].begin < end; ++k) {
       const int64_t b = std::max(cur, m_transfers[k].begin);
       const int64_t e = std::min(end, m_transfers[k].end);
-      m_timeline.add(cur, b, fallback);
+      add_fallback(cur, b, fallback);
       transfer(b, e, m_transfers[k].id);
       cur = e;
     }
-    m_timeline.add(cur, end, fallback);
+    add_fallback(cur, end, fallback);
+  }
+
+  void add_fallback(int64_t begin, int64_t end, CycleCause fallback) {
+    const int64_t wb = std::clamp(m_barrier_window.begin, begin, end);
+    const int64_t we = std::clamp(m_barrier_window.end, wb, end);
+    m_timeline.add(begin, wb, fallback);
+    m_timeline.add(wb, we, CycleCause::kBarrier);
+    m_timeline.add(we, end, fallback);
   }
 
   // [begin, end) inside the transfer `id`'s [issue, retire): scratchpad- or DRAM-bound.
@@ -194,6 +224,7 @@ class GapAttributor {
   std::vector<Interval> m_compute;    // begin = work start
   std::vector<Interval> m_transfers;  // LOAD / STORE [issue, retire), disjoint
   std::vector<uint32_t> m_critical;
+  Interval m_barrier_window{0, 0, 0};  // [arrival, release) of the barrier a waited-on transfer waits on
   size_t m_next = 0;
   size_t m_transfer = 0;
 };

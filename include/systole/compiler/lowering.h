@@ -355,6 +355,10 @@ int64_t vector_op_cycles(const ArchSpec& arch, const VectorOp& op);
 // half; >= 1 or throws cannot_fit.
 int64_t units_per_chunk(const ArchSpec& arch, const Layer& l, int64_t in_unit, int64_t out_unit,
                         const char* what);
+// Multi-core NPUs (cores.count > 1): `per` units a chunk, lowered so that `units` make at least
+// one chunk per core when they can (the cores deal the chunks out, compiler/partition.h); `per`
+// itself with one core.
+int64_t per_core_chunk(const ArchSpec& arch, int64_t per, int64_t units);
 // Throws BudgetExceeded unless `chunks` chunks of `per_chunk` instructions (LOADs, VECTOR, STORE)
 // and the layer's SYNC fit in `budget` instructions.
 void check_chunks(int64_t chunks, int64_t per_chunk, int64_t budget, const std::string& what);

@@ -53,6 +53,12 @@ struct InstructionRecord {
   // issue-limited when window_bound_cycles > peak_bound_cycles.
   int64_t window_bound_cycles = 0;
   int64_t peak_bound_cycles = 0;
+  // LOAD / STORE behind the NoC (multi-core; 0 otherwise): the core cycles the first burst's
+  // request and response spent in the network, part of [dram_start_cycle, first_data_cycle); and
+  // the share of [first_data_cycle, dram_end_cycle) its bursts spent there: that interval times
+  // (sum of the bursts' network time / sum of their round trips, issue to completion), rounded.
+  int64_t noc_latency_cycles = 0;
+  int64_t noc_stream_cycles = 0;
   int64_t macs = 0;
   int64_t vector_ops = 0;  // elements * ops_per_element
   int64_t sram_read_bytes = 0;

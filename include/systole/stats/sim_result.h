@@ -41,6 +41,8 @@ enum class CycleCause {
   kDmaIssue,         // a transfer is limited by the DMA's max_outstanding bursts in flight
   kDramBandwidth,    // a transfer streams at the DRAM's pace
   kDramLatency,      // a transfer waits for its first burst
+  kNoc,              // multi-core: a transfer's first burst crosses the network-on-chip
+  kBarrier,          // multi-core: the core waits at a barrier for the other cores
   kDependency,       // waiting on another compute instruction, a SYNC, or issue slack
   kIdle              // nothing left to compute and no transfer in flight
 };
@@ -57,11 +59,13 @@ struct CycleBreakdown {
   int64_t dma_issue = 0;
   int64_t dram_bandwidth = 0;
   int64_t dram_latency = 0;
+  int64_t noc = 0;
+  int64_t barrier = 0;
   int64_t dependency = 0;
   int64_t idle = 0;
   int64_t sum() const {
     return compute + spatial_underuse + preload + fill_drain + spm_array_port + bank_conflict + spm_dma_port +
-           dma_issue + dram_bandwidth + dram_latency + dependency + idle;
+           dma_issue + dram_bandwidth + dram_latency + noc + barrier + dependency + idle;
   }
   int64_t& operator[](CycleCause c) { return this->*field(c); }
   int64_t operator[](CycleCause c) const { return this->*field(c); }
@@ -87,6 +91,8 @@ inline constexpr CycleCauseInfo kCycleCauses[] = {
     {CycleCause::kDmaIssue, "dma_issue", "DMA issue limit", "issue"},
     {CycleCause::kDramBandwidth, "dram_bandwidth", "DRAM bandwidth", "bw"},
     {CycleCause::kDramLatency, "dram_latency", "DRAM latency", "lat"},
+    {CycleCause::kNoc, "noc", "network-on-chip", "noc"},
+    {CycleCause::kBarrier, "barrier", "barrier wait", "barr"},
     {CycleCause::kDependency, "dependency", "dependency", "dep"},
     {CycleCause::kIdle, "idle", "idle", "idle"},
 };
@@ -113,6 +119,10 @@ inline int64_t CycleBreakdown::*CycleBreakdown::field(CycleCause c) {
       return &CycleBreakdown::dram_bandwidth;
     case CycleCause::kDramLatency:
       return &CycleBreakdown::dram_latency;
+    case CycleCause::kNoc:
+      return &CycleBreakdown::noc;
+    case CycleCause::kBarrier:
+      return &CycleBreakdown::barrier;
     case CycleCause::kDependency:
       return &CycleBreakdown::dependency;
     case CycleCause::kIdle:

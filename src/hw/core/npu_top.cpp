@@ -23,7 +23,9 @@ std::vector<std::unique_ptr<Core>> make_cores(const NpuTopParams& p, int64_t* ru
     c.dram_contents = p.dram_contents;
     c.array_observer = i == 0 ? p.array_observer : nullptr;
     c.run_observer = p.run_observer;
-    c.dram_peak_gbps = p.arch.dram.planning_bandwidth_gbps();
+    // The DMA's bound for the stall attribution: with several cores, each core's fair share of
+    // the DRAM they all load from (docs/multicore.md "Statistics").
+    c.dram_peak_gbps = p.arch.dram.planning_bandwidth_gbps() / static_cast<double>(count);
     c.index = static_cast<uint32_t>(i);
     if (count > 1) {
       c.on_finished = [running] {

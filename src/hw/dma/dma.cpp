@@ -200,6 +200,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   // when they are read.
   sc_core::sc_time dram_start = start;
   int64_t dram_start_cycle = -1, dram_end_cycle = -1;  // -1: no bursts
+  int64_t noc_latency_cycles = 0, noc_stream_cycles = 0;  // behind the NoC (InstructionRecord)
   int64_t index_accesses = 0, index_conflicts = 0;
   int64_t store_accesses = 0, store_conflicts = 0;  // the on-chip far side of a resident descriptor
   const uint64_t index_bytes = d.indexed ? 4 * d.rows : 0;
@@ -300,6 +301,9 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       first_data_cycle = clock.cycle_of(first_done);
       dram_start_cycle = clock.cycle_of(dram_start);
       dram_end_cycle = clock.cycle_of(last_done);
+      noc_latency_cycles = std::min(clock.cycle_of(m_first_network), first_data_cycle - dram_start_cycle);
+      noc_stream_cycles =
+          std::llround(m_network_share * static_cast<double>(dram_end_cycle - first_data_cycle));
     }
     if (load && cl > 0 && m_params.functional) {
       const DataType elem = d.buffer == Buffer::kWeight ? m_params.weight_type : m_params.input_type;
@@ -319,6 +323,8 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   const int64_t retire_cycle = clock.cycle_of(end);
   rec.busy_cycles = retire_cycle - start_cycle;
   rec.first_data_cycle = first_data_cycle;
+  rec.noc_latency_cycles = noc_latency_cycles;
+  rec.noc_stream_cycles = noc_stream_cycles;
   rec.dram_start_cycle = dram_start_cycle;
   rec.dram_end_cycle = dram_end_cycle;
   rec.spm_end_cycle = spm_end > start ? clock.cycle_of(spm_end) : -1;
@@ -359,6 +365,9 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
 bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_core::sc_time& start,
                     std::vector<uint8_t>& data, sc_core::sc_time* last_done, sc_core::sc_time* first_done,
                     std::string& error) {
+  m_first_network = sc_core::SC_ZERO_TIME;
+  m_network_share = 0.0;
+  sc_core::sc_time in_network = sc_core::SC_ZERO_TIME, round_trips = sc_core::SC_ZERO_TIME;
   const auto burst = static_cast<uint64_t>(m_params.burst_bytes);
   const uint64_t per_row = (d.row_bytes + burst - 1) / burst;
   const uint64_t bursts = d.planes * d.rows * per_row;
@@ -371,6 +380,7 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
   // a free list. done_flag marks completed bursts not yet retired (in order).
   std::vector<uint64_t> free_slots;
   std::vector<char> done_flag(in_order ? window : 0, 0);
+  std::vector<sc_core::sc_time> issued_at(window);  // of the burst in each slot
   if (!in_order) {
     for (uint64_t s = window; s > 0; --s) free_slots.push_back(s - 1);
   }
@@ -399,6 +409,7 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
       trans.set_byte_enable_ptr(nullptr);
       trans.set_dmi_allowed(false);
       trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      issued_at[slot] = issue;
       dram->submit(trans, issue);
       if (trans.is_response_error()) {
         error = fmt::format("DMA: {} of {} B at {:#x} in DRAM failed: {}", load ? "read" : "write", len, addr,
@@ -427,7 +438,12 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
       m_observer->on_dram_burst(c.channel, m_params.clock.cycle_of(c.done),
                                 static_cast<int64_t>(c.payload->get_data_length()), !load);
     }
-    if (completed++ == 0) *first_done = c.done;
+    if (completed++ == 0) {
+      *first_done = c.done;
+      m_first_network = c.network;
+    }
+    in_network += c.network;
+    round_trips += c.done - std::min(c.done, issued_at[slot]);
     *last_done = std::max(*last_done, c.done);
     if (in_order) {
       done_flag[slot] = 1;
@@ -440,6 +456,7 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
     }
   }
   m_counters.bursts += static_cast<int64_t>(bursts);
+  if (round_trips > sc_core::SC_ZERO_TIME) m_network_share = in_network / round_trips;
   return true;
 }
 

@@ -114,7 +114,7 @@ void NocFabric::arrive(int core, uint32_t instruction, int64_t barrier) {
 
 void NocFabric::inject(int src, int dst, int64_t data_bytes, int64_t at, Packet p) {
   const int64_t flit = m_params.noc.flit_bytes;
-  const int64_t bytes = flit + data_bytes;  // a head flit, then the data
+  const int64_t bytes = std::max<int64_t>(data_bytes, 1);  // the header rides in the first flit
   p.injected = at;
   const uint64_t id = m_net->inject(src, dst, bytes, at);
   NocFlow& f = m_flows[{src, dst}];
@@ -150,8 +150,9 @@ void NocFabric::deliver(const noc::Delivery& d) {
     case Kind::kResponse: {
       NocCoreTraffic& t = m_traffic[static_cast<size_t>(p.core)];
       t.network_cycles += p.request_cycles + cycles;
-      m_ports[static_cast<size_t>(p.core)]->complete(
-          {p.payload, m_clock.time_of(d.delivered), m_dram.channel_of(p.payload->get_address())});
+      m_ports[static_cast<size_t>(p.core)]->complete({p.payload, m_clock.time_of(d.delivered),
+                                                      m_dram.channel_of(p.payload->get_address()),
+                                                      m_clock.time_of(p.request_cycles + cycles)});
       break;
     }
     case Kind::kBarrierArrive: {
@@ -184,7 +185,12 @@ void NocFabric::step() {
     next_trigger(edge - now);
     return;
   }
-  const int64_t at = std::max(c, m_net->now());
+  // A message enters the network at the first edge strictly after the event that made it (its
+  // network interface registers it), whatever the order of events within one instant.
+  auto edge_after = [this](const sc_core::sc_time& t) {
+    const int64_t k = m_clock.cycle_of(t);
+    return std::max(m_clock.time_of(k) == t ? k + 1 : k, m_net->now());
+  };
   const std::vector<int>& core_node = m_params.attach.cores;
 
   // New requests and barrier arrivals enter at this edge.
@@ -202,7 +208,7 @@ void NocFabric::step() {
     p.payload = q.payload;
     const int channel = m_dram.channel_of(q.payload->get_address());
     const int mem = m_params.attach.memory.at(static_cast<size_t>(channel) % m_params.attach.memory.size());
-    inject(core_node[static_cast<size_t>(q.core)], mem, write ? len : 0, at, p);
+    inject(core_node[static_cast<size_t>(q.core)], mem, write ? len : 0, edge_after(q.arrival), p);
   }
   for (const auto& [core, id] : m_arrivals) {
     Packet p;
@@ -212,7 +218,7 @@ void NocFabric::step() {
     p.barrier = id.second;
     m_barrier_instruction.resize(core_node.size());
     m_barrier_instruction[static_cast<size_t>(core)] = id.first;
-    inject(core_node[static_cast<size_t>(core)], core_node[0], 0, at, p);
+    inject(core_node[static_cast<size_t>(core)], core_node[0], 0, edge_after(now), p);
   }
   m_arrivals.clear();
 
@@ -225,7 +231,7 @@ void NocFabric::step() {
     m_at_memory.erase(it);
     const int mem = m_params.attach.memory.at(static_cast<size_t>(done.channel) % m_params.attach.memory.size());
     const int64_t data = r.payload->is_write() ? 0 : static_cast<int64_t>(r.payload->get_data_length());
-    inject(mem, core_node[static_cast<size_t>(r.core)], data, std::max(m_clock.cycle_of(done.done), m_net->now()), r);
+    inject(mem, core_node[static_cast<size_t>(r.core)], data, edge_after(done.done), r);
   }
 
   // The network through this edge.

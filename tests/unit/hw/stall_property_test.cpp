@@ -62,6 +62,10 @@ RandomRun random_run(std::mt19937_64& rng, int n, int layers, int64_t scale) {
         r.dram_end_cycle = uniform(r.first_data_cycle, r.retire_cycle);
         r.window_bound_cycles = uniform(0, 5);
         r.peak_bound_cycles = uniform(0, 5);
+        if (uniform(0, 2) == 0) {  // behind the NoC
+          r.noc_latency_cycles = uniform(0, r.first_data_cycle - r.dram_start_cycle + 2);
+          r.noc_stream_cycles = uniform(0, r.retire_cycle - r.first_data_cycle + 2);
+        }
       }
       r.spm_end_cycle = uniform(0, 2) == 0 ? -1 : r.issue_cycle + uniform(0, duration);
       r.spm_conflict_cycles = uniform(0, 3);
@@ -88,9 +92,13 @@ RandomRun random_run(std::mt19937_64& rng, int n, int layers, int64_t scale) {
       r.retire_cycle = r.work_start_cycle + r.work_cycles;
       unit_free[kVector] = r.retire_cycle;
     } else {
-      b.sync(deps, layer);
+      const uint32_t id = b.sync(deps, layer);
       r.issue_cycle = std::max(ready, unit_free[kSync]) + slack;
       r.retire_cycle = r.issue_cycle;
+      if (uniform(0, 2) == 0) {  // a barrier: waits for the other cores
+        b.barrier(id, layer);
+        r.retire_cycle += uniform(0, scale);
+      }
       unit_free[kSync] = r.retire_cycle;
     }
     run.records.push_back(r);
@@ -118,7 +126,9 @@ CycleCause dma_at(const Program& p, const std::vector<InstructionRecord>& rec, i
     int64_t f = s;
     if (r.first_data_cycle >= 0) f = std::min(std::max(r.first_data_cycle, s), r.retire_cycle);
     if (t < s) return CycleCause::kSpmDmaPort;
+    if (t < std::min(f, s + r.noc_latency_cycles)) return CycleCause::kNoc;
     if (t < f) return CycleCause::kDramLatency;
+    if (t < f + r.noc_stream_cycles) return CycleCause::kNoc;
     return r.window_bound_cycles > r.peak_bound_cycles ? CycleCause::kDmaIssue : CycleCause::kDramBandwidth;
   }
   return fallback;
@@ -166,9 +176,19 @@ CycleCause cause_at(const Program& p, const std::vector<InstructionRecord>& rec,
     }
     return best;
   };
+  auto barrier = [&](int i) {
+    const auto* s = std::get_if<SyncOp>(&insts[static_cast<size_t>(i)].payload);
+    return s != nullptr && s->barrier >= 0;
+  };
   int d = critical(static_cast<uint32_t>(x));
-  while (d >= 0 && insts[static_cast<size_t>(d)].op == Opcode::kSync &&
-         !insts[static_cast<size_t>(d)].deps.empty()) {
+  while (d >= 0 && insts[static_cast<size_t>(d)].op == Opcode::kSync) {
+    // A barrier: the other cores while its core has arrived; before, its own dependencies.
+    if (barrier(d)) {
+      const InstructionRecord& rb = rec[static_cast<size_t>(d)];
+      if (t >= rb.issue_cycle) return t < rb.retire_cycle ? CycleCause::kBarrier : CycleCause::kDependency;
+    } else if (insts[static_cast<size_t>(d)].deps.empty()) {
+      break;
+    }
     d = critical(static_cast<uint32_t>(d));
   }
   if (d < 0) return CycleCause::kDependency;
@@ -176,8 +196,17 @@ CycleCause cause_at(const Program& p, const std::vector<InstructionRecord>& rec,
   if (rd.retire_cycle <= t) return CycleCause::kDependency;
   switch (insts[static_cast<size_t>(d)].op) {
     case Opcode::kLoad:
-    case Opcode::kStore:
-      return dma_at(p, rec, t, CycleCause::kDependency);
+    case Opcode::kStore: {
+      // Held back by a barrier: no transfer in flight while its core waits there is barrier wait.
+      int b = critical(static_cast<uint32_t>(d));
+      while (b >= 0 && insts[static_cast<size_t>(b)].op == Opcode::kSync && !barrier(b) &&
+             !insts[static_cast<size_t>(b)].deps.empty()) {
+        b = critical(static_cast<uint32_t>(b));
+      }
+      const bool held = b >= 0 && barrier(b) && t >= rec[static_cast<size_t>(b)].issue_cycle &&
+                        t < rec[static_cast<size_t>(b)].retire_cycle;
+      return dma_at(p, rec, t, held ? CycleCause::kBarrier : CycleCause::kDependency);
+    }
     default:
       return CycleCause::kDependency;
   }
@@ -194,7 +223,9 @@ CycleCause transfer_at(const InstructionRecord& r, int64_t t) {
   int64_t f = s;
   if (r.first_data_cycle >= 0) f = std::min(std::max(r.first_data_cycle, s), r.retire_cycle);
   if (t < s) return CycleCause::kSpmDmaPort;
+  if (t < std::min(f, s + r.noc_latency_cycles)) return CycleCause::kNoc;
   if (t < f) return CycleCause::kDramLatency;
+  if (t < f + r.noc_stream_cycles) return CycleCause::kNoc;
   return r.window_bound_cycles > r.peak_bound_cycles ? CycleCause::kDmaIssue : CycleCause::kDramBandwidth;
 }
 
@@ -222,6 +253,13 @@ CycleCause own_at(Opcode op, const InstructionRecord& r, int64_t t) {
       break;
   }
   return CycleCause::kDependency;
+}
+
+// own_at for instruction i: a barrier SYNC's [issue, retire) is barrier wait.
+CycleCause own_at(const Instruction& in, const InstructionRecord& r, int64_t t) {
+  const auto* s = std::get_if<SyncOp>(&in.payload);
+  if (s != nullptr && s->barrier >= 0 && t >= r.issue_cycle && t < r.retire_cycle) return CycleCause::kBarrier;
+  return own_at(in.op, r, t);
 }
 
 bool same_unit(Opcode a, Opcode b) {
@@ -272,7 +310,7 @@ CycleCause path_cause_at(const Program& p, const std::vector<InstructionRecord>&
     if (t < r.retire_cycle) {
       if (k == 0 && t < r.issue_cycle) return CycleCause::kIdle;
       EXPECT_GE(t, lo);
-      return own_at(p.instructions[x].op, r, t);
+      return own_at(p.instructions[x], r, t);
     }
     lo = r.retire_cycle;
   }

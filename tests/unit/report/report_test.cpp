@@ -99,7 +99,8 @@ TEST(Report, HoldsVersionInputsConfigLayersAndTotal) {
 
 const std::vector<std::string> kCauseKeys = {
     "compute",      "spatial_underuse", "preload",        "fill_drain",   "spm_array_port", "bank_conflict",
-    "spm_dma_port", "dma_issue",        "dram_bandwidth", "dram_latency", "dependency",     "idle"};
+    "spm_dma_port", "dma_issue",        "dram_bandwidth", "dram_latency", "noc",            "barrier",
+    "dependency",   "idle"};
 
 TEST(Report, CycleBreakdownFollowsStallCyclesInCauseOrderAndSumsToTheCycles) {
   const auto dir = testing::fresh_dir("report_breakdown");
@@ -142,13 +143,13 @@ TEST(Report, CsvHasOneRowPerLayerPlusTotalAndQuotesNames) {
       csv.substr(0, csv.find('\n')),
       "name,type,macs,vector_ops,cycles,compute_cycles,stall_cycles,cyc_compute,cyc_spatial_underuse,"
       "cyc_preload,cyc_fill_drain,cyc_spm_array_port,cyc_bank_conflict,cyc_spm_dma_port,cyc_dma_issue,"
-      "cyc_dram_bandwidth,cyc_dram_latency,cyc_dependency,cyc_idle,cp_compute,cp_spatial_underuse,"
-      "cp_preload,cp_fill_drain,cp_spm_array_port,cp_bank_conflict,cp_spm_dma_port,cp_dma_issue,"
-      "cp_dram_bandwidth,cp_dram_latency,cp_dependency,cp_idle,utilization,"
+      "cyc_dram_bandwidth,cyc_dram_latency,cyc_noc,cyc_barrier,cyc_dependency,cyc_idle,cp_compute,"
+      "cp_spatial_underuse,cp_preload,cp_fill_drain,cp_spm_array_port,cp_bank_conflict,cp_spm_dma_port,"
+      "cp_dma_issue,cp_dram_bandwidth,cp_dram_latency,cp_noc,cp_barrier,cp_dependency,cp_idle,utilization,"
       "sram_reads_bytes,sram_writes_bytes,dram_reads_bytes,dram_writes_bytes,on_chip_bytes,array_busy_cycles,"
       "vector_busy_cycles,dma_busy_cycles,instructions");
   EXPECT_NE(
-      csv.find("\nconv1,conv2d,1000,0,40,30,10,20,5,0,5,0,1,0,0,6,2,1,0,4,0,0,0,0,0,0,0,34,2,0,0,0.500000,"),
+      csv.find("\nconv1,conv2d,1000,0,40,30,10,20,5,0,5,0,1,0,0,6,2,0,0,1,0,4,0,0,0,0,0,0,0,34,2,0,0,0,0,0.500000,"),
       std::string::npos);
   EXPECT_NE(csv.find("\n\"relu, \"\"quoted\"\"\",activation,"), std::string::npos);
   EXPECT_NE(csv.find("\nTOTAL,"), std::string::npos);

@@ -38,6 +38,9 @@ struct DramCompletion {
   tlm::tlm_generic_payload* payload = nullptr;
   sc_core::sc_time done;  // when the request's last data crossed the DRAM bus
   int channel = 0;        // the channel that served it (its first atom's; 0 for single-channel models)
+  // Behind the NoC (hw/noc/noc_fabric.h): the time its request and response spent in the
+  // network; zero from a DRAM model.
+  sc_core::sc_time network = sc_core::SC_ZERO_TIME;
 };
 
 class IDramRequestPort : public virtual sc_core::sc_interface {

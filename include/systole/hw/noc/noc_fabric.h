@@ -5,15 +5,19 @@
 // flit ready to move, a DRAM completion, a new request. No process runs per router or per cycle
 // while nothing moves.
 //
-// Messages, each one packet (a head flit of noc.flit_bytes, then the data in flits):
-//   - read request: core node -> the node of the DRAM channel serving the address, head only;
-//     its response carries the data back (head + ceil(bytes / flit_bytes) flits);
-//   - write request: head + data flits to the channel's node; its acknowledgement is a head only;
-//   - barrier: a head from each core to core 0's node when the core reaches a barrier SYNC, and
-//     from core 0's node a head to every core once all have arrived.
-// A request reaches the DRAM when its tail is delivered (submit at that edge); a DRAM completion
-// is injected as the response on the next NoC edge at or after it; a core's DMA sees the
-// completion when the response's tail is delivered.
+// Messages, each one packet of ceil(data bytes / noc.flit_bytes) flits, at least one (the header
+// travels in the first flit's sideband, as in BookSim-style models):
+//   - read request: core node -> the node of the DRAM channel serving the address, one flit;
+//     its response carries the data back;
+//   - write request: the data to the channel's node; its acknowledgement is one flit;
+//   - barrier: one flit from each core to core 0's node when the core reaches a barrier SYNC, and
+//     from core 0's node one to every core once all have arrived.
+// Every message enters the network at the first NoC edge strictly after the event that makes it
+// (the DMA's request, the DRAM's completion, a core reaching a barrier, the last arrival reaching
+// core 0's node): its network interface registers it for one edge. A request reaches the DRAM
+// when its tail is delivered (submitted at that edge); a core's DMA sees the completion when the
+// response's tail is delivered. Several messages from one node enter one after another (one flit
+// per cycle per node).
 //
 // Each core's DMA binds to core_port(c), an IDramRequestPort whose next_completion() waits in
 // simulated time for the next response (so the DMA follows the network's timing); the memory
