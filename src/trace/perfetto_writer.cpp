@@ -15,6 +15,12 @@ namespace {
 
 constexpr int kCorePid = 1;
 constexpr int kDramPid = 2;
+// Cores 1, 2, ... of a multi-core NPU: processes kOtherCorePid + core, with core 0's tracks.
+constexpr int kOtherCorePid = 100;
+
+int pid_of(uint32_t core) {
+  return core == 0 ? kCorePid : kOtherCorePid + static_cast<int>(core);
+}
 
 // Track ids of process 1, in display order.
 enum Track : int {
@@ -82,12 +88,20 @@ PerfettoWriter::PerfettoWriter(const std::string& path, const ArchSpec& arch, co
                        quoted("core 0: " + arch.name));
   m_out << fmt::format(R"(,{{"ph":"M","pid":{},"name":"process_name","args":{{"name":{}}}}})", kDramPid,
                        quoted(std::string("DRAM (") + to_string(arch.dram.kind) + ")"));
-  for (const auto& [tid, name] : kTracks) {
-    m_out << fmt::format(R"(,{{"ph":"M","pid":{},"tid":{},"name":"thread_name","args":{{"name":{}}}}})",
-                         kCorePid, static_cast<int>(tid), quoted(name));
-    m_out << fmt::format(
-        R"(,{{"ph":"M","pid":{},"tid":{},"name":"thread_sort_index","args":{{"sort_index":{}}}}})", kCorePid,
-        static_cast<int>(tid), static_cast<int>(tid));
+  for (int64_t core = 1; core < arch.cores.count; ++core) {
+    m_out << fmt::format(R"(,{{"ph":"M","pid":{},"name":"process_name","args":{{"name":{}}}}})",
+                         pid_of(static_cast<uint32_t>(core)),
+                         quoted(fmt::format("core {}: {}", core, arch.name)));
+  }
+  for (int64_t core = 0; core < arch.cores.count; ++core) {
+    const int pid = pid_of(static_cast<uint32_t>(core));
+    for (const auto& [tid, name] : kTracks) {
+      m_out << fmt::format(R"(,{{"ph":"M","pid":{},"tid":{},"name":"thread_name","args":{{"name":{}}}}})",
+                           pid, static_cast<int>(tid), quoted(name));
+      m_out << fmt::format(
+          R"(,{{"ph":"M","pid":{},"tid":{},"name":"thread_sort_index","args":{{"sort_index":{}}}}})", pid,
+          static_cast<int>(tid), static_cast<int>(tid));
+    }
   }
   m_out << "\n";
 }
@@ -96,10 +110,10 @@ std::string PerfettoWriter::ts(int64_t cycle) const {
   return fmt::format("{:.6f}", static_cast<double>(cycle) * m_cycle_us);
 }
 
-void PerfettoWriter::slice(int tid, const std::string& name, int64_t begin, int64_t end,
+void PerfettoWriter::slice(int pid, int tid, const std::string& name, int64_t begin, int64_t end,
                            const std::string& args) {
-  m_out << fmt::format(R"(,{{"ph":"X","pid":{},"tid":{},"name":{},"ts":{},"dur":{},"args":{{{}}}}})",
-                       kCorePid, tid, quoted(name), ts(begin),
+  m_out << fmt::format(R"(,{{"ph":"X","pid":{},"tid":{},"name":{},"ts":{},"dur":{},"args":{{{}}}}})", pid,
+                       tid, quoted(name), ts(begin),
                        fmt::format("{:.6f}", static_cast<double>(end - begin) * m_cycle_us), args)
         << "\n";
 }
@@ -111,6 +125,7 @@ void PerfettoWriter::on_retire(const Instruction& inst, const hw::InstructionRec
   const double energy = price_counts(m_pricing, m_table, hw::counts_of(r), 0.0).dynamic_pj;
   std::string args = fmt::format(R"("layer":{},"id":{},"energy_pj":{:.6g})", quoted(layer), inst.id, energy);
   const std::string name = std::string(to_string(inst.op)) + " " + layer;
+  const int pid = pid_of(inst.core);
   switch (inst.op) {
     case Opcode::kLoad:
     case Opcode::kStore: {
@@ -119,8 +134,8 @@ void PerfettoWriter::on_retire(const Instruction& inst, const hw::InstructionRec
           R"(,"buffer":"{}","slot":"{}","bytes":{},"dram_addr":{},"first_data_cycle":{},"dram_end_cycle":{},"spm_end_cycle":{})",
           to_string(d.buffer), slot_name(d.slot), d.bytes(), d.dram_addr, r.first_data_cycle,
           r.dram_end_cycle, r.spm_end_cycle);
-      slice(kDma, name, span.begin, span.end, args);
-      slice(dma_port(d.buffer), name, span.begin, span.end, args);
+      slice(pid, kDma, name, span.begin, span.end, args);
+      slice(pid, dma_port(d.buffer), name, span.begin, span.end, args);
       break;
     }
     case Opcode::kMatmul: {
@@ -131,10 +146,10 @@ void PerfettoWriter::on_retire(const Instruction& inst, const hw::InstructionRec
           m.accumulate ? "true" : "false", slot_name(m.ifmap_slot), slot_name(m.weight_slot),
           slot_name(m.ofmap_slot), r.macs, r.fill_drain_cycles, r.preload_cycles, r.underuse_cycles,
           r.spm_stall_cycles + r.bank_conflict_cycles, r.sram_read_bytes, r.sram_write_bytes);
-      slice(kArray, name, span.begin, span.end, args);
-      slice(kIfmapArrayPort, name, span.begin, span.end, args);
-      slice(kWeightArrayPort, name, span.begin, span.end, args);
-      slice(kOfmapArrayPort, name, span.begin, span.end, args);
+      slice(pid, kArray, name, span.begin, span.end, args);
+      slice(pid, kIfmapArrayPort, name, span.begin, span.end, args);
+      slice(pid, kWeightArrayPort, name, span.begin, span.end, args);
+      slice(pid, kOfmapArrayPort, name, span.begin, span.end, args);
       break;
     }
     case Opcode::kVector: {
@@ -142,13 +157,13 @@ void PerfettoWriter::on_retire(const Instruction& inst, const hw::InstructionRec
       args += fmt::format(
           R"(,"function":"{}","elements":{},"lane_ops":{},"sram_read_bytes":{},"sram_write_bytes":{})",
           to_string(v.func), v.elements, r.vector_ops, r.sram_read_bytes, r.sram_write_bytes);
-      slice(kVector, name, span.begin, span.end, args);
-      slice(kOfmapVectorPort, name, span.begin, span.end, args);
+      slice(pid, kVector, name, span.begin, span.end, args);
+      slice(pid, kOfmapVectorPort, name, span.begin, span.end, args);
       break;
     }
     case Opcode::kSync:
-      m_out << fmt::format(R"(,{{"ph":"i","s":"t","pid":{},"tid":{},"name":{},"ts":{},"args":{{{}}}}})",
-                           kCorePid, static_cast<int>(kController), quoted(name), ts(r.issue_cycle), args)
+      m_out << fmt::format(R"(,{{"ph":"i","s":"t","pid":{},"tid":{},"name":{},"ts":{},"args":{{{}}}}})", pid,
+                           static_cast<int>(kController), quoted(name), ts(r.issue_cycle), args)
             << "\n";
       break;
   }
@@ -170,7 +185,7 @@ void PerfettoWriter::finish(const SimResult& result) {
     const LayerStats& l = result.layers[i];
     const int64_t end = begin + l.cycles;
     if (l.cycles > 0 && m_options.covers(static_cast<uint32_t>(i), begin, end)) {
-      slice(kLayers, l.name, begin, end,
+      slice(kCorePid, kLayers, l.name, begin, end,
             fmt::format(R"("layer":{},"type":{},"cycles":{},"macs":{},"utilization":{:.6g})", quoted(l.name),
                         quoted(l.type), l.cycles, l.macs, l.utilization));
     }

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -40,7 +42,8 @@ layers:
 )";
 
 Json run_report(const fs::path& dir, const std::string& name, const std::string& args) {
-  const auto r = run_systole("run --workload " + q(dir / "net.yaml") + " " + args + " -q -o " + q(dir / name), dir);
+  const auto r =
+      run_systole("run --workload " + q(dir / "net.yaml") + " " + args + " -q -o " + q(dir / name), dir);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   if (r.exit_code != 0) return Json();
   return Json::parse(read_file(dir / name / "report.json"));
@@ -56,7 +59,8 @@ TEST(MulticoreRun, EveryStrategyIsBitExactOnTwoAndFourCores) {
       SCOPED_TRACE(std::string(cores) + " cores, " + strategy);
       const Json r = run_report(dir, std::string("c") + cores + strategy,
                                 std::string("--functional --set cores.count=") + cores +
-                                    " --set compiler.partition=" + strategy + " --set core.array.rows=8 "
+                                    " --set compiler.partition=" + strategy +
+                                    " --set core.array.rows=8 "
                                     "--set core.array.cols=8");
       ASSERT_TRUE(r.contains("functional"));
       EXPECT_EQ(r["functional"]["verified"], true);
@@ -71,7 +75,7 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   const auto dir = fresh_dir("multicore_report");
   write_file(dir / "net.yaml", kNet);
   const std::string args = "--set cores.count=4 --set noc.x=2 --set noc.y=2";
-  const Json r = run_report(dir, "a", args);
+  const Json r = run_report(dir, "a", args + " --trace perfetto");
   ASSERT_TRUE(r.contains("cores"));
   ASSERT_EQ(r["cores"].size(), 4u);
   int64_t macs = 0, dram = 0;
@@ -83,7 +87,8 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
     EXPECT_EQ(causes, r["total"]["cycles"].get<int64_t>()) << "each core's every cycle has a cause";
   }
   EXPECT_EQ(macs, r["total"]["macs"].get<int64_t>());
-  EXPECT_EQ(dram, r["total"]["dram_reads_bytes"].get<int64_t>() + r["total"]["dram_writes_bytes"].get<int64_t>());
+  EXPECT_EQ(dram,
+            r["total"]["dram_reads_bytes"].get<int64_t>() + r["total"]["dram_writes_bytes"].get<int64_t>());
   const Json& noc = r["noc"];
   EXPECT_EQ(noc["topology"], "mesh");
   EXPECT_EQ(noc["links"].size(), 8u);  // 2x2 mesh: 4 links, both directions
@@ -103,7 +108,17 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   const std::string summary = read_file(dir / "a" / "summary.txt");
   EXPECT_NE(summary.find("cores (each over the whole run):"), std::string::npos);
   EXPECT_NE(summary.find("NoC mesh 2x2"), std::string::npos);
-  run_report(dir, "b", args);
+  // The trace has a process per core (core 0 keeps pid 1), each with its units' slices.
+  const Json trace = Json::parse(read_file(dir / "a" / "trace.json"));
+  std::map<int, int> slices;
+  std::set<std::string> processes;
+  for (const Json& e : trace["traceEvents"]) {
+    if (e["ph"] == "X") ++slices[e["pid"].get<int>()];
+    if (e["ph"] == "M" && e["name"] == "process_name") processes.insert(e["args"]["name"].get<std::string>());
+  }
+  for (const int pid : {1, 101, 102, 103}) EXPECT_GT(slices[pid], 0) << "pid " << pid;
+  EXPECT_EQ(processes.count("core 3: systole-default-edge-npu"), 1u);
+  run_report(dir, "b", args + " --trace perfetto");
   EXPECT_EQ(read_file(dir / "a" / "report.json"), read_file(dir / "b" / "report.json"));
 }
 
@@ -118,7 +133,8 @@ layers:
 )");
   const std::string ideal = " --set dram.kind=ideal";
   const int64_t one = run_report(dir, "one", ideal)["total"]["cycles"].get<int64_t>();
-  const int64_t four = run_report(dir, "four", ideal + " --set cores.count=4")["total"]["cycles"].get<int64_t>();
+  const int64_t four =
+      run_report(dir, "four", ideal + " --set cores.count=4")["total"]["cycles"].get<int64_t>();
   EXPECT_LT(four * 3, one) << one << " cycles on one core, " << four << " on four";
   EXPECT_GT(four * 4, one) << "four cores cannot beat a quarter of one core's time";
 }
@@ -126,15 +142,15 @@ layers:
 TEST(MulticoreRun, BadMultiCoreConfigsAreUserErrorsNamingTheKey) {
   const auto dir = fresh_dir("multicore_bad");
   write_file(dir / "net.yaml", kNet);
-  const auto r = run_systole("run --workload " + q(dir / "net.yaml") +
-                                 " --set cores.count=20 -q -o " + q(dir / "out"),
-                             dir);
+  const auto r = run_systole(
+      "run --workload " + q(dir / "net.yaml") + " --set cores.count=20 -q -o " + q(dir / "out"), dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("cores.count"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("has 16"), std::string::npos) << r.err;
-  const auto k = run_systole("run --workload " + q(dir / "net.yaml") +
-                                 " --set cores.count=2 --set compiler.resident_kib=64 -q -o " + q(dir / "out"),
-                             dir);
+  const auto k =
+      run_systole("run --workload " + q(dir / "net.yaml") +
+                      " --set cores.count=2 --set compiler.resident_kib=64 -q -o " + q(dir / "out"),
+                  dir);
   EXPECT_EQ(k.exit_code, 2);
   EXPECT_NE(k.err.find("compiler.resident_kib"), std::string::npos) << k.err;
 }

@@ -44,7 +44,7 @@ class PerfettoWriter : public hw::IRunObserver {
   void finish(const SimResult& result);
 
  private:
-  void slice(int tid, const std::string& name, int64_t begin, int64_t end, const std::string& args);
+  void slice(int pid, int tid, const std::string& name, int64_t begin, int64_t end, const std::string& args);
   std::string ts(int64_t cycle) const;
 
   std::ofstream m_out;
