@@ -59,9 +59,13 @@ int64_t overlap(const std::vector<std::pair<int64_t, int64_t>>& merged, int64_t 
   return sum;
 }
 
+double utilization(int64_t macs, int64_t cycles, int64_t pes) {
+  return cycles > 0 && pes > 0 ? static_cast<double>(macs) / (static_cast<double>(cycles) * pes) : 0.0;
+}
+
+}  // namespace
+
 void add_into(LayerStats& dst, const LayerStats& src) {
-  dst.macs += src.macs;
-  dst.vector_ops += src.vector_ops;
   dst.cycles += src.cycles;
   dst.compute_cycles += src.compute_cycles;
   dst.stall_cycles += src.stall_cycles;
@@ -69,6 +73,12 @@ void add_into(LayerStats& dst, const LayerStats& src) {
     dst.breakdown[c.cause] += src.breakdown[c.cause];
     dst.critical_path[c.cause] += src.critical_path[c.cause];
   }
+  add_counts(dst, src);
+}
+
+void add_counts(LayerStats& dst, const LayerStats& src) {
+  dst.macs += src.macs;
+  dst.vector_ops += src.vector_ops;
   dst.sram_reads_bytes += src.sram_reads_bytes;
   dst.sram_writes_bytes += src.sram_writes_bytes;
   dst.dram_reads_bytes += src.dram_reads_bytes;
@@ -80,12 +90,6 @@ void add_into(LayerStats& dst, const LayerStats& src) {
   dst.instructions += src.instructions;
   dst.actions += src.actions;
 }
-
-double utilization(int64_t macs, int64_t cycles, int64_t pes) {
-  return cycles > 0 && pes > 0 ? static_cast<double>(macs) / (static_cast<double>(cycles) * pes) : 0.0;
-}
-
-}  // namespace
 
 std::vector<int64_t> layer_boundaries(const Program& program, const std::vector<InstructionRecord>& records,
                                       int64_t total_cycles) {

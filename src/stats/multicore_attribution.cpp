@@ -50,7 +50,8 @@ CoreView core_view(const Program& program, const std::vector<InstructionRecord>&
     c.id = static_cast<uint32_t>(local[i]);
     c.core = 0;
     for (uint32_t& d : c.deps) {
-      if (local.at(d) < 0) throw InternalError(fmt::format("attribution: instruction {} depends across cores", i));
+      if (local.at(d) < 0)
+        throw InternalError(fmt::format("attribution: instruction {} depends across cores", i));
       d = static_cast<uint32_t>(local[d]);
     }
     v.program.instructions.push_back(std::move(c));
@@ -77,10 +78,11 @@ SimResult attribute_cores(const Program& program, const std::vector<InstructionR
   }
   std::vector<SimResult> per_core;
   for (const CoreView& v : views)
-    per_core.push_back(attribute_in_windows(v.program, v.records, total_cycles, simulated_ns, core_pes, bounds));
+    per_core.push_back(
+        attribute_in_windows(v.program, v.records, total_cycles, simulated_ns, core_pes, bounds));
 
-  SimResult result = attribute_in_windows(views[0].program, views[0].records, total_cycles, simulated_ns,
-                                          array_pes, bounds);
+  SimResult result =
+      attribute_in_windows(views[0].program, views[0].records, total_cycles, simulated_ns, array_pes, bounds);
   for (size_t l = 0; l < program.layers.size(); ++l) {
     LayerStats& ls = result.layers[l];
     std::vector<CycleBreakdown> parts;
@@ -89,55 +91,25 @@ SimResult attribute_cores(const Program& program, const std::vector<InstructionR
       const LayerStats& cl = per_core[c].layers[l];
       parts.push_back(cl.breakdown);
       compute += cl.compute_cycles;
-      if (c == 0) continue;
-      ls.macs += cl.macs;
-      ls.vector_ops += cl.vector_ops;
-      ls.sram_reads_bytes += cl.sram_reads_bytes;
-      ls.sram_writes_bytes += cl.sram_writes_bytes;
-      ls.dram_reads_bytes += cl.dram_reads_bytes;
-      ls.dram_writes_bytes += cl.dram_writes_bytes;
-      ls.on_chip_bytes += cl.on_chip_bytes;
-      ls.array_busy_cycles += cl.array_busy_cycles;
-      ls.vector_busy_cycles += cl.vector_busy_cycles;
-      ls.dma_busy_cycles += cl.dma_busy_cycles;
-      ls.instructions += cl.instructions;
-      ls.actions += cl.actions;
+      if (c > 0) add_counts(ls, cl);
     }
     ls.breakdown = apportioned_mean(parts, ls.cycles);
     ls.critical_path = per_core[last].layers[l].critical_path;
     ls.compute_cycles = compute / static_cast<int64_t>(cores);
     ls.stall_cycles = ls.cycles - ls.compute_cycles;
-    ls.utilization = ls.cycles > 0 && array_pes > 0
-                         ? static_cast<double>(ls.macs) / (static_cast<double>(ls.cycles) * static_cast<double>(array_pes))
-                         : 0.0;
+    ls.utilization =
+        ls.cycles > 0 && array_pes > 0
+            ? static_cast<double>(ls.macs) / (static_cast<double>(ls.cycles) * static_cast<double>(array_pes))
+            : 0.0;
   }
   LayerStats total;
   total.name = "total";
-  for (const LayerStats& ls : result.layers) {
-    total.macs += ls.macs;
-    total.vector_ops += ls.vector_ops;
-    total.cycles += ls.cycles;
-    total.compute_cycles += ls.compute_cycles;
-    total.stall_cycles += ls.stall_cycles;
-    for (const CycleCauseInfo& c : kCycleCauses) {
-      total.breakdown[c.cause] += ls.breakdown[c.cause];
-      total.critical_path[c.cause] += ls.critical_path[c.cause];
-    }
-    total.sram_reads_bytes += ls.sram_reads_bytes;
-    total.sram_writes_bytes += ls.sram_writes_bytes;
-    total.dram_reads_bytes += ls.dram_reads_bytes;
-    total.dram_writes_bytes += ls.dram_writes_bytes;
-    total.on_chip_bytes += ls.on_chip_bytes;
-    total.array_busy_cycles += ls.array_busy_cycles;
-    total.vector_busy_cycles += ls.vector_busy_cycles;
-    total.dma_busy_cycles += ls.dma_busy_cycles;
-    total.instructions += ls.instructions;
-    total.actions += ls.actions;
-  }
+  for (const LayerStats& ls : result.layers) add_into(total, ls);
   if (result.layers.empty()) total = result.total;
-  total.utilization = total.cycles > 0 && array_pes > 0 ? static_cast<double>(total.macs) /
-                                                              (static_cast<double>(total.cycles) * static_cast<double>(array_pes))
-                                                        : 0.0;
+  total.utilization = total.cycles > 0 && array_pes > 0
+                          ? static_cast<double>(total.macs) /
+                                (static_cast<double>(total.cycles) * static_cast<double>(array_pes))
+                          : 0.0;
   result.total = total;
   for (size_t c = 0; c < cores; ++c) result.cores.push_back({static_cast<int64_t>(c), per_core[c].total});
   return result;

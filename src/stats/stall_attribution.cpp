@@ -158,7 +158,9 @@ class GapAttributor {
   }
 
   // [begin, end) precedes X's issue: X waits on its critical dependency.
-  void waiting(int64_t begin, int64_t waiting_end, uint32_t x) { waiting_on(begin, waiting_end, m_critical[x]); }
+  void waiting(int64_t begin, int64_t waiting_end, uint32_t x) {
+    waiting_on(begin, waiting_end, m_critical[x]);
+  }
 
   // [begin, end) waits on instruction d (kNone: nothing). A barrier: its core's own work until
   // the core arrives (the barrier's critical dependency), then the other cores.
@@ -178,7 +180,8 @@ class GapAttributor {
       // A transfer held back by a barrier (its critical dependency): the cycles no transfer fills
       // while its core waits there are barrier wait.
       const uint32_t b = m_critical[d];
-      if (b != kNone && is_barrier(b)) m_barrier_window = {m_records[b].issue_cycle, m_records[b].retire_cycle, b};
+      if (b != kNone && is_barrier(b))
+        m_barrier_window = {m_records[b].issue_cycle, m_records[b].retire_cycle, b};
       dma(begin, transfer_end, CycleCause::kDependency);
       m_barrier_window = {0, 0, 0};
       m_timeline.add(transfer_end, waiting_end, CycleCause::kDependency);  // issue slack

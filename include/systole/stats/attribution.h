@@ -162,6 +162,11 @@ SimResult attribute_in_windows(const Program& program, const std::vector<Instruc
                                int64_t total_cycles, double simulated_ns, int64_t array_pes,
                                const std::vector<int64_t>& bounds);
 
+// Adds src's counts (MACs, vector ops, bytes, busy cycles, instructions, actions) into dst; not
+// its cycles, breakdowns or utilization. add_into adds the cycles and breakdowns too.
+void add_counts(LayerStats& dst, const LayerStats& src);
+void add_into(LayerStats& dst, const LayerStats& src);
+
 // Core `core`'s part of a multi-core program: its instructions (ids renumbered from 0, deps
 // mapped), the program's layers, cores = 1; and their records.
 struct CoreView {

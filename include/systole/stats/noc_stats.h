@@ -36,7 +36,7 @@ struct NocStats {
   std::string topology;  // "" when the run had no NoC (one core)
   int64_t x = 0, y = 0;
   double clock_mhz = 0.0;
-  int64_t cycles = 0;  // NoC cycles the run spanned
+  int64_t cycles = 0;             // NoC cycles the run spanned
   std::vector<int> memory_nodes;  // per DRAM channel
   int64_t packets = 0, flits = 0, flit_hops = 0, router_traversals = 0;
   std::vector<NocLinkStats> links;  // every direction of every link, by (from, to)
