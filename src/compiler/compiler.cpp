@@ -67,7 +67,8 @@ void lower_on_cores(LoweringContext ctx, std::vector<StreamBuilder>& sbs, Mappin
     if (c > 0 && !share.used) break;
     share.core = c;
     StreamBuilder& sb = sbs[static_cast<size_t>(c)];
-    sb.set_limit(kMaxProgramInstructions - (total_instructions(sbs) - static_cast<int64_t>(sb.instructions().size())));
+    sb.set_limit(kMaxProgramInstructions -
+                 (total_instructions(sbs) - static_cast<int64_t>(sb.instructions().size())));
     ctx.sb = &sb;
     ctx.rec = &recs[static_cast<size_t>(c)];
     ctx.share = &share;

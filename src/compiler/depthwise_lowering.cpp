@@ -59,8 +59,8 @@ std::vector<VectorChunk> depthwise_chunks(const ArchSpec& arch, const Layer& l, 
   const int64_t plane_w = sat_mul(sat_mul(mult, window), wb);
   std::vector<VectorChunk> chunks;
   if (plane_in <= half_if && plane_out <= half_of && plane_w <= half_w) {
-    const int64_t per = per_core_chunk(arch, std::min({d.c, half_if / plane_in, half_of / plane_out, half_w / plane_w}),
-                                       d.c);
+    const int64_t per =
+        per_core_chunk(arch, std::min({d.c, half_if / plane_in, half_of / plane_out, half_w / plane_w}), d.c);
     check_chunks(sat_mul(d.batch, ceil_div(d.c, per)), 4, budget,
                  fmt::format("up to {} channel planes", per));
     for (int64_t n = 0; n < d.batch; ++n) {

@@ -126,7 +126,8 @@ void decide_split(const LoweringContext& ctx, const GemmProblem& p) {
   s.strategy = best->first;
   s.reason = prefix + (names.size() > 1 ? fmt::format("the cheapest estimate ({})", estimates)
                                         : fmt::format("compiler.partition {}", best->first));
-  s.reason += fmt::format("; {} = {} dealt out in {}", to_string(split.axis), extent_of(p, split.axis), split.unit);
+  s.reason +=
+      fmt::format("; {} = {} dealt out in {}", to_string(split.axis), extent_of(p, split.axis), split.unit);
   for (int64_t c = 0; c < s.cores; ++c) {
     const auto [b, e] = share_range(extent_of(p, split.axis), split.granule, c, s.cores);
     s.ranges.push_back(b == e ? std::string("none") : fmt::format("{}-{}", b, e - 1));
@@ -181,8 +182,8 @@ void emit_gemm_layer(LoweringContext& ctx, const GemmProblem& whole, const TileC
   rec.layouts = layouts_text(p);
   for (const TileChoice& c : t.ranked) {
     rec.ranked.push_back({c.tm, c.tn, c.tk,
-                          std::string(whole.gemms > 1 ? "g," : "") + (c.m_outer ? "m,n,k" : "n,m,k"), c.cycles,
-                          c.dram_bytes, c.cost, c.energy_pj, c.score});
+                          std::string(whole.gemms > 1 ? "g," : "") + (c.m_outer ? "m,n,k" : "n,m,k"),
+                          c.cycles, c.dram_bytes, c.cost, c.energy_pj, c.score});
   }
   if (empty_problem(p)) return;  // a core the layer's split leaves nothing
   emit_gemm(ctx.arch, ctx.buffers, p, t, ctx.fused, ctx.sb, &rec);

@@ -8,7 +8,8 @@
 
 namespace systole {
 
-#define SYSTOLE_PARTITION_DECLARE(name, enumerator) void register_partition_##name(PartitionRegistry& registry);
+#define SYSTOLE_PARTITION_DECLARE(name, enumerator) \
+  void register_partition_##name(PartitionRegistry& registry);
 SYSTOLE_PARTITION_STRATEGIES(SYSTOLE_PARTITION_DECLARE)
 #undef SYSTOLE_PARTITION_DECLARE
 
@@ -50,7 +51,8 @@ int64_t extent_of(const GemmProblem& p, SplitAxis axis) {
 }
 
 std::pair<int64_t, int64_t> share_range(int64_t extent, int64_t granule, int64_t core, int64_t cores) {
-  if (granule < 1 || cores < 1 || core < 0 || core >= cores) throw InternalError("share_range: bad arguments");
+  if (granule < 1 || cores < 1 || core < 0 || core >= cores)
+    throw InternalError("share_range: bad arguments");
   const int64_t units = (extent + granule - 1) / granule;
   const int64_t base = units / cores, extra = units % cores;
   const int64_t u0 = core * base + std::min(core, extra);

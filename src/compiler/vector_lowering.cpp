@@ -90,7 +90,8 @@ std::vector<VectorChunk> elementwise_chunks(LoweringContext& ctx, VectorFunc f, 
   const int64_t total = num_elements(l.output_shape);
   const int64_t operands = static_cast<int64_t>(ins.size());
   const int64_t per =
-      per_core_chunk(ctx.arch, units_per_chunk(ctx.arch, l, operands * row * e, row * e, what), total / row) * row;
+      per_core_chunk(ctx.arch, units_per_chunk(ctx.arch, l, operands * row * e, row * e, what), total / row) *
+      row;
   check_chunks(ceil_div(total, per), operands + 2, ctx.sb->remaining(),
                fmt::format("up to {} elements", per));
   std::vector<VectorChunk> chunks;
@@ -120,7 +121,8 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& al
     if (!s->used) {
       s->used = true;
       s->strategy = "chunks";
-      s->reason = fmt::format("a vector-unit layer: its {} chunks ({}) dealt out in contiguous runs", count, unit);
+      s->reason =
+          fmt::format("a vector-unit layer: its {} chunks ({}) dealt out in contiguous runs", count, unit);
       for (int64_t c = 0; c < s->cores; ++c) {
         const auto [cb, ce] = share_range(count, 1, c, s->cores);
         s->ranges.push_back(cb == ce ? std::string("none") : fmt::format("{}-{}", cb, ce - 1));

@@ -1,4 +1,5 @@
-// Spellings of compiler.mapper, compiler.objective, compiler.residency and compiler.partition (config/compiler_params.h).
+// Spellings of compiler.mapper, compiler.objective, compiler.residency and compiler.partition
+// (config/compiler_params.h).
 #include "systole/config/compiler_params.h"
 
 #include "enum_table.h"

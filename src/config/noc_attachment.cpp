@@ -87,15 +87,17 @@ NocAttachment resolve_noc_attachment(const ArchSpec& spec) {
   if (n.attach_cores == "auto") {
     if (cores > nodes) {
       fail(spec, "cores.count", std::to_string(cores),
-           fmt::format("needs a NoC node per core, and the {} has {} (noc.x = {}, noc.y = {}): enlarge the NoC",
-                       to_string(n.topology), nodes, n.x, n.y));
+           fmt::format(
+               "needs a NoC node per core, and the {} has {} (noc.x = {}, noc.y = {}): enlarge the NoC",
+               to_string(n.topology), nodes, n.x, n.y));
     }
     for (int64_t i = 0; i < cores; ++i) a.cores.push_back(static_cast<int>(i));
   } else {
     a.cores = parse_nodes(spec, "noc.attach.cores", n.attach_cores, nodes);
     if (static_cast<int64_t>(a.cores.size()) != cores) {
       fail(spec, "noc.attach.cores", n.attach_cores,
-           fmt::format("must list one node per core: cores.count is {}, the list has {}", cores, a.cores.size()));
+           fmt::format("must list one node per core: cores.count is {}, the list has {}", cores,
+                       a.cores.size()));
     }
     std::set<int> seen;
     for (const int node : a.cores) {

@@ -60,7 +60,8 @@ void declare_multicore_params(std::vector<ParamDef>& s) {
       [](auto& a) -> auto& { return a.noc.buffer_flits; }));
   s.push_back(float_param(
       "noc.clock_mhz", "MHz", 1000.0, at_least(1, 10000), "The NoC's own clock",
-      [](auto& a) -> auto& { return a.noc.clock_mhz; }));  s.push_back(node_list_param(
+      [](auto& a) -> auto& { return a.noc.clock_mhz; }));
+  s.push_back(node_list_param(
       "noc.attach.cores",
       "The NoC node of each core, core 0 first (a list such as [0, 3, 12, 15], or auto: nodes 0, 1, "
       "2, ... in row-major order); nodes may not repeat",

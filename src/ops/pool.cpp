@@ -48,7 +48,8 @@ std::vector<VectorChunk> pool_chunks(const ArchSpec& arch, const Layer& l, uint6
   const int64_t half_if = regions[index_of(Buffer::kIfmap)].half;
   const int64_t half_of = regions[index_of(Buffer::kOfmap)].half;
   if (h * w * e <= half_if && ho * wo * e <= half_of) {
-    const int64_t per = per_core_chunk(arch, units_per_chunk(arch, l, h * w * e, ho * wo * e, "one channel plane"), planes);
+    const int64_t per =
+        per_core_chunk(arch, units_per_chunk(arch, l, h * w * e, ho * wo * e, "one channel plane"), planes);
     check_chunks(ceil_div(planes, per), 3, budget, fmt::format("up to {} channel planes", per));
     for (int64_t p0 = 0; p0 < planes; p0 += per) {
       const int64_t cnt = std::min(per, planes - p0);

@@ -103,8 +103,8 @@ std::vector<VectorChunk> resize_chunks(LoweringContext& ctx, const Plane& p, int
   };
   std::vector<VectorChunk> chunks;
   if (p.h * p.w * e <= half_if && p.ho * p.wo * e <= half_of) {
-    const int64_t per =
-        per_core_chunk(arch, units_per_chunk(arch, l, p.h * p.w * e, p.ho * p.wo * e, "one channel plane"), planes);
+    const int64_t per = per_core_chunk(
+        arch, units_per_chunk(arch, l, p.h * p.w * e, p.ho * p.wo * e, "one channel plane"), planes);
     check_chunks(ceil_div(planes, per), 3, ctx.sb->remaining(), fmt::format("up to {} channel planes", per));
     for (int64_t p0 = 0; p0 < planes; p0 += per)
       chunks.push_back(chunk(p0, std::min(per, planes - p0), 0, p.h - 1, 0, p.ho));

@@ -353,7 +353,8 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result,
   out += fmt::format(
       "\ntotal: {} cycles = {:.3f} us at {} MHz; {:.1f} GOP/s (2 ops per MAC); utilization {:.2f}%\n",
       result.total_cycles, time_us, arch.core.clock_mhz, gops, 100.0 * result.total.utilization);
-  out += fmt::format("cycles by cause: {}\n", all_causes(result.total.breakdown, result.total.cycles, multicore));
+  out += fmt::format("cycles by cause: {}\n",
+                     all_causes(result.total.breakdown, result.total.cycles, multicore));
   const DramStats& d = result.dram;
   const double gbps = result.simulated_ns > 0.0
                           ? static_cast<double>(d.read_bytes + d.write_bytes) / result.simulated_ns

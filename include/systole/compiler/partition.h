@@ -56,12 +56,12 @@ struct CoreShare {
   PartitionChoice choice = PartitionChoice::kAuto;  // compiler.partition (or the mapping file's)
   bool used = false;
   bool decided = false;
-  std::optional<GemmSplit> split;  // GEMM layers, once decided
+  std::optional<GemmSplit> split;    // GEMM layers, once decided
   std::optional<TileChoice> tiling;  // the first core's tiling, which every core uses
   // A lowering's choice between alternatives (a depthwise conv: "vector" or "array"), made by
   // the first core and kept by the others.
   std::string lowering_choice;
-  std::string strategy;            // "output_channels", ... or "chunks" (vector layers)
+  std::string strategy;  // "output_channels", ... or "chunks" (vector layers)
   std::string reason;
   std::vector<std::string> ranges;  // per core: "0-63" (its share, in the axis' elements)
 };

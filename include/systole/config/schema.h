@@ -49,7 +49,7 @@ struct ParamDef {
   // string: a YAML sequence of scalars is also accepted, read as its items joined by ", "
   // (`[0, 5, 10]` is "0, 5, 10"); the parameter's own check parses the list.
   bool list = false;
-  std::string doc;                   // one line: what it is and why the default
+  std::string doc;  // one line: what it is and why the default
 
   // Accessor bound to the ArchSpec field. `set` expects a value already of this parameter's type
   // (checked by parse_param_value / check_param_value); it does not range-check.

@@ -8,12 +8,13 @@ namespace {
 
 class Batch final : public IPartitionStrategy {
  public:
-  std::optional<lowering::GemmSplit> split(const lowering::GemmProblem& p, const ArchSpec& arch, int64_t cores,
-                                           std::string* why_not) const override {
+  std::optional<lowering::GemmSplit> split(const lowering::GemmProblem& p, const ArchSpec& arch,
+                                           int64_t cores, std::string* why_not) const override {
     (void)arch;
     (void)cores;
     if (p.m_batch_unit > 0 && p.m / p.m_batch_unit >= 2)
-      return lowering::GemmSplit{lowering::SplitAxis::kM, p.m_batch_unit, p.is_conv ? "images" : "batch entries"};
+      return lowering::GemmSplit{lowering::SplitAxis::kM, p.m_batch_unit,
+                                 p.is_conv ? "images" : "batch entries"};
     if (!p.is_conv && p.gemms >= 2) return lowering::GemmSplit{lowering::SplitAxis::kG, 1, "batch entries"};
     *why_not = "a batch of 1";
     return std::nullopt;

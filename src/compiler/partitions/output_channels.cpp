@@ -10,8 +10,8 @@ namespace {
 
 class OutputChannels final : public IPartitionStrategy {
  public:
-  std::optional<lowering::GemmSplit> split(const lowering::GemmProblem& p, const ArchSpec& arch, int64_t cores,
-                                           std::string* why_not) const override {
+  std::optional<lowering::GemmSplit> split(const lowering::GemmProblem& p, const ArchSpec& arch,
+                                           int64_t cores, std::string* why_not) const override {
     if (p.n >= 2) {
       const int64_t cols = arch.core.array.cols;
       const int64_t granule = p.n >= cores * cols ? cols : 1;

@@ -8,8 +8,8 @@ namespace {
 
 class Spatial final : public IPartitionStrategy {
  public:
-  std::optional<lowering::GemmSplit> split(const lowering::GemmProblem& p, const ArchSpec& arch, int64_t cores,
-                                           std::string* why_not) const override {
+  std::optional<lowering::GemmSplit> split(const lowering::GemmProblem& p, const ArchSpec& arch,
+                                           int64_t cores, std::string* why_not) const override {
     (void)arch;
     (void)cores;
     const int64_t granule = p.is_conv ? p.conv.wo : 1;

@@ -88,14 +88,15 @@ void Controller::validate() const {
                         inst.id, dep, insts.size()));
       }
       if (insts[dep].core != inst.core) {
-        throw InternalError(fmt::format("controller: instruction {} on core {} depends on {} on core {}: cores "
-                                        "meet only at barriers",
-                                        inst.id, inst.core, dep, insts[dep].core));
+        throw InternalError(
+            fmt::format("controller: instruction {} on core {} depends on {} on core {}: cores "
+                        "meet only at barriers",
+                        inst.id, inst.core, dep, insts[dep].core));
       }
     }
     if (inst.core >= m_program.cores) {
-      throw InternalError(fmt::format("controller: instruction {} runs on core {} of a {}-core program", inst.id,
-                                      inst.core, m_program.cores));
+      throw InternalError(fmt::format("controller: instruction {} runs on core {} of a {}-core program",
+                                      inst.id, inst.core, m_program.cores));
     }
   }
 }

@@ -50,8 +50,8 @@ NpuTop::NpuTop(sc_core::sc_module_name name, const NpuTopParams& params)
       m_fabric(make_fabric(params.arch, *m_dram)),
       m_cores(make_cores(params, &m_running)) {
   if (params.program.cores != params.arch.cores.count) {
-    throw InternalError(fmt::format("a program for {} cores on an NPU of {} (cores.count)", params.program.cores,
-                                    params.arch.cores.count));
+    throw InternalError(fmt::format("a program for {} cores on an NPU of {} (cores.count)",
+                                    params.program.cores, params.arch.cores.count));
   }
   if (m_fabric) {
     m_fabric->dram_port.bind(m_dram->request_export());

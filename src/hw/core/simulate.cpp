@@ -21,7 +21,8 @@ namespace {
 std::vector<hw::InstructionRecord> all_records(const hw::NpuTop& top) {
   const Program& program = top.controller().program();
   std::vector<hw::InstructionRecord> out(program.instructions.size());
-  for (size_t i = 0; i < out.size(); ++i) out[i] = top.core(program.instructions[i].core).controller().records()[i];
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = top.core(program.instructions[i].core).controller().records()[i];
   return out;
 }
 
@@ -48,7 +49,8 @@ SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
                     "window): use at least {} cycles",
                     total_cycles, hw::kMaxActivityWindows, smallest)});
   }
-  result.activity = hw::activity_windows(ctrl.program(), records, total_cycles, result.activity_window_cycles);
+  result.activity =
+      hw::activity_windows(ctrl.program(), records, total_cycles, result.activity_window_cycles);
   return result;
 }
 
@@ -71,7 +73,8 @@ NocStats noc_stats(const hw::NocFabric& fabric, const sc_core::sc_time& end) {
   s.router_traversals = c.router_traversals;
   // A router's position: that of the first node attached to it.
   std::vector<std::pair<int, int>> pos(static_cast<size_t>(topo.routers()), {0, 0});
-  for (int n = topo.nodes() - 1; n >= 0; --n) pos[static_cast<size_t>(topo.router_of(n))] = {topo.x_of(n), topo.y_of(n)};
+  for (int n = topo.nodes() - 1; n >= 0; --n)
+    pos[static_cast<size_t>(topo.router_of(n))] = {topo.x_of(n), topo.y_of(n)};
   for (const noc::LinkCounters& l : c.links) {
     const noc::PortLink& far = topo.ports(l.router).at(static_cast<size_t>(l.port));
     NocLinkStats ls;
@@ -89,8 +92,8 @@ NocStats noc_stats(const hw::NocFabric& fabric, const sc_core::sc_time& end) {
   const std::vector<int>& nodes = fabric.params().attach.cores;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const hw::NocCoreTraffic& t = fabric.core_traffic()[i];
-    s.cores.push_back({nodes[i], t.read_requests, t.write_requests, t.read_bytes, t.write_bytes, t.network_cycles,
-                       t.barriers});
+    s.cores.push_back({nodes[i], t.read_requests, t.write_requests, t.read_bytes, t.write_bytes,
+                       t.network_cycles, t.barriers});
   }
   return s;
 }
@@ -168,7 +171,8 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
           for (size_t k = 0; k < core->scratchpads().size(); ++k) {
             const auto& spm = core->scratchpads()[k];
             const hw::ScratchpadCounters& c = spm->counters();
-            if (result.scratchpads.size() <= k) result.scratchpads.push_back({spm->basename(), 0, 0, 0, 0, 0, 0});
+            if (result.scratchpads.size() <= k)
+              result.scratchpads.push_back({spm->basename(), 0, 0, 0, 0, 0, 0});
             ScratchpadStats& s = result.scratchpads[k];
             s.read_bytes += c.read_bytes;
             s.write_bytes += c.write_bytes;

@@ -199,7 +199,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   // An indexed LOAD reads its rows' indices from the index scratchpad first; its bursts start
   // when they are read.
   sc_core::sc_time dram_start = start;
-  int64_t dram_start_cycle = -1, dram_end_cycle = -1;  // -1: no bursts
+  int64_t dram_start_cycle = -1, dram_end_cycle = -1;     // -1: no bursts
   int64_t noc_latency_cycles = 0, noc_stream_cycles = 0;  // behind the NoC (InstructionRecord)
   int64_t index_accesses = 0, index_conflicts = 0;
   int64_t store_accesses = 0, store_conflicts = 0;  // the on-chip far side of a resident descriptor

@@ -54,7 +54,8 @@ class NocFabric::BarrierUnit : public IExecUnit {
   BarrierUnit(NocFabric& fabric, int core) : m_fabric(fabric), m_core(core) {}
   void start(const Instruction& inst) override {
     const auto* sync = std::get_if<SyncOp>(&inst.payload);
-    if (sync == nullptr || sync->barrier < 0) throw InternalError("barrier unit given a non-barrier instruction");
+    if (sync == nullptr || sync->barrier < 0)
+      throw InternalError("barrier unit given a non-barrier instruction");
     m_fabric.arrive(m_core, inst.id, sync->barrier);
   }
   void release(uint32_t instruction) {
@@ -229,7 +230,8 @@ void NocFabric::step() {
     if (it == m_at_memory.end()) throw InternalError("the DRAM completed a request the NoC did not deliver");
     Packet r = it->second;
     m_at_memory.erase(it);
-    const int mem = m_params.attach.memory.at(static_cast<size_t>(done.channel) % m_params.attach.memory.size());
+    const int mem =
+        m_params.attach.memory.at(static_cast<size_t>(done.channel) % m_params.attach.memory.size());
     const int64_t data = r.payload->is_write() ? 0 : static_cast<int64_t>(r.payload->get_data_length());
     inject(mem, core_node[static_cast<size_t>(r.core)], data, edge_after(done.done), r);
   }

@@ -150,7 +150,8 @@ TEST(Partition, EveryStrategyComputesEachOutputOnceAndCoresMeetAtOneBarrierPerLa
         EXPECT_EQ(std::get<SyncOp>(in.payload).barrier, in.layer);
         ++barriers[in.layer][in.core];
       }
-      if (in.op == Opcode::kMatmul) macs[in.layer] += static_cast<int64_t>(in.matmul().m * in.matmul().n * in.matmul().k);
+      if (in.op == Opcode::kMatmul)
+        macs[in.layer] += static_cast<int64_t>(in.matmul().m * in.matmul().n * in.matmul().k);
     }
     EXPECT_EQ(cores_used.size(), 4u);
     for (const auto& [layer, per_core] : barriers) {
@@ -168,7 +169,7 @@ TEST(Partition, EveryStrategyComputesEachOutputOnceAndCoresMeetAtOneBarrierPerLa
     EXPECT_EQ(std::count(conv.split.begin(), conv.split.end(), '|'), 3) << conv.split;
     EXPECT_FALSE(conv.partition_reason.empty());
     EXPECT_EQ(p.mappings[2].partition, "chunks");  // the pool
-    EXPECT_EQ(p.mappings[5].partition, "core0");  // the concat moves data on core 0
+    EXPECT_EQ(p.mappings[5].partition, "core0");   // the concat moves data on core 0
     EXPECT_NE(p.mappings[5].partition_reason.find("not partitioned"), std::string::npos);
     expect_output_covered_once(p, "cat");
     EXPECT_EQ(p.residency.mode, "auto");
@@ -180,7 +181,8 @@ TEST(Partition, ANamedStrategyThatCannotSplitALayerFallsBackToAutoAndSaysSo) {
   ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary, 16, 16, 16);
   arch.cores.count = 2;
   arch.compiler.partition = PartitionChoice::kBatch;
-  const Program p = compile(arch, Builder("b1").input("x", {1, 8, 8, 8}).conv("conv", "x", 16, 3, 3, 1, 1).build());
+  const Program p =
+      compile(arch, Builder("b1").input("x", {1, 8, 8, 8}).conv("conv", "x", 16, 3, 3, 1, 1).build());
   EXPECT_NE(p.mappings[0].partition, "batch");
   EXPECT_EQ(p.mappings[0].partition_reason.rfind("batch cannot split it (a batch of 1); ", 0), 0u)
       << p.mappings[0].partition_reason;
@@ -189,7 +191,8 @@ TEST(Partition, ANamedStrategyThatCannotSplitALayerFallsBackToAutoAndSaysSo) {
 TEST(Partition, TheProgramTextNamesEachInstructionsCoreAndTheBarriers) {
   ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary, 16, 16, 16);
   arch.cores.count = 2;
-  const Program p = compile(arch, Builder("t").input("x", {1, 8, 8, 8}).conv("conv", "x", 16, 3, 3, 1, 1).build());
+  const Program p =
+      compile(arch, Builder("t").input("x", {1, 8, 8, 8}).conv("conv", "x", 16, 3, 3, 1, 1).build());
   const std::string text = to_text(p);
   EXPECT_NE(text.find("# cores 2\n"), std::string::npos);
   EXPECT_NE(text.find(" c1 MATMUL "), std::string::npos);

@@ -45,7 +45,8 @@ TEST(NocAttachment, ListsAreReadFromYamlSequencesAndText) {
   const NocAttachment at = resolve_noc_attachment(a);
   EXPECT_EQ(at.cores, (std::vector<int>{3, 0}));
   EXPECT_EQ(at.memory, (std::vector<int>{1}));  // one node for the one channel
-  const ArchSpec b = load_arch_from_string(arch_text("count: 2", "x: 2, y: 2, attach: {cores: '2,1'}"), "a.yaml");
+  const ArchSpec b =
+      load_arch_from_string(arch_text("count: 2", "x: 2, y: 2, attach: {cores: '2,1'}"), "a.yaml");
   EXPECT_EQ(resolve_noc_attachment(b).cores, (std::vector<int>{2, 1}));
 }
 
@@ -54,7 +55,8 @@ TEST(NocAttachment, BadPlacementsNameTheKeyTheValueAndTheRule) {
     const auto ds = diagnostics_of([&] { load_arch_from_string(text, "a.yaml"); });
     return diagnostic_for(ds, key);
   };
-  const Diagnostic out = rule_of(arch_text("count: 2", "x: 2, y: 2, attach: {cores: [0, 4]}"), "noc.attach.cores");
+  const Diagnostic out =
+      rule_of(arch_text("count: 2", "x: 2, y: 2, attach: {cores: [0, 4]}"), "noc.attach.cores");
   EXPECT_EQ(out.value, "0, 4");
   EXPECT_NE(out.rule.find("from 0 to 3"), std::string::npos) << out.rule;
   EXPECT_NE(out.rule.find("'4' is not"), std::string::npos) << out.rule;
@@ -74,8 +76,10 @@ TEST(NocAttachment, BadPlacementsNameTheKeyTheValueAndTheRule) {
   EXPECT_NE(rule_of(arch_text("count: 2", "x: 2, y: 2, attach: {cores: [[0], 1]}"), "noc.attach.cores")
                 .rule.find("a list item is a list, not a scalar"),
             std::string::npos);
-  EXPECT_NE(rule_of(arch_text("count: 5", "x: 2, y: 2"), "cores.count").rule.find("has 4"), std::string::npos);
-  const Diagnostic single = rule_of(arch_text("count: 1", "x: 2, y: 2, attach: {cores: [2]}"), "noc.attach.cores");
+  EXPECT_NE(rule_of(arch_text("count: 5", "x: 2, y: 2"), "cores.count").rule.find("has 4"),
+            std::string::npos);
+  const Diagnostic single =
+      rule_of(arch_text("count: 1", "x: 2, y: 2, attach: {cores: [2]}"), "noc.attach.cores");
   EXPECT_NE(single.rule.find("a single core"), std::string::npos) << single.rule;
 }
 

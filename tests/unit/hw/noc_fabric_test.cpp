@@ -81,8 +81,8 @@ TEST(NocFabric, ABarrierRetiresWhenTheLastArrivalHasReachedCoreZerosNodeAndTheRe
   // (t0, the previous test's round trip); its message enters at t0 + 1 and reaches its own node
   // (0 hops) after zero_load(0, 1); the releases enter at the next edge, core 0's first, then core
   // 1's one cycle behind it from the same node, and core 1's crosses 1 hop.
-  const int64_t t0 = static_cast<int64_t>(std::ceil(1.0 + static_cast<double>(zero_load(2, 1)) + 102.5)) +
-                     zero_load(2, 2);
+  const int64_t t0 =
+      static_cast<int64_t>(std::ceil(1.0 + static_cast<double>(zero_load(2, 1)) + 102.5)) + zero_load(2, 2);
   const int64_t arrived = t0 + 1 + zero_load(0, 1);
   EXPECT_EQ(r.total_cycles, arrived + 2 + zero_load(1, 1));
   EXPECT_EQ(r.noc.cores[0].barriers, 1);

@@ -92,7 +92,9 @@ class ProgramBuilder {
     return add(Opcode::kSync, SyncOp{}, std::move(deps), layer);
   }
   // Makes SYNC `id` a cross-core barrier (multi-core programs; its id: the layer's).
-  void barrier(uint32_t id, uint32_t layer) { std::get<SyncOp>(m_p.instructions.at(id).payload).barrier = layer; }
+  void barrier(uint32_t id, uint32_t layer) {
+    std::get<SyncOp>(m_p.instructions.at(id).payload).barrier = layer;
+  }
   const Program& program() const { return m_p; }
 
  private:

@@ -258,7 +258,8 @@ CycleCause own_at(Opcode op, const InstructionRecord& r, int64_t t) {
 // own_at for instruction i: a barrier SYNC's [issue, retire) is barrier wait.
 CycleCause own_at(const Instruction& in, const InstructionRecord& r, int64_t t) {
   const auto* s = std::get_if<SyncOp>(&in.payload);
-  if (s != nullptr && s->barrier >= 0 && t >= r.issue_cycle && t < r.retire_cycle) return CycleCause::kBarrier;
+  if (s != nullptr && s->barrier >= 0 && t >= r.issue_cycle && t < r.retire_cycle)
+    return CycleCause::kBarrier;
   return own_at(in.op, r, t);
 }
 

@@ -97,10 +97,20 @@ TEST(Report, HoldsVersionInputsConfigLayersAndTotal) {
   EXPECT_DOUBLE_EQ(j["total"]["time_us"].get<double>(), 0.042);  // 42 cycles at 1000 MHz
 }
 
-const std::vector<std::string> kCauseKeys = {
-    "compute",      "spatial_underuse", "preload",        "fill_drain",   "spm_array_port", "bank_conflict",
-    "spm_dma_port", "dma_issue",        "dram_bandwidth", "dram_latency", "noc",            "barrier",
-    "dependency",   "idle"};
+const std::vector<std::string> kCauseKeys = {"compute",
+                                             "spatial_underuse",
+                                             "preload",
+                                             "fill_drain",
+                                             "spm_array_port",
+                                             "bank_conflict",
+                                             "spm_dma_port",
+                                             "dma_issue",
+                                             "dram_bandwidth",
+                                             "dram_latency",
+                                             "noc",
+                                             "barrier",
+                                             "dependency",
+                                             "idle"};
 
 TEST(Report, CycleBreakdownFollowsStallCyclesInCauseOrderAndSumsToTheCycles) {
   const auto dir = testing::fresh_dir("report_breakdown");
@@ -148,9 +158,9 @@ TEST(Report, CsvHasOneRowPerLayerPlusTotalAndQuotesNames) {
       "cp_dma_issue,cp_dram_bandwidth,cp_dram_latency,cp_noc,cp_barrier,cp_dependency,cp_idle,utilization,"
       "sram_reads_bytes,sram_writes_bytes,dram_reads_bytes,dram_writes_bytes,on_chip_bytes,array_busy_cycles,"
       "vector_busy_cycles,dma_busy_cycles,instructions");
-  EXPECT_NE(
-      csv.find("\nconv1,conv2d,1000,0,40,30,10,20,5,0,5,0,1,0,0,6,2,0,0,1,0,4,0,0,0,0,0,0,0,34,2,0,0,0,0,0.500000,"),
-      std::string::npos);
+  EXPECT_NE(csv.find("\nconv1,conv2d,1000,0,40,30,10,20,5,0,5,0,1,0,0,6,2,0,0,1,0,4,0,0,0,0,0,0,0,34,2,0,0,0,"
+                     "0,0.500000,"),
+            std::string::npos);
   EXPECT_NE(csv.find("\n\"relu, \"\"quoted\"\"\",activation,"), std::string::npos);
   EXPECT_NE(csv.find("\nTOTAL,"), std::string::npos);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);

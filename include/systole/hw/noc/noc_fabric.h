@@ -120,11 +120,11 @@ class NocFabric : public sc_core::sc_module {
   std::vector<std::unique_ptr<BarrierUnit>> m_barriers;
   std::deque<Pending> m_pending;  // DMA requests not yet injected, in submission order
   std::vector<std::pair<int, std::pair<uint32_t, int64_t>>> m_arrivals;  // barrier arrivals to inject
-  std::unordered_map<uint64_t, Packet> m_in_flight;                       // by network packet id
+  std::unordered_map<uint64_t, Packet> m_in_flight;                      // by network packet id
   // Requests the DRAM holds, by payload: the response each becomes.
   std::unordered_map<const tlm::tlm_generic_payload*, Packet> m_at_memory;
   std::vector<uint32_t> m_barrier_instruction;  // per core: the id of the barrier SYNC it waits at
-  std::map<int64_t, int64_t> m_barrier_count;                             // arrivals per barrier id
+  std::map<int64_t, int64_t> m_barrier_count;   // arrivals per barrier id
   std::map<std::pair<int, int>, NocFlow> m_flows;
   std::vector<NocCoreTraffic> m_traffic;
   sc_core::sc_event m_kick;
