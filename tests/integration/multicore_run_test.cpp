@@ -122,6 +122,19 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   EXPECT_EQ(read_file(dir / "a" / "report.json"), read_file(dir / "b" / "report.json"));
 }
 
+TEST(MulticoreRun, RegisterLevelArraysMatchTheTileModelOnEveryCore) {
+  const auto dir = fresh_dir("multicore_rtl");
+  write_file(dir / "net.yaml", kNet);
+  const std::string args = "--functional --set cores.count=2 --set core.array.rows=8 --set core.array.cols=8";
+  const Json tile = run_report(dir, "tile", args + " --fidelity tile");
+  const Json rtl = run_report(dir, "rtl", args + " --fidelity rtl");
+  ASSERT_TRUE(tile.contains("cores") && rtl.contains("cores"));
+  EXPECT_EQ(rtl["functional"]["verified"], true);
+  EXPECT_EQ(rtl["cores"], tile["cores"]) << "every core's cycles, causes and counts";
+  EXPECT_EQ(rtl["total"]["cycles"], tile["total"]["cycles"]);
+  EXPECT_EQ(rtl["noc"], tile["noc"]);
+}
+
 TEST(MulticoreRun, AComputeBoundConvolutionSpeedsUpWithTheCores) {
   const auto dir = fresh_dir("multicore_speedup");
   write_file(dir / "net.yaml", R"(name: big
