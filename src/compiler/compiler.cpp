@@ -60,6 +60,13 @@ void lower_on_cores(LoweringContext ctx, std::vector<StreamBuilder>& sbs, Mappin
   CoreShare share;
   share.cores = cores;
   share.choice = ctx.arch.compiler.partition;
+  if (ctx.mapping != nullptr) {
+    const auto it = ctx.mapping->partitions.find(ctx.layer.name);
+    if (it != ctx.mapping->partitions.end()) {
+      parse_partition_choice(it->second.strategy, &share.choice);
+      share.choice_source = fmt::format("{}:{}", ctx.mapping->path, it->second.line);
+    }
+  }
   std::vector<MappingRecord> recs(static_cast<size_t>(cores), *rec);
   std::vector<size_t> before;
   for (const StreamBuilder& sb : sbs) before.push_back(sb.instructions().size());
@@ -230,6 +237,27 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
     prog.mappings.back().residency = residency.tensors.at(l.name).reason;
     marks.emplace_back();
     for (const StreamBuilder& sb : sbs) marks.back().push_back(sb.instructions().size());
+  }
+  // A partition for a layer that cannot take one: one core, or not a GEMM layer.
+  if (mapping != nullptr) {
+    for (const auto& [name, u] : mapping->partitions) {
+      for (size_t i = 0; i < net.layers.size(); ++i) {
+        if (net.layers[i].name != name) continue;
+        const MappingRecord& r = prog.mappings[i];
+        if (arch.cores.count <= 1) {
+          throw ConfigError(Diagnostic{mapping->path, u.line, "layers." + name + ".partition", u.strategy,
+                                       "shares a layer among the cores of a multi-core NPU, and cores.count is 1: "
+                                       "leave it out or raise cores.count"});
+        }
+        if (r.ranked.empty()) {
+          throw ConfigError(Diagnostic{
+              mapping->path, u.line, "layers." + name + ".partition", u.strategy,
+              fmt::format("layer '{}' ({}) is mapped as '{}', not as a GEMM on the array: only GEMM layers (conv2d, "
+                          "matmul) take a partitioning strategy (vector-unit layers deal out their chunks)",
+                          name, to_string(net.layers[i].kind), r.dataflow)});
+        }
+      }
+    }
   }
   // A tiling for a layer that took none (not a GEMM layer, or fused into its producer).
   if (mapping != nullptr) {

@@ -125,7 +125,7 @@ void decide_split(const LoweringContext& ctx, const GemmProblem& p) {
   s.split = split;
   s.strategy = best->first;
   s.reason = prefix + (names.size() > 1 ? fmt::format("the cheapest estimate ({})", estimates)
-                                        : fmt::format("compiler.partition {}", best->first));
+                                        : fmt::format("{} says {}", s.choice_source, best->first));
   s.reason +=
       fmt::format("; {} = {} dealt out in {}", to_string(split.axis), extent_of(p, split.axis), split.unit);
   for (int64_t c = 0; c < s.cores; ++c) {

@@ -1,10 +1,12 @@
 #include "systole/compiler/user_mapping.h"
 
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "systole/common/input_file.h"
+#include "systole/config/compiler_params.h"
 #include "systole/config/yaml_document.h"
 #include "systole/config/yaml_text.h"
 
@@ -61,10 +63,23 @@ UserMapping load_user_mapping(const std::string& path, const Network& net) {
     }
     if (!e.IsMap()) {
       errs.add({path, line, key, yaml_short_text(e),
-                "must be a map {tile: [m, n, k], loop_order: m,n,k | n,m,k}"});
+                "must be a map {tile: [m, n, k], loop_order: m,n,k | n,m,k, partition: <strategy>}"});
       continue;
     }
-    for (const Diagnostic& d : unknown_keys(e, path, key + ".", {"tile", "loop_order"})) errs.add(d);
+    for (const Diagnostic& d : unknown_keys(e, path, key + ".", {"tile", "loop_order", "partition"})) errs.add(d);
+    if (const YAML::Node part = e["partition"]) {
+      const std::string s = part.IsScalar() ? part.Scalar() : "";
+      PartitionChoice choice = PartitionChoice::kAuto;
+      if (parse_partition_choice(s, &choice) && choice != PartitionChoice::kAuto) {
+        m.partitions[name] = {s, yaml_line(part)};
+      } else {
+        std::vector<std::string> strategies = partition_choice_names();
+        strategies.erase(strategies.begin());  // "auto"
+        errs.add({path, yaml_line(part), key + ".partition", yaml_value_text(part),
+                  fmt::format("must be a partitioning strategy: {}", fmt::join(strategies, ", "))});
+      }
+      if (!e["tile"] && !e["loop_order"]) continue;  // a partition alone: the search tiles the layer
+    }
     UserTiling t;
     t.line = line;
     const YAML::Node tile = e["tile"];

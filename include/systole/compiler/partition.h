@@ -54,6 +54,7 @@ GemmProblem slice_problem(const GemmProblem& p, SplitAxis axis, int64_t begin, i
 struct CoreShare {
   int64_t core = 0, cores = 1;
   PartitionChoice choice = PartitionChoice::kAuto;  // compiler.partition (or the mapping file's)
+  std::string choice_source = "compiler.partition";  // where `choice` was written, for the record
   bool used = false;
   bool decided = false;
   std::optional<GemmSplit> split;    // GEMM layers, once decided

@@ -3,7 +3,10 @@
 //   layers:
 //     conv1: {tile: [448, 64, 576], loop_order: "n,m,k"}   # tile: [m, n, k] of the layer's GEMM
 //     fc:    {tile: [1, 1000, 256]}                        # loop order: the search's best for it
+//     conv2: {partition: spatial}                          # multi-core: how the cores share it
 //
+// An entry has a tile, a partition (a strategy of compiler/partition.h: multi-core NPUs only,
+// GEMM layers only; it overrides compiler.partition for that layer), or both.
 // Loading checks the file against the network: every name is a layer of it, a tile is three
 // positive integers, a loop order is "m,n,k" or "n,m,k". Compiling checks it against the
 // hardware: the layer is a GEMM layer, each tile size is at most the GEMM's, and the tiles fit
@@ -27,9 +30,15 @@ struct UserTiling {
   int line = 0;                 // of the layer's entry in the file
 };
 
+struct UserPartition {
+  std::string strategy;  // a registered partitioning strategy's name (not "auto")
+  int line = 0;
+};
+
 struct UserMapping {
   std::string path;  // the file, as given
-  std::map<std::string, UserTiling> layers;
+  std::map<std::string, UserTiling> layers;         // the entries with a tile
+  std::map<std::string, UserPartition> partitions;  // the entries with a partition
 };
 
 // Reads and checks the file at `path` against `net`. Throws ConfigError with every problem found.

@@ -3,11 +3,14 @@
 // core, cores meet only at one barrier per layer, and the mapping record says what was done.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
 #include "systole/compiler/compiler.h"
 #include "systole/compiler/partition.h"
+#include "systole/compiler/user_mapping.h"
 #include "systole/workload/loader.h"
 #include "test_networks.h"
 
@@ -201,6 +204,59 @@ TEST(Partition, TheProgramTextNamesEachInstructionsCoreAndTheBarriers) {
   const nlohmann::json j = to_json(p);
   EXPECT_EQ(j["cores"], 2);
   EXPECT_TRUE(j["layers"][0].contains("partition"));
+}
+
+}  // namespace
+}  // namespace systole
+
+namespace systole {
+namespace {
+
+std::string write_mapping(const std::string& name, const std::string& text) {
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Partition, AMappingFileNamesAStrategyPerLayer) {
+  ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary, 16, 16, 16);
+  arch.cores.count = 4;
+  const Network net = small_net();
+  const std::string path = write_mapping("systole_partition_map.yaml", "layers:\n  a: {partition: spatial}\n");
+  const UserMapping m = load_user_mapping(path, net);
+  const Program p = compile(arch, net, &m);
+  EXPECT_EQ(p.mappings[3].partition, "spatial");
+  EXPECT_NE(p.mappings[3].partition_reason.find(path + ":2 says spatial"), std::string::npos)
+      << p.mappings[3].partition_reason;
+  EXPECT_EQ(p.mappings[3].mapper, "heuristic") << "a partition alone leaves the tiling to the search";
+  EXPECT_NE(p.mappings[4].partition_reason.find("the cheapest estimate"), std::string::npos);
+}
+
+TEST(Partition, BadMappingFilePartitionsNameTheFileLineAndKey) {
+  const Network net = small_net();
+  auto error_of = [&](const std::string& text, int64_t cores) -> Diagnostic {
+    ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary, 16, 16, 16);
+    arch.cores.count = cores;
+    const std::string path = write_mapping("systole_bad_partition.yaml", text);
+    try {
+      const UserMapping m = load_user_mapping(path, net);
+      compile(arch, net, &m);
+    } catch (const ConfigError& e) {
+      return e.diagnostics().front();
+    }
+    ADD_FAILURE() << "no error for " << text;
+    return {};
+  };
+  const Diagnostic bad = error_of("layers:\n  a: {partition: diagonal}\n", 4);
+  EXPECT_EQ(bad.key, "layers.a.partition");
+  EXPECT_EQ(bad.value, "diagonal");
+  EXPECT_EQ(bad.line, 2);
+  EXPECT_NE(bad.rule.find("output_channels, spatial, batch"), std::string::npos) << bad.rule;
+  const Diagnostic one = error_of("layers:\n  a: {partition: batch}\n", 1);
+  EXPECT_NE(one.rule.find("cores.count is 1"), std::string::npos) << one.rule;
+  const Diagnostic pool = error_of("layers:\n  pool: {partition: spatial}\n", 4);
+  EXPECT_EQ(pool.key, "layers.pool.partition");
+  EXPECT_NE(pool.rule.find("only GEMM layers"), std::string::npos) << pool.rule;
 }
 
 }  // namespace
