@@ -555,6 +555,59 @@ def draw_power(runs):
     return fig
 
 
+# 7. NoC link utilization (multi-core runs on a mesh) ------------------------------------------------
+
+
+def draw_noc_links(runs):
+    """Each mesh run in a panel: routers on their grid, each direction of each link an arrow
+    coloured by its utilization (flits / NoC cycles of the run), cores and memory controllers
+    marked."""
+    from matplotlib import cm, colors
+    meshes = [r for r in runs if "noc" in r]
+    fig, axes = plt.subplots(1, len(meshes), figsize=FIG_SIZE_IN, dpi=DPI, squeeze=False, layout="constrained")
+    norm = colors.Normalize(vmin=0.0, vmax=max([l["utilization"] for r in meshes for l in r["noc"]["links"]] + [1e-9]))
+    cmap = plt.get_cmap("inferno_r")
+    for ax, run in zip(axes[0], meshes):
+        noc = run["noc"]
+        nx, ny = int(noc["x"]), int(noc["y"])
+        pos = lambda n: (int(n) % nx, int(n) // nx)
+        for link in sorted(noc["links"], key=lambda l: l["utilization"]):
+            (x0, y0), (x1, y1) = pos(link["from"]), pos(link["to"])
+            dx, dy = x1 - x0, y1 - y0
+            ox, oy = -dy * 0.08, dx * 0.08  # the two directions side by side
+            ax.annotate("", xy=(x1 - dx * 0.22 + ox, y1 - dy * 0.22 + oy), xytext=(x0 + dx * 0.22 + ox, y0 + dy * 0.22 + oy),
+                        arrowprops=dict(arrowstyle="-|>", lw=3.0, color=cmap(norm(link["utilization"])),
+                                        shrinkA=0, shrinkB=0, mutation_scale=12))
+        cores = {int(n): i for i, n in enumerate(noc["cores"])}
+        memory = {int(n) for n in noc["memory"]}
+        for n in range(nx * ny):
+            x, y = pos(n)
+            label = []
+            if n in cores:
+                label.append(f"C{cores[n]}")
+            if n in memory:
+                label.append("MC")
+            face = "#d62728" if n in memory else ("#1f77b4" if n in cores else "white")
+            ax.add_patch(plt.Rectangle((x - 0.13, y - 0.13), 0.26, 0.26, facecolor=face, edgecolor="0.3", zorder=3))
+            ax.text(x, y, "\n".join(label) if label else str(n), ha="center", va="center", fontsize=7,
+                    color="white" if label else "0.3", zorder=4)
+        ax.set_xlim(-0.5, nx - 0.5)
+        ax.set_ylim(ny - 0.5, -0.5)
+        ax.set_aspect("equal")
+        ax.set_xticks(range(nx))
+        ax.set_yticks(range(ny))
+        ax.set_xlabel("mesh x")
+        ax.set_ylabel("mesh y")
+        if len(meshes) > 1:
+            ax.set_title(run["label"], fontsize=9)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    bar = fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), ax=list(axes[0]), shrink=0.8)
+    bar.set_label("link utilization (flits / NoC cycles)")
+    fig.suptitle(figure_title("NoC link utilization (C = core, MC = memory controller)", meshes, panels=True))
+    return fig
+
+
 DRAWINGS = {
     "cycles_by_cause": draw_cycles_by_cause,
     "utilization": draw_utilization,
@@ -562,6 +615,7 @@ DRAWINGS = {
     "energy_by_component": draw_energy_by_component,
     "energy_by_layer": draw_energy_by_layer,
     "power": draw_power,
+    "noc_links": draw_noc_links,
 }
 
 

@@ -50,6 +50,8 @@ const std::vector<std::string> kCauses = cause_keys();
 // The pictures, in the order they are written: file stem and the script's drawing.
 const std::vector<std::string> kPlots = {"cycles_by_cause",     "utilization",     "roofline",
                                          "energy_by_component", "energy_by_layer", "power"};
+// Drawn only when a run has a mesh NoC.
+constexpr const char* kNocPlot = "noc_links";
 // power.csv's first columns; the component columns (`<component>_w`) and total_w follow.
 const std::vector<std::string> kPowerTimeColumns = {"begin_cycle", "end_cycle", "begin_us", "end_us"};
 constexpr const char* kEnergyHint =
@@ -105,6 +107,7 @@ class RunReader {
       s["dram_peak_gbps"] = nullptr;
     }
     read_layers(s);
+    read_noc(s);
     const Json* total = find_path(m_report, {"total", "energy_by_component"});
     if (!total || !total->is_object() || total->empty()) {
       add("total.energy_by_component", total ? total->dump() : "",
@@ -237,8 +240,11 @@ class RunReader {
       const bool has_breakdown = layer.is_object() && layer.contains("cycle_breakdown");
       if (!has_breakdown) miss("cycle_breakdown", i);
       for (const auto& c : kCauses) {
+        // The multi-core causes are absent from reports written before they existed: 0.
+        const bool older = has_breakdown && layer["cycle_breakdown"].is_object() &&
+                           !layer["cycle_breakdown"].contains(c) && (c == "noc" || c == "barrier");
         out["cycle_breakdown"][c].push_back(
-            has_breakdown ? num(layer["cycle_breakdown"], "cycle_breakdown.", c, i) : 0.0);
+            has_breakdown && !older ? num(layer["cycle_breakdown"], "cycle_breakdown.", c, i) : 0.0);
       }
       const bool has_energy = layer.is_object() && layer.contains("energy_by_component");
       if (!has_energy) miss("energy_by_component", i);
@@ -257,6 +263,55 @@ class RunReader {
       if (where.second > 1) rule += fmt::format(" (also in {} more layers)", where.second - 1);
       add(fmt::format("layers[{}].{}", where.first, key), "", rule);
     }
+  }
+
+  // A multi-core run's mesh NoC, for the link heat-map: its shape, each link's utilization, the
+  // cores' and memory controllers' nodes. Nothing when the run had no NoC or another topology.
+  void read_noc(Json& s) {
+    const Json* noc = find_path(m_report, {"noc"});
+    if (!noc || text({"noc", "topology"}) != "mesh") return;
+    Json out;
+    out["x"] = number({"noc", "x"}, true);
+    out["y"] = number({"noc", "y"}, true);
+    const double nodes = out["x"].get<double>() * out["y"].get<double>();
+    auto node_number = [&](const Json& v, const std::string& key) {
+      if (!v.is_number_integer() || v.get<double>() < 0 || v.get<double>() >= nodes) {
+        add(key, v.dump(), fmt::format("must be a node of the {} x {} mesh", out["x"].get<double>(),
+                                       out["y"].get<double>()));
+        return 0.0;
+      }
+      return v.get<double>();
+    };
+    out["links"] = Json::array();
+    const Json* links = find_path(m_report, {"noc", "links"});
+    if (!links || !links->is_array()) return (void)add("noc.links", "", "must be an array of links");
+    for (size_t i = 0; i < links->size(); ++i) {
+      const Json& l = (*links)[i];
+      const std::string key = fmt::format("noc.links[{}]", i);
+      if (!l.is_object() || !l.contains("from") || !l.contains("to") || !l.contains("utilization") ||
+          !l["utilization"].is_number() || !(l["utilization"].get<double>() >= 0.0) ||
+          !(l["utilization"].get<double>() <= 1.0)) {
+        add(key, l.dump().substr(0, 80), "must be {from, to, flits, utilization in [0, 1]}");
+        continue;
+      }
+      out["links"].push_back({{"from", node_number(l["from"], key + ".from")},
+                              {"to", node_number(l["to"], key + ".to")},
+                              {"utilization", l["utilization"]}});
+    }
+    out["cores"] = Json::array();
+    if (const Json* cores = find_path(m_report, {"noc", "cores"}); cores && cores->is_array()) {
+      for (size_t i = 0; i < cores->size(); ++i) {
+        const Json& c = (*cores)[i];
+        out["cores"].push_back(
+            c.is_object() && c.contains("node") ? node_number(c["node"], fmt::format("noc.cores[{}].node", i)) : 0.0);
+      }
+    }
+    out["memory"] = Json::array();
+    if (const Json* mem = find_path(m_report, {"noc", "memory_nodes"}); mem && mem->is_array()) {
+      for (size_t i = 0; i < mem->size(); ++i)
+        out["memory"].push_back(node_number((*mem)[i], fmt::format("noc.memory_nodes[{}]", i)));
+    }
+    s["noc"] = std::move(out);
   }
 
   // power.csv: begin_cycle,end_cycle,begin_us,end_us, then <component>_w columns, then total_w.
@@ -442,6 +497,7 @@ int plot_command(const std::vector<std::string>& args) {
   for (const auto& plot : kPlots) {
     for (const char* ext : {"png", "svg"}) pictures.push_back(plot + "." + ext);
   }
+  for (const char* ext : {"png", "svg"}) pictures.push_back(std::string(kNocPlot) + "." + ext);
   InterruptScope interrupts;
   OutputTarget target("--out", out_dir, plot_folder_kind(pictures), force);
   for (const auto& report : reports) {
@@ -472,8 +528,12 @@ int plot_command(const std::vector<std::string>& args) {
   Json spec;
   spec["format"] = format;
   spec["outputs"] = Json::object();
+  // The NoC's link heat-map when a run had a mesh (multi-core runs, docs/plots.md).
+  std::vector<std::string> plots = kPlots;
+  if (std::any_of(runs.begin(), runs.end(), [](const Run& r) { return r.spec.contains("noc"); }))
+    plots.push_back(kNocPlot);
   std::vector<fs::path> pictures_drawn;
-  for (const auto& plot : kPlots) {
+  for (const auto& plot : plots) {
     const fs::path file = staging / (plot + "." + format);
     pictures_drawn.push_back(file);
     spec["outputs"][plot] = fs::absolute(file).string();
@@ -493,7 +553,7 @@ int plot_command(const std::vector<std::string>& args) {
   }
   throw_if_interrupted();
   target.commit();
-  for (const auto& plot : kPlots)
+  for (const auto& plot : plots)
     std::cout << "wrote " << (fs::path(out_dir) / (plot + "." + format)).string() << "\n";
   return 0;
 }

@@ -95,6 +95,33 @@ TEST(Plot, SingleRunWritesSixNonTrivialPngs) {
   EXPECT_EQ(entries(run / "plots"), kPlots.size());  // no temporary file left
 }
 
+TEST(Plot, AMultiCoreRunAddsTheNocLinkHeatMapAndOlderReportsStillPlot) {
+  SKIP_WITHOUT_MATPLOTLIB();
+  const auto dir = fresh_dir("plot_noc");
+  const auto run = make_run(dir, "r18x4", "--set cores.count=4");
+  auto r = run_systole("plot " + q(run), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path heat = run / "plots" / "noc_links.png";
+  EXPECT_NE(r.out.find("wrote " + heat.string()), std::string::npos) << r.out;
+  const auto content = png_content({heat}, dir);
+  EXPECT_GT(content[0].first, 16) << "not one flat colour";
+  EXPECT_GT(content[0].second, 0.02) << "more drawn than empty axes";
+  EXPECT_EQ(entries(run / "plots"), kPlots.size() + 1);
+  // A single-core run has no heat-map; a report written before the multi-core causes existed
+  // (no cycle_breakdown.noc / .barrier) still plots.
+  const auto single = make_run(dir, "r18");
+  nlohmann::json report = nlohmann::json::parse(read_file(single / "report.json"));
+  for (auto& l : report["layers"]) {
+    l["cycle_breakdown"].erase("noc");
+    l["cycle_breakdown"].erase("barrier");
+  }
+  write_file(single / "report.json", report.dump());
+  auto s = run_systole("plot " + q(single), dir);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_FALSE(fs::exists(single / "plots" / "noc_links.png"));
+  EXPECT_EQ(entries(single / "plots"), kPlots.size());
+}
+
 TEST(Plot, CompareModeWithLabels) {
   SKIP_WITHOUT_MATPLOTLIB();
   const auto dir = fresh_dir("plot_compare");
