@@ -276,8 +276,9 @@ class RunReader {
     const double nodes = out["x"].get<double>() * out["y"].get<double>();
     auto node_number = [&](const Json& v, const std::string& key) {
       if (!v.is_number_integer() || v.get<double>() < 0 || v.get<double>() >= nodes) {
-        add(key, v.dump(), fmt::format("must be a node of the {} x {} mesh", out["x"].get<double>(),
-                                       out["y"].get<double>()));
+        add(key, v.dump(),
+            fmt::format("must be a node of the {} x {} mesh", out["x"].get<double>(),
+                        out["y"].get<double>()));
         return 0.0;
       }
       return v.get<double>();
@@ -302,8 +303,9 @@ class RunReader {
     if (const Json* cores = find_path(m_report, {"noc", "cores"}); cores && cores->is_array()) {
       for (size_t i = 0; i < cores->size(); ++i) {
         const Json& c = (*cores)[i];
-        out["cores"].push_back(
-            c.is_object() && c.contains("node") ? node_number(c["node"], fmt::format("noc.cores[{}].node", i)) : 0.0);
+        out["cores"].push_back(c.is_object() && c.contains("node")
+                                   ? node_number(c["node"], fmt::format("noc.cores[{}].node", i))
+                                   : 0.0);
       }
     }
     out["memory"] = Json::array();

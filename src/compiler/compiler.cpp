@@ -245,16 +245,18 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
         if (net.layers[i].name != name) continue;
         const MappingRecord& r = prog.mappings[i];
         if (arch.cores.count <= 1) {
-          throw ConfigError(Diagnostic{mapping->path, u.line, "layers." + name + ".partition", u.strategy,
-                                       "shares a layer among the cores of a multi-core NPU, and cores.count is 1: "
-                                       "leave it out or raise cores.count"});
+          throw ConfigError(
+              Diagnostic{mapping->path, u.line, "layers." + name + ".partition", u.strategy,
+                         "shares a layer among the cores of a multi-core NPU, and cores.count is 1: "
+                         "leave it out or raise cores.count"});
         }
         if (r.ranked.empty()) {
           throw ConfigError(Diagnostic{
               mapping->path, u.line, "layers." + name + ".partition", u.strategy,
-              fmt::format("layer '{}' ({}) is mapped as '{}', not as a GEMM on the array: only GEMM layers (conv2d, "
-                          "matmul) take a partitioning strategy (vector-unit layers deal out their chunks)",
-                          name, to_string(net.layers[i].kind), r.dataflow)});
+              fmt::format(
+                  "layer '{}' ({}) is mapped as '{}', not as a GEMM on the array: only GEMM layers (conv2d, "
+                  "matmul) take a partitioning strategy (vector-unit layers deal out their chunks)",
+                  name, to_string(net.layers[i].kind), r.dataflow)});
         }
       }
     }

@@ -66,7 +66,8 @@ UserMapping load_user_mapping(const std::string& path, const Network& net) {
                 "must be a map {tile: [m, n, k], loop_order: m,n,k | n,m,k, partition: <strategy>}"});
       continue;
     }
-    for (const Diagnostic& d : unknown_keys(e, path, key + ".", {"tile", "loop_order", "partition"})) errs.add(d);
+    for (const Diagnostic& d : unknown_keys(e, path, key + ".", {"tile", "loop_order", "partition"}))
+      errs.add(d);
     if (const YAML::Node part = e["partition"]) {
       const std::string s = part.IsScalar() ? part.Scalar() : "";
       PartitionChoice choice = PartitionChoice::kAuto;

@@ -53,7 +53,7 @@ GemmProblem slice_problem(const GemmProblem& p, SplitAxis axis, int64_t begin, i
 // compiler that the layer's lowering honoured the share (else it runs on core 0 alone).
 struct CoreShare {
   int64_t core = 0, cores = 1;
-  PartitionChoice choice = PartitionChoice::kAuto;  // compiler.partition (or the mapping file's)
+  PartitionChoice choice = PartitionChoice::kAuto;   // compiler.partition (or the mapping file's)
   std::string choice_source = "compiler.partition";  // where `choice` was written, for the record
   bool used = false;
   bool decided = false;

@@ -36,7 +36,7 @@ struct UserPartition {
 };
 
 struct UserMapping {
-  std::string path;  // the file, as given
+  std::string path;                                 // the file, as given
   std::map<std::string, UserTiling> layers;         // the entries with a tile
   std::map<std::string, UserPartition> partitions;  // the entries with a partition
 };

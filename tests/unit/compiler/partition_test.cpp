@@ -222,7 +222,8 @@ TEST(Partition, AMappingFileNamesAStrategyPerLayer) {
   ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary, 16, 16, 16);
   arch.cores.count = 4;
   const Network net = small_net();
-  const std::string path = write_mapping("systole_partition_map.yaml", "layers:\n  a: {partition: spatial}\n");
+  const std::string path =
+      write_mapping("systole_partition_map.yaml", "layers:\n  a: {partition: spatial}\n");
   const UserMapping m = load_user_mapping(path, net);
   const Program p = compile(arch, net, &m);
   EXPECT_EQ(p.mappings[3].partition, "spatial");
