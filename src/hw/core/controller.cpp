@@ -140,7 +140,10 @@ bool Controller::issue_ready() {
       }
       if (u == kSyncUnit) {
         if (barrier_port.size() == 0) {
-          throw InternalError(fmt::format("controller: barrier SYNC {} on an NPU without a NoC", inst.id));
+          // Not thrown: this runs on a coroutine stack (process_guard.h).
+          fail_internal(m_failure,
+                        fmt::format("controller: barrier SYNC {} on an NPU without a NoC", inst.id));
+          return false;
         }
         m_busy[u] = true;
         barrier_port->start(inst);
@@ -183,6 +186,7 @@ void Controller::run() {
       m_completed.clear();
       while (issue_ready()) {
       }
+      if (m_failure) return;
       if (finished()) {
         if (m_on_finished) {
           m_on_finished();

@@ -83,6 +83,7 @@ std::exception_ptr NpuTop::failure() const {
   for (const auto& core : m_cores) {
     if (std::exception_ptr f = core->failure()) return f;
   }
+  if (m_fabric) return m_fabric->failure();
   return nullptr;
 }
 

@@ -1,10 +1,12 @@
 #include "systole/hw/noc/noc_fabric.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/hw/core/process_guard.h"
 
 namespace systole::hw {
 
@@ -15,8 +17,13 @@ class NocFabric::CorePort : public IDramRequestPort {
   CorePort(NocFabric& fabric, int core) : m_fabric(fabric), m_core(core) {}
 
   void submit(tlm::tlm_generic_payload& trans, const sc_core::sc_time& arrival) override {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
-    m_fabric.m_pending.push_back({std::max(arrival, now), m_core, &trans});
+    const sc_core::sc_time at = std::max(arrival, sc_core::sc_time_stamp());
+    // In arrival order (submission order among equal arrivals): cores on another clock than the
+    // NoC may submit for a later edge before another core submits for an earlier one.
+    std::deque<Pending>& q = m_fabric.m_pending;
+    auto it = q.end();
+    while (it != q.begin() && std::prev(it)->arrival > at) --it;
+    q.insert(it, {at, m_core, &trans});
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     ++m_outstanding;
     m_fabric.kick();
@@ -179,6 +186,11 @@ void NocFabric::deliver(const noc::Delivery& d) {
 }
 
 void NocFabric::step() {
+  // An exception must not escape a process (process_guard.h): NpuTop::failure rethrows it.
+  run_guarded(m_failure, [this] { act(); });
+}
+
+void NocFabric::act() {
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   const int64_t c = m_clock.cycle_of(now);
   const sc_core::sc_time edge = m_clock.time_of(c);

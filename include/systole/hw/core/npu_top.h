@@ -61,7 +61,7 @@ class NpuTop : public sc_core::sc_module {
   sc_core::sc_time end_time() const;
   bool finished() const;
 
-  // The exception a module stopped the simulation with, if any (the cores' first). Rethrow it
+  // The exception a module stopped the simulation with, if any (the cores' first, then the NoC's). Rethrow it
   // after destroying the NpuTop: AddressSanitizer mis-tracks a throw while SystemC's coroutine
   // stacks are alive.
   std::exception_ptr failure() const;

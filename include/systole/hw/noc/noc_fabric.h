@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -86,6 +87,8 @@ class NocFabric : public sc_core::sc_module {
   const NocFabricParams& params() const { return m_params; }
   const std::vector<NocCoreTraffic>& core_traffic() const { return m_traffic; }
   std::vector<NocFlow> flows() const;  // every (src, dst) pair that carried a packet, ordered
+  // The exception the fabric stopped the simulation with, if any (hw/core/process_guard.h).
+  std::exception_ptr failure() const { return m_failure; }
 
  private:
   class CorePort;
@@ -106,7 +109,8 @@ class NocFabric : public sc_core::sc_module {
     tlm::tlm_generic_payload* payload = nullptr;
   };
 
-  void step();
+  void step();  // the SC_METHOD: act() under run_guarded
+  void act();   // one NoC edge (or a wake-up between edges)
   void inject(int src, int dst, int64_t data_bytes, int64_t at, Packet p);
   void deliver(const noc::Delivery& d);
   void arrive(int core, uint32_t instruction, int64_t barrier);
@@ -128,6 +132,7 @@ class NocFabric : public sc_core::sc_module {
   std::map<std::pair<int, int>, NocFlow> m_flows;
   std::vector<NocCoreTraffic> m_traffic;
   sc_core::sc_event m_kick;
+  std::exception_ptr m_failure;
 };
 
 }  // namespace systole::hw
