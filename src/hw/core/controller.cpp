@@ -94,6 +94,11 @@ void Controller::validate() const {
                         inst.id, inst.core, dep, insts[dep].core));
       }
     }
+    if (const auto* sync = std::get_if<SyncOp>(&inst.payload);
+        sync != nullptr && sync->barrier >= 0 && m_program.cores <= 1) {
+      throw InternalError(
+          fmt::format("controller: instruction {} is a barrier SYNC in a single-core program", inst.id));
+    }
     if (inst.core >= m_program.cores) {
       throw InternalError(fmt::format("controller: instruction {} runs on core {} of a {}-core program",
                                       inst.id, inst.core, m_program.cores));

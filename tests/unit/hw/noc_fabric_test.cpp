@@ -92,6 +92,7 @@ TEST(NocFabric, ABarrierRetiresWhenTheLastArrivalHasReachedCoreZerosNodeAndTheRe
   EXPECT_EQ(r.cores[1].total.dma_busy_cycles, 0);
 }
 
+// Refused at elaboration (the controller checks its program), before any process runs.
 TEST(NocFabric, SingleCoreProgramsCannotHoldABarrier) {
   ProgramBuilder b;
   b.sync();
