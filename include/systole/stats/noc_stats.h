@@ -12,8 +12,6 @@ namespace systole {
 struct NocLinkStats {
   int from_router = 0, to_router = 0;
   int64_t flits = 0;  // = the cycles it was busy (one flit per cycle)
-  // Its position for pictures: the routers' (x, y) (mesh; (router, 0) otherwise).
-  int from_x = 0, from_y = 0, to_x = 0, to_y = 0;
 };
 
 // Traffic from one node to another.

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
-#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -71,18 +70,11 @@ NocStats noc_stats(const hw::NocFabric& fabric, const sc_core::sc_time& end) {
   s.flits = c.flits_delivered;
   s.flit_hops = c.flit_hops;
   s.router_traversals = c.router_traversals;
-  // A router's position: that of the first node attached to it.
-  std::vector<std::pair<int, int>> pos(static_cast<size_t>(topo.routers()), {0, 0});
-  for (int n = topo.nodes() - 1; n >= 0; --n)
-    pos[static_cast<size_t>(topo.router_of(n))] = {topo.x_of(n), topo.y_of(n)};
   for (const noc::LinkCounters& l : c.links) {
-    const noc::PortLink& far = topo.ports(l.router).at(static_cast<size_t>(l.port));
     NocLinkStats ls;
     ls.from_router = l.router;
-    ls.to_router = far.router;
+    ls.to_router = topo.ports(l.router).at(static_cast<size_t>(l.port)).router;
     ls.flits = l.flits;
-    std::tie(ls.from_x, ls.from_y) = pos[static_cast<size_t>(l.router)];
-    std::tie(ls.to_x, ls.to_y) = pos[static_cast<size_t>(far.router)];
     s.links.push_back(ls);
   }
   std::sort(s.links.begin(), s.links.end(), [](const NocLinkStats& a, const NocLinkStats& b) {
