@@ -61,6 +61,12 @@ void declare_multicore_params(std::vector<ParamDef>& s) {
   s.push_back(float_param(
       "noc.clock_mhz", "MHz", 1000.0, at_least(1, 10000), "The NoC's own clock",
       [](auto& a) -> auto& { return a.noc.clock_mhz; }));
+  s.push_back(float_param(
+      "noc.link_mm", "mm", 1.0, NumericRange{0.0, true, 100.0, false, false},
+      "Length of one router-to-router link (the pitch between neighbouring routers, about the side "
+      "of a core's tile); a flit-hop costs flit bits x link_mm x the energy table's noc.link pJ/bit/mm. "
+      "Timing does not depend on it (noc.link_cycles)",
+      [](auto& a) -> auto& { return a.noc.link_mm; }));
   s.push_back(node_list_param(
       "noc.attach.cores",
       "The NoC node of each core, core 0 first (a list such as [0, 3, 12, 15], or auto: nodes 0, 1, "

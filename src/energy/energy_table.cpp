@@ -98,4 +98,13 @@ double EnergyTable::dram_pj_per_bit(const std::string& standard) const {
   missing(*this, "dram", standard, have);
 }
 
+const NocEntry& EnergyTable::noc_prices() const {
+  if (!has_noc) {
+    throw ConfigError(Diagnostic{path, 0, "noc", "",
+                                 "the energy table has no noc section {link, router}, which a run with "
+                                 "several cores needs to price its network-on-chip"});
+  }
+  return noc;
+}
+
 }  // namespace systole::energy

@@ -23,6 +23,7 @@ std::map<std::string, double> EnergyBreakdown::by_component() const {
   out["array"] = array_pj;
   for (const auto& [name, pj] : scratchpad_pj) out["scratchpad." + name] = pj;
   out["vector"] = vector_pj;
+  out["noc"] = noc_pj;
   out["dram"] = dram_pj;
   out["clock_tree"] = clock_tree_pj;
   return out;
@@ -61,7 +62,17 @@ EnergyBreakdown price(const ActionCounts& counts, const EnergyTable& table) {
                             as_count(counts.dram.write_bytes, "DRAM write bytes");
   if (dram_bytes > 0) b.dram_pj = 8.0 * dram_bytes * table.dram_pj_per_bit(counts.dram.standard);
 
-  double on_chip = b.array_pj + b.vector_pj;
+  const NocCount& noc = counts.noc;
+  const double hops = as_count(noc.flit_hops, "NoC flit-hops"),
+               traversals = as_count(noc.router_traversals, "NoC router traversals");
+  if (hops > 0 || traversals > 0) {
+    const NocEntry& e = table.noc_prices();
+    b.noc_pj = as_count(noc.flit_bits, "NoC flit bits") *
+               (hops * as_count(noc.link_mm, "NoC link mm") * e.link_pj_per_bit_mm.value +
+                traversals * e.router_pj_per_bit.value);
+  }
+
+  double on_chip = b.array_pj + b.vector_pj + b.noc_pj;
   for (const auto& entry : b.scratchpad_pj) on_chip += entry.second;
   const double share = table.clock_tree_share.value;
   b.clock_tree_pj = share / (1.0 - share) * on_chip;

@@ -35,9 +35,9 @@ class TableReader {
       return t;
     }
     m_root_line = yaml_line(root);
-    check_keys(
-        root, "",
-        {"schema_version", "node", "clock_tree_share", "register_shift", "mac", "vector_op", "sram", "dram"});
+    check_keys(root, "",
+               {"schema_version", "node", "clock_tree_share", "register_shift", "mac", "vector_op", "sram",
+                "dram", "noc"});
     read_schema_version(root);
     if (const YAML::Node n = scalar(root, "", "node")) {
       if (n.Scalar().empty()) add(yaml_line(n), "node", "", "must not be empty");
@@ -53,6 +53,7 @@ class TableReader {
     read_vector_ops(root, &t);
     read_sram(root, &t);
     read_dram(root, &t);
+    read_noc(root, &t);
     return t;
   }
 
@@ -295,6 +296,17 @@ class TableReader {
       d.pj_per_bit = fields(e, p, "pJ/bit");
       t->dram.push_back(d);
     }
+  }
+
+  // The optional noc section: {link: pJ/bit/mm, router: pJ/bit}, both required when it is there.
+  void read_noc(const YAML::Node& root, EnergyTable* t) {
+    if (!root["noc"]) return;
+    const YAML::Node s = section(root, "noc", false);
+    if (!s) return;
+    check_keys(s, "noc.", {"link", "router"});
+    t->has_noc = true;
+    t->noc.link_pj_per_bit_mm = entry(s, "link", "noc.link", "pJ/bit/mm");
+    t->noc.router_pj_per_bit = entry(s, "router", "noc.router", "pJ/bit");
   }
 
   std::string m_path;

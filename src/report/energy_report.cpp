@@ -19,9 +19,9 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // Activity columns after begin_cycle and end_cycle: report.json action keys, nested keys joined
-// with '.', in the order ActivityWindow lists them.
-const std::vector<std::string>& activity_columns() {
-  static const std::vector<std::string> kColumns = {
+// with '.', in the order ActivityWindow lists them; those of the NoC only in a multi-core run.
+std::vector<std::string> activity_columns(bool noc) {
+  std::vector<std::string> columns = {
       "macs",
       "register_shift_bytes",
       "dma_bursts",
@@ -40,27 +40,30 @@ const std::vector<std::string>& activity_columns() {
       "vector_lane_ops.mul_on_input",
       "vector_lane_ops.mac",
   };
-  return kColumns;
+  if (noc) columns.insert(columns.end(), {"noc.flit_hops", "noc.router_traversals"});
+  return columns;
 }
 
-std::vector<double> activity_values(const ActivityWindow& w) {
-  return {w.macs,
-          w.register_shift_bytes,
-          w.dma_bursts,
-          w.dram_read_bytes,
-          w.dram_write_bytes,
-          w.spm_read_accesses[0],
-          w.spm_write_accesses[0],
-          w.spm_read_accesses[1],
-          w.spm_write_accesses[1],
-          w.spm_read_accesses[2],
-          w.spm_write_accesses[2],
-          w.accumulator_rmw,
-          w.vector_add_on_accumulator,
-          w.vector_mul_on_accumulator,
-          w.vector_add_on_input,
-          w.vector_mul_on_input,
-          w.vector_mac};
+std::vector<double> activity_values(const ActivityWindow& w, bool noc) {
+  std::vector<double> values = {w.macs,
+                                w.register_shift_bytes,
+                                w.dma_bursts,
+                                w.dram_read_bytes,
+                                w.dram_write_bytes,
+                                w.spm_read_accesses[0],
+                                w.spm_write_accesses[0],
+                                w.spm_read_accesses[1],
+                                w.spm_write_accesses[1],
+                                w.spm_read_accesses[2],
+                                w.spm_write_accesses[2],
+                                w.accumulator_rmw,
+                                w.vector_add_on_accumulator,
+                                w.vector_mul_on_accumulator,
+                                w.vector_add_on_input,
+                                w.vector_mul_on_input,
+                                w.vector_mac};
+  if (noc) values.insert(values.end(), {w.noc_flit_hops, w.noc_router_traversals});
+  return values;
 }
 
 [[noreturn]] void bad(const std::string& report_path, const std::string& key, const std::string& expected) {
@@ -176,8 +179,8 @@ std::vector<std::pair<std::string, double>> static_mw(const PricingContext& ctx)
 }
 
 // Unflattens one activity row into the shape of report.json's actions object.
-Json window_actions(const Json& row, const std::string& where, const std::string& report_path) {
-  const auto& columns = activity_columns();
+Json window_actions(const Json& row, bool noc, const std::string& where, const std::string& report_path) {
+  const std::vector<std::string> columns = activity_columns(noc);
   if (!row.is_array() || row.size() != columns.size() + 2) {
     bad(report_path, where, fmt::format("expected an array of {} numbers", columns.size() + 2));
   }
@@ -241,18 +244,19 @@ Json dram_energy_model_json(const ArchSpec& arch) {
 }
 
 // activity.columns as this Systole writes them.
-static Json activity_column_names() {
+static Json activity_column_names(bool noc) {
   Json columns = Json::array({"begin_cycle", "end_cycle"});
-  for (const auto& c : activity_columns()) columns.push_back(c);
+  for (const auto& c : activity_columns(noc)) columns.push_back(c);
   return columns;
 }
 
 Json activity_json(const SimResult& result) {
-  Json columns = activity_column_names();
+  const bool noc = !result.noc.topology.empty();
+  Json columns = activity_column_names(noc);
   Json windows = Json::array();
   for (const ActivityWindow& w : result.activity) {
     Json row = Json::array({w.begin_cycle, w.end_cycle});
-    for (double v : activity_values(w)) row.push_back(v);
+    for (double v : activity_values(w, noc)) row.push_back(v);
     windows.push_back(std::move(row));
   }
   return {{"window_cycles", result.activity_window_cycles},
@@ -287,6 +291,7 @@ void check_table_covers(const PricingContext& ctx, const energy::EnergyTable& ta
     table.vector_op_pj(energy::VectorOp::kMul, t);
   }
   table.dram_pj_per_bit(ctx.dram_standard);
+  if (ctx.noc.enabled) table.noc_prices();
 }
 
 PricingContext pricing_context(const ArchSpec& arch) {
@@ -303,6 +308,9 @@ PricingContext pricing_context(const ArchSpec& arch) {
   ctx.dram_standard = energy_dram_standard(arch);
   ctx.cycle_ns = arch.core.cycle_ns();
   ctx.static_power = arch.energy.static_power;
+  ctx.noc.enabled = arch.cores.count > 1;
+  ctx.noc.flit_bits = 8.0 * static_cast<double>(arch.noc.flit_bytes);
+  ctx.noc.link_mm = arch.noc.link_mm;
   return ctx;
 }
 
@@ -348,6 +356,7 @@ PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& 
                   {energy::VectorOp::kAdd, ctx.input_type, n.vector_add_on_input},
                   {energy::VectorOp::kMul, ctx.input_type, n.vector_mul_on_input}};
   if (!ctx.dram_idd.enabled) c.dram = {ctx.dram_standard, n.dram_read_bytes, n.dram_write_bytes};
+  if (ctx.noc.enabled) c.noc = {ctx.noc.flit_bits, ctx.noc.link_mm, n.noc_flit_hops, n.noc_router_traversals};
   energy::EnergyBreakdown b = energy::price(c, table);
   if (ctx.dram_idd.enabled) {
     b.dram_pj = dram_idd_pj(ctx.dram_idd, n.dram_read_bytes + n.dram_write_bytes, ns_of(ctx, cycles));
@@ -368,6 +377,7 @@ PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& 
     e.by_component.emplace_back(name, dynamic + stat);
     e.static_pj += stat;
   }
+  if (ctx.noc.enabled) e.by_component.emplace_back("noc", b.noc_pj);
   e.by_component.emplace_back("dram", b.dram_pj);
   e.by_component.emplace_back("clock_tree", b.clock_tree_pj);
   e.dynamic_pj = b.total_pj;
@@ -405,6 +415,10 @@ PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable&
       lanes != nullptr && lanes->is_object() && lanes->contains("mac") ? count("vector_lane_ops.mac") : 0.0;
   n.dram_read_bytes = count("dram_read_bytes");
   n.dram_write_bytes = count("dram_write_bytes");
+  if (ctx.noc.enabled) {
+    n.noc_flit_hops = count("noc.flit_hops");
+    n.noc_router_traversals = count("noc.router_traversals");
+  }
   return price_counts(ctx, table, n, cycles);
 }
 
@@ -431,18 +445,20 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
         fmt::format("{} windows: a run keeps at most {}", windows.size(), hw::kMaxActivityWindows));
   }
   const Json& columns = at_path(activity, "columns", report_path + ": activity");
-  if (columns != activity_column_names()) {
+  if (columns != activity_column_names(ctx.noc.enabled)) {
     bad(report_path, "activity.columns",
-        "must be the columns this Systole writes, in its order: " + activity_column_names().dump());
+        "must be the columns this Systole writes, in its order: " +
+            activity_column_names(ctx.noc.enabled).dump());
   }
   std::string csv = "begin_cycle,end_cycle,begin_us,end_us";
   for (const auto& [name, mw] : static_mw(ctx)) csv += "," + name + "_w";
+  csv += ctx.noc.enabled ? ",noc_w" : "";
   csv += ",dram_w,clock_tree_w,total_w\n";
   double peak_w = 0.0;
   for (size_t i = 0; i < windows.size(); ++i) {
     const std::string where = fmt::format("activity.windows[{}]", i);
     const Json& row = windows[i];
-    const Json actions = window_actions(row, where, report_path);
+    const Json actions = window_actions(row, ctx.noc.enabled, where, report_path);
     if (!row[0].is_number_integer() || !row[1].is_number_integer() ||
         row[1].get<int64_t>() <= row[0].get<int64_t>()) {
       bad(report_path, where, "begin_cycle and end_cycle must be integers with end_cycle > begin_cycle");

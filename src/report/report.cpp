@@ -60,15 +60,16 @@ Json stats_json(const LayerStats& s) {
 
 // The priced actions of a layer or the total (the energy model's counts, enough to re-price a run
 // from report.json alone): MACs, register shift bytes, bank word accesses per scratchpad (ofmap
-// with its accumulator read-modify-writes), DMA bursts, vector lane ops, DRAM bytes.
-Json actions_json(const LayerStats& s) {
+// with its accumulator read-modify-writes), DMA bursts, vector lane ops, DRAM bytes; with `noc` (a
+// multi-core run) also noc: {flit_hops, router_traversals}.
+Json actions_json(const LayerStats& s, bool noc) {
   auto spm = [](const SpmActions& a) -> Json {
     return {{"read_accesses", a.read_accesses}, {"write_accesses", a.write_accesses}};
   };
   const ActionRecord& a = s.actions;
   Json ofmap = spm(a.ofmap);
   ofmap["accumulator_rmw"] = a.ofmap.accumulator_rmw;
-  return {
+  Json j = {
       {"macs", s.macs},
       {"register_shift_bytes", a.register_shift_bytes},
       {"scratchpads", {{"ifmap", spm(a.ifmap)}, {"weight", spm(a.weight)}, {"ofmap", std::move(ofmap)}}},
@@ -82,6 +83,8 @@ Json actions_json(const LayerStats& s) {
       {"dram_read_bytes", s.dram_reads_bytes},
       {"dram_write_bytes", s.dram_writes_bytes},
   };
+  if (noc) j["noc"] = {{"flit_hops", a.noc_flit_hops}, {"router_traversals", a.noc_router_traversals}};
+  return j;
 }
 
 // layers.csv cells (header, value) of one layer, in column order: report.json's record flattened.
@@ -261,6 +264,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
                      {"utilization", arch.cores.count > 1 ? "MACs / (cycles x rows x cols x cores)"
                                                           : "MACs / (cycles x rows x cols)"},
                      {"accesses", "scratchpad bank word accesses (one word of one bank)"}};
+  const bool noc = !result.noc.topology.empty();  // a multi-core run: its actions count NoC flits
   Json layers = Json::array();
   // Verification fields appear only in functional runs, so timing-only reports stay unchanged.
   auto add_verification = [&](Json& j, const LayerStats& s) {
@@ -271,7 +275,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   };
   for (size_t i = 0; i < result.layers.size(); ++i) {
     Json l = stats_json(result.layers[i]);
-    l["actions"] = actions_json(result.layers[i]);
+    l["actions"] = actions_json(result.layers[i], noc);
     add_verification(l, result.layers[i]);
     if (i < program.mappings.size()) l["mapping"] = mapping_json(program.mappings[i]);
     layers.push_back(std::move(l));
@@ -285,7 +289,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
                          {"resident_tensors", res.resident_tensors},
                          {"choice", res.choice}};
   Json total = stats_json(result.total);
-  total["actions"] = actions_json(result.total);
+  total["actions"] = actions_json(result.total, noc);
   add_verification(total, result.total);
   total["time_us"] = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   total["inferences"] = inputs.inferences;
@@ -298,12 +302,12 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
     for (const CoreStats& c : result.cores) {
       Json j = stats_json(c.total);
       j["name"] = fmt::format("core{}", c.core);
-      j["actions"] = actions_json(c.total);
+      j["actions"] = actions_json(c.total, true);
       cores.push_back(std::move(j));
     }
     report["cores"] = std::move(cores);
   }
-  if (!result.noc.topology.empty()) report["noc"] = noc_json(result.noc);
+  if (noc) report["noc"] = noc_json(result.noc);
   return report;
 }
 

@@ -28,6 +28,8 @@ void add_scaled(ActivityWindow& w, const InstructionRecord& r, double f) {
   w.vector_add_on_input += f * static_cast<double>(a.vector.add_on_input);
   w.vector_mul_on_input += f * static_cast<double>(a.vector.mul_on_input);
   w.vector_mac += f * static_cast<double>(a.vector.mac);
+  w.noc_flit_hops += f * static_cast<double>(a.noc_flit_hops);
+  w.noc_router_traversals += f * static_cast<double>(a.noc_router_traversals);
 }
 
 }  // namespace
@@ -70,8 +72,12 @@ std::vector<ActivityWindow> activity_windows(const Program& program,
   }
   for (size_t k = 0; k < records.size(); ++k) {
     const InstructionRecord& r = records[k];
-    if (program.instructions[k].op == Opcode::kSync) continue;  // no actions
-    auto [begin, end] = active_interval(program.instructions[k].op, r);
+    const Opcode op = program.instructions[k].op;
+    const bool noc = r.actions.noc_flit_hops > 0 || r.actions.noc_router_traversals > 0;
+    if (op == Opcode::kSync && !noc) continue;  // no actions
+    // A barrier SYNC's NoC messages travel while it waits: from its issue to its release.
+    auto [begin, end] =
+        op == Opcode::kSync ? ActiveInterval{r.issue_cycle, r.retire_cycle} : active_interval(op, r);
     begin = std::clamp<int64_t>(begin, 0, total_cycles - 1);
     end = std::clamp<int64_t>(end, begin, total_cycles);
     if (end == begin) {

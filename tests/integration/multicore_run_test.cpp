@@ -3,10 +3,12 @@
 // deterministic, and a compute-bound layer speeds up with the cores.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -120,6 +122,89 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   EXPECT_EQ(processes.count("core 3: systole-default-edge-npu"), 1u);
   run_report(dir, "b", args + " --trace perfetto");
   EXPECT_EQ(read_file(dir / "a" / "report.json"), read_file(dir / "b" / "report.json"));
+}
+
+// Splits a CSV line at commas.
+std::vector<std::string> cells(const std::string& line) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t at = line.find(','); at != std::string::npos; at = line.find(',', start)) {
+    out.push_back(line.substr(start, at - start));
+    start = at + 1;
+  }
+  out.push_back(line.substr(start));
+  return out;
+}
+
+TEST(MulticoreRun, EveryFlitHopIsPricedInTheEnergyAndThePower) {
+  const auto dir = fresh_dir("multicore_energy");
+  write_file(dir / "net.yaml", kNet);
+  // 45nm.yaml: noc.link 0.06 pJ/bit/mm, noc.router 0.1 pJ/bit.
+  const Json r = run_report(dir, "a",
+                            "--set cores.count=4 --set noc.x=2 --set noc.y=2 --set noc.link_mm=2.5 "
+                            "--set noc.flit_bytes=16 --set energy.table=45nm");
+  ASSERT_TRUE(r.contains("noc"));
+  // The instructions' NoC counts add up to the network's own: every flit is someone's.
+  const int64_t hops = r["noc"]["flit_hops"].get<int64_t>(),
+                traversals = r["noc"]["router_traversals"].get<int64_t>();
+  EXPECT_GT(hops, 0);
+  EXPECT_EQ(r["total"]["actions"]["noc"]["flit_hops"].get<int64_t>(), hops);
+  EXPECT_EQ(r["total"]["actions"]["noc"]["router_traversals"].get<int64_t>(), traversals);
+  int64_t layer_hops = 0, core_hops = 0;
+  for (const Json& l : r["layers"]) layer_hops += l["actions"]["noc"]["flit_hops"].get<int64_t>();
+  for (const Json& c : r["cores"]) core_hops += c["actions"]["noc"]["flit_hops"].get<int64_t>();
+  EXPECT_EQ(layer_hops, hops);
+  EXPECT_EQ(core_hops, hops);
+
+  const double noc_pj =
+      16 * 8 * (static_cast<double>(hops) * 2.5 * 0.06 + static_cast<double>(traversals) * 0.1);
+  const Json& by = r["total"]["energy_by_component"];
+  ASSERT_TRUE(by.contains("noc"));
+  EXPECT_NEAR(by["noc"].get<double>(), noc_pj, 1e-9 * noc_pj);
+  double sum = 0.0;
+  for (const auto& [name, pj] : by.items()) sum += pj.get<double>();
+  EXPECT_NEAR(sum, r["total"]["energy_pj"].get<double>(), 1e-9 * sum);
+
+  // power.csv has a noc_w column whose energy over the windows is the total's.
+  const std::string csv = read_file(dir / "a" / "power.csv");
+  std::vector<std::string> lines;
+  for (size_t start = 0, at; (at = csv.find('\n', start)) != std::string::npos; start = at + 1)
+    lines.push_back(csv.substr(start, at - start));
+  ASSERT_GE(lines.size(), 2u);
+  const std::vector<std::string> header = cells(lines[0]);
+  const auto col = std::find(header.begin(), header.end(), "noc_w");
+  ASSERT_NE(col, header.end()) << lines[0];
+  const auto noc_col = static_cast<size_t>(col - header.begin());
+  double windows_pj = 0.0;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const std::vector<std::string> row = cells(lines[i]);
+    const double us = std::stod(row[3]) - std::stod(row[2]);
+    windows_pj += std::stod(row[noc_col]) * us * 1e6;  // W x us = 1e6 pJ
+  }
+  EXPECT_NEAR(windows_pj, noc_pj, 1e-6 * noc_pj);
+
+  // `systole energy` re-prices it from the report alone, to the same numbers.
+  const auto e = run_systole("energy --report " + q(dir / "a") + " --out " + q(dir / "re"), dir);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const Json re = Json::parse(read_file(dir / "re" / "report.json"));
+  EXPECT_EQ(re["total"]["energy_by_component"], by);
+  EXPECT_EQ(read_file(dir / "re" / "power.csv"), csv);
+
+  // A table without a noc section is refused up front for a multi-core run, naming the table.
+  std::string table = read_file(fs::path(SYSTOLE_SOURCE_DIR) / "arch" / "energy" / "45nm.yaml");
+  table = table.substr(0, table.find("\nnoc:")) + "\n";
+  write_file(dir / "no_noc.yaml", table);
+  const auto bad = run_systole("run --workload " + q(dir / "net.yaml") +
+                                   " --set cores.count=2 --set energy.table=" + q(dir / "no_noc.yaml") +
+                                   " -q -o " + q(dir / "bad"),
+                               dir);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("no_noc.yaml"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("no noc section"), std::string::npos) << bad.err;
+  // A single-core run has no NoC keys at all.
+  const Json one = run_report(dir, "one", "");
+  EXPECT_FALSE(one["total"]["actions"].contains("noc"));
+  EXPECT_FALSE(one["total"]["energy_by_component"].contains("noc"));
 }
 
 TEST(MulticoreRun, RegisterLevelArraysMatchTheTileModelOnEveryCore) {

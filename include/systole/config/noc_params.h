@@ -40,6 +40,9 @@ struct NocParams {
   int64_t vcs = 2;
   int64_t buffer_flits = 4;
   double clock_mhz = 1000.0;
+  // Length of one router-to-router link, mm (the distance between neighbouring routers): prices a
+  // flit-hop (energy table noc.link is per bit per mm). Timing does not depend on it.
+  double link_mm = 1.0;
   // noc.attach.*: the node of each core (cores.count of them) and of each DRAM channel, as
   // written ("auto": the topology's default placement, docs/multicore.md); resolved and checked
   // by resolve_attachment (config/attachment.h).

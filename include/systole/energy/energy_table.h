@@ -60,6 +60,13 @@ struct DramEntry {
   Sourced pj_per_bit;
 };
 
+// Moving data across the network-on-chip of a multi-core NPU. Optional in a table: a run with one
+// core moves nothing over a NoC; one with several needs both (EnergyTable::noc_prices).
+struct NocEntry {
+  Sourced link_pj_per_bit_mm;  // one bit over one mm of router-to-router link (wire and repeaters)
+  Sourced router_pj_per_bit;   // one bit through one router: buffer write and read, switch, allocation
+};
+
 struct EnergyTable {
   std::string path;  // file the table was read from (used in lookup errors)
   std::string node;  // technology node, e.g. "45nm"
@@ -71,6 +78,8 @@ struct EnergyTable {
   std::vector<VectorOpEntry> vector_ops;
   SramTable sram;
   std::vector<DramEntry> dram;
+  bool has_noc = false;  // the file has a noc section
+  NocEntry noc;
 
   // pJ per MAC for this (input, weight) pair. ConfigError naming the table file when the table has
   // no entry for the pair (the message lists the pairs it has).
@@ -87,6 +96,8 @@ struct EnergyTable {
   double sram_access_pj(int64_t capacity_bytes, int64_t word_bytes, bool write) const;
   // pJ per bit moved for DRAM `standard`. ConfigError when the table has no entry.
   double dram_pj_per_bit(const std::string& standard) const;
+  // The noc entry. ConfigError naming the table file when it has none.
+  const NocEntry& noc_prices() const;
 };
 
 // Reads and validates a table file. Every problem (missing, unknown or duplicate entry, value that

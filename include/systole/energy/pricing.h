@@ -52,6 +52,16 @@ struct DramCount {
   double write_bytes = 0;
 };
 
+// Flits moved over the network-on-chip of a multi-core NPU (hw/noc/noc_fabric.h). A flit moves
+// flit_bits whatever the data it carries (the wires switch as one). Left at zero (no NoC) it needs
+// no noc entry in the table.
+struct NocCount {
+  double flit_bits = 0;          // noc.flit_bytes x 8
+  double link_mm = 0;            // noc.link_mm: the length of one router-to-router link
+  double flit_hops = 0;          // router-to-router link crossings of flits
+  double router_traversals = 0;  // router crossings of flits (a packet over H links crosses H + 1)
+};
+
 struct ActionCounts {
   std::vector<MacCount> macs;
   double register_shift_bytes = 0;  // byte-hops between neighbouring PEs
@@ -60,6 +70,7 @@ struct ActionCounts {
   std::vector<VectorCount> vector_ops;
   std::vector<MacCount> vector_macs;  // the vector unit's MACs (depthwise convolutions)
   DramCount dram;
+  NocCount noc;
 };
 
 // Energy per component, pJ. The sum of every field (each map summed over its entries) is total_pj.
@@ -68,10 +79,11 @@ struct EnergyBreakdown {
   std::map<std::string, double> scratchpad_pj;  // by scratchpad or accumulator name
   double vector_pj = 0.0;                       // sum ops_i * vector_op_pj + vector MACs * mac_pj
   double dram_pj = 0.0;                         // (read_bytes + write_bytes) * 8 * dram_pj_per_bit
-  double clock_tree_pj = 0.0;                   // share / (1 - share) * (array + scratchpads + vector)
+  double noc_pj = 0.0;                          // flit bits x (hops x mm x link + traversals x router)
+  double clock_tree_pj = 0.0;                   // share / (1 - share) * (array + scratchpads + vector + noc)
   double total_pj = 0.0;
 
-  // Flat component name -> pJ: "array", "scratchpad.<name>", "vector", "dram", "clock_tree".
+  // Flat component name -> pJ: "array", "scratchpad.<name>", "vector", "noc", "dram", "clock_tree".
   std::map<std::string, double> by_component() const;
 };
 
@@ -81,8 +93,9 @@ struct EnergyBreakdown {
 //   accumulator = rmws * vector_op_pj(add, type)             (into scratchpad_pj[name])
 //   vector      = sum_i ops_i * vector_op_pj(op_i, type_i) + sum_j vector_macs_j * mac_pj(in_j, w_j)
 //   dram        = 8 * (read_bytes + write_bytes) * dram_pj_per_bit(standard)
-//   clock_tree  = s / (1 - s) * (array + scratchpads + vector), s = clock_tree_share; DRAM is
-//                 off-chip and gets no on-chip clock share.
+//   noc         = flit_bits * (flit_hops * link_mm * noc.link + router_traversals * noc.router)
+//   clock_tree  = s / (1 - s) * (array + scratchpads + vector + noc), s = clock_tree_share; DRAM
+//                 is off-chip and gets no on-chip clock share.
 // A name that appears twice (scratchpads and accumulators share one namespace) adds up. Throws
 // ConfigError when the table lacks an entry the counts need, InternalError on a negative or
 // non-finite count.

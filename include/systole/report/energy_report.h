@@ -30,7 +30,8 @@ std::string energy_dram_standard(const ArchSpec& arch);
 nlohmann::ordered_json dram_energy_model_json(const ArchSpec& arch);
 
 // report.json "activity": the run's actions per window of activity_window_cycles core cycles,
-// {"window_cycles": N, "columns": [...], "windows": [[begin_cycle, end_cycle, counts...], ...]}.
+// {"window_cycles": N, "columns": [...], "windows": [[begin_cycle, end_cycle, counts...], ...]};
+// a multi-core run's columns end with noc.flit_hops and noc.router_traversals.
 nlohmann::ordered_json activity_json(const SimResult& result);
 
 // What pricing reads from a report besides the counts.
@@ -59,6 +60,13 @@ struct PricingContext {
   } dram_idd;
   double cycle_ns = 1.0;
   StaticPowerParams static_power;  // mW
+  // A multi-core run's network-on-chip: its flits are priced (energy/pricing.h NocCount) and its
+  // records carry the noc counts (report.json actions.noc, the activity's noc columns).
+  struct Noc {
+    bool enabled = false;  // cores.count > 1
+    double flit_bits = 0;  // noc.flit_bytes x 8
+    double link_mm = 0;    // noc.link_mm
+  } noc;
 };
 
 // Reads the pricing context from report.json's config and memory.dram (standard; with
@@ -68,7 +76,8 @@ struct PricingContext {
 PricingContext pricing_context(const nlohmann::ordered_json& report, const std::string& report_path);
 
 // Energy of one record (a layer, the total or a window), pJ. by_component has the same keys in the
-// same order for every record: array, scratchpad.<name>..., vector, control, dram, clock_tree; each
+// same order for every record: array, scratchpad.<name>..., vector, control, noc (multi-core runs
+// only), dram, clock_tree; each
 // is that component's dynamic energy plus its static power x the record's time (control and the
 // clock tree: static and dynamic only respectively). Sum of by_component == total_pj.
 struct PricedEnergy {
@@ -84,9 +93,10 @@ struct PricedEnergy {
 PricingContext pricing_context(const ArchSpec& arch);
 
 // Checks, before anything runs, that `table` has every entry a run of this arch may price: the MAC
-// of its input x weight types, add and mul on its input and accumulator types, and the DRAM
-// standard's pJ/bit. ConfigError naming the table file and the missing entry otherwise, so that
-// `validate` and `run` refuse such a table up front rather than after the simulation.
+// of its input x weight types, add and mul on its input and accumulator types, the DRAM
+// standard's pJ/bit, and with several cores the noc section. ConfigError naming the table file and the
+// missing entry otherwise, so that `validate` and `run` refuse such a table up front rather than after the
+// simulation.
 void check_table_covers(const PricingContext& ctx, const energy::EnergyTable& table);
 
 // The per-action prices of the compiler's energy estimate of a tiling (compiler/compiler.h

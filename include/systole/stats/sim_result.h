@@ -175,6 +175,11 @@ struct ActionRecord {
   int64_t register_shift_bytes = 0;  // MATMUL: bytes moved between neighbouring PEs (hw/array/pe_array.h)
   int64_t dma_bursts = 0;            // LOAD / STORE: DRAM bursts of the descriptor
   VectorLaneOps vector;              // VECTOR: its lane operations (sum == LayerStats::vector_ops)
+  // Multi-core runs (hw/noc/noc_fabric.h): the flits of the instruction's NoC messages, LOAD /
+  // STORE requests with their responses, a barrier SYNC's arrival and release. Link crossings and
+  // router crossings; summed over the run they are the network's own counts (NocStats).
+  int64_t noc_flit_hops = 0;
+  int64_t noc_router_traversals = 0;
   SpmActions& at(Buffer b) { return b == Buffer::kIfmap ? ifmap : b == Buffer::kWeight ? weight : ofmap; }
   const SpmActions& at(Buffer b) const {
     return b == Buffer::kIfmap ? ifmap : b == Buffer::kWeight ? weight : ofmap;
@@ -186,6 +191,8 @@ struct ActionRecord {
     register_shift_bytes += o.register_shift_bytes;
     dma_bursts += o.dma_bursts;
     vector += o.vector;
+    noc_flit_hops += o.noc_flit_hops;
+    noc_router_traversals += o.noc_router_traversals;
     return *this;
   }
 };
@@ -247,7 +254,8 @@ struct ActivityWindow {
   double accumulator_rmw = 0.0;                    // ofmap
   double vector_add_on_accumulator = 0.0, vector_mul_on_accumulator = 0.0;
   double vector_add_on_input = 0.0, vector_mul_on_input = 0.0;
-  double vector_mac = 0.0;  // depthwise MACs on the vector unit
+  double vector_mac = 0.0;                                  // depthwise MACs on the vector unit
+  double noc_flit_hops = 0.0, noc_router_traversals = 0.0;  // multi-core runs (ActionRecord)
 };
 
 // One core of a multi-core run: its own statistics over the whole run (stats/attribution.h

@@ -331,6 +331,10 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
   rec.spm_conflict_cycles = spm_conflicts;
   const auto b = static_cast<int64_t>(bytes);
   rec.actions.dma_bursts = m_counters.bursts - bursts_before;
+  if (dram_start_cycle >= 0) {
+    rec.actions.noc_flit_hops = m_noc_flit_hops;
+    rec.actions.noc_router_traversals = m_noc_router_traversals;
+  }
   if (first_data_cycle >= 0) {
     set_dram_bounds(rec, static_cast<uint64_t>(rec.actions.dma_bursts), m_params.max_outstanding, bytes,
                     std::min<uint64_t>(static_cast<uint64_t>(m_params.burst_bytes), d.row_bytes),
@@ -367,6 +371,7 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
                     std::string& error) {
   m_first_network = sc_core::SC_ZERO_TIME;
   m_network_share = 0.0;
+  m_noc_flit_hops = m_noc_router_traversals = 0;
   sc_core::sc_time in_network = sc_core::SC_ZERO_TIME, round_trips = sc_core::SC_ZERO_TIME;
   const auto burst = static_cast<uint64_t>(m_params.burst_bytes);
   const uint64_t per_row = (d.row_bytes + burst - 1) / burst;
@@ -443,6 +448,8 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
       m_first_network = c.network;
     }
     in_network += c.network;
+    m_noc_flit_hops += c.noc_flit_hops;
+    m_noc_router_traversals += c.noc_router_traversals;
     round_trips += c.done - std::min(c.done, issued_at[slot]);
     *last_done = std::max(*last_done, c.done);
     if (in_order) {

@@ -65,9 +65,13 @@ class NocFabric::BarrierUnit : public IExecUnit {
       throw InternalError("barrier unit given a non-barrier instruction");
     m_fabric.arrive(m_core, inst.id, sync->barrier);
   }
-  void release(uint32_t instruction) {
+  // `noc`: the crossings of the SYNC's arrival and release flits.
+  void release(uint32_t instruction, int64_t flit_hops, int64_t router_traversals) {
     if (m_listener == nullptr) throw InternalError("barrier unit without a controller");
-    m_listener->retire(instruction, InstructionRecord{});
+    InstructionRecord rec;
+    rec.actions.noc_flit_hops = flit_hops;
+    rec.actions.noc_router_traversals = router_traversals;
+    m_listener->retire(instruction, rec);
   }
   void set_listener(IRetireListener* l) { m_listener = l; }
 
@@ -124,12 +128,16 @@ void NocFabric::inject(int src, int dst, int64_t data_bytes, int64_t at, Packet 
   const int64_t flit = m_params.noc.flit_bytes;
   const int64_t bytes = std::max<int64_t>(data_bytes, 1);  // the header rides in the first flit
   p.injected = at;
+  const int64_t flits = (bytes + flit - 1) / flit;
+  const int64_t hops = m_net->topology().hops(src, dst);
+  p.flit_hops += flits * hops;
+  p.router_traversals += flits * (hops + 1);
   const uint64_t id = m_net->inject(src, dst, bytes, at);
   NocFlow& f = m_flows[{src, dst}];
   f.src = src;
   f.dst = dst;
   f.packets += 1;
-  f.flits += (bytes + flit - 1) / flit;
+  f.flits += flits;
   f.bytes += data_bytes;
   m_in_flight.emplace(id, p);
 }
@@ -151,20 +159,24 @@ void NocFabric::deliver(const noc::Delivery& d) {
       if (p.payload->is_response_error()) {
         // The DRAM refused it at once (its data lies outside the contents): answer now.
         m_at_memory.erase(p.payload);
-        m_ports[static_cast<size_t>(p.core)]->complete({p.payload, sc_core::sc_time_stamp(), 0});
+        m_ports[static_cast<size_t>(p.core)]->complete({p.payload, sc_core::sc_time_stamp(), 0,
+                                                        sc_core::SC_ZERO_TIME, p.flit_hops,
+                                                        p.router_traversals});
       }
       break;
     }
     case Kind::kResponse: {
       NocCoreTraffic& t = m_traffic[static_cast<size_t>(p.core)];
       t.network_cycles += p.request_cycles + cycles;
-      m_ports[static_cast<size_t>(p.core)]->complete({p.payload, m_clock.time_of(d.delivered),
-                                                      m_dram.channel_of(p.payload->get_address()),
-                                                      m_clock.time_of(p.request_cycles + cycles)});
+      m_ports[static_cast<size_t>(p.core)]->complete(
+          {p.payload, m_clock.time_of(d.delivered), m_dram.channel_of(p.payload->get_address()),
+           m_clock.time_of(p.request_cycles + cycles), p.flit_hops, p.router_traversals});
       break;
     }
     case Kind::kBarrierArrive: {
       const auto cores = static_cast<int64_t>(m_params.attach.cores.size());
+      m_barrier_arrival.resize(static_cast<size_t>(cores));
+      m_barrier_arrival[static_cast<size_t>(p.core)] = p;
       int64_t& count = m_barrier_count[p.barrier];
       count += 1;
       if (count < cores) break;
@@ -175,12 +187,14 @@ void NocFabric::deliver(const noc::Delivery& d) {
         rel.core = static_cast<int>(c);
         rel.barrier = p.barrier;
         rel.instruction = m_barrier_instruction.at(static_cast<size_t>(c));
+        rel.flit_hops = m_barrier_arrival[static_cast<size_t>(c)].flit_hops;
+        rel.router_traversals = m_barrier_arrival[static_cast<size_t>(c)].router_traversals;
         inject(d.dst, m_params.attach.cores[static_cast<size_t>(c)], 0, m_net->now(), rel);
       }
       break;
     }
     case Kind::kBarrierRelease:
-      m_barriers[static_cast<size_t>(p.core)]->release(p.instruction);
+      m_barriers[static_cast<size_t>(p.core)]->release(p.instruction, p.flit_hops, p.router_traversals);
       break;
   }
 }

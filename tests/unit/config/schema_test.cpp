@@ -95,13 +95,14 @@ TEST(Schema, DeclaresTheIssueTwoToFourTree) {
                           "noc.vcs",
                           "noc.buffer_flits",
                           "noc.clock_mhz",
+                          "noc.link_mm",
                           "noc.attach.cores",
                           "noc.attach.memory",
                           "cores.count",
                           "compiler.partition"}) {
     EXPECT_NE(find_param(key), nullptr) << key;
   }
-  EXPECT_EQ(arch_schema().size(), 92u) << "a parameter was added or removed: update this test and the docs";
+  EXPECT_EQ(arch_schema().size(), 93u) << "a parameter was added or removed: update this test and the docs";
   EXPECT_EQ(find_param("core.array"), nullptr);
   EXPECT_TRUE(is_schema_section("core.scratchpads.ofmap"));
   EXPECT_FALSE(is_schema_section(""));

@@ -59,7 +59,8 @@ TEST(Pricing, BreakdownSumsToTotal) {
     const EnergyTable t = load_energy_table(test::shipped(node));
     const EnergyBreakdown b = price(small_counts(), t);
     EXPECT_NEAR(sum_of(b), b.total_pj, 1e-9 * b.total_pj) << node;
-    EXPECT_EQ(b.by_component().size(), 7u) << node;  // array, 3 scratchpads, vector, dram, clock_tree
+    // array, 3 scratchpads, vector, noc, dram, clock_tree
+    EXPECT_EQ(b.by_component().size(), 8u) << node;
   }
 }
 
@@ -98,6 +99,30 @@ TEST(Pricing, ChangingOneEntryChangesExactlyTheExpectedComponents) {
       EXPECT_EQ(after.at(name) != pj, expect_change) << c.from << " -> " << c.to << ": " << name;
     }
   }
+}
+
+TEST(Pricing, NocFlitsArePricedPerLinkMillimetreAndPerRouter) {
+  const std::string noc =
+      "noc:\n  link: {value: 0.06, unit: pJ/bit/mm, source: s}\n"
+      "  router: {value: 0.1, unit: pJ/bit, source: s}\n";
+  const EnergyTable t = load_energy_table(write_table("noc_price", small_table() + noc));
+  ActionCounts c = small_counts();
+  const EnergyBreakdown without = price(c, t);
+  EXPECT_DOUBLE_EQ(without.noc_pj, 0.0);
+  c.noc = {256, 1.5, 10, 16};  // 32-B flits, 1.5 mm links, 10 link and 16 router crossings
+  const EnergyBreakdown b = price(c, t);
+  const double noc_pj = 256 * (10 * 1.5 * 0.06 + 16 * 0.1);  // 256 x (0.9 + 1.6) = 640
+  EXPECT_NEAR(b.noc_pj, noc_pj, 1e-9);
+  EXPECT_NEAR(b.by_component().at("noc"), noc_pj, 1e-9);
+  // On chip: the clock tree's share grows with it; DRAM does not.
+  EXPECT_NEAR(b.clock_tree_pj - without.clock_tree_pj, 0.2 / 0.8 * noc_pj, 1e-9);
+  EXPECT_NEAR(b.total_pj - without.total_pj, noc_pj / 0.8, 1e-9);
+  EXPECT_DOUBLE_EQ(b.dram_pj, without.dram_pj);
+  // A table without a noc section prices a run without flits, and refuses one with them.
+  const EnergyTable plain = load_energy_table(write_table("noc_plain", small_table()));
+  EXPECT_THROW(price(c, plain), ConfigError);
+  c.noc.flit_hops = c.noc.router_traversals = 0;
+  EXPECT_NO_THROW(price(c, plain));
 }
 
 TEST(Pricing, ZeroCountsNeedNoEntryButNonZeroDo) {

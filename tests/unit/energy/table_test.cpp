@@ -171,6 +171,54 @@ TEST(EnergyTableLoader, BadValuesAreRejected) {
             std::string::npos);
 }
 
+TEST(EnergyTable, ShippedTablesPriceTheNocWithSources) {
+  for (const char* node : {"45nm", "7nm", "45nm-accelergy"}) {
+    const EnergyTable t = load_energy_table(shipped(node));
+    ASSERT_TRUE(t.has_noc) << node;
+    const NocEntry& n = t.noc_prices();
+    EXPECT_GT(n.link_pj_per_bit_mm.value, 0.0) << node;
+    EXPECT_GT(n.router_pj_per_bit.value, 0.0) << node;
+    EXPECT_FALSE(n.link_pj_per_bit_mm.source.empty()) << node;
+    EXPECT_FALSE(n.router_pj_per_bit.source.empty()) << node;
+  }
+  // A smaller node moves a bit for less.
+  EXPECT_LT(load_energy_table(shipped("7nm")).noc.router_pj_per_bit.value,
+            load_energy_table(shipped("45nm")).noc.router_pj_per_bit.value);
+}
+
+TEST(EnergyTableLoader, TheNocSectionIsOptionalButCompleteWhenPresent) {
+  const std::string path = write_table("no_noc", small_table());
+  const EnergyTable t = load_energy_table(path);
+  EXPECT_FALSE(t.has_noc);
+  try {
+    t.noc_prices();
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(path), std::string::npos) << msg;
+    EXPECT_NE(msg.find("no noc section"), std::string::npos) << msg;
+  }
+  const std::string noc =
+      "noc:\n  link: {value: 0.06, unit: pJ/bit/mm, source: s}\n"
+      "  router: {value: 0.1, unit: pJ/bit, source: s}\n";
+  const EnergyTable with = load_energy_table(write_table("noc", small_table() + noc));
+  EXPECT_DOUBLE_EQ(with.noc_prices().link_pj_per_bit_mm.value, 0.06);
+  EXPECT_DOUBLE_EQ(with.noc_prices().router_pj_per_bit.value, 0.1);
+
+  std::string wrong_unit = small_table() + noc;
+  wrong_unit.replace(wrong_unit.find("pJ/bit/mm"), 9, "pJ/bit");
+  EXPECT_NE(load_error("noc_unit", wrong_unit)
+                .find("noc_unit.yaml:23: noc.link.unit = 'pJ/bit': must be 'pJ/bit/mm'"),
+            std::string::npos)
+      << load_error("noc_unit", wrong_unit);
+  const std::string no_router = small_table() + "noc:\n  link: {value: 0.06, unit: pJ/bit/mm, source: s}\n";
+  EXPECT_NE(load_error("noc_router", no_router).find("noc.router = '': missing required entry"),
+            std::string::npos)
+      << load_error("noc_router", no_router);
+  EXPECT_NE(load_error("noc_key", small_table() + noc + "  wire: 3\n").find("noc.wire = '3': unknown key"),
+            std::string::npos);
+}
+
 TEST(EnergyTableLoader, MissingFileAndSyntaxErrors) {
   try {
     load_energy_table("/nonexistent/energy.yaml");

@@ -121,7 +121,8 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   // The DRAM side of a descriptor of `layer` starting at `start` (timing above). `data` holds its
   // bytes in walk order when functional (else empty). Sets the last and first completion times; false +
   // error on an error response.
-  // Behind the NoC, m_first_network is set to the first completion's time in the network.
+  // Behind the NoC, m_first_network is set to the first completion's time in the network, and
+  // m_noc_* to its bursts' flit crossings.
   bool dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_core::sc_time& start,
                  std::vector<uint8_t>& data, sc_core::sc_time* last_done, sc_core::sc_time* first_done,
                  std::string& error);
@@ -147,6 +148,8 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   DmaModuleParams m_params;
   sc_core::sc_time m_first_network;  // of the last descriptor's first completion (dram_side)
   double m_network_share = 0.0;      // of its bursts' round trips, the fraction in the network
+  // Of its bursts' NoC messages: link and router crossings of their flits (DramCompletion).
+  int64_t m_noc_flit_hops = 0, m_noc_router_traversals = 0;
   DmaCounters m_counters;
   IRunObserver* m_observer = nullptr;
   IRunObserver* m_request_observer = nullptr;              // m_observer when it wants every DRAM request

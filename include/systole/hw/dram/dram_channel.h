@@ -41,6 +41,8 @@ struct DramCompletion {
   // Behind the NoC (hw/noc/noc_fabric.h): the time its request and response spent in the
   // network; zero from a DRAM model.
   sc_core::sc_time network = sc_core::SC_ZERO_TIME;
+  // Behind the NoC: the link and router crossings of the request's and the response's flits.
+  int64_t noc_flit_hops = 0, noc_router_traversals = 0;
 };
 
 class IDramRequestPort : public virtual sc_core::sc_interface {

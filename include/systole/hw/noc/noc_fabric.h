@@ -12,6 +12,8 @@
 //   - write request: the data to the channel's node; its acknowledgement is one flit;
 //   - barrier: one flit from each core to core 0's node when the core reaches a barrier SYNC, and
 //     from core 0's node one to every core once all have arrived.
+// The flits' link and router crossings go into the record of the instruction they serve (a LOAD or
+// STORE: its requests and responses, via DramCompletion; a barrier SYNC: its arrival and release).
 // Every message enters the network at the first NoC edge strictly after the event that makes it
 // (the DMA's request, the DRAM's completion, a core reaching a barrier, the last arrival reaching
 // core 0's node): its network interface registers it for one edge. A request reaches the DRAM
@@ -102,6 +104,9 @@ class NocFabric : public sc_core::sc_module {
     int64_t request_cycles = 0;  // responses: their request's network cycles
     uint32_t instruction = 0;    // barrier messages: the SYNC's id on its core
     int64_t barrier = -1;
+    // Link and router crossings of this message's flits plus those of the message it answers
+    // (a response: its request; a barrier release: the core's arrival), for the energy model.
+    int64_t flit_hops = 0, router_traversals = 0;
   };
   struct Pending {
     sc_core::sc_time arrival;
@@ -128,6 +133,7 @@ class NocFabric : public sc_core::sc_module {
   // Requests the DRAM holds, by payload: the response each becomes.
   std::unordered_map<const tlm::tlm_generic_payload*, Packet> m_at_memory;
   std::vector<uint32_t> m_barrier_instruction;  // per core: the id of the barrier SYNC it waits at
+  std::vector<Packet> m_barrier_arrival;        // per core: its delivered arrival at the barrier
   std::map<int64_t, int64_t> m_barrier_count;   // arrivals per barrier id
   std::map<std::pair<int, int>, NocFlow> m_flows;
   std::vector<NocCoreTraffic> m_traffic;
