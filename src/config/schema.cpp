@@ -302,19 +302,19 @@ std::vector<ParamDef> declare() {
       [](auto& a) -> auto& { return a.energy.dram_standard; }));
   s.push_back(float_param(
       "energy.static_power_mw.array", "mW", 0.0, at_least(0, 1e7),
-      "Static power of the PE array (leakage and ungated clock), drawn for the whole run; a property "
-      "of the design, not of the node: 0 leaves it out",
+      "Static power of one core's PE array (leakage and ungated clock), drawn for the whole run by "
+      "every core; a property of the design, not of the node: 0 leaves it out",
       [](auto& a) -> auto& { return a.energy.static_power.array_mw; }));
   s.push_back(float_param(
-      "energy.static_power_mw.vector", "mW", 0.0, at_least(0, 1e7), "Static power of the vector unit",
+      "energy.static_power_mw.vector", "mW", 0.0, at_least(0, 1e7), "Static power of one core's vector unit",
       [](auto& a) -> auto& { return a.energy.static_power.vector_mw; }));
   s.push_back(float_param(
       "energy.static_power_mw.scratchpads", "mW", 0.0, at_least(0, 1e7),
-      "Static power of all scratchpads together, split between them by capacity",
+      "Static power of one core's scratchpads together, split between them by capacity",
       [](auto& a) -> auto& { return a.energy.static_power.scratchpads_mw; }));
   s.push_back(float_param(
       "energy.static_power_mw.control", "mW", 0.0, at_least(0, 1e7),
-      "Static power of the controller, DMA engine and other always-on logic",
+      "Static power of one core's controller, DMA engine and other always-on logic",
       [](auto& a) -> auto& { return a.energy.static_power.control_mw; }));
   s.push_back(int_param(
       "energy.power_window_cycles", "cycles", 10000, at_least(1, 1e12),

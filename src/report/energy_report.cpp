@@ -307,7 +307,12 @@ PricingContext pricing_context(const ArchSpec& arch) {
     ctx.role_scratchpad[index_of(r)] = arch.core.scratchpads.named_index(r);
   ctx.dram_standard = energy_dram_standard(arch);
   ctx.cycle_ns = arch.core.cycle_ns();
+  // energy.static_power_mw is one core's: every core draws it.
+  const auto cores = static_cast<double>(arch.cores.count);
   ctx.static_power = arch.energy.static_power;
+  for (double* mw : {&ctx.static_power.array_mw, &ctx.static_power.vector_mw,
+                     &ctx.static_power.scratchpads_mw, &ctx.static_power.control_mw})
+    *mw *= cores;
   ctx.noc.enabled = arch.cores.count > 1;
   ctx.noc.flit_bits = 8.0 * static_cast<double>(arch.noc.flit_bytes);
   ctx.noc.link_mm = arch.noc.link_mm;

@@ -201,6 +201,12 @@ TEST(MulticoreRun, EveryFlitHopIsPricedInTheEnergyAndThePower) {
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_NE(bad.err.find("no_noc.yaml"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("no noc section"), std::string::npos) << bad.err;
+  // Static power is per core: four cores draw four times energy.static_power_mw.
+  const Json st = run_report(dir, "static", "--set cores.count=4 --set energy.static_power_mw.control=10");
+  const double ns =
+      st["total"]["cycles"].get<double>() * 1000.0 / st["config"]["core"]["clock_mhz"].get<double>();
+  EXPECT_NEAR(st["total"]["energy_static_pj"].get<double>(), 4 * 10 * ns, 1e-9 * 40 * ns);
+  EXPECT_NEAR(st["total"]["energy_by_component"]["control"].get<double>(), 4 * 10 * ns, 1e-9 * 40 * ns);
   // A single-core run has no NoC keys at all.
   const Json one = run_report(dir, "one", "");
   EXPECT_FALSE(one["total"]["actions"].contains("noc"));

@@ -59,7 +59,7 @@ struct PricingContext {
     double total_ns = 0.0;     // total.cycles x cycle_ns
   } dram_idd;
   double cycle_ns = 1.0;
-  StaticPowerParams static_power;  // mW
+  StaticPowerParams static_power;  // mW, of all cores together (energy.static_power_mw x cores.count)
   // A multi-core run's network-on-chip: its flits are priced (energy/pricing.h NocCount) and its
   // records carry the noc counts (report.json actions.noc, the activity's noc columns).
   struct Noc {
