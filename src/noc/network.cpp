@@ -178,7 +178,7 @@ Network::Network(const NocParams& p, std::unique_ptr<ITopology> topology)
       for (size_t v = 0; v < vcs; ++v) router.out[q * vcs + v].credits = ejection ? kNever : m_p.buffer_flits;
       if (port.link.router >= 0) {
         port.link_index = static_cast<int64_t>(m_counters.links.size());
-        m_counters.links.push_back({r, static_cast<int>(q), 0});
+        m_counters.links.push_back({r, static_cast<int>(q), 0, {}});
       }
     }
   }
@@ -193,6 +193,12 @@ Network::Network(const NocParams& p, std::unique_ptr<ITopology> topology)
 }
 
 Network::~Network() = default;
+
+void Network::set_link_window(int64_t cycles) {
+  if (cycles < 0 || m_counters.flits_injected > 0)
+    throw InternalError(fmt::format("NoC: link window of {} cycles set at cycle {}", cycles, m_now));
+  m_link_window = cycles;
+}
 
 int64_t Network::zero_load_latency(int a, int b, int64_t flits) const {
   const int64_t h = m_topo->hops(a, b);
@@ -424,7 +430,13 @@ void Network::step(std::vector<Delivery>* out) {
           ++next.flits;
           ++s.buffered;
           ++m_counters.flit_hops;
-          ++m_counters.links[static_cast<size_t>(outp.link_index)].flits;
+          LinkCounters& link = m_counters.links[static_cast<size_t>(outp.link_index)];
+          ++link.flits;
+          if (m_link_window > 0) {
+            const int64_t k = m_now / m_link_window;
+            if (link.windows.empty() || link.windows.back().first != k) link.windows.emplace_back(k, 0);
+            ++link.windows.back().second;
+          }
         }
         if (flit.tail) {
           ovc.owned = false;

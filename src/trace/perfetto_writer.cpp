@@ -15,6 +15,7 @@ namespace {
 
 constexpr int kCorePid = 1;
 constexpr int kDramPid = 2;
+constexpr int kNocPid = 3;  // multi-core runs: the busiest links' utilisation
 // Cores 1, 2, ... of a multi-core NPU: processes kOtherCorePid + core, with core 0's tracks.
 constexpr int kOtherCorePid = 100;
 
@@ -232,9 +233,51 @@ void PerfettoWriter::finish(const SimResult& result) {
           << "\n";
     }
   }
+  if (!result.noc.topology.empty()) noc_links(result.noc);
   m_out << "]}\n";
   m_out.close();
   if (!m_out) throw UserError(fmt::format("{}: writing the trace failed: {}", m_path, std::strerror(errno)));
+}
+
+void PerfettoWriter::noc_links(const NocStats& noc) {
+  const int64_t w = noc.link_window_cycles;
+  if (w < 1 || noc.clock_mhz <= 0) return;
+  std::vector<const NocLinkStats*> busy;
+  for (const NocLinkStats& l : noc.links)
+    if (l.flits > 0) busy.push_back(&l);
+  std::stable_sort(busy.begin(), busy.end(),
+                   [](const NocLinkStats* a, const NocLinkStats* b) { return a->flits > b->flits; });
+  if (busy.size() > kMaxLinkTracks) busy.resize(kMaxLinkTracks);
+  m_out << fmt::format(R"(,{{"ph":"M","pid":{},"name":"process_name","args":{{"name":{}}}}})", kNocPid,
+                       quoted(fmt::format("NoC {} {}x{}: the {} busiest links", noc.topology, noc.x, noc.y,
+                                          busy.size())))
+        << "\n";
+  const double window_us = static_cast<double>(w) / noc.clock_mhz;  // NoC cycles / MHz = us
+  const double core_cycles_per_us = m_arch.core.clock_mhz;
+  auto router = [&](int r) {
+    return noc.topology == "mesh" ? fmt::format("{} ({},{})", r, r % noc.x, r / noc.x) : std::to_string(r);
+  };
+  for (const NocLinkStats* l : busy) {
+    const std::string name =
+        quoted(fmt::format("link {} -> {} utilisation %", router(l->from_router), router(l->to_router)));
+    // One sample per window that moved a flit, and a 0 where an idle stretch begins.
+    auto sample = [&](int64_t k, double percent) {
+      const double begin_us = static_cast<double>(k) * window_us;
+      const auto begin = static_cast<int64_t>(begin_us * core_cycles_per_us);
+      const auto end = static_cast<int64_t>((begin_us + window_us) * core_cycles_per_us) + 1;
+      if (begin >= m_options.end_cycle || end <= m_options.begin_cycle) return;
+      m_out << fmt::format(R"(,{{"ph":"C","pid":{},"name":{},"ts":{:.6f},"args":{{"utilisation":{:.6g}}}}})",
+                           kNocPid, name, begin_us, percent)
+            << "\n";
+    };
+    int64_t next = 0;  // the window after the last sample
+    for (const auto& [k, flits] : l->windows) {
+      if (k > next) sample(next, 0.0);
+      sample(k, 100.0 * static_cast<double>(flits) / static_cast<double>(w));
+      next = k + 1;
+    }
+    sample(next, 0.0);
+  }
 }
 
 void register_trace_sink_perfetto(TraceSinkRegistry& registry) {

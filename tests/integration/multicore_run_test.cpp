@@ -119,6 +119,31 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
     if (e["ph"] == "M" && e["name"] == "process_name") processes.insert(e["args"]["name"].get<std::string>());
   }
   for (const int pid : {1, 101, 102, 103}) EXPECT_GT(slices[pid], 0) << "pid " << pid;
+  // Process 3 has a utilisation counter per busy link (at most 16): the busiest link's samples,
+  // held until the next, integrate to its flits.
+  std::map<std::string, std::vector<std::pair<double, double>>> links;  // name -> (ts us, %)
+  for (const Json& e : trace["traceEvents"]) {
+    if (e["ph"] == "C" && e["pid"] == 3)
+      links[e["name"].get<std::string>()].emplace_back(e["ts"].get<double>(),
+                                                       e["args"]["utilisation"].get<double>());
+  }
+  ASSERT_FALSE(links.empty());
+  EXPECT_LE(links.size(), 16u);
+  int64_t busiest = 0;
+  for (const Json& l : noc["links"]) busiest = std::max(busiest, l["flits"].get<int64_t>());
+  double best = 0.0;
+  const double window_us = 10000.0 / 1000.0;  // power window 10000 core cycles; NoC at 1000 MHz
+  for (const auto& [name, samples] : links) {
+    EXPECT_EQ(name.rfind("link ", 0), 0u) << name;
+    double flits = 0.0;
+    for (const auto& [ts, percent] : samples) {
+      EXPECT_GE(percent, 0.0);
+      EXPECT_LE(percent, 100.0);
+      flits += percent / 100.0 * window_us * 1000.0;  // % of the window's NoC cycles
+    }
+    best = std::max(best, flits);
+  }
+  EXPECT_NEAR(best, static_cast<double>(busiest), 1e-3 * static_cast<double>(busiest));
   EXPECT_EQ(processes.count("core 3: systole-default-edge-npu"), 1u);
   run_report(dir, "b", args + " --trace perfetto");
   EXPECT_EQ(read_file(dir / "a" / "report.json"), read_file(dir / "b" / "report.json"));

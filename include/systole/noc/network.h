@@ -24,6 +24,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "systole/config/noc_params.h"
@@ -40,6 +41,9 @@ std::unique_ptr<ITopology> make_topology(const NocParams& p);
 struct LinkCounters {
   int router = 0, port = 0;  // the channel leaving this router's port
   int64_t flits = 0;         // = cycles the channel was busy
+  // With Network::set_link_window(W): (window k, flits crossed in cycles [k W, (k + 1) W)) for
+  // every window in which the channel moved a flit, in order (at most one entry per flit-hop).
+  std::vector<std::pair<int64_t, int64_t>> windows;
 };
 
 struct NetworkCounters {
@@ -80,6 +84,10 @@ class Network {
   int64_t next_event() const;
 
   const NetworkCounters& counters() const { return m_counters; }
+  // Count each channel's flits per window of `cycles` NoC cycles as well (LinkCounters::windows;
+  // 0, the default, does not). Set before anything is injected.
+  void set_link_window(int64_t cycles);
+  int64_t link_window() const { return m_link_window; }
   // Zero-load latency of a packet of `flits` flits from a to b (the formula above).
   int64_t zero_load_latency(int a, int b, int64_t flits) const;
 
@@ -94,6 +102,7 @@ class Network {
   std::unique_ptr<ITopology> m_topo;
   std::unique_ptr<Impl> m_impl;
   int64_t m_now = 0;
+  int64_t m_link_window = 0;
   NetworkCounters m_counters;
 };
 

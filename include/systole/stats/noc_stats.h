@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace systole {
@@ -12,6 +13,9 @@ namespace systole {
 struct NocLinkStats {
   int from_router = 0, to_router = 0;
   int64_t flits = 0;  // = the cycles it was busy (one flit per cycle)
+  // (window k, flits in NoC cycles [k W, (k + 1) W)), W = NocStats::link_window_cycles, for the
+  // windows in which it moved a flit (traces; not in report.json).
+  std::vector<std::pair<int64_t, int64_t>> windows;
 };
 
 // Traffic from one node to another.
@@ -37,6 +41,7 @@ struct NocStats {
   int64_t cycles = 0;             // NoC cycles the run spanned
   std::vector<int> memory_nodes;  // per DRAM channel
   int64_t packets = 0, flits = 0, flit_hops = 0, router_traversals = 0;
+  int64_t link_window_cycles = 0;   // NocLinkStats::windows' window, NoC cycles
   std::vector<NocLinkStats> links;  // every direction of every link, by (from, to)
   std::vector<NocFlowStats> flows;  // every (src, dst) that carried a packet
   std::vector<NocCoreStats> cores;

@@ -31,6 +31,9 @@ namespace systole::trace {
 
 class PerfettoWriter : public hw::IRunObserver {
  public:
+  // NoC links with a track of their own: the busiest by flits, those that moved any.
+  static constexpr size_t kMaxLinkTracks = 16;
+
   // Opens `path` for writing (UserError when it cannot) and writes the header and track names.
   // `arch`, `program`, `table` must outlive the writer.
   PerfettoWriter(const std::string& path, const ArchSpec& arch, const Program& program,
@@ -39,12 +42,15 @@ class PerfettoWriter : public hw::IRunObserver {
   void on_retire(const Instruction& inst, const hw::InstructionRecord& record) override;
   void on_dram_burst(int channel, int64_t done_cycle, int64_t bytes, bool write) override;
 
-  // Writes the counter tracks from the run's activity windows and closes the JSON; UserError when
-  // the file cannot be written.
+  // Writes the counter tracks from the run's activity windows (and, in a multi-core run, those of
+  // its kMaxLinkTracks busiest NoC links) and closes the JSON; UserError when the file cannot be
+  // written.
   void finish(const SimResult& result);
 
  private:
   void slice(int pid, int tid, const std::string& name, int64_t begin, int64_t end, const std::string& args);
+  // A multi-core run's busiest links: a process "NoC" with a utilisation counter per link.
+  void noc_links(const NocStats& noc);
   std::string ts(int64_t cycle) const;
 
   std::ofstream m_out;

@@ -1,5 +1,7 @@
 #include "systole/hw/core/npu_top.h"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include <fmt/format.h>
@@ -39,7 +41,13 @@ std::vector<std::unique_ptr<Core>> make_cores(const NpuTopParams& p, int64_t* ru
 
 std::unique_ptr<NocFabric> make_fabric(const ArchSpec& arch, const IDramChannel& dram) {
   if (arch.cores.count <= 1) return nullptr;
-  return std::make_unique<NocFabric>("noc", NocFabricParams{arch.noc, resolve_noc_attachment(arch)}, dram);
+  // Links are counted per power window (energy.power_window_cycles core cycles) in NoC cycles,
+  // rounded up: the per-link tracks of traces (docs/multicore.md "Traces").
+  const auto link_window = std::max<int64_t>(
+      1, static_cast<int64_t>(std::ceil(static_cast<double>(arch.energy.power_window_cycles) *
+                                        arch.noc.clock_mhz / arch.core.clock_mhz)));
+  return std::make_unique<NocFabric>(
+      "noc", NocFabricParams{arch.noc, resolve_noc_attachment(arch), link_window}, dram);
 }
 
 }  // namespace

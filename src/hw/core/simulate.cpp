@@ -70,11 +70,13 @@ NocStats noc_stats(const hw::NocFabric& fabric, const sc_core::sc_time& end) {
   s.flits = c.flits_delivered;
   s.flit_hops = c.flit_hops;
   s.router_traversals = c.router_traversals;
+  s.link_window_cycles = net.link_window();
   for (const noc::LinkCounters& l : c.links) {
     NocLinkStats ls;
     ls.from_router = l.router;
     ls.to_router = topo.ports(l.router).at(static_cast<size_t>(l.port)).router;
     ls.flits = l.flits;
+    ls.windows = l.windows;
     s.links.push_back(ls);
   }
   std::sort(s.links.begin(), s.links.end(), [](const NocLinkStats& a, const NocLinkStats& b) {

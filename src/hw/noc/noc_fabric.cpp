@@ -89,6 +89,7 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NocFabricParams& params
       m_clock(params.noc.clock_mhz),
       m_net(std::make_unique<noc::Network>(params.noc, noc::make_topology(params.noc))),
       m_traffic(params.attach.cores.size()) {
+  m_net->set_link_window(params.link_window_cycles);
   for (size_t c = 0; c < params.attach.cores.size(); ++c) {
     m_ports.push_back(std::make_unique<CorePort>(*this, static_cast<int>(c)));
     m_barriers.push_back(std::make_unique<BarrierUnit>(*this, static_cast<int>(c)));

@@ -77,6 +77,44 @@ TEST(NocNetwork, ABufferShorterThanTheCreditRoundTripThrottlesAStream) {
   EXPECT_EQ(net->counters().flits_delivered, 40);
 }
 
+TEST(NocNetwork, LinkWindowsSplitEachLinksFlitsByTime) {
+  // One 40-flit packet over a 3-router line: each link is busy for 40 consecutive cycles,
+  // starting when the head reaches it; windows of 16 cycles hold the flits each crossed in them.
+  NocParams p;
+  p.x = 3, p.y = 1, p.flit_bytes = 1;
+  auto net = make(p);
+  net->set_link_window(16);
+  EXPECT_EQ(net->link_window(), 16);
+  net->inject(0, 2, 40, 0);
+  net->run_until(1000000);
+  int busy_links = 0;
+  for (const LinkCounters& l : net->counters().links) {
+    int64_t sum = 0, last = -1;
+    for (const auto& [k, flits] : l.windows) {
+      EXPECT_GT(k, last) << "windows in order, one entry each";
+      EXPECT_GT(flits, 0);
+      EXPECT_LE(flits, 16) << "at most one flit per cycle";
+      sum += flits;
+      last = k;
+    }
+    EXPECT_EQ(sum, l.flits);
+    if (l.flits > 0) {
+      ++busy_links;
+      EXPECT_EQ(l.flits, 40);
+      // 40 back-to-back flits cover three or four windows; the inner ones are full.
+      ASSERT_GE(l.windows.size(), 3u);
+      for (size_t i = 1; i + 1 < l.windows.size(); ++i) EXPECT_EQ(l.windows[i].second, 16);
+    }
+  }
+  EXPECT_EQ(busy_links, 2);
+  // Without a window nothing is kept per window; once flits move it cannot be set.
+  auto plain = make(p);
+  plain->inject(0, 2, 40, 0);
+  plain->run_until(1000000);
+  for (const LinkCounters& l : plain->counters().links) EXPECT_TRUE(l.windows.empty());
+  EXPECT_THROW(plain->set_link_window(16), InternalError);
+}
+
 TEST(NocNetwork, OverloadLosesAndDuplicatesNoFlit) {
   for (NocTopology topo : {NocTopology::kMesh, NocTopology::kRing, NocTopology::kCrossbar}) {
     const char* name = to_string(topo);

@@ -51,6 +51,8 @@ namespace systole::hw {
 struct NocFabricParams {
   NocParams noc;
   NocAttachment attach;  // node of each core and of each DRAM channel
+  // Each link's flits per window of this many NoC cycles (noc::Network::set_link_window; 0: none).
+  int64_t link_window_cycles = 0;
 };
 
 // Traffic between two nodes, by direction of the pair (src, dst).
