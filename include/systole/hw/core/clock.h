@@ -21,6 +21,7 @@ class Clock {
   int64_t cycle_of(const sc_core::sc_time& t) const;
 
  private:
+  int64_t edge_ps(int64_t cycle) const;  // round(cycle * period), ps
   double m_period_ps;
 };
 
