@@ -59,11 +59,11 @@ int64_t overlap(const std::vector<std::pair<int64_t, int64_t>>& merged, int64_t 
   return sum;
 }
 
+}  // namespace
+
 double utilization(int64_t macs, int64_t cycles, int64_t pes) {
   return cycles > 0 && pes > 0 ? static_cast<double>(macs) / (static_cast<double>(cycles) * pes) : 0.0;
 }
-
-}  // namespace
 
 void add_into(LayerStats& dst, const LayerStats& src) {
   dst.cycles += src.cycles;

@@ -97,19 +97,13 @@ SimResult attribute_cores(const Program& program, const std::vector<InstructionR
     ls.critical_path = per_core[last].layers[l].critical_path;
     ls.compute_cycles = compute / static_cast<int64_t>(cores);
     ls.stall_cycles = ls.cycles - ls.compute_cycles;
-    ls.utilization =
-        ls.cycles > 0 && array_pes > 0
-            ? static_cast<double>(ls.macs) / (static_cast<double>(ls.cycles) * static_cast<double>(array_pes))
-            : 0.0;
+    ls.utilization = utilization(ls.macs, ls.cycles, array_pes);
   }
   LayerStats total;
   total.name = "total";
   for (const LayerStats& ls : result.layers) add_into(total, ls);
   if (result.layers.empty()) total = result.total;
-  total.utilization = total.cycles > 0 && array_pes > 0
-                          ? static_cast<double>(total.macs) /
-                                (static_cast<double>(total.cycles) * static_cast<double>(array_pes))
-                          : 0.0;
+  total.utilization = utilization(total.macs, total.cycles, array_pes);
   result.total = total;
   for (size_t c = 0; c < cores; ++c) result.cores.push_back({static_cast<int64_t>(c), per_core[c].total});
   return result;

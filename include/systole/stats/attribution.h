@@ -162,6 +162,9 @@ SimResult attribute_in_windows(const Program& program, const std::vector<Instruc
                                int64_t total_cycles, double simulated_ns, int64_t array_pes,
                                const std::vector<int64_t>& bounds);
 
+// MACs / (cycles x pes): the share of the PEs' cycles that did a MAC; 0 without cycles or PEs.
+double utilization(int64_t macs, int64_t cycles, int64_t pes);
+
 // Adds src's counts (MACs, vector ops, bytes, busy cycles, instructions, actions) into dst; not
 // its cycles, breakdowns or utilization. add_into adds the cycles and breakdowns too.
 void add_counts(LayerStats& dst, const LayerStats& src);
