@@ -60,10 +60,12 @@ std::optional<int64_t> split_cost(const LoweringContext& ctx, const GemmProblem&
   for (int64_t c = 0; c < s.cores; ++c) {
     const auto [b, e] = share_range(extent_of(p, split.axis), split.granule, c, s.cores);
     if (b == e) continue;
+    // Shares of one size cost about the same (a convolution's bands differ only by the halo rows
+    // at image edges; every band's tile must fit the same scratchpads: share_problem).
     auto it = by_size.find(e - b);
     if (it == by_size.end()) {
       try {
-        it = by_size.emplace(e - b, map_whole(ctx, slice_problem(p, split.axis, b, e))).first;
+        it = by_size.emplace(e - b, map_whole(ctx, share_problem(p, split, c, s.cores))).first;
       } catch (const ConfigError&) {
         return std::nullopt;
       } catch (const BudgetExceeded&) {
@@ -141,8 +143,7 @@ GemmProblem core_problem(const LoweringContext& ctx, const GemmProblem& p) {
   CoreShare& s = *ctx.share;
   if (!s.split) return p;
   s.used = true;
-  const auto [b, e] = share_range(extent_of(p, s.split->axis), s.split->granule, s.core, s.cores);
-  return slice_problem(p, s.split->axis, b, e);
+  return share_problem(p, *s.split, s.core, s.cores);
 }
 
 bool empty_problem(const GemmProblem& p) {

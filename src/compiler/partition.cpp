@@ -60,6 +60,19 @@ std::pair<int64_t, int64_t> share_range(int64_t extent, int64_t granule, int64_t
   return {std::min(extent, u0 * granule), std::min(extent, u1 * granule)};
 }
 
+GemmProblem share_problem(const GemmProblem& p, const GemmSplit& split, int64_t core, int64_t cores) {
+  const int64_t extent = extent_of(p, split.axis);
+  const auto [b, e] = share_range(extent, split.granule, core, cores);
+  GemmProblem q = slice_problem(p, split.axis, b, e);
+  if (p.is_conv && split.axis == SplitAxis::kM) {
+    for (int64_t c = 0; c < cores; ++c) {
+      const auto [cb, ce] = share_range(extent, split.granule, c, cores);
+      if (ce > cb) q.m_bands.emplace_back(cb, ce - cb);
+    }
+  }
+  return q;
+}
+
 GemmProblem slice_problem(const GemmProblem& p, SplitAxis axis, int64_t begin, int64_t end) {
   if (p.sliced) throw InternalError("GEMM '" + p.name + "' sliced twice");
   if (begin < 0 || end < begin || end > extent_of(p, axis))

@@ -100,16 +100,28 @@ int64_t conv_tile_rows(const ConvGeometry& g, int64_t m0, int64_t m1) {
   }
   return rows;
 }
-// Walks the ceil(m / tm) tiles, each over the images it touches: O(m / tm + batch) steps; the
-// caller bounds both by the instruction budget.
+// Walks the ceil(m / tm) tiles of rows [begin, begin + m), each over the images it touches:
+// O(m / tm + batch) steps; the caller bounds both by the instruction budget.
 // `max_tiles` walks only the first tiles: then max_rows is a lower bound of the true maximum.
-RowStats conv_row_stats(const ConvGeometry& g, int64_t m, int64_t tm, int64_t max_tiles = kSaturated) {
+RowStats conv_row_stats(const ConvGeometry& g, int64_t begin, int64_t m, int64_t tm,
+                        int64_t max_tiles = kSaturated) {
   RowStats st;
   for (int64_t m0 = 0, i = 0; m0 < m && i < max_tiles; m0 += tm, ++i) {
-    const int64_t rows = conv_tile_rows(g, m0, std::min(m, m0 + tm));
+    const int64_t rows = conv_tile_rows(g, begin + m0, begin + std::min(m, m0 + tm));
     st.max_rows = std::max(st.max_rows, rows);
     st.sum_rows = sat_add(st.sum_rows, rows);
     if (m0 > m - tm) break;  // the last tile (m0 + tm would overflow near 2^63)
+  }
+  return st;
+}
+// The row statistics of problem p's m tiles of size tm, at their own rows (from m_begin): the sum
+// over p's tiles, and the largest tile over p's and, for a convolution split among cores, over
+// every core's band (GemmProblem::m_bands: one tiling serves them all).
+RowStats band_row_stats(const GemmProblem& p, int64_t tm, int64_t max_tiles = kSaturated) {
+  RowStats st = conv_row_stats(p.conv, p.m_begin, p.m, tm, max_tiles);
+  for (const auto& [begin, m] : p.m_bands) {
+    if (begin != p.m_begin)
+      st.max_rows = std::max(st.max_rows, conv_row_stats(p.conv, begin, m, tm, max_tiles).max_rows);
   }
   return st;
 }
@@ -134,10 +146,10 @@ TileFootprint tile_footprint(const GemmProblem& p, const ElementBytes& eb, int64
                              int64_t tk) {
   TileFootprint f;
   if (p.is_conv) {
-    f.ifmap = sat_mul(sat_mul(sat_mul(conv_row_stats(p.conv, p.m, tm).max_rows,
-                                      conv_plane_stats(p.conv, p.k, tk).max_planes),
-                              p.conv.w),
-                      p.a.elem_bytes);
+    f.ifmap =
+        sat_mul(sat_mul(sat_mul(band_row_stats(p, tm).max_rows, conv_plane_stats(p.conv, p.k, tk).max_planes),
+                        p.conv.w),
+                p.a.elem_bytes);
   } else {
     f.ifmap = sat_mul(sat_mul(tm, tk), p.a.elem_bytes);
   }
@@ -305,7 +317,7 @@ TileChoice search_tilings(const MapperRequest& r, const TileCandidates& c, const
       // Too many tiles to walk: the first kPrefixTiles give a lower bound of the largest ifmap
       // tile, which is enough to refuse a conv whose input rows can never fit (e.g. W = 2^31).
       constexpr int64_t kPrefixTiles = 4096;
-      f.ifmap = sat_mul(sat_mul(sat_mul(conv_row_stats(p.conv, p.m, tm, kPrefixTiles).max_rows,
+      f.ifmap = sat_mul(sat_mul(sat_mul(band_row_stats(p, tm, kPrefixTiles).max_rows,
                                         conv_plane_stats(p.conv, p.k, tk, kPrefixTiles).max_planes),
                                 p.conv.w),
                         p.a.elem_bytes);
@@ -343,7 +355,7 @@ TileChoice search_tilings(const MapperRequest& r, const TileCandidates& c, const
   std::map<int64_t, PlaneStats> plane_cache;
   auto rows_of = [&](int64_t tm) {
     auto it = row_cache.find(tm);
-    if (it == row_cache.end()) it = row_cache.emplace(tm, conv_row_stats(p.conv, p.m, tm)).first;
+    if (it == row_cache.end()) it = row_cache.emplace(tm, band_row_stats(p, tm)).first;
     return it->second;
   };
   auto planes_of = [&](int64_t tk) {

@@ -122,6 +122,9 @@ Json mapping_json(const MappingRecord& m) {
     j["score"] = m.ranked[0].score;
   }
   if (m.ranked.size() > 1) j["runner_up"] = ranked_json(m)[1];
+  // Multi-core runs: how the cores shared the layer (docs/multicore.md "Partitioning").
+  if (!m.partition.empty())
+    j["partition"] = {{"strategy", m.partition}, {"split", m.split}, {"reason", m.partition_reason}};
   return j;
 }
 

@@ -102,11 +102,23 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
     read += c["read_bytes"].get<int64_t>();
   }
   EXPECT_EQ(read, r["total"]["dram_reads_bytes"].get<int64_t>()) << "every DRAM read crossed the NoC";
+  // Every layer's mapping says how the cores shared it, with each core's range and why.
+  int partitioned = 0;
   for (const Json& l : r["layers"]) {
-    if (l["mapping"]["dataflow"] == "ws") {
-      EXPECT_FALSE(l["mapping"].contains("partition") && l["mapping"]["partition"].empty());
+    const std::string type = l["type"];
+    if (type != "conv2d" && type != "matmul" && type != "add" && type != "pool" && type != "concat") continue;
+    ASSERT_TRUE(l.contains("mapping") && l["mapping"].contains("partition")) << l["name"];
+    const Json& part = l["mapping"]["partition"];
+    EXPECT_FALSE(part["strategy"].get<std::string>().empty()) << l["name"];
+    EXPECT_FALSE(part["reason"].get<std::string>().empty()) << l["name"];
+    if (type == "conv2d" || type == "matmul") {
+      // "m 0-127 | 128-255 | 256-383 | 384-511": one range (or "none") per core.
+      const std::string split = part["split"];
+      EXPECT_EQ(std::count(split.begin(), split.end(), '|'), 3) << l["name"] << ": " << split;
+      ++partitioned;
     }
   }
+  EXPECT_EQ(partitioned, 5);  // conv, conv2, proj, fc_a, fc_b
   const std::string summary = read_file(dir / "a" / "summary.txt");
   EXPECT_NE(summary.find("cores (each over the whole run):"), std::string::npos);
   EXPECT_NE(summary.find("NoC mesh 2x2"), std::string::npos);
@@ -236,6 +248,33 @@ TEST(MulticoreRun, EveryFlitHopIsPricedInTheEnergyAndThePower) {
   const Json one = run_report(dir, "one", "");
   EXPECT_FALSE(one["total"]["actions"].contains("noc"));
   EXPECT_FALSE(one["total"]["energy_by_component"].contains("noc"));
+}
+
+TEST(MulticoreRun, SpatialBandsInsideAnImageFitTheTilingTheCoresShare) {
+  // Every core tiles its band as core 0 tiled its own; a band inside the image fetches its whole
+  // halo where core 0's, at the padded top edge, fetches one row less. With a tight ifmap
+  // scratchpad the shared tiling must leave room for that row (before the fix, 5-7 KiB on 8 or
+  // 16 cores overflowed a scratchpad half: an internal error).
+  const auto dir = fresh_dir("multicore_halo");
+  write_file(dir / "net.yaml", R"(name: halo
+dtype: int8
+inputs:
+  - {name: x, shape: [1, 64, 32, 32]}
+layers:
+  - {name: conv, type: conv2d, out_channels: 32, kernel: 3, padding: 1}
+)");
+  for (const char* cores : {"8", "16"}) {
+    for (const char* kib : {"5", "6", "7"}) {
+      SCOPED_TRACE(std::string(cores) + " cores, " + kib + " KiB");
+      const Json r =
+          run_report(dir, std::string("c") + cores + "k" + kib,
+                     std::string("--functional --set compiler.partition=spatial --set cores.count=") + cores +
+                         " --set core.scratchpads.ifmap.capacity_kib=" + kib);
+      ASSERT_TRUE(r.contains("functional"));
+      EXPECT_EQ(r["functional"]["verified"], true);
+      EXPECT_EQ(r["layers"][0]["mapping"]["partition"]["strategy"], "spatial");
+    }
+  }
 }
 
 TEST(MulticoreRun, RegisterLevelArraysMatchTheTileModelOnEveryCore) {

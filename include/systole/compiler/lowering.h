@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "systole/array/array_timing.h"
@@ -171,6 +172,11 @@ struct GemmProblem {
   // the layer's; tiles and descriptors use the layer's coordinates.
   int64_t m_begin = 0, n_begin = 0, g_begin = 0;
   bool sliced = false;
+  // A convolution split along m: every core's rows [begin, begin + length), this one's included.
+  // All cores use one tiling (compiler/partition.h), so its ifmap tile must hold the largest
+  // tile of any band: a band inside an image fetches more input rows (its whole halo) than one
+  // at the image's padded edge. Empty otherwise.
+  std::vector<std::pair<int64_t, int64_t>> m_bands;
 };
 
 // Matmul operand tiles are row-major blocks of their DRAM views ([rows][cols] when the view is

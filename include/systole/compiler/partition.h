@@ -47,6 +47,10 @@ std::pair<int64_t, int64_t> share_range(int64_t extent, int64_t granule, int64_t
 // p restricted to [begin, end) along axis (GemmProblem::m_begin / n_begin / g_begin); p must not
 // be sliced already.
 GemmProblem slice_problem(const GemmProblem& p, SplitAxis axis, int64_t begin, int64_t end);
+// Core `core` of `cores`' share of p under `split`: slice_problem over its share_range, and for a
+// convolution split along m also every core's band (GemmProblem::m_bands), so that the tiling
+// chosen for one share fits every share.
+GemmProblem share_problem(const GemmProblem& p, const GemmSplit& split, int64_t core, int64_t cores);
 
 // One layer's sharing among the cores, shared by the cores' lowerings of it: the first core to
 // lower a GEMM decides (decide_gemm_split below), the others reuse the decision; `used` tells the
