@@ -31,14 +31,14 @@ Controller::Controller(sc_core::sc_module_name name, const ControllerParams& par
       array_port("array_port"),
       vector_port("vector_port"),
       barrier_port("barrier_port"),
-      m_program(params.program),
+      m_program(params.program ? params.program : throw InternalError("controller without a program")),
       m_clock(params.clock),
       m_core(params.core),
       m_on_finished(params.on_finished),
-      m_retired(m_program.instructions.size(), false),
-      m_records(m_program.instructions.size()) {
+      m_retired(m_program->instructions.size(), false),
+      m_records(m_program->instructions.size()) {
   validate();
-  for (const Instruction& inst : m_program.instructions) {
+  for (const Instruction& inst : m_program->instructions) {
     if (inst.core != m_core) continue;
     m_queues[unit_of(inst.op)].push_back(inst.id);
     ++m_own;
@@ -67,15 +67,15 @@ const char* Controller::unit_name(Unit u) {
 }
 
 void Controller::validate() const {
-  const auto& insts = m_program.instructions;
+  const auto& insts = m_program->instructions;
   for (size_t i = 0; i < insts.size(); ++i) {
     const Instruction& inst = insts[i];
     if (inst.id != i)
       throw InternalError(fmt::format("controller: instruction at index {} has id {}", i, inst.id));
-    if (inst.layer >= m_program.layers.size()) {
+    if (inst.layer >= m_program->layers.size()) {
       throw InternalError(
           fmt::format("controller: instruction {} names layer {} but the program has {} layers", inst.id,
-                      inst.layer, m_program.layers.size()));
+                      inst.layer, m_program->layers.size()));
     }
     if (!payload_matches(inst)) {
       throw InternalError(fmt::format("controller: instruction {} ({}) carries the wrong payload", inst.id,
@@ -95,13 +95,13 @@ void Controller::validate() const {
       }
     }
     if (const auto* sync = std::get_if<SyncOp>(&inst.payload);
-        sync != nullptr && sync->barrier >= 0 && m_program.cores <= 1) {
+        sync != nullptr && sync->barrier >= 0 && m_program->cores <= 1) {
       throw InternalError(
           fmt::format("controller: instruction {} is a barrier SYNC in a single-core program", inst.id));
     }
-    if (inst.core >= m_program.cores) {
+    if (inst.core >= m_program->cores) {
       throw InternalError(fmt::format("controller: instruction {} runs on core {} of a {}-core program",
-                                      inst.id, inst.core, m_program.cores));
+                                      inst.id, inst.core, m_program->cores));
     }
   }
 }
@@ -126,7 +126,7 @@ void Controller::mark_retired(uint32_t id, const InstructionRecord& record, int6
   m_retired[id] = true;
   ++m_retired_count;
   m_end = sc_core::sc_time_stamp();
-  if (m_observer != nullptr) m_observer->on_retire(m_program.instructions[id], m_records[id]);
+  if (m_observer != nullptr) m_observer->on_retire(m_program->instructions[id], m_records[id]);
 }
 
 bool Controller::issue_ready() {
@@ -134,8 +134,8 @@ bool Controller::issue_ready() {
   const int64_t now_cycle = m_clock.cycle_of(sc_core::sc_time_stamp());
   for (int u = 0; u < kUnitCount; ++u) {
     auto& queue = m_queues[u];
-    while (!queue.empty() && !m_busy[u] && ready(m_program.instructions[queue.front()])) {
-      const Instruction& inst = m_program.instructions[queue.front()];
+    while (!queue.empty() && !m_busy[u] && ready(m_program->instructions[queue.front()])) {
+      const Instruction& inst = m_program->instructions[queue.front()];
       queue.pop_front();
       m_records[inst.id].issue_cycle = now_cycle;
       progress = true;
@@ -168,7 +168,7 @@ std::string Controller::blocked_report() const {
   std::string out;
   for (int u = 0; u < kUnitCount; ++u) {
     if (m_queues[u].empty()) continue;
-    const Instruction& inst = m_program.instructions[m_queues[u].front()];
+    const Instruction& inst = m_program->instructions[m_queues[u].front()];
     std::vector<uint32_t> unmet;
     for (uint32_t dep : inst.deps) {
       if (!m_retired[dep]) unmet.push_back(dep);
@@ -185,7 +185,7 @@ void Controller::run() {
     while (true) {
       const int64_t now_cycle = m_clock.cycle_of(sc_core::sc_time_stamp());
       for (const auto& [id, record] : m_completed) {
-        m_busy[unit_of(m_program.instructions[id].op)] = false;
+        m_busy[unit_of(m_program->instructions[id].op)] = false;
         mark_retired(id, record, now_cycle);
       }
       m_completed.clear();

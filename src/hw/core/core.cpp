@@ -99,7 +99,7 @@ Core::Core(sc_core::sc_module_name name, const CoreModuleParams& params)
   m_dma.retire_port.bind(m_controller);
   m_array.retire_port.bind(m_controller);
   m_vector.retire_port.bind(m_controller);
-  for (const Instruction& inst : params.program.instructions) {
+  for (const Instruction& inst : params.program->instructions) {
     if (inst.core == params.index && inst.op == Opcode::kMatmul &&
         std::holds_alternative<MatmulOp>(inst.payload))
       m_array.check_tile(inst.matmul());

@@ -17,10 +17,11 @@ std::vector<std::unique_ptr<Core>> make_cores(const NpuTopParams& p, int64_t* ru
   std::vector<std::unique_ptr<Core>> out;
   const int64_t count = p.arch.cores.count;
   *running = count;
+  const auto program = std::make_shared<const Program>(p.program);  // one copy for every core
   for (int64_t i = 0; i < count; ++i) {
     CoreModuleParams c;
     c.spec = p.arch.core;
-    c.program = p.program;
+    c.program = program;
     c.functional = p.dram_contents != nullptr;
     c.dram_contents = p.dram_contents;
     c.array_observer = i == 0 ? p.array_observer : nullptr;

@@ -17,6 +17,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,7 +33,7 @@
 namespace systole::hw {
 
 struct ControllerParams {
-  Program program;
+  std::shared_ptr<const Program> program;  // shared with the other cores' controllers; never null
   Clock clock;
   // Multi-core programs: the core this controller runs (it queues the instructions with
   // Instruction::core == core), and what to call when they have all retired instead of
@@ -55,7 +56,7 @@ class Controller : public sc_core::sc_module, public IRetireListener {
 
   void retire(uint32_t id, const InstructionRecord& record) override;
 
-  const Program& program() const { return m_program; }
+  const Program& program() const { return *m_program; }
   const std::vector<InstructionRecord>& records() const { return m_records; }
   // Called at every retire from now on (stats/run_observer.h); nullptr detaches. Not owned.
   void set_observer(IRunObserver* observer) { m_observer = observer; }
@@ -76,7 +77,7 @@ class Controller : public sc_core::sc_module, public IRetireListener {
   bool issue_ready();  // issues every ready head; returns true when something was issued or retired
   std::string blocked_report() const;
 
-  Program m_program;
+  std::shared_ptr<const Program> m_program;
   Clock m_clock;
   uint32_t m_core = 0;
   size_t m_own = 0;  // instructions of this core

@@ -41,7 +41,9 @@ namespace systole::hw {
 
 struct CoreModuleParams {
   CoreParams spec;
-  Program program;          // this core's instruction stream
+  // The NPU's program (this core runs the instructions with Instruction::core == index); one copy
+  // shared by every core. Never null.
+  std::shared_ptr<const Program> program;
   bool functional = false;  // scratchpads keep bytes and every unit computes values
   // Functional runs: the DRAM contents, which the DMA's indexed LOADs read rows from and its
   // resident STOREs write a debug copy to (hw/dma/dma.h); nullptr when timing-only. Not owned.
