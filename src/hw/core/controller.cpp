@@ -36,7 +36,12 @@ Controller::Controller(sc_core::sc_module_name name, const ControllerParams& par
       m_core(params.core),
       m_on_finished(params.on_finished),
       m_retired(m_program->instructions.size(), false),
-      m_records(m_program->instructions.size()) {
+      m_records(params.records
+                    ? params.records
+                    : std::make_shared<std::vector<InstructionRecord>>(m_program->instructions.size())) {
+  if (m_records->size() != m_program->instructions.size())
+    throw InternalError(fmt::format("controller: {} records for {} instructions", m_records->size(),
+                                    m_program->instructions.size()));
   validate();
   for (const Instruction& inst : m_program->instructions) {
     if (inst.core != m_core) continue;
@@ -119,14 +124,14 @@ void Controller::retire(uint32_t id, const InstructionRecord& record) {
 }
 
 void Controller::mark_retired(uint32_t id, const InstructionRecord& record, int64_t cycle) {
-  const int64_t issue = m_records[id].issue_cycle;
-  m_records[id] = record;
-  m_records[id].issue_cycle = issue;
-  m_records[id].retire_cycle = cycle;
+  const int64_t issue = (*m_records)[id].issue_cycle;
+  (*m_records)[id] = record;
+  (*m_records)[id].issue_cycle = issue;
+  (*m_records)[id].retire_cycle = cycle;
   m_retired[id] = true;
   ++m_retired_count;
   m_end = sc_core::sc_time_stamp();
-  if (m_observer != nullptr) m_observer->on_retire(m_program->instructions[id], m_records[id]);
+  if (m_observer != nullptr) m_observer->on_retire(m_program->instructions[id], (*m_records)[id]);
 }
 
 bool Controller::issue_ready() {
@@ -137,7 +142,7 @@ bool Controller::issue_ready() {
     while (!queue.empty() && !m_busy[u] && ready(m_program->instructions[queue.front()])) {
       const Instruction& inst = m_program->instructions[queue.front()];
       queue.pop_front();
-      m_records[inst.id].issue_cycle = now_cycle;
+      (*m_records)[inst.id].issue_cycle = now_cycle;
       progress = true;
       if (u == kSyncUnit && std::get<SyncOp>(inst.payload).barrier < 0) {
         mark_retired(inst.id, InstructionRecord{}, now_cycle);

@@ -75,8 +75,8 @@ Core::Core(sc_core::sc_module_name name, const CoreModuleParams& params)
                                    params.dram_peak_gbps * 1000.0 / params.spec.clock_mhz}),
       m_array("array", array_params(params.spec.array, m_clock, params.functional, params.array_observer)),
       m_vector("vector", vector_params(params.spec, m_clock, params.functional)),
-      m_controller("controller",
-                   ControllerParams{params.program, m_clock, params.index, params.on_finished}) {
+      m_controller("controller", ControllerParams{params.program, params.records, m_clock, params.index,
+                                                  params.on_finished}) {
   m_controller.set_observer(params.run_observer);
   m_dma.set_observer(params.run_observer);
   // Each role's ports go to the scratchpad core.operands places it in (one for all three when

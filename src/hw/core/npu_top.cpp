@@ -18,10 +18,12 @@ std::vector<std::unique_ptr<Core>> make_cores(const NpuTopParams& p, int64_t* ru
   const int64_t count = p.arch.cores.count;
   *running = count;
   const auto program = std::make_shared<const Program>(p.program);  // one copy for every core
+  const auto records = std::make_shared<std::vector<InstructionRecord>>(program->instructions.size());
   for (int64_t i = 0; i < count; ++i) {
     CoreModuleParams c;
     c.spec = p.arch.core;
     c.program = program;
+    c.records = records;
     c.functional = p.dram_contents != nullptr;
     c.dram_contents = p.dram_contents;
     c.array_observer = i == 0 ? p.array_observer : nullptr;

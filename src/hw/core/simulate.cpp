@@ -16,13 +16,9 @@
 namespace systole {
 namespace {
 
-// Every instruction's record, from the controller of its core.
+// Every instruction's record (the cores' controllers share one vector: ControllerParams::records).
 std::vector<hw::InstructionRecord> all_records(const hw::NpuTop& top) {
-  const Program& program = top.controller().program();
-  std::vector<hw::InstructionRecord> out(program.instructions.size());
-  for (size_t i = 0; i < out.size(); ++i)
-    out[i] = top.core(program.instructions[i].core).controller().records()[i];
-  return out;
+  return top.controller().records();
 }
 
 SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {

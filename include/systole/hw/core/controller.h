@@ -34,6 +34,10 @@ namespace systole::hw {
 
 struct ControllerParams {
   std::shared_ptr<const Program> program;  // shared with the other cores' controllers; never null
+  // Every instruction's record, indexed by id, shared by the NPU's controllers: each writes only
+  // its own core's entries (one vector for the NPU, not one per core). nullptr: the controller
+  // makes its own.
+  std::shared_ptr<std::vector<InstructionRecord>> records;
   Clock clock;
   // Multi-core programs: the core this controller runs (it queues the instructions with
   // Instruction::core == core), and what to call when they have all retired instead of
@@ -57,7 +61,8 @@ class Controller : public sc_core::sc_module, public IRetireListener {
   void retire(uint32_t id, const InstructionRecord& record) override;
 
   const Program& program() const { return *m_program; }
-  const std::vector<InstructionRecord>& records() const { return m_records; }
+  // Indexed by instruction id; a multi-core NPU's controllers share it (ControllerParams::records).
+  const std::vector<InstructionRecord>& records() const { return *m_records; }
   // Called at every retire from now on (stats/run_observer.h); nullptr detaches. Not owned.
   void set_observer(IRunObserver* observer) { m_observer = observer; }
   bool finished() const { return m_retired_count == m_own; }
@@ -85,7 +90,7 @@ class Controller : public sc_core::sc_module, public IRetireListener {
   std::array<std::deque<uint32_t>, kUnitCount> m_queues;
   std::array<bool, kUnitCount> m_busy{};
   std::vector<bool> m_retired;
-  std::vector<InstructionRecord> m_records;
+  std::shared_ptr<std::vector<InstructionRecord>> m_records;
   IRunObserver* m_observer = nullptr;
   std::vector<std::pair<uint32_t, InstructionRecord>> m_completed;  // retired by units, not yet processed
   size_t m_retired_count = 0;

@@ -44,6 +44,7 @@ struct CoreModuleParams {
   // The NPU's program (this core runs the instructions with Instruction::core == index); one copy
   // shared by every core. Never null.
   std::shared_ptr<const Program> program;
+  std::shared_ptr<std::vector<InstructionRecord>> records;  // shared by every core's controller
   bool functional = false;  // scratchpads keep bytes and every unit computes values
   // Functional runs: the DRAM contents, which the DMA's indexed LOADs read rows from and its
   // resident STOREs write a debug copy to (hw/dma/dma.h); nullptr when timing-only. Not owned.
