@@ -105,7 +105,7 @@ SimResult attribute_cores(const Program& program, const std::vector<InstructionR
   if (result.layers.empty()) total = result.total;
   total.utilization = utilization(total.macs, total.cycles, array_pes);
   result.total = total;
-  for (size_t c = 0; c < cores; ++c) result.cores.push_back({static_cast<int64_t>(c), per_core[c].total});
+  for (size_t c = 0; c < cores; ++c) result.cores.push_back({static_cast<int64_t>(c), per_core[c].total, {}});
   return result;
 }
 

@@ -1,64 +1,67 @@
 #include "systole/stats/run_stats.h"
 
 #include <string>
+#include <vector>
 
 namespace systole::stats {
 namespace {
 
-void core_stats(StatTree& t, const ArchSpec& arch, const SimResult& r) {
-  const LayerStats& total = r.total;
+// One core's stats under `p` ("core0.", "core3.", ...): its counts over the run and its
+// scratchpads'.
+void core_stats(StatTree& t, const ArchSpec& arch, const std::string& p, const LayerStats& total,
+                const std::vector<ScratchpadStats>& scratchpads) {
   const ArrayParams& a = arch.core.array;
-  t.counter("core0.array.pes", "PE", "processing elements (rows x cols)", a.rows * a.cols);
-  t.counter("core0.array.macs", "MAC", "multiply-accumulates performed", total.macs);
-  t.counter("core0.array.busy_cycles", "cycle", "cycles the array spent on tiles, scratchpad stalls included",
+  t.counter(p + "array.pes", "PE", "processing elements (rows x cols)", a.rows * a.cols);
+  t.counter(p + "array.macs", "MAC", "multiply-accumulates performed", total.macs);
+  t.counter(p + "array.busy_cycles", "cycle", "cycles the array spent on tiles, scratchpad stalls included",
             total.array_busy_cycles);
-  t.counter("core0.array.register_shift_bytes", "B", "bytes moved between neighbouring PEs",
+  t.counter(p + "array.register_shift_bytes", "B", "bytes moved between neighbouring PEs",
             total.actions.register_shift_bytes);
-  t.derived("core0.array.utilization", "1", "MACs over the peak of every PE busy every cycle of the run",
-            "core0.array.macs / (run.cycles * core0.array.pes)");
-  t.counter("core0.vector.lane_ops", "op", "vector-unit lane operations", total.vector_ops);
-  t.counter("core0.vector.busy_cycles", "cycle", "cycles the vector unit was busy", total.vector_busy_cycles);
-  t.counter("core0.vector.add_on_accumulator", "op", "add-class lane operations on accumulator-type values",
+  t.derived(p + "array.utilization", "1", "MACs over the peak of every PE busy every cycle of the run",
+            p + "array.macs / (run.cycles * " + p + "array.pes)");
+  t.counter(p + "vector.lane_ops", "op", "vector-unit lane operations", total.vector_ops);
+  t.counter(p + "vector.busy_cycles", "cycle", "cycles the vector unit was busy", total.vector_busy_cycles);
+  t.counter(p + "vector.add_on_accumulator", "op", "add-class lane operations on accumulator-type values",
             total.actions.vector.add_on_accumulator);
-  t.counter("core0.vector.mul_on_accumulator", "op",
+  t.counter(p + "vector.mul_on_accumulator", "op",
             "multiply-class lane operations on accumulator-type values",
             total.actions.vector.mul_on_accumulator);
-  t.counter("core0.vector.add_on_input", "op", "add-class lane operations on input-type values",
+  t.counter(p + "vector.add_on_input", "op", "add-class lane operations on input-type values",
             total.actions.vector.add_on_input);
-  t.counter("core0.vector.mul_on_input", "op", "multiply-class lane operations on input-type values",
+  t.counter(p + "vector.mul_on_input", "op", "multiply-class lane operations on input-type values",
             total.actions.vector.mul_on_input);
-  t.counter("core0.vector.mac", "MAC",
+  t.counter(p + "vector.mac", "MAC",
             "multiply-accumulates of depthwise convolutions (input x weight type, accumulator width)",
             total.actions.vector.mac);
-  t.counter("core0.dma.bursts", "burst", "DRAM bursts the DMA issued", total.actions.dma_bursts);
-  t.counter("core0.dma.busy_cycles", "cycle", "cycles with at least one DMA transfer in flight",
+  t.counter(p + "dma.bursts", "burst", "DRAM bursts the DMA issued", total.actions.dma_bursts);
+  t.counter(p + "dma.busy_cycles", "cycle", "cycles with at least one DMA transfer in flight",
             total.dma_busy_cycles);
-  t.counter("core0.dma.dram_read_bytes", "B", "bytes loaded from DRAM", total.dram_reads_bytes);
-  t.counter("core0.dma.dram_write_bytes", "B", "bytes stored to DRAM", total.dram_writes_bytes);
-  t.counter("core0.dma.on_chip_bytes", "B",
+  t.counter(p + "dma.dram_read_bytes", "B", "bytes loaded from DRAM", total.dram_reads_bytes);
+  t.counter(p + "dma.dram_write_bytes", "B", "bytes stored to DRAM", total.dram_writes_bytes);
+  t.counter(p + "dma.on_chip_bytes", "B",
             "bytes moved to or from resident tensors in the on-chip tensor store instead of DRAM",
             total.on_chip_bytes);
-  t.counter("core0.controller.instructions", "instruction", "instructions retired", total.instructions);
+  t.counter(p + "controller.instructions", "instruction", "instructions retired", total.instructions);
   for (const CycleCauseInfo& c : kCycleCauses) {
-    t.counter(std::string("core0.stalls.") + c.key, "cycle",
+    t.counter(p + "stalls." + c.key, "cycle",
               std::string("cycles of the run attributed to ") + c.label + " (docs/stall-attribution.md)",
               total.breakdown[c.cause]);
   }
   for (const CycleCauseInfo& c : kCycleCauses) {
-    t.counter(std::string("core0.critical_path.") + c.key, "cycle",
+    t.counter(p + "critical_path." + c.key, "cycle",
               std::string("cycles of the run attributed to ") + c.label +
                   " along its critical path (docs/stall-attribution.md)",
               total.critical_path[c.cause]);
   }
-  for (const ScratchpadStats& s : r.scratchpads) {
-    const std::string p = "core0.scratchpad." + s.name + ".";
-    t.counter(p + "read_bytes", "B", "bytes read (DMA drains, array and vector reads)", s.read_bytes);
-    t.counter(p + "write_bytes", "B", "bytes written (DMA fills, array and vector writes)", s.write_bytes);
-    t.counter(p + "read_accesses", "access", "bank words read", s.read_accesses);
-    t.counter(p + "write_accesses", "access", "bank words written", s.write_accesses);
-    t.counter(p + "bank_conflict_cycles", "cycle", "cycles lost to bank conflicts (DMA and array)",
+  for (const ScratchpadStats& s : scratchpads) {
+    const std::string q = p + "scratchpad." + s.name + ".";
+    t.counter(q + "read_bytes", "B", "bytes read (DMA drains, array and vector reads)", s.read_bytes);
+    t.counter(q + "write_bytes", "B", "bytes written (DMA fills, array and vector writes)", s.write_bytes);
+    t.counter(q + "read_accesses", "access", "bank words read", s.read_accesses);
+    t.counter(q + "write_accesses", "access", "bank words written", s.write_accesses);
+    t.counter(q + "bank_conflict_cycles", "cycle", "cycles lost to bank conflicts (DMA and array)",
               s.bank_conflict_cycles);
-    t.counter(p + "accumulator_rmw", "element", "partial sums read, added and written back",
+    t.counter(q + "accumulator_rmw", "element", "partial sums read, added and written back",
               s.accumulator_rmw);
   }
 }
@@ -111,6 +114,28 @@ void dram_stats(StatTree& t, const SimResult& r) {
   }
 }
 
+// A multi-core run's network-on-chip: totals, every link direction and every router.
+void noc_stats(StatTree& t, const NocStats& n) {
+  t.counter("noc.cycles", "cycle", "NoC clock cycles the run spanned", n.cycles);
+  t.counter("noc.packets", "packet", "packets delivered (requests, responses, barrier messages)", n.packets);
+  t.counter("noc.flits", "flit", "flits delivered", n.flits);
+  t.counter("noc.flit_hops", "flit", "router-to-router link crossings of flits", n.flit_hops);
+  t.counter("noc.router_traversals", "flit",
+            "router switch crossings of flits (a packet over H links: H + 1)", n.router_traversals);
+  for (const NocLinkStats& l : n.links) {
+    const std::string p =
+        "noc.link.r" + std::to_string(l.from_router) + "_r" + std::to_string(l.to_router) + ".";
+    t.counter(p + "flits", "flit", "flits this link direction moved", l.flits);
+    t.counter(p + "busy_cycles", "cycle", "NoC cycles it moved a flit (one flit per cycle)", l.flits);
+    t.derived(p + "utilization", "1", "share of the run's NoC cycles it was busy",
+              p + "busy_cycles / noc.cycles");
+  }
+  for (size_t r = 0; r < n.router_flits.size(); ++r) {
+    t.counter("noc.router.r" + std::to_string(r) + ".traversals", "flit",
+              "flits that crossed this router's switch, onto a link or out to a node", n.router_flits[r]);
+  }
+}
+
 }  // namespace
 
 StatTree run_stats(const ArchSpec& arch, const SimResult& result) {
@@ -119,7 +144,13 @@ StatTree run_stats(const ArchSpec& arch, const SimResult& result) {
             result.total_cycles);
   t.counter("run.simulated_ns", "ns", "simulated time", result.simulated_ns);
   t.counter("run.layers", "layer", "layers of the network", static_cast<int64_t>(result.layers.size()));
-  core_stats(t, arch, result);
+  if (result.cores.empty()) {
+    core_stats(t, arch, "core0.", result.total, result.scratchpads);
+  } else {
+    for (const CoreStats& c : result.cores)
+      core_stats(t, arch, "core" + std::to_string(c.core) + ".", c.total, c.scratchpads);
+    noc_stats(t, result.noc);
+  }
   dram_stats(t, result);
   return t;
 }

@@ -119,6 +119,29 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
     }
   }
   EXPECT_EQ(partitioned, 5);  // conv, conv2, proj, fc_a, fc_b
+  // The stats tree has each core's own counters (utilization over its own PEs, at most 1) and
+  // the NoC's per link and per router, adding up to the totals.
+  const Json& stats = r["stats"];
+  int64_t stat_macs = 0;
+  for (int c = 0; c < 4; ++c) {
+    const Json& array = stats["core" + std::to_string(c)]["array"];
+    stat_macs += array["macs"]["value"].get<int64_t>();
+    EXPECT_LE(array["utilization"]["value"].get<double>(), 1.0) << "core " << c;
+    EXPECT_GT(array["utilization"]["value"].get<double>(), 0.0) << "core " << c;
+    EXPECT_TRUE(stats["core" + std::to_string(c)].contains("scratchpad")) << "core " << c;
+  }
+  EXPECT_EQ(stat_macs, r["total"]["macs"].get<int64_t>());
+  int64_t link_flits = 0, router_flits = 0;
+  for (const auto& [name, link] : stats["noc"]["link"].items()) {
+    link_flits += link["flits"]["value"].get<int64_t>();
+    EXPECT_LE(link["utilization"]["value"].get<double>(), 1.0) << name;
+  }
+  for (const auto& [name, router] : stats["noc"]["router"].items())
+    router_flits += router["traversals"]["value"].get<int64_t>();
+  EXPECT_EQ(stats["noc"]["link"].size(), 8u);
+  EXPECT_EQ(stats["noc"]["router"].size(), 4u);
+  EXPECT_EQ(link_flits, noc["flit_hops"].get<int64_t>());
+  EXPECT_EQ(router_flits, noc["router_traversals"].get<int64_t>());
   const std::string summary = read_file(dir / "a" / "summary.txt");
   EXPECT_NE(summary.find("cores (each over the whole run):"), std::string::npos);
   EXPECT_NE(summary.find("NoC mesh 2x2"), std::string::npos);

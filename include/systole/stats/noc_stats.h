@@ -43,6 +43,9 @@ struct NocStats {
   int64_t packets = 0, flits = 0, flit_hops = 0, router_traversals = 0;
   int64_t link_window_cycles = 0;   // NocLinkStats::windows' window, NoC cycles
   std::vector<NocLinkStats> links;  // every direction of every link, by (from, to)
+  // Per router: flits that crossed its switch (onto a link or out to its node); they sum to
+  // router_traversals.
+  std::vector<int64_t> router_flits;
   std::vector<NocFlowStats> flows;  // every (src, dst) that carried a packet
   std::vector<NocCoreStats> cores;
 };

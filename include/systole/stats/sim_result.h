@@ -264,6 +264,7 @@ struct ActivityWindow {
 struct CoreStats {
   int64_t core = 0;
   LayerStats total;
+  std::vector<ScratchpadStats> scratchpads;  // this core's (SimResult::scratchpads sums the cores)
 };
 
 struct SimResult {

@@ -79,6 +79,10 @@ NocStats noc_stats(const hw::NocFabric& fabric, const sc_core::sc_time& end) {
     return std::pair(a.from_router, a.to_router) < std::pair(b.from_router, b.to_router);
   });
   for (const hw::NocFlow& f : fabric.flows()) s.flows.push_back({f.src, f.dst, f.packets, f.flits, f.bytes});
+  // A flit crosses a router's switch onto one of its links or out to one of its nodes.
+  s.router_flits.assign(static_cast<size_t>(topo.routers()), 0);
+  for (const NocLinkStats& l : s.links) s.router_flits[static_cast<size_t>(l.from_router)] += l.flits;
+  for (const NocFlowStats& f : s.flows) s.router_flits[static_cast<size_t>(topo.router_of(f.dst))] += f.flits;
   const std::vector<int>& nodes = fabric.params().attach.cores;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const hw::NocCoreTraffic& t = fabric.core_traffic()[i];
@@ -156,11 +160,17 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
         result = collect(top, arch);
         top.dram().set_run_end(top.clock().time_of(result.total_cycles));
         result.dram = top.dram().counters();
-        // Each scratchpad summed over the cores (per-core counts: SimResult::cores).
-        for (const auto& core : top.cores()) {
+        // Each scratchpad summed over the cores, and per core in SimResult::cores.
+        for (size_t ci = 0; ci < top.cores().size(); ++ci) {
+          const auto& core = top.cores()[ci];
           for (size_t k = 0; k < core->scratchpads().size(); ++k) {
             const auto& spm = core->scratchpads()[k];
             const hw::ScratchpadCounters& c = spm->counters();
+            if (ci < result.cores.size()) {
+              result.cores[ci].scratchpads.push_back({spm->basename(), c.read_bytes, c.write_bytes,
+                                                      c.read_accesses, c.write_accesses,
+                                                      c.bank_conflict_cycles, c.accumulator_rmw});
+            }
             if (result.scratchpads.size() <= k)
               result.scratchpads.push_back({spm->basename(), 0, 0, 0, 0, 0, 0});
             ScratchpadStats& s = result.scratchpads[k];
