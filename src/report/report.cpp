@@ -333,9 +333,17 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result,
   const bool with_energy = energy_uj.size() == result.layers.size() + 1;
   size_t name_w = 5;
   for (const auto& l : result.layers) name_w = std::max(name_w, l.name.size());
-  std::string out = fmt::format("{}: {}x{} {} array at {} MHz, DRAM {}\n", arch.name, arch.core.array.rows,
-                                arch.core.array.cols, to_string(arch.core.array.dataflow),
-                                arch.core.clock_mhz, to_string(arch.dram.kind));
+  // A multi-core NPU: its cores, and the NoC joining them (util% is then over every core's PEs).
+  const std::string cores =
+      arch.cores.count > 1 ? fmt::format("{} cores of a ", arch.cores.count) : std::string();
+  const std::string noc = arch.cores.count > 1
+                              ? fmt::format(", {} {}x{} NoC", to_string(arch.noc.topology), arch.noc.x,
+                                            arch.noc.topology == NocTopology::kRing ? 1 : arch.noc.y)
+                              : std::string();
+  std::string out =
+      fmt::format("{}: {}{}x{} {} array at {} MHz, DRAM {}{}\n", arch.name, cores, arch.core.array.rows,
+                  arch.core.array.cols, to_string(arch.core.array.dataflow), arch.core.clock_mhz,
+                  to_string(arch.dram.kind), noc);
   const std::string header =
       fmt::format("{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}{}  {}\n", "layer", name_w,
                   "type", "MACs", "cycles", "compute", "stall", "util%", "DRAM rd KiB", "DRAM wr KiB",

@@ -145,6 +145,9 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   const std::string summary = read_file(dir / "a" / "summary.txt");
   EXPECT_NE(summary.find("cores (each over the whole run):"), std::string::npos);
   EXPECT_NE(summary.find("NoC mesh 2x2"), std::string::npos);
+  EXPECT_NE(summary.find(": 4 cores of a 32x32 ws array at 1000 MHz, DRAM simple, mesh 2x2 NoC"),
+            std::string::npos)
+      << summary;
   // The trace has a process per core (core 0 keeps pid 1), each with its units' slices.
   const Json trace = Json::parse(read_file(dir / "a" / "trace.json"));
   std::map<int, int> slices;
@@ -163,6 +166,12 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
                                                        e["args"]["utilisation"].get<double>());
   }
   ASSERT_FALSE(links.empty());
+  // The array-utilisation counter is over every core's PEs: never above 100 %.
+  for (const Json& e : trace["traceEvents"]) {
+    if (e["ph"] == "C" && e["name"] == "array utilisation %") {
+      EXPECT_LE(e["args"]["utilisation"].get<double>(), 100.0 + 1e-9);
+    }
+  }
   EXPECT_LE(links.size(), 16u);
   int64_t busiest = 0;
   for (const Json& l : noc["links"]) busiest = std::max(busiest, l["flits"].get<int64_t>());
