@@ -16,8 +16,22 @@
 namespace systole::trace {
 namespace {
 
-constexpr const char* kBusyIds[] = {"!", "\"", "#"};  // dma, array, vector
-constexpr const char* kLayerId = "$";
+// VCD identifiers, printable ASCII from '!' in base 94: core c's DMA, array and vector busy
+// signals and its array layer are identifiers 4c .. 4c + 3 (core 0: ! " # $).
+std::string vcd_id(int64_t n) {
+  std::string id;
+  do {
+    id += static_cast<char>('!' + n % 94);
+    n /= 94;
+  } while (n > 0);
+  return id;
+}
+std::string busy_id(uint32_t core, int unit) {
+  return vcd_id(4 * static_cast<int64_t>(core) + unit);  // unit: 0 DMA, 1 array, 2 vector
+}
+std::string layer_id(uint32_t core) {
+  return vcd_id(4 * static_cast<int64_t>(core) + 3);
+}
 
 std::string binary(uint32_t v) {
   std::string s;
@@ -29,7 +43,10 @@ std::string binary(uint32_t v) {
 }  // namespace
 
 UnitsVcdWriter::UnitsVcdWriter(const std::string& path, const ArchSpec& arch, const TraceOptions& options)
-    : m_path(path), m_cycle_ps(arch.core.cycle_ns() * 1000.0), m_options(options) {}
+    : m_path(path),
+      m_cycle_ps(arch.core.cycle_ns() * 1000.0),
+      m_cores(arch.cores.count),
+      m_options(options) {}
 
 void UnitsVcdWriter::on_retire(const Instruction& inst, const hw::InstructionRecord& r) {
   uint8_t unit = 0;
@@ -49,19 +66,27 @@ void UnitsVcdWriter::on_retire(const Instruction& inst, const hw::InstructionRec
   }
   const hw::ActiveInterval span = hw::active_interval(inst.op, r);
   if (span.end <= span.begin || !m_options.covers(inst.layer, span.begin, span.end)) return;
-  m_intervals.push_back({span.begin, span.end, inst.layer, unit});
+  m_intervals.push_back({span.begin, span.end, inst.layer, static_cast<uint16_t>(inst.core), unit});
 }
 
 void UnitsVcdWriter::finish() {
   std::ofstream out(m_path, std::ios::binary | std::ios::trunc);
   if (!out) throw UserError(fmt::format("{}: cannot write the VCD: {}", m_path, std::strerror(errno)));
-  out << "$version systole units.vcd $end\n$timescale 1ps $end\n$scope module core0 $end\n"
-      << "$var wire 1 " << kBusyIds[0] << " dma_busy $end\n"
-      << "$var wire 1 " << kBusyIds[1] << " array_busy $end\n"
-      << "$var wire 1 " << kBusyIds[2] << " vector_busy $end\n"
-      << "$var wire 16 " << kLayerId << " array_layer $end\n"
-      << "$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n0" << kBusyIds[0] << "\n0" << kBusyIds[1]
-      << "\n0" << kBusyIds[2] << "\nb0 " << kLayerId << "\n$end\n";
+  out << "$version systole units.vcd $end\n$timescale 1ps $end\n";
+  for (uint32_t c = 0; c < static_cast<uint32_t>(m_cores); ++c) {
+    out << "$scope module core" << c << " $end\n"
+        << "$var wire 1 " << busy_id(c, 0) << " dma_busy $end\n"
+        << "$var wire 1 " << busy_id(c, 1) << " array_busy $end\n"
+        << "$var wire 1 " << busy_id(c, 2) << " vector_busy $end\n"
+        << "$var wire 16 " << layer_id(c) << " array_layer $end\n"
+        << "$upscope $end\n";
+  }
+  out << "$enddefinitions $end\n#0\n$dumpvars\n";
+  for (uint32_t c = 0; c < static_cast<uint32_t>(m_cores); ++c) {
+    out << "0" << busy_id(c, 0) << "\n0" << busy_id(c, 1) << "\n0" << busy_id(c, 2) << "\nb0 " << layer_id(c)
+        << "\n";
+  }
+  out << "$end\n";
   // Changes: (cycle, order, text); at one cycle a unit's falling edge comes before a rising one,
   // so back-to-back instructions keep it busy.
   struct Change {
@@ -72,9 +97,9 @@ void UnitsVcdWriter::finish() {
   std::vector<Change> changes;
   changes.reserve(m_intervals.size() * 3);
   for (const Interval& i : m_intervals) {
-    changes.push_back({i.end, 0, std::string("0") + kBusyIds[i.unit]});
-    changes.push_back({i.begin, 1, std::string("1") + kBusyIds[i.unit]});
-    if (i.unit == 1) changes.push_back({i.begin, 2, "b" + binary(i.layer) + " " + kLayerId});
+    changes.push_back({i.end, 0, "0" + busy_id(i.core, i.unit)});
+    changes.push_back({i.begin, 1, "1" + busy_id(i.core, i.unit)});
+    if (i.unit == 1) changes.push_back({i.begin, 2, "b" + binary(i.layer) + " " + layer_id(i.core)});
   }
   std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
     return a.cycle != b.cycle ? a.cycle < b.cycle : a.order < b.order;

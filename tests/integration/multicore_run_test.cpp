@@ -77,7 +77,7 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   const auto dir = fresh_dir("multicore_report");
   write_file(dir / "net.yaml", kNet);
   const std::string args = "--set cores.count=4 --set noc.x=2 --set noc.y=2";
-  const Json r = run_report(dir, "a", args + " --trace perfetto");
+  const Json r = run_report(dir, "a", args + " --trace perfetto,vcd");
   ASSERT_TRUE(r.contains("cores"));
   ASSERT_EQ(r["cores"].size(), 4u);
   int64_t macs = 0, dram = 0;
@@ -189,7 +189,17 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   }
   EXPECT_NEAR(best, static_cast<double>(busiest), 1e-3 * static_cast<double>(busiest));
   EXPECT_EQ(processes.count("core 3: systole-default-edge-npu"), 1u);
-  run_report(dir, "b", args + " --trace perfetto");
+  // units.vcd has a scope per core, each with its own signals that go busy.
+  const std::string vcd = read_file(dir / "a" / "units.vcd");
+  const char* dma_ids[] = {"!", "%", ")", "-"};  // identifier 4c: core c's dma_busy
+  for (int c = 0; c < 4; ++c) {
+    EXPECT_NE(vcd.find("$scope module core" + std::to_string(c) + " $end\n$var wire 1 " + dma_ids[c] +
+                       " dma_busy $end"),
+              std::string::npos)
+        << "core " << c;
+    EXPECT_NE(vcd.find(std::string("\n1") + dma_ids[c] + "\n"), std::string::npos) << "core " << c;
+  }
+  run_report(dir, "b", args + " --trace perfetto,vcd");
   EXPECT_EQ(read_file(dir / "a" / "report.json"), read_file(dir / "b" / "report.json"));
 }
 

@@ -1,5 +1,6 @@
 // units.vcd: busy/idle signals of the DMA, the PE array and the vector unit, and the layer index
-// of the array's current tile, for GTKWave or any VCD viewer (docs/tracing.md). Time unit 1 ps of
+// of the array's current tile, for GTKWave or any VCD viewer (docs/tracing.md); one scope per core
+// (core0, core1, ...). Time unit 1 ps of
 // simulated time. Instructions retire out of start order across units, so the writer keeps each
 // one's interval (24 bytes) and writes the file, sorted, at the end.
 #pragma once
@@ -26,10 +27,12 @@ class UnitsVcdWriter : public hw::IRunObserver {
   struct Interval {
     int64_t begin = 0, end = 0;
     uint32_t layer = 0;
-    uint8_t unit = 0;  // 0 DMA, 1 array, 2 vector
+    uint16_t core = 0;  // cores.count <= 256
+    uint8_t unit = 0;   // 0 DMA, 1 array, 2 vector
   };
   std::string m_path;
   double m_cycle_ps = 1000.0;
+  int64_t m_cores = 1;
   TraceOptions m_options;
   std::vector<Interval> m_intervals;
 };
