@@ -47,21 +47,24 @@ EventsCsvWriter::EventsCsvWriter(const std::string& path, const ArchSpec& arch, 
       m_program(program),
       m_table(table),
       m_pricing(pricing_context(arch)),
-      m_options(options) {
+      m_options(options),
+      m_multi_core(arch.cores.count > 1) {
   if (!m_out)
     throw UserError(fmt::format("{}: cannot write the event trace: {}", path, std::strerror(errno)));
-  m_out << header() << "\n";
+  m_out << header() << (m_multi_core ? ",core" : "") << "\n";
 }
 
 void EventsCsvWriter::on_retire(const Instruction& inst, const hw::InstructionRecord& r) {
   const hw::ActiveInterval span = hw::active_interval(inst.op, r);
   if (!m_options.covers(inst.layer, span.begin, span.end)) return;
   const double energy = price_counts(m_pricing, m_table, hw::counts_of(r), 0.0).dynamic_pj;
-  m_out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.9g}\n", inst.id,
+  m_out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.9g}", inst.id,
                        csv_field(m_program.layers.at(inst.layer).name), to_string(inst.op), unit_of(inst.op),
                        r.issue_cycle, span.begin, span.end, r.retire_cycle, r.macs, r.sram_read_bytes,
                        r.sram_write_bytes, r.dram_read_bytes, r.dram_write_bytes, r.actions.dma_bursts,
                        energy);
+  if (m_multi_core) m_out << ',' << inst.core;
+  m_out << '\n';
 }
 
 void EventsCsvWriter::finish() {

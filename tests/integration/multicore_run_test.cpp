@@ -77,7 +77,7 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   const auto dir = fresh_dir("multicore_report");
   write_file(dir / "net.yaml", kNet);
   const std::string args = "--set cores.count=4 --set noc.x=2 --set noc.y=2";
-  const Json r = run_report(dir, "a", args + " --trace perfetto,vcd");
+  const Json r = run_report(dir, "a", args + " --trace perfetto,vcd,csv");
   ASSERT_TRUE(r.contains("cores"));
   ASSERT_EQ(r["cores"].size(), 4u);
   int64_t macs = 0, dram = 0;
@@ -199,7 +199,13 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
         << "core " << c;
     EXPECT_NE(vcd.find(std::string("\n1") + dma_ids[c] + "\n"), std::string::npos) << "core " << c;
   }
-  run_report(dir, "b", args + " --trace perfetto,vcd");
+  // events.csv ends each row with the instruction's core; every core has rows.
+  const std::string events = read_file(dir / "a" / "events.csv");
+  EXPECT_NE(events.find("dma_bursts,energy_pj,core\n"), std::string::npos);
+  for (int c = 0; c < 4; ++c) {
+    EXPECT_NE(events.find("," + std::to_string(c) + "\n"), std::string::npos) << "core " << c;
+  }
+  run_report(dir, "b", args + " --trace perfetto,vcd,csv");
   EXPECT_EQ(read_file(dir / "a" / "report.json"), read_file(dir / "b" / "report.json"));
 }
 

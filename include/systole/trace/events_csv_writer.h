@@ -19,6 +19,7 @@ class EventsCsvWriter : public hw::IRunObserver {
  public:
   // Header line: id,layer,opcode,unit,issue_cycle,start_cycle,end_cycle,retire_cycle,macs,
   // sram_read_bytes,sram_write_bytes,dram_read_bytes,dram_write_bytes,dma_bursts,energy_pj
+  // The column names; a multi-core run's rows end with the instruction's core (column `core`).
   static const char* header();
 
   EventsCsvWriter(const std::string& path, const ArchSpec& arch, const Program& program,
@@ -35,6 +36,7 @@ class EventsCsvWriter : public hw::IRunObserver {
   const energy::EnergyTable& m_table;
   PricingContext m_pricing;
   TraceOptions m_options;
+  bool m_multi_core = false;
 };
 
 }  // namespace systole::trace
