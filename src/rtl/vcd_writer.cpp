@@ -9,16 +9,6 @@
 namespace systole::rtl {
 namespace {
 
-// VCD identifier codes: base-94 strings over the printable characters '!'..'~'.
-std::string vcd_id(size_t n) {
-  std::string s;
-  do {
-    s += static_cast<char>('!' + n % 94);
-    n /= 94;
-  } while (n > 0);
-  return s;
-}
-
 std::string binary(int64_t v, int width) {
   const auto u = static_cast<uint64_t>(v);
   int top = width - 1;
@@ -31,6 +21,15 @@ std::string binary(int64_t v, int width) {
 }
 
 }  // namespace
+
+std::string vcd_id(size_t n) {
+  std::string s;
+  do {
+    s += static_cast<char>('!' + n % 94);
+    n /= 94;
+  } while (n > 0);
+  return s;
+}
 
 void VcdWriter::check_array(int64_t rows, int64_t cols) {
   if (rows > kMaxDim || cols > kMaxDim) {

@@ -16,21 +16,13 @@
 namespace systole::trace {
 namespace {
 
-// VCD identifiers, printable ASCII from '!' in base 94: core c's DMA, array and vector busy
-// signals and its array layer are identifiers 4c .. 4c + 3 (core 0: ! " # $).
-std::string vcd_id(int64_t n) {
-  std::string id;
-  do {
-    id += static_cast<char>('!' + n % 94);
-    n /= 94;
-  } while (n > 0);
-  return id;
-}
+// Core c's DMA, array and vector busy signals and its array layer are VCD identifiers 4c .. 4c + 3
+// (core 0: ! " # $).
 std::string busy_id(uint32_t core, int unit) {
-  return vcd_id(4 * static_cast<int64_t>(core) + unit);  // unit: 0 DMA, 1 array, 2 vector
+  return rtl::vcd_id(4 * static_cast<size_t>(core) + static_cast<size_t>(unit));  // 0 DMA, 1 array, 2 vector
 }
 std::string layer_id(uint32_t core) {
-  return vcd_id(4 * static_cast<int64_t>(core) + 3);
+  return rtl::vcd_id(4 * static_cast<size_t>(core) + 3);
 }
 
 std::string binary(uint32_t v) {

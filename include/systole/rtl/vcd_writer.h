@@ -17,6 +17,10 @@
 
 namespace systole::rtl {
 
+// The VCD identifier code of signal n: a base-94 string over the printable characters '!'..'~'
+// (0 -> "!", 1 -> "\"", ..., 94 -> "!\"").
+std::string vcd_id(size_t n);
+
 class VcdWriter final : public IArrayObserver {
  public:
   static constexpr int64_t kMaxDim = 16;
