@@ -4,17 +4,14 @@
 
 #include <cstdint>
 
+#include "systole/numeric/random.h"
+
 namespace systole::dram {
 
 class SplitMix64 {
  public:
   explicit SplitMix64(uint64_t seed) : m_state(seed) {}
-  uint64_t next() {
-    uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return splitmix64_next(&m_state); }  // numeric/random.h: the one implementation
   // Uniform in [0, 1) from the top 53 bits.
   double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
 
