@@ -194,6 +194,10 @@ Network::Network(const NocParams& p, std::unique_ptr<ITopology> topology)
 
 Network::~Network() = default;
 
+int64_t Network::flits_of(int64_t bytes) const {
+  return std::max<int64_t>(1, (bytes + m_p.flit_bytes - 1) / m_p.flit_bytes);
+}
+
 void Network::set_link_window(int64_t cycles) {
   if (cycles < 0 || m_counters.flits_injected > 0)
     throw InternalError(fmt::format("NoC: link window of {} cycles set at cycle {}", cycles, m_now));
@@ -215,7 +219,7 @@ uint64_t Network::inject(int src, int dst, int64_t bytes, int64_t at) {
   Packet p;
   p.id = s.next_id++;
   p.src = src, p.dst = dst;
-  p.flits = std::max<int64_t>(1, (bytes + m_p.flit_bytes - 1) / m_p.flit_bytes);
+  p.flits = flits_of(bytes);
   p.created = at;
   std::deque<Packet>& q = s.sources[static_cast<size_t>(src)].queue;
   if (!q.empty() && at < q.back().created) {

@@ -88,6 +88,8 @@ class Network {
   // 0, the default, does not). Set before anything is injected.
   void set_link_window(int64_t cycles);
   int64_t link_window() const { return m_link_window; }
+  // Flits of a packet of `bytes` bytes: ceil(bytes / flit_bytes), at least one (inject()).
+  int64_t flits_of(int64_t bytes) const;
   // Zero-load latency of a packet of `flits` flits from a to b (the formula above).
   int64_t zero_load_latency(int a, int b, int64_t flits) const;
 

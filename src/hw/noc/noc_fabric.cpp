@@ -126,10 +126,9 @@ void NocFabric::arrive(int core, uint32_t instruction, int64_t barrier) {
 }
 
 void NocFabric::inject(int src, int dst, int64_t data_bytes, int64_t at, Packet p) {
-  const int64_t flit = m_params.noc.flit_bytes;
   const int64_t bytes = std::max<int64_t>(data_bytes, 1);  // the header rides in the first flit
   p.injected = at;
-  const int64_t flits = (bytes + flit - 1) / flit;
+  const int64_t flits = m_net->flits_of(bytes);
   const int64_t hops = m_net->topology().hops(src, dst);
   p.flit_hops += flits * hops;
   p.router_traversals += flits * (hops + 1);
