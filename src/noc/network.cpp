@@ -46,27 +46,30 @@ struct Flit {
 };
 
 // A VC's buffer: a ring of buffer_flits slots in the network's flit pool (credits guarantee it
-// never overflows).
+// never overflows). The front flit's ready cycle is kept beside the ring, so a router can tell
+// whether a VC may act without touching the pool.
 class FlitRing {
  public:
   void reset(Flit* slots, uint32_t capacity) { m_buf = slots, m_cap = capacity, m_head = 0, m_count = 0; }
   bool empty() const { return m_count == 0; }
   const Flit& front() const { return m_buf[m_head]; }
+  int64_t front_ready() const { return m_front_ready; }
   void push_back(const Flit& f) {
     if (m_count == m_cap) throw InternalError("NoC: a VC buffer overflowed its credits");
     uint32_t at = m_head + m_count;
     if (at >= m_cap) at -= m_cap;
     m_buf[at] = f;
-    ++m_count;
+    if (m_count++ == 0) m_front_ready = f.ready;
   }
   void pop_front() {
     if (++m_head == m_cap) m_head = 0;
-    --m_count;
+    if (--m_count > 0) m_front_ready = m_buf[m_head].ready;
   }
 
  private:
   Flit* m_buf = nullptr;
   uint32_t m_cap = 0, m_head = 0, m_count = 0;
+  int64_t m_front_ready = 0;
 };
 
 struct InputVc {
@@ -93,6 +96,11 @@ struct Router {
   std::vector<InputVc> in;
   std::vector<OutputVc> out;
   int64_t flits = 0;  // in its input buffers
+  // The first cycle at which the step must look at this router: the earliest ready cycle of a
+  // front flit, the next cycle after a lost allocation, the cycle a credit returns to it; kNever
+  // while every front flit waits for a credit. A router is skipped before it (it would move
+  // nothing), so the cost of a cycle follows the routers that can act.
+  int64_t wake = kNever;
   // Bit port * vcs + vc set while that input VC holds a flit: the step visits only those.
   std::vector<uint64_t> nonempty;
   void mark(size_t bit, bool on) {
@@ -105,6 +113,28 @@ struct Router {
 struct CreditReturn {
   int64_t at = 0;
   int router = 0, port = 0, vc = 0;
+};
+
+// A FIFO of credit returns over one vector (no allocation per credit once warm, unlike a deque's
+// blocks): the consumed prefix is dropped when it is the larger half.
+class CreditFifo {
+ public:
+  bool empty() const { return m_head == m_items.size(); }
+  const CreditReturn& front() const { return m_items[m_head]; }
+  void push_back(const CreditReturn& c) { m_items.push_back(c); }
+  void pop_front() {
+    if (++m_head == m_items.size()) {
+      m_items.clear();
+      m_head = 0;
+    } else if (m_head >= 1024 && m_head * 2 >= m_items.size()) {
+      m_items.erase(m_items.begin(), m_items.begin() + static_cast<std::ptrdiff_t>(m_head));
+      m_head = 0;
+    }
+  }
+
+ private:
+  std::vector<CreditReturn> m_items;
+  size_t m_head = 0;
 };
 
 struct Packet {
@@ -129,7 +159,7 @@ struct Network::Impl {
   std::vector<Source> sources;
   // Credits in flight, each queue in non-decreasing `at` (a fixed delay each): back to routers
   // (link_cycles) and back to nodes (1 cycle; `router` holds the node).
-  std::deque<CreditReturn> router_credits, node_credits;
+  CreditFifo router_credits, node_credits;
   uint64_t next_id = 0;
   int64_t queued = 0;       // packets created and not yet delivered
   int64_t buffered = 0;     // flits in router buffers
@@ -148,6 +178,12 @@ struct Network::Impl {
   size_t request_stride = 0;
   std::vector<char> input_used;
   std::vector<Flit> pool;  // every VC's buffer slots; sized once, never reallocated
+  // Requester index (port * vcs + vc) -> its port and its VC, without a division per look-up.
+  std::vector<uint16_t> port_of, vc_of;
+  // The topology's routes, tabled when small enough: route_table[(router * nodes + dst) *
+  // classes + class]; empty: ask the topology.
+  std::vector<RouteStep> route_table;
+  int route_classes = 1;
 };
 
 Network::Network(const NocParams& p, std::unique_ptr<ITopology> topology)
@@ -185,6 +221,21 @@ Network::Network(const NocParams& p, std::unique_ptr<ITopology> topology)
   for (Router& router : s.routers)
     router.nonempty.assign((router.ports.size() * static_cast<size_t>(m_p.vcs) + 63) / 64, 0);
   s.request_stride = most_ports * vcs;
+  for (size_t idx = 0; idx < s.request_stride; ++idx) {
+    s.port_of.push_back(static_cast<uint16_t>(idx / vcs));
+    s.vc_of.push_back(static_cast<uint16_t>(idx % vcs));
+  }
+  // The route table: at most 2^20 entries (a 32x32 mesh); larger networks ask the topology.
+  s.route_classes = m_topo->vc_classes();
+  const auto entries = static_cast<int64_t>(m_topo->routers()) * m_topo->nodes() * s.route_classes;
+  if (entries <= (int64_t{1} << 20)) {
+    s.route_table.reserve(static_cast<size_t>(entries));
+    for (int r = 0; r < m_topo->routers(); ++r) {
+      for (int d = 0; d < m_topo->nodes(); ++d) {
+        for (int c = 0; c < s.route_classes; ++c) s.route_table.push_back(m_topo->route(r, d, c));
+      }
+    }
+  }
   s.requests.assign(most_ports * s.request_stride, 0);
   s.request_count.assign(most_ports, 0);
   s.input_used.assign(most_ports, 0);
@@ -264,15 +315,16 @@ void Network::step(std::vector<Delivery>* out) {
   const int64_t R = m_p.router_cycles, L = m_p.link_cycles;
   const size_t vcs = static_cast<size_t>(m_p.vcs);
   const size_t per_class = vcs / static_cast<size_t>(m_topo->vc_classes());
+  const int nodes = m_topo->nodes();
   s.moved = false;
   s.contention = false;
   s.hint = kNever;
-  // 1. Credits due by now.
+  // 1. Credits due by now; a credit back to a router may unblock a flit there, so it looks again.
   while (!s.router_credits.empty() && s.router_credits.front().at <= m_now) {
     const CreditReturn& c = s.router_credits.front();
-    ++s.routers[static_cast<size_t>(c.router)]
-          .out[static_cast<size_t>(c.port) * vcs + static_cast<size_t>(c.vc)]
-          .credits;
+    Router& router = s.routers[static_cast<size_t>(c.router)];
+    ++router.out[static_cast<size_t>(c.port) * vcs + static_cast<size_t>(c.vc)].credits;
+    router.wake = std::min(router.wake, m_now);
     s.router_credits.pop_front();
   }
   while (!s.node_credits.empty() && s.node_credits.front().at <= m_now) {
@@ -282,7 +334,7 @@ void Network::step(std::vector<Delivery>* out) {
   }
   // 2. Each node injects at most one flit, into a class-0 VC of its router's terminal port; a
   // packet's flits all go into the VC its head took.
-  for (int n = 0; n < m_topo->nodes(); ++n) {
+  for (int n = 0; n < nodes; ++n) {
     Source& src = s.sources[static_cast<size_t>(n)];
     if (src.queue.empty() || src.queue.front().created > m_now) continue;
     if (src.vc < 0) {
@@ -312,9 +364,11 @@ void Network::step(std::vector<Delivery>* out) {
     f.tail = src.sent + 1 == p.flits;
     f.ready = m_now + R;
     const size_t tport = static_cast<size_t>(m_topo->terminal_port(n));
-    router.in[tport * vcs + static_cast<size_t>(src.vc)].q.push_back(f);
+    InputVc& in = router.in[tport * vcs + static_cast<size_t>(src.vc)];
+    // Only a flit that becomes its VC's front can act; one behind is looked at when it gets there.
+    if (in.q.empty()) router.wake = std::min(router.wake, f.ready);
+    in.q.push_back(f);
     router.mark(tport * vcs + static_cast<size_t>(src.vc), true);
-    s.hint = std::min(s.hint, f.ready);
     ++router.flits;
     ++s.buffered;
     --src.credits[static_cast<size_t>(src.vc)];
@@ -329,14 +383,24 @@ void Network::step(std::vector<Delivery>* out) {
       ++src.sent;
     }
   }
-  // 3. Per router: the ready front flits request their output ports (routing a head on arrival
-  // at the front); each output port grants one, round-robin over (input port, VC) from its
-  // pointer, to a requester whose input port has not crossed this cycle and that holds (or now
-  // gets) a VC of its next hop's class with a credit; the flit crosses.
+  // 3. Per router that can act (Router::wake): the ready front flits request their output ports
+  // (routing a head on arrival at the front); each output port grants one, round-robin over
+  // (input port, VC) from its pointer, to a requester whose input port has not crossed this cycle
+  // and that holds (or now gets) a VC of its next hop's class with a credit; the flit crosses.
+  // A router skipped here has no ready front flit, or only ones waiting for a credit (which wakes
+  // it): looking at it would change nothing.
   for (int r = 0; r < static_cast<int>(s.routers.size()); ++r) {
     Router& router = s.routers[static_cast<size_t>(r)];
-    if (router.flits == 0) continue;
-    const size_t nports = router.ports.size(), requesters = nports * vcs;
+    if (router.flits == 0) {
+      router.wake = kNever;
+      continue;
+    }
+    if (router.wake > m_now) {
+      s.hint = std::min(s.hint, router.wake);
+      continue;
+    }
+    int64_t wake = kNever;  // this router's next wake, gathered below
+    const size_t nports = router.ports.size();
     std::fill(s.request_count.begin(), s.request_count.begin() + static_cast<std::ptrdiff_t>(nports), 0);
     // The non-empty input VCs in ascending (port, VC) order, so that each output's requests are
     // sorted by requester index.
@@ -344,13 +408,19 @@ void Network::step(std::vector<Delivery>* out) {
       for (uint64_t bits = router.nonempty[w]; bits != 0; bits &= bits - 1) {
         const size_t idx = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
         InputVc& in = router.in[idx];
-        const Flit& f = in.q.front();
-        if (f.ready > m_now) {
-          s.hint = std::min(s.hint, f.ready);
+        if (in.q.front_ready() > m_now) {
+          wake = std::min(wake, in.q.front_ready());
           continue;
         }
-        if (f.head && in.out_port < 0) {
-          const RouteStep route = m_topo->route(r, f.dst, f.vc_class);
+        if (in.out_port < 0) {  // a head at the front (a body flit follows its head's route)
+          const Flit& f = in.q.front();
+          if (!f.head) throw InternalError("NoC: a body flit at the front of a VC without its route");
+          const RouteStep route = s.route_table.empty()
+                                      ? m_topo->route(r, f.dst, f.vc_class)
+                                      : s.route_table[(static_cast<size_t>(r) * static_cast<size_t>(nodes) +
+                                                       static_cast<size_t>(f.dst)) *
+                                                          static_cast<size_t>(s.route_classes) +
+                                                      static_cast<size_t>(f.vc_class)];
           in.out_port = route.port;
           in.next_class = route.vc_class;
         }
@@ -364,18 +434,20 @@ void Network::step(std::vector<Delivery>* out) {
       if (count == 0) continue;
       const int* reqs = s.requests.data() + o * s.request_stride;
       Port& outp = router.ports[o];
+      OutputVc* outs = router.out.data() + o * vcs;
       // Round-robin: the requests (ascending) from the first at or after the pointer, wrapping.
-      const int rr = static_cast<int>(outp.rr % requesters);
-      const size_t first = static_cast<size_t>(std::lower_bound(reqs, reqs + count, rr) - reqs) % count;
+      // The pointer is a requester index + 1, so it wraps to 0 at nports * vcs.
+      const int rr = outp.rr == nports * vcs ? 0 : static_cast<int>(outp.rr);
+      size_t first = static_cast<size_t>(std::lower_bound(reqs, reqs + count, rr) - reqs);
+      if (first == count) first = 0;
       bool granted = false;
       for (size_t k = 0; k < count; ++k) {
         const int idx = reqs[first + k < count ? first + k : first + k - count];
-        const size_t ip = static_cast<size_t>(idx) / vcs, iv = static_cast<size_t>(idx) % vcs;
+        const size_t ip = s.port_of[static_cast<size_t>(idx)], iv = s.vc_of[static_cast<size_t>(idx)];
         InputVc& in = router.in[static_cast<size_t>(idx)];
-        OutputVc* outs = router.out.data() + o * vcs;
         if (granted || s.input_used[ip]) {
           const bool credit_wait = in.out_vc >= 0 && outs[in.out_vc].credits == 0;
-          if (!credit_wait) s.contention = true;
+          if (!credit_wait) s.contention = true, wake = m_now + 1;
           continue;
         }
         if (in.out_vc < 0) {
@@ -384,16 +456,16 @@ void Network::step(std::vector<Delivery>* out) {
             if (!outs[v].owned) in.out_vc = static_cast<int>(v), outs[v].owned = true;
           }
           if (in.out_vc < 0) {  // every VC of its class held by another packet
-            s.contention = true;
+            s.contention = true, wake = m_now + 1;
             continue;
           }
         }
         OutputVc& ovc = outs[in.out_vc];
-        if (ovc.credits == 0) continue;  // waits for a credit return (an event)
+        if (ovc.credits == 0) continue;  // waits for a credit return, which wakes the router
         const Flit flit = in.q.front();
         in.q.pop_front();
         if (!in.q.empty()) {
-          s.hint = std::min(s.hint, std::max(m_now + 1, in.q.front().ready));
+          wake = std::min(wake, std::max(m_now + 1, in.q.front_ready()));
         } else {
           router.mark(static_cast<size_t>(idx), false);
         }
@@ -427,10 +499,15 @@ void Network::step(std::vector<Delivery>* out) {
           Flit hop = flit;
           hop.vc_class = in.next_class;
           hop.ready = m_now + L + R;
-          const size_t in_port = static_cast<size_t>(outp.link.router_port);
-          next.in[in_port * vcs + static_cast<size_t>(in.out_vc)].q.push_back(hop);
-          next.mark(in_port * vcs + static_cast<size_t>(in.out_vc), true);
-          s.hint = std::min(s.hint, hop.ready);
+          const size_t in_idx =
+              static_cast<size_t>(outp.link.router_port) * vcs + static_cast<size_t>(in.out_vc);
+          InputVc& next_in = next.in[in_idx];
+          if (next_in.q.empty()) {
+            next.wake = std::min(next.wake, hop.ready);
+            s.hint = std::min(s.hint, hop.ready);
+          }
+          next_in.q.push_back(hop);
+          next.mark(in_idx, true);
           ++next.flits;
           ++s.buffered;
           ++m_counters.flit_hops;
@@ -449,6 +526,8 @@ void Network::step(std::vector<Delivery>* out) {
         }
       }
     }
+    router.wake = wake;
+    s.hint = std::min(s.hint, wake);
   }
 }
 
