@@ -116,6 +116,9 @@ void NocFabric::set_retire_listener(int core, IRetireListener* listener) {
 std::vector<NocFlow> NocFabric::flows() const {
   std::vector<NocFlow> out;
   for (const auto& [key, f] : m_flows) out.push_back(f);
+  std::sort(out.begin(), out.end(), [](const NocFlow& a, const NocFlow& b) {
+    return std::pair(a.src, a.dst) < std::pair(b.src, b.dst);
+  });
   return out;
 }
 
@@ -133,7 +136,8 @@ void NocFabric::inject(int src, int dst, int64_t data_bytes, int64_t at, Packet 
   p.flit_hops += flits * hops;
   p.router_traversals += flits * (hops + 1);
   const uint64_t id = m_net->inject(src, dst, bytes, at);
-  NocFlow& f = m_flows[{src, dst}];
+  NocFlow& f = m_flows[static_cast<uint64_t>(src) * static_cast<uint64_t>(m_net->topology().nodes()) +
+                       static_cast<uint64_t>(dst)];
   f.src = src;
   f.dst = dst;
   f.packets += 1;

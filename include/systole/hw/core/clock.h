@@ -21,8 +21,10 @@ class Clock {
   int64_t cycle_of(const sc_core::sc_time& t) const;
 
  private:
-  int64_t edge_ps(int64_t cycle) const;  // round(cycle * period), ps
+  int64_t edge_ps(int64_t cycle) const;                      // round(cycle * period), ps
+  static constexpr int64_t kExactCycles = int64_t{1} << 53;  // doubles hold integers exactly below
   double m_period_ps;
+  int64_t m_period_int_ps = 0;  // the period when it is a whole number of ps, else 0
 };
 
 }  // namespace systole::hw

@@ -134,10 +134,10 @@ class NocFabric : public sc_core::sc_module {
   std::unordered_map<uint64_t, Packet> m_in_flight;                      // by network packet id
   // Requests the DRAM holds, by payload: the response each becomes.
   std::unordered_map<const tlm::tlm_generic_payload*, Packet> m_at_memory;
-  std::vector<uint32_t> m_barrier_instruction;  // per core: the id of the barrier SYNC it waits at
-  std::vector<Packet> m_barrier_arrival;        // per core: its delivered arrival at the barrier
-  std::map<int64_t, int64_t> m_barrier_count;   // arrivals per barrier id
-  std::map<std::pair<int, int>, NocFlow> m_flows;
+  std::vector<uint32_t> m_barrier_instruction;    // per core: the id of the barrier SYNC it waits at
+  std::vector<Packet> m_barrier_arrival;          // per core: its delivered arrival at the barrier
+  std::map<int64_t, int64_t> m_barrier_count;     // arrivals per barrier id
+  std::unordered_map<uint64_t, NocFlow> m_flows;  // by src * nodes + dst; flows() sorts them
   std::vector<NocCoreTraffic> m_traffic;
   sc_core::sc_event m_kick;
   std::exception_ptr m_failure;
