@@ -17,7 +17,8 @@
 //   - a head flit takes a free VC of its class on its output port and holds it until its tail
 //     has crossed (wormhole); each output port and each input port moves at most one flit per
 //     cycle; allocation is round-robin, so no input starves.
-// Cycles with nothing to move are skipped: the cost is proportional to flit-hops, not to cycles.
+// Cycles with nothing to move are skipped, and within a cycle so are the routers that cannot act
+// (no front flit ready, or only ones waiting for a credit): the cost follows flit-hops, not cycles.
 #pragma once
 
 #include <cstdint>
