@@ -9,6 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core_overrides.h"
 #include "resolve.h"
 #include "systole/common/input_file.h"
 #include "systole/config/scalesim_cfg.h"
@@ -82,7 +83,10 @@ class YamlWalker {
             "duplicate key (first written at line " + std::to_string(pos->second) + ")");
         continue;
       }
-      if (const ParamDef* p = find_param(path)) {
+      std::string selector, rest;
+      if (split_core_override_key(path, &selector, &rest)) {
+        walk_core_override(path, selector, rest, k, v);
+      } else if (const ParamDef* p = find_param(path)) {
         read_param(*p, v);
       } else if (is_schema_section(path)) {
         if (v.IsMap()) {
@@ -102,21 +106,52 @@ class YamlWalker {
     }
   }
 
+  // cores.<selector>[.<rest>]: a section of core.* keys for some cores (core_overrides.h).
+  void walk_core_override(const std::string& path, const std::string& selector, const std::string& rest,
+                          const YAML::Node& k, const YAML::Node& v) {
+    const std::string core_key = rest.empty() ? "core" : "core." + rest;
+    if (const ParamDef* p = rest.empty() ? nullptr : find_param(core_key)) {
+      read_param(*p, v, path, [this, selector, rest](const ParamValue& value, const ValueOrigin& origin) {
+        record_core_override(m_st, selector, rest, value, origin);
+      });
+    } else if (core_key == "core" || is_schema_section(core_key)) {
+      if (v.IsMap()) {
+        walk_map(v, path);
+      } else if (!v.IsNull()) {
+        add(yaml_line(v), path, node_text(path, v),
+            std::string("must be a map of core.* keys for these cores (got ") + node_kind(v) + ")");
+      }
+    } else {
+      add(yaml_line(k), path, node_text(path, v),
+          "unknown key: below cores." + selector + " go the keys of core.* (" + unknown_key_rule(core_key) +
+              ")");
+    }
+  }
+
   void read_param(const ParamDef& p, const YAML::Node& v) {
+    read_param(p, v, p.key, [this, &p](const ParamValue& value, const ValueOrigin& origin) {
+      set_param(m_st, p, value, origin);
+    });
+  }
+
+  // Reads the value of parameter p written at `key` (p.key, or a per-core override of it) and hands
+  // it to `store` once it is checked.
+  template <typename Store>
+  void read_param(const ParamDef& p, const YAML::Node& v, const std::string& key, Store store) {
     // The same parameter written twice in one file, once nested and once as a dotted key
     // (`core: {array: {rows: 16}}` and `core.array.rows: 8`): neither may silently win.
-    if (const auto it = m_st->explicit_keys.find(p.key);
+    if (const auto it = m_st->explicit_keys.find(key);
         it != m_st->explicit_keys.end() && it->second.file == m_st->source) {
-      add(yaml_line(v), p.key, node_text(p.key, v),
+      add(yaml_line(v), key, node_text(key, v),
           "duplicate key (first written at line " + std::to_string(it->second.line) + ")");
       return;
     }
-    m_st->explicit_keys[p.key] = {m_st->source, yaml_line(v)};  // written, even if wrong: not "missing"
+    m_st->explicit_keys[key] = {m_st->source, yaml_line(v)};  // written, even if wrong: not "missing"
     if (p.list && v.IsSequence()) {
       std::string joined;
       for (const YAML::Node& item : v) {
         if (!item.IsScalar()) {
-          add(yaml_line(item), p.key, node_text(p.key, item),
+          add(yaml_line(item), key, node_text(key, item),
               param_rule(p) + " (a list item is " + node_kind(item) + ", not a scalar)");
           return;
         }
@@ -125,14 +160,14 @@ class YamlWalker {
       ParamValue value;
       std::string rule;
       if (!parse_param_value(p, joined, &value, &rule)) {
-        add(yaml_line(v), p.key, joined, rule);
+        add(yaml_line(v), key, joined, rule);
         return;
       }
-      set_param(m_st, p, value, {m_st->source, yaml_line(v)});
+      store(value, ValueOrigin{m_st->source, yaml_line(v)});
       return;
     }
     if (!v.IsScalar()) {
-      add(yaml_line(v), p.key, node_text(p.key, v), param_rule(p) + " (got " + node_kind(v) + ")");
+      add(yaml_line(v), key, node_text(key, v), param_rule(p) + " (got " + node_kind(v) + ")");
       return;
     }
     // A quoted "32" is a string in YAML; only string and enum parameters take quoted text. An
@@ -140,21 +175,21 @@ class YamlWalker {
     const bool quoted = v.Tag() == "!";
     const bool text_param = p.type == ParamType::kString || p.type == ParamType::kEnum;
     if (quoted && !text_param) {
-      add(yaml_line(v), p.key, v.Scalar(), param_rule(p) + " (got a quoted string)");
+      add(yaml_line(v), key, v.Scalar(), param_rule(p) + " (got a quoted string)");
       return;
     }
     if (!quoted && v.Tag() != "?" && !(text_param && v.Tag() == "tag:yaml.org,2002:str")) {
-      add(yaml_line(v), p.key, v.Scalar(),
+      add(yaml_line(v), key, v.Scalar(),
           param_rule(p) + " (got a value with the explicit tag '" + short_tag(v.Tag()) + "')");
       return;
     }
     ParamValue value;
     std::string rule;
     if (!parse_param_value(p, v.Scalar(), &value, &rule)) {
-      add(yaml_line(v), p.key, v.Scalar(), rule);
+      add(yaml_line(v), key, v.Scalar(), rule);
       return;
     }
-    set_param(m_st, p, value, {m_st->source, yaml_line(v)});
+    store(value, ValueOrigin{m_st->source, yaml_line(v)});
   }
 
   // The value written at `path`, for a diagnostic: bounded, and an alias as its anchor.

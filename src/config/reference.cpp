@@ -106,6 +106,9 @@ nlohmann::json device_to_json(const DramDeviceSpec& d) {
 nlohmann::json arch_to_json(const ArchSpec& spec) {
   nlohmann::json root = nlohmann::json::object();
   for (const ParamDef* p : spec_params(spec)) root[pointer_of(p->key)] = to_json(p->get(spec));
+  // Per-core overrides as written (the loader takes them back): cores.<selector>.<key of core.*>.
+  for (const CoreOverride& o : spec.cores.overrides)
+    root["cores"][o.selector][pointer_of(o.key)] = to_json(o.value);
   // Not a parameter: what kind cycle resolved (read-only; the loader does not take it back).
   if (spec.dram.kind == DramKind::kCycle) root["dram"]["device"] = device_to_json(spec.dram.device);
   return root;

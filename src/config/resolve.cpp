@@ -2,6 +2,8 @@
 // checks and derived fields.
 #include "resolve.h"
 
+#include "core_overrides.h"
+
 #include "systole/config/noc_attachment.h"
 
 #include <algorithm>
@@ -194,6 +196,8 @@ void check_scratchpads(CrossChecker& c, const LoadState& st) {
   }
 }
 
+}  // namespace
+
 void cross_check(LoadState* st) {
   CrossChecker c(st);
   check_dram(c, st->spec);
@@ -244,8 +248,6 @@ void cross_check(LoadState* st) {
   }
 }
 
-}  // namespace
-
 LoadState initial_state(const std::string& source) {
   LoadState st;
   st.source = source;
@@ -270,7 +272,18 @@ void apply_overrides(const std::vector<std::string>& overrides, LoadState* st) {
     }
     const std::string key = trim(text.substr(0, eq));
     const std::string value = trim(text.substr(eq + 1));
-    const ParamDef* p = find_param(key);
+    std::string selector, rest;
+    const bool per_core = split_core_override_key(key, &selector, &rest);
+    const ParamDef* p = per_core ? (rest.empty() ? nullptr : find_param("core." + rest)) : find_param(key);
+    if (p == nullptr && per_core) {
+      const std::string core_key = rest.empty() ? "core" : "core." + rest;
+      st->diagnostics.add({kFile, 0, key, value,
+                           core_key == "core" || is_schema_section(core_key)
+                               ? "is a section, not a parameter; set one of its keys"
+                               : "unknown key: below cores." + selector + " go the keys of core.* (" +
+                                     unknown_key_rule(core_key) + ")"});
+      continue;
+    }
     if (p == nullptr) {
       const std::string rule = is_schema_section(key) ? "is a section, not a parameter; set one of its keys"
                                                       : unknown_key_rule(key);
@@ -284,7 +297,11 @@ void apply_overrides(const std::vector<std::string>& overrides, LoadState* st) {
       st->diagnostics.add({kFile, 0, key, value, rule});
       continue;
     }
-    set_param(st, *p, v, {kFile, 0});
+    if (per_core) {
+      record_core_override(st, selector, rest, v, {kFile, 0});
+    } else {
+      set_param(st, *p, v, {kFile, 0});
+    }
   }
 }
 
@@ -304,6 +321,16 @@ void reset_other_family(LoadState* st) {
   }
 }
 
+void derive_core_fields(CoreParams* core) {
+  ArrayParams& a = core->array;
+  if (a.scalesim_compat) {
+    a.microarch = ArrayMicroarch::scalesim();
+    a.operand_feeder = OperandFeeder::kStaged;
+  } else {
+    a.microarch.scalesim_counting = false;
+  }
+}
+
 ArchSpec finish(LoadState st) {
   if (st.check_required) {
     for (const auto& p : arch_schema()) {
@@ -316,13 +343,9 @@ ArchSpec finish(LoadState st) {
   if (st.diagnostics.empty()) resolve_dram_device(&st);
   if (!st.diagnostics.empty()) throw ConfigError(st.diagnostics.take());
   reset_other_family(&st);
-  ArrayParams& a = st.spec.core.array;
-  if (a.scalesim_compat) {
-    a.microarch = ArrayMicroarch::scalesim();
-    a.operand_feeder = OperandFeeder::kStaged;
-  } else {
-    a.microarch.scalesim_counting = false;
-  }
+  resolve_core_overrides(&st);
+  if (!st.diagnostics.empty()) throw ConfigError(st.diagnostics.take());
+  derive_core_fields(&st.spec.core);
   st.spec.source_path = st.source;
   for (const auto& [key, origin] : st.explicit_keys)
     st.spec.key_origins[key] = KeyOrigin{origin.file, origin.line};

@@ -27,6 +27,9 @@ struct LoadState {
   // turns this off (it checks SCALE-Sim's required keys itself), and so does a YAML input that
   // could not be read as a map.
   bool check_required = true;
+  // cores.<selector>.* as read (core_overrides.h), with where each was written.
+  std::vector<CoreOverride> core_overrides;
+  std::vector<ValueOrigin> core_override_origins;
 };
 
 // An ArchSpec holding every non-required parameter's schema default (read from the schema, so the
@@ -43,6 +46,13 @@ void apply_overrides(const std::vector<std::string>& overrides, LoadState* st);
 // mistake is not reported twice), derives ArrayParams::microarch, and returns the spec; throws ConfigError
 // with every diagnostic collected so far when there is any.
 ArchSpec finish(LoadState st);
+
+// The checks across parameters of st->spec (DRAM, NoC, scratchpads, array formats); problems go into
+// st->diagnostics.
+void cross_check(LoadState* st);
+
+// Fields derived from others of one core: ArrayParams::microarch from scalesim_compat.
+void derive_core_fields(CoreParams* core);
 
 // The readers. Both only collect diagnostics; they never throw for a user mistake.
 void read_yaml(const std::string& text, LoadState* st);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "systole/config/array_model_list.h"
@@ -286,8 +287,22 @@ struct KeyOrigin {
 // cores.*: how many copies of `core` the NPU has (docs/multicore.md). With more than one, they
 // and the DRAM channels meet on the NoC (noc.*) and the compiler shares each layer among them
 // (compiler.partition).
+// One written per-core override (cores.<selector>.<key of core.*>, docs/multicore.md
+// "Heterogeneous cores"): cores [first, last] take `value` for the key core.<key>.
+struct CoreOverride {
+  std::string selector;  // as written: "2" or "2-3"
+  int64_t first = 0, last = 0;
+  std::string key;  // below core., e.g. "array.rows"
+  std::variant<int64_t, double, bool, std::string> value;
+};
+
 struct CoresParams {
   int64_t count = 1;
+  // The overrides in the order they apply (the file's, then --set's), and what they resolve to:
+  // per_core[c] is core c's whole spec, `core` with the overrides that cover c applied and checked;
+  // empty when there is no override (every core is `core`).
+  std::vector<CoreOverride> overrides;
+  std::vector<CoreParams> per_core;
 };
 
 struct ArchSpec {
@@ -301,6 +316,12 @@ struct ArchSpec {
   SimParams sim;
   TraceParams trace;
   CompilerParams compiler;  // compiler.* (config/compiler_params.h)
+
+  // Core c's spec: `core`, or its per-core overrides applied (cores.per_core).
+  const CoreParams& core_of(int64_t c) const {
+    return cores.per_core.empty() ? core : cores.per_core.at(static_cast<size_t>(c));
+  }
+  bool heterogeneous() const { return !cores.per_core.empty(); }
 
   // Provenance, not parameters: the file this spec was read from and where each explicitly written
   // key came from, so that later stages (e.g. the compiler's scratchpad fit check) can name the
