@@ -52,13 +52,60 @@ int64_t total_instructions(const std::vector<StreamBuilder>& sbs) {
   return n;
 }
 
+// A heterogeneous NPU's core classes (cores of one spec; ArchSpec::core_of): per class the whole
+// spec with its core and its scratchpad plan, and each core's class, numbered in the order of the
+// classes' first cores. Empty when the cores are alike.
+struct CoreClasses {
+  std::vector<ArchSpec> arch;
+  std::vector<BufferPlan> buffers;
+  std::vector<int> of_core;
+};
+
+CoreClasses core_classes(const ArchSpec& arch) {
+  CoreClasses out;
+  if (!arch.heterogeneous()) return out;
+  // Cores covered by the same overrides have the same spec.
+  std::vector<std::vector<size_t>> signature;
+  for (int64_t c = 0; c < arch.cores.count; ++c) {
+    std::vector<size_t> covered;
+    for (size_t i = 0; i < arch.cores.overrides.size(); ++i) {
+      if (c >= arch.cores.overrides[i].first && c <= arch.cores.overrides[i].last) covered.push_back(i);
+    }
+    const auto it = std::find(signature.begin(), signature.end(), covered);
+    if (it != signature.end()) {
+      out.of_core.push_back(static_cast<int>(it - signature.begin()));
+      continue;
+    }
+    out.of_core.push_back(static_cast<int>(signature.size()));
+    signature.push_back(covered);
+    ArchSpec a = arch;
+    a.core = arch.core_of(c);
+    out.arch.push_back(std::move(a));
+  }
+  for (const ArchSpec& a : out.arch) out.buffers.emplace_back(a);
+  return out;
+}
+
 // Lowers layer l on every core of a multi-core NPU (compiler/partition.h): core 0 first; the others
 // only when core 0's lowering took its share (else core 0 computes the layer alone). Each core
 // closes the layer with its SYNC and, when any core emitted something, a barrier.
-void lower_on_cores(LoweringContext ctx, std::vector<StreamBuilder>& sbs, MappingRecord* rec) {
+void lower_on_cores(LoweringContext ctx, const CoreClasses& classes, std::vector<StreamBuilder>& sbs,
+                    MappingRecord* rec) {
   const auto cores = static_cast<int64_t>(sbs.size());
   CoreShare share;
   share.cores = cores;
+  if (classes.arch.size() > 1) {
+    share.core_class = classes.of_core;
+    for (size_t k = 0; k < classes.arch.size(); ++k) {
+      share.class_arch.push_back(&classes.arch[k]);
+      share.class_buffers.push_back(&classes.buffers[k]);
+    }
+    for (int64_t c = 0; c < cores; ++c) {
+      const CoreParams& core = ctx.arch.core_of(c);
+      share.gemm_weights.push_back(core.array.rows * core.array.cols);
+      share.vector_weights.push_back(core.vector.lanes);
+    }
+  }
   share.choice = ctx.arch.compiler.partition;
   if (ctx.mapping != nullptr) {
     const auto it = ctx.mapping->partitions.find(ctx.layer.name);
@@ -76,10 +123,21 @@ void lower_on_cores(LoweringContext ctx, std::vector<StreamBuilder>& sbs, Mappin
     StreamBuilder& sb = sbs[static_cast<size_t>(c)];
     sb.set_limit(kMaxProgramInstructions -
                  (total_instructions(sbs) - static_cast<int64_t>(sb.instructions().size())));
-    ctx.sb = &sb;
-    ctx.rec = &recs[static_cast<size_t>(c)];
-    ctx.share = &share;
-    lowering_of(ctx.layer.kind).lower(ctx);
+    const int k = share.class_of(c);
+    LoweringContext core_ctx{classes.arch.empty() ? ctx.arch : classes.arch[static_cast<size_t>(k)],
+                             ctx.net,
+                             ctx.layer,
+                             ctx.index,
+                             ctx.plan,
+                             classes.arch.empty() ? ctx.buffers : classes.buffers[static_cast<size_t>(k)],
+                             ctx.eb,
+                             ctx.fused,
+                             &sb,
+                             &recs[static_cast<size_t>(c)],
+                             ctx.mapping,
+                             ctx.prices,
+                             &share};
+    lowering_of(ctx.layer.kind).lower(core_ctx);
   }
   *rec = recs[0];
   bool any = false;
@@ -96,6 +154,18 @@ void lower_on_cores(LoweringContext ctx, std::vector<StreamBuilder>& sbs, Mappin
     rec->split = (share.split ? std::string(to_string(share.split->axis)) : std::string("chunks")) + " " +
                  fmt::format("{}", fmt::join(share.ranges, " | "));
     rec->partition_reason = share.reason;
+    // Heterogeneous cores: how each other class mapped its shares.
+    for (size_t k = 1; k < classes.arch.size(); ++k) {
+      const auto first =
+          static_cast<size_t>(std::find(classes.of_core.begin(), classes.of_core.end(), static_cast<int>(k)) -
+                              classes.of_core.begin());
+      const MappingRecord& r = recs[first];
+      const ArrayParams& a = classes.arch[k].core.array;
+      rec->partition_reason +=
+          fmt::format("; core {} ({}x{} {}): {}", first, a.rows, a.cols, to_string(a.dataflow),
+                      r.tile_m > 0 ? fmt::format("tile {}x{}x{}", r.tile_m, r.tile_n, r.tile_k)
+                                   : std::string(r.dataflow));
+    }
   } else {
     rec->partition = "core0";
     rec->partition_reason = !share.reason.empty()
@@ -111,9 +181,10 @@ void lower_on_cores(LoweringContext ctx, std::vector<StreamBuilder>& sbs, Mappin
 
 // Maps layer i and appends its ProgramLayer and MappingRecord; throws BudgetExceeded when it would
 // take more instructions than the program has left. One builder per core.
-void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const MemoryPlan& plan,
-                   const ElementBytes& eb, const FusedActivation& fused, const UserMapping* mapping,
-                   const EnergyPrices* prices, std::vector<StreamBuilder>& sbs, Program* prog) {
+void compile_layer(const ArchSpec& arch, const CoreClasses& classes, const Network& net, size_t i,
+                   const MemoryPlan& plan, const ElementBytes& eb, const FusedActivation& fused,
+                   const UserMapping* mapping, const EnergyPrices* prices, std::vector<StreamBuilder>& sbs,
+                   Program* prog) {
   const Layer& l = net.layers[i];
   const auto index = static_cast<uint32_t>(i);
   ProgramLayer pl{l.name, to_string(l.kind), l.macs, l.vector_ops};
@@ -137,7 +208,7 @@ void compile_layer(const ArchSpec& arch, const Network& net, size_t i, const Mem
       lowering_of(l.kind).lower(ctx);
       sbs[0].sync(index);
     } else {
-      lower_on_cores(ctx, sbs, &rec);
+      lower_on_cores(ctx, classes, sbs, &rec);
     }
     // A conv lowered to the vector unit (depthwise) does its MACs as lane operations.
     if (rec.dataflow == "vector" && pl.macs > 0) {
@@ -202,10 +273,14 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
   Program prog;
   prog.network = net.name;
   prog.tensors = plan.tensors;
+  const CoreClasses classes = core_classes(lowered);
   std::vector<StreamBuilder> sbs;
   for (int64_t c = 0; c < arch.cores.count; ++c) {
     sbs.emplace_back(net.layers.size());
-    sbs.back().fence_layers(BufferPlan(lowered).any_shared());
+    sbs.back().fence_layers(
+        classes.arch.empty()
+            ? BufferPlan(lowered).any_shared()
+            : classes.buffers[static_cast<size_t>(classes.of_core[static_cast<size_t>(c)])].any_shared());
   }
   prog.cores = arch.cores.count;
   std::vector<std::vector<size_t>> marks;  // per layer, every core's stream length after it
@@ -222,7 +297,7 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
     const Layer& l = net.layers[i];
     const int64_t before = total_instructions(sbs);
     try {
-      compile_layer(lowered, net, i, plan, eb, fused[i], mapping, prices, sbs, &prog);
+      compile_layer(lowered, classes, net, i, plan, eb, fused[i], mapping, prices, sbs, &prog);
     } catch (const BudgetExceeded& b) {
       const int64_t emitted = total_instructions(sbs) - before;
       over_instruction_limit(net, i, b.needed > 0 ? b : BudgetExceeded{emitted + 1, ""}, before);

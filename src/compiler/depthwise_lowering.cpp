@@ -33,7 +33,7 @@ std::vector<VectorChunk> depthwise_chunks(const ArchSpec& arch, const Layer& l, 
   const int64_t mult = d.oc / d.c, e = eb.act, wb = eb.weight;
   const int64_t window = d.kh * d.kw;
   const int64_t ekh = d.dh * (d.kh - 1) + 1;  // the dilated kernel's extent in input rows
-  const RoleRegions regions = chunk_regions(arch, true);
+  const RoleRegions regions = chunk_sizing_regions(arch, true);
   const int64_t half_if = regions[index_of(Buffer::kIfmap)].half;
   const int64_t half_w = regions[index_of(Buffer::kWeight)].half;
   const int64_t half_of = regions[index_of(Buffer::kOfmap)].half;

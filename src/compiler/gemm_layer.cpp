@@ -49,6 +49,26 @@ std::string join_estimate(const std::string& so_far, const std::string& item) {
   return so_far.empty() ? item : so_far + ", " + item;
 }
 
+// The context of the first core of class k (compiler/partition.h CoreShare): its spec and scratchpad
+// plan, for estimating and tiling that class's shares.
+LoweringContext class_context(const LoweringContext& ctx, int k) {
+  const CoreShare& s = *ctx.share;
+  if (s.class_arch.empty()) return ctx;
+  return LoweringContext{*s.class_arch[static_cast<size_t>(k)],
+                         ctx.net,
+                         ctx.layer,
+                         ctx.index,
+                         ctx.plan,
+                         *s.class_buffers[static_cast<size_t>(k)],
+                         ctx.eb,
+                         ctx.fused,
+                         ctx.sb,
+                         ctx.rec,
+                         ctx.mapping,
+                         ctx.prices,
+                         ctx.share};
+}
+
 // Estimated cycles of a layer split by one strategy: the slowest core's estimate against the DRAM
 // time of every core's bytes (the cores share the DRAM). nullopt when a share does not fit.
 std::optional<int64_t> split_cost(const LoweringContext& ctx, const GemmProblem& p, const GemmSplit& split) {
@@ -56,16 +76,21 @@ std::optional<int64_t> split_cost(const LoweringContext& ctx, const GemmProblem&
   const double bpc = ctx.arch.dram.planning_bandwidth_gbps() * 1000.0 / ctx.arch.core.clock_mhz;
   int64_t worst = 0;
   double bytes = 0.0;
-  std::map<int64_t, TileChoice> by_size;  // shares of one size cost the same
+  // Shares of one size on cores of one class cost about the same (a convolution's bands differ
+  // only by the halo rows at image edges; every band's tile must fit the same scratchpads:
+  // share_problem).
+  std::map<std::pair<int, int64_t>, TileChoice> by_size;
   for (int64_t c = 0; c < s.cores; ++c) {
-    const auto [b, e] = share_range(extent_of(p, split.axis), split.granule, c, s.cores);
+    const auto [b, e] = s.range(extent_of(p, split.axis), split.granule, c);
     if (b == e) continue;
-    // Shares of one size cost about the same (a convolution's bands differ only by the halo rows
-    // at image edges; every band's tile must fit the same scratchpads: share_problem).
-    auto it = by_size.find(e - b);
+    const int k = s.class_of(c);
+    auto it = by_size.find({k, e - b});
     if (it == by_size.end()) {
       try {
-        it = by_size.emplace(e - b, map_whole(ctx, share_problem(p, split, c, s.cores))).first;
+        it = by_size
+                 .emplace(std::make_pair(k, e - b),
+                          map_whole(class_context(ctx, k), share_problem(p, split, s, c)))
+                 .first;
       } catch (const ConfigError&) {
         return std::nullopt;
       } catch (const BudgetExceeded&) {
@@ -131,7 +156,7 @@ void decide_split(const LoweringContext& ctx, const GemmProblem& p) {
   s.reason +=
       fmt::format("; {} = {} dealt out in {}", to_string(split.axis), extent_of(p, split.axis), split.unit);
   for (int64_t c = 0; c < s.cores; ++c) {
-    const auto [b, e] = share_range(extent_of(p, split.axis), split.granule, c, s.cores);
+    const auto [b, e] = s.range(extent_of(p, split.axis), split.granule, c);
     s.ranges.push_back(b == e ? std::string("none") : fmt::format("{}-{}", b, e - 1));
   }
 }
@@ -143,7 +168,7 @@ GemmProblem core_problem(const LoweringContext& ctx, const GemmProblem& p) {
   CoreShare& s = *ctx.share;
   if (!s.split) return p;
   s.used = true;
-  return share_problem(p, *s.split, s.core, s.cores);
+  return share_problem(p, *s.split, s, s.core);
 }
 
 bool empty_problem(const GemmProblem& p) {
@@ -155,11 +180,16 @@ bool empty_problem(const GemmProblem& p) {
 TileChoice map_gemm(const LoweringContext& ctx, const GemmProblem& p) {
   const GemmProblem q = core_problem(ctx, p);
   if (empty_problem(q)) return TileChoice{};
-  // Every core tiles its share as the first core tiled its own (the largest): one weight layout
-  // in DRAM (a convolution's channel block follows the k tile) and one search per layer.
-  if (ctx.share != nullptr && ctx.share->tiling) return *ctx.share->tiling;
+  // Every core tiles its share as the first core of its class tiled its own (the largest of the
+  // class): one search per class and layer (and, on cores alike, one weight layout in DRAM: a
+  // convolution's channel block follows the k tile).
+  const int k = ctx.share != nullptr ? ctx.share->class_of(ctx.share->core) : 0;
+  if (ctx.share != nullptr) {
+    const auto it = ctx.share->tilings.find(k);
+    if (it != ctx.share->tilings.end()) return it->second;
+  }
   TileChoice t = map_whole(ctx, q);
-  if (ctx.share != nullptr && ctx.share->split) ctx.share->tiling = t;
+  if (ctx.share != nullptr && ctx.share->split) ctx.share->tilings[k] = t;
   return t;
 }
 

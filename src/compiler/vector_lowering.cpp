@@ -56,13 +56,34 @@ int64_t vector_op_cycles(const ArchSpec& arch, const VectorOp& op) {
                   l.name, to_string(l.kind), 2 * need, to_string(b), need, what, room)});
 }
 
+RoleRegions chunk_sizing_regions(const ArchSpec& arch, bool weights) {
+  RoleRegions r = chunk_regions(arch, weights);
+  if (!arch.heterogeneous()) return r;
+  ArchSpec each = arch;
+  each.cores.per_core.clear();
+  for (int64_t c = 0; c < arch.cores.count; ++c) {
+    each.core = arch.core_of(c);
+    const RoleRegions q = chunk_regions(each, weights);
+    for (size_t i = 0; i < r.size(); ++i) r[i].half = std::min(r[i].half, q[i].half);
+  }
+  return r;
+}
+
 int64_t units_per_chunk(const ArchSpec& arch, const Layer& l, int64_t in_unit, int64_t out_unit,
                         const char* what) {
-  const RoleRegions regions = chunk_regions(arch);
+  const RoleRegions regions = chunk_sizing_regions(arch);
   const int64_t half_if = regions[index_of(Buffer::kIfmap)].half;
   const int64_t half_of = regions[index_of(Buffer::kOfmap)].half;
-  if (in_unit > half_if) cannot_fit(arch, l, Buffer::kIfmap, in_unit, what);
-  if (out_unit > half_of) cannot_fit(arch, l, Buffer::kOfmap, out_unit, what);
+  if (in_unit > half_if || out_unit > half_of) {
+    // Name the core whose scratchpad is too small (its own, or a per-core override's).
+    ArchSpec each = arch;
+    for (int64_t c = 0; c < arch.cores.count; ++c) {
+      if (arch.heterogeneous()) each.core = arch.core_of(c);
+      const RoleRegions q = chunk_regions(each);
+      if (in_unit > q[index_of(Buffer::kIfmap)].half) cannot_fit(each, l, Buffer::kIfmap, in_unit, what);
+      if (out_unit > q[index_of(Buffer::kOfmap)].half) cannot_fit(each, l, Buffer::kOfmap, out_unit, what);
+    }
+  }
   return std::min(half_if / in_unit, half_of / out_unit);
 }
 
@@ -116,7 +137,7 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& al
   std::vector<VectorChunk> share_chunks;
   if (CoreShare* s = ctx.share) {
     const auto count = static_cast<int64_t>(all_chunks.size());
-    const auto [b, e] = share_range(count, 1, s->core, s->cores);
+    const auto [b, e] = s->range(count, 1, s->core, true);
     share_chunks.assign(all_chunks.begin() + b, all_chunks.begin() + e);
     if (!s->used) {
       s->used = true;
@@ -124,7 +145,7 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& al
       s->reason =
           fmt::format("a vector-unit layer: its {} chunks ({}) dealt out in contiguous runs", count, unit);
       for (int64_t c = 0; c < s->cores; ++c) {
-        const auto [cb, ce] = share_range(count, 1, c, s->cores);
+        const auto [cb, ce] = s->range(count, 1, c, true);
         s->ranges.push_back(cb == ce ? std::string("none") : fmt::format("{}-{}", cb, ce - 1));
       }
     }

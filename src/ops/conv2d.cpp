@@ -152,7 +152,17 @@ class Conv2d final : public Operator {
                                                                          const lowering::ConvGeometry& g) {
     using namespace lowering;
     ConvLayouts layouts = conv_layouts(ctx.arch.core.array.dataflow, ctx.arch.core.array.scalesim_compat);
-    const bool channel_last = layouts.ifmap_channel_last;
+    bool channel_last = layouts.ifmap_channel_last;
+    if (ctx.share != nullptr && ctx.share->class_arch.size() > 1) {
+      // Cores of several specs read one copy of the weights in one k order: the weights as the
+      // first core's dataflow arranges them, and k in planes order (channel, kernel row, kernel
+      // column), which every tiling can read; a channel-last k order would tie every class to
+      // one k tile (docs/multicore.md "Heterogeneous cores").
+      const ArchSpec& first = *ctx.share->class_arch[0];
+      layouts.weights_kn =
+          conv_layouts(first.core.array.dataflow, first.core.array.scalesim_compat).weights_kn;
+      channel_last = false;
+    }
     layouts.ifmap_channel_last = false;
     GemmProblem p = lower_conv(ctx.layer, g, ctx.index, ctx.plan, ctx.eb, layouts, ctx.sb->remaining());
     const TileChoice t = map_gemm(ctx, p);

@@ -44,7 +44,7 @@ std::vector<VectorChunk> pool_chunks(const ArchSpec& arch, const Layer& l, uint6
   const VectorFunc f = a.mode == PoolMode::kMax ? VectorFunc::kMaxPool : VectorFunc::kAvgPool;
   const auto ue = static_cast<uint64_t>(e);
   std::vector<VectorChunk> chunks;
-  const RoleRegions regions = chunk_regions(arch);
+  const RoleRegions regions = chunk_sizing_regions(arch);
   const int64_t half_if = regions[index_of(Buffer::kIfmap)].half;
   const int64_t half_of = regions[index_of(Buffer::kOfmap)].half;
   if (h * w * e <= half_if && ho * wo * e <= half_of) {

@@ -73,7 +73,7 @@ std::vector<VectorChunk> resize_chunks(LoweringContext& ctx, const Plane& p, int
   const Layer& l = ctx.layer;
   const int64_t e = ctx.eb.act, taps = p.bilinear ? 4 : 1;
   const auto ue = static_cast<uint64_t>(e);
-  const RoleRegions regions = chunk_regions(arch);
+  const RoleRegions regions = chunk_sizing_regions(arch);
   const int64_t half_if = regions[index_of(Buffer::kIfmap)].half;
   const int64_t half_of = regions[index_of(Buffer::kOfmap)].half;
   const VectorFunc f = p.bilinear ? VectorFunc::kResizeBilinear : VectorFunc::kResizeNearest;

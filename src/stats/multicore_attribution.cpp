@@ -61,9 +61,10 @@ CoreView core_view(const Program& program, const std::vector<InstructionRecord>&
 }
 
 SimResult attribute_cores(const Program& program, const std::vector<InstructionRecord>& records,
-                          int64_t total_cycles, double simulated_ns, int64_t array_pes) {
+                          int64_t total_cycles, double simulated_ns, int64_t array_pes,
+                          const std::vector<int64_t>& core_pes) {
   const auto cores = static_cast<size_t>(program.cores);
-  const int64_t core_pes = array_pes / program.cores;
+  if (core_pes.size() != cores) throw InternalError("attribute_cores: one PE count per core");
   std::vector<CoreView> views;
   std::vector<int64_t> bounds(program.layers.size(), 0);
   size_t last = 0;  // the core that finished last
@@ -77,9 +78,9 @@ SimResult attribute_cores(const Program& program, const std::vector<InstructionR
     if (end > last_end) last = c, last_end = end;
   }
   std::vector<SimResult> per_core;
-  for (const CoreView& v : views)
-    per_core.push_back(
-        attribute_in_windows(v.program, v.records, total_cycles, simulated_ns, core_pes, bounds));
+  for (size_t c = 0; c < cores; ++c)
+    per_core.push_back(attribute_in_windows(views[c].program, views[c].records, total_cycles, simulated_ns,
+                                            core_pes[c], bounds));
 
   SimResult result =
       attribute_in_windows(views[0].program, views[0].records, total_cycles, simulated_ns, array_pes, bounds);

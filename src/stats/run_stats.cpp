@@ -8,9 +8,9 @@ namespace {
 
 // One core's stats under `p` ("core0.", "core3.", ...): its counts over the run and its
 // scratchpads'.
-void core_stats(StatTree& t, const ArchSpec& arch, const std::string& p, const LayerStats& total,
+void core_stats(StatTree& t, const CoreParams& core, const std::string& p, const LayerStats& total,
                 const std::vector<ScratchpadStats>& scratchpads) {
-  const ArrayParams& a = arch.core.array;
+  const ArrayParams& a = core.array;
   t.counter(p + "array.pes", "PE", "processing elements (rows x cols)", a.rows * a.cols);
   t.counter(p + "array.macs", "MAC", "multiply-accumulates performed", total.macs);
   t.counter(p + "array.busy_cycles", "cycle", "cycles the array spent on tiles, scratchpad stalls included",
@@ -145,10 +145,10 @@ StatTree run_stats(const ArchSpec& arch, const SimResult& result) {
   t.counter("run.simulated_ns", "ns", "simulated time", result.simulated_ns);
   t.counter("run.layers", "layer", "layers of the network", static_cast<int64_t>(result.layers.size()));
   if (result.cores.empty()) {
-    core_stats(t, arch, "core0.", result.total, result.scratchpads);
+    core_stats(t, arch.core, "core0.", result.total, result.scratchpads);
   } else {
     for (const CoreStats& c : result.cores)
-      core_stats(t, arch, "core" + std::to_string(c.core) + ".", c.total, c.scratchpads);
+      core_stats(t, arch.core_of(c.core), "core" + std::to_string(c.core) + ".", c.total, c.scratchpads);
     noc_stats(t, result.noc);
   }
   dram_stats(t, result);

@@ -177,8 +177,7 @@ void PerfettoWriter::on_dram_burst(int channel, int64_t done_cycle, int64_t byte
 
 void PerfettoWriter::finish(const SimResult& result) {
   // Over every core's PEs: the activity windows sum the cores' MACs.
-  const double pes =
-      static_cast<double>(m_arch.core.array.rows * m_arch.core.array.cols * m_arch.cores.count);
+  const double pes = static_cast<double>(m_arch.total_pes());
   auto in_window = [&](int64_t begin, int64_t end) {
     return begin < m_options.end_cycle && end > m_options.begin_cycle;
   };

@@ -352,6 +352,9 @@ DmaDescriptor linear(Buffer b, uint64_t addr, uint64_t bytes);
 // pooling, resize, gather), and the weight's too with `weights` (depthwise convolution):
 // compiler/buffer_plan.h BufferPlan::for_chunks.
 RoleRegions chunk_regions(const ArchSpec& arch, bool weights = false);
+// The same regions with each half the smallest over every core's spec (ArchSpec::core_of), for
+// sizing the chunks that cores deal out among themselves: a chunk fits every core's scratchpads.
+RoleRegions chunk_sizing_regions(const ArchSpec& arch, bool weights = false);
 // Cycles the vector unit takes for `op` (hw/vector/vector_unit.h states the rule; defined once
 // here so that the compiler's estimate and the simulation agree): ceil(elements * ops_per_element
 // / lanes), and for a depthwise convolution at least its ifmap reads, weight reads and ofmap

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -39,18 +40,23 @@ struct GemmSplit {
 // The extent of problem p along an axis (m, n, or gemms).
 int64_t extent_of(const GemmProblem& p, SplitAxis axis);
 
-// Core `core` of `cores`' share [begin, end) of [0, extent): the ceil(extent / granule) units
-// dealt out in contiguous runs, as evenly as possible, the first cores taking one more; empty
-// (begin == end) for cores beyond the units.
-std::pair<int64_t, int64_t> share_range(int64_t extent, int64_t granule, int64_t core, int64_t cores);
+// The cores' shares [begin, end) of [0, extent): the ceil(extent / granule) units dealt out in
+// contiguous runs, core 0 first, in proportion to `weights` (one per core, each >= 1): core c gets
+// floor(units x w_c / W) units, and the units left over go one each to the cores with the largest
+// remainders, ties to the lower core. With equal weights the first cores take one more. A core
+// that gets no unit has begin == end.
+std::vector<std::pair<int64_t, int64_t>> share_ranges(int64_t extent, int64_t granule,
+                                                      const std::vector<int64_t>& weights);
 
 // p restricted to [begin, end) along axis (GemmProblem::m_begin / n_begin / g_begin); p must not
 // be sliced already.
 GemmProblem slice_problem(const GemmProblem& p, SplitAxis axis, int64_t begin, int64_t end);
-// Core `core` of `cores`' share of p under `split`: slice_problem over its share_range, and for a
-// convolution split along m also every core's band (GemmProblem::m_bands), so that the tiling
-// chosen for one share fits every share.
-GemmProblem share_problem(const GemmProblem& p, const GemmSplit& split, int64_t core, int64_t cores);
+
+struct CoreShare;
+// Core `core`'s share of p under `split` (CoreShare::range): slice_problem over it, and for a
+// convolution split along m also the bands of every core of its class (GemmProblem::m_bands), so
+// that the tiling chosen for one share fits every share of the class.
+GemmProblem share_problem(const GemmProblem& p, const GemmSplit& split, const CoreShare& share, int64_t core);
 
 // One layer's sharing among the cores, shared by the cores' lowerings of it: the first core to
 // lower a GEMM decides (decide_gemm_split below), the others reuse the decision; `used` tells the
@@ -61,14 +67,31 @@ struct CoreShare {
   std::string choice_source = "compiler.partition";  // where `choice` was written, for the record
   bool used = false;
   bool decided = false;
-  std::optional<GemmSplit> split;    // GEMM layers, once decided
-  std::optional<TileChoice> tiling;  // the first core's tiling, which every core uses
+  // Heterogeneous cores (ArchSpec::core_of): cores of one spec form a class, numbered in the order
+  // of their first core (core 0's is class 0). Per class: its spec as a whole ArchSpec, and its
+  // scratchpad plan. Per core: its class, and its weights in the shares of a GEMM (its PEs) and of
+  // a vector layer (its lanes); all 1 when the cores are alike.
+  std::vector<int> core_class;
+  std::vector<const ArchSpec*> class_arch;
+  std::vector<const BufferPlan*> class_buffers;
+  std::vector<int64_t> gemm_weights, vector_weights;
+  std::optional<GemmSplit> split;  // GEMM layers, once decided
+  // Per class: the tiling its first core chose for its share, which the class's other cores use.
+  std::map<int, TileChoice> tilings;
+  // A conv's DRAM weight layout and k order, which every class must read alike once the first
+  // core has decided them (ops/conv2d.cpp on_array).
+  std::optional<ConvLayouts> conv_layouts;
   // A lowering's choice between alternatives (a depthwise conv: "vector" or "array"), made by
   // the first core and kept by the others.
   std::string lowering_choice;
   std::string strategy;  // "output_channels", ... or "chunks" (vector layers)
   std::string reason;
   std::vector<std::string> ranges;  // per core: "0-63" (its share, in the axis' elements)
+
+  int class_of(int64_t c) const { return core_class.empty() ? 0 : core_class[static_cast<size_t>(c)]; }
+  // Core c's share of [0, extent) in units of granule, weighted by gemm_weights (vector: by
+  // vector_weights).
+  std::pair<int64_t, int64_t> range(int64_t extent, int64_t granule, int64_t c, bool vector = false) const;
 };
 
 }  // namespace lowering

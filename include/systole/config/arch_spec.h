@@ -322,6 +322,13 @@ struct ArchSpec {
     return cores.per_core.empty() ? core : cores.per_core.at(static_cast<size_t>(c));
   }
   bool heterogeneous() const { return !cores.per_core.empty(); }
+  // Core c's PEs (rows x cols), and the NPU's: the sum over its cores.
+  int64_t core_pes(int64_t c) const { return core_of(c).array.rows * core_of(c).array.cols; }
+  int64_t total_pes() const {
+    int64_t n = 0;
+    for (int64_t c = 0; c < cores.count; ++c) n += core_pes(c);
+    return n;
+  }
 
   // Provenance, not parameters: the file this spec was read from and where each explicitly written
   // key came from, so that later stages (e.g. the compiler's scratchpad fit check) can name the

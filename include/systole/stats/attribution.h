@@ -153,9 +153,11 @@ std::vector<CycleBreakdown> breakdown_by_window(const std::vector<CauseSpan>& sp
                                                 const std::vector<int64_t>& bounds);
 
 // Per-layer and total statistics, including every cycle's cause (breakdown). array_pes = rows * cols
-// (utilization = macs / (cycles * pes)).
+// (utilization = macs / (cycles * pes)); a multi-core program's core_pes gives each core's (a
+// heterogeneous NPU's differ), else each core has array_pes / cores.
 SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
-                    int64_t total_cycles, double simulated_ns, int64_t array_pes);
+                    int64_t total_cycles, double simulated_ns, int64_t array_pes,
+                    const std::vector<int64_t>& core_pes = {});
 // The same with the layers' windows given (bounds[L] = B_L, one per layer) instead of
 // layer_boundaries(): how a multi-core run attributes each core over the NPU's windows.
 SimResult attribute_in_windows(const Program& program, const std::vector<InstructionRecord>& records,
@@ -184,9 +186,10 @@ CoreView core_view(const Program& program, const std::vector<InstructionRecord>&
 // cycles by largest remainder (ties to the earlier cause) so that it still sums to the layer's
 // cycles; its critical path is that of the core that finished last; counts (MACs, bytes, busy
 // cycles, actions) are summed over the cores; utilization is over all cores' PEs (array_pes is
-// the NPU's). SimResult::cores holds each core's own total.
+// the NPU's, core_pes each core's). SimResult::cores holds each core's own total.
 SimResult attribute_cores(const Program& program, const std::vector<InstructionRecord>& records,
-                          int64_t total_cycles, double simulated_ns, int64_t array_pes);
+                          int64_t total_cycles, double simulated_ns, int64_t array_pes,
+                          const std::vector<int64_t>& core_pes);
 
 // The cycles [begin, end) an instruction keeps its unit active: MATMUL and VECTOR
 // [work_start_cycle, work_start_cycle + busy_cycles), LOAD and STORE [issue_cycle, retire_cycle),

@@ -21,7 +21,7 @@ std::vector<std::unique_ptr<Core>> make_cores(const NpuTopParams& p, int64_t* ru
   const auto records = std::make_shared<std::vector<InstructionRecord>>(program->instructions.size());
   for (int64_t i = 0; i < count; ++i) {
     CoreModuleParams c;
-    c.spec = p.arch.core;
+    c.spec = p.arch.core_of(i);
     c.program = program;
     c.records = records;
     c.functional = p.dram_contents != nullptr;

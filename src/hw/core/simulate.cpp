@@ -31,8 +31,10 @@ SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
         fmt::format("simulation ended with {} of {} instructions retired", retired, records.size()));
   }
   const int64_t total_cycles = top.clock().cycle_of(top.end_time());
+  std::vector<int64_t> core_pes;
+  for (int64_t c = 0; c < arch.cores.count; ++c) core_pes.push_back(arch.core_pes(c));
   SimResult result = hw::attribute(ctrl.program(), records, total_cycles, top.end_time().to_seconds() * 1e9,
-                                   arch.core.array.rows * arch.core.array.cols * arch.cores.count);
+                                   arch.total_pes(), core_pes);
   result.activity_window_cycles = arch.energy.power_window_cycles;
   const int64_t window = arch.energy.power_window_cycles;
   if ((total_cycles + window - 1) / window > hw::kMaxActivityWindows) {

@@ -17,9 +17,15 @@
 namespace systole {
 namespace {
 
-using lowering::share_range;
+using lowering::share_ranges;
 using lowering::SplitAxis;
 using testnet::Builder;
+
+// Core `core` of `cores` alike.
+std::pair<int64_t, int64_t> share_range(int64_t extent, int64_t granule, int64_t core, int64_t cores) {
+  return share_ranges(extent, granule, std::vector<int64_t>(static_cast<size_t>(cores), 1))
+      .at(static_cast<size_t>(core));
+}
 
 TEST(Partition, SharesAreContiguousWholeUnitsAsEvenAsPossible) {
   const std::vector<std::pair<int64_t, int64_t>> ten = {{0, 3}, {3, 6}, {6, 8}, {8, 10}};
@@ -47,6 +53,26 @@ TEST(Partition, SharesAreContiguousWholeUnitsAsEvenAsPossible) {
         EXPECT_EQ(next, extent);
       }
     }
+  }
+}
+
+TEST(Partition, WeightedSharesFollowTheWeightsByLargestRemainder) {
+  // 10 units over weights 4:4:1:1 (a 16x16 core beside 32x32 ones): quotas 4, 4, 1, 1.
+  EXPECT_EQ(share_ranges(10, 1, {4, 4, 1, 1}),
+            (std::vector<std::pair<int64_t, int64_t>>{{0, 4}, {4, 8}, {8, 9}, {9, 10}}));
+  // 11 units: quotas 4.4, 4.4, 1.1, 1.1: the one left over goes to the largest remainder, the
+  // lower core on a tie.
+  EXPECT_EQ(share_ranges(11, 1, {4, 4, 1, 1}),
+            (std::vector<std::pair<int64_t, int64_t>>{{0, 5}, {5, 9}, {9, 10}, {10, 11}}));
+  // 55 output rows of 55 pixels over 1024:1024:256:256 PEs: 22, 22, 5.5, 5.5 -> 22, 22, 6, 5.
+  EXPECT_EQ(share_ranges(3025, 55, {1024, 1024, 256, 256}),
+            (std::vector<std::pair<int64_t, int64_t>>{{0, 1210}, {1210, 2420}, {2420, 2750}, {2750, 3025}}));
+  // A remainder beats the lower core: 3 units over 1:2 give 1 and 2, not 2 and 1.
+  EXPECT_EQ(share_ranges(3, 1, {1, 2}), (std::vector<std::pair<int64_t, int64_t>>{{0, 1}, {1, 3}}));
+  // Equal weights of any size give the even split.
+  for (int64_t w : {1, 7, 1024}) {
+    const auto even = share_ranges(10, 1, {w, w, w, w});
+    for (int64_t c = 0; c < 4; ++c) EXPECT_EQ(even[static_cast<size_t>(c)], share_range(10, 1, c, 4));
   }
 }
 
