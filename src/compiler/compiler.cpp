@@ -61,23 +61,12 @@ struct CoreClasses {
   std::vector<int> of_core;
 };
 
-CoreClasses core_classes(const ArchSpec& arch) {
+CoreClasses classes_of(const ArchSpec& arch) {
   CoreClasses out;
   if (!arch.heterogeneous()) return out;
-  // Cores covered by the same overrides have the same spec.
-  std::vector<std::vector<size_t>> signature;
+  out.of_core = core_classes(arch);
   for (int64_t c = 0; c < arch.cores.count; ++c) {
-    std::vector<size_t> covered;
-    for (size_t i = 0; i < arch.cores.overrides.size(); ++i) {
-      if (c >= arch.cores.overrides[i].first && c <= arch.cores.overrides[i].last) covered.push_back(i);
-    }
-    const auto it = std::find(signature.begin(), signature.end(), covered);
-    if (it != signature.end()) {
-      out.of_core.push_back(static_cast<int>(it - signature.begin()));
-      continue;
-    }
-    out.of_core.push_back(static_cast<int>(signature.size()));
-    signature.push_back(covered);
+    if (out.of_core[static_cast<size_t>(c)] != static_cast<int>(out.arch.size())) continue;  // seen
     ArchSpec a = arch;
     a.core = arch.core_of(c);
     out.arch.push_back(std::move(a));
@@ -273,7 +262,7 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
   Program prog;
   prog.network = net.name;
   prog.tensors = plan.tensors;
-  const CoreClasses classes = core_classes(lowered);
+  const CoreClasses classes = classes_of(lowered);
   std::vector<StreamBuilder> sbs;
   for (int64_t c = 0; c < arch.cores.count; ++c) {
     sbs.emplace_back(net.layers.size());

@@ -165,3 +165,41 @@ void resolve_core_overrides(LoadState* st) {
 }
 
 }  // namespace systole::config_detail
+
+namespace systole {
+
+std::vector<int> core_classes(const ArchSpec& arch) {
+  std::vector<int> out(static_cast<size_t>(arch.cores.count), 0);
+  if (!arch.heterogeneous()) return out;
+  std::vector<std::vector<size_t>> signature;
+  for (int64_t c = 0; c < arch.cores.count; ++c) {
+    std::vector<size_t> covered;
+    for (size_t i = 0; i < arch.cores.overrides.size(); ++i) {
+      if (c >= arch.cores.overrides[i].first && c <= arch.cores.overrides[i].last) covered.push_back(i);
+    }
+    const auto it = std::find(signature.begin(), signature.end(), covered);
+    out[static_cast<size_t>(c)] = static_cast<int>(it - signature.begin());
+    if (it == signature.end()) signature.push_back(std::move(covered));
+  }
+  return out;
+}
+
+std::string core_class_label(const ArchSpec& arch, int k) {
+  const std::vector<int> classes = core_classes(arch);
+  std::vector<std::string> runs;
+  int64_t members = 0;
+  for (int64_t c = 0; c < arch.cores.count; ++c) {
+    if (classes[static_cast<size_t>(c)] != k) continue;
+    ++members;
+    int64_t e = c;
+    while (e + 1 < arch.cores.count && classes[static_cast<size_t>(e + 1)] == k) ++e;
+    members += e - c;
+    runs.push_back(e == c ? std::to_string(c) : fmt::format("{}-{}", c, e));
+    c = e;
+  }
+  std::string out = members == 1 ? "core " : "cores ";
+  for (size_t i = 0; i < runs.size(); ++i) out += (i == 0 ? "" : ", ") + runs[i];
+  return out;
+}
+
+}  // namespace systole

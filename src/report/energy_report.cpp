@@ -20,7 +20,7 @@ using Json = nlohmann::ordered_json;
 
 // Activity columns after begin_cycle and end_cycle: report.json action keys, nested keys joined
 // with '.', in the order ActivityWindow lists them; those of the NoC only in a multi-core run.
-std::vector<std::string> activity_columns(bool noc) {
+std::vector<std::string> activity_columns(bool noc, size_t classes = 0) {
   std::vector<std::string> columns = {
       "macs",
       "register_shift_bytes",
@@ -41,6 +41,14 @@ std::vector<std::string> activity_columns(bool noc) {
       "vector_lane_ops.mac",
   };
   if (noc) columns.insert(columns.end(), {"noc.flit_hops", "noc.router_traversals"});
+  // A heterogeneous NPU: the scratchpad accesses of each core class after the first
+  // (ActivityWindow::class_spm).
+  for (size_t k = 0; k < classes; ++k) {
+    for (const char* col :
+         {"ifmap.read_accesses", "ifmap.write_accesses", "weight.read_accesses", "weight.write_accesses",
+          "ofmap.read_accesses", "ofmap.write_accesses", "ofmap.accumulator_rmw"})
+      columns.push_back(fmt::format("core_classes.{}.scratchpads.{}", k, col));
+  }
   return columns;
 }
 
@@ -63,6 +71,7 @@ std::vector<double> activity_values(const ActivityWindow& w, bool noc) {
                                 w.vector_mul_on_input,
                                 w.vector_mac};
   if (noc) values.insert(values.end(), {w.noc_flit_hops, w.noc_router_traversals});
+  for (const auto& c : w.class_spm) values.insert(values.end(), c.begin(), c.end());
   return values;
 }
 
@@ -165,22 +174,30 @@ double ns_of(const PricingContext& ctx, double cycles) {
 std::vector<std::pair<std::string, double>> static_mw(const PricingContext& ctx) {
   std::vector<std::pair<std::string, double>> out;
   out.emplace_back("array", ctx.static_power.array_mw);
-  double capacity = 0.0;
-  for (const auto& s : ctx.scratchpads) capacity += static_cast<double>(s.capacity_bytes);
-  for (const auto& s : ctx.scratchpads) {
-    out.emplace_back("scratchpad." + s.name,
-                     capacity > 0
-                         ? ctx.static_power.scratchpads_mw * static_cast<double>(s.capacity_bytes) / capacity
-                         : 0.0);
-  }
+  // Each class's cores draw their share of the scratchpads' static power, split by capacity among
+  // the class's scratchpads.
+  auto scratchpads = [&](const std::vector<PricingContext::Scratchpad>& spms, int64_t cores,
+                         const std::string& suffix) {
+    const double mw = ctx.static_power.scratchpads_mw * static_cast<double>(cores) /
+                      static_cast<double>(std::max<int64_t>(1, ctx.cores));
+    double capacity = 0.0;
+    for (const auto& s : spms) capacity += static_cast<double>(s.capacity_bytes);
+    for (const auto& s : spms) {
+      out.emplace_back("scratchpad." + s.name + suffix,
+                       capacity > 0 ? mw * static_cast<double>(s.capacity_bytes) / capacity : 0.0);
+    }
+  };
+  scratchpads(ctx.scratchpads, ctx.classes.empty() ? ctx.cores : ctx.first_class_cores, "");
+  for (const auto& k : ctx.classes) scratchpads(k.scratchpads, k.cores, "@" + k.slug);
   out.emplace_back("vector", ctx.static_power.vector_mw);
   out.emplace_back("control", ctx.static_power.control_mw);
   return out;
 }
 
 // Unflattens one activity row into the shape of report.json's actions object.
-Json window_actions(const Json& row, bool noc, const std::string& where, const std::string& report_path) {
-  const std::vector<std::string> columns = activity_columns(noc);
+Json window_actions(const Json& row, bool noc, size_t classes, const std::string& where,
+                    const std::string& report_path) {
+  const std::vector<std::string> columns = activity_columns(noc, classes);
   if (!row.is_array() || row.size() != columns.size() + 2) {
     bad(report_path, where, fmt::format("expected an array of {} numbers", columns.size() + 2));
   }
@@ -194,6 +211,12 @@ Json window_actions(const Json& row, bool noc, const std::string& where, const s
       start = dot + 1;
     }
     (*node)[path.substr(start)] = row[c + 2];
+  }
+  // core_classes.<k>: a list, as in a layer's actions.
+  if (classes > 0) {
+    Json list = Json::array();
+    for (size_t k = 0; k < classes; ++k) list.push_back(actions["core_classes"][std::to_string(k)]);
+    actions["core_classes"] = std::move(list);
   }
   return actions;
 }
@@ -244,15 +267,15 @@ Json dram_energy_model_json(const ArchSpec& arch) {
 }
 
 // activity.columns as this Systole writes them.
-static Json activity_column_names(bool noc) {
+static Json activity_column_names(bool noc, size_t classes) {
   Json columns = Json::array({"begin_cycle", "end_cycle"});
-  for (const auto& c : activity_columns(noc)) columns.push_back(c);
+  for (const auto& c : activity_columns(noc, classes)) columns.push_back(c);
   return columns;
 }
 
 Json activity_json(const SimResult& result) {
   const bool noc = !result.noc.topology.empty();
-  Json columns = activity_column_names(noc);
+  Json columns = activity_column_names(noc, result.total.class_actions.size());
   Json windows = Json::array();
   for (const ActivityWindow& w : result.activity) {
     Json row = Json::array({w.begin_cycle, w.end_cycle});
@@ -294,17 +317,37 @@ void check_table_covers(const PricingContext& ctx, const energy::EnergyTable& ta
   if (ctx.noc.enabled) table.noc_prices();
 }
 
+// The scratchpads of `core` as PricingContext lists them, and where each role lives.
+void core_scratchpads(const CoreParams& core, std::vector<PricingContext::Scratchpad>* spms,
+                      int* role_scratchpad) {
+  for (const ScratchpadsParams::Named& s : core.scratchpads.named())
+    spms->push_back({s.name, s.params->capacity_bytes(), s.params->banks, s.params->bank_width_bytes});
+  for (const OperandRole r : kOperandRoles) role_scratchpad[index_of(r)] = core.scratchpads.named_index(r);
+}
+
 PricingContext pricing_context(const ArchSpec& arch) {
   PricingContext ctx;
   const ArrayParams& a = arch.core.array;
   ctx.input_type = a.input_type;
   ctx.weight_type = a.weight_type;
   ctx.accumulator_type = a.accumulator_type;
-  for (const ScratchpadsParams::Named& s : arch.core.scratchpads.named())
-    ctx.scratchpads.push_back(
-        {s.name, s.params->capacity_bytes(), s.params->banks, s.params->bank_width_bytes});
-  for (const OperandRole r : kOperandRoles)
-    ctx.role_scratchpad[index_of(r)] = arch.core.scratchpads.named_index(r);
+  core_scratchpads(arch.core_of(0), &ctx.scratchpads, ctx.role_scratchpad);
+  ctx.cores = arch.cores.count;
+  ctx.first_class_cores = arch.cores.count;
+  if (arch.heterogeneous()) {
+    const std::vector<int> classes = core_classes(arch);
+    ctx.first_class_cores = std::count(classes.begin(), classes.end(), 0);
+    for (int k = 1; k <= *std::max_element(classes.begin(), classes.end()); ++k) {
+      PricingContext::CoreClass c;
+      c.label = core_class_label(arch, k);
+      for (char ch : c.label) c.slug += ch == ' ' ? '_' : ch == ',' ? '\0' : ch;
+      c.slug.erase(std::remove(c.slug.begin(), c.slug.end(), '\0'), c.slug.end());
+      c.cores = std::count(classes.begin(), classes.end(), k);
+      const auto first = std::find(classes.begin(), classes.end(), k) - classes.begin();
+      core_scratchpads(arch.core_of(first), &c.scratchpads, c.role_scratchpad);
+      ctx.classes.push_back(std::move(c));
+    }
+  }
   ctx.dram_standard = energy_dram_standard(arch);
   ctx.cycle_ns = arch.core.cycle_ns();
   // energy.static_power_mw is one core's: every core draws it.
@@ -341,21 +384,48 @@ PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& 
   c.macs = {{ctx.input_type, ctx.weight_type, n.macs}};
   c.vector_macs = {{ctx.input_type, ctx.weight_type, n.vector_mac}};
   c.register_shift_bytes = n.register_shift_bytes;
-  for (size_t b = 0; b < ctx.scratchpads.size(); ++b) {
-    const auto& s = ctx.scratchpads[b];
-    // The accesses of every role living in it.
-    double reads = 0.0, writes = 0.0;
-    for (int r = 0; r < kOperandRoleCount; ++r) {
-      if (ctx.role_scratchpad[r] != static_cast<int>(b)) continue;
-      reads += n.spm_read_accesses[r];
-      writes += n.spm_write_accesses[r];
+  // Per class: its scratchpads with the accesses of the roles living in each (class 0: the record's
+  // accesses less the other classes').
+  auto add_class = [&](const std::vector<PricingContext::Scratchpad>& spms, const int* role_scratchpad,
+                       const double* reads_by_role, const double* writes_by_role, double rmw,
+                       const std::string& suffix) {
+    for (size_t b = 0; b < spms.size(); ++b) {
+      const auto& s = spms[b];
+      double reads = 0.0, writes = 0.0;
+      for (int r = 0; r < kOperandRoleCount; ++r) {
+        if (role_scratchpad[r] != static_cast<int>(b)) continue;
+        reads += reads_by_role[r];
+        writes += writes_by_role[r];
+      }
+      // One access reads or writes one word of one bank, a macro of capacity / banks bytes.
+      c.scratchpads.push_back(
+          {s.name + suffix, std::max<int64_t>(1, s.capacity_bytes / s.banks), s.word_bytes, reads, writes});
     }
-    // One access reads or writes one word of one bank, a macro of capacity / banks bytes.
-    c.scratchpads.push_back(
-        {s.name, std::max<int64_t>(1, s.capacity_bytes / s.banks), s.word_bytes, reads, writes});
+    const auto ofmap_spm = static_cast<size_t>(role_scratchpad[index_of(OperandRole::kOfmap)]);
+    c.accumulators.push_back({spms.at(ofmap_spm).name + suffix, ctx.accumulator_type, rmw});
+  };
+  if (n.class_spm.size() != ctx.classes.size())
+    throw InternalError("pricing: a record with the accesses of " + std::to_string(n.class_spm.size()) +
+                        " core classes for " + std::to_string(ctx.classes.size()));
+  double first_reads[kOperandRoleCount], first_writes[kOperandRoleCount];
+  double first_rmw = n.accumulator_rmw;
+  for (int r = 0; r < kOperandRoleCount; ++r) {
+    first_reads[r] = n.spm_read_accesses[r];
+    first_writes[r] = n.spm_write_accesses[r];
+    for (const auto& k : n.class_spm) {
+      first_reads[r] -= k[static_cast<size_t>(2 * r)];
+      first_writes[r] -= k[static_cast<size_t>(2 * r + 1)];
+    }
   }
-  const auto ofmap_spm = static_cast<size_t>(ctx.role_scratchpad[index_of(OperandRole::kOfmap)]);
-  c.accumulators.push_back({ctx.scratchpads.at(ofmap_spm).name, ctx.accumulator_type, n.accumulator_rmw});
+  for (const auto& k : n.class_spm) first_rmw -= k[6];
+  add_class(ctx.scratchpads, ctx.role_scratchpad, first_reads, first_writes, first_rmw, "");
+  for (size_t k = 0; k < ctx.classes.size(); ++k) {
+    const auto& spm = n.class_spm[k];
+    const double reads[kOperandRoleCount] = {spm[0], spm[2], spm[4]};
+    const double writes[kOperandRoleCount] = {spm[1], spm[3], spm[5]};
+    add_class(ctx.classes[k].scratchpads, ctx.classes[k].role_scratchpad, reads, writes, spm[6],
+              "@" + ctx.classes[k].slug);
+  }
   c.vector_ops = {{energy::VectorOp::kAdd, ctx.accumulator_type, n.vector_add_on_accumulator},
                   {energy::VectorOp::kMul, ctx.accumulator_type, n.vector_mul_on_accumulator},
                   {energy::VectorOp::kAdd, ctx.input_type, n.vector_add_on_input},
@@ -424,6 +494,34 @@ PricedEnergy price_actions(const PricingContext& ctx, const energy::EnergyTable&
     n.noc_flit_hops = count("noc.flit_hops");
     n.noc_router_traversals = count("noc.router_traversals");
   }
+  // A heterogeneous NPU: the accesses of each core class after the first, as a list.
+  if (!ctx.classes.empty()) {
+    const Json* list =
+        actions.is_object() && actions.contains("core_classes") ? &actions["core_classes"] : nullptr;
+    if (list == nullptr || !list->is_array() || list->size() != ctx.classes.size()) {
+      bad(report_path + ": " + where, "core_classes",
+          fmt::format("expected a list of {} core classes (the run's cores.* overrides)",
+                      ctx.classes.size()));
+    }
+    for (size_t k = 0; k < ctx.classes.size(); ++k) {
+      const Json& cls = (*list)[k];
+      const std::string at = fmt::format("{}: core_classes[{}]", where, k);
+      auto class_count = [&](const std::string& key) {
+        const double v = number_at(cls, key, report_path + ": " + at);
+        if (v > kMaxCount) bad(report_path + ": " + at, key, fmt::format("{} is more than 2^63", v));
+        return v;
+      };
+      std::array<double, ActivityWindow::kClassSpm> spm{};
+      size_t i = 0;
+      for (const OperandRole r : kOperandRoles) {
+        const std::string key = std::string("scratchpads.") + to_string(r) + ".";
+        spm[i++] = class_count(key + "read_accesses");
+        spm[i++] = class_count(key + "write_accesses");
+      }
+      spm[6] = class_count("scratchpads.ofmap.accumulator_rmw");
+      n.class_spm.push_back(spm);
+    }
+  }
   return price_counts(ctx, table, n, cycles);
 }
 
@@ -450,10 +548,10 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
         fmt::format("{} windows: a run keeps at most {}", windows.size(), hw::kMaxActivityWindows));
   }
   const Json& columns = at_path(activity, "columns", report_path + ": activity");
-  if (columns != activity_column_names(ctx.noc.enabled)) {
+  if (columns != activity_column_names(ctx.noc.enabled, ctx.classes.size())) {
     bad(report_path, "activity.columns",
         "must be the columns this Systole writes, in its order: " +
-            activity_column_names(ctx.noc.enabled).dump());
+            activity_column_names(ctx.noc.enabled, ctx.classes.size()).dump());
   }
   std::string csv = "begin_cycle,end_cycle,begin_us,end_us";
   for (const auto& [name, mw] : static_mw(ctx)) csv += "," + name + "_w";
@@ -463,7 +561,7 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
   for (size_t i = 0; i < windows.size(); ++i) {
     const std::string where = fmt::format("activity.windows[{}]", i);
     const Json& row = windows[i];
-    const Json actions = window_actions(row, ctx.noc.enabled, where, report_path);
+    const Json actions = window_actions(row, ctx.noc.enabled, ctx.classes.size(), where, report_path);
     if (!row[0].is_number_integer() || !row[1].is_number_integer() ||
         row[1].get<int64_t>() <= row[0].get<int64_t>()) {
       bad(report_path, where, "begin_cycle and end_cycle must be integers with end_cycle > begin_cycle");

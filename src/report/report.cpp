@@ -62,17 +62,24 @@ Json stats_json(const LayerStats& s) {
 // from report.json alone): MACs, register shift bytes, bank word accesses per scratchpad (ofmap
 // with its accumulator read-modify-writes), DMA bursts, vector lane ops, DRAM bytes; with `noc` (a
 // multi-core run) also noc: {flit_hops, router_traversals}.
-Json actions_json(const LayerStats& s, bool noc) {
-  auto spm = [](const SpmActions& a) -> Json {
-    return {{"read_accesses", a.read_accesses}, {"write_accesses", a.write_accesses}};
+// A record's scratchpad accesses by operand role.
+Json scratchpads_json(const ActionRecord& a) {
+  auto spm = [](const SpmActions& x) -> Json {
+    return {{"read_accesses", x.read_accesses}, {"write_accesses", x.write_accesses}};
   };
-  const ActionRecord& a = s.actions;
   Json ofmap = spm(a.ofmap);
   ofmap["accumulator_rmw"] = a.ofmap.accumulator_rmw;
+  return {{"ifmap", spm(a.ifmap)}, {"weight", spm(a.weight)}, {"ofmap", std::move(ofmap)}};
+}
+
+// class_labels: a heterogeneous NPU's core classes after the first ("cores 2-3", ...), whose
+// scratchpad accesses are given apart (LayerStats::class_actions); empty otherwise.
+Json actions_json(const LayerStats& s, bool noc, const std::vector<std::string>& class_labels = {}) {
+  const ActionRecord& a = s.actions;
   Json j = {
       {"macs", s.macs},
       {"register_shift_bytes", a.register_shift_bytes},
-      {"scratchpads", {{"ifmap", spm(a.ifmap)}, {"weight", spm(a.weight)}, {"ofmap", std::move(ofmap)}}},
+      {"scratchpads", scratchpads_json(a)},
       {"dma_bursts", a.dma_bursts},
       {"vector_lane_ops",
        {{"add_on_accumulator", a.vector.add_on_accumulator},
@@ -84,6 +91,15 @@ Json actions_json(const LayerStats& s, bool noc) {
       {"dram_write_bytes", s.dram_writes_bytes},
   };
   if (noc) j["noc"] = {{"flit_hops", a.noc_flit_hops}, {"router_traversals", a.noc_router_traversals}};
+  if (!class_labels.empty()) {
+    if (s.class_actions.size() != class_labels.size())
+      throw InternalError("report: the actions of " + std::to_string(s.class_actions.size()) +
+                          " core classes");
+    Json classes = Json::array();
+    for (size_t k = 0; k < class_labels.size(); ++k)
+      classes.push_back({{"cores", class_labels[k]}, {"scratchpads", scratchpads_json(s.class_actions[k])}});
+    j["core_classes"] = std::move(classes);
+  }
   return j;
 }
 
@@ -264,10 +280,17 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   }
   report["units"] = {{"cycles", fmt::format("core clock cycles at {} MHz", arch.core.clock_mhz)},
                      {"bytes", "bytes"},
-                     {"utilization", arch.cores.count > 1 ? "MACs / (cycles x rows x cols x cores)"
-                                                          : "MACs / (cycles x rows x cols)"},
+                     {"utilization", arch.heterogeneous()   ? "MACs / (cycles x the PEs of every core)"
+                                     : arch.cores.count > 1 ? "MACs / (cycles x rows x cols x cores)"
+                                                            : "MACs / (cycles x rows x cols)"},
                      {"accesses", "scratchpad bank word accesses (one word of one bank)"}};
   const bool noc = !result.noc.topology.empty();  // a multi-core run: its actions count NoC flits
+  std::vector<std::string> class_labels;          // a heterogeneous NPU's core classes after the first
+  if (arch.heterogeneous()) {
+    const std::vector<int> classes = core_classes(arch);
+    for (int k = 1; k <= *std::max_element(classes.begin(), classes.end()); ++k)
+      class_labels.push_back(core_class_label(arch, k));
+  }
   Json layers = Json::array();
   // Verification fields appear only in functional runs, so timing-only reports stay unchanged.
   auto add_verification = [&](Json& j, const LayerStats& s) {
@@ -278,7 +301,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   };
   for (size_t i = 0; i < result.layers.size(); ++i) {
     Json l = stats_json(result.layers[i]);
-    l["actions"] = actions_json(result.layers[i], noc);
+    l["actions"] = actions_json(result.layers[i], noc, class_labels);
     add_verification(l, result.layers[i]);
     if (i < program.mappings.size()) l["mapping"] = mapping_json(program.mappings[i]);
     layers.push_back(std::move(l));
@@ -292,7 +315,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
                          {"resident_tensors", res.resident_tensors},
                          {"choice", res.choice}};
   Json total = stats_json(result.total);
-  total["actions"] = actions_json(result.total, noc);
+  total["actions"] = actions_json(result.total, noc, class_labels);
   add_verification(total, result.total);
   total["time_us"] = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   total["inferences"] = inputs.inferences;

@@ -126,12 +126,13 @@ int64_t compute_cycles_in(const Program& program, const std::vector<InstructionR
 
 SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
                     int64_t total_cycles, double simulated_ns, int64_t array_pes,
-                    const std::vector<int64_t>& core_pes) {
+                    const std::vector<int64_t>& core_pes, const std::vector<int>& core_class) {
   if (program.cores > 1) {
     return attribute_cores(
         program, records, total_cycles, simulated_ns, array_pes,
         core_pes.empty() ? std::vector<int64_t>(static_cast<size_t>(program.cores), array_pes / program.cores)
-                         : core_pes);
+                         : core_pes,
+        core_class);
   }
   return attribute_in_windows(program, records, total_cycles, simulated_ns, array_pes,
                               layer_boundaries(program, records, total_cycles));

@@ -62,7 +62,7 @@ CoreView core_view(const Program& program, const std::vector<InstructionRecord>&
 
 SimResult attribute_cores(const Program& program, const std::vector<InstructionRecord>& records,
                           int64_t total_cycles, double simulated_ns, int64_t array_pes,
-                          const std::vector<int64_t>& core_pes) {
+                          const std::vector<int64_t>& core_pes, const std::vector<int>& core_class) {
   const auto cores = static_cast<size_t>(program.cores);
   if (core_pes.size() != cores) throw InternalError("attribute_cores: one PE count per core");
   std::vector<CoreView> views;
@@ -106,6 +106,21 @@ SimResult attribute_cores(const Program& program, const std::vector<InstructionR
   if (result.layers.empty()) total = result.total;
   total.utilization = utilization(total.macs, total.cycles, array_pes);
   result.total = total;
+  // A heterogeneous NPU: each class's actions but class 0's, per layer and over the run.
+  const int classes = core_class.empty() ? 1 : *std::max_element(core_class.begin(), core_class.end()) + 1;
+  if (classes > 1) {
+    result.total.class_actions.assign(static_cast<size_t>(classes - 1), {});
+    for (size_t l = 0; l < program.layers.size(); ++l) {
+      LayerStats& ls = result.layers[l];
+      ls.class_actions.assign(static_cast<size_t>(classes - 1), {});
+      for (size_t c = 0; c < cores; ++c) {
+        const int k = core_class.at(c);
+        if (k == 0) continue;
+        ls.class_actions[static_cast<size_t>(k - 1)] += per_core[c].layers[l].actions;
+        result.total.class_actions[static_cast<size_t>(k - 1)] += per_core[c].layers[l].actions;
+      }
+    }
+  }
   for (size_t c = 0; c < cores; ++c) result.cores.push_back({static_cast<int64_t>(c), per_core[c].total, {}});
   return result;
 }

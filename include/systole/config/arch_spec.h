@@ -343,4 +343,11 @@ struct ArchSpec {
   }
 };
 
+// A heterogeneous NPU's core classes: cores covered by the same per-core overrides have one spec
+// and form a class, numbered in the order of their first cores (core 0's is class 0). One entry
+// per core; all 0 when the cores are alike.
+std::vector<int> core_classes(const ArchSpec& arch);
+// The cores of class k, for names: "cores 2-3", "core 2", "cores 0, 2" (ranges where consecutive).
+std::string core_class_label(const ArchSpec& arch, int k);
+
 }  // namespace systole

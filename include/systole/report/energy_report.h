@@ -47,6 +47,20 @@ struct PricingContext {
   // The position in `scratchpads` of each operand role's scratchpad, by index_of(OperandRole):
   // actions are counted per role and priced at the scratchpad the role lives in.
   int role_scratchpad[kOperandRoleCount] = {0, 1, 2};
+  // A heterogeneous NPU (config core_classes): `scratchpads` are those of core 0's class, and each
+  // further class has its own, priced per access at its own macros. Its records give the accesses
+  // of those classes apart (report.json actions.core_classes; class 0's are the rest), and its
+  // components are named "scratchpad.<name>@<slug>" ("scratchpad.ifmap@cores_2-3").
+  struct CoreClass {
+    std::string label;  // "cores 2-3"
+    std::string slug;   // "cores_2-3"
+    int64_t cores = 0;
+    std::vector<Scratchpad> scratchpads;
+    int role_scratchpad[kOperandRoleCount] = {0, 1, 2};
+  };
+  std::vector<CoreClass> classes;
+  int64_t cores = 1;              // cores.count
+  int64_t first_class_cores = 1;  // cores of core 0's class
   std::string dram_standard;
   // DRAM priced from IDD currents (memory.dram.energy_model "idd"): the run's whole DRAM energy,
   // from its command counts and standby times, split into a part spread over records in

@@ -155,9 +155,10 @@ std::vector<CycleBreakdown> breakdown_by_window(const std::vector<CauseSpan>& sp
 // Per-layer and total statistics, including every cycle's cause (breakdown). array_pes = rows * cols
 // (utilization = macs / (cycles * pes)); a multi-core program's core_pes gives each core's (a
 // heterogeneous NPU's differ), else each core has array_pes / cores.
+// core_class: each core's class on a heterogeneous NPU (LayerStats::class_actions), else empty.
 SimResult attribute(const Program& program, const std::vector<InstructionRecord>& records,
                     int64_t total_cycles, double simulated_ns, int64_t array_pes,
-                    const std::vector<int64_t>& core_pes = {});
+                    const std::vector<int64_t>& core_pes = {}, const std::vector<int>& core_class = {});
 // The same with the layers' windows given (bounds[L] = B_L, one per layer) instead of
 // layer_boundaries(): how a multi-core run attributes each core over the NPU's windows.
 SimResult attribute_in_windows(const Program& program, const std::vector<InstructionRecord>& records,
@@ -189,7 +190,7 @@ CoreView core_view(const Program& program, const std::vector<InstructionRecord>&
 // the NPU's, core_pes each core's). SimResult::cores holds each core's own total.
 SimResult attribute_cores(const Program& program, const std::vector<InstructionRecord>& records,
                           int64_t total_cycles, double simulated_ns, int64_t array_pes,
-                          const std::vector<int64_t>& core_pes);
+                          const std::vector<int64_t>& core_pes, const std::vector<int>& core_class);
 
 // The cycles [begin, end) an instruction keeps its unit active: MATMUL and VECTOR
 // [work_start_cycle, work_start_cycle + busy_cycles), LOAD and STORE [issue_cycle, retire_cycle),
@@ -215,8 +216,11 @@ ActivityWindow counts_of(const InstructionRecord& r);
 // ResNet-18 would otherwise write ~800 MB.
 inline constexpr int64_t kMaxActivityWindows = 100'000;
 
+// core_class (config core_classes; empty when the cores are alike): each core's class, whose
+// scratchpad accesses the windows also count apart (ActivityWindow::class_spm).
 std::vector<ActivityWindow> activity_windows(const Program& program,
                                              const std::vector<InstructionRecord>& records,
-                                             int64_t total_cycles, int64_t window_cycles);
+                                             int64_t total_cycles, int64_t window_cycles,
+                                             const std::vector<int>& core_class = {});
 
 }  // namespace systole::hw

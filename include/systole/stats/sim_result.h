@@ -18,6 +18,7 @@
 // run's end waited for, not the array's.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -222,6 +223,10 @@ struct LayerStats {
   int64_t dma_busy_cycles = 0;
   int64_t instructions = 0;
   ActionRecord actions;  // summed over the layer's instructions (total: over all layers)
+  // A heterogeneous NPU (config core classes): the actions of the cores of class k + 1, which
+  // price their scratchpad accesses with their own scratchpads (class 0's are `actions` minus
+  // these). Empty when the cores are alike.
+  std::vector<ActionRecord> class_actions;
   // Functional simulation (oracle/functional.h): "true" / "false" when the layer's output was
   // compared with the reference, "" when not checked (timing-only runs, layout-only layers).
   std::string verified;
@@ -256,6 +261,11 @@ struct ActivityWindow {
   double vector_add_on_input = 0.0, vector_mul_on_input = 0.0;
   double vector_mac = 0.0;                                  // depthwise MACs on the vector unit
   double noc_flit_hops = 0.0, noc_router_traversals = 0.0;  // multi-core runs (ActionRecord)
+  // A heterogeneous NPU: the scratchpad accesses of the cores of class k + 1 (LayerStats::
+  // class_actions), kClassSpm values each: ifmap reads, writes, weight reads, writes, ofmap reads,
+  // writes, accumulator read-modify-writes. Empty when the cores are alike.
+  static constexpr size_t kClassSpm = 7;
+  std::vector<std::array<double, kClassSpm>> class_spm;
 };
 
 // One core of a multi-core run: its own statistics over the whole run (stats/attribution.h

@@ -34,7 +34,8 @@ SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
   std::vector<int64_t> core_pes;
   for (int64_t c = 0; c < arch.cores.count; ++c) core_pes.push_back(arch.core_pes(c));
   SimResult result = hw::attribute(ctrl.program(), records, total_cycles, top.end_time().to_seconds() * 1e9,
-                                   arch.total_pes(), core_pes);
+                                   arch.total_pes(), core_pes,
+                                   arch.heterogeneous() ? core_classes(arch) : std::vector<int>{});
   result.activity_window_cycles = arch.energy.power_window_cycles;
   const int64_t window = arch.energy.power_window_cycles;
   if ((total_cycles + window - 1) / window > hw::kMaxActivityWindows) {
@@ -46,8 +47,8 @@ SimResult collect(const hw::NpuTop& top, const ArchSpec& arch) {
                     "window): use at least {} cycles",
                     total_cycles, hw::kMaxActivityWindows, smallest)});
   }
-  result.activity =
-      hw::activity_windows(ctrl.program(), records, total_cycles, result.activity_window_cycles);
+  result.activity = hw::activity_windows(ctrl.program(), records, total_cycles, result.activity_window_cycles,
+                                         arch.heterogeneous() ? core_classes(arch) : std::vector<int>{});
   return result;
 }
 
