@@ -143,17 +143,17 @@ void lower_on_cores(LoweringContext ctx, const CoreClasses& classes, std::vector
     rec->split = (share.split ? std::string(to_string(share.split->axis)) : std::string("chunks")) + " " +
                  fmt::format("{}", fmt::join(share.ranges, " | "));
     rec->partition_reason = share.reason;
-    // Heterogeneous cores: how each other class mapped its shares.
-    for (size_t k = 1; k < classes.arch.size(); ++k) {
+    // Heterogeneous cores: how each other class tiled its shares of a GEMM.
+    for (size_t k = 1; k < classes.arch.size() && share.split; ++k) {
       const auto first =
           static_cast<size_t>(std::find(classes.of_core.begin(), classes.of_core.end(), static_cast<int>(k)) -
                               classes.of_core.begin());
       const MappingRecord& r = recs[first];
       const ArrayParams& a = classes.arch[k].core.array;
-      rec->partition_reason +=
-          fmt::format("; core {} ({}x{} {}): {}", first, a.rows, a.cols, to_string(a.dataflow),
-                      r.tile_m > 0 ? fmt::format("tile {}x{}x{}", r.tile_m, r.tile_n, r.tile_k)
-                                   : std::string(r.dataflow));
+      rec->partition_reason += fmt::format(
+          "; core {} ({}x{} {}): {}", first, a.rows, a.cols, to_string(a.dataflow),
+          share.ranges[first] == "none" ? std::string("no share")
+                                        : fmt::format("tile {}x{}x{}", r.tile_m, r.tile_n, r.tile_k));
     }
   } else {
     rec->partition = "core0";

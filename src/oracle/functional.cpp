@@ -185,11 +185,14 @@ void check_functional_support(const ArchSpec& arch, const Network& net) {
   int64_t spm_bytes = 0;
   std::string largest;  // the key of the largest scratchpad, where the error points
   int64_t largest_bytes = -1;
-  for (const ScratchpadsParams::Named& s : arch.core.scratchpads.named()) {
-    spm_bytes += s.params->capacity_bytes();
-    if (s.params->capacity_bytes() > largest_bytes) {
-      largest_bytes = s.params->capacity_bytes();
-      largest = "core.scratchpads." + s.name + ".capacity_kib";
+  // Every core's: a multi-core NPU keeps one set per core (a heterogeneous one, each core its own).
+  for (int64_t c = 0; c < arch.cores.count; ++c) {
+    for (const ScratchpadsParams::Named& s : arch.core_of(c).scratchpads.named()) {
+      spm_bytes += s.params->capacity_bytes();
+      if (s.params->capacity_bytes() > largest_bytes) {
+        largest_bytes = s.params->capacity_bytes();
+        largest = "core.scratchpads." + s.name + ".capacity_kib";
+      }
     }
   }
   if (spm_bytes > kMaxFunctionalScratchpadBytes) {

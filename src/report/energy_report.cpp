@@ -418,6 +418,12 @@ PricedEnergy price_counts(const PricingContext& ctx, const energy::EnergyTable& 
     }
   }
   for (const auto& k : n.class_spm) first_rmw -= k[6];
+  // A window's counts are fractions of its instructions': the difference may round below zero.
+  for (int r = 0; r < kOperandRoleCount; ++r) {
+    first_reads[r] = std::max(0.0, first_reads[r]);
+    first_writes[r] = std::max(0.0, first_writes[r]);
+  }
+  first_rmw = std::max(0.0, first_rmw);
   add_class(ctx.scratchpads, ctx.role_scratchpad, first_reads, first_writes, first_rmw, "");
   for (size_t k = 0; k < ctx.classes.size(); ++k) {
     const auto& spm = n.class_spm[k];

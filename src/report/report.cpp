@@ -363,10 +363,21 @@ std::string summary_table(const ArchSpec& arch, const SimResult& result,
                               ? fmt::format(", {} {}x{} NoC", to_string(arch.noc.topology), arch.noc.x,
                                             arch.noc.topology == NocTopology::kRing ? 1 : arch.noc.y)
                               : std::string();
-  std::string out =
-      fmt::format("{}: {}{}x{} {} array at {} MHz, DRAM {}{}\n", arch.name, cores, arch.core.array.rows,
-                  arch.core.array.cols, to_string(arch.core.array.dataflow), arch.core.clock_mhz,
-                  to_string(arch.dram.kind), noc);
+  std::string arrays = fmt::format("{}{}x{} {} array", cores, arch.core.array.rows, arch.core.array.cols,
+                                   to_string(arch.core.array.dataflow));
+  if (arch.heterogeneous()) {  // each class of cores with its array
+    const std::vector<int> classes = core_classes(arch);
+    arrays = fmt::format("{} cores (", arch.cores.count);
+    for (int k = 0; k <= *std::max_element(classes.begin(), classes.end()); ++k) {
+      const ArrayParams& a =
+          arch.core_of(std::find(classes.begin(), classes.end(), k) - classes.begin()).array;
+      arrays += fmt::format("{}{}: {}x{} {}", k == 0 ? "" : "; ", core_class_label(arch, k), a.rows, a.cols,
+                            to_string(a.dataflow));
+    }
+    arrays += ")";
+  }
+  std::string out = fmt::format("{}: {} at {} MHz, DRAM {}{}\n", arch.name, arrays, arch.core.clock_mhz,
+                                to_string(arch.dram.kind), noc);
   const std::string header =
       fmt::format("{:<{}}  {:<10} {:>14} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}{}  {}\n", "layer", name_w,
                   "type", "MACs", "cycles", "compute", "stall", "util%", "DRAM rd KiB", "DRAM wr KiB",

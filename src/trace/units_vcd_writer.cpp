@@ -118,7 +118,8 @@ class VcdSink : public ITraceSink {
   explicit VcdSink(const TraceSinkContext& c)
       : m_units(c.path("units.vcd"), c.arch, c.options), m_array_path(c.path("array.vcd")) {
     if (c.arch.core.array.fidelity != ArrayFidelity::kRtl) return;
-    rtl::VcdWriter::check_array(c.arch.core.array.rows, c.arch.core.array.cols);
+    // The register VCD shows core 0's array (hw/core/npu_top.h: the array observer is core 0's).
+    rtl::VcdWriter::check_array(c.arch.core_of(0).array.rows, c.arch.core_of(0).array.cols);
     // The stream is ours so that a failed write (a full disk) is seen when the run finishes.
     m_array_file = std::make_unique<std::ofstream>(m_array_path, std::ios::binary | std::ios::trunc);
     if (!*m_array_file) {

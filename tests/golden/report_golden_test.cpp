@@ -95,7 +95,11 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"alexnet_4cores_mesh", "run --workload workloads/alexnet.yaml --set cores.count=4"},
         GoldenCase{"alexnet_6cores_ring_cycle",
                    "run --workload workloads/alexnet.yaml --set cores.count=6 --set noc.topology=ring "
-                   "--set noc.x=6 --set noc.y=1 --set dram.kind=cycle --set compiler.partition=spatial"}),
+                   "--set noc.x=6 --set noc.y=1 --set dram.kind=cycle --set compiler.partition=spatial"},
+        GoldenCase{"alexnet_hetero_4cores",
+                   "run --workload workloads/alexnet.yaml --set cores.count=4 --set cores.2-3.array.rows=16 "
+                   "--set cores.2-3.array.cols=16 --set cores.3.array.dataflow=os "
+                   "--set cores.3.scratchpads.ifmap.capacity_kib=64"}),
     [](const ::testing::TestParamInfo<GoldenCase>& info) { return info.param.name; });
 
 INSTANTIATE_TEST_SUITE_P(
