@@ -58,10 +58,11 @@ int64_t total_instructions(const std::vector<StreamBuilder>& sbs) {
 struct CoreClasses {
   std::vector<ArchSpec> arch;
   std::vector<BufferPlan> buffers;
+  std::vector<EnergyPrices> prices;  // the mapper's, when given
   std::vector<int> of_core;
 };
 
-CoreClasses classes_of(const ArchSpec& arch) {
+CoreClasses classes_of(const ArchSpec& arch, const EnergyPrices* prices) {
   CoreClasses out;
   if (!arch.heterogeneous()) return out;
   out.of_core = core_classes(arch);
@@ -72,6 +73,9 @@ CoreClasses classes_of(const ArchSpec& arch) {
     out.arch.push_back(std::move(a));
   }
   for (const ArchSpec& a : out.arch) out.buffers.emplace_back(a);
+  if (prices != nullptr) {
+    for (size_t k = 0; k < out.arch.size(); ++k) out.prices.push_back(prices->of_class(static_cast<int>(k)));
+  }
   return out;
 }
 
@@ -88,6 +92,7 @@ void lower_on_cores(LoweringContext ctx, const CoreClasses& classes, std::vector
     for (size_t k = 0; k < classes.arch.size(); ++k) {
       share.class_arch.push_back(&classes.arch[k]);
       share.class_buffers.push_back(&classes.buffers[k]);
+      share.class_prices.push_back(classes.prices.empty() ? nullptr : &classes.prices[k]);
     }
     for (int64_t c = 0; c < cores; ++c) {
       const CoreParams& core = ctx.arch.core_of(c);
@@ -124,7 +129,7 @@ void lower_on_cores(LoweringContext ctx, const CoreClasses& classes, std::vector
                              &sb,
                              &recs[static_cast<size_t>(c)],
                              ctx.mapping,
-                             ctx.prices,
+                             classes.prices.empty() ? ctx.prices : &classes.prices[static_cast<size_t>(k)],
                              &share};
     lowering_of(ctx.layer.kind).lower(core_ctx);
   }
@@ -262,7 +267,7 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
   Program prog;
   prog.network = net.name;
   prog.tensors = plan.tensors;
-  const CoreClasses classes = classes_of(lowered);
+  const CoreClasses classes = classes_of(lowered, prices);
   std::vector<StreamBuilder> sbs;
   for (int64_t c = 0; c < arch.cores.count; ++c) {
     sbs.emplace_back(net.layers.size());

@@ -65,7 +65,7 @@ LoweringContext class_context(const LoweringContext& ctx, int k) {
                          ctx.sb,
                          ctx.rec,
                          ctx.mapping,
-                         ctx.prices,
+                         s.class_prices.empty() ? ctx.prices : s.class_prices[static_cast<size_t>(k)],
                          ctx.share};
 }
 

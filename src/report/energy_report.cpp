@@ -365,13 +365,23 @@ PricingContext pricing_context(const ArchSpec& arch) {
 EnergyPrices mapping_energy_prices(const PricingContext& ctx, const energy::EnergyTable& table) {
   EnergyPrices p;
   p.mac_pj = table.mac_pj(ctx.input_type, ctx.weight_type);
-  for (int r = 0; r < kOperandRoleCount; ++r) {
-    const auto& s = ctx.scratchpads.at(static_cast<size_t>(ctx.role_scratchpad[r]));
-    // As price_counts prices one access: a bank macro of capacity / banks bytes.
-    const int64_t macro = std::max<int64_t>(1, s.capacity_bytes / s.banks);
-    const auto word = static_cast<double>(s.word_bytes);
-    p.read_pj_per_byte[static_cast<size_t>(r)] = table.sram_access_pj(macro, s.word_bytes, false) / word;
-    p.write_pj_per_byte[static_cast<size_t>(r)] = table.sram_access_pj(macro, s.word_bytes, true) / word;
+  auto roles = [&](const std::vector<PricingContext::Scratchpad>& spms, const int* role_scratchpad,
+                   std::array<double, kOperandRoleCount>* read,
+                   std::array<double, kOperandRoleCount>* write) {
+    for (int r = 0; r < kOperandRoleCount; ++r) {
+      const auto& s = spms.at(static_cast<size_t>(role_scratchpad[r]));
+      // As price_counts prices one access: a bank macro of capacity / banks bytes.
+      const int64_t macro = std::max<int64_t>(1, s.capacity_bytes / s.banks);
+      const auto word = static_cast<double>(s.word_bytes);
+      (*read)[static_cast<size_t>(r)] = table.sram_access_pj(macro, s.word_bytes, false) / word;
+      (*write)[static_cast<size_t>(r)] = table.sram_access_pj(macro, s.word_bytes, true) / word;
+    }
+  };
+  roles(ctx.scratchpads, ctx.role_scratchpad, &p.read_pj_per_byte, &p.write_pj_per_byte);
+  for (const PricingContext::CoreClass& k : ctx.classes) {
+    p.classes.emplace_back();
+    roles(k.scratchpads, k.role_scratchpad, &p.classes.back().read_pj_per_byte,
+          &p.classes.back().write_pj_per_byte);
   }
   p.dram_pj_per_byte = 8.0 * table.dram_pj_per_bit(ctx.dram_standard);
   p.on_chip_factor = 1.0 / (1.0 - table.clock_tree_share.value);

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "systole/compiler/program.h"
 #include "systole/compiler/user_mapping.h"
@@ -42,6 +43,22 @@ struct EnergyPrices {
   std::array<double, kOperandRoleCount> write_pj_per_byte{};  // of the role's scratchpad
   double dram_pj_per_byte = 0.0;                              // 8 x the DRAM standard's pJ/bit
   double on_chip_factor = 1.0;                                // 1 / (1 - clock-tree share)
+  // A heterogeneous NPU (config core_classes): the scratchpad prices of each core class after the
+  // first (whose are the arrays above); each class's tilings are ranked at its own.
+  struct ClassScratchpads {
+    std::array<double, kOperandRoleCount> read_pj_per_byte{}, write_pj_per_byte{};
+  };
+  std::vector<ClassScratchpads> classes;
+  // These prices for core class k.
+  EnergyPrices of_class(int k) const {
+    EnergyPrices p = *this;
+    p.classes.clear();
+    if (k > 0) {
+      p.read_pj_per_byte = classes.at(static_cast<size_t>(k - 1)).read_pj_per_byte;
+      p.write_pj_per_byte = classes.at(static_cast<size_t>(k - 1)).write_pj_per_byte;
+    }
+    return p;
+  }
 };
 
 // Throws ConfigError when no tile of a layer fits the scratchpads (naming the scratchpad's

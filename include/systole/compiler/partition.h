@@ -74,6 +74,7 @@ struct CoreShare {
   std::vector<int> core_class;
   std::vector<const ArchSpec*> class_arch;
   std::vector<const BufferPlan*> class_buffers;
+  std::vector<const EnergyPrices*> class_prices;  // each class's mapper prices (null: none given)
   std::vector<int64_t> gemm_weights, vector_weights;
   std::optional<GemmSplit> split;  // GEMM layers, once decided
   // Per class: the tiling its first core chose for its share, which the class's other cores use.
