@@ -60,9 +60,10 @@ ActiveInterval active_interval(Opcode op, const InstructionRecord& r) {
   return {r.issue_cycle, r.issue_cycle};
 }
 
-ActivityWindow counts_of(const InstructionRecord& r) {
+ActivityWindow counts_of(const InstructionRecord& r, int core_class, size_t classes) {
   ActivityWindow w;
-  add_scaled(w, r, 1.0);
+  w.class_spm.assign(classes, {});
+  add_scaled(w, r, 1.0, core_class);
   return w;
 }
 

@@ -47,6 +47,7 @@ EventsCsvWriter::EventsCsvWriter(const std::string& path, const ArchSpec& arch, 
       m_program(program),
       m_table(table),
       m_pricing(pricing_context(arch)),
+      m_core_class(core_classes(arch)),
       m_options(options),
       m_multi_core(arch.cores.count > 1) {
   if (!m_out)
@@ -57,7 +58,10 @@ EventsCsvWriter::EventsCsvWriter(const std::string& path, const ArchSpec& arch, 
 void EventsCsvWriter::on_retire(const Instruction& inst, const hw::InstructionRecord& r) {
   const hw::ActiveInterval span = hw::active_interval(inst.op, r);
   if (!m_options.covers(inst.layer, span.begin, span.end)) return;
-  const double energy = price_counts(m_pricing, m_table, hw::counts_of(r), 0.0).dynamic_pj;
+  const double energy =
+      price_counts(m_pricing, m_table, hw::counts_of(r, m_core_class.at(inst.core), m_pricing.classes.size()),
+                   0.0)
+          .dynamic_pj;
   m_out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.9g}", inst.id,
                        csv_field(m_program.layers.at(inst.layer).name), to_string(inst.op), unit_of(inst.op),
                        r.issue_cycle, span.begin, span.end, r.retire_cycle, r.macs, r.sram_read_bytes,

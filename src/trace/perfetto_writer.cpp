@@ -72,6 +72,7 @@ PerfettoWriter::PerfettoWriter(const std::string& path, const ArchSpec& arch, co
       m_program(program),
       m_table(table),
       m_pricing(pricing_context(arch)),
+      m_core_class(core_classes(arch)),
       m_options(options),
       m_cycle_us(arch.core.cycle_ns() / 1000.0),
       m_window_cycles(std::max<int64_t>(1, arch.energy.power_window_cycles)),
@@ -123,7 +124,10 @@ void PerfettoWriter::on_retire(const Instruction& inst, const hw::InstructionRec
   const hw::ActiveInterval span = hw::active_interval(inst.op, r);
   if (!m_options.covers(inst.layer, span.begin, span.end)) return;
   const std::string& layer = m_program.layers.at(inst.layer).name;
-  const double energy = price_counts(m_pricing, m_table, hw::counts_of(r), 0.0).dynamic_pj;
+  const double energy =
+      price_counts(m_pricing, m_table, hw::counts_of(r, m_core_class.at(inst.core), m_pricing.classes.size()),
+                   0.0)
+          .dynamic_pj;
   std::string args = fmt::format(R"("layer":{},"id":{},"energy_pj":{:.6g})", quoted(layer), inst.id, energy);
   const std::string name = std::string(to_string(inst.op)) + " " + layer;
   const int pid = pid_of(inst.core);

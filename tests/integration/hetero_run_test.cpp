@@ -111,8 +111,10 @@ TEST(HeteroRun, SharesFollowEachCoresSizeAndUtilizationIsOverItsOwnPes) {
 TEST(HeteroRun, EachClassPricesItsOwnScratchpadsAndRePricingRepeatsTheRun) {
   const auto dir = fresh_dir("hetero_energy");
   write_file(dir / "net.yaml", net("int8"));
-  const Json r = run_report(dir, "a", kHetero);
+  // Every trace prices each instruction with its core's scratchpads.
+  const Json r = run_report(dir, "a", std::string(kHetero) + " --trace perfetto,csv,vcd");
   ASSERT_FALSE(r.is_null());
+  for (const char* f : {"trace.json", "events.csv", "units.vcd"}) EXPECT_TRUE(fs::exists(dir / "a" / f)) << f;
   const Json& classes = r["total"]["actions"]["core_classes"];
   ASSERT_EQ(classes.size(), 2U);
   EXPECT_EQ(classes[0]["cores"], "core 2");
@@ -145,8 +147,9 @@ TEST(HeteroRun, EachClassPricesItsOwnScratchpadsAndRePricingRepeatsTheRun) {
   EXPECT_EQ(read_file(dir / "e" / "report.json"), read_file(dir / "a" / "report.json"));
   EXPECT_EQ(read_file(dir / "e" / "power.csv"), csv);
   // The same run again: the same bytes.
-  run_report(dir, "b", kHetero);
-  EXPECT_EQ(read_file(dir / "b" / "report.json"), read_file(dir / "a" / "report.json"));
+  run_report(dir, "b", std::string(kHetero) + " --trace perfetto,csv,vcd");
+  for (const char* f : {"report.json", "trace.json", "events.csv", "units.vcd"})
+    EXPECT_EQ(read_file(dir / "b" / f), read_file(dir / "a" / f)) << f;
 }
 
 }  // namespace

@@ -203,7 +203,10 @@ ActiveInterval active_interval(Opcode op, const InstructionRecord& r);
 
 // One instruction's priced actions as an ActivityWindow (its cycles left 0): macs, actions and DRAM
 // bytes, exactly (integers below 2^53).
-ActivityWindow counts_of(const InstructionRecord& r);
+// `classes` > 0 on a heterogeneous NPU (ActivityWindow::class_spm has that many slots, one per
+// core class after the first): the record of a core of class core_class >= 1 also counts its
+// scratchpad accesses in that class's slot.
+ActivityWindow counts_of(const InstructionRecord& r, int core_class = 0, size_t classes = 0);
 
 // The run's actions by window of `window_cycles` (>= 1) core cycles over [0, total_cycles): one
 // window per started block of window_cycles, the last ending at total_cycles. An instruction's

@@ -35,6 +35,7 @@ class EventsCsvWriter : public hw::IRunObserver {
   const Program& m_program;
   const energy::EnergyTable& m_table;
   PricingContext m_pricing;
+  std::vector<int> m_core_class;  // each core's class (config core_classes): how its actions are priced
   TraceOptions m_options;
   bool m_multi_core = false;
 };

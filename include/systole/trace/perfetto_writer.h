@@ -59,6 +59,7 @@ class PerfettoWriter : public hw::IRunObserver {
   const Program& m_program;
   const energy::EnergyTable& m_table;
   PricingContext m_pricing;
+  std::vector<int> m_core_class;  // each core's class (config core_classes): how its actions are priced
   TraceOptions m_options;
   double m_cycle_us = 0.001;
   int64_t m_window_cycles = 1;
