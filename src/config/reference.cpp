@@ -155,7 +155,16 @@ std::string config_reference_markdown() {
       "gives each role a region of it per layer (docs/hardware.md, \"Scratchpads\"). A core builds "
       "only the scratchpads that hold a role; a role naming a scratchpad the spec does not declare, or "
       "keys set for a scratchpad that holds no role, are errors (keys written beneath a later "
-      "`--set core.operands...` are dropped with the scratchpad, as for `dram.kind`).\n";
+      "`--set core.operands...` are dropped with the scratchpad, as for `dram.kind`).\n\n"
+      "A multi-core NPU may have cores of different specs (heterogeneous cores, docs/multicore.md). "
+      "`cores.<cores>.<key>` gives the cores `<cores>` (one core, `2`, or an inclusive range, `2-3`) "
+      "the value of `core.<key>`, for any key of the `core` section below: `cores: {count: 4, 2-3: "
+      "{array: {rows: 16, cols: 16, dataflow: os}}}`, or `--set cores.3.scratchpads.ifmap.capacity_kib=64`. "
+      "Each core's spec is `core` with the overrides that name it applied in the order written (the "
+      "file's, then `--set`'s), and is checked by the same rules as `core`; an error names the override's "
+      "key and line. The cores share one clock (`core.clock_mhz`), one set of number formats "
+      "(`core.array.input_type`, `weight_type`, `accumulator_*`) and one array fidelity; an override "
+      "of those to another value is an error. report.json's config gives the overrides as written.\n";
   std::vector<const ParamDef*> params;
   for (const auto& p : arch_schema()) {
     // The keys of a scratchpad the spec names itself come before the placement that uses it.
