@@ -126,6 +126,26 @@ class GapAttributor {
         best = m_critical[best];
       m_critical[i] = best;
     }
+    // The barrier behind each transfer. The DMA runs its descriptors one at a time in stream
+    // order (hw/dma/dma.h), so a transfer starts after the later of its critical dependency and
+    // the transfer before it in the stream. When that predecessor ends no earlier than the
+    // dependency, the transfer waited in the queue and is held back by whatever held the
+    // predecessor; else by its critical dependency: a barrier, or the barrier behind a transfer.
+    m_barrier_behind.assign(insts.size(), kNone);
+    uint32_t previous = kNone;  // the last LOAD / STORE before i in the stream
+    for (size_t i = 0; i < insts.size(); ++i) {
+      const bool transfer = insts[i].op == Opcode::kLoad || insts[i].op == Opcode::kStore;
+      const uint32_t c = m_critical[i];
+      if (transfer && previous != kNone &&
+          (c == kNone || records[previous].retire_cycle >= records[c].retire_cycle)) {
+        m_barrier_behind[i] = m_barrier_behind[previous];
+      } else if (c != kNone && is_barrier(c)) {
+        m_barrier_behind[i] = c;
+      } else if (c != kNone && (insts[c].op == Opcode::kLoad || insts[c].op == Opcode::kStore)) {
+        m_barrier_behind[i] = m_barrier_behind[c];
+      }
+      if (transfer) previous = static_cast<uint32_t>(i);
+    }
   }
 
   // Attributes [begin, end); successive calls must move forward in time.
@@ -177,9 +197,10 @@ class GapAttributor {
     const Opcode op = d == kNone ? Opcode::kSync : m_program.instructions[d].op;
     if (d != kNone && (op == Opcode::kLoad || op == Opcode::kStore)) {
       const int64_t transfer_end = std::clamp(m_records[d].retire_cycle, begin, waiting_end);
-      // A transfer held back by a barrier (its critical dependency): the cycles no transfer fills
-      // while its core waits there are barrier wait.
-      const uint32_t b = m_critical[d];
+      // A transfer held back by a barrier (m_barrier_behind: its critical dependency, or queued
+      // behind a transfer so held): the cycles no transfer fills while its core waits there are
+      // barrier wait.
+      const uint32_t b = m_barrier_behind[d];
       if (b != kNone && is_barrier(b))
         m_barrier_window = {m_records[b].issue_cycle, m_records[b].retire_cycle, b};
       dma(begin, transfer_end, CycleCause::kDependency);
@@ -227,7 +248,8 @@ class GapAttributor {
   std::vector<Interval> m_compute;    // begin = work start
   std::vector<Interval> m_transfers;  // LOAD / STORE [issue, retire), disjoint
   std::vector<uint32_t> m_critical;
-  Interval m_barrier_window{0, 0, 0};  // [arrival, release) of the barrier a waited-on transfer waits on
+  std::vector<uint32_t> m_barrier_behind;  // per instruction: the barrier holding it back, or kNone
+  Interval m_barrier_window{0, 0, 0};      // [arrival, release) of the barrier a waited-on transfer waits on
   size_t m_next = 0;
   size_t m_transfer = 0;
 };

@@ -197,12 +197,29 @@ CycleCause cause_at(const Program& p, const std::vector<InstructionRecord>& rec,
   switch (insts[static_cast<size_t>(d)].op) {
     case Opcode::kLoad:
     case Opcode::kStore: {
-      // Held back by a barrier: no transfer in flight while its core waits there is barrier wait.
-      int b = critical(static_cast<uint32_t>(d));
-      while (b >= 0 && insts[static_cast<size_t>(b)].op == Opcode::kSync && !barrier(b) &&
-             !insts[static_cast<size_t>(b)].deps.empty()) {
-        b = critical(static_cast<uint32_t>(b));
-      }
+      // Held back by a barrier: the DMA runs descriptors one at a time in stream order, so a
+      // transfer whose predecessor in the stream ended no earlier than its critical dependency
+      // waited behind that predecessor; else it waited on its critical dependency (seen through
+      // non-barrier SYNCs). Follow that until a barrier or something else.
+      auto is_transfer = [&](int i) {
+        return insts[static_cast<size_t>(i)].op == Opcode::kLoad ||
+               insts[static_cast<size_t>(i)].op == Opcode::kStore;
+      };
+      auto held_by = [&](int i) {  // what transfer i waited on last
+        int c = critical(static_cast<uint32_t>(i));
+        while (c >= 0 && insts[static_cast<size_t>(c)].op == Opcode::kSync && !barrier(c) &&
+               !insts[static_cast<size_t>(c)].deps.empty()) {
+          c = critical(static_cast<uint32_t>(c));
+        }
+        int prev = i - 1;
+        while (prev >= 0 && !is_transfer(prev)) --prev;
+        if (prev >= 0 && (c < 0 || rec[static_cast<size_t>(prev)].retire_cycle >=
+                                       rec[static_cast<size_t>(c)].retire_cycle))
+          return prev;
+        return c;
+      };
+      int b = held_by(d);
+      while (b >= 0 && is_transfer(b)) b = held_by(b);
       const bool held = b >= 0 && barrier(b) && t >= rec[static_cast<size_t>(b)].issue_cycle &&
                         t < rec[static_cast<size_t>(b)].retire_cycle;
       return dma_at(p, rec, t, held ? CycleCause::kBarrier : CycleCause::kDependency);
