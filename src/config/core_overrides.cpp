@@ -113,7 +113,12 @@ void resolve_core_overrides(LoadState* st) {
     LoadState core_state;
     core_state.source = st->source;
     core_state.spec = spec;
-    core_state.explicit_keys = st->explicit_keys;
+    // The base's scratchpad keys are not this core's to answer for: a core whose overrides move
+    // a role out of a scratchpad simply does not build it (the rule on unused scratchpads applies
+    // to the keys its own overrides wrote).
+    for (const auto& [key, origin] : st->explicit_keys) {
+      if (key.rfind("core.scratchpads.", 0) != 0) core_state.explicit_keys.emplace(key, origin);
+    }
     for (size_t i = 0; i < overrides.size(); ++i) {
       const CoreOverride& o = overrides[i];
       if (c < o.first || c > o.last) continue;

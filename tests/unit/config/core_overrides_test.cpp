@@ -54,6 +54,26 @@ TEST(CoreOverrides, WithoutOverridesEveryCoreIsCore) {
   EXPECT_EQ(&a.core_of(3), &a.core);
 }
 
+TEST(CoreOverrides, ACoreMayLeaveAScratchpadOfTheBaseUnused) {
+  // core.scratchpads.weight is set for the cores that use it; core 1 keeps its weights in its
+  // ifmap scratchpad and builds no weight scratchpad.
+  const ArchSpec a = load_arch_from_string(std::string(kBase) +
+                                               "core: {scratchpads: {weight: {banks: 8}}}\n"
+                                               "cores: {count: 2, 1: {operands: {weight: ifmap}}}\n",
+                                           "a.yaml");
+  EXPECT_EQ(a.core_of(1).scratchpads.name_of(OperandRole::kWeight), "ifmap");
+  EXPECT_EQ(a.core_of(0).scratchpads.of(OperandRole::kWeight).banks, 8);
+  // A key the override itself writes for a scratchpad that core does not use is still an error.
+  const auto ds = diagnostics_of([] {
+    load_arch_from_string(
+        std::string(kBase) +
+            "cores: {count: 2, 1: {operands: {weight: ifmap}, scratchpads: {weight: {banks: 4}}}}\n",
+        "a.yaml");
+  });
+  EXPECT_NE(diagnostic_for(ds, "cores.1.scratchpads.weight.banks").rule.find("no operand lives"),
+            std::string::npos);
+}
+
 TEST(CoreOverrides, RoundTripThroughTheResolvedConfig) {
   const ArchSpec a = load_arch_from_string(
       std::string(kBase) +
