@@ -236,7 +236,7 @@ int map_command(const std::vector<std::string>& args) {
     text += fmt::format("{} ({}): gemm m={} n={} k={}{}, {} on {}x{}; mapper {}, objective {}\n", r.layer,
                         r.type, r.gemm_m, r.gemm_n, r.gemm_k,
                         r.groups > 1 ? fmt::format(" x {} groups", r.groups) : std::string(), r.dataflow,
-                        p.arch.core.array.rows, p.arch.core.array.cols, r.mapper, r.objective);
+                        p.arch.core_of(0).array.rows, p.arch.core_of(0).array.cols, r.mapper, r.objective);
     text += fmt::format("  {:<4} {:>8} {:>8} {:>8} {:<7} {:>12} {:>12} {:>12} {:>12}", "rank", "tile m",
                         "tile n", "tile k", "order", "est cost", "est uJ", "est DRAM B", "score");
     if (simulate) text += fmt::format(" {:>12} {:>6} {:>12} {:>6}", "sim cycles", "ratio", "sim uJ", "ratio");
