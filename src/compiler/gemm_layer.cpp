@@ -69,10 +69,45 @@ LoweringContext class_context(const LoweringContext& ctx, int k) {
                          ctx.share};
 }
 
+// A heterogeneous NPU's share weights for `split`: each class's estimated speed on this layer,
+// units per estimated cycle of a probe share (its first core's share when dealt by PEs, else one
+// unit), scaled so that the fastest class weighs 10^6. A compute-bound layer gets weights near
+// the PEs, a DRAM-bound one (an fc layer streaming its weights) near-equal weights. The PE
+// weights themselves when the cores are alike or a probe does not fit.
+std::vector<int64_t> speed_weights(const LoweringContext& ctx, const GemmProblem& p, const GemmSplit& split) {
+  const CoreShare& s = *ctx.share;
+  if (s.class_arch.size() <= 1) return s.gemm_weights;
+  const int64_t extent = extent_of(p, split.axis);
+  std::vector<double> rate(s.class_arch.size(), 0.0);
+  for (size_t k = 0; k < rate.size(); ++k) {
+    const auto c = static_cast<int64_t>(
+        std::find(s.core_class.begin(), s.core_class.end(), static_cast<int>(k)) - s.core_class.begin());
+    auto [b, e] = s.range(extent, split.granule, c);
+    if (b == e) b = 0, e = std::min(extent, split.granule);
+    GemmProblem probe = slice_problem(p, split.axis, b, e);
+    try {
+      const TileChoice t = map_whole(class_context(ctx, static_cast<int>(k)), probe);
+      const double units = std::ceil(static_cast<double>(e - b) / static_cast<double>(split.granule));
+      rate[k] = units / static_cast<double>(std::max<int64_t>(1, t.cycles));
+    } catch (const ConfigError&) {
+      return s.gemm_weights;
+    } catch (const BudgetExceeded&) {
+      return s.gemm_weights;
+    }
+  }
+  const double fastest = *std::max_element(rate.begin(), rate.end());
+  std::vector<int64_t> w;
+  for (int64_t c = 0; c < s.cores; ++c) {
+    w.push_back(std::max<int64_t>(1, std::llround(1e6 * rate[static_cast<size_t>(s.class_of(c))] / fastest)));
+  }
+  return w;
+}
+
 // Estimated cycles of a layer split by one strategy: the slowest core's estimate against the DRAM
 // time of every core's bytes (the cores share the DRAM). nullopt when a share does not fit.
 std::optional<int64_t> split_cost(const LoweringContext& ctx, const GemmProblem& p, const GemmSplit& split) {
-  const CoreShare& s = *ctx.share;
+  CoreShare s = *ctx.share;  // with this split's weights
+  s.gemm_weights = speed_weights(ctx, p, split);
   const double bpc = ctx.arch.dram.planning_bandwidth_gbps() * 1000.0 / ctx.arch.core.clock_mhz;
   int64_t worst = 0;
   double bytes = 0.0;
@@ -150,11 +185,22 @@ void decide_split(const LoweringContext& ctx, const GemmProblem& p) {
   }
   const GemmSplit& split = best->second;
   s.split = split;
+  s.gemm_weights = speed_weights(ctx, p, split);
   s.strategy = best->first;
   s.reason = prefix + (names.size() > 1 ? fmt::format("the cheapest estimate ({})", estimates)
                                         : fmt::format("{} says {}", s.choice_source, best->first));
   s.reason +=
       fmt::format("; {} = {} dealt out in {}", to_string(split.axis), extent_of(p, split.axis), split.unit);
+  if (s.class_arch.size() > 1) {  // heterogeneous: the weights, relative to core 0's
+    std::string w;
+    for (int64_t c = 1; c < s.cores; ++c) {
+      if (s.class_of(c) == s.class_of(c - 1)) continue;
+      w += fmt::format("{}core {} {:.2f}", w.empty() ? "" : ", ", c,
+                       static_cast<double>(s.gemm_weights[static_cast<size_t>(c)]) /
+                           static_cast<double>(s.gemm_weights[0]));
+    }
+    s.reason += " in proportion to each core's estimated speed on this layer, relative to core 0 (" + w + ")";
+  }
   for (int64_t c = 0; c < s.cores; ++c) {
     const auto [b, e] = s.range(extent_of(p, split.axis), split.granule, c);
     s.ranges.push_back(b == e ? std::string("none") : fmt::format("{}-{}", b, e - 1));
