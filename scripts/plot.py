@@ -402,7 +402,8 @@ def draw_roofline(runs):
 
 
 def component_tick(c):
-    return c.replace(".", "\n", 1)
+    # "scratchpad.ifmap@cores_2-3" (a heterogeneous NPU's class of cores) on three lines.
+    return c.replace(".", "\n", 1).replace("@", "\n@", 1)
 
 
 def draw_energy_by_component(runs):
