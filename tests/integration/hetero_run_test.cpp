@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/net_report.h"
 #include "support/process.h"
 
 namespace systole {
@@ -22,6 +23,7 @@ using Json = nlohmann::json;
 using testing::fresh_dir;
 using testing::q;
 using testing::read_file;
+using testing::run_net_report;
 using testing::run_systole;
 using testing::write_file;
 
@@ -49,14 +51,6 @@ const char* kHetero =
     " --set cores.2-3.array.rows=4 --set cores.2-3.array.cols=4 --set cores.3.array.dataflow=os"
     " --set cores.3.scratchpads.ifmap.capacity_kib=32";
 
-Json run_report(const fs::path& dir, const std::string& name, const std::string& args) {
-  const auto r =
-      run_systole("run --workload " + q(dir / "net.yaml") + " " + args + " -q -o " + q(dir / name), dir);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  if (r.exit_code != 0) return Json();
-  return Json::parse(read_file(dir / name / "report.json"));
-}
-
 TEST(HeteroRun, EveryStrategyIsBitExactForIntegerAndFloatData) {
   for (const char* dtype : {"int8", "fp16"}) {
     const auto dir = fresh_dir(std::string("hetero_functional_") + dtype);
@@ -67,9 +61,9 @@ TEST(HeteroRun, EveryStrategyIsBitExactForIntegerAndFloatData) {
                                   : "";
     for (const char* strategy : {"auto", "output_channels", "spatial", "batch"}) {
       SCOPED_TRACE(std::string(dtype) + ", " + strategy);
-      const Json r =
-          run_report(dir, strategy,
-                     std::string("--functional") + kHetero + types + " --set compiler.partition=" + strategy);
+      const Json r = run_net_report(
+          dir, strategy,
+          std::string("--functional") + kHetero + types + " --set compiler.partition=" + strategy);
       ASSERT_TRUE(r.contains("functional"));
       EXPECT_EQ(r["functional"]["verified"], true);
       for (const Json& l : r["layers"]) EXPECT_NE(l.value("verified", Json()), false) << l["name"];
@@ -100,7 +94,7 @@ std::vector<int64_t> share_sizes(const std::string& split) {
 TEST(HeteroRun, SharesFollowEachCoresSpeedAndUtilizationIsOverItsOwnPes) {
   const auto dir = fresh_dir("hetero_report");
   write_file(dir / "net.yaml", net("int8"));
-  const Json r = run_report(dir, "a", std::string(kHetero) + " --set compiler.partition=output_channels");
+  const Json r = run_net_report(dir, "a", std::string(kHetero) + " --set compiler.partition=output_channels");
   ASSERT_FALSE(r.is_null());
   // A conv: the big cores get the most, and the record says how each class was weighed and tiled.
   const Json& conv = r["layers"][0]["mapping"]["partition"];
@@ -142,7 +136,7 @@ TEST(HeteroRun, ADramBoundLayerGivesSmallCoresMoreThanTheirPes) {
   write_file(dir / "net.yaml",
              "name: fc\ndtype: int8\ninputs:\n  - {name: x, shape: [1, 1024]}\n"
              "layers:\n  - {name: fc, type: fc, out_features: 1024}\n");
-  const Json r = run_report(dir, "a", kHetero);
+  const Json r = run_net_report(dir, "a", kHetero);
   ASSERT_FALSE(r.is_null());
   const std::vector<int64_t> shares = share_sizes(r["layers"][0]["mapping"]["partition"]["split"]);
   ASSERT_EQ(shares.size(), 4U);
@@ -153,7 +147,7 @@ TEST(HeteroRun, EachClassPricesItsOwnScratchpadsAndRePricingRepeatsTheRun) {
   const auto dir = fresh_dir("hetero_energy");
   write_file(dir / "net.yaml", net("int8"));
   // Every trace prices each instruction with its core's scratchpads.
-  const Json r = run_report(dir, "a", std::string(kHetero) + " --trace perfetto,csv,vcd");
+  const Json r = run_net_report(dir, "a", std::string(kHetero) + " --trace perfetto,csv,vcd");
   ASSERT_FALSE(r.is_null());
   for (const char* f : {"trace.json", "events.csv", "units.vcd"}) EXPECT_TRUE(fs::exists(dir / "a" / f)) << f;
   const Json& classes = r["total"]["actions"]["core_classes"];
@@ -188,7 +182,7 @@ TEST(HeteroRun, EachClassPricesItsOwnScratchpadsAndRePricingRepeatsTheRun) {
   EXPECT_EQ(read_file(dir / "e" / "report.json"), read_file(dir / "a" / "report.json"));
   EXPECT_EQ(read_file(dir / "e" / "power.csv"), csv);
   // The same run again: the same bytes.
-  run_report(dir, "b", std::string(kHetero) + " --trace perfetto,csv,vcd");
+  run_net_report(dir, "b", std::string(kHetero) + " --trace perfetto,csv,vcd");
   for (const char* f : {"report.json", "trace.json", "events.csv", "units.vcd"})
     EXPECT_EQ(read_file(dir / "b" / f), read_file(dir / "a" / f)) << f;
 }

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/net_report.h"
 #include "support/process.h"
 
 namespace systole {
@@ -22,6 +23,7 @@ using Json = nlohmann::json;
 using testing::fresh_dir;
 using testing::q;
 using testing::read_file;
+using testing::run_net_report;
 using testing::run_systole;
 using testing::write_file;
 
@@ -43,27 +45,19 @@ layers:
   - {name: cat, type: concat, inputs: [fc_a, fc_b], axis: 1}
 )";
 
-Json run_report(const fs::path& dir, const std::string& name, const std::string& args) {
-  const auto r =
-      run_systole("run --workload " + q(dir / "net.yaml") + " " + args + " -q -o " + q(dir / name), dir);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  if (r.exit_code != 0) return Json();
-  return Json::parse(read_file(dir / name / "report.json"));
-}
-
 TEST(MulticoreRun, EveryStrategyIsBitExactOnTwoAndFourCores) {
   const auto dir = fresh_dir("multicore_functional");
   write_file(dir / "net.yaml", kNet);
-  const Json one = run_report(dir, "one", "--functional");
+  const Json one = run_net_report(dir, "one", "--functional");
   ASSERT_EQ(one["functional"]["verified"], true);
   for (const char* cores : {"2", "4"}) {
     for (const char* strategy : {"auto", "output_channels", "spatial", "batch"}) {
       SCOPED_TRACE(std::string(cores) + " cores, " + strategy);
-      const Json r = run_report(dir, std::string("c") + cores + strategy,
-                                std::string("--functional --set cores.count=") + cores +
-                                    " --set compiler.partition=" + strategy +
-                                    " --set core.array.rows=8 "
-                                    "--set core.array.cols=8");
+      const Json r = run_net_report(dir, std::string("c") + cores + strategy,
+                                    std::string("--functional --set cores.count=") + cores +
+                                        " --set compiler.partition=" + strategy +
+                                        " --set core.array.rows=8 "
+                                        "--set core.array.cols=8");
       ASSERT_TRUE(r.contains("functional"));
       EXPECT_EQ(r["functional"]["verified"], true);
       for (const Json& l : r["layers"]) EXPECT_NE(l.value("verified", Json()), false) << l["name"];
@@ -77,7 +71,7 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   const auto dir = fresh_dir("multicore_report");
   write_file(dir / "net.yaml", kNet);
   const std::string args = "--set cores.count=4 --set noc.x=2 --set noc.y=2";
-  const Json r = run_report(dir, "a", args + " --trace perfetto,vcd,csv");
+  const Json r = run_net_report(dir, "a", args + " --trace perfetto,vcd,csv");
   ASSERT_TRUE(r.contains("cores"));
   ASSERT_EQ(r["cores"].size(), 4u);
   int64_t macs = 0, dram = 0;
@@ -205,7 +199,7 @@ TEST(MulticoreRun, TheReportHasEachCoreAndTheNocAndRepeatsByteForByte) {
   for (int c = 0; c < 4; ++c) {
     EXPECT_NE(events.find("," + std::to_string(c) + "\n"), std::string::npos) << "core " << c;
   }
-  run_report(dir, "b", args + " --trace perfetto,vcd,csv");
+  run_net_report(dir, "b", args + " --trace perfetto,vcd,csv");
   EXPECT_EQ(read_file(dir / "a" / "report.json"), read_file(dir / "b" / "report.json"));
 }
 
@@ -225,9 +219,9 @@ TEST(MulticoreRun, EveryFlitHopIsPricedInTheEnergyAndThePower) {
   const auto dir = fresh_dir("multicore_energy");
   write_file(dir / "net.yaml", kNet);
   // 45nm.yaml: noc.link 0.06 pJ/bit/mm, noc.router 0.1 pJ/bit.
-  const Json r = run_report(dir, "a",
-                            "--set cores.count=4 --set noc.x=2 --set noc.y=2 --set noc.link_mm=2.5 "
-                            "--set noc.flit_bytes=16 --set energy.table=45nm");
+  const Json r = run_net_report(dir, "a",
+                                "--set cores.count=4 --set noc.x=2 --set noc.y=2 --set noc.link_mm=2.5 "
+                                "--set noc.flit_bytes=16 --set energy.table=45nm");
   ASSERT_TRUE(r.contains("noc"));
   // The instructions' NoC counts add up to the network's own: every flit is someone's.
   const int64_t hops = r["noc"]["flit_hops"].get<int64_t>(),
@@ -287,13 +281,14 @@ TEST(MulticoreRun, EveryFlitHopIsPricedInTheEnergyAndThePower) {
   EXPECT_NE(bad.err.find("no_noc.yaml"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("no noc section"), std::string::npos) << bad.err;
   // Static power is per core: four cores draw four times energy.static_power_mw.
-  const Json st = run_report(dir, "static", "--set cores.count=4 --set energy.static_power_mw.control=10");
+  const Json st =
+      run_net_report(dir, "static", "--set cores.count=4 --set energy.static_power_mw.control=10");
   const double ns =
       st["total"]["cycles"].get<double>() * 1000.0 / st["config"]["core"]["clock_mhz"].get<double>();
   EXPECT_NEAR(st["total"]["energy_static_pj"].get<double>(), 4 * 10 * ns, 1e-9 * 40 * ns);
   EXPECT_NEAR(st["total"]["energy_by_component"]["control"].get<double>(), 4 * 10 * ns, 1e-9 * 40 * ns);
   // A single-core run has no NoC keys at all.
-  const Json one = run_report(dir, "one", "");
+  const Json one = run_net_report(dir, "one", "");
   EXPECT_FALSE(one["total"]["actions"].contains("noc"));
   EXPECT_FALSE(one["total"]["energy_by_component"].contains("noc"));
 }
@@ -315,9 +310,9 @@ layers:
     for (const char* kib : {"5", "6", "7"}) {
       SCOPED_TRACE(std::string(cores) + " cores, " + kib + " KiB");
       const Json r =
-          run_report(dir, std::string("c") + cores + "k" + kib,
-                     std::string("--functional --set compiler.partition=spatial --set cores.count=") + cores +
-                         " --set core.scratchpads.ifmap.capacity_kib=" + kib);
+          run_net_report(dir, std::string("c") + cores + "k" + kib,
+                         std::string("--functional --set compiler.partition=spatial --set cores.count=") +
+                             cores + " --set core.scratchpads.ifmap.capacity_kib=" + kib);
       ASSERT_TRUE(r.contains("functional"));
       EXPECT_EQ(r["functional"]["verified"], true);
       EXPECT_EQ(r["layers"][0]["mapping"]["partition"]["strategy"], "spatial");
@@ -329,8 +324,8 @@ TEST(MulticoreRun, RegisterLevelArraysMatchTheTileModelOnEveryCore) {
   const auto dir = fresh_dir("multicore_rtl");
   write_file(dir / "net.yaml", kNet);
   const std::string args = "--functional --set cores.count=2 --set core.array.rows=8 --set core.array.cols=8";
-  const Json tile = run_report(dir, "tile", args + " --fidelity tile");
-  const Json rtl = run_report(dir, "rtl", args + " --fidelity rtl");
+  const Json tile = run_net_report(dir, "tile", args + " --fidelity tile");
+  const Json rtl = run_net_report(dir, "rtl", args + " --fidelity rtl");
   ASSERT_TRUE(tile.contains("cores") && rtl.contains("cores"));
   EXPECT_EQ(rtl["functional"]["verified"], true);
   EXPECT_EQ(rtl["cores"], tile["cores"]) << "every core's cycles, causes and counts";
@@ -348,9 +343,9 @@ layers:
   - {name: conv, type: conv2d, out_channels: 256, kernel: 3, padding: 1}
 )");
   const std::string ideal = " --set dram.kind=ideal";
-  const int64_t one = run_report(dir, "one", ideal)["total"]["cycles"].get<int64_t>();
+  const int64_t one = run_net_report(dir, "one", ideal)["total"]["cycles"].get<int64_t>();
   const int64_t four =
-      run_report(dir, "four", ideal + " --set cores.count=4")["total"]["cycles"].get<int64_t>();
+      run_net_report(dir, "four", ideal + " --set cores.count=4")["total"]["cycles"].get<int64_t>();
   EXPECT_LT(four * 3, one) << one << " cycles on one core, " << four << " on four";
   EXPECT_GT(four * 4, one) << "four cores cannot beat a quarter of one core's time";
 }
