@@ -12,6 +12,7 @@
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/operator_lowering.h"
 #include "systole/compiler/partition.h"
+#include "systole/compiler/pipeline.h"
 #include "systole/compiler/residency.h"
 
 namespace systole {
@@ -372,6 +373,7 @@ Program compile_with_store(const ArchSpec& arch, const Network& net, const UserM
 Program compile(const ArchSpec& arch, const Network& net, const UserMapping* mapping,
                 const EnergyPrices* prices) {
   const CompilerParams& c = arch.compiler;
+  if (c.partition == PartitionChoice::kPipeline) return compile_pipelined(arch, net, mapping, prices);
   const bool no_store = c.residency == Residency::kOff || arch.core.array.microarch.scalesim_counting;
   if (no_store && c.resident_kib > 0) {
     const KeyOrigin at = arch.origin_of("compiler.resident_kib");

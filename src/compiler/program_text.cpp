@@ -86,10 +86,13 @@ std::string instruction_line(const Instruction& in, const std::string& layer, bo
       }
       break;
     }
-    case Opcode::kSync:
-      if (std::get<SyncOp>(in.payload).barrier >= 0)
-        s += fmt::format(" barrier={}", std::get<SyncOp>(in.payload).barrier);
+    case Opcode::kSync: {
+      const SyncOp& y = std::get<SyncOp>(in.payload);
+      if (y.barrier >= 0) s += fmt::format(" barrier={}", y.barrier);
+      if (y.signal_core >= 0) s += fmt::format(" signal=core{} token={}", y.signal_core, y.token);
+      if (y.wait_core >= 0) s += fmt::format(" wait=core{} token={}", y.wait_core, y.token);
       break;
+    }
   }
   return s + " deps=" + deps_str(in.deps) + "\n";
 }
@@ -254,9 +257,14 @@ nlohmann::json to_json(const Program& p) {
         }
         break;
       }
-      case Opcode::kSync:
-        if (std::get<SyncOp>(in.payload).barrier >= 0) e["barrier"] = std::get<SyncOp>(in.payload).barrier;
+      case Opcode::kSync: {
+        const SyncOp& y = std::get<SyncOp>(in.payload);
+        if (y.barrier >= 0) e["barrier"] = y.barrier;
+        if (y.signal_core >= 0) e["signal_core"] = y.signal_core;
+        if (y.wait_core >= 0) e["wait_core"] = y.wait_core;
+        if (y.token >= 0) e["token"] = y.token;
         break;
+      }
     }
     if (p.cores > 1) e["core"] = in.core;
     j["instructions"].push_back(e);

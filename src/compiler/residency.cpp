@@ -212,7 +212,10 @@ ProgramEstimate estimate_program(const ArchSpec& arch, const Program& program) {
       dma[l] = sat_add(dma[l], std::max(far, near));
     }
   }
-  for (size_t l = 0; l < compute.size(); ++l) out.cycles = sat_add(out.cycles, std::max(compute[l], dma[l]));
+  for (size_t l = 0; l < compute.size(); ++l) {
+    out.layer_cycles.push_back(std::max(compute[l], dma[l]));
+    out.cycles = sat_add(out.cycles, out.layer_cycles.back());
+  }
   return out;
 }
 

@@ -71,11 +71,17 @@ UserMapping load_user_mapping(const std::string& path, const Network& net) {
     if (const YAML::Node part = e["partition"]) {
       const std::string s = part.IsScalar() ? part.Scalar() : "";
       PartitionChoice choice = PartitionChoice::kAuto;
-      if (parse_partition_choice(s, &choice) && choice != PartitionChoice::kAuto) {
+      std::vector<std::string> strategies = partition_choice_names();
+      strategies.erase(strategies.begin());  // "auto"
+      strategies.pop_back();                 // "pipeline"
+      if (parse_partition_choice(s, &choice) && choice == PartitionChoice::kPipeline) {
+        errs.add({path, yaml_line(part), key + ".partition", yaml_value_text(part),
+                  fmt::format("pipeline is chosen for the whole run (compiler.partition: pipeline), not per "
+                              "layer: a layer's partition is one of {}",
+                              fmt::join(strategies, ", "))});
+      } else if (parse_partition_choice(s, &choice) && choice != PartitionChoice::kAuto) {
         m.partitions[name] = {s, yaml_line(part)};
       } else {
-        std::vector<std::string> strategies = partition_choice_names();
-        strategies.erase(strategies.begin());  // "auto"
         errs.add({path, yaml_line(part), key + ".partition", yaml_value_text(part),
                   fmt::format("must be a partitioning strategy: {}", fmt::join(strategies, ", "))});
       }

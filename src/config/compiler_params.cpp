@@ -23,7 +23,8 @@ constexpr EnumTable<MappingObjective, 3> kObjectives{{{MappingObjective::kCycles
 
 #define SYSTOLE_PARTITION_ENTRY(name, enumerator) std::pair{PartitionChoice::enumerator, #name},
 constexpr std::array kPartitions{std::pair{PartitionChoice::kAuto, "auto"},
-                                 SYSTOLE_PARTITION_STRATEGIES(SYSTOLE_PARTITION_ENTRY)};
+                                 SYSTOLE_PARTITION_STRATEGIES(SYSTOLE_PARTITION_ENTRY)
+                                     std::pair{PartitionChoice::kPipeline, "pipeline"}};
 #undef SYSTOLE_PARTITION_ENTRY
 
 constexpr EnumTable<Residency, 2> kResidencies{{{Residency::kAuto, "auto"}, {Residency::kOff, "off"}}};

@@ -349,7 +349,8 @@ std::vector<ParamDef> declare() {
       "Multi-core NPUs (cores.count > 1): how each layer is shared among the cores: "
       "output_channels (GEMM n), spatial (output rows / GEMM m), batch (images or batched GEMMs), "
       "or auto (per layer the cheapest by the compiler's estimate); a mapping file may name one "
-      "per layer (docs/multicore.md)",
+      "per layer; or pipeline: each core runs whole consecutive layers and the batch's images "
+      "stream through the cores (docs/multicore.md)",
       [](auto& a) -> auto& { return a.compiler.partition; }));
 
   s.push_back(string_param(

@@ -32,7 +32,8 @@ Json noc_json(const NocStats& s) {
                      {"read_bytes", c.read_bytes},
                      {"write_bytes", c.write_bytes},
                      {"network_cycles", c.network_cycles},
-                     {"barriers", c.barriers}});
+                     {"barriers", c.barriers},
+                     {"signals", c.signals}});
   }
   return {{"topology", s.topology},
           {"x", s.x},

@@ -99,7 +99,7 @@ OwnTime own_time(const Instruction& in, const InstructionRecord& r) {
   }
   OwnTime t;
   t.begin = r.issue_cycle;
-  if (const auto* s = std::get_if<SyncOp>(&in.payload); s != nullptr && s->barrier >= 0)
+  if (const auto* s = std::get_if<SyncOp>(&in.payload); s != nullptr && s->waits_for_cores())
     push(t, std::max(r.issue_cycle, r.retire_cycle), CycleCause::kBarrier);
   return t;
 }

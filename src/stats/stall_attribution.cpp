@@ -174,7 +174,7 @@ class GapAttributor {
 
   bool is_barrier(uint32_t i) const {
     const auto* s = std::get_if<SyncOp>(&m_program.instructions[i].payload);
-    return s != nullptr && s->barrier >= 0;
+    return s != nullptr && s->waits_for_cores();
   }
 
   // [begin, end) precedes X's issue: X waits on its critical dependency.

@@ -46,7 +46,9 @@ bool parse_residency(const std::string& s, Residency* out);
 // compiler.partition (and of a mapping file's per-layer `partition:`) and the strategy's name in
 // the compiler's registry (compiler/partition.h); the strategy is one file in
 // src/compiler/partitions/ ending with register_partition_<name>. auto is no strategy: the
-// compiler estimates each registered one per layer and keeps the cheapest.
+// compiler estimates each registered one per layer and keeps the cheapest. pipeline is no
+// per-layer strategy either: it gives each core whole consecutive layers and streams the batch's
+// images through them (compiler/pipeline.h), for the whole run.
 #define SYSTOLE_PARTITION_STRATEGIES(X) \
   X(output_channels, kOutputChannels)   \
   X(spatial, kSpatial)                  \
@@ -57,10 +59,11 @@ enum class PartitionChoice {
 #define SYSTOLE_PARTITION_ENUMERATOR(name, enumerator) enumerator,
   SYSTOLE_PARTITION_STRATEGIES(SYSTOLE_PARTITION_ENUMERATOR)
 #undef SYSTOLE_PARTITION_ENUMERATOR
+      kPipeline,
 };
-const char* to_string(PartitionChoice p);  // "auto", "output_channels", "spatial", "batch"
+const char* to_string(PartitionChoice p);  // "auto", "output_channels", "spatial", "batch", "pipeline"
 bool parse_partition_choice(const std::string& s, PartitionChoice* out);
-std::vector<std::string> partition_choice_names();  // "auto" first, then the strategies
+std::vector<std::string> partition_choice_names();  // "auto" first, then the strategies, then "pipeline"
 
 struct CompilerParams {
   MapperKind mapper = MapperKind::kHeuristic;

@@ -312,11 +312,24 @@ struct VectorPorts {
 // (spm_write_bytes). Defined once: the compiler's estimate and the vector unit use it.
 int64_t vector_cycles(const VectorOp& op, int64_t lanes, const VectorPorts& ports);
 
-// A SYNC retires when its dependencies have. With barrier >= 0 it is also a cross-core barrier
-// (multi-core programs, docs/multicore.md): it retires when every core has reached its SYNC with
-// the same barrier id, which the cores learn through messages over the NoC.
+// A SYNC retires when its dependencies have. In multi-core programs (docs/multicore.md) it may
+// also meet other cores through messages over the NoC:
+//   - barrier >= 0: a cross-core barrier; it retires when every core has reached its SYNC with
+//     the same barrier id.
+//   - signal_core >= 0 (layer pipelining): once its dependencies have retired it sends the token
+//     `token` to core signal_core (one flit), and retires when the message enters the network.
+//   - wait_core >= 0 (layer pipelining): it retires once core wait_core's signal with the same
+//     token has arrived (at once if it came first).
+// At most one of the three is set; a core never signals or waits for itself.
 struct SyncOp {
   int64_t barrier = -1;
+  int32_t signal_core = -1;
+  int32_t wait_core = -1;
+  int64_t token = -1;
+  // Whether the SYNC waits for other cores (a barrier, or a wait for a signal).
+  bool waits_for_cores() const { return barrier >= 0 || wait_core >= 0; }
+  // Whether the SYNC goes to the NoC fabric rather than retiring in its core.
+  bool on_fabric() const { return barrier >= 0 || wait_core >= 0 || signal_core >= 0; }
 };
 
 struct Instruction {

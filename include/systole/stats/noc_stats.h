@@ -32,6 +32,7 @@ struct NocCoreStats {
   // NoC cycles its requests and their responses spent in the network, summed over requests.
   int64_t network_cycles = 0;
   int64_t barriers = 0;
+  int64_t signals = 0;  // layer pipelining: signals sent to the next stage's core
 };
 
 struct NocStats {

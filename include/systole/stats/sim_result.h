@@ -43,7 +43,7 @@ enum class CycleCause {
   kDramBandwidth,    // a transfer streams at the DRAM's pace
   kDramLatency,      // a transfer waits for its first burst
   kNoc,              // multi-core: a transfer's first burst crosses the network-on-chip
-  kBarrier,          // multi-core: the core waits at a barrier for the other cores
+  kBarrier,          // multi-core: the core waits at a barrier, or for a pipeline stage's signal
   kDependency,       // waiting on another compute instruction, a SYNC, or issue slack
   kIdle              // nothing left to compute and no transfer in flight
 };

@@ -99,10 +99,19 @@ void Controller::validate() const {
                         inst.id, inst.core, dep, insts[dep].core));
       }
     }
-    if (const auto* sync = std::get_if<SyncOp>(&inst.payload);
-        sync != nullptr && sync->barrier >= 0 && m_program->cores <= 1) {
-      throw InternalError(
-          fmt::format("controller: instruction {} is a barrier SYNC in a single-core program", inst.id));
+    if (const auto* sync = std::get_if<SyncOp>(&inst.payload); sync != nullptr && sync->on_fabric()) {
+      if (m_program->cores <= 1) {
+        throw InternalError(
+            fmt::format("controller: instruction {} is a cross-core SYNC in a single-core program", inst.id));
+      }
+      for (const int32_t other : {sync->signal_core, sync->wait_core}) {
+        if (other != -1 && (other < 0 || other >= m_program->cores ||
+                            other == static_cast<int32_t>(inst.core) || sync->token < 0)) {
+          throw InternalError(fmt::format(
+              "controller: instruction {} on core {} signals or waits for core {} (token {}) of {} cores",
+              inst.id, inst.core, other, sync->token, m_program->cores));
+        }
+      }
     }
     if (inst.core >= m_program->cores) {
       throw InternalError(fmt::format("controller: instruction {} runs on core {} of a {}-core program",
@@ -144,7 +153,7 @@ bool Controller::issue_ready() {
       queue.pop_front();
       (*m_records)[inst.id].issue_cycle = now_cycle;
       progress = true;
-      if (u == kSyncUnit && std::get<SyncOp>(inst.payload).barrier < 0) {
+      if (u == kSyncUnit && !std::get<SyncOp>(inst.payload).on_fabric()) {
         mark_retired(inst.id, InstructionRecord{}, now_cycle);
         continue;
       }
@@ -152,7 +161,7 @@ bool Controller::issue_ready() {
         if (barrier_port.size() == 0) {
           // Not thrown: this runs on a coroutine stack (process_guard.h).
           fail_internal(m_failure,
-                        fmt::format("controller: barrier SYNC {} on an NPU without a NoC", inst.id));
+                        fmt::format("controller: cross-core SYNC {} on an NPU without a NoC", inst.id));
           return false;
         }
         m_busy[u] = true;

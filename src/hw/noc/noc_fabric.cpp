@@ -55,15 +55,22 @@ class NocFabric::CorePort : public IDramRequestPort {
   sc_core::sc_event m_arrived;
 };
 
-// A core's barrier SYNCs: start() sends the arrival, the release retires the SYNC.
+// A core's cross-core SYNCs: start() sends a barrier's arrival (its release retires it), a signal
+// (retired once injected), or waits for a signal (retired when it is delivered).
 class NocFabric::BarrierUnit : public IExecUnit {
  public:
   BarrierUnit(NocFabric& fabric, int core) : m_fabric(fabric), m_core(core) {}
   void start(const Instruction& inst) override {
     const auto* sync = std::get_if<SyncOp>(&inst.payload);
-    if (sync == nullptr || sync->barrier < 0)
-      throw InternalError("barrier unit given a non-barrier instruction");
-    m_fabric.arrive(m_core, inst.id, sync->barrier);
+    if (sync == nullptr || !sync->on_fabric())
+      throw InternalError("barrier unit given a SYNC that does not cross cores");
+    if (sync->barrier >= 0) {
+      m_fabric.arrive(m_core, inst.id, sync->barrier);
+    } else if (sync->signal_core >= 0) {
+      m_fabric.send_signal(m_core, inst.id, sync->signal_core, sync->token);
+    } else {
+      m_fabric.wait_signal(m_core, inst.id, sync->wait_core, sync->token);
+    }
   }
   // `noc`: the crossings of the SYNC's arrival and release flits.
   void release(uint32_t instruction, int64_t flit_hops, int64_t router_traversals) {
@@ -126,6 +133,33 @@ void NocFabric::arrive(int core, uint32_t instruction, int64_t barrier) {
   m_arrivals.push_back({core, {instruction, barrier}});
   m_traffic[static_cast<size_t>(core)].barriers += 1;
   kick();
+}
+
+void NocFabric::send_signal(int core, uint32_t instruction, int to, int64_t token) {
+  if (to < 0 || to >= static_cast<int>(m_ports.size()) || to == core)
+    throw InternalError(fmt::format("core {} signals core {}", core, to));
+  Packet p;
+  p.kind = Kind::kSignal;
+  p.core = core;
+  p.instruction = instruction;
+  p.to_core = to;
+  p.token = token;
+  m_signals.push_back(p);
+  m_traffic[static_cast<size_t>(core)].signals += 1;
+  kick();
+}
+
+void NocFabric::wait_signal(int core, uint32_t instruction, int from, int64_t token) {
+  const auto key = std::make_tuple(core, from, token);
+  const auto it = m_tokens.find(key);
+  if (it != m_tokens.end()) {
+    if (--it->second == 0) m_tokens.erase(it);
+    m_ready_waits.push_back({core, instruction});
+    kick();
+    return;
+  }
+  if (!m_waiting.emplace(key, instruction).second)
+    throw InternalError(fmt::format("core {} waits twice for core {}'s token {}", core, from, token));
 }
 
 void NocFabric::inject(int src, int dst, int64_t data_bytes, int64_t at, Packet p) {
@@ -200,6 +234,17 @@ void NocFabric::deliver(const noc::Delivery& d) {
     case Kind::kBarrierRelease:
       m_barriers[static_cast<size_t>(p.core)]->release(p.instruction, p.flit_hops, p.router_traversals);
       break;
+    case Kind::kSignal: {
+      const auto key = std::make_tuple(p.to_core, p.core, p.token);
+      const auto w = m_waiting.find(key);
+      if (w == m_waiting.end()) {
+        m_tokens[key] += 1;
+      } else {
+        m_barriers[static_cast<size_t>(p.to_core)]->release(w->second, 0, 0);
+        m_waiting.erase(w);
+      }
+      break;
+    }
   }
 }
 
@@ -252,6 +297,17 @@ void NocFabric::act() {
     inject(core_node[static_cast<size_t>(core)], core_node[0], 0, edge_after(now), p);
   }
   m_arrivals.clear();
+  // Signals enter at the next edge; their SYNCs retire now with the signal's crossings.
+  for (Packet p : m_signals) {
+    const int src = core_node[static_cast<size_t>(p.core)], dst = core_node[static_cast<size_t>(p.to_core)];
+    const int64_t hops = m_net->topology().hops(src, dst), flits = m_net->flits_of(1);
+    m_barriers[static_cast<size_t>(p.core)]->release(p.instruction, flits * hops, flits * (hops + 1));
+    inject(src, dst, 0, edge_after(now), p);
+  }
+  m_signals.clear();
+  for (const auto& [core, instruction] : m_ready_waits)
+    m_barriers[static_cast<size_t>(core)]->release(instruction, 0, 0);
+  m_ready_waits.clear();
 
   // DRAM completions up to this edge become responses from the channel's node.
   DramCompletion done;

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "program_checks.h"
 #include "systole/compiler/compiler.h"
 #include "systole/compiler/partition.h"
 #include "systole/compiler/user_mapping.h"
@@ -20,6 +21,7 @@ namespace {
 using lowering::share_ranges;
 using lowering::SplitAxis;
 using testnet::Builder;
+using testnet::expect_output_covered_once;
 
 // Core `core` of `cores` alike.
 std::pair<int64_t, int64_t> share_range(int64_t extent, int64_t granule, int64_t core, int64_t cores) {
@@ -133,29 +135,6 @@ layers:
   - {name: cat, type: concat, inputs: [a, b], axis: 1}
 )",
                                   "mc.yaml");
-}
-
-// Marks every byte a layer's STOREs write, over all cores; each must be written exactly once.
-void expect_output_covered_once(const Program& p, const std::string& layer) {
-  uint32_t index = 0;
-  while (p.layers.at(index).name != layer) ++index;
-  const TensorPlacement* t = nullptr;
-  for (const TensorPlacement& tp : p.tensors) {
-    if (tp.name == layer) t = &tp;
-  }
-  ASSERT_NE(t, nullptr) << layer;
-  std::vector<int> written(t->bytes, 0);
-  for (const Instruction& in : p.instructions) {
-    if (in.layer != index || in.op != Opcode::kStore) continue;
-    const DmaDescriptor& d = in.dma();
-    for (uint64_t pl = 0; pl < d.planes; ++pl) {
-      for (uint64_t r = 0; r < d.rows; ++r) {
-        const uint64_t a = d.dram_addr + pl * d.plane_stride_bytes + r * d.row_stride_bytes - t->dram_addr;
-        for (uint64_t b = 0; b < d.row_bytes; ++b) ++written.at(a + b);
-      }
-    }
-  }
-  for (size_t b = 0; b < written.size(); ++b) ASSERT_EQ(written[b], 1) << layer << " byte " << b;
 }
 
 TEST(Partition, EveryStrategyComputesEachOutputOnceAndCoresMeetAtOneBarrierPerLayer) {

@@ -11,9 +11,13 @@
 //     its response carries the data back;
 //   - write request: the data to the channel's node; its acknowledgement is one flit;
 //   - barrier: one flit from each core to core 0's node when the core reaches a barrier SYNC, and
-//     from core 0's node one to every core once all have arrived.
+//     from core 0's node one to every core once all have arrived;
+//   - signal (layer pipelining, isa.h SyncOp::signal_core): one flit from the signalling core's
+//     node to the node of the core it names; a SYNC waiting for that core's token retires when
+//     it is delivered (at once if it arrived first).
 // The flits' link and router crossings go into the record of the instruction they serve (a LOAD or
-// STORE: its requests and responses, via DramCompletion; a barrier SYNC: its arrival and release).
+// STORE: its requests and responses, via DramCompletion; a barrier SYNC: its arrival and release;
+// a signalling SYNC: its signal, which it retires with when the signal enters the network).
 // Every message enters the network at the first NoC edge strictly after the event that makes it
 // (the DMA's request, the DRAM's completion, a core reaching a barrier, the last arrival reaching
 // core 0's node): its network interface registers it for one edge. A request reaches the DRAM
@@ -32,6 +36,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -70,6 +75,7 @@ struct NocCoreTraffic {
   // of the DMA's wait; the DRAM's share is between the two).
   int64_t network_cycles = 0;
   int64_t barriers = 0;
+  int64_t signals = 0;  // pipeline signals sent
 };
 
 class NocFabric : public sc_core::sc_module {
@@ -97,7 +103,7 @@ class NocFabric : public sc_core::sc_module {
  private:
   class CorePort;
   class BarrierUnit;
-  enum class Kind { kReadRequest, kWriteRequest, kResponse, kBarrierArrive, kBarrierRelease };
+  enum class Kind { kReadRequest, kWriteRequest, kResponse, kBarrierArrive, kBarrierRelease, kSignal };
   struct Packet {
     Kind kind = Kind::kReadRequest;
     int core = 0;
@@ -106,6 +112,8 @@ class NocFabric : public sc_core::sc_module {
     int64_t request_cycles = 0;  // responses: their request's network cycles
     uint32_t instruction = 0;    // barrier messages: the SYNC's id on its core
     int64_t barrier = -1;
+    int to_core = -1;    // a signal: the core it goes to (`core` sent it)
+    int64_t token = -1;  // a signal's token
     // Link and router crossings of this message's flits plus those of the message it answers
     // (a response: its request; a barrier release: the core's arrival), for the energy model.
     int64_t flit_hops = 0, router_traversals = 0;
@@ -121,6 +129,10 @@ class NocFabric : public sc_core::sc_module {
   void inject(int src, int dst, int64_t data_bytes, int64_t at, Packet p);
   void deliver(const noc::Delivery& d);
   void arrive(int core, uint32_t instruction, int64_t barrier);
+  // A signalling SYNC of `core` sends `token` to core `to`; a waiting SYNC of `core` waits for
+  // core `from`'s `token`.
+  void send_signal(int core, uint32_t instruction, int to, int64_t token);
+  void wait_signal(int core, uint32_t instruction, int from, int64_t token);
   void kick() { m_kick.notify(sc_core::SC_ZERO_TIME); }
 
   NocFabricParams m_params;
@@ -131,7 +143,14 @@ class NocFabric : public sc_core::sc_module {
   std::vector<std::unique_ptr<BarrierUnit>> m_barriers;
   std::deque<Pending> m_pending;  // DMA requests not yet injected, in submission order
   std::vector<std::pair<int, std::pair<uint32_t, int64_t>>> m_arrivals;  // barrier arrivals to inject
-  std::unordered_map<uint64_t, Packet> m_in_flight;                      // by network packet id
+  std::vector<Packet> m_signals;                                         // signals to inject
+  // Signals delivered and not yet waited for, and waiting SYNCs whose signal has not arrived, by
+  // (receiving core, sending core, token); waits whose signal had arrived, to retire at the next
+  // action (their SYNC's id and core).
+  std::map<std::tuple<int, int, int64_t>, int> m_tokens;
+  std::map<std::tuple<int, int, int64_t>, uint32_t> m_waiting;
+  std::vector<std::pair<int, uint32_t>> m_ready_waits;
+  std::unordered_map<uint64_t, Packet> m_in_flight;  // by network packet id
   // Requests the DRAM holds, by payload: the response each becomes.
   std::unordered_map<const tlm::tlm_generic_payload*, Packet> m_at_memory;
   std::vector<uint32_t> m_barrier_instruction;    // per core: the id of the barrier SYNC it waits at

@@ -1,0 +1,383 @@
+// Layer pipelining: stages of whole layers, one per core, and the batch's images streamed through
+// them (compiler/pipeline.h states the construction).
+#include "systole/compiler/pipeline.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "systole/common/error.h"
+#include "systole/compiler/lowering.h"
+#include "systole/compiler/residency.h"
+#include "systole/workload/loader.h"
+
+namespace systole {
+namespace {
+
+using lowering::sat_add;
+using lowering::sat_mul;
+
+[[noreturn]] void refuse(const ArchSpec& arch, const Network& net, const std::string& rule) {
+  const KeyOrigin at = arch.origin_of("compiler.partition");
+  throw ConfigError(Diagnostic{at.file, at.line, "compiler.partition", "pipeline",
+                               fmt::format("{} [workload {}]", rule, net.source_path)});
+}
+
+// The batch: the leading dimension every network input shares.
+int64_t batch_of(const ArchSpec& arch, const Network& net) {
+  if (net.inputs.empty())
+    refuse(arch, net, "streams the batch of the network's inputs through the cores, and it has none");
+  const TensorInput& first = net.inputs.front();
+  for (const TensorInput& in : net.inputs) {
+    if (in.shape.empty() || in.shape[0] != first.shape[0] || first.shape.empty()) {
+      refuse(
+          arch, net,
+          fmt::format("streams the batch, the leading dimension of every network input, through the cores; "
+                      "input '{}' is {} and input '{}' is {}, so the network has no common batch: use a "
+                      "per-layer strategy (auto, output_channels, spatial, batch)",
+                      first.name, shape_str(first.shape), in.name, shape_str(in.shape)));
+    }
+  }
+  return first.shape[0];
+}
+
+// The network at batch 1, checked to keep images apart: every layer's output is [N, rest] at
+// batch N and [1, rest] at batch 1.
+Network batch_one(const ArchSpec& arch, const Network& net, int64_t n) {
+  Network one = net;
+  for (TensorInput& in : one.inputs) {
+    in.shape[0] = 1;
+    in.npy_path.clear();  // data belongs to the batch-N run
+  }
+  try {
+    infer_shapes(one);
+  } catch (const WorkloadError& e) {
+    refuse(arch, net,
+           fmt::format("streams the batch through the cores one image at a time, and the network does not "
+                       "take a batch of 1 ({}): its layers must keep the batch as their leading dimension",
+                       e.diagnostics().empty() ? std::string(e.what()) : e.diagnostics().front().str()));
+  }
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Shape& big = net.layers[i].output_shape;
+    const Shape& small = one.layers[i].output_shape;
+    const bool kept = !big.empty() && big.size() == small.size() && big[0] == n && small[0] == 1 &&
+                      std::equal(big.begin() + 1, big.end(), small.begin() + 1);
+    if (!kept) {
+      const Layer& l = net.layers[i];
+      refuse(
+          arch, net,
+          fmt::format("streams the batch through the cores one image at a time, and layer '{}' ({}, {}:{}) "
+                      "mixes the images: its output is {} for a batch of {} but {} for one image, not the "
+                      "batch as its leading dimension: use a per-layer strategy (auto, output_channels, "
+                      "spatial, batch)",
+                      l.name, layer_key(l, i), net.source_path, l.source_line, shape_str(big), n,
+                      shape_str(small)));
+    }
+  }
+  return one;
+}
+
+// One core class's batch-1 compilation.
+struct ClassProgram {
+  Program program;
+  std::vector<int64_t> layer_cycles;  // estimate_program's, per layer
+};
+
+// Stages as contiguous layer ranges [first, last], one per core 0..S-1, minimising the largest
+// stage estimate (cost[s][l]: layer l's estimate on core s). DP over (stage, layers taken).
+std::vector<std::pair<size_t, size_t>> choose_stages(const std::vector<std::vector<int64_t>>& cost) {
+  const size_t stages = cost.size(), layers = cost.front().size();
+  std::vector<std::vector<int64_t>> prefix(stages, std::vector<int64_t>(layers + 1, 0));
+  for (size_t s = 0; s < stages; ++s) {
+    for (size_t l = 0; l < layers; ++l) prefix[s][l + 1] = sat_add(prefix[s][l], cost[s][l]);
+  }
+  constexpr int64_t kInf = std::numeric_limits<int64_t>::max();
+  // best[s][j]: the smallest bottleneck of stages 0..s over layers [0, j); cut[s][j]: stage s's first layer.
+  std::vector<std::vector<int64_t>> best(stages, std::vector<int64_t>(layers + 1, kInf));
+  std::vector<std::vector<size_t>> cut(stages, std::vector<size_t>(layers + 1, 0));
+  for (size_t j = 1; j <= layers; ++j) best[0][j] = prefix[0][j];
+  for (size_t s = 1; s < stages; ++s) {
+    for (size_t j = s + 1; j <= layers; ++j) {
+      for (size_t i = s; i < j; ++i) {
+        if (best[s - 1][i] == kInf) continue;
+        const int64_t v = std::max(best[s - 1][i], prefix[s][j] - prefix[s][i]);
+        if (v < best[s][j]) best[s][j] = v, cut[s][j] = i;
+      }
+    }
+  }
+  std::vector<std::pair<size_t, size_t>> out(stages);
+  size_t j = layers;
+  for (size_t s = stages; s-- > 0;) {
+    const size_t i = s == 0 ? 0 : cut[s][j];
+    out[s] = {i, j - 1};
+    j = i;
+  }
+  return out;
+}
+
+// Moves batch-1 DRAM addresses into image b's slice of the batch-N tensors.
+class Relocation {
+ public:
+  Relocation(const std::vector<TensorPlacement>& one, const std::vector<TensorPlacement>& batch, int64_t n) {
+    std::map<std::string, const TensorPlacement*> by_name;
+    for (const TensorPlacement& t : batch) by_name[t.name] = &t;
+    for (const TensorPlacement& t : one) {
+      if (t.bytes == 0) continue;
+      const auto it = by_name.find(t.name);
+      if (it == by_name.end())
+        throw InternalError(fmt::format("pipeline: tensor '{}' has no batch placement", t.name));
+      const uint64_t big = it->second->bytes;
+      if (big != t.bytes && big != t.bytes * static_cast<uint64_t>(n)) {
+        throw InternalError(fmt::format("pipeline: tensor '{}' is {} B at batch {} and {} B at batch 1",
+                                        t.name, big, n, t.bytes));
+      }
+      m_regions.push_back({t.dram_addr, t.bytes, it->second->dram_addr, big != t.bytes});
+    }
+    std::sort(m_regions.begin(), m_regions.end(),
+              [](const Region& a, const Region& b) { return a.addr < b.addr; });
+  }
+
+  // The address of [addr, addr + extent) in image b.
+  uint64_t operator()(uint64_t addr, uint64_t extent, int64_t image) const {
+    auto it = std::upper_bound(m_regions.begin(), m_regions.end(), addr,
+                               [](uint64_t a, const Region& r) { return a < r.addr; });
+    if (it == m_regions.begin())
+      throw InternalError(fmt::format("pipeline: DRAM address {:#x} in no tensor", addr));
+    --it;
+    if (addr + extent > it->addr + it->bytes) {
+      throw InternalError(fmt::format("pipeline: DRAM range {:#x}+{} leaves its tensor at {:#x}+{}", addr,
+                                      extent, it->addr, it->bytes));
+    }
+    return it->home + (it->per_image ? static_cast<uint64_t>(image) * it->bytes : 0) + (addr - it->addr);
+  }
+
+  void relocate(DmaDescriptor* d, int64_t image) const {
+    if (d->bytes() == 0) return;
+    const uint64_t extent =
+        (d->planes - 1) * d->plane_stride_bytes + (d->rows - 1) * d->row_stride_bytes + d->row_bytes;
+    d->dram_addr = (*this)(d->dram_addr, extent, image);
+    if (d->indexed) d->table_addr = (*this)(d->table_addr, d->table_rows * d->row_bytes, image);
+  }
+
+ private:
+  struct Region {
+    uint64_t addr = 0, bytes = 0;  // at batch 1
+    uint64_t home = 0;             // the batch's tensor
+    bool per_image = false;        // an activation (else shared: weights)
+  };
+  std::vector<Region> m_regions;
+};
+
+std::string layer_range(const Network& net, std::pair<size_t, size_t> r) {
+  return r.first == r.second
+             ? fmt::format("layer {}", net.layers[r.first].name)
+             : fmt::format("layers {}..{}", net.layers[r.first].name, net.layers[r.second].name);
+}
+
+}  // namespace
+
+Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMapping* mapping,
+                          const EnergyPrices* prices) {
+  if (arch.cores.count < 2) {
+    refuse(arch, net,
+           "gives each core its own layers, and cores.count is 1: raise cores.count or leave it out");
+  }
+  if (mapping != nullptr && !mapping->partitions.empty()) {
+    const auto& [name, u] = *mapping->partitions.begin();
+    throw ConfigError(
+        Diagnostic{mapping->path, u.line, "layers." + name + ".partition", u.strategy,
+                   "shares one layer among the cores, and compiler.partition: pipeline gives each core "
+                   "whole layers: leave the layer's partition out, or choose another compiler.partition"});
+  }
+  if (net.layers.empty()) refuse(arch, net, "gives each core its own layers, and the network has none");
+  if (arch.compiler.resident_kib > 0) {
+    const KeyOrigin at = arch.origin_of("compiler.resident_kib");
+    throw ConfigError(
+        Diagnostic{at.file, at.line, "compiler.resident_kib", std::to_string(arch.compiler.resident_kib),
+                   "sizes the on-chip tensor store of one core; under compiler.partition: pipeline the "
+                   "stages pass every tensor through DRAM (docs/multicore.md): leave it out or 0"});
+  }
+  const int64_t n = batch_of(arch, net);
+  const Network one = batch_one(arch, net, n);
+
+  // Each core class's batch-1 program, one core, every tensor in DRAM.
+  const std::vector<int> core_class = core_classes(arch);
+  std::map<int, ClassProgram> classes;
+  for (int64_t c = 0; c < arch.cores.count; ++c) {
+    const int k = core_class.at(static_cast<size_t>(c));
+    if (classes.count(k) > 0) continue;
+    ArchSpec single = arch;
+    single.core = arch.core_of(c);
+    single.cores = CoresParams{};
+    single.compiler.partition = PartitionChoice::kAuto;
+    single.compiler.residency = Residency::kOff;
+    single.compiler.resident_kib = 0;
+    const EnergyPrices class_prices = prices != nullptr ? prices->of_class(k) : EnergyPrices{};
+    ClassProgram cp;
+    cp.program = compile(single, one, mapping, prices != nullptr ? &class_prices : nullptr);
+    cp.layer_cycles = lowering::estimate_program(single, cp.program).layer_cycles;
+    cp.layer_cycles.resize(net.layers.size(), 0);
+    classes.emplace(k, std::move(cp));
+  }
+  auto class_of = [&core_class](size_t core) { return core_class.at(core); };
+
+  // The stages are cut among the layers that emit instructions; a layer that emits none (a view,
+  // a fused activation) joins the stage of the layer before it (the first stage when none is).
+  std::vector<size_t> work;
+  for (const Instruction& in : classes.at(class_of(0)).program.instructions) {
+    if (work.empty() || work.back() != in.layer) work.push_back(in.layer);
+  }
+  const size_t stages = std::max<size_t>(1, std::min(static_cast<size_t>(arch.cores.count), work.size()));
+  std::vector<std::pair<size_t, size_t>> ranges = {{0, net.layers.size() - 1}};
+  if (stages > 1) {
+    std::vector<std::vector<int64_t>> cost(stages);
+    for (size_t s = 0; s < stages; ++s) {
+      for (const size_t l : work) cost[s].push_back(classes.at(class_of(s)).layer_cycles[l]);
+    }
+    const std::vector<std::pair<size_t, size_t>> cut = choose_stages(cost);
+    ranges.assign(stages, {});
+    for (size_t s = 0; s < stages; ++s) {
+      ranges[s].first = s == 0 ? 0 : work[cut[s].first];
+      ranges[s].second = s + 1 == stages ? net.layers.size() - 1 : work[cut[s + 1].first] - 1;
+    }
+  }
+  std::vector<int64_t> stage_cycles;
+  for (size_t s = 0; s < stages; ++s) {
+    int64_t sum = 0;
+    for (size_t l = ranges[s].first; l <= ranges[s].second; ++l)
+      sum = sat_add(sum, classes.at(class_of(s)).layer_cycles[l]);
+    stage_cycles.push_back(sum);
+  }
+
+  // Per stage: its core's batch-1 instructions, in order.
+  std::vector<std::vector<uint32_t>> stage_insts(stages);
+  int64_t per_image = 0;
+  for (size_t s = 0; s < stages; ++s) {
+    const Program& p = classes.at(class_of(s)).program;
+    for (const Instruction& in : p.instructions) {
+      if (in.layer >= ranges[s].first && in.layer <= ranges[s].second) stage_insts[s].push_back(in.id);
+    }
+    per_image += static_cast<int64_t>(stage_insts[s].size()) + 2;
+  }
+  if (per_image > 0 && n > kMaxProgramInstructions / per_image) {
+    throw WorkloadError(Diagnostic{
+        net.source_path, 0, "inputs", fmt::format("batch {}", n),
+        fmt::format(
+            "the pipelined program would hold {} instructions per image for {} images, over the program "
+            "limit of {} instructions (docs/compiler.md \"Limits\"): a smaller batch, or a per-layer "
+            "compiler.partition",
+            per_image, n, kMaxProgramInstructions)});
+  }
+
+  Program prog;
+  prog.network = net.name;
+  prog.cores = arch.cores.count;
+  const lowering::MemoryPlan plan = lowering::plan_memory(arch, net);
+  prog.tensors = plan.tensors;
+  std::map<int, Relocation> relocations;
+  for (const auto& [k, cp] : classes) relocations.emplace(k, Relocation(cp.program.tensors, prog.tensors, n));
+
+  // The stream: image by image, stage by stage.
+  std::vector<int64_t> last_of_core(stages, -1);  // each core's previous image's closing SYNC
+  std::vector<int64_t> local;
+  for (int64_t b = 0; b < n; ++b) {
+    for (size_t s = 0; s < stages; ++s) {
+      const Program& p = classes.at(class_of(s)).program;
+      const Relocation& reloc = relocations.at(class_of(s));
+      const auto core = static_cast<uint32_t>(s);
+      auto emit = [&prog, core](uint32_t layer, std::vector<uint32_t> deps,
+                                decltype(Instruction::payload) payload, Opcode op) {
+        Instruction in;
+        in.id = static_cast<uint32_t>(prog.instructions.size());
+        in.op = op;
+        in.layer = layer;
+        in.core = core;
+        in.deps = std::move(deps);
+        in.payload = std::move(payload);
+        prog.instructions.push_back(std::move(in));
+        return prog.instructions.back().id;
+      };
+      std::vector<uint32_t> after_previous;
+      if (last_of_core[s] >= 0) after_previous.push_back(static_cast<uint32_t>(last_of_core[s]));
+      int64_t gate = last_of_core[s];
+      if (s > 0) {
+        SyncOp wait;
+        wait.wait_core = static_cast<int32_t>(s - 1);
+        wait.token = b;
+        gate = emit(static_cast<uint32_t>(ranges[s].first), after_previous, wait, Opcode::kSync);
+      }
+      local.assign(p.instructions.size(), -1);
+      const size_t first = prog.instructions.size();
+      std::vector<bool> depended;
+      for (const uint32_t id : stage_insts[s]) {
+        Instruction in = p.instructions[id];
+        std::vector<uint32_t> deps;
+        for (const uint32_t d : in.deps) {
+          if (local[d] >= 0) deps.push_back(static_cast<uint32_t>(local[d]));
+        }
+        if (deps.empty() && gate >= 0) deps.push_back(static_cast<uint32_t>(gate));
+        for (const uint32_t d : deps) {
+          if (d >= first) depended[d - first] = true;
+        }
+        if (auto* dma = std::get_if<DmaDescriptor>(&in.payload)) reloc.relocate(dma, b);
+        local[id] = emit(in.layer, std::move(deps), std::move(in.payload), in.op);
+        depended.push_back(false);
+      }
+      std::vector<uint32_t> sinks;
+      for (size_t i = 0; i < depended.size(); ++i) {
+        if (!depended[i]) sinks.push_back(static_cast<uint32_t>(first + i));
+      }
+      if (sinks.empty() && gate >= 0) sinks.push_back(static_cast<uint32_t>(gate));
+      SyncOp close;
+      if (s + 1 < stages) {
+        close.signal_core = static_cast<int32_t>(s + 1);
+        close.token = b;
+      }
+      last_of_core[s] = emit(static_cast<uint32_t>(ranges[s].second), std::move(sinks), close, Opcode::kSync);
+    }
+  }
+
+  // Layers and records: each from the class that runs it, its counts for the whole batch.
+  std::string estimates;
+  for (size_t s = 0; s < stages; ++s) estimates += fmt::format("{}{}", s == 0 ? "" : " | ", stage_cycles[s]);
+  const int64_t bottleneck = *std::max_element(stage_cycles.begin(), stage_cycles.end());
+  for (size_t s = 0; s < stages; ++s) {
+    const Program& p = classes.at(class_of(s)).program;
+    for (size_t l = ranges[s].first; l <= ranges[s].second; ++l) {
+      ProgramLayer pl = p.layers.at(l);
+      pl.macs = sat_mul(pl.macs, n);
+      pl.vector_ops = sat_mul(pl.vector_ops, n);
+      prog.layers.push_back(pl);
+      MappingRecord rec = p.mappings.at(l);
+      rec.tiles = sat_mul(rec.tiles, n);
+      rec.folds = sat_mul(rec.folds, n);
+      rec.estimated_dram_bytes = sat_mul(rec.estimated_dram_bytes, n);
+      rec.partition = "pipeline";
+      rec.split = fmt::format("stage {} of {} on core {}: {}, {} image{} one at a time", s, stages, s,
+                              layer_range(net, ranges[s]), n, n == 1 ? "" : "s");
+      rec.partition_reason = fmt::format(
+          "compiler.partition pipeline: stages of whole layers, cut to minimise the largest stage's estimate "
+          "per "
+          "image (stages ~{} cycles{}); the GEMM and tiling are one image's",
+          estimates,
+          stages > 1 && bottleneck > 0
+              ? fmt::format(", stage {} the bottleneck",
+                            std::max_element(stage_cycles.begin(), stage_cycles.end()) - stage_cycles.begin())
+              : std::string());
+      rec.residency = "DRAM: under compiler.partition pipeline the stages pass every tensor through DRAM";
+      prog.mappings.push_back(std::move(rec));
+    }
+  }
+  prog.residency.mode = to_string(arch.compiler.residency);
+  prog.residency.choice =
+      "none: under compiler.partition pipeline the stages pass every tensor through DRAM "
+      "(docs/multicore.md \"Layer pipelining\")";
+  return prog;
+}
+
+}  // namespace systole
