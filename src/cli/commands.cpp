@@ -35,7 +35,13 @@ struct CommonOptions {
   std::string workload;
   std::vector<std::string> overrides;
   std::string mapping;
+  std::string batch;  // --batch as written ("": the workload's)
 };
+
+// --batch: a batch of 1 to 65536 (larger programs meet the compiler's limits first).
+int64_t batch_of(const CommonOptions& o) {
+  return o.batch.empty() ? 0 : integer_flag("--batch", o.batch, 1, 65536, "");
+}
 
 void add_common(po::options_description& desc, CommonOptions& o, bool workload_required) {
   desc.add_options()("help,h", "show this help")(
@@ -47,7 +53,10 @@ void add_common(po::options_description& desc, CommonOptions& o, bool workload_r
       "override a config key: --set core.array.rows=64 (repeatable)")(
       "mapping", po::value(&o.mapping),
       "a mapping file: the tilings of chosen GEMM layers instead of the compiler's search "
-      "(docs/compiler.md)");
+      "(docs/compiler.md)")(
+      "batch", po::value(&o.batch),
+      "run the workload on a batch of N: every network input's leading dimension becomes N (its layers "
+      "must keep the batch leading; docs/workloads.md)");
 }
 
 // The run library's request for the common options.
@@ -56,6 +65,7 @@ RunRequest request_of(const CommonOptions& o) {
   r.arch = o.arch;
   r.workload = o.workload;
   r.overrides = o.overrides;
+  r.batch = batch_of(o);
   r.mapping = o.mapping;
   return r;
 }
@@ -181,6 +191,7 @@ int run_command(const std::vector<std::string>& args) {
   request.workload = o.workload;
   request.overrides = o.overrides;
   request.mapping = o.mapping;
+  request.batch = batch_of(o);
   const PreparedRun prepared = prepare_run(request);
   const Program& program = prepared.program;
   const trace::TraceOptions trace_options = trace_options_of(prepared.arch, program);

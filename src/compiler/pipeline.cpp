@@ -14,7 +14,7 @@
 #include "systole/common/error.h"
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/residency.h"
-#include "systole/workload/loader.h"
+#include "systole/workload/batch.h"
 
 namespace systole {
 namespace {
@@ -28,58 +28,19 @@ using lowering::sat_mul;
                                fmt::format("{} [workload {}]", rule, net.source_path)});
 }
 
-// The batch: the leading dimension every network input shares.
-int64_t batch_of(const ArchSpec& arch, const Network& net) {
-  if (net.inputs.empty())
-    refuse(arch, net, "streams the batch of the network's inputs through the cores, and it has none");
-  const TensorInput& first = net.inputs.front();
-  for (const TensorInput& in : net.inputs) {
-    if (in.shape.empty() || in.shape[0] != first.shape[0] || first.shape.empty()) {
-      refuse(
-          arch, net,
-          fmt::format("streams the batch, the leading dimension of every network input, through the cores; "
-                      "input '{}' is {} and input '{}' is {}, so the network has no common batch: use a "
-                      "per-layer strategy (auto, output_channels, spatial, batch)",
-                      first.name, shape_str(first.shape), in.name, shape_str(in.shape)));
-    }
-  }
-  return first.shape[0];
-}
-
-// The network at batch 1, checked to keep images apart: every layer's output is [N, rest] at
-// batch N and [1, rest] at batch 1.
-Network batch_one(const ArchSpec& arch, const Network& net, int64_t n) {
-  Network one = net;
-  for (TensorInput& in : one.inputs) {
-    in.shape[0] = 1;
-    in.npy_path.clear();  // data belongs to the batch-N run
-  }
+// The network's batch, and the network at batch 1 (workload/batch.h), or a refusal saying why.
+std::pair<int64_t, Network> batch_and_one(const ArchSpec& arch, const Network& net) {
   try {
-    infer_shapes(one);
+    const int64_t n = network_batch(net);
+    return {n, with_batch(net, 1)};
   } catch (const WorkloadError& e) {
-    refuse(arch, net,
-           fmt::format("streams the batch through the cores one image at a time, and the network does not "
-                       "take a batch of 1 ({}): its layers must keep the batch as their leading dimension",
-                       e.diagnostics().empty() ? std::string(e.what()) : e.diagnostics().front().str()));
+    const Diagnostic& d = e.diagnostics().front();
+    refuse(
+        arch, net,
+        fmt::format("streams the batch through the cores one image at a time, and the network does not take "
+                    "one: {}{}: {}: use a per-layer strategy (auto, output_channels, spatial, batch)",
+                    d.key, d.line > 0 ? fmt::format(" (line {})", d.line) : std::string(), d.rule));
   }
-  for (size_t i = 0; i < net.layers.size(); ++i) {
-    const Shape& big = net.layers[i].output_shape;
-    const Shape& small = one.layers[i].output_shape;
-    const bool kept = !big.empty() && big.size() == small.size() && big[0] == n && small[0] == 1 &&
-                      std::equal(big.begin() + 1, big.end(), small.begin() + 1);
-    if (!kept) {
-      const Layer& l = net.layers[i];
-      refuse(
-          arch, net,
-          fmt::format("streams the batch through the cores one image at a time, and layer '{}' ({}, {}:{}) "
-                      "mixes the images: its output is {} for a batch of {} but {} for one image, not the "
-                      "batch as its leading dimension: use a per-layer strategy (auto, output_channels, "
-                      "spatial, batch)",
-                      l.name, layer_key(l, i), net.source_path, l.source_line, shape_str(big), n,
-                      shape_str(small)));
-    }
-  }
-  return one;
 }
 
 // One core class's batch-1 compilation.
@@ -202,8 +163,7 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
                    "sizes the on-chip tensor store of one core; under compiler.partition: pipeline the "
                    "stages pass every tensor through DRAM (docs/multicore.md): leave it out or 0"});
   }
-  const int64_t n = batch_of(arch, net);
-  const Network one = batch_one(arch, net, n);
+  const auto [n, one] = batch_and_one(arch, net);
 
   // Each core class's batch-1 program, one core, every tensor in DRAM.
   const std::vector<int> core_class = core_classes(arch);

@@ -271,6 +271,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
                       {"workload", input_file(inputs.workload_path)},
                       {"overrides", inputs.overrides}};
   if (!inputs.mapping_path.empty()) report["inputs"]["mapping"] = input_file(inputs.mapping_path);
+  if (inputs.batch > 0) report["inputs"]["batch"] = inputs.batch;
   report["config"] = arch_to_json(arch);
   report["network"] = program.network;
   if (inputs.functional) {

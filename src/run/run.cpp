@@ -14,6 +14,7 @@
 #include "systole/config/loader.h"
 #include "systole/hw/core/simulate.h"
 #include "systole/report/energy_report.h"
+#include "systole/workload/batch.h"
 #include "systole/workload/loader.h"
 
 namespace systole {
@@ -75,6 +76,10 @@ PreparedRun load_run(const RunRequest& request) {
   if (request.workload.empty()) return p;
   p.inputs.workload_path = resolve_input(request.workload, "workloads");
   p.network = load_network(p.inputs.workload_path);
+  if (request.batch > 0) {
+    p.network = with_batch(p.network, request.batch);
+    p.inputs.batch = request.batch;
+  }
   // The leading dimension of the (first) network input is its batch: that many inferences per run.
   if (!p.network.inputs.empty() && !p.network.inputs.front().shape.empty()) {
     p.inputs.inferences = std::max<int64_t>(1, p.network.inputs.front().shape.front());

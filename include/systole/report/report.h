@@ -24,9 +24,11 @@ struct RunInputs {
   uint64_t seed = 0;
   int64_t inferences = 1;         // inputs the run processes at once (the network input's batch dimension)
   std::string mapping_path = "";  // the user's mapping file, "" when the compiler's search mapped every layer
+  int64_t batch = 0;              // --batch, 0 when the workload's own batch was run
 };
 
-// report.json: tool version, inputs with SHA-256, the fully resolved config, layers[] and total.
+// report.json: tool version, inputs with SHA-256 (and "batch" when --batch was given), the fully
+// resolved config, layers[] and total.
 // Keys keep insertion order (ordered_json): each layer record lists its statistics as layers.csv
 // does, with "cycle_breakdown" {compute, fill_drain, dram_bandwidth, dram_latency, bank_conflict,
 // dependency, idle} (sim_result.h's causes, in that order) after "stall_cycles", then "actions"

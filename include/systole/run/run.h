@@ -37,6 +37,7 @@ struct RunRequest {
   bool keep_tensors = false;           // functional: keep every layer's output in SimResult::tensors
   uint64_t seed = 1;                   // functional: seed of the random inputs and weights
   std::string mapping;                 // a mapping file (compiler/user_mapping.h); "": the search's
+  int64_t batch = 0;                   // > 0: the workload on this batch (workload/batch.h with_batch)
 };
 
 // Observers of the simulation (none owned; nullptr: none).
