@@ -56,7 +56,7 @@ void add_common(po::options_description& desc, CommonOptions& o, bool workload_r
       "(docs/compiler.md)")(
       "batch", po::value(&o.batch),
       "run the workload on a batch of N: every network input's leading dimension becomes N (its layers "
-      "must keep the batch leading; docs/workloads.md)");
+      "must keep the batch leading; docs/workload-format.md)");
 }
 
 // The run library's request for the common options.

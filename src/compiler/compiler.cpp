@@ -374,6 +374,14 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
                 const EnergyPrices* prices) {
   const CompilerParams& c = arch.compiler;
   if (c.partition == PartitionChoice::kPipeline) return compile_pipelined(arch, net, mapping, prices);
+  if (c.pipeline_microbatch > 0) {
+    const KeyOrigin at = arch.origin_of("compiler.pipeline_microbatch");
+    throw ConfigError(
+        Diagnostic{at.file, at.line, "compiler.pipeline_microbatch", std::to_string(c.pipeline_microbatch),
+                   fmt::format("sets the images per step of layer pipelining, which compiler.partition "
+                               "= {} does not use: leave it out or 0, or choose pipeline",
+                               to_string(c.partition))});
+  }
   const bool no_store = c.residency == Residency::kOff || arch.core.array.microarch.scalesim_counting;
   if (no_store && c.resident_kib > 0) {
     const KeyOrigin at = arch.origin_of("compiler.resident_kib");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,25 +29,47 @@ using lowering::sat_mul;
                                fmt::format("{} [workload {}]", rule, net.source_path)});
 }
 
-// The network's batch, and the network at batch 1 (workload/batch.h), or a refusal saying why.
-std::pair<int64_t, Network> batch_and_one(const ArchSpec& arch, const Network& net) {
+// The network's batch, or a refusal saying why (workload/batch.h).
+[[noreturn]] void refuse_batch(const ArchSpec& arch, const Network& net, const WorkloadError& e) {
+  const Diagnostic& d = e.diagnostics().front();
+  refuse(
+      arch, net,
+      fmt::format("streams the batch through the cores a few images at a time, and the network does not take "
+                  "that: {}{}: {}: use a per-layer strategy (auto, output_channels, spatial, batch)",
+                  d.key, d.line > 0 ? fmt::format(" (line {})", d.line) : std::string(), d.rule));
+}
+
+int64_t batch_of(const ArchSpec& arch, const Network& net) {
   try {
-    const int64_t n = network_batch(net);
-    return {n, with_batch(net, 1)};
+    return network_batch(net);
   } catch (const WorkloadError& e) {
-    const Diagnostic& d = e.diagnostics().front();
-    refuse(
-        arch, net,
-        fmt::format("streams the batch through the cores one image at a time, and the network does not take "
-                    "one: {}{}: {}: use a per-layer strategy (auto, output_channels, spatial, batch)",
-                    d.key, d.line > 0 ? fmt::format(" (line {})", d.line) : std::string(), d.rule));
+    refuse_batch(arch, net, e);
   }
 }
 
-// One core class's batch-1 compilation.
+// The network at batch m, or a refusal saying why.
+Network at_batch(const ArchSpec& arch, const Network& net, int64_t m) {
+  try {
+    return with_batch(net, m);
+  } catch (const WorkloadError& e) {
+    refuse_batch(arch, net, e);
+  }
+}
+
+// The divisors of n, ascending.
+std::vector<int64_t> divisors(int64_t n) {
+  std::vector<int64_t> out;
+  for (int64_t d = 1; d <= n; ++d) {
+    if (n % d == 0) out.push_back(d);
+  }
+  return out;
+}
+
+// One core class's compilation of a micro-batch.
 struct ClassProgram {
   Program program;
-  std::vector<int64_t> layer_cycles;  // estimate_program's, per layer
+  std::vector<int64_t> layer_cycles;      // estimate_program's, per layer
+  std::vector<int64_t> layer_dram_bytes;  // estimate_program's, per layer
 };
 
 // Stages as contiguous layer ranges [first, last], one per core 0..S-1, minimising the largest
@@ -140,6 +163,91 @@ std::string layer_range(const Network& net, std::pair<size_t, size_t> r) {
              : fmt::format("layers {}..{}", net.layers[r.first].name, net.layers[r.second].name);
 }
 
+// The stages for micro-batches of `micro` images: each core class's program of a micro-batch, the
+// stage cut, and the estimate of the whole batch of n images:
+//   max(sum of the stage estimates + (steps - 1) x the largest, steps x DRAM bytes / DRAM bytes
+//       per cycle)  with steps = n / micro,
+// the pipeline's fill plus one bottleneck stage per further step, or the DRAM the cores share.
+struct StagePlan {
+  int64_t micro = 1;
+  std::map<int, ClassProgram> classes;
+  std::vector<std::pair<size_t, size_t>> ranges;  // per stage: its first and last layer
+  std::vector<int64_t> stage_cycles;              // per stage: its estimate per micro-batch
+  int64_t estimate = 0;
+};
+
+StagePlan plan_stages(const ArchSpec& arch, const Network& net, int64_t n, int64_t micro,
+                      const std::vector<int>& core_class, const UserMapping* mapping,
+                      const EnergyPrices* prices) {
+  StagePlan plan;
+  plan.micro = micro;
+  const Network part = at_batch(arch, net, micro);
+  for (int64_t c = 0; c < arch.cores.count; ++c) {
+    const int k = core_class.at(static_cast<size_t>(c));
+    if (plan.classes.count(k) > 0) continue;
+    ArchSpec single = arch;
+    single.core = arch.core_of(c);
+    single.cores = CoresParams{};
+    single.compiler.partition = PartitionChoice::kAuto;
+    single.compiler.pipeline_microbatch = 0;
+    single.compiler.residency = Residency::kOff;
+    single.compiler.resident_kib = 0;
+    const EnergyPrices class_prices = prices != nullptr ? prices->of_class(k) : EnergyPrices{};
+    ClassProgram cp;
+    cp.program = compile(single, part, mapping, prices != nullptr ? &class_prices : nullptr);
+    const lowering::ProgramEstimate e = lowering::estimate_program(single, cp.program);
+    cp.layer_cycles = e.layer_cycles;
+    cp.layer_dram_bytes = e.layer_dram_bytes;
+    cp.layer_cycles.resize(net.layers.size(), 0);
+    cp.layer_dram_bytes.resize(net.layers.size(), 0);
+    plan.classes.emplace(k, std::move(cp));
+  }
+  auto class_of = [&core_class](size_t core) { return core_class.at(core); };
+
+  // The stages are cut among the layers that emit instructions; a layer that emits none (a view,
+  // a fused activation) joins the stage of the layer before it (the first stage when none is).
+  std::vector<size_t> work;
+  for (const Instruction& in : plan.classes.at(class_of(0)).program.instructions) {
+    if (work.empty() || work.back() != in.layer) work.push_back(in.layer);
+  }
+  const size_t stages = std::max<size_t>(1, std::min(static_cast<size_t>(arch.cores.count), work.size()));
+  plan.ranges = {{0, net.layers.size() - 1}};
+  if (stages > 1) {
+    std::vector<std::vector<int64_t>> cost(stages);
+    for (size_t s = 0; s < stages; ++s) {
+      for (const size_t l : work) cost[s].push_back(plan.classes.at(class_of(s)).layer_cycles[l]);
+    }
+    const std::vector<std::pair<size_t, size_t>> cut = choose_stages(cost);
+    plan.ranges.assign(stages, {});
+    for (size_t s = 0; s < stages; ++s) {
+      plan.ranges[s].first = s == 0 ? 0 : work[cut[s].first];
+      plan.ranges[s].second = s + 1 == stages ? net.layers.size() - 1 : work[cut[s + 1].first] - 1;
+    }
+  }
+  int64_t dram_bytes = 0, fill = 0;
+  for (size_t s = 0; s < stages; ++s) {
+    int64_t sum = 0;
+    const ClassProgram& cp = plan.classes.at(class_of(s));
+    for (size_t l = plan.ranges[s].first; l <= plan.ranges[s].second; ++l) {
+      sum = sat_add(sum, cp.layer_cycles[l]);
+      dram_bytes = sat_add(dram_bytes, cp.layer_dram_bytes[l]);
+    }
+    plan.stage_cycles.push_back(sum);
+    fill = sat_add(fill, sum);
+  }
+  const int64_t steps = n / micro;
+  const int64_t bottleneck = *std::max_element(plan.stage_cycles.begin(), plan.stage_cycles.end());
+  plan.estimate = sat_add(fill, sat_mul(steps - 1, bottleneck));
+  const double dram_bpc = arch.dram.planning_bandwidth_gbps() * 1000.0 / arch.core.clock_mhz;
+  if (dram_bpc > 0.0) {
+    const double dram = static_cast<double>(steps) * static_cast<double>(dram_bytes) / dram_bpc;
+    if (dram > static_cast<double>(plan.estimate)) {
+      plan.estimate = dram >= 9.0e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(dram);
+    }
+  }
+  return plan;
+}
+
 }  // namespace
 
 Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMapping* mapping,
@@ -163,91 +271,68 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
                    "sizes the on-chip tensor store of one core; under compiler.partition: pipeline the "
                    "stages pass every tensor through DRAM (docs/multicore.md): leave it out or 0"});
   }
-  const auto [n, one] = batch_and_one(arch, net);
-
-  // Each core class's batch-1 program, one core, every tensor in DRAM.
+  const int64_t n = batch_of(arch, net);
   const std::vector<int> core_class = core_classes(arch);
-  std::map<int, ClassProgram> classes;
-  for (int64_t c = 0; c < arch.cores.count; ++c) {
-    const int k = core_class.at(static_cast<size_t>(c));
-    if (classes.count(k) > 0) continue;
-    ArchSpec single = arch;
-    single.core = arch.core_of(c);
-    single.cores = CoresParams{};
-    single.compiler.partition = PartitionChoice::kAuto;
-    single.compiler.residency = Residency::kOff;
-    single.compiler.resident_kib = 0;
-    const EnergyPrices class_prices = prices != nullptr ? prices->of_class(k) : EnergyPrices{};
-    ClassProgram cp;
-    cp.program = compile(single, one, mapping, prices != nullptr ? &class_prices : nullptr);
-    cp.layer_cycles = lowering::estimate_program(single, cp.program).layer_cycles;
-    cp.layer_cycles.resize(net.layers.size(), 0);
-    classes.emplace(k, std::move(cp));
+
+  // The micro-batch: the one given, or the divisor of the batch with the smallest estimate (ties:
+  // the smaller).
+  const int64_t given = arch.compiler.pipeline_microbatch;
+  if (given > 0 && n % given != 0) {
+    const KeyOrigin at = arch.origin_of("compiler.pipeline_microbatch");
+    throw ConfigError(Diagnostic{at.file, at.line, "compiler.pipeline_microbatch", std::to_string(given),
+                                 fmt::format("must divide the batch of {} images [workload {}]: one of {}", n,
+                                             net.source_path, fmt::join(divisors(n), ", "))});
   }
+  std::optional<StagePlan> best;
+  std::string tried;
+  for (const int64_t m : given > 0 ? std::vector<int64_t>{given} : divisors(n)) {
+    StagePlan p = plan_stages(arch, net, n, m, core_class, mapping, prices);
+    tried += fmt::format("{}{}: ~{} cycles", tried.empty() ? "" : "; ", m, p.estimate);
+    if (!best || p.estimate < best->estimate) best = std::move(p);
+  }
+  const StagePlan& plan = *best;
+  const int64_t micro = plan.micro, steps = n / micro;
+  const std::string micro_choice = given > 0 ? fmt::format("compiler.pipeline_microbatch = {}", given)
+                                             : fmt::format("auto, estimates by images per step: {}", tried);
   auto class_of = [&core_class](size_t core) { return core_class.at(core); };
+  const std::vector<std::pair<size_t, size_t>>& ranges = plan.ranges;
+  const size_t stages = ranges.size();
 
-  // The stages are cut among the layers that emit instructions; a layer that emits none (a view,
-  // a fused activation) joins the stage of the layer before it (the first stage when none is).
-  std::vector<size_t> work;
-  for (const Instruction& in : classes.at(class_of(0)).program.instructions) {
-    if (work.empty() || work.back() != in.layer) work.push_back(in.layer);
-  }
-  const size_t stages = std::max<size_t>(1, std::min(static_cast<size_t>(arch.cores.count), work.size()));
-  std::vector<std::pair<size_t, size_t>> ranges = {{0, net.layers.size() - 1}};
-  if (stages > 1) {
-    std::vector<std::vector<int64_t>> cost(stages);
-    for (size_t s = 0; s < stages; ++s) {
-      for (const size_t l : work) cost[s].push_back(classes.at(class_of(s)).layer_cycles[l]);
-    }
-    const std::vector<std::pair<size_t, size_t>> cut = choose_stages(cost);
-    ranges.assign(stages, {});
-    for (size_t s = 0; s < stages; ++s) {
-      ranges[s].first = s == 0 ? 0 : work[cut[s].first];
-      ranges[s].second = s + 1 == stages ? net.layers.size() - 1 : work[cut[s + 1].first] - 1;
-    }
-  }
-  std::vector<int64_t> stage_cycles;
-  for (size_t s = 0; s < stages; ++s) {
-    int64_t sum = 0;
-    for (size_t l = ranges[s].first; l <= ranges[s].second; ++l)
-      sum = sat_add(sum, classes.at(class_of(s)).layer_cycles[l]);
-    stage_cycles.push_back(sum);
-  }
-
-  // Per stage: its core's batch-1 instructions, in order.
+  // Per stage: its core's micro-batch instructions, in order.
   std::vector<std::vector<uint32_t>> stage_insts(stages);
-  int64_t per_image = 0;
+  int64_t per_step = 0;
   for (size_t s = 0; s < stages; ++s) {
-    const Program& p = classes.at(class_of(s)).program;
+    const Program& p = plan.classes.at(class_of(s)).program;
     for (const Instruction& in : p.instructions) {
       if (in.layer >= ranges[s].first && in.layer <= ranges[s].second) stage_insts[s].push_back(in.id);
     }
-    per_image += static_cast<int64_t>(stage_insts[s].size()) + 2;
+    per_step += static_cast<int64_t>(stage_insts[s].size()) + 2;
   }
-  if (per_image > 0 && n > kMaxProgramInstructions / per_image) {
+  if (per_step > 0 && steps > kMaxProgramInstructions / per_step) {
     throw WorkloadError(Diagnostic{
         net.source_path, 0, "inputs", fmt::format("batch {}", n),
         fmt::format(
-            "the pipelined program would hold {} instructions per image for {} images, over the program "
-            "limit of {} instructions (docs/compiler.md \"Limits\"): a smaller batch, or a per-layer "
-            "compiler.partition",
-            per_image, n, kMaxProgramInstructions)});
+            "the pipelined program would hold {} instructions per step of {} image{} for {} steps, over "
+            "the program limit of {} instructions (docs/compiler.md \"Limits\"): a smaller batch, more "
+            "images per step (compiler.pipeline_microbatch), or a per-layer compiler.partition",
+            per_step, micro, micro == 1 ? "" : "s", steps, kMaxProgramInstructions)});
   }
 
   Program prog;
   prog.network = net.name;
   prog.cores = arch.cores.count;
-  const lowering::MemoryPlan plan = lowering::plan_memory(arch, net);
-  prog.tensors = plan.tensors;
+  const lowering::MemoryPlan memory = lowering::plan_memory(arch, net);
+  prog.tensors = memory.tensors;
   std::map<int, Relocation> relocations;
-  for (const auto& [k, cp] : classes) relocations.emplace(k, Relocation(cp.program.tensors, prog.tensors, n));
+  for (const auto& [k, cp] : plan.classes)
+    relocations.emplace(k, Relocation(cp.program.tensors, prog.tensors, steps));
 
-  // The stream: image by image, stage by stage.
-  std::vector<int64_t> last_of_core(stages, -1);  // each core's previous image's closing SYNC
+  // The stream: step by step, stage by stage.
+  std::vector<int64_t> last_of_core(stages, -1);  // each core's previous step's closing SYNC
   std::vector<int64_t> local;
-  for (int64_t b = 0; b < n; ++b) {
+  for (int64_t b = 0; b < steps; ++b) {
     for (size_t s = 0; s < stages; ++s) {
-      const Program& p = classes.at(class_of(s)).program;
+      const Program& p = plan.classes.at(class_of(s)).program;
       const Relocation& reloc = relocations.at(class_of(s));
       const auto core = static_cast<uint32_t>(s);
       auto emit = [&prog, core](uint32_t layer, std::vector<uint32_t> deps,
@@ -304,31 +389,30 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
 
   // Layers and records: each from the class that runs it, its counts for the whole batch.
   std::string estimates;
-  for (size_t s = 0; s < stages; ++s) estimates += fmt::format("{}{}", s == 0 ? "" : " | ", stage_cycles[s]);
-  const int64_t bottleneck = *std::max_element(stage_cycles.begin(), stage_cycles.end());
+  for (size_t s = 0; s < stages; ++s)
+    estimates += fmt::format("{}{}", s == 0 ? "" : " | ", plan.stage_cycles[s]);
+  const auto slowest = static_cast<size_t>(
+      std::max_element(plan.stage_cycles.begin(), plan.stage_cycles.end()) - plan.stage_cycles.begin());
   for (size_t s = 0; s < stages; ++s) {
-    const Program& p = classes.at(class_of(s)).program;
+    const Program& p = plan.classes.at(class_of(s)).program;
     for (size_t l = ranges[s].first; l <= ranges[s].second; ++l) {
       ProgramLayer pl = p.layers.at(l);
-      pl.macs = sat_mul(pl.macs, n);
-      pl.vector_ops = sat_mul(pl.vector_ops, n);
+      pl.macs = sat_mul(pl.macs, steps);
+      pl.vector_ops = sat_mul(pl.vector_ops, steps);
       prog.layers.push_back(pl);
       MappingRecord rec = p.mappings.at(l);
-      rec.tiles = sat_mul(rec.tiles, n);
-      rec.folds = sat_mul(rec.folds, n);
-      rec.estimated_dram_bytes = sat_mul(rec.estimated_dram_bytes, n);
+      rec.tiles = sat_mul(rec.tiles, steps);
+      rec.folds = sat_mul(rec.folds, steps);
+      rec.estimated_dram_bytes = sat_mul(rec.estimated_dram_bytes, steps);
       rec.partition = "pipeline";
-      rec.split = fmt::format("stage {} of {} on core {}: {}, {} image{} one at a time", s, stages, s,
-                              layer_range(net, ranges[s]), n, n == 1 ? "" : "s");
+      rec.split = fmt::format("stage {} of {} on core {}: {}; {} step{} of {} image{}", s, stages, s,
+                              layer_range(net, ranges[s]), steps, steps == 1 ? "" : "s", micro,
+                              micro == 1 ? "" : "s");
       rec.partition_reason = fmt::format(
           "compiler.partition pipeline: stages of whole layers, cut to minimise the largest stage's estimate "
-          "per "
-          "image (stages ~{} cycles{}); the GEMM and tiling are one image's",
-          estimates,
-          stages > 1 && bottleneck > 0
-              ? fmt::format(", stage {} the bottleneck",
-                            std::max_element(stage_cycles.begin(), stage_cycles.end()) - stage_cycles.begin())
-              : std::string());
+          "per step (stages ~{} cycles{}); {} image{} per step ({}); the GEMM and tiling are one step's",
+          estimates, stages > 1 ? fmt::format(", stage {} the slowest", slowest) : std::string(), micro,
+          micro == 1 ? "" : "s", micro_choice);
       rec.residency = "DRAM: under compiler.partition pipeline the stages pass every tensor through DRAM";
       prog.mappings.push_back(std::move(rec));
     }

@@ -182,6 +182,7 @@ ProgramEstimate estimate_program(const ArchSpec& arch, const Program& program) {
   const int64_t acc_bytes = bytes_of(a.accumulator_type), in_bytes = bytes_of(a.input_type);
   std::vector<int64_t> compute(program.layers.size(), 0), dma(program.layers.size(), 0);
   ProgramEstimate out;
+  out.layer_dram_bytes.assign(program.layers.size(), 0);
   for (const Instruction& in : program.instructions) {
     const size_t l = in.layer;
     if (in.op == Opcode::kMatmul) {
@@ -204,6 +205,7 @@ ProgramEstimate estimate_program(const ArchSpec& arch, const Program& program) {
                       ceil_div(static_cast<int64_t>(d.row_bytes), port));
       } else {
         out.dram_bytes = sat_add(out.dram_bytes, bytes);
+        out.layer_dram_bytes[l] = sat_add(out.layer_dram_bytes[l], bytes);
         if (dram_bpc > 0.0) far = static_cast<int64_t>(static_cast<double>(bytes) / dram_bpc);
       }
       const ScratchpadParams& s = spm.of(d.buffer);

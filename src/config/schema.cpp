@@ -352,6 +352,13 @@ std::vector<ParamDef> declare() {
       "per layer; or pipeline: each core runs whole consecutive layers and the batch's images "
       "stream through the cores (docs/multicore.md)",
       [](auto& a) -> auto& { return a.compiler.partition; }));
+  s.push_back(int_param(
+      "compiler.pipeline_microbatch", "images", 0, at_least(0, 65536),
+      "compiler.partition pipeline: images that pass through the stages together (a divisor of the "
+      "batch); more images per step load each stage's weights fewer times, fewer fill the pipeline "
+      "sooner; 0 = the compiler chooses by its estimate among the divisors of the batch "
+      "(docs/multicore.md)",
+      [](auto& a) -> auto& { return a.compiler.pipeline_microbatch; }));
 
   s.push_back(string_param(
       "trace.formats", "none",

@@ -99,7 +99,10 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"alexnet_hetero_4cores",
                    "run --workload workloads/alexnet.yaml --set cores.count=4 --set cores.2-3.array.rows=16 "
                    "--set cores.2-3.array.cols=16 --set cores.3.array.dataflow=os "
-                   "--set cores.3.scratchpads.ifmap.capacity_kib=64"}),
+                   "--set cores.3.scratchpads.ifmap.capacity_kib=64"},
+        GoldenCase{"alexnet_pipeline_4cores_batch4",
+                   "run --workload workloads/alexnet.yaml --batch 4 --set cores.count=4 "
+                   "--set compiler.partition=pipeline --set compiler.pipeline_microbatch=2"}),
     [](const ::testing::TestParamInfo<GoldenCase>& info) { return info.param.name; });
 
 INSTANTIATE_TEST_SUITE_P(

@@ -1,4 +1,4 @@
-// `--batch N` as a user gives it (docs/workloads.md "Batch"): the run is the workload on N images,
+// `--batch N` as a user gives it (docs/workload-format.md "Batch"): the run is the workload on N images,
 // report.json records it, compile and validate take it too, and a bad value or a workload that
 // cannot take another batch exits 2 without writing a report.
 #include <gtest/gtest.h>

@@ -56,13 +56,14 @@ TEST(PipelineRun, IsBitExactOnAlikeAndHeterogeneousCoresInInt8AndFp16) {
                                   : "";
     const Json one = run_net_report(dir, "one", "--functional" + fmt16 + kSmall);
     ASSERT_EQ(one["functional"]["verified"], true);
-    for (const char* cores : {"2", "3", "4", "hetero"}) {
+    for (const char* cores : {"2", "3", "4", "hetero", "steps_of_2"}) {
       SCOPED_TRACE(std::string(dtype) + ", " + cores);
       const std::string set =
           std::string(cores) == "hetero"
               ? " --set cores.count=3 --set cores.1.array.rows=4 --set cores.1.array.cols=4 "
                 "--set cores.2.array.dataflow=os"
-              : std::string(" --set cores.count=") + cores;
+          : std::string(cores) == "steps_of_2" ? " --set cores.count=3 --set compiler.pipeline_microbatch=2"
+                                               : std::string(" --set cores.count=") + cores;
       const Json r = run_net_report(dir, std::string("p") + cores,
                                     "--functional --set compiler.partition=pipeline" + fmt16 + kSmall + set);
       ASSERT_TRUE(r.contains("functional"));
@@ -76,7 +77,8 @@ TEST(PipelineRun, IsBitExactOnAlikeAndHeterogeneousCoresInInt8AndFp16) {
 TEST(PipelineRun, EachCoreSignalsTheNextOncePerImageAndWaitsForThePrevious) {
   const auto dir = fresh_dir("pipeline_report");
   write_file(dir / "net.yaml", net("int8"));
-  const std::string args = "--set compiler.partition=pipeline --set cores.count=4" + kSmall;
+  const std::string args =
+      "--set compiler.partition=pipeline --set compiler.pipeline_microbatch=1 --set cores.count=4" + kSmall;
   const Json r = run_net_report(dir, "a", args + " --trace perfetto,csv");
   ASSERT_TRUE(r.contains("noc"));
   const Json& noc = r["noc"]["cores"];
@@ -126,7 +128,7 @@ layers:
   const Json one = run_net_report(dir, "one", "--set core.array.rows=16 --set core.array.cols=16");
   const Json four = run_net_report(dir, "four",
                                    "--set core.array.rows=16 --set core.array.cols=16 --set cores.count=4 "
-                                   "--set compiler.partition=pipeline");
+                                   "--set compiler.partition=pipeline --set compiler.pipeline_microbatch=1");
   const double speedup = one["total"]["cycles"].get<double>() / four["total"]["cycles"].get<double>();
   EXPECT_GT(speedup, 2.0) << one["total"]["cycles"] << " vs " << four["total"]["cycles"];
   EXPECT_LT(speedup, 4.0);

@@ -61,7 +61,8 @@ void place_resident_transfers(const ResidencyPlan& residency, const std::vector<
 struct ProgramEstimate {
   int64_t cycles = 0;
   int64_t dram_bytes = 0;
-  std::vector<int64_t> layer_cycles;  // per layer of the program: the larger of its compute and DMA
+  std::vector<int64_t> layer_cycles;      // per layer of the program: the larger of its compute and DMA
+  std::vector<int64_t> layer_dram_bytes;  // per layer of the program: the DRAM bytes its DMA moves
 };
 ProgramEstimate estimate_program(const ArchSpec& arch, const Program& program);
 

@@ -73,6 +73,9 @@ struct CompilerParams {
   // compiler's estimate (auto). An error with residency off.
   int64_t resident_kib = 0;
   PartitionChoice partition = PartitionChoice::kAuto;  // multi-core only
+  // compiler.partition pipeline: images per pipeline step (a divisor of the batch); 0 = chosen by
+  // the compiler's estimate among the divisors of the batch.
+  int64_t pipeline_microbatch = 0;
 };
 
 }  // namespace systole

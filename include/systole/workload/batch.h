@@ -1,4 +1,4 @@
-// The batch of a network (docs/workloads.md "Batch"): the leading dimension every network input
+// The batch of a network (docs/workload-format.md "Batch"): the leading dimension every network input
 // shares. A network takes another batch when every layer keeps the batch as its output's leading
 // dimension with the other dimensions unchanged, so that each image's slice of every tensor is
 // one contiguous block and no layer mixes images. `--batch` and layer pipelining rely on it.

@@ -23,10 +23,12 @@ namespace {
 
 using testnet::expect_output_covered_once;
 
-ArchSpec pipelined_arch(int64_t cores) {
+// `cores` cores pipelining one image per step (micro: 0 lets the compiler choose).
+ArchSpec pipelined_arch(int64_t cores, int64_t micro = 1) {
   ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary, 16, 16, 16);
   arch.cores.count = cores;
   arch.compiler.partition = PartitionChoice::kPipeline;
+  arch.compiler.pipeline_microbatch = micro;
   return arch;
 }
 
@@ -188,6 +190,30 @@ layers:
   EXPECT_EQ(used.size(), 4u);
 }
 
+// Steps of m images: the tokens count steps, each step's DMA stays in its m images' slice, and
+// under auto the record names every divisor's estimate.
+TEST(Pipeline, MicroBatchesOfSeveralImagesPassAsOneStep) {
+  const int64_t batch = 4;
+  const Network net = batch_net(batch);
+  const Program p = compile(pipelined_arch(2, 2), net);
+  std::set<int64_t> tokens;
+  for (const Instruction& in : p.instructions) {
+    if (const auto* sync = std::get_if<SyncOp>(&in.payload); sync != nullptr && sync->signal_core >= 0)
+      tokens.insert(sync->token);
+  }
+  EXPECT_EQ(tokens, (std::set<int64_t>{0, 1}));
+  for (const char* layer : {"conv", "res", "proj", "cat"}) expect_output_covered_once(p, layer);
+  EXPECT_NE(p.mappings[0].split.find("2 steps of 2 images"), std::string::npos) << p.mappings[0].split;
+  EXPECT_NE(p.mappings[0].partition_reason.find("compiler.pipeline_microbatch = 2"), std::string::npos);
+  // The record's GEMM is one step's: two images of 16 x 16 output pixels.
+  EXPECT_EQ(p.mappings[0].gemm_m, 2 * 16 * 16);
+  const Program chosen = compile(pipelined_arch(2, 0), net);
+  const std::string& why = chosen.mappings[0].partition_reason;
+  EXPECT_NE(why.find("auto, estimates by images per step: 1: ~"), std::string::npos) << why;
+  EXPECT_NE(why.find("; 2: ~"), std::string::npos) << why;
+  EXPECT_NE(why.find("; 4: ~"), std::string::npos) << why;
+}
+
 std::string config_error(const ArchSpec& arch, const Network& net, const UserMapping* mapping = nullptr) {
   try {
     compile(arch, net, mapping);
@@ -245,6 +271,15 @@ layers:
   store.compiler.resident_kib = 4;
   e = config_error(store, batch_net(2));
   EXPECT_NE(e.find("compiler.resident_kib"), std::string::npos) << e;
+  // A micro-batch that does not divide the batch, or one without pipelining.
+  e = config_error(pipelined_arch(2, 3), batch_net(4));
+  EXPECT_NE(e.find("compiler.pipeline_microbatch = '3': must divide the batch of 4 images"),
+            std::string::npos)
+      << e;
+  ArchSpec per_layer = pipelined_arch(2, 2);
+  per_layer.compiler.partition = PartitionChoice::kAuto;
+  e = config_error(per_layer, batch_net(4));
+  EXPECT_NE(e.find("compiler.pipeline_microbatch = '2': sets the images per step"), std::string::npos) << e;
 }
 
 }  // namespace

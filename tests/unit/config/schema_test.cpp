@@ -99,10 +99,11 @@ TEST(Schema, DeclaresTheIssueTwoToFourTree) {
                           "noc.attach.cores",
                           "noc.attach.memory",
                           "cores.count",
-                          "compiler.partition"}) {
+                          "compiler.partition",
+                          "compiler.pipeline_microbatch"}) {
     EXPECT_NE(find_param(key), nullptr) << key;
   }
-  EXPECT_EQ(arch_schema().size(), 93u) << "a parameter was added or removed: update this test and the docs";
+  EXPECT_EQ(arch_schema().size(), 94u) << "a parameter was added or removed: update this test and the docs";
   EXPECT_EQ(find_param("core.array"), nullptr);
   EXPECT_TRUE(is_schema_section("core.scratchpads.ofmap"));
   EXPECT_FALSE(is_schema_section(""));
