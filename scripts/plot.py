@@ -609,6 +609,42 @@ def draw_noc_links(runs):
     return fig
 
 
+def peak_of(run):
+    return max(sum(c[k] for k in CAUSES) for c in run["cores"])
+
+
+def draw_cycles_by_core(runs):
+    """Each multi-core run in a panel: per core, its cycles over the whole run stacked by cause
+    (each bar is the run's total). Under layer pipelining the later cores' barrier share is the
+    pipeline's fill and the earlier cores' idle share its drain."""
+    multi = [r for r in runs if "cores" in r]
+    fig, axes = new_figure(len(multi))
+    peak = max(peak_of(r) for r in multi)
+    divisor, unit = cycle_unit(peak)
+    for k, (ax, run) in enumerate(zip(axes, multi)):
+        cores = run["cores"]
+        x = np.arange(len(cores))
+        bottom = np.zeros(len(x))
+        for cause in CAUSES:
+            values = np.array([c[cause] for c in cores], dtype=float) / divisor
+            ax.bar(x, values, bottom=bottom, width=0.7, color=CAUSE_COLOURS[cause], label=cause.replace("_", " "),
+                   linewidth=0)
+            bottom += values
+        style_axes(ax)
+        ax.set_xticks(x)
+        ax.set_xticklabels([f"core {i}" for i in range(len(cores))], fontsize=8)
+        ax.set_ylabel(f"cycles ({unit})")
+        ax.set_ylim(0, max(peak / divisor * 1.05, 1e-9))  # one scale: the panels' totals compare
+        computing = [round(100.0 * c["compute"] / max(sum(c[q] for q in CAUSES), 1e-9)) for c in cores]
+        share = f"{min(computing)}" if min(computing) == max(computing) else f"{min(computing)}-{max(computing)}"
+        ax.set_title(f"{run['label'] + ': ' if len(multi) > 1 else ''}total {number_text(peak_of(run) / divisor)} "
+                     f"{unit}; each core computing {share}% of it", fontsize=9, loc="left")
+        if k == 0:
+            legend_outside(ax, title="stall cause")
+    fig.suptitle(figure_title("Cycles per core by stall cause, over the whole run", multi, panels=True), fontsize=11)
+    return fig
+
+
 DRAWINGS = {
     "cycles_by_cause": draw_cycles_by_cause,
     "utilization": draw_utilization,
@@ -617,6 +653,7 @@ DRAWINGS = {
     "energy_by_layer": draw_energy_by_layer,
     "power": draw_power,
     "noc_links": draw_noc_links,
+    "cycles_by_core": draw_cycles_by_core,
 }
 
 

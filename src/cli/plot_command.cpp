@@ -52,6 +52,8 @@ const std::vector<std::string> kPlots = {"cycles_by_cause",     "utilization",  
                                          "energy_by_component", "energy_by_layer", "power"};
 // Drawn only when a run has a mesh NoC.
 constexpr const char* kNocPlot = "noc_links";
+// Drawn only when a run has several cores.
+constexpr const char* kCoresPlot = "cycles_by_core";
 // power.csv's first columns; the component columns (`<component>_w`) and total_w follow.
 const std::vector<std::string> kPowerTimeColumns = {"begin_cycle", "end_cycle", "begin_us", "end_us"};
 constexpr const char* kEnergyHint =
@@ -108,6 +110,7 @@ class RunReader {
     }
     read_layers(s);
     read_noc(s);
+    read_cores(s);
     const Json* total = find_path(m_report, {"total", "energy_by_component"});
     if (!total || !total->is_object() || total->empty()) {
       add("total.energy_by_component", total ? total->dump() : "",
@@ -263,6 +266,37 @@ class RunReader {
       if (where.second > 1) rule += fmt::format(" (also in {} more layers)", where.second - 1);
       add(fmt::format("layers[{}].{}", where.first, key), "", rule);
     }
+  }
+
+  // A multi-core run's cores, for the per-core picture: each core's cycles by cause over the whole
+  // run (report.json cores[].cycle_breakdown). Nothing for a single-core run.
+  void read_cores(Json& s) {
+    const Json* cores = find_path(m_report, {"cores"});
+    if (!cores) return;
+    if (!cores->is_array()) return (void)add("cores", cores->dump(), "must be an array of cores");
+    Json out = Json::array();
+    for (size_t i = 0; i < cores->size(); ++i) {
+      const Json& core = (*cores)[i];
+      const std::string key = fmt::format("cores[{}].cycle_breakdown", i);
+      const Json* breakdown = find_path(core, {"cycle_breakdown"});
+      if (!breakdown || !breakdown->is_object()) {
+        add(key, "", "missing: not a complete `systole run` report");
+        continue;
+      }
+      Json b = Json::object();
+      for (const auto& c : kCauses) {
+        const Json* v = find_path(*breakdown, {c});
+        if (!v || !v->is_number() || !std::isfinite(v->get<double>()) || v->get<double>() < 0.0 ||
+            v->get<double>() > kMaxReportNumber) {
+          add(key + "." + c, v ? v->dump() : "",
+              fmt::format("must be a number >= 0 and <= {:g}", kMaxReportNumber));
+          continue;
+        }
+        b[c] = v->get<double>();
+      }
+      out.push_back(std::move(b));
+    }
+    if (out.size() > 1) s["cores"] = std::move(out);
   }
 
   // A multi-core run's mesh NoC, for the link heat-map: its shape, each link's utilization, the
@@ -499,7 +533,9 @@ int plot_command(const std::vector<std::string>& args) {
   for (const auto& plot : kPlots) {
     for (const char* ext : {"png", "svg"}) pictures.push_back(plot + "." + ext);
   }
-  for (const char* ext : {"png", "svg"}) pictures.push_back(std::string(kNocPlot) + "." + ext);
+  for (const char* plot : {kNocPlot, kCoresPlot}) {
+    for (const char* ext : {"png", "svg"}) pictures.push_back(std::string(plot) + "." + ext);
+  }
   InterruptScope interrupts;
   OutputTarget target("--out", out_dir, plot_folder_kind(pictures), force);
   for (const auto& report : reports) {
@@ -534,6 +570,9 @@ int plot_command(const std::vector<std::string>& args) {
   std::vector<std::string> plots = kPlots;
   if (std::any_of(runs.begin(), runs.end(), [](const Run& r) { return r.spec.contains("noc"); }))
     plots.push_back(kNocPlot);
+  // Each core's cycles by cause when a run had several cores.
+  if (std::any_of(runs.begin(), runs.end(), [](const Run& r) { return r.spec.contains("cores"); }))
+    plots.push_back(kCoresPlot);
   std::vector<fs::path> pictures_drawn;
   for (const auto& plot : plots) {
     const fs::path file = staging / (plot + "." + format);

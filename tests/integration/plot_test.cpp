@@ -95,7 +95,7 @@ TEST(Plot, SingleRunWritesSixNonTrivialPngs) {
   EXPECT_EQ(entries(run / "plots"), kPlots.size());  // no temporary file left
 }
 
-TEST(Plot, AMultiCoreRunAddsTheNocLinkHeatMapAndOlderReportsStillPlot) {
+TEST(Plot, AMultiCoreRunAddsTheNocLinkHeatMapAndCyclesPerCoreAndOlderReportsStillPlot) {
   SKIP_WITHOUT_MATPLOTLIB();
   const auto dir = fresh_dir("plot_noc");
   const auto run = make_run(dir, "r18x4", "--set cores.count=4");
@@ -106,7 +106,12 @@ TEST(Plot, AMultiCoreRunAddsTheNocLinkHeatMapAndOlderReportsStillPlot) {
   const auto content = png_content({heat}, dir);
   EXPECT_GT(content[0].first, 16) << "not one flat colour";
   EXPECT_GT(content[0].second, 0.02) << "more drawn than empty axes";
-  EXPECT_EQ(entries(run / "plots"), kPlots.size() + 1);
+  // And each core's cycles by cause, one bar per core.
+  const fs::path per_core = run / "plots" / "cycles_by_core.png";
+  EXPECT_NE(r.out.find("wrote " + per_core.string()), std::string::npos) << r.out;
+  const auto bars = png_content({per_core}, dir);
+  EXPECT_GT(bars[0].first, 16) << "not one flat colour";
+  EXPECT_EQ(entries(run / "plots"), kPlots.size() + 2);
   // A single-core run has no heat-map; a report written before the multi-core causes existed
   // (no cycle_breakdown.noc / .barrier) still plots.
   const auto single = make_run(dir, "r18");
@@ -119,6 +124,7 @@ TEST(Plot, AMultiCoreRunAddsTheNocLinkHeatMapAndOlderReportsStillPlot) {
   auto s = run_systole("plot " + q(single), dir);
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_FALSE(fs::exists(single / "plots" / "noc_links.png"));
+  EXPECT_FALSE(fs::exists(single / "plots" / "cycles_by_core.png"));
   EXPECT_EQ(entries(single / "plots"), kPlots.size());
 }
 
