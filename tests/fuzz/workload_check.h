@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "fuzz_support.h"
+#include "systole/workload/batch.h"
 #include "systole/workload/loader.h"
 
 namespace systole::fuzz {
@@ -74,6 +75,21 @@ inline void fuzz_workload(const std::string& text, bool csv) {
     check_network(net, what);
     Network again = load_network_from_string(text, source, csv);
     FUZZ_CHECK(describe(net) == describe(again), std::string(what) + ": loading the same text twice differs");
+  });
+  // Another batch (--batch, layer pipelining): refused with a WorkloadError, or the same network
+  // with every shape's leading dimension and the MACs scaled by the batch.
+  int64_t batch = 0;
+  if (!accepts("network_batch", [&] { batch = network_batch(net); }) || batch > (int64_t{1} << 30)) return;
+  Network twice;
+  if (!accepts("with_batch", [&] { twice = with_batch(net, 2 * batch); })) return;
+  holds("with_batch", [&] {
+    check_network(twice, std::string(what) + " at twice its batch");
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+      FUZZ_CHECK(twice.layers[i].output_shape[0] == 2 * net.layers[i].output_shape[0],
+                 std::string(what) + ": layer '" + net.layers[i].name + "' at twice the batch has output " +
+                     shape_str(twice.layers[i].output_shape));
+    }
+    FUZZ_CHECK(twice.total_macs() == 2 * net.total_macs(), std::string(what) + ": twice the batch is not twice the MACs");
   });
 }
 
