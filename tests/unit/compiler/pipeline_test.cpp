@@ -250,19 +250,6 @@ layers:
   e = config_error(pipelined_arch(2), moved);
   EXPECT_NE(e.find("layer 't'"), std::string::npos) << e;
   EXPECT_NE(e.find("mixes the images"), std::string::npos) << e;
-  // Inputs without a common batch.
-  const Network two_inputs = load_network_from_string(R"(name: two
-dtype: int8
-inputs:
-  - {name: a, shape: [2, 8]}
-  - {name: b, shape: [3, 8]}
-layers:
-  - {name: fa, type: fc, input: a, out_features: 8}
-  - {name: fb, type: fc, input: b, out_features: 8}
-)",
-                                                      "two.yaml");
-  e = config_error(pipelined_arch(2), two_inputs);
-  EXPECT_NE(e.find("input 'b' is [3, 8]"), std::string::npos) << e;
   // One core has nothing to pipeline across.
   e = config_error(pipelined_arch(1), batch_net(2));
   EXPECT_NE(e.find("cores.count is 1"), std::string::npos) << e;
