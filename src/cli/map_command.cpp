@@ -128,6 +128,10 @@ std::map<std::string, std::vector<Simulated>> simulate_ranks(const PreparedRun& 
       argv.push_back("--set");
       argv.push_back(o);
     }
+    if (request.batch > 0) {
+      argv.push_back("--batch");
+      argv.push_back(std::to_string(request.batch));
+    }
     const int status = run_captured(argv, log, "`systole map --simulate` runs this program again");
     throw_if_interrupted();
     if (status != 0) {
@@ -155,7 +159,7 @@ std::string ratio(double simulated, double estimated) {
 int map_command(const std::vector<std::string>& args) {
   RunRequest request;
   request.arch = "default";
-  std::string layer, top_text = "3", objective, mapper;
+  std::string layer, top_text = "3", objective, mapper, batch;
   bool json = false, simulate = false;
   po::options_description desc("map options");
   desc.add_options()("help,h", "show this help")(
@@ -165,6 +169,7 @@ int map_command(const std::vector<std::string>& args) {
       "workload: a YAML network, a SCALE-Sim topology .csv, or a name from workloads/")(
       "set,s", po::value(&request.overrides)->composing(), "override a config key (repeatable)")(
       "mapping", po::value(&request.mapping), "a mapping file: its tilings are ranked first")(
+      "batch", po::value(&batch), "map the workload on a batch of N (as `systole run --batch`)")(
       "layer,l", po::value(&layer), "only this layer")(
       "top,n", po::value(&top_text),
       fmt::format("tilings per layer, 1 to {} (default 3)", kRankedTilings).c_str())(
@@ -181,6 +186,7 @@ int map_command(const std::vector<std::string>& args) {
                                      args, desc);
   if (!vm) return 0;
   if (vm->count("mapping")) nonempty_path("--mapping", request.mapping, "a mapping file");
+  if (vm->count("batch")) request.batch = integer_flag("--batch", batch, 1, 65536, "");
   const auto top = static_cast<size_t>(integer_flag(
       "--top", top_text, 1, static_cast<int64_t>(kRankedTilings), "the compiler keeps that many"));
   // The flags are the config keys, applied after the user's --set (the later override wins).

@@ -36,6 +36,9 @@ TEST(BatchFlag, RunsTheWorkloadOnNImagesAndRecordsIt) {
   EXPECT_EQ(compiled.exit_code, 0) << compiled.err;
   EXPECT_NE(compiled.out.find("# tensor image dram=0x0 bytes=301056\n"), std::string::npos)
       << compiled.out.substr(0, 400);  // 2 x 3 x 224 x 224 int8
+  const auto mapped = run_systole("map -w resnet18 --batch 2 --layer conv1", dir);
+  EXPECT_EQ(mapped.exit_code, 0) << mapped.err;
+  EXPECT_NE(mapped.out.find("gemm m=25088 "), std::string::npos) << mapped.out;  // 2 x 112 x 112 pixels
   const auto validated = run_systole("validate -w bert_base_encoder --batch 2", dir);
   EXPECT_EQ(validated.exit_code, 0) << validated.err;
   EXPECT_NE(validated.out.find(std::to_string(2 * int64_t{931135488}) + " MACs"), std::string::npos)

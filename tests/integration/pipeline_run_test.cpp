@@ -99,6 +99,9 @@ TEST(PipelineRun, EachCoreSignalsTheNextOncePerImageAndWaitsForThePrevious) {
     }
     EXPECT_GT(core["macs"].get<int64_t>() + core["vector_ops"].get<int64_t>(), 0) << "core " << c;
   }
+  // Every flit-hop, the signals' included, is charged to an instruction and so priced.
+  EXPECT_EQ(r["total"]["actions"]["noc"]["flit_hops"], r["noc"]["flit_hops"]);
+  EXPECT_EQ(r["total"]["actions"]["noc"]["router_traversals"], r["noc"]["router_traversals"]);
   for (const Json& l : r["layers"]) {
     ASSERT_TRUE(l.contains("mapping")) << l["name"];
     EXPECT_EQ(l["mapping"]["partition"]["strategy"], "pipeline") << l["name"];
