@@ -29,7 +29,7 @@ using lowering::sat_mul;
                                fmt::format("{} [workload {}]", rule, net.source_path)});
 }
 
-// The network's batch, or a refusal saying why (workload/batch.h).
+// A refusal of a network that does not take another batch (workload/batch.h), saying why.
 [[noreturn]] void refuse_batch(const ArchSpec& arch, const Network& net, const WorkloadError& e) {
   const Diagnostic& d = e.diagnostics().front();
   refuse(
@@ -39,6 +39,7 @@ using lowering::sat_mul;
                   d.key, d.line > 0 ? fmt::format(" (line {})", d.line) : std::string(), d.rule));
 }
 
+// The network's batch, or a refusal saying why.
 int64_t batch_of(const ArchSpec& arch, const Network& net) {
   try {
     return network_batch(net);
@@ -104,7 +105,8 @@ std::vector<std::pair<size_t, size_t>> choose_stages(const std::vector<std::vect
   return out;
 }
 
-// Moves batch-1 DRAM addresses into image b's slice of the batch-N tensors.
+// Moves a step's DRAM addresses (its program's, compiled at the step's batch) into step b's slice
+// of the whole batch's tensors; weights (the same size in both) stay where they are.
 class Relocation {
  public:
   Relocation(const std::vector<TensorPlacement>& one, const std::vector<TensorPlacement>& batch, int64_t n) {
@@ -117,8 +119,8 @@ class Relocation {
         throw InternalError(fmt::format("pipeline: tensor '{}' has no batch placement", t.name));
       const uint64_t big = it->second->bytes;
       if (big != t.bytes && big != t.bytes * static_cast<uint64_t>(n)) {
-        throw InternalError(fmt::format("pipeline: tensor '{}' is {} B at batch {} and {} B at batch 1",
-                                        t.name, big, n, t.bytes));
+        throw InternalError(fmt::format("pipeline: tensor '{}' is {} B for {} steps and {} B for one", t.name,
+                                        big, n, t.bytes));
       }
       m_regions.push_back({t.dram_addr, t.bytes, it->second->dram_addr, big != t.bytes});
     }
@@ -126,7 +128,7 @@ class Relocation {
               [](const Region& a, const Region& b) { return a.addr < b.addr; });
   }
 
-  // The address of [addr, addr + extent) in image b.
+  // The address of [addr, addr + extent) in step `image`.
   uint64_t operator()(uint64_t addr, uint64_t extent, int64_t image) const {
     auto it = std::upper_bound(m_regions.begin(), m_regions.end(), addr,
                                [](uint64_t a, const Region& r) { return a < r.addr; });
@@ -150,7 +152,7 @@ class Relocation {
 
  private:
   struct Region {
-    uint64_t addr = 0, bytes = 0;  // at batch 1
+    uint64_t addr = 0, bytes = 0;  // in a step's program
     uint64_t home = 0;             // the batch's tensor
     bool per_image = false;        // an activation (else shared: weights)
   };
@@ -286,9 +288,19 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
   std::optional<StagePlan> best;
   std::string tried;
   for (const int64_t m : given > 0 ? std::vector<int64_t>{given} : divisors(n)) {
-    StagePlan p = plan_stages(arch, net, n, m, core_class, mapping, prices);
-    tried += fmt::format("{}{}: ~{} cycles", tried.empty() ? "" : "; ", m, p.estimate);
-    if (!best || p.estimate < best->estimate) best = std::move(p);
+    // Under auto, a step too large to compile (over the program's instruction limit) ends the
+    // search, as every larger step would be too: the smaller ones are the candidates. A step
+    // that fails for another reason fails every size.
+    std::optional<StagePlan> p;
+    try {
+      p = plan_stages(arch, net, n, m, core_class, mapping, prices);
+    } catch (const WorkloadError& e) {
+      if (given > 0 || !best) throw;
+      tried += fmt::format("; {}: over the instruction limit, and so every larger step", m);
+      break;
+    }
+    tried += fmt::format("{}{}: ~{} cycles", tried.empty() ? "" : "; ", m, p->estimate);
+    if (!best || p->estimate < best->estimate) best = std::move(p);
   }
   const StagePlan& plan = *best;
   const int64_t micro = plan.micro, steps = n / micro;
