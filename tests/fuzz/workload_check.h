@@ -89,7 +89,8 @@ inline void fuzz_workload(const std::string& text, bool csv) {
                  std::string(what) + ": layer '" + net.layers[i].name + "' at twice the batch has output " +
                      shape_str(twice.layers[i].output_shape));
     }
-    FUZZ_CHECK(twice.total_macs() == 2 * net.total_macs(), std::string(what) + ": twice the batch is not twice the MACs");
+    FUZZ_CHECK(twice.total_macs() == 2 * net.total_macs(),
+               std::string(what) + ": twice the batch is not twice the MACs");
   });
 }
 
