@@ -30,10 +30,7 @@ int64_t network_batch(const Network& net) {
 Network with_batch(const Network& net, int64_t batch) {
   const int64_t old = network_batch(net);
   Network out = net;
-  for (TensorInput& in : out.inputs) {
-    in.shape[0] = batch;
-    if (batch != old) in.npy_path.clear();
-  }
+  for (TensorInput& in : out.inputs) in.shape[0] = batch;
   try {
     infer_shapes(out);
   } catch (const WorkloadError& e) {

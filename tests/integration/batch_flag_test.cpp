@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.h"
+#include "systole/numeric/npy.h"
 
 namespace systole {
 namespace {
@@ -67,6 +68,21 @@ layers:
   EXPECT_NE(r.err.find("fixed.yaml"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("flat"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "report.json"));
+  // An input whose data comes from a .npy of the workload's batch is not silently replaced by
+  // random data of the new one: the functional run names the file and both shapes.
+  write_npy((dir / "x.npy").string(), Tensor(DataType::kInt8, {1, 4, 4, 4}));
+  write_file(dir / "npy.yaml", R"(name: npy
+dtype: int8
+inputs:
+  - {name: x, shape: [1, 4, 4, 4], npy: x.npy}
+layers:
+  - {name: conv, type: conv2d, out_channels: 4, kernel: 3, padding: 1}
+)");
+  const auto n = run_systole(
+      "run --workload " + q(dir / "npy.yaml") + " --batch 2 --functional -q -o " + q(dir / "out3"), dir);
+  EXPECT_EQ(n.exit_code, 2) << n.err;
+  EXPECT_NE(n.err.find("x.npy: shape [1, 4, 4, 4] but input 'x' is [2, 4, 4, 4]"), std::string::npos)
+      << n.err;
 }
 
 }  // namespace

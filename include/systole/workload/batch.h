@@ -17,8 +17,8 @@ int64_t network_batch(const Network& net);
 // net with every input's leading dimension set to `batch` (>= 1) and its shapes inferred again;
 // WorkloadError naming the first layer that does not take the batch (its shapes fail, or its
 // output is not [batch, the same other dimensions]: a reshape that writes the batch into its
-// shape, a transpose that moves it, a layer that mixes images). Input .npy files are dropped
-// (their data holds the old batch).
+// shape, a transpose that moves it, a layer that mixes images). Inputs keep their .npy files: a
+// functional run then refuses one whose shape is not the new one (naming the file and both shapes).
 Network with_batch(const Network& net, int64_t batch);
 
 }  // namespace systole
