@@ -128,8 +128,8 @@ class Relocation {
               [](const Region& a, const Region& b) { return a.addr < b.addr; });
   }
 
-  // The address of [addr, addr + extent) in step `image`.
-  uint64_t operator()(uint64_t addr, uint64_t extent, int64_t image) const {
+  // The address of [addr, addr + extent) in step `step`.
+  uint64_t operator()(uint64_t addr, uint64_t extent, int64_t step) const {
     auto it = std::upper_bound(m_regions.begin(), m_regions.end(), addr,
                                [](uint64_t a, const Region& r) { return a < r.addr; });
     if (it == m_regions.begin())
@@ -139,22 +139,22 @@ class Relocation {
       throw InternalError(fmt::format("pipeline: DRAM range {:#x}+{} leaves its tensor at {:#x}+{}", addr,
                                       extent, it->addr, it->bytes));
     }
-    return it->home + (it->per_image ? static_cast<uint64_t>(image) * it->bytes : 0) + (addr - it->addr);
+    return it->home + (it->per_step ? static_cast<uint64_t>(step) * it->bytes : 0) + (addr - it->addr);
   }
 
-  void relocate(DmaDescriptor* d, int64_t image) const {
+  void relocate(DmaDescriptor* d, int64_t step) const {
     if (d->bytes() == 0) return;
     const uint64_t extent =
         (d->planes - 1) * d->plane_stride_bytes + (d->rows - 1) * d->row_stride_bytes + d->row_bytes;
-    d->dram_addr = (*this)(d->dram_addr, extent, image);
-    if (d->indexed) d->table_addr = (*this)(d->table_addr, d->table_rows * d->row_bytes, image);
+    d->dram_addr = (*this)(d->dram_addr, extent, step);
+    if (d->indexed) d->table_addr = (*this)(d->table_addr, d->table_rows * d->row_bytes, step);
   }
 
  private:
   struct Region {
     uint64_t addr = 0, bytes = 0;  // in a step's program
     uint64_t home = 0;             // the batch's tensor
-    bool per_image = false;        // an activation (else shared: weights)
+    bool per_step = false;         // an activation (else shared: weights)
   };
   std::vector<Region> m_regions;
 };
