@@ -50,6 +50,7 @@ std::string instruction_line(const Instruction& in, const std::string& layer, bo
       if (d.planes > 1 || d.rows > 1)
         s += fmt::format(" stride={}/{}", d.plane_stride_bytes, d.row_stride_bytes);
       if (d.on_chip) s += fmt::format(" store=0x{:x}", d.store_addr);
+      if (d.store_core >= 0) s += fmt::format(" core={}", d.store_core);
       if (d.channel_last_channels > 0) s += fmt::format(" channel_last={}", d.channel_last_channels);
       if (d.stride_phased()) s += fmt::format(" phases={}x{}", d.row_phases, d.col_phases);
       if (d.indexed) {
@@ -208,6 +209,7 @@ nlohmann::json to_json(const Program& p) {
         if (d.on_chip) {
           e["on_chip"] = true;
           e["store_addr"] = d.store_addr;
+          if (d.store_core >= 0) e["store_core"] = d.store_core;
         }
         if (d.channel_last_channels > 0) e["channel_last_channels"] = d.channel_last_channels;
         if (d.stride_phased()) {

@@ -33,7 +33,9 @@ Json noc_json(const NocStats& s) {
                      {"write_bytes", c.write_bytes},
                      {"network_cycles", c.network_cycles},
                      {"barriers", c.barriers},
-                     {"signals", c.signals}});
+                     {"signals", c.signals},
+                     {"remote_store_requests", c.remote_store_requests},
+                     {"remote_store_bytes", c.remote_store_bytes}});
   }
   return {{"topology", s.topology},
           {"x", s.x},

@@ -92,6 +92,12 @@ struct DmaDescriptor {
   // verified from the DRAM image). The DMA moves each row as its own scratchpad transaction.
   bool on_chip = false;
   uint64_t store_addr = 0;
+  // A STORE into another core's tensor store (layer pipelining, docs/multicore.md "On-chip
+  // activations"), when >= 0: store_addr is in that core's kTensorStore scratchpad, and the rows
+  // cross the NoC as write messages of at most a burst each (the fabric writes them there and
+  // acknowledges each with one flit; hw/noc/noc_fabric.h). -1: the issuing core's own store.
+  // Only with on_chip, only on a STORE, never the issuing core.
+  int32_t store_core = -1;
   uint64_t bytes() const { return planes * rows * row_bytes; }
 };
 

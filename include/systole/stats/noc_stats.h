@@ -32,7 +32,9 @@ struct NocCoreStats {
   // NoC cycles its requests and their responses spent in the network, summed over requests.
   int64_t network_cycles = 0;
   int64_t barriers = 0;
-  int64_t signals = 0;  // layer pipelining: signals sent to the next stage's core
+  int64_t signals = 0;  // layer pipelining: signals sent to other stages' cores (steps done, credits)
+  // Layer pipelining: writes sent into other cores' tensor stores (bursts, bytes); not DRAM traffic.
+  int64_t remote_store_requests = 0, remote_store_bytes = 0;
 };
 
 struct NocStats {

@@ -113,6 +113,15 @@ void Controller::validate() const {
         }
       }
     }
+    if (const auto* d = std::get_if<DmaDescriptor>(&inst.payload); d != nullptr && d->store_core != -1) {
+      if (!d->on_chip || inst.op != Opcode::kStore || d->store_core < 0 ||
+          d->store_core >= m_program->cores || d->store_core == static_cast<int32_t>(inst.core)) {
+        throw InternalError(
+            fmt::format("controller: instruction {} ({}) on core {} moves data to core {}'s tensor store of "
+                        "{} cores: only an on-chip STORE to another core may",
+                        inst.id, to_string(inst.op), inst.core, d->store_core, m_program->cores));
+      }
+    }
     if (inst.core >= m_program->cores) {
       throw InternalError(fmt::format("controller: instruction {} runs on core {} of a {}-core program",
                                       inst.id, inst.core, m_program->cores));

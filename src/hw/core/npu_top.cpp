@@ -70,6 +70,7 @@ NpuTop::NpuTop(sc_core::sc_module_name name, const NpuTopParams& params)
       m_cores[i]->dram_port().bind(m_fabric->core_port(static_cast<int>(i)));
       m_cores[i]->barrier_port().bind(m_fabric->barrier_unit(static_cast<int>(i)));
       m_fabric->set_retire_listener(static_cast<int>(i), &m_cores[i]->retire_listener());
+      m_fabric->store_socket(static_cast<int>(i)).bind(m_cores[i]->tensor_store_socket());
     }
   } else {
     for (const auto& core : m_cores) core->dram_port().bind(m_dram->request_export());

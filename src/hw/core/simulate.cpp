@@ -90,7 +90,8 @@ NocStats noc_stats(const hw::NocFabric& fabric, const sc_core::sc_time& end) {
   for (size_t i = 0; i < nodes.size(); ++i) {
     const hw::NocCoreTraffic& t = fabric.core_traffic()[i];
     s.cores.push_back({nodes[i], t.read_requests, t.write_requests, t.read_bytes, t.write_bytes,
-                       t.network_cycles, t.barriers, t.signals});
+                       t.network_cycles, t.barriers, t.signals, t.remote_store_requests,
+                       t.remote_store_bytes});
   }
   return s;
 }

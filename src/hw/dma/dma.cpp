@@ -12,6 +12,7 @@
 #include "systole/common/error.h"
 #include "systole/hw/core/process_guard.h"
 #include "systole/hw/memory/scratchpad.h"
+#include "systole/hw/noc/remote_store.h"
 #include "systole/numeric/gemm_reference.h"
 #include "systole/numeric/tensor.h"
 
@@ -131,6 +132,11 @@ Dma::Dma(sc_core::sc_module_name name, const DmaModuleParams& params)
   }
   m_payloads = std::make_unique<tlm::tlm_generic_payload[]>(static_cast<size_t>(params.max_outstanding));
   SC_THREAD(run);
+}
+
+Dma::~Dma() {
+  for (int64_t i = 0; i < m_params.max_outstanding; ++i)
+    m_payloads[i].clear_extension<RemoteStoreExtension>();
 }
 
 void Dma::start(const Instruction& inst) {
@@ -276,7 +282,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       return std::nullopt;
     }
 
-    if (d.on_chip) {
+    if (d.on_chip && d.store_core < 0) {
       sc_core::sc_time store_end = start;
       if (d.indexed ||
           !store_side(d, load, start, data, &store_end, &store_accesses, &store_conflicts, error)) {
@@ -290,7 +296,12 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       spm_end = std::max(spm_end, store_end);
       spm_conflicts += store_conflicts;
     } else {
+      // Far side: DRAM bursts, or bursts into another core's tensor store over the NoC.
       sc_core::sc_time last_done = dram_start, first_done = dram_start;
+      if (d.store_core >= 0 && m_params.functional && !debug_copy_home(d, data, error)) {
+        fail_internal(m_failure, error);
+        return std::nullopt;
+      }
       std::vector<uint8_t> no_data;  // an indexed LOAD's bursts are timing only (its rows are gathered)
       if (!dram_side(d, inst.layer, load, dram_start, d.indexed ? no_data : data, &last_done, &first_done,
                      error)) {
@@ -304,6 +315,7 @@ std::optional<InstructionRecord> Dma::execute(const Instruction& inst) {
       noc_latency_cycles = std::min(clock.cycle_of(m_first_network), first_data_cycle - dram_start_cycle);
       noc_stream_cycles =
           std::llround(m_network_share * static_cast<double>(dram_end_cycle - first_data_cycle));
+      store_accesses = m_remote_accesses;
     }
     if (load && cl > 0 && m_params.functional) {
       const DataType elem = d.buffer == Buffer::kWeight ? m_params.weight_type : m_params.input_type;
@@ -379,6 +391,19 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
   const uint64_t window = std::min<uint64_t>(static_cast<uint64_t>(m_params.max_outstanding), bursts);
   const bool in_order = m_params.completion == DmaCompletion::kInOrder;
   IDramRequestPort* const dram = dram_port[0];  // one binding, looked up once per descriptor
+  // A remote store (isa.h DmaDescriptor::store_core): its bursts carry the target core and the
+  // addresses of that core's tensor store; no DRAM observer hears of them.
+  const bool remote = d.on_chip && d.store_core >= 0;
+  const uint64_t base = remote ? d.store_addr : d.dram_addr;
+  m_remote.core = d.store_core;
+  m_remote_accesses = 0;
+  struct ClearExtensions {  // a payload must not die holding m_remote (its destructor frees it)
+    tlm::tlm_generic_payload* payloads;
+    uint64_t count;
+    ~ClearExtensions() {
+      for (uint64_t i = 0; i < count; ++i) payloads[i].clear_extension<RemoteStoreExtension>();
+    }
+  } clear{m_payloads.get(), remote ? window : 0};
 
   // Burst b (walk order) is row b / per_row, offset (b % per_row) * burst of that row. With
   // in-order completion burst b uses slot b % window (slots free in issue order); out of order
@@ -403,7 +428,7 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
       }
       const uint64_t row = issued / per_row, off = (issued % per_row) * burst;
       const uint64_t plane = row / d.rows, r = row % d.rows;
-      const uint64_t addr = d.dram_addr + plane * d.plane_stride_bytes + r * d.row_stride_bytes + off;
+      const uint64_t addr = base + plane * d.plane_stride_bytes + r * d.row_stride_bytes + off;
       const uint64_t len = std::min(burst, d.row_bytes - off);
       tlm::tlm_generic_payload& trans = m_payloads[slot];
       trans.set_command(load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
@@ -414,14 +439,17 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
       trans.set_byte_enable_ptr(nullptr);
       trans.set_dmi_allowed(false);
       trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      if (remote) trans.set_extension(&m_remote);
       issued_at[slot] = issue;
       dram->submit(trans, issue);
       if (trans.is_response_error()) {
-        error = fmt::format("DMA: {} of {} B at {:#x} in DRAM failed: {}", load ? "read" : "write", len, addr,
-                            trans.get_response_string());
+        error =
+            fmt::format("DMA: {} of {} B at {:#x} in {} failed: {}", load ? "read" : "write", len, addr,
+                        remote ? fmt::format("core {}'s tensor store", d.store_core) : std::string("DRAM"),
+                        trans.get_response_string());
         return false;
       }
-      if (m_request_observer != nullptr) {
+      if (m_request_observer != nullptr && !remote) {
         m_request_observer->on_dram_request({m_params.clock.cycle_of(issue), issue.to_seconds() * 1e9, addr,
                                              static_cast<int64_t>(len), !load, layer});
       }
@@ -439,7 +467,8 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
       error = "DMA: the DRAM completed a request the DMA did not make";
       return false;
     }
-    if (m_observer != nullptr) {
+    m_remote_accesses += c.remote_store_accesses;
+    if (m_observer != nullptr && !remote) {
       m_observer->on_dram_burst(c.channel, m_params.clock.cycle_of(c.done),
                                 static_cast<int64_t>(c.payload->get_data_length()), !load);
     }
@@ -488,17 +517,23 @@ bool Dma::store_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& 
     *conflicts += conf;
     issue_cycle += occupied;
     *end = std::max(*end, now + delay);
-    // Functional: the debug copy at the tensor's home in DRAM (untimed, uncounted).
-    if (!load && ptr != nullptr && m_params.dram_contents != nullptr) {
-      const uint64_t home = d.dram_addr + plane * d.plane_stride_bytes + r * d.row_stride_bytes;
-      std::vector<uint8_t>& dram = *m_params.dram_contents;
-      if (home > dram.size() || d.row_bytes > dram.size() - home) {
-        error = fmt::format("DMA: the home of a resident row at {:#x} ({} B) is outside the DRAM image", home,
-                            d.row_bytes);
-        return false;
-      }
-      std::copy_n(ptr, d.row_bytes, dram.data() + home);
+  }
+  return load || data.empty() || debug_copy_home(d, data, error);
+}
+
+bool Dma::debug_copy_home(const DmaDescriptor& d, const std::vector<uint8_t>& data,
+                          std::string& error) const {
+  if (m_params.dram_contents == nullptr) return true;
+  std::vector<uint8_t>& dram = *m_params.dram_contents;
+  for (uint64_t row = 0; row < d.planes * d.rows; ++row) {
+    const uint64_t plane = row / d.rows, r = row % d.rows;
+    const uint64_t home = d.dram_addr + plane * d.plane_stride_bytes + r * d.row_stride_bytes;
+    if (home > dram.size() || d.row_bytes > dram.size() - home) {
+      error = fmt::format("DMA: the home of a resident row at {:#x} ({} B) is outside the DRAM image", home,
+                          d.row_bytes);
+      return false;
     }
+    std::copy_n(data.data() + row * d.row_bytes, d.row_bytes, dram.data() + home);
   }
   return true;
 }

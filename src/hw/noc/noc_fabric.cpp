@@ -7,6 +7,8 @@
 
 #include "systole/common/error.h"
 #include "systole/hw/core/process_guard.h"
+#include "systole/hw/memory/scratchpad.h"
+#include "systole/hw/noc/remote_store.h"
 
 namespace systole::hw {
 
@@ -100,6 +102,8 @@ NocFabric::NocFabric(sc_core::sc_module_name name, const NocFabricParams& params
   for (size_t c = 0; c < params.attach.cores.size(); ++c) {
     m_ports.push_back(std::make_unique<CorePort>(*this, static_cast<int>(c)));
     m_barriers.push_back(std::make_unique<BarrierUnit>(*this, static_cast<int>(c)));
+    m_store_sockets.push_back(std::make_unique<tlm_utils::simple_initiator_socket<NocFabric>>(
+        fmt::format("store_socket_{}", c).c_str()));
   }
   SC_METHOD(step);
   sensitive << m_kick;
@@ -114,6 +118,10 @@ IDramRequestPort& NocFabric::core_port(int core) {
 
 IExecUnit& NocFabric::barrier_unit(int core) {
   return *m_barriers.at(static_cast<size_t>(core));
+}
+
+tlm_utils::simple_initiator_socket<NocFabric>& NocFabric::store_socket(int core) {
+  return *m_store_sockets.at(static_cast<size_t>(core));
 }
 
 void NocFabric::set_retire_listener(int core, IRetireListener* listener) {
@@ -189,6 +197,10 @@ void NocFabric::deliver(const noc::Delivery& d) {
   switch (p.kind) {
     case Kind::kReadRequest:
     case Kind::kWriteRequest: {
+      if (p.to_core >= 0) {
+        write_remote(p, d.delivered);
+        break;
+      }
       Packet r = p;
       r.kind = Kind::kResponse;
       r.request_cycles = cycles;
@@ -205,6 +217,15 @@ void NocFabric::deliver(const noc::Delivery& d) {
     }
     case Kind::kResponse: {
       NocCoreTraffic& t = m_traffic[static_cast<size_t>(p.core)];
+      if (p.to_core >= 0) {  // a remote store's acknowledgement: all of its round trip is network
+        const int64_t trip = d.delivered - p.request_injected;
+        t.network_cycles += trip;
+        DramCompletion done{p.payload,   m_clock.time_of(d.delivered), 0, m_clock.time_of(trip),
+                            p.flit_hops, p.router_traversals};
+        done.remote_store_accesses = p.remote_accesses;
+        m_ports[static_cast<size_t>(p.core)]->complete(done);
+        break;
+      }
       t.network_cycles += p.request_cycles + cycles;
       m_ports[static_cast<size_t>(p.core)]->complete(
           {p.payload, m_clock.time_of(d.delivered), m_dram.channel_of(p.payload->get_address()),
@@ -248,6 +269,34 @@ void NocFabric::deliver(const noc::Delivery& d) {
   }
 }
 
+void NocFabric::write_remote(const Packet& p, int64_t delivered) {
+  // The write starts when the tail arrives: at that NoC edge, which may lie after this instant.
+  const sc_core::sc_time now = sc_core::sc_time_stamp(), at = m_clock.time_of(delivered);
+  sc_core::sc_time delay = at > now ? at - now : sc_core::SC_ZERO_TIME;
+  SpmAccessExtension cost;
+  p.payload->set_extension(&cost);
+  p.payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  (*m_store_sockets.at(static_cast<size_t>(p.to_core)))->b_transport(*p.payload, delay);
+  p.payload->clear_extension(&cost);
+  if (!p.payload->is_response_ok()) {
+    throw InternalError(fmt::format(
+        "NoC: core {}'s write of {} B at {:#x} into core {}'s tensor store failed: {}", p.core,
+        p.payload->get_data_length(), p.payload->get_address(), p.to_core, p.payload->get_response_string()));
+  }
+  Packet ack = p;
+  ack.kind = Kind::kResponse;
+  ack.request_injected = p.injected;
+  ack.remote_accesses = cost.accesses;
+  const std::vector<int>& node = m_params.attach.cores;
+  m_acks.emplace(edge_after(now + delay), std::make_tuple(node[static_cast<size_t>(p.to_core)],
+                                                          node[static_cast<size_t>(p.core)], ack));
+}
+
+int64_t NocFabric::edge_after(const sc_core::sc_time& t) const {
+  const int64_t k = m_clock.cycle_of(t);
+  return std::max(m_clock.time_of(k) == t ? k + 1 : k, m_net->now());
+}
+
 void NocFabric::step() {
   // An exception must not escape a process (process_guard.h): NpuTop::failure rethrows it.
   run_guarded(m_failure, [this] { act(); });
@@ -262,13 +311,15 @@ void NocFabric::act() {
     return;
   }
   // A message enters the network at the first edge strictly after the event that made it (its
-  // network interface registers it), whatever the order of events within one instant.
-  auto edge_after = [this](const sc_core::sc_time& t) {
-    const int64_t k = m_clock.cycle_of(t);
-    return std::max(m_clock.time_of(k) == t ? k + 1 : k, m_net->now());
-  };
+  // network interface registers it), whatever the order of events within one instant (edge_after).
   const std::vector<int>& core_node = m_params.attach.cores;
 
+  // Acknowledgements due by this edge enter first: every other message enters at this edge or later.
+  while (!m_acks.empty() && m_acks.begin()->first <= c) {
+    const auto& [src, dst, ack] = m_acks.begin()->second;
+    inject(src, dst, 0, std::max(m_acks.begin()->first, m_net->now()), ack);
+    m_acks.erase(m_acks.begin());
+  }
   // New requests and barrier arrivals enter at this edge.
   while (!m_pending.empty() && m_pending.front().arrival <= now) {
     const Pending q = m_pending.front();
@@ -276,12 +327,24 @@ void NocFabric::act() {
     const bool write = q.payload->is_write();
     const auto len = static_cast<int64_t>(q.payload->get_data_length());
     NocCoreTraffic& t = m_traffic[static_cast<size_t>(q.core)];
-    (write ? t.write_requests : t.read_requests) += 1;
-    (write ? t.write_bytes : t.read_bytes) += len;
     Packet p;
     p.kind = write ? Kind::kWriteRequest : Kind::kReadRequest;
     p.core = q.core;
     p.payload = q.payload;
+    if (const auto* remote = q.payload->get_extension<RemoteStoreExtension>(); remote != nullptr) {
+      if (!write || remote->core < 0 || remote->core >= static_cast<int>(core_node.size()) ||
+          remote->core == q.core)
+        throw InternalError(
+            fmt::format("NoC: core {} sends a remote store request to core {}", q.core, remote->core));
+      p.to_core = remote->core;
+      t.remote_store_requests += 1;
+      t.remote_store_bytes += len;
+      inject(core_node[static_cast<size_t>(q.core)], core_node[static_cast<size_t>(p.to_core)], len,
+             edge_after(q.arrival), p);
+      continue;
+    }
+    (write ? t.write_requests : t.read_requests) += 1;
+    (write ? t.write_bytes : t.read_bytes) += len;
     const int channel = m_dram.channel_of(q.payload->get_address());
     const int mem = m_params.attach.memory.at(static_cast<size_t>(channel) % m_params.attach.memory.size());
     inject(core_node[static_cast<size_t>(q.core)], mem, write ? len : 0, edge_after(q.arrival), p);
@@ -333,6 +396,7 @@ void NocFabric::act() {
   sc_core::sc_time bound;
   if (dram_port->completion_bound(&bound)) consider(std::max(m_clock.cycle_of(bound), c + 1));
   if (!m_arrivals.empty()) consider(c + 1);
+  if (!m_acks.empty()) consider(std::max(m_acks.begin()->first, c + 1));
   if (next < 0) {
     next_trigger(m_kick);
   } else {

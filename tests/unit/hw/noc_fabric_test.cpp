@@ -93,6 +93,70 @@ TEST(NocFabric, ABarrierRetiresWhenTheLastArrivalHasReachedCoreZerosNodeAndTheRe
 }
 
 // Refused at elaboration (the controller checks its program), before any process runs.
+// Core 0 STOREs 64 B into core 1's tensor store (the ifmap scratchpad): the write crosses one hop
+// as a request of 2 flits, is written there when its tail arrives, and a one-flit
+// acknowledgement comes back; no DRAM traffic.
+TEST(NocFabric, ARemoteStoreIsWrittenIntoTheOtherCoresStoreAndAcknowledged) {
+  ProgramBuilder b;
+  const uint32_t st = b.store(Buffer::kOfmap, 1, 64);
+  Program p = for_cores(b.program(), 2);
+  DmaDescriptor& d = std::get<DmaDescriptor>(p.instructions[st].payload);
+  d.on_chip = true;
+  d.store_addr = 4096;
+  d.store_core = 1;
+  const SimResult r = simulate(two_core_arch(), p);
+  // The request enters at the edge after the DMA issues it (t = 1) and is delivered at
+  // 1 + zero_load(1, 2); the write takes 1 port cycle + 1 write-latency cycle; the acknowledgement
+  // enters at the first edge strictly after that and crosses back.
+  const int64_t delivered = 1 + zero_load(1, 2);
+  const int64_t written = delivered + 1 + 1;
+  EXPECT_EQ(r.total_cycles, written + 1 + zero_load(1, 1));
+  ASSERT_EQ(r.noc.cores.size(), 2u);
+  EXPECT_EQ(r.noc.cores[0].remote_store_requests, 1);
+  EXPECT_EQ(r.noc.cores[0].remote_store_bytes, 64);
+  EXPECT_EQ(r.noc.cores[0].write_requests, 0) << "not DRAM traffic";
+  EXPECT_EQ(r.noc.cores[0].network_cycles, r.total_cycles - 1) << "the whole round trip is network";
+  EXPECT_EQ(r.dram.write_bytes, 0);
+  EXPECT_EQ(r.total.dram_writes_bytes, 0);
+  EXPECT_EQ(r.total.on_chip_bytes, 64);
+  ASSERT_EQ(r.noc.flows.size(), 2u);  // 0 -> 1 (the data) and 1 -> 0 (the acknowledgement)
+  EXPECT_EQ(r.noc.flows[0].bytes, 64);
+  EXPECT_EQ(r.noc.flows[1].bytes, 0);
+  EXPECT_EQ(r.noc.flit_hops, 2 + 1);
+  EXPECT_EQ(r.total.actions.noc_flit_hops, 2 + 1) << "charged to the STORE, so priced";
+  // Core 1's tensor store took the write; the STORE's record counts it at the tensor-store role.
+  ASSERT_EQ(r.cores.size(), 2u);
+  int64_t accesses = 0;
+  for (const ScratchpadStats& s : r.cores[1].scratchpads) {
+    EXPECT_EQ(s.write_bytes, s.name == "ifmap" ? 64 : 0) << s.name;
+    if (s.name == "ifmap") accesses = s.write_accesses;
+  }
+  EXPECT_GT(accesses, 0);
+  EXPECT_EQ(r.total.actions.at(kTensorStore).write_accesses, accesses);
+}
+
+// One process per case (SystemC elaborates once): 0 a LOAD, 1 a STORE not on chip, 2 a STORE to
+// its own core, 3 to a core the program does not have.
+class RemoteStoreMisuse : public ::testing::TestWithParam<int> {};
+
+TEST_P(RemoteStoreMisuse, IsRefusedBeforeTheRun) {
+  const int variant = GetParam();
+  ProgramBuilder b;
+  const uint32_t id = variant == 0 ? b.load(Buffer::kIfmap, 1, 64) : b.store(Buffer::kOfmap, 1, 64);
+  Program p = for_cores(b.program(), 2);
+  DmaDescriptor& d = std::get<DmaDescriptor>(p.instructions[id].payload);
+  d.on_chip = variant != 1;
+  d.store_core = variant == 2 ? 0 : variant == 3 ? 2 : 1;
+  try {
+    simulate(two_core_arch(), p);
+    ADD_FAILURE() << "ran";
+  } catch (const InternalError& e) {
+    EXPECT_NE(std::string(e.what()).find("tensor store"), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, RemoteStoreMisuse, ::testing::Values(0, 1, 2, 3));
+
 TEST(NocFabric, SingleCoreProgramsCannotHoldABarrier) {
   ProgramBuilder b;
   b.sync();

@@ -69,6 +69,11 @@ class Core : public sc_core::sc_module {
     return m_controller.barrier_port;
   }
   IRetireListener& retire_listener() { return m_controller; }
+  // Multi-core: the DMA-side socket of the scratchpad holding the tensor store (kTensorStore's
+  // role), which the NoC fabric binds to write other cores' remote stores (hw/noc/remote_store.h).
+  tlm_utils::multi_passthrough_target_socket<Scratchpad>& tensor_store_socket() {
+    return scratchpad_of(kTensorStore).dma_socket;
+  }
 
   const Clock& clock() const { return m_clock; }
   const Controller& controller() const { return m_controller; }

@@ -45,6 +45,13 @@
 // of the rows' port and conflict cycles plus one access latency. It overlaps the near side as the
 // DRAM side does. No DRAM traffic, no bursts; its accesses count at the store's role. A functional
 // resident STORE also writes its bytes to the tensor's home in dram_contents (untimed, uncounted).
+// Remote STORE (DmaDescriptor::store_core >= 0, multi-core): the far side is another core's tensor
+// store, reached through the NoC port exactly as the DRAM side is (bursts of at most burst_bytes per
+// row, max_outstanding in flight, completion order), each burst carrying a RemoteStoreExtension
+// (hw/noc/remote_store.h) and addressed at store_addr + the row's offset there. Its record counts
+// the bursts' NoC crossings, the tensor-store write accesses the target counted (at kTensorStore,
+// priced by this core's energy entries) and on_chip bytes, no DRAM bytes; DRAM observers do not
+// see its bursts. A functional one writes the debug copy at dram_addr when it starts.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +70,7 @@
 #include "systole/hw/core/clock.h"
 #include "systole/hw/core/exec_unit.h"
 #include "systole/hw/dram/dram_channel.h"
+#include "systole/hw/noc/remote_store.h"
 #include "systole/stats/run_observer.h"
 
 namespace systole::hw {
@@ -105,6 +113,9 @@ class Dma : public sc_core::sc_module, public IExecUnit {
 
   SC_HAS_PROCESS(Dma);
   Dma(sc_core::sc_module_name name, const DmaModuleParams& params);
+  // Takes m_remote off the payloads first: a simulation stopped while a remote store was in flight
+  // leaves it attached, and a payload frees the extensions it holds when it dies.
+  ~Dma() override;
 
   void start(const Instruction& inst) override;
   const DmaCounters& counters() const { return m_counters; }
@@ -132,6 +143,9 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   bool store_side(const DmaDescriptor& d, bool load, const sc_core::sc_time& start,
                   std::vector<uint8_t>& data, sc_core::sc_time* end, int64_t* accesses, int64_t* conflicts,
                   std::string& error);
+  // Functional: copies a resident STORE's bytes (walk order) to the tensor's home at d.dram_addr
+  // in dram_contents, if attached (untimed, uncounted); false + error when it lies outside them.
+  bool debug_copy_home(const DmaDescriptor& d, const std::vector<uint8_t>& data, std::string& error) const;
   // Bytes the scratchpad side moves: bytes(), except a from_accumulator STORE of the ofmap, which
   // reads bytes() / bytes(input_type) accumulator_type elements. nullopt: bytes() is not a whole
   // number of input_type elements (a compiler bug).
@@ -150,6 +164,8 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   double m_network_share = 0.0;      // of its bursts' round trips, the fraction in the network
   // Of its bursts' NoC messages: link and router crossings of their flits (DramCompletion).
   int64_t m_noc_flit_hops = 0, m_noc_router_traversals = 0;
+  RemoteStoreExtension m_remote;  // attached to a remote store's bursts while they are in flight
+  int64_t m_remote_accesses = 0;  // of the last remote store: the target's bank word accesses
   DmaCounters m_counters;
   IRunObserver* m_observer = nullptr;
   IRunObserver* m_request_observer = nullptr;              // m_observer when it wants every DRAM request

@@ -43,6 +43,9 @@ struct DramCompletion {
   sc_core::sc_time network = sc_core::SC_ZERO_TIME;
   // Behind the NoC: the link and router crossings of the request's and the response's flits.
   int64_t noc_flit_hops = 0, noc_router_traversals = 0;
+  // Behind the NoC, the acknowledgement of a write into another core's tensor store
+  // (hw/noc/remote_store.h): the bank word accesses that core's scratchpad counted for it.
+  int64_t remote_store_accesses = 0;
 };
 
 class IDramRequestPort : public virtual sc_core::sc_interface {

@@ -14,7 +14,14 @@
 //     from core 0's node one to every core once all have arrived;
 //   - signal (layer pipelining, isa.h SyncOp::signal_core): one flit from the signalling core's
 //     node to the node of the core it names; a SYNC waiting for that core's token retires when
-//     it is delivered (at once if it arrived first).
+//     it is delivered (at once if it arrived first);
+//   - remote store (layer pipelining, hw/noc/remote_store.h): a DMA write burst carrying a
+//     RemoteStoreExtension goes to the node of the core it names instead of a memory channel.
+//     When its tail is delivered the fabric writes it into that core's tensor-store scratchpad
+//     through store_socket(core) (b_transport at the delivery time: the scratchpad's port,
+//     conflict and write-latency cycles as for any DMA transaction) and sends a one-flit
+//     acknowledgement at the first edge strictly after the write ends. The DMA sees it complete
+//     when the acknowledgement is delivered; its whole round trip counts as network time.
 // The flits' link and router crossings go into the record of the instruction they serve (a LOAD or
 // STORE: its requests and responses, via DramCompletion; a barrier SYNC: its arrival and release;
 // a signalling SYNC: its signal, which it retires with when the signal enters the network).
@@ -40,6 +47,8 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <tlm_utils/simple_initiator_socket.h>
 
 #include <systemc>
 #include <tlm>
@@ -76,6 +85,9 @@ struct NocCoreTraffic {
   int64_t network_cycles = 0;
   int64_t barriers = 0;
   int64_t signals = 0;  // pipeline signals sent
+  // Writes into other cores' tensor stores (hw/noc/remote_store.h): bursts and bytes sent. Not
+  // part of read_/write_requests, which go to DRAM.
+  int64_t remote_store_requests = 0, remote_store_bytes = 0;
 };
 
 class NocFabric : public sc_core::sc_module {
@@ -89,6 +101,8 @@ class NocFabric : public sc_core::sc_module {
 
   IDramRequestPort& core_port(int core);
   IExecUnit& barrier_unit(int core);
+  // Bound by the NPU to core `core`'s tensor-store scratchpad: where remote stores to it are written.
+  tlm_utils::simple_initiator_socket<NocFabric>& store_socket(int core);
   // The controller that a core's barrier SYNCs retire to (not owned).
   void set_retire_listener(int core, IRetireListener* listener);
 
@@ -112,8 +126,10 @@ class NocFabric : public sc_core::sc_module {
     int64_t request_cycles = 0;  // responses: their request's network cycles
     uint32_t instruction = 0;    // barrier messages: the SYNC's id on its core
     int64_t barrier = -1;
-    int to_core = -1;    // a signal: the core it goes to (`core` sent it)
-    int64_t token = -1;  // a signal's token
+    int to_core = -1;              // a signal or remote store and its acknowledgement: the other core
+    int64_t request_injected = 0;  // a remote store's acknowledgement: its request's injection cycle
+    int64_t remote_accesses = 0;   // a remote store's acknowledgement: the write's bank accesses
+    int64_t token = -1;            // a signal's token
     // Link and router crossings of this message's flits plus those of the message it answers
     // (a response: its request; a barrier release: the core's arrival), for the energy model.
     int64_t flit_hops = 0, router_traversals = 0;
@@ -128,6 +144,12 @@ class NocFabric : public sc_core::sc_module {
   void act();   // one NoC edge (or a wake-up between edges)
   void inject(int src, int dst, int64_t data_bytes, int64_t at, Packet p);
   void deliver(const noc::Delivery& d);
+  // A remote store's request `p` delivered at NoC cycle `delivered`: the write and its
+  // acknowledgement.
+  void write_remote(const Packet& p, int64_t delivered);
+  // The first NoC edge strictly after time t (and no earlier than the network's present cycle):
+  // when a message made at t enters the network.
+  int64_t edge_after(const sc_core::sc_time& t) const;
   void arrive(int core, uint32_t instruction, int64_t barrier);
   // A signalling SYNC of `core` sends `token` to core `to`; a waiting SYNC of `core` waits for
   // core `from`'s `token`.
@@ -141,9 +163,13 @@ class NocFabric : public sc_core::sc_module {
   std::unique_ptr<noc::Network> m_net;
   std::vector<std::unique_ptr<CorePort>> m_ports;
   std::vector<std::unique_ptr<BarrierUnit>> m_barriers;
+  std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<NocFabric>>> m_store_sockets;
   std::deque<Pending> m_pending;  // DMA requests not yet injected, in submission order
   std::vector<std::pair<int, std::pair<uint32_t, int64_t>>> m_arrivals;  // barrier arrivals to inject
   std::vector<Packet> m_signals;                                         // signals to inject
+  // Remote stores' acknowledgements to inject, by NoC cycle (a node's packets enter in order of
+  // their cycles, so they wait for theirs): (source node, destination node, packet).
+  std::multimap<int64_t, std::tuple<int, int, Packet>> m_acks;
   // Signals delivered and not yet waited for, and waiting SYNCs whose signal has not arrived, by
   // (receiving core, sending core, token); waits whose signal had arrived, to retire at the next
   // action (their SYNC's id and core).
