@@ -13,7 +13,9 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/common/int_math.h"
 #include "systole/compiler/lowering.h"
+#include "systole/compiler/pipeline_links.h"
 #include "systole/compiler/residency.h"
 #include "systole/workload/batch.h"
 
@@ -166,7 +168,7 @@ std::string layer_range(const Network& net, std::pair<size_t, size_t> r) {
 }
 
 // The stages for micro-batches of `micro` images: each core class's program of a micro-batch, the
-// stage cut, and the estimate of the whole batch of n images:
+// stage cut, the links passed on chip, and the estimate of the whole batch of n images:
 //   max(sum of the stage estimates + (steps - 1) x the largest, steps x DRAM bytes / DRAM bytes
 //       per cycle)  with steps = n / micro,
 // the pipeline's fill plus one bottleneck stage per further step, or the DRAM the cores share.
@@ -176,17 +178,23 @@ struct StagePlan {
   std::vector<std::pair<size_t, size_t>> ranges;  // per stage: its first and last layer
   std::vector<int64_t> stage_cycles;              // per stage: its estimate per micro-batch
   int64_t estimate = 0;
+  lowering::LinkPlan links;            // the tensors passed core to core on chip (none: all through DRAM)
+  std::map<int, int64_t> reserve_kib;  // per core class: KiB of its tensor store kept for incoming links
+  std::string link_choice;             // why these links (or none), for the records
 };
 
-StagePlan plan_stages(const ArchSpec& arch, const Network& net, int64_t n, int64_t micro,
-                      const std::vector<int>& core_class, const UserMapping* mapping,
-                      const EnergyPrices* prices) {
-  StagePlan plan;
-  plan.micro = micro;
-  const Network part = at_batch(arch, net, micro);
+// Each core class's step program (at the batch of `part`) with reserve_kib[k] KiB at the top of its
+// tensor-store scratchpad kept out of the working buffers, and its layer estimates with the
+// transfers of `links` on chip.
+std::map<int, ClassProgram> compile_classes(const ArchSpec& arch, const Network& part,
+                                            const std::vector<int>& core_class, const UserMapping* mapping,
+                                            const EnergyPrices* prices,
+                                            const std::map<int, int64_t>& reserve_kib,
+                                            const lowering::LinkPlan& links) {
+  std::map<int, ClassProgram> out;
   for (int64_t c = 0; c < arch.cores.count; ++c) {
     const int k = core_class.at(static_cast<size_t>(c));
-    if (plan.classes.count(k) > 0) continue;
+    if (out.count(k) > 0) continue;
     ArchSpec single = arch;
     single.core = arch.core_of(c);
     single.cores = CoresParams{};
@@ -194,59 +202,155 @@ StagePlan plan_stages(const ArchSpec& arch, const Network& net, int64_t n, int64
     single.compiler.pipeline_microbatch = 0;
     single.compiler.residency = Residency::kOff;
     single.compiler.resident_kib = 0;
+    if (const auto r = reserve_kib.find(k); r != reserve_kib.end())
+      single.core.scratchpads.declare(single.core.scratchpads.name_of(kTensorStore)).capacity_kib -=
+          r->second;
     const EnergyPrices class_prices = prices != nullptr ? prices->of_class(k) : EnergyPrices{};
     ClassProgram cp;
     cp.program = compile(single, part, mapping, prices != nullptr ? &class_prices : nullptr);
-    const lowering::ProgramEstimate e = lowering::estimate_program(single, cp.program);
+    Program marked = cp.program;  // the links' transfers on chip, for the estimate only
+    if (!links.empty()) {
+      const lowering::LinkIndex index(links, marked.tensors);
+      for (Instruction& in : marked.instructions) {
+        auto* d = std::get_if<DmaDescriptor>(&in.payload);
+        if (d != nullptr && d->bytes() > 0 && index.find(d->dram_addr, lowering::dma_extent(*d)))
+          d->on_chip = true;
+      }
+    }
+    const lowering::ProgramEstimate e = lowering::estimate_program(single, marked);
     cp.layer_cycles = e.layer_cycles;
     cp.layer_dram_bytes = e.layer_dram_bytes;
-    cp.layer_cycles.resize(net.layers.size(), 0);
-    cp.layer_dram_bytes.resize(net.layers.size(), 0);
-    plan.classes.emplace(k, std::move(cp));
+    cp.layer_cycles.resize(part.layers.size(), 0);
+    cp.layer_dram_bytes.resize(part.layers.size(), 0);
+    out.emplace(k, std::move(cp));
   }
-  auto class_of = [&core_class](size_t core) { return core_class.at(core); };
+  return out;
+}
 
+// The stage cut of plan (its classes compiled): ranges.
+void cut_stages(const ArchSpec& arch, const Network& net, const std::vector<int>& core_class,
+                StagePlan* plan) {
+  auto class_of = [&core_class](size_t core) { return core_class.at(core); };
   // The stages are cut among the layers that emit instructions; a layer that emits none (a view,
   // a fused activation) joins the stage of the layer before it (the first stage when none is).
   std::vector<size_t> work;
-  for (const Instruction& in : plan.classes.at(class_of(0)).program.instructions) {
+  for (const Instruction& in : plan->classes.at(class_of(0)).program.instructions) {
     if (work.empty() || work.back() != in.layer) work.push_back(in.layer);
   }
   const size_t stages = std::max<size_t>(1, std::min(static_cast<size_t>(arch.cores.count), work.size()));
-  plan.ranges = {{0, net.layers.size() - 1}};
+  plan->ranges = {{0, net.layers.size() - 1}};
   if (stages > 1) {
     std::vector<std::vector<int64_t>> cost(stages);
     for (size_t s = 0; s < stages; ++s) {
-      for (const size_t l : work) cost[s].push_back(plan.classes.at(class_of(s)).layer_cycles[l]);
+      for (const size_t l : work) cost[s].push_back(plan->classes.at(class_of(s)).layer_cycles[l]);
     }
     const std::vector<std::pair<size_t, size_t>> cut = choose_stages(cost);
-    plan.ranges.assign(stages, {});
+    plan->ranges.assign(stages, {});
     for (size_t s = 0; s < stages; ++s) {
-      plan.ranges[s].first = s == 0 ? 0 : work[cut[s].first];
-      plan.ranges[s].second = s + 1 == stages ? net.layers.size() - 1 : work[cut[s + 1].first] - 1;
+      plan->ranges[s].first = s == 0 ? 0 : work[cut[s].first];
+      plan->ranges[s].second = s + 1 == stages ? net.layers.size() - 1 : work[cut[s + 1].first] - 1;
     }
   }
+}
+
+// The stage estimates and the whole batch's (above) of plan (classes and ranges set).
+void estimate_stages(const ArchSpec& arch, int64_t n, const std::vector<int>& core_class, StagePlan* plan) {
   int64_t dram_bytes = 0, fill = 0;
-  for (size_t s = 0; s < stages; ++s) {
+  plan->stage_cycles.clear();
+  for (size_t s = 0; s < plan->ranges.size(); ++s) {
     int64_t sum = 0;
-    const ClassProgram& cp = plan.classes.at(class_of(s));
-    for (size_t l = plan.ranges[s].first; l <= plan.ranges[s].second; ++l) {
+    const ClassProgram& cp = plan->classes.at(core_class.at(s));
+    for (size_t l = plan->ranges[s].first; l <= plan->ranges[s].second; ++l) {
       sum = sat_add(sum, cp.layer_cycles[l]);
       dram_bytes = sat_add(dram_bytes, cp.layer_dram_bytes[l]);
     }
-    plan.stage_cycles.push_back(sum);
+    plan->stage_cycles.push_back(sum);
     fill = sat_add(fill, sum);
   }
-  const int64_t steps = n / micro;
-  const int64_t bottleneck = *std::max_element(plan.stage_cycles.begin(), plan.stage_cycles.end());
-  plan.estimate = sat_add(fill, sat_mul(steps - 1, bottleneck));
+  const int64_t steps = n / plan->micro;
+  const int64_t bottleneck = *std::max_element(plan->stage_cycles.begin(), plan->stage_cycles.end());
+  plan->estimate = sat_add(fill, sat_mul(steps - 1, bottleneck));
   const double dram_bpc = arch.dram.planning_bandwidth_gbps() * 1000.0 / arch.core.clock_mhz;
   if (dram_bpc > 0.0) {
     const double dram = static_cast<double>(steps) * static_cast<double>(dram_bytes) / dram_bpc;
-    if (dram > static_cast<double>(plan.estimate)) {
-      plan.estimate = dram >= 9.0e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(dram);
+    if (dram > static_cast<double>(plan->estimate)) {
+      plan->estimate = dram >= 9.0e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(dram);
     }
   }
+}
+
+// Passes the tensors that one stage writes and only the next reads core to core on chip
+// (compiler/pipeline_links.h) when the estimate says so: the working buffers of each receiving
+// core class lose the region its links need, so every class is compiled again with it; the plan
+// with the smaller estimate stays (ties: on chip, which saves DRAM traffic). The stage cut is
+// the DRAM plan's.
+void choose_links(const ArchSpec& arch, const Network& part, int64_t n, const std::vector<int>& core_class,
+                  const UserMapping* mapping, const EnergyPrices* prices, StagePlan* plan) {
+  if (arch.compiler.residency == Residency::kOff) {
+    plan->link_choice = "none: compiler.residency is off, so every tensor passes through DRAM";
+    return;
+  }
+  std::vector<lowering::LinkStage> stages;
+  for (size_t s = 0; s < plan->ranges.size(); ++s) {
+    const ScratchpadParams& store = arch.core_of(static_cast<int64_t>(s)).scratchpads.of(kTensorStore);
+    stages.push_back({&plan->classes.at(core_class.at(s)).program, plan->ranges[s].first,
+                      plan->ranges[s].second, store.capacity_bytes(),
+                      std::max<int64_t>(64, store.banks * store.bank_width_bytes)});
+  }
+  lowering::LinkPlan links = lowering::plan_links(stages);
+  if (links.empty()) {
+    plan->link_choice = "none: no tensor that one stage writes and only the next reads fits on chip";
+    return;
+  }
+  std::map<int, int64_t> reserve;
+  for (size_t s = 0; s < plan->ranges.size(); ++s) {
+    if (links.slot_bytes[s] == 0) continue;
+    int64_t& r = reserve[core_class.at(s)];
+    r = std::max(r, ceil_div(static_cast<int64_t>(2 * links.slot_bytes[s]), int64_t{1024}));
+  }
+  StagePlan on;
+  on.micro = plan->micro;
+  on.ranges = plan->ranges;
+  try {
+    on.classes = compile_classes(arch, part, core_class, mapping, prices, reserve, links);
+  } catch (const ConfigError& e) {
+    plan->link_choice =
+        fmt::format("none: the working buffers do not fit beside the links' slots: {}", e.what());
+    return;
+  } catch (const WorkloadError& e) {
+    plan->link_choice =
+        fmt::format("none: the working buffers do not fit beside the links' slots: {}", e.what());
+    return;
+  }
+  estimate_stages(arch, n, core_class, &on);
+  std::string kib;
+  for (const auto& [k, r] : reserve) kib += fmt::format("{}{} KiB", kib.empty() ? "" : ", ", r);
+  if (on.estimate > plan->estimate) {
+    plan->link_choice = fmt::format(
+        "none: passing {} tensor{} core to core on chip (reserving {} of the tensor store) would take "
+        "~{} cycles, through DRAM ~{}",
+        links.links.size(), links.links.size() == 1 ? "" : "s", kib, on.estimate, plan->estimate);
+    return;
+  }
+  on.link_choice = fmt::format(
+      "{} tensor{} passed core to core on chip (reserving {} of the tensor store): ~{} "
+      "cycles, through DRAM ~{}",
+      links.links.size(), links.links.size() == 1 ? "" : "s", kib, on.estimate, plan->estimate);
+  on.links = std::move(links);
+  on.reserve_kib = std::move(reserve);
+  *plan = std::move(on);
+}
+
+StagePlan plan_stages(const ArchSpec& arch, const Network& net, int64_t n, int64_t micro,
+                      const std::vector<int>& core_class, const UserMapping* mapping,
+                      const EnergyPrices* prices) {
+  StagePlan plan;
+  plan.micro = micro;
+  const Network part = at_batch(arch, net, micro);
+  plan.classes = compile_classes(arch, part, core_class, mapping, prices, {}, {});
+  cut_stages(arch, net, core_class, &plan);
+  estimate_stages(arch, n, core_class, &plan);
+  if (plan.ranges.size() > 1) choose_links(arch, part, n, core_class, mapping, prices, &plan);
   return plan;
 }
 
@@ -338,6 +442,20 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
   std::map<int, Relocation> relocations;
   for (const auto& [k, cp] : plan.classes)
     relocations.emplace(k, Relocation(cp.program.tensors, prog.tensors, steps));
+  // The links (compiler/pipeline_links.h): per class, where its program keeps them, and per stage
+  // the first scratchpad address of its incoming slots (the top of its tensor store, as reserved).
+  const lowering::LinkPlan& links = plan.links;
+  std::map<int, lowering::LinkIndex> link_index;
+  for (const auto& [k, cp] : plan.classes)
+    link_index.emplace(k, lowering::LinkIndex(links, cp.program.tensors));
+  std::vector<uint64_t> slots_base(stages, 0);
+  for (size_t s = 0; s < stages; ++s) {
+    const ScratchpadParams& store = arch.core_of(static_cast<int64_t>(s)).scratchpads.of(kTensorStore);
+    const auto r = plan.reserve_kib.find(class_of(s));
+    slots_base[s] =
+        static_cast<uint64_t>(store.capacity_bytes() - (r == plan.reserve_kib.end() ? 0 : r->second * 1024));
+  }
+  auto receives = [&links](size_t s) { return !links.empty() && links.slot_bytes[s] > 0; };
 
   // The stream: step by step, stage by stage.
   std::vector<int64_t> last_of_core(stages, -1);  // each core's previous step's closing SYNC
@@ -346,6 +464,7 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
     for (size_t s = 0; s < stages; ++s) {
       const Program& p = plan.classes.at(class_of(s)).program;
       const Relocation& reloc = relocations.at(class_of(s));
+      const lowering::LinkIndex& index = link_index.at(class_of(s));
       const auto core = static_cast<uint32_t>(s);
       auto emit = [&prog, core](uint32_t layer, std::vector<uint32_t> deps,
                                 decltype(Instruction::payload) payload, Opcode op) {
@@ -368,6 +487,15 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
         wait.token = b;
         gate = emit(static_cast<uint32_t>(ranges[s].first), after_previous, wait, Opcode::kSync);
       }
+      // Before writing step b's slot on core s + 1, wait until that core has finished step b - 2,
+      // the slot's last reader (its credit signal).
+      int64_t credit = -1;
+      if (s + 1 < stages && receives(s + 1) && b >= 2) {
+        SyncOp wait;
+        wait.wait_core = static_cast<int32_t>(s + 1);
+        wait.token = b - 2;
+        credit = emit(static_cast<uint32_t>(ranges[s].second), after_previous, wait, Opcode::kSync);
+      }
       local.assign(p.instructions.size(), -1);
       const size_t first = prog.instructions.size();
       std::vector<bool> depended;
@@ -381,7 +509,25 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
         for (const uint32_t d : deps) {
           if (d >= first) depended[d - first] = true;
         }
-        if (auto* dma = std::get_if<DmaDescriptor>(&in.payload)) reloc.relocate(dma, b);
+        if (auto* dma = std::get_if<DmaDescriptor>(&in.payload); dma != nullptr && dma->bytes() > 0) {
+          if (const auto hit = index.find(dma->dram_addr, lowering::dma_extent(*dma))) {
+            const lowering::StageLink& link = links.links[hit->first];
+            const size_t to = link.from + 1;
+            const bool store = in.op == Opcode::kStore;
+            if ((store && link.from != s) || (!store && to != s)) {
+              throw InternalError(
+                  fmt::format("pipeline: stage {} moves link '{}' from stage {}", s, link.tensor, link.from));
+            }
+            dma->on_chip = true;
+            dma->store_addr = slots_base[to] + static_cast<uint64_t>(b % 2) * links.slot_bytes[to] +
+                              link.offset + hit->second;
+            if (store) {
+              dma->store_core = static_cast<int32_t>(to);
+              if (credit >= 0) deps.push_back(static_cast<uint32_t>(credit));
+            }
+          }
+          reloc.relocate(dma, b);
+        }
         local[id] = emit(in.layer, std::move(deps), std::move(in.payload), in.op);
         depended.push_back(false);
       }
@@ -395,7 +541,14 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
         close.signal_core = static_cast<int32_t>(s + 1);
         close.token = b;
       }
+      std::vector<uint32_t> done = sinks;
       last_of_core[s] = emit(static_cast<uint32_t>(ranges[s].second), std::move(sinks), close, Opcode::kSync);
+      if (receives(s) && b + 2 < steps) {  // the credit for core s - 1's step b + 2
+        SyncOp credit_back;
+        credit_back.signal_core = static_cast<int32_t>(s - 1);
+        credit_back.token = b;
+        emit(static_cast<uint32_t>(ranges[s].second), std::move(done), credit_back, Opcode::kSync);
+      }
     }
   }
 
@@ -425,14 +578,38 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
           "per step (stages ~{} cycles{}); {} image{} per step ({}); the GEMM and tiling are one step's",
           estimates, stages > 1 ? fmt::format(", stage {} the slowest", slowest) : std::string(), micro,
           micro == 1 ? "" : "s", micro_choice);
-      rec.residency = "DRAM: under compiler.partition pipeline the stages pass every tensor through DRAM";
+      // The layer's output: a link's tensor, a view of one (or a fused activation's), or neither.
+      std::optional<size_t> in_link;
+      for (const TensorPlacement& t : p.tensors) {
+        if (t.name != net.layers[l].name || t.bytes == 0) continue;
+        if (const auto hit = link_index.at(class_of(s)).find(t.dram_addr, 1)) in_link = hit->first;
+      }
+      const auto why = links.reasons.find(net.layers[l].name);
+      if (links.empty()) {
+        rec.residency = "DRAM: under compiler.partition pipeline, on-chip links " + plan.link_choice;
+      } else if (why != links.reasons.end()) {
+        rec.residency = why->second;
+      } else if (in_link) {
+        const std::string& root = links.links[*in_link].tensor;
+        rec.residency = fmt::format("on chip: a view of {}, {}", root,
+                                    links.reasons.at(root).substr(std::string("on chip: ").size()));
+      } else {
+        rec.residency =
+            "DRAM: under compiler.partition pipeline only a tensor passed from one stage to the next stays "
+            "on chip";
+      }
       prog.mappings.push_back(std::move(rec));
     }
   }
   prog.residency.mode = to_string(arch.compiler.residency);
-  prog.residency.choice =
-      "none: under compiler.partition pipeline the stages pass every tensor through DRAM "
-      "(docs/multicore.md \"Layer pipelining\")";
+  prog.residency.choice = "pipeline links: " + plan.link_choice;
+  if (!links.empty()) {
+    prog.residency.scratchpad = arch.core.scratchpads.name_of(kTensorStore);
+    for (const auto& [k, r] : plan.reserve_kib)
+      prog.residency.reserved_bytes = std::max(prog.residency.reserved_bytes, r * 1024);
+    prog.residency.store_base = *std::min_element(slots_base.begin(), slots_base.end());
+    prog.residency.resident_tensors = static_cast<int64_t>(links.links.size());
+  }
   return prog;
 }
 

@@ -1,8 +1,9 @@
 // Layer pipelining as a user runs it (compiler.partition: pipeline, docs/multicore.md "Layer
 // pipelining"): bit-exact against one core on alike and heterogeneous cores and in fp16, the
 // stages overlap (a chain of equal layers speeds up by more than any run without overlap could),
-// each core's report shows its signals and its wait for the stage before it, runs repeat byte
-// for byte, and what it cannot pipeline is refused with exit 2.
+// each core's report shows its signals and its wait for the stage before it, activations passed
+// core to core on chip leave DRAM, runs repeat byte for byte, and what it cannot pipeline is
+// refused with exit 2.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -56,21 +57,31 @@ TEST(PipelineRun, IsBitExactOnAlikeAndHeterogeneousCoresInInt8AndFp16) {
                                   : "";
     const Json one = run_net_report(dir, "one", "--functional" + fmt16 + kSmall);
     ASSERT_EQ(one["functional"]["verified"], true);
-    for (const char* cores : {"2", "3", "4", "hetero", "steps_of_2"}) {
+    int64_t on_chip = 0;  // bytes passed core to core, over the runs with links
+    for (const char* cores : {"2", "3", "4", "hetero", "steps_of_2", "through_dram"}) {
       SCOPED_TRACE(std::string(dtype) + ", " + cores);
+      const std::string c = cores;
       const std::string set =
-          std::string(cores) == "hetero"
-              ? " --set cores.count=3 --set cores.1.array.rows=4 --set cores.1.array.cols=4 "
-                "--set cores.2.array.dataflow=os"
-          : std::string(cores) == "steps_of_2" ? " --set cores.count=3 --set compiler.pipeline_microbatch=2"
-                                               : std::string(" --set cores.count=") + cores;
+          c == "hetero"       ? " --set cores.count=3 --set cores.1.array.rows=4 --set cores.1.array.cols=4 "
+                                "--set cores.2.array.dataflow=os"
+          : c == "steps_of_2" ? " --set cores.count=3 --set compiler.pipeline_microbatch=2"
+          : c == "through_dram" ? " --set cores.count=3 --set compiler.residency=off"
+                                : " --set cores.count=" + c;
       const Json r = run_net_report(dir, std::string("p") + cores,
                                     "--functional --set compiler.partition=pipeline" + fmt16 + kSmall + set);
       ASSERT_TRUE(r.contains("functional"));
       EXPECT_EQ(r["functional"]["verified"], true);
       for (const Json& l : r["layers"]) EXPECT_NE(l.value("verified", Json()), false) << l["name"];
       EXPECT_EQ(r["total"]["macs"], one["total"]["macs"]);
+      int64_t passed = 0;
+      for (const Json& core : r["noc"]["cores"]) passed += core["remote_store_bytes"].get<int64_t>();
+      if (c == "through_dram") {
+        EXPECT_EQ(passed, 0);
+      } else {
+        on_chip += passed;
+      }
     }
+    EXPECT_GT(on_chip, 0) << "some runs pass activations core to core";
   }
 }
 
@@ -83,8 +94,11 @@ TEST(PipelineRun, EachCoreSignalsTheNextOncePerImageAndWaitsForThePrevious) {
   ASSERT_TRUE(r.contains("noc"));
   const Json& noc = r["noc"]["cores"];
   ASSERT_EQ(noc.size(), 4u);
+  // A step done to the next core (4 steps), and to the previous core, when it receives data on
+  // chip from it, a credit for each step whose slot that core fills again (steps 0 and 1).
   for (size_t c = 0; c < 4; ++c) {
-    EXPECT_EQ(noc[c]["signals"].get<int64_t>(), c < 3 ? 4 : 0) << "core " << c;
+    const bool receives = c > 0 && noc[c - 1]["remote_store_bytes"].get<int64_t>() > 0;
+    EXPECT_EQ(noc[c]["signals"].get<int64_t>(), (c < 3 ? 4 : 0) + (receives ? 2 : 0)) << "core " << c;
     EXPECT_EQ(noc[c]["barriers"].get<int64_t>(), 0) << "core " << c;
   }
   ASSERT_EQ(r["cores"].size(), 4u);
@@ -135,6 +149,40 @@ layers:
   const double speedup = one["total"]["cycles"].get<double>() / four["total"]["cycles"].get<double>();
   EXPECT_GT(speedup, 2.0) << one["total"]["cycles"] << " vs " << four["total"]["cycles"];
   EXPECT_LT(speedup, 4.0);
+}
+
+// The chain above on four cores, one conv each: the three intermediate activations (64 x 14 x 14
+// int8 per image) pass core to core on chip instead of through DRAM, which saves their DRAM write
+// and read and the energy of both, and costs no time.
+TEST(PipelineRun, ActivationsPassedOnChipLeaveDramAndSaveItsEnergy) {
+  const auto dir = fresh_dir("pipeline_links");
+  write_file(dir / "net.yaml", R"(name: chain
+dtype: int8
+inputs:
+  - {name: x, shape: [8, 64, 14, 14]}
+layers:
+  - {name: c0, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
+  - {name: c1, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
+  - {name: c2, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
+  - {name: c3, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
+)");
+  const std::string args =
+      "--set core.array.rows=16 --set core.array.cols=16 --set cores.count=4 --set "
+      "compiler.partition=pipeline "
+      "--set compiler.pipeline_microbatch=1";
+  const Json dram = run_net_report(dir, "dram", args + " --set compiler.residency=off");
+  const Json links = run_net_report(dir, "links", args);
+  const int64_t activation = 8 * 64 * 14 * 14;  // one intermediate tensor, the whole batch
+  auto dram_bytes = [](const Json& r) {
+    return r["total"]["dram_reads_bytes"].get<int64_t>() + r["total"]["dram_writes_bytes"].get<int64_t>();
+  };
+  EXPECT_EQ(dram_bytes(dram) - dram_bytes(links), 3 * 2 * activation);
+  int64_t passed = 0;
+  for (const Json& core : links["noc"]["cores"]) passed += core["remote_store_bytes"].get<int64_t>();
+  EXPECT_EQ(passed, 3 * activation);
+  EXPECT_LT(links["total"]["energy_pj"].get<double>(), dram["total"]["energy_pj"].get<double>());
+  EXPECT_LE(links["total"]["cycles"].get<int64_t>(), dram["total"]["cycles"].get<int64_t>());
+  EXPECT_NE(links["layers"][0]["mapping"]["residency"].get<std::string>().find("on chip"), std::string::npos);
 }
 
 TEST(PipelineRun, WhatItCannotPipelineIsRefusedWithExitTwo) {

@@ -22,8 +22,16 @@
 //     token b to core s + 1 (isa.h SyncOp). An instruction of the step that depends on nothing
 //     else in it waits for the step's first SYNC (or, on core 0, the previous step's last), so a
 //     core takes one step at a time, and core s + 1 starts step b once core s has stored it.
-// Activations pass between stages through DRAM, in the batch's own tensors: no step overwrites
-// another's, so a stage needs no flow control from the stage after it.
+//   - Links (compiler/pipeline_links.h; under compiler.residency auto): a tensor that stage s
+//     writes and only stage s + 1 reads passes core to core on chip, when the estimate with the
+//     links is no larger than without them. Its STOREs on core s are on_chip with store_core
+//     s + 1, into step b's slot (b mod 2) of core s + 1's incoming region at the top of its tensor
+//     store, and its LOADs on core s + 1 read that slot; every class is compiled with its region
+//     kept out of the working buffers. For b >= 2 those STOREs wait for a SYNC waiting for core
+//     s + 1's credit token b - 2, which core s + 1 sends (a SYNC signalling core s after the step's
+//     closing SYNC) once it has finished step b - 2, the slot's last reader.
+// Every other activation passes between stages through DRAM, in the batch's own tensors: no step
+// overwrites another's, so it needs no flow control from the stage after it.
 #pragma once
 
 #include "systole/compiler/compiler.h"
