@@ -3,7 +3,6 @@
 #include "systole/compiler/pipeline.h"
 
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,16 +12,14 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
-#include "systole/common/int_math.h"
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/pipeline_links.h"
-#include "systole/compiler/residency.h"
+#include "systole/compiler/pipeline_plan.h"
 #include "systole/workload/batch.h"
 
 namespace systole {
 namespace {
 
-using lowering::sat_add;
 using lowering::sat_mul;
 
 [[noreturn]] void refuse(const ArchSpec& arch, const Network& net, const std::string& rule) {
@@ -64,45 +61,6 @@ std::vector<int64_t> divisors(int64_t n) {
   std::vector<int64_t> out;
   for (int64_t d = 1; d <= n; ++d) {
     if (n % d == 0) out.push_back(d);
-  }
-  return out;
-}
-
-// One core class's compilation of a micro-batch.
-struct ClassProgram {
-  Program program;
-  std::vector<int64_t> layer_cycles;      // estimate_program's, per layer
-  std::vector<int64_t> layer_dram_bytes;  // estimate_program's, per layer
-};
-
-// Stages as contiguous layer ranges [first, last], one per core 0..S-1, minimising the largest
-// stage estimate (cost[s][l]: layer l's estimate on core s). DP over (stage, layers taken).
-std::vector<std::pair<size_t, size_t>> choose_stages(const std::vector<std::vector<int64_t>>& cost) {
-  const size_t stages = cost.size(), layers = cost.front().size();
-  std::vector<std::vector<int64_t>> prefix(stages, std::vector<int64_t>(layers + 1, 0));
-  for (size_t s = 0; s < stages; ++s) {
-    for (size_t l = 0; l < layers; ++l) prefix[s][l + 1] = sat_add(prefix[s][l], cost[s][l]);
-  }
-  constexpr int64_t kInf = std::numeric_limits<int64_t>::max();
-  // best[s][j]: the smallest bottleneck of stages 0..s over layers [0, j); cut[s][j]: stage s's first layer.
-  std::vector<std::vector<int64_t>> best(stages, std::vector<int64_t>(layers + 1, kInf));
-  std::vector<std::vector<size_t>> cut(stages, std::vector<size_t>(layers + 1, 0));
-  for (size_t j = 1; j <= layers; ++j) best[0][j] = prefix[0][j];
-  for (size_t s = 1; s < stages; ++s) {
-    for (size_t j = s + 1; j <= layers; ++j) {
-      for (size_t i = s; i < j; ++i) {
-        if (best[s - 1][i] == kInf) continue;
-        const int64_t v = std::max(best[s - 1][i], prefix[s][j] - prefix[s][i]);
-        if (v < best[s][j]) best[s][j] = v, cut[s][j] = i;
-      }
-    }
-  }
-  std::vector<std::pair<size_t, size_t>> out(stages);
-  size_t j = layers;
-  for (size_t s = stages; s-- > 0;) {
-    const size_t i = s == 0 ? 0 : cut[s][j];
-    out[s] = {i, j - 1};
-    j = i;
   }
   return out;
 }
@@ -167,193 +125,6 @@ std::string layer_range(const Network& net, std::pair<size_t, size_t> r) {
              : fmt::format("layers {}..{}", net.layers[r.first].name, net.layers[r.second].name);
 }
 
-// The stages for micro-batches of `micro` images: each core class's program of a micro-batch, the
-// stage cut, the links passed on chip, and the estimate of the whole batch of n images:
-//   max(sum of the stage estimates + (steps - 1) x the largest, steps x DRAM bytes / DRAM bytes
-//       per cycle)  with steps = n / micro,
-// the pipeline's fill plus one bottleneck stage per further step, or the DRAM the cores share.
-struct StagePlan {
-  int64_t micro = 1;
-  std::map<int, ClassProgram> classes;
-  std::vector<std::pair<size_t, size_t>> ranges;  // per stage: its first and last layer
-  std::vector<int64_t> stage_cycles;              // per stage: its estimate per micro-batch
-  int64_t estimate = 0;
-  lowering::LinkPlan links;            // the tensors passed core to core on chip (none: all through DRAM)
-  std::map<int, int64_t> reserve_kib;  // per core class: KiB of its tensor store kept for incoming links
-  std::string link_choice;             // why these links (or none), for the records
-};
-
-// Each core class's step program (at the batch of `part`) with reserve_kib[k] KiB at the top of its
-// tensor-store scratchpad kept out of the working buffers, and its layer estimates with the
-// transfers of `links` on chip.
-std::map<int, ClassProgram> compile_classes(const ArchSpec& arch, const Network& part,
-                                            const std::vector<int>& core_class, const UserMapping* mapping,
-                                            const EnergyPrices* prices,
-                                            const std::map<int, int64_t>& reserve_kib,
-                                            const lowering::LinkPlan& links) {
-  std::map<int, ClassProgram> out;
-  for (int64_t c = 0; c < arch.cores.count; ++c) {
-    const int k = core_class.at(static_cast<size_t>(c));
-    if (out.count(k) > 0) continue;
-    ArchSpec single = arch;
-    single.core = arch.core_of(c);
-    single.cores = CoresParams{};
-    single.compiler.partition = PartitionChoice::kAuto;
-    single.compiler.pipeline_microbatch = 0;
-    single.compiler.residency = Residency::kOff;
-    single.compiler.resident_kib = 0;
-    if (const auto r = reserve_kib.find(k); r != reserve_kib.end())
-      single.core.scratchpads.declare(single.core.scratchpads.name_of(kTensorStore)).capacity_kib -=
-          r->second;
-    const EnergyPrices class_prices = prices != nullptr ? prices->of_class(k) : EnergyPrices{};
-    ClassProgram cp;
-    cp.program = compile(single, part, mapping, prices != nullptr ? &class_prices : nullptr);
-    Program marked = cp.program;  // the links' transfers on chip, for the estimate only
-    if (!links.empty()) {
-      const lowering::LinkIndex index(links, marked.tensors);
-      for (Instruction& in : marked.instructions) {
-        auto* d = std::get_if<DmaDescriptor>(&in.payload);
-        if (d != nullptr && d->bytes() > 0 && index.find(d->dram_addr, lowering::dma_extent(*d)))
-          d->on_chip = true;
-      }
-    }
-    const lowering::ProgramEstimate e = lowering::estimate_program(single, marked);
-    cp.layer_cycles = e.layer_cycles;
-    cp.layer_dram_bytes = e.layer_dram_bytes;
-    cp.layer_cycles.resize(part.layers.size(), 0);
-    cp.layer_dram_bytes.resize(part.layers.size(), 0);
-    out.emplace(k, std::move(cp));
-  }
-  return out;
-}
-
-// The stage cut of plan (its classes compiled): ranges.
-void cut_stages(const ArchSpec& arch, const Network& net, const std::vector<int>& core_class,
-                StagePlan* plan) {
-  auto class_of = [&core_class](size_t core) { return core_class.at(core); };
-  // The stages are cut among the layers that emit instructions; a layer that emits none (a view,
-  // a fused activation) joins the stage of the layer before it (the first stage when none is).
-  std::vector<size_t> work;
-  for (const Instruction& in : plan->classes.at(class_of(0)).program.instructions) {
-    if (work.empty() || work.back() != in.layer) work.push_back(in.layer);
-  }
-  const size_t stages = std::max<size_t>(1, std::min(static_cast<size_t>(arch.cores.count), work.size()));
-  plan->ranges = {{0, net.layers.size() - 1}};
-  if (stages > 1) {
-    std::vector<std::vector<int64_t>> cost(stages);
-    for (size_t s = 0; s < stages; ++s) {
-      for (const size_t l : work) cost[s].push_back(plan->classes.at(class_of(s)).layer_cycles[l]);
-    }
-    const std::vector<std::pair<size_t, size_t>> cut = choose_stages(cost);
-    plan->ranges.assign(stages, {});
-    for (size_t s = 0; s < stages; ++s) {
-      plan->ranges[s].first = s == 0 ? 0 : work[cut[s].first];
-      plan->ranges[s].second = s + 1 == stages ? net.layers.size() - 1 : work[cut[s + 1].first] - 1;
-    }
-  }
-}
-
-// The stage estimates and the whole batch's (above) of plan (classes and ranges set).
-void estimate_stages(const ArchSpec& arch, int64_t n, const std::vector<int>& core_class, StagePlan* plan) {
-  int64_t dram_bytes = 0, fill = 0;
-  plan->stage_cycles.clear();
-  for (size_t s = 0; s < plan->ranges.size(); ++s) {
-    int64_t sum = 0;
-    const ClassProgram& cp = plan->classes.at(core_class.at(s));
-    for (size_t l = plan->ranges[s].first; l <= plan->ranges[s].second; ++l) {
-      sum = sat_add(sum, cp.layer_cycles[l]);
-      dram_bytes = sat_add(dram_bytes, cp.layer_dram_bytes[l]);
-    }
-    plan->stage_cycles.push_back(sum);
-    fill = sat_add(fill, sum);
-  }
-  const int64_t steps = n / plan->micro;
-  const int64_t bottleneck = *std::max_element(plan->stage_cycles.begin(), plan->stage_cycles.end());
-  plan->estimate = sat_add(fill, sat_mul(steps - 1, bottleneck));
-  const double dram_bpc = arch.dram.planning_bandwidth_gbps() * 1000.0 / arch.core.clock_mhz;
-  if (dram_bpc > 0.0) {
-    const double dram = static_cast<double>(steps) * static_cast<double>(dram_bytes) / dram_bpc;
-    if (dram > static_cast<double>(plan->estimate)) {
-      plan->estimate = dram >= 9.0e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(dram);
-    }
-  }
-}
-
-// Passes the tensors that one stage writes and only the next reads core to core on chip
-// (compiler/pipeline_links.h) when the estimate says so: the working buffers of each receiving
-// core class lose the region its links need, so every class is compiled again with it; the plan
-// with the smaller estimate stays (ties: on chip, which saves DRAM traffic). The stage cut is
-// the DRAM plan's.
-void choose_links(const ArchSpec& arch, const Network& part, int64_t n, const std::vector<int>& core_class,
-                  const UserMapping* mapping, const EnergyPrices* prices, StagePlan* plan) {
-  if (arch.compiler.residency == Residency::kOff) {
-    plan->link_choice = "none: compiler.residency is off, so every tensor passes through DRAM";
-    return;
-  }
-  std::vector<lowering::LinkStage> stages;
-  for (size_t s = 0; s < plan->ranges.size(); ++s) {
-    const ScratchpadParams& store = arch.core_of(static_cast<int64_t>(s)).scratchpads.of(kTensorStore);
-    stages.push_back({&plan->classes.at(core_class.at(s)).program, plan->ranges[s].first,
-                      plan->ranges[s].second, store.capacity_bytes(),
-                      std::max<int64_t>(64, store.banks * store.bank_width_bytes)});
-  }
-  lowering::LinkPlan links = lowering::plan_links(stages);
-  if (links.empty()) {
-    plan->link_choice = "none: no tensor that one stage writes and only the next reads fits on chip";
-    return;
-  }
-  std::map<int, int64_t> reserve;
-  for (size_t s = 0; s < plan->ranges.size(); ++s) {
-    if (links.slot_bytes[s] == 0) continue;
-    int64_t& r = reserve[core_class.at(s)];
-    r = std::max(r, ceil_div(static_cast<int64_t>(2 * links.slot_bytes[s]), int64_t{1024}));
-  }
-  StagePlan on;
-  on.micro = plan->micro;
-  on.ranges = plan->ranges;
-  try {
-    on.classes = compile_classes(arch, part, core_class, mapping, prices, reserve, links);
-  } catch (const ConfigError& e) {
-    plan->link_choice =
-        fmt::format("none: the working buffers do not fit beside the links' slots: {}", e.what());
-    return;
-  } catch (const WorkloadError& e) {
-    plan->link_choice =
-        fmt::format("none: the working buffers do not fit beside the links' slots: {}", e.what());
-    return;
-  }
-  estimate_stages(arch, n, core_class, &on);
-  std::string kib;
-  for (const auto& [k, r] : reserve) kib += fmt::format("{}{} KiB", kib.empty() ? "" : ", ", r);
-  if (on.estimate > plan->estimate) {
-    plan->link_choice = fmt::format(
-        "none: passing {} tensor{} core to core on chip (reserving {} of the tensor store) would take "
-        "~{} cycles, through DRAM ~{}",
-        links.links.size(), links.links.size() == 1 ? "" : "s", kib, on.estimate, plan->estimate);
-    return;
-  }
-  on.link_choice = fmt::format(
-      "{} tensor{} passed core to core on chip (reserving {} of the tensor store): ~{} "
-      "cycles, through DRAM ~{}",
-      links.links.size(), links.links.size() == 1 ? "" : "s", kib, on.estimate, plan->estimate);
-  on.links = std::move(links);
-  on.reserve_kib = std::move(reserve);
-  *plan = std::move(on);
-}
-
-StagePlan plan_stages(const ArchSpec& arch, const Network& net, int64_t n, int64_t micro,
-                      const std::vector<int>& core_class, const UserMapping* mapping,
-                      const EnergyPrices* prices) {
-  StagePlan plan;
-  plan.micro = micro;
-  const Network part = at_batch(arch, net, micro);
-  plan.classes = compile_classes(arch, part, core_class, mapping, prices, {}, {});
-  cut_stages(arch, net, core_class, &plan);
-  estimate_stages(arch, n, core_class, &plan);
-  if (plan.ranges.size() > 1) choose_links(arch, part, n, core_class, mapping, prices, &plan);
-  return plan;
-}
-
 }  // namespace
 
 Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMapping* mapping,
@@ -389,15 +160,15 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
                                  fmt::format("must divide the batch of {} images [workload {}]: one of {}", n,
                                              net.source_path, fmt::join(divisors(n), ", "))});
   }
-  std::optional<StagePlan> best;
+  std::optional<pipeline::StagePlan> best;
   std::string tried;
   for (const int64_t m : given > 0 ? std::vector<int64_t>{given} : divisors(n)) {
     // Under auto, a step too large to compile (over the program's instruction limit) ends the
     // search, as every larger step would be too: the smaller ones are the candidates. A step
     // that fails for another reason fails every size.
-    std::optional<StagePlan> p;
+    std::optional<pipeline::StagePlan> p;
     try {
-      p = plan_stages(arch, net, n, m, core_class, mapping, prices);
+      p = pipeline::plan_stages(arch, net, at_batch(arch, net, m), n, m, core_class, mapping, prices);
     } catch (const WorkloadError& e) {
       if (given > 0 || !best) throw;
       tried += fmt::format("; {}: over the instruction limit, and so every larger step", m);
@@ -406,7 +177,7 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
     tried += fmt::format("{}{}: ~{} cycles", tried.empty() ? "" : "; ", m, p->estimate);
     if (!best || p->estimate < best->estimate) best = std::move(p);
   }
-  const StagePlan& plan = *best;
+  const pipeline::StagePlan& plan = *best;
   const int64_t micro = plan.micro, steps = n / micro;
   const std::string micro_choice = given > 0 ? fmt::format("compiler.pipeline_microbatch = {}", given)
                                              : fmt::format("auto, estimates by images per step: {}", tried);
