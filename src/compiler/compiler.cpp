@@ -374,6 +374,18 @@ Program compile(const ArchSpec& arch, const Network& net, const UserMapping* map
                 const EnergyPrices* prices) {
   const CompilerParams& c = arch.compiler;
   if (c.partition == PartitionChoice::kPipeline) return compile_pipelined(arch, net, mapping, prices);
+  if (mapping != nullptr && !mapping->stages.empty()) {
+    auto first = mapping->stages.begin();  // the one nearest the top of the file
+    for (auto it = first; it != mapping->stages.end(); ++it) {
+      if (it->second.line < first->second.line) first = it;
+    }
+    throw ConfigError(
+        Diagnostic{mapping->path, first->second.line, "layers." + first->first + ".stage",
+                   std::to_string(first->second.stage),
+                   fmt::format("puts layers in the stages of layer pipelining, and compiler.partition "
+                               "is {}: set compiler.partition: pipeline, or leave the stages out",
+                               to_string(c.partition))});
+  }
   if (c.pipeline_microbatch > 0) {
     const KeyOrigin at = arch.origin_of("compiler.pipeline_microbatch");
     throw ConfigError(

@@ -56,6 +56,40 @@ Network at_batch(const ArchSpec& arch, const Network& net, int64_t m) {
   }
 }
 
+// The stages the mapping file gives (user_mapping.h: a layer's stage holds it and the layers after
+// it up to the next one given), as layer ranges; nullopt when it gives none. ConfigError at the
+// entry when a stage is not below cores.count, goes back, or skips a stage.
+std::optional<std::vector<std::pair<size_t, size_t>>> stages_by_hand(const ArchSpec& arch, const Network& net,
+                                                                     const UserMapping* mapping) {
+  if (mapping == nullptr || mapping->stages.empty()) return std::nullopt;
+  std::vector<std::pair<size_t, size_t>> ranges{{0, 0}};
+  for (size_t l = 0; l < net.layers.size(); ++l) {
+    const auto it = mapping->stages.find(net.layers[l].name);
+    if (it != mapping->stages.end()) {
+      const UserStage& u = it->second;
+      const int64_t current = static_cast<int64_t>(ranges.size()) - 1;
+      auto refuse_stage = [&](const std::string& rule) {
+        throw ConfigError(Diagnostic{mapping->path, u.line, "layers." + net.layers[l].name + ".stage",
+                                     std::to_string(u.stage), rule});
+      };
+      if (u.stage >= arch.cores.count) {
+        refuse_stage(fmt::format("must be below cores.count ({}): stage s runs on core s", arch.cores.count));
+      }
+      if (u.stage < current) {
+        refuse_stage(fmt::format(
+            "goes back: stages follow the layer order, and a layer before it is in stage {}", current));
+      }
+      if (u.stage > current + 1 || (l == 0 && u.stage > 0)) {
+        refuse_stage(fmt::format("skips stage {}: every stage from 0 to the last one given needs a layer",
+                                 l == 0 ? 0 : current + 1));
+      }
+      if (u.stage == current + 1 && l > 0) ranges.push_back({l, l});
+    }
+    ranges.back().second = l;
+  }
+  return ranges;
+}
+
 // The divisors of n, ascending.
 std::vector<int64_t> divisors(int64_t n) {
   std::vector<int64_t> out;
@@ -146,10 +180,12 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
     throw ConfigError(
         Diagnostic{at.file, at.line, "compiler.resident_kib", std::to_string(arch.compiler.resident_kib),
                    "sizes the on-chip tensor store of one core; under compiler.partition: pipeline the "
-                   "stages pass every tensor through DRAM (docs/multicore.md): leave it out or 0"});
+                   "compiler sizes each core's region for the activations passed to it (docs/multicore.md "
+                   "\"On-chip activations\"): leave it out or 0"});
   }
   const int64_t n = batch_of(arch, net);
   const std::vector<int> core_class = core_classes(arch);
+  const std::optional<std::vector<std::pair<size_t, size_t>>> hand = stages_by_hand(arch, net, mapping);
 
   // The micro-batch: the one given, or the divisor of the batch with the smallest estimate (ties:
   // the smaller).
@@ -168,7 +204,8 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
     // that fails for another reason fails every size.
     std::optional<pipeline::StagePlan> p;
     try {
-      p = pipeline::plan_stages(arch, net, at_batch(arch, net, m), n, m, core_class, mapping, prices);
+      p = pipeline::plan_stages(arch, net, at_batch(arch, net, m), n, m, core_class, mapping, prices,
+                                hand ? &*hand : nullptr);
     } catch (const WorkloadError& e) {
       if (given > 0 || !best) throw;
       tried += fmt::format("; {}: over the instruction limit, and so every larger step", m);
@@ -345,8 +382,11 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
                               layer_range(net, ranges[s]), steps, steps == 1 ? "" : "s", micro,
                               micro == 1 ? "" : "s");
       rec.partition_reason = fmt::format(
-          "compiler.partition pipeline: stages of whole layers, cut to minimise the largest stage's estimate "
-          "per step (stages ~{} cycles{}); {} image{} per step ({}); the GEMM and tiling are one step's",
+          "compiler.partition pipeline: stages of whole layers, {} (stages ~{} cycles{}); {} image{} per "
+          "step "
+          "({}); the GEMM and tiling are one step's",
+          plan.by_hand ? "as the mapping file " + mapping->path + " gives them"
+                       : std::string("cut to minimise the largest stage's estimate per step"),
           estimates, stages > 1 ? fmt::format(", stage {} the slowest", slowest) : std::string(), micro,
           micro == 1 ? "" : "s", micro_choice);
       // The layer's output: a link's tensor, a view of one (or a fused activation's), or neither.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -57,6 +58,12 @@ std::map<int, ClassProgram> compile_classes(const ArchSpec& arch, const Network&
                                             const std::map<int, int64_t>& reserve_kib,
                                             const lowering::LinkPlan& links) {
   std::map<int, ClassProgram> out;
+  // The mapping file's tiles apply to each step; its stages are the plan's, not a single core's.
+  std::optional<UserMapping> tiles;
+  if (mapping != nullptr) {
+    tiles = *mapping;
+    tiles->stages.clear();
+  }
   for (int64_t c = 0; c < arch.cores.count; ++c) {
     const int k = core_class.at(static_cast<size_t>(c));
     if (out.count(k) > 0) continue;
@@ -72,7 +79,8 @@ std::map<int, ClassProgram> compile_classes(const ArchSpec& arch, const Network&
           r->second;
     const EnergyPrices class_prices = prices != nullptr ? prices->of_class(k) : EnergyPrices{};
     ClassProgram cp;
-    cp.program = compile(single, part, mapping, prices != nullptr ? &class_prices : nullptr);
+    cp.program =
+        compile(single, part, tiles ? &*tiles : nullptr, prices != nullptr ? &class_prices : nullptr);
     Program marked = cp.program;  // the links' transfers on chip, for the estimate only
     if (!links.empty()) {
       const lowering::LinkIndex index(links, marked.tensors);
@@ -95,6 +103,7 @@ std::map<int, ClassProgram> compile_classes(const ArchSpec& arch, const Network&
 // The stage cut of plan (its classes compiled): ranges.
 void cut_stages(const ArchSpec& arch, const Network& net, const std::vector<int>& core_class,
                 StagePlan* plan) {
+  if (plan->by_hand) return;
   auto class_of = [&core_class](size_t core) { return core_class.at(core); };
   // The stages are cut among the layers that emit instructions; a layer that emits none (a view,
   // a fused activation) joins the stage of the layer before it (the first stage when none is).
@@ -176,6 +185,7 @@ void choose_links(const ArchSpec& arch, const Network& part, int64_t n, const st
   StagePlan on;
   on.micro = plan->micro;
   on.ranges = plan->ranges;
+  on.by_hand = plan->by_hand;
   try {
     on.classes = compile_classes(arch, part, core_class, mapping, prices, reserve, links);
   } catch (const ConfigError& e) {
@@ -210,10 +220,14 @@ void choose_links(const ArchSpec& arch, const Network& part, int64_t n, const st
 
 StagePlan plan_stages(const ArchSpec& arch, const Network& net, const Network& part, int64_t n, int64_t micro,
                       const std::vector<int>& core_class, const UserMapping* mapping,
-                      const EnergyPrices* prices) {
+                      const EnergyPrices* prices, const std::vector<std::pair<size_t, size_t>>* hand) {
   StagePlan plan;
   plan.micro = micro;
   plan.classes = compile_classes(arch, part, core_class, mapping, prices, {}, {});
+  if (hand != nullptr) {
+    plan.ranges = *hand;
+    plan.by_hand = true;
+  }
   cut_stages(arch, net, core_class, &plan);
   estimate_stages(arch, n, core_class, &plan);
   if (plan.ranges.size() > 1) choose_links(arch, part, n, core_class, mapping, prices, &plan);

@@ -14,12 +14,17 @@ namespace systole {
 namespace {
 
 // A positive integer written as a plain YAML scalar.
-bool positive_int(const YAML::Node& n, int64_t* out) {
+// A plain whole number from `low` (to 9e15) into *out.
+bool whole_number(const YAML::Node& n, double low, int64_t* out) {
   double v = 0;
-  if (!plain_number(n, &v) || !(v >= 1 && v <= 9.0e15) || v != static_cast<double>(static_cast<int64_t>(v)))
+  if (!plain_number(n, &v) || !(v >= low && v <= 9.0e15) || v != static_cast<double>(static_cast<int64_t>(v)))
     return false;
   *out = static_cast<int64_t>(v);
   return true;
+}
+
+bool positive_int(const YAML::Node& n, int64_t* out) {
+  return whole_number(n, 1, out);
 }
 
 }  // namespace
@@ -62,12 +67,24 @@ UserMapping load_user_mapping(const std::string& path, const Network& net) {
       continue;
     }
     if (!e.IsMap()) {
-      errs.add({path, line, key, yaml_short_text(e),
-                "must be a map {tile: [m, n, k], loop_order: m,n,k | n,m,k, partition: <strategy>}"});
+      errs.add(
+          {path, line, key, yaml_short_text(e),
+           "must be a map {tile: [m, n, k], loop_order: m,n,k | n,m,k, partition: <strategy>, stage: <n>}"});
       continue;
     }
-    for (const Diagnostic& d : unknown_keys(e, path, key + ".", {"tile", "loop_order", "partition"}))
+    for (const Diagnostic& d : unknown_keys(e, path, key + ".", {"tile", "loop_order", "partition", "stage"}))
       errs.add(d);
+    if (const YAML::Node stage = e["stage"]) {
+      int64_t v = 0;
+      if (whole_number(stage, 0, &v)) {
+        m.stages[name] = {v, yaml_line(stage)};
+      } else {
+        errs.add({path, yaml_line(stage), key + ".stage", yaml_value_text(stage),
+                  "must be a whole number from 0: the pipeline stage (the core) that runs this layer and the "
+                  "layers after it"});
+      }
+      if (!e["tile"] && !e["loop_order"] && !e["partition"]) continue;  // a stage alone
+    }
     if (const YAML::Node part = e["partition"]) {
       const std::string s = part.IsScalar() ? part.Scalar() : "";
       PartitionChoice choice = PartitionChoice::kAuto;

@@ -1,7 +1,8 @@
 // Fuzz target: a user's mapping file (load_user_mapping, what `--mapping` reads), checked against
 // a small fixed network, then compiled onto the default architecture. Contract: only UserError
 // escapes either step; an accepted file that compiles gives every layer it names exactly its
-// tiling (and loop order, when it names one).
+// tiling (and loop order, when it names one), and, when it gives stages (compiled on two
+// pipelining cores), runs each layer it gives a stage on that stage's core.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -41,7 +42,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ArchSpec arch;
   arch.name = "fuzz";
   Program p;
+  if (!m.stages.empty()) {
+    // Stages are for layer pipelining: on two pipelining cores, each layer the file gives a
+    // stage runs on that stage's core.
+    arch.cores.count = 2;
+    arch.compiler.partition = PartitionChoice::kPipeline;
+  }
   if (!fuzz::accepts("compile with the mapping", [&] { p = compile(arch, network(), &m); })) return 0;
+  if (!m.stages.empty()) {
+    fuzz::holds("named layers run on their stage's core", [&] {
+      for (const Instruction& in : p.instructions) {
+        const auto it = m.stages.find(network().layers.at(in.layer).name);
+        if (it == m.stages.end() || std::holds_alternative<SyncOp>(in.payload)) continue;
+        FUZZ_CHECK(in.core == static_cast<uint32_t>(it->second.stage),
+                   fmt::format("layer {} (stage {}) runs on core {}", it->first, it->second.stage, in.core));
+      }
+    });
+  }
   fuzz::holds("named layers take their tiling", [&] {
     for (size_t i = 0; i < network().layers.size(); ++i) {
       const auto it = m.layers.find(network().layers[i].name);

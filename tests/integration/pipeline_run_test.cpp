@@ -212,6 +212,37 @@ layers:
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("map.yaml:2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("not per layer"), std::string::npos) << r.err;
+  // A stage on a core the NPU lacks.
+  write_file(dir / "stages.yaml", "layers:\n  res: {stage: 1}\n  proj: {stage: 2}\n");
+  r = run_systole("run --workload " + q(dir / "good.yaml") + " --mapping " + q(dir / "stages.yaml") +
+                      " --set cores.count=2 --set compiler.partition=pipeline -q -o " + q(dir / "out3"),
+                  dir);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("stages.yaml:3: layers.proj.stage = '2': must be below cores.count (2)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out3" / "report.json"));
+}
+
+// Stages by hand: the mapping file's, bit-exact, with the cores it leaves out idle.
+TEST(PipelineRun, AMappingFileGivesTheStages) {
+  const auto dir = fresh_dir("pipeline_stages");
+  write_file(dir / "net.yaml", net("int8"));
+  write_file(dir / "stages.yaml", "layers:\n  res: {stage: 1}\n  proj: {stage: 2}\n");
+  const Json r =
+      run_net_report(dir, "a",
+                     "--functional --set cores.count=4 --set compiler.partition=pipeline --mapping " +
+                         q(dir / "stages.yaml") + kSmall);
+  EXPECT_EQ(r["functional"]["verified"], true);
+  for (const Json& l : r["layers"]) {
+    const std::string split = l["mapping"]["partition"]["split"];
+    const std::string name = l["name"];
+    const int stage = name == "res" || name == "pool" ? 1 : name == "proj" || name == "cat" ? 2 : -1;
+    if (stage >= 0) {
+      EXPECT_NE(split.find("stage " + std::to_string(stage) + " of 3"), std::string::npos) << split;
+    }
+  }
+  EXPECT_EQ(r["cores"][3]["macs"], 0) << "three stages: core 3 idles";
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ struct StagePlan {
   int64_t micro = 1;
   std::map<int, ClassProgram> classes;            // by core class (core_classes)
   std::vector<std::pair<size_t, size_t>> ranges;  // per stage (stage s on core s): its first and last layer
+  bool by_hand = false;                           // the ranges are the mapping file's
   std::vector<int64_t> stage_cycles;              // per stage: its estimate per step
   int64_t estimate = 0;
   lowering::LinkPlan links;            // the tensors passed core to core on chip (none: all through DRAM)
@@ -45,12 +46,13 @@ struct StagePlan {
 std::vector<std::pair<size_t, size_t>> choose_stages(const std::vector<std::vector<int64_t>>& cost);
 
 // The plan for the network `net` of n images in steps of `micro` (`part`: net at batch micro;
-// core_class: core_classes(arch)). The stages are cut by choose_stages over the layers that emit
-// instructions (one that emits none joins the stage before it); the links are kept when the
+// core_class: core_classes(arch)). The stages are `hand` when given (the mapping file's), else
+// cut by choose_stages over the layers that emit instructions (one that emits none joins the
+// stage before it); the links are kept when the
 // estimate with them is no larger than without (compiler.residency off: none). Throws what
 // compile() throws for the step's layers.
 StagePlan plan_stages(const ArchSpec& arch, const Network& net, const Network& part, int64_t n, int64_t micro,
                       const std::vector<int>& core_class, const UserMapping* mapping,
-                      const EnergyPrices* prices);
+                      const EnergyPrices* prices, const std::vector<std::pair<size_t, size_t>>* hand);
 
 }  // namespace systole::pipeline

@@ -214,6 +214,39 @@ TEST(Pipeline, MicroBatchesOfSeveralImagesPassAsOneStep) {
   EXPECT_NE(why.find("; 4: ~"), std::string::npos) << why;
 }
 
+// A mapping file giving stages (user_mapping.h): the layers from a named one up to the next named one.
+UserMapping stages(const std::map<std::string, int64_t>& given) {
+  UserMapping m;
+  m.path = "stages.yaml";
+  int line = 2;
+  for (const auto& [layer, stage] : given) m.stages[layer] = {stage, line++};
+  return m;
+}
+
+TEST(Pipeline, AMappingFileGivesTheStages) {
+  const Network net = batch_net(2);
+  // conv relu conv2 | res pool | proj flat fc_a fc_b cat, on three of four cores.
+  const UserMapping m = stages({{"res", 1}, {"proj", 2}});
+  const Program p = compile(pipelined_arch(4), net, &m);
+  std::map<uint32_t, std::set<uint32_t>> cores_of_layer;
+  for (const Instruction& in : p.instructions) {
+    if (!std::holds_alternative<SyncOp>(in.payload)) cores_of_layer[in.layer].insert(in.core);
+  }
+  const std::map<std::string, uint32_t> expected = {{"conv", 0}, {"conv2", 0}, {"res", 1},  {"pool", 1},
+                                                    {"proj", 2}, {"fc_a", 2},  {"fc_b", 2}, {"cat", 2}};
+  for (size_t l = 0; l < net.layers.size(); ++l) {
+    const auto it = expected.find(net.layers[l].name);
+    if (it == expected.end()) continue;
+    EXPECT_EQ(cores_of_layer[static_cast<uint32_t>(l)], std::set<uint32_t>{it->second}) << net.layers[l].name;
+  }
+  EXPECT_NE(p.mappings[3].split.find("stage 1 of 3 on core 1: layers res..pool"), std::string::npos)
+      << p.mappings[3].split;
+  EXPECT_NE(p.mappings[3].partition_reason.find("as the mapping file stages.yaml gives them"),
+            std::string::npos)
+      << p.mappings[3].partition_reason;
+  for (const char* layer : {"conv", "res", "proj", "cat"}) expect_output_covered_once(p, layer);
+}
+
 std::string config_error(const ArchSpec& arch, const Network& net, const UserMapping* mapping = nullptr) {
   try {
     compile(arch, net, mapping);
@@ -255,6 +288,24 @@ layers:
   per_layer.compiler.partition = PartitionChoice::kAuto;
   e = config_error(per_layer, batch_net(4));
   EXPECT_NE(e.find("compiler.pipeline_microbatch = '2': sets the images per step"), std::string::npos) << e;
+  // Stages by hand: on a core the NPU has, in layer order, none skipped, and only when pipelining.
+  const std::vector<std::pair<std::map<std::string, int64_t>, std::string>> bad = {
+      {{{"res", 2}}, "stages.yaml:2: layers.res.stage = '2': must be below cores.count (2)"},
+      {{{"conv", 1}}, "layers.conv.stage = '1': skips stage 0"},
+      {{{"res", 1}, {"pool", 0}}, "layers.pool.stage = '0': goes back"},
+  };
+  for (const auto& [given, expected] : bad) {
+    const UserMapping m = stages(given);
+    e = config_error(pipelined_arch(2), batch_net(2), &m);
+    EXPECT_NE(e.find(expected), std::string::npos) << e;
+  }
+  const UserMapping m = stages({{"res", 1}});
+  ArchSpec split = pipelined_arch(2);
+  split.compiler.partition = PartitionChoice::kAuto;
+  e = config_error(split, batch_net(2), &m);
+  EXPECT_NE(e.find("layers.res.stage = '1': puts layers in the stages of layer pipelining"),
+            std::string::npos)
+      << e;
 }
 
 }  // namespace

@@ -87,6 +87,25 @@ TEST(UserMapping, FileMistakesNameLineAndKey) {
   EXPECT_NE(list_key[0].rule.find("a layer name must be a plain string"), std::string::npos);
 }
 
+// A stage (layer pipelining) is a whole number from 0; it may stand alone or beside a tile.
+TEST(UserMapping, StagesAreWholeNumbersFromZero) {
+  const UserMapping m = mapping_of("layers:\n  c1: {stage: 0}\n  fc: {stage: 2, tile: [1, 10, 64]}\n");
+  ASSERT_EQ(m.stages.size(), 2u);
+  EXPECT_EQ(m.stages.at("c1").stage, 0);
+  EXPECT_EQ(m.stages.at("fc").stage, 2);
+  EXPECT_EQ(m.stages.at("fc").line, 3);
+  EXPECT_EQ(m.layers.count("c1"), 0u) << "a stage alone sets no tile";
+  EXPECT_EQ(m.layers.at("fc").tn, 10);
+  const auto ds =
+      errors_of([] { mapping_of("layers:\n  c1: {stage: -1}\n  fc: {stage: 1.5}\n  r1: {stage: x}\n"); });
+  ASSERT_EQ(ds.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(ds[i].line, static_cast<int>(i) + 2);
+    EXPECT_NE(ds[i].rule.find("a whole number from 0"), std::string::npos) << ds[i].rule;
+  }
+  EXPECT_EQ(ds[0].key, "layers.c1.stage");
+}
+
 TEST(UserMapping, HardwareMistakesNameLineAndKey) {
   const ArchSpec arch = testnet::arch(8, 8, Dataflow::kWeightStationary, 4, 4, 4);
   // Too big for 4 KiB scratchpads.
