@@ -318,8 +318,9 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
           if (d >= first) depended[d - first] = true;
         }
         if (auto* dma = std::get_if<DmaDescriptor>(&in.payload); dma != nullptr && dma->bytes() > 0) {
-          if (const auto hit = index.find(dma->dram_addr, lowering::dma_extent(*dma))) {
-            const lowering::StageLink& link = links.links[hit->first];
+          const lowering::Transfer t = lowering::transfer_of(index, *dma);
+          if (t.kind == lowering::Transfer::Kind::kLink) {
+            const lowering::StageLink& link = links.links[t.link];
             const size_t to = link.from + 1;
             const bool store = in.op == Opcode::kStore;
             if ((store && link.from != s) || (!store && to != s)) {
@@ -327,12 +328,16 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
                   fmt::format("pipeline: stage {} moves link '{}' from stage {}", s, link.tensor, link.from));
             }
             dma->on_chip = true;
-            dma->store_addr = slots_base[to] + static_cast<uint64_t>(b % 2) * links.slot_bytes[to] +
-                              link.offset + hit->second;
+            dma->store_addr =
+                slots_base[to] + static_cast<uint64_t>(b % 2) * links.slot_bytes[to] + link.offset + t.offset;
             if (store) {
               dma->store_core = static_cast<int32_t>(to);
               if (credit >= 0) deps.push_back(static_cast<uint32_t>(credit));
             }
+          } else if (t.kind == lowering::Transfer::Kind::kDram) {  // resident in the step program, but it
+                                                                   // crosses stages
+            dma->on_chip = false;
+            dma->store_addr = 0;
           }
           reloc.relocate(dma, b);
         }
@@ -389,38 +394,57 @@ Program compile_pipelined(const ArchSpec& arch, const Network& net, const UserMa
                        : std::string("cut to minimise the largest stage's estimate per step"),
           estimates, stages > 1 ? fmt::format(", stage {} the slowest", slowest) : std::string(), micro,
           micro == 1 ? "" : "s", micro_choice);
-      // The layer's output: a link's tensor, a view of one (or a fused activation's), or neither.
+      // The layer's output: a link's tensor or one that crosses stages (or a view of one, or a fused
+      // activation's), or its stage's own, which lives where its step program put it.
+      const lowering::LinkIndex& index = link_index.at(class_of(s));
       std::optional<size_t> in_link;
+      bool crosses = false;
       for (const TensorPlacement& t : p.tensors) {
         if (t.name != net.layers[l].name || t.bytes == 0) continue;
-        if (const auto hit = link_index.at(class_of(s)).find(t.dram_addr, 1)) in_link = hit->first;
+        if (const auto hit = index.find(t.dram_addr, 1)) in_link = hit->first;
+        crosses = index.crosses(t.dram_addr);
       }
       const auto why = links.reasons.find(net.layers[l].name);
-      if (links.empty()) {
-        rec.residency = "DRAM: under compiler.partition pipeline, on-chip links " + plan.link_choice;
-      } else if (why != links.reasons.end()) {
+      if (why != links.reasons.end()) {
         rec.residency = why->second;
       } else if (in_link) {
         const std::string& root = links.links[*in_link].tensor;
         rec.residency = fmt::format("on chip: a view of {}, {}", root,
                                     links.reasons.at(root).substr(std::string("on chip: ").size()));
-      } else {
+      } else if (crosses) {
         rec.residency =
-            "DRAM: under compiler.partition pipeline only a tensor passed from one stage to the next stays "
-            "on chip";
-      }
+            "DRAM: a view of a tensor that crosses stages (under compiler.partition pipeline only a "
+            "tensor passed from one stage to the next is on chip between stages)";
+      }  // else: its stage's own tensor, as its step program's residency placed it
       prog.mappings.push_back(std::move(rec));
     }
   }
+  // The store: per core class, its step program's own (a stage's own tensors) below the links'
+  // region.
   prog.residency.mode = to_string(arch.compiler.residency);
-  prog.residency.choice = "pipeline links: " + plan.link_choice;
-  if (!links.empty()) {
-    prog.residency.scratchpad = arch.core.scratchpads.name_of(kTensorStore);
-    for (const auto& [k, r] : plan.reserve_kib)
-      prog.residency.reserved_bytes = std::max(prog.residency.reserved_bytes, r * 1024);
-    prog.residency.store_base = *std::min_element(slots_base.begin(), slots_base.end());
-    prog.residency.resident_tensors = static_cast<int64_t>(links.links.size());
+  prog.residency.scratchpad = arch.core.scratchpads.name_of(kTensorStore);
+  std::string own;
+  for (const auto& [k, cp] : plan.classes) {
+    const ResidencySummary& r = cp.program.residency;
+    const auto links_kib = plan.reserve_kib.count(k) > 0 ? plan.reserve_kib.at(k) : 0;
+    prog.residency.reserved_bytes =
+        std::max(prog.residency.reserved_bytes, r.reserved_bytes + links_kib * 1024);
+    prog.residency.peak_live_bytes = std::max(prog.residency.peak_live_bytes, r.peak_live_bytes);
+    if (r.reserved_bytes > 0 || links_kib > 0) {  // the step program's store lies just below the links'
+      prog.residency.store_base = prog.residency.store_base == 0
+                                      ? r.store_base
+                                      : std::min<uint64_t>(prog.residency.store_base, r.store_base);
+    }
+    if (plan.own == Residency::kAuto)
+      own += fmt::format("{}{}", own.empty() ? "" : "; ",
+                         plan.classes.size() > 1 ? fmt::format("core class {}: {}", k, r.choice) : r.choice);
   }
+  own = plan.own == Residency::kAuto ? plan.own_choice + ": " + own : plan.own_choice;
+  for (const MappingRecord& r : prog.mappings) {
+    if (r.residency.rfind("on chip", 0) == 0) ++prog.residency.resident_tensors;
+  }
+  prog.residency.choice =
+      fmt::format("a stage's own tensors: {}; between stages (links): {}", own, plan.link_choice);
   return prog;
 }
 

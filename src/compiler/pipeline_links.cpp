@@ -87,6 +87,7 @@ LinkPlan plan_links(const std::vector<LinkStage>& stages) {
     const size_t from = *u.writers.begin();
     const bool crosses = *u.readers.rbegin() > from || *u.readers.begin() < *u.writers.rbegin();
     if (!crosses) continue;  // a stage's own tensor
+    out.crossing.insert(name);
     if (u.writers.size() > 1 || u.readers.size() > 1 || *u.readers.begin() != from + 1 || u.indexed) {
       out.reasons[name] = fmt::format(
           "DRAM: written by stage {}, read by stage {}{}: a tensor passes on chip only from one stage to "
@@ -128,6 +129,32 @@ LinkIndex::LinkIndex(const LinkPlan& plan, const std::vector<TensorPlacement>& t
     }
     m_by_addr[t.dram_addr] = {t.bytes, it->second};
   }
+  for (const TensorPlacement& t : tensors) {
+    if (t.bytes > 0 && plan.crossing.count(t.name) > 0) {
+      uint64_t& bytes = m_crossing[t.dram_addr];
+      bytes = std::max(bytes, t.bytes);
+    }
+  }
+}
+
+bool LinkIndex::crosses(uint64_t addr) const {
+  auto it = m_crossing.upper_bound(addr);
+  if (it == m_crossing.begin()) return false;
+  --it;
+  return addr < it->first + it->second;
+}
+
+Transfer transfer_of(const LinkIndex& index, const DmaDescriptor& d) {
+  Transfer t;
+  if (d.bytes() == 0) return t;
+  if (const auto hit = index.find(d.dram_addr, dma_extent(d))) {
+    t.kind = Transfer::Kind::kLink;
+    t.link = hit->first;
+    t.offset = hit->second;
+  } else if (d.on_chip && index.crosses(d.dram_addr)) {
+    t.kind = Transfer::Kind::kDram;
+  }
+  return t;
 }
 
 std::optional<std::pair<size_t, uint64_t>> LinkIndex::find(uint64_t addr, uint64_t extent) const {

@@ -49,14 +49,31 @@ std::vector<std::pair<size_t, size_t>> choose_stages(const std::vector<std::vect
 
 namespace {
 
-// Each core class's step program (at the batch of `part`) with reserve_kib[k] KiB at the top of its
-// tensor-store scratchpad kept out of the working buffers, and its layer estimates with the
-// transfers of `links` on chip.
+// Core c's class as a single core with reserve_kib KiB at the top of its tensor-store scratchpad
+// kept out of the working buffers (and out of its own residency's store), with residency `own`.
+ArchSpec single_core(const ArchSpec& arch, int64_t c, int64_t reserve_kib, Residency own) {
+  ArchSpec single = arch;
+  single.compiler.residency = own;
+  single.core = arch.core_of(c);
+  single.cores = CoresParams{};
+  single.compiler.partition = PartitionChoice::kAuto;
+  single.compiler.pipeline_microbatch = 0;
+  single.compiler.resident_kib = 0;
+  single.core.scratchpads.declare(single.core.scratchpads.name_of(kTensorStore)).capacity_kib -= reserve_kib;
+  return single;
+}
+
+int64_t reserve_of(const std::map<int, int64_t>& reserve_kib, int k) {
+  const auto r = reserve_kib.find(k);
+  return r == reserve_kib.end() ? 0 : r->second;
+}
+
+// Each core class's step program (at the batch of `part`), compiled as a single core
+// (single_core) with residency `own`, and its layer estimates as compiled.
 std::map<int, ClassProgram> compile_classes(const ArchSpec& arch, const Network& part,
                                             const std::vector<int>& core_class, const UserMapping* mapping,
                                             const EnergyPrices* prices,
-                                            const std::map<int, int64_t>& reserve_kib,
-                                            const lowering::LinkPlan& links) {
+                                            const std::map<int, int64_t>& reserve_kib, Residency own) {
   std::map<int, ClassProgram> out;
   // The mapping file's tiles apply to each step; its stages are the plan's, not a single core's.
   std::optional<UserMapping> tiles;
@@ -67,30 +84,12 @@ std::map<int, ClassProgram> compile_classes(const ArchSpec& arch, const Network&
   for (int64_t c = 0; c < arch.cores.count; ++c) {
     const int k = core_class.at(static_cast<size_t>(c));
     if (out.count(k) > 0) continue;
-    ArchSpec single = arch;
-    single.core = arch.core_of(c);
-    single.cores = CoresParams{};
-    single.compiler.partition = PartitionChoice::kAuto;
-    single.compiler.pipeline_microbatch = 0;
-    single.compiler.residency = Residency::kOff;
-    single.compiler.resident_kib = 0;
-    if (const auto r = reserve_kib.find(k); r != reserve_kib.end())
-      single.core.scratchpads.declare(single.core.scratchpads.name_of(kTensorStore)).capacity_kib -=
-          r->second;
+    const ArchSpec single = single_core(arch, c, reserve_of(reserve_kib, k), own);
     const EnergyPrices class_prices = prices != nullptr ? prices->of_class(k) : EnergyPrices{};
     ClassProgram cp;
     cp.program =
         compile(single, part, tiles ? &*tiles : nullptr, prices != nullptr ? &class_prices : nullptr);
-    Program marked = cp.program;  // the links' transfers on chip, for the estimate only
-    if (!links.empty()) {
-      const lowering::LinkIndex index(links, marked.tensors);
-      for (Instruction& in : marked.instructions) {
-        auto* d = std::get_if<DmaDescriptor>(&in.payload);
-        if (d != nullptr && d->bytes() > 0 && index.find(d->dram_addr, lowering::dma_extent(*d)))
-          d->on_chip = true;
-      }
-    }
-    const lowering::ProgramEstimate e = lowering::estimate_program(single, marked);
+    const lowering::ProgramEstimate e = lowering::estimate_program(single, cp.program);
     cp.layer_cycles = e.layer_cycles;
     cp.layer_dram_bytes = e.layer_dram_bytes;
     cp.layer_cycles.resize(part.layers.size(), 0);
@@ -98,6 +97,43 @@ std::map<int, ClassProgram> compile_classes(const ArchSpec& arch, const Network&
     out.emplace(k, std::move(cp));
   }
   return out;
+}
+
+// The layer estimates of plan's classes with each transfer as its stage does it under `links`
+// (transfer_of: the links on chip, resident tensors that cross stages in DRAM).
+void estimate_classes(const ArchSpec& arch, const std::vector<int>& core_class,
+                      const lowering::LinkPlan& links, StagePlan* plan) {
+  for (auto& [k, cp] : plan->classes) {
+    int64_t core = 0;
+    while (core_class.at(static_cast<size_t>(core)) != k) ++core;
+    Program placed = cp.program;
+    const lowering::LinkIndex index(links, placed.tensors);
+    for (Instruction& in : placed.instructions) {
+      auto* d = std::get_if<DmaDescriptor>(&in.payload);
+      if (d == nullptr) continue;
+      const lowering::Transfer t = lowering::transfer_of(index, *d);
+      if (t.kind == lowering::Transfer::Kind::kLink) d->on_chip = true;
+      if (t.kind == lowering::Transfer::Kind::kDram) d->on_chip = false;
+    }
+    const lowering::ProgramEstimate e = lowering::estimate_program(
+        single_core(arch, core, reserve_of(plan->reserve_kib, k), plan->own), placed);
+    cp.layer_cycles = e.layer_cycles;
+    cp.layer_dram_bytes = e.layer_dram_bytes;
+    cp.layer_cycles.resize(cp.program.layers.size(), 0);
+    cp.layer_dram_bytes.resize(cp.program.layers.size(), 0);
+  }
+}
+
+// The links (and crossing tensors) of plan's stages (compiler/pipeline_links.h).
+lowering::LinkPlan analyse_links(const ArchSpec& arch, const std::vector<int>& core_class,
+                                 const StagePlan& plan) {
+  std::vector<lowering::LinkStage> stages;
+  for (size_t s = 0; s < plan.ranges.size(); ++s) {
+    const ScratchpadParams& store = arch.core_of(static_cast<int64_t>(s)).scratchpads.of(kTensorStore);
+    stages.push_back({&plan.classes.at(core_class.at(s)).program, plan.ranges[s].first, plan.ranges[s].second,
+                      store.capacity_bytes(), std::max<int64_t>(64, store.banks * store.bank_width_bytes)});
+  }
+  return lowering::plan_links(stages);
 }
 
 // The stage cut of plan (its classes compiled): ranges.
@@ -144,6 +180,7 @@ void estimate_stages(const ArchSpec& arch, int64_t n, const std::vector<int>& co
   const int64_t steps = n / plan->micro;
   const int64_t bottleneck = *std::max_element(plan->stage_cycles.begin(), plan->stage_cycles.end());
   plan->estimate = sat_add(fill, sat_mul(steps - 1, bottleneck));
+  plan->dram_bytes = sat_mul(steps, dram_bytes);
   const double dram_bpc = arch.dram.planning_bandwidth_gbps() * 1000.0 / arch.core.clock_mhz;
   if (dram_bpc > 0.0) {
     const double dram = static_cast<double>(steps) * static_cast<double>(dram_bytes) / dram_bpc;
@@ -157,62 +194,62 @@ void estimate_stages(const ArchSpec& arch, int64_t n, const std::vector<int>& co
 // (compiler/pipeline_links.h) when the estimate says so: the working buffers of each receiving
 // core class lose the region its links need, so every class is compiled again with it; the plan
 // with the smaller estimate stays (ties: on chip, which saves DRAM traffic). The stage cut is
-// the DRAM plan's.
+// the one without links. `analysis`: plan's links, whose crossing tensors plan already keeps.
 void choose_links(const ArchSpec& arch, const Network& part, int64_t n, const std::vector<int>& core_class,
-                  const UserMapping* mapping, const EnergyPrices* prices, StagePlan* plan) {
+                  const UserMapping* mapping, const EnergyPrices* prices, lowering::LinkPlan analysis,
+                  StagePlan* plan) {
+  // Without links, a would-be link is one more tensor through DRAM.
+  auto without_links = [&](const std::string& why) {
+    plan->link_choice = why;
+    for (const lowering::StageLink& l : analysis.links) {
+      plan->links.reasons[l.tensor] =
+          fmt::format("DRAM: passed from stage {} to stage {}; on-chip links {}", l.from, l.from + 1, why);
+    }
+  };
   if (arch.compiler.residency == Residency::kOff) {
-    plan->link_choice = "none: compiler.residency is off, so every tensor passes through DRAM";
+    without_links("none: compiler.residency is off, so every tensor passes through DRAM");
     return;
   }
-  std::vector<lowering::LinkStage> stages;
-  for (size_t s = 0; s < plan->ranges.size(); ++s) {
-    const ScratchpadParams& store = arch.core_of(static_cast<int64_t>(s)).scratchpads.of(kTensorStore);
-    stages.push_back({&plan->classes.at(core_class.at(s)).program, plan->ranges[s].first,
-                      plan->ranges[s].second, store.capacity_bytes(),
-                      std::max<int64_t>(64, store.banks * store.bank_width_bytes)});
-  }
-  lowering::LinkPlan links = lowering::plan_links(stages);
-  if (links.empty()) {
+  if (analysis.empty()) {
     plan->link_choice = "none: no tensor that one stage writes and only the next reads fits on chip";
     return;
   }
   std::map<int, int64_t> reserve;
   for (size_t s = 0; s < plan->ranges.size(); ++s) {
-    if (links.slot_bytes[s] == 0) continue;
+    if (analysis.slot_bytes[s] == 0) continue;
     int64_t& r = reserve[core_class.at(s)];
-    r = std::max(r, ceil_div(static_cast<int64_t>(2 * links.slot_bytes[s]), int64_t{1024}));
+    r = std::max(r, ceil_div(static_cast<int64_t>(2 * analysis.slot_bytes[s]), int64_t{1024}));
   }
   StagePlan on;
   on.micro = plan->micro;
   on.ranges = plan->ranges;
   on.by_hand = plan->by_hand;
+  on.reserve_kib = reserve;
+  on.own = plan->own;
+  on.own_choice = plan->own_choice;
   try {
-    on.classes = compile_classes(arch, part, core_class, mapping, prices, reserve, links);
-  } catch (const ConfigError& e) {
-    plan->link_choice =
-        fmt::format("none: the working buffers do not fit beside the links' slots: {}", e.what());
-    return;
-  } catch (const WorkloadError& e) {
-    plan->link_choice =
-        fmt::format("none: the working buffers do not fit beside the links' slots: {}", e.what());
+    on.classes = compile_classes(arch, part, core_class, mapping, prices, reserve, plan->own);
+  } catch (const UserError& e) {
+    without_links(fmt::format("none: the working buffers do not fit beside the links' slots: {}", e.what()));
     return;
   }
+  estimate_classes(arch, core_class, analysis, &on);
   estimate_stages(arch, n, core_class, &on);
   std::string kib;
   for (const auto& [k, r] : reserve) kib += fmt::format("{}{} KiB", kib.empty() ? "" : ", ", r);
+  const size_t count = analysis.links.size();
   if (on.estimate > plan->estimate) {
-    plan->link_choice = fmt::format(
-        "none: passing {} tensor{} core to core on chip (reserving {} of the tensor store) would take "
-        "~{} cycles, through DRAM ~{}",
-        links.links.size(), links.links.size() == 1 ? "" : "s", kib, on.estimate, plan->estimate);
+    without_links(
+        fmt::format("none: passing {} tensor{} core to core on chip (reserving {} of the tensor store) "
+                    "would take ~{} cycles, through DRAM ~{}",
+                    count, count == 1 ? "" : "s", kib, on.estimate, plan->estimate));
     return;
   }
   on.link_choice = fmt::format(
       "{} tensor{} passed core to core on chip (reserving {} of the tensor store): ~{} "
       "cycles, through DRAM ~{}",
-      links.links.size(), links.links.size() == 1 ? "" : "s", kib, on.estimate, plan->estimate);
-  on.links = std::move(links);
-  on.reserve_kib = std::move(reserve);
+      count, count == 1 ? "" : "s", kib, on.estimate, plan->estimate);
+  on.links = std::move(analysis);
   *plan = std::move(on);
 }
 
@@ -223,14 +260,42 @@ StagePlan plan_stages(const ArchSpec& arch, const Network& net, const Network& p
                       const EnergyPrices* prices, const std::vector<std::pair<size_t, size_t>>* hand) {
   StagePlan plan;
   plan.micro = micro;
-  plan.classes = compile_classes(arch, part, core_class, mapping, prices, {}, {});
+  plan.own = arch.compiler.residency;
+  plan.classes = compile_classes(arch, part, core_class, mapping, prices, {}, plan.own);
   if (hand != nullptr) {
     plan.ranges = *hand;
     plan.by_hand = true;
   }
   cut_stages(arch, net, core_class, &plan);
+  // The plan without links: every tensor that crosses stages in DRAM.
+  lowering::LinkPlan analysis = analyse_links(arch, core_class, plan);
+  plan.links.crossing = analysis.crossing;
+  plan.links.reasons = analysis.reasons;
+  plan.links.slot_bytes.assign(plan.ranges.size(), 0);
+  estimate_classes(arch, core_class, plan.links, &plan);
   estimate_stages(arch, n, core_class, &plan);
-  if (plan.ranges.size() > 1) choose_links(arch, part, n, core_class, mapping, prices, &plan);
+  if (plan.own == Residency::kAuto) {
+    // The step programs chose their stores for the whole network on one core; under the stages
+    // only a stage's own tensors stay, while the smaller working buffers cost every layer. Keep
+    // them only if the stages' estimate is no worse than without (then: fewer DRAM bytes).
+    StagePlan off = plan;
+    off.own = Residency::kOff;
+    off.classes = compile_classes(arch, part, core_class, mapping, prices, {}, Residency::kOff);
+    estimate_classes(arch, core_class, off.links, &off);
+    estimate_stages(arch, n, core_class, &off);
+    const std::string both = fmt::format("~{} cycles and {} B of DRAM with them, ~{} and {} B without",
+                                         plan.estimate, plan.dram_bytes, off.estimate, off.dram_bytes);
+    if (std::make_pair(off.estimate, off.dram_bytes) < std::make_pair(plan.estimate, plan.dram_bytes)) {
+      off.own_choice = "none: each step program's own store would not pay under the stages (" + both + ")";
+      plan = std::move(off);
+    } else {
+      plan.own_choice = "each step program's own (" + both + ")";
+    }
+  } else {
+    plan.own_choice = "none: compiler.residency is off";
+  }
+  if (plan.ranges.size() > 1)
+    choose_links(arch, part, n, core_class, mapping, prices, std::move(analysis), &plan);
   return plan;
 }
 

@@ -10,6 +10,11 @@
 // writes step b's slot only once core s + 1 has finished step b - 2 (a credit signal back), so no
 // slot is overwritten while it is read.
 //
+// The step programs are single-core programs, whose own residency (compiler.residency auto) may
+// keep a tensor in the core's store: that holds for a tensor one stage alone writes and reads
+// (its lifetime lies within a step on one core), and a resident tensor that crosses stages goes
+// to DRAM instead, unless it is a link (transfer_of).
+//
 // Choice, per boundary: the candidates in address order, each kept while the receiving stage's two
 // slots fit in half of its tensor-store scratchpad (offsets aligned as the residency planner's:
 // the store's bank row and 64 B); a candidate that does not fit stays in DRAM, with the reason.
@@ -19,6 +24,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +45,9 @@ struct LinkPlan {
   std::vector<uint64_t> slot_bytes;  // per stage: one slot of its incoming links (0: it receives none)
   // Per tensor that one stage writes and a later stage reads: whether it passes on chip, or why not.
   std::map<std::string, std::string> reasons;
+  // Every tensor that more than one stage writes or reads (the links among them): such a tensor
+  // cannot live in one core's own tensor store, so a resident one goes to DRAM unless it is a link.
+  std::set<std::string> crossing;
   bool empty() const { return links.empty(); }
 };
 
@@ -56,13 +65,15 @@ LinkPlan plan_links(const std::vector<LinkStage>& stages);
 // x row stride + row_bytes.
 uint64_t dma_extent(const DmaDescriptor& d);
 
-// The links of a plan by address in one step program's tensors.
+// The links and crossing tensors of a plan by address in one step program's tensors.
 class LinkIndex {
  public:
   LinkIndex(const LinkPlan& plan, const std::vector<TensorPlacement>& tensors);
   // The link whose tensor holds [addr, addr + extent) and addr's offset in it; nullopt when none
   // does. InternalError when the range starts in a link and leaves it.
   std::optional<std::pair<size_t, uint64_t>> find(uint64_t addr, uint64_t extent) const;
+  // Whether addr lies in a tensor of plan.crossing.
+  bool crosses(uint64_t addr) const;
 
  private:
   struct Range {
@@ -70,6 +81,17 @@ class LinkIndex {
     size_t link = 0;
   };
   std::map<uint64_t, Range> m_by_addr;
+  std::map<uint64_t, uint64_t> m_crossing;  // home -> bytes
 };
+
+// A step program's transfer as the stage that runs it does it under a plan: into a link's slot,
+// demoted to DRAM (a resident tensor of the single-core program that crosses stages), or as
+// compiled. `link` and `offset` (addr's in the link's tensor) for kLink.
+struct Transfer {
+  enum class Kind { kAsCompiled, kDram, kLink } kind = Kind::kAsCompiled;
+  size_t link = 0;
+  uint64_t offset = 0;
+};
+Transfer transfer_of(const LinkIndex& index, const DmaDescriptor& d);
 
 }  // namespace systole::lowering

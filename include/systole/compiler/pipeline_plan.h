@@ -35,6 +35,11 @@ struct StagePlan {
   bool by_hand = false;                           // the ranges are the mapping file's
   std::vector<int64_t> stage_cycles;              // per stage: its estimate per step
   int64_t estimate = 0;
+  int64_t dram_bytes = 0;  // the estimate's: DRAM bytes of the whole batch
+  // Whether each step program keeps its stage's own tensors in its core's store (its own
+  // residency, compiler.residency auto), and why.
+  Residency own = Residency::kOff;
+  std::string own_choice;
   lowering::LinkPlan links;            // the tensors passed core to core on chip (none: all through DRAM)
   std::map<int, int64_t> reserve_kib;  // per core class: KiB of its tensor store kept for incoming links
   std::string link_choice;             // why these links (or none), for the records
@@ -49,7 +54,8 @@ std::vector<std::pair<size_t, size_t>> choose_stages(const std::vector<std::vect
 // core_class: core_classes(arch)). The stages are `hand` when given (the mapping file's), else
 // cut by choose_stages over the layers that emit instructions (one that emits none joins the
 // stage before it); the links are kept when the
-// estimate with them is no larger than without (compiler.residency off: none). Throws what
+// estimate with them is no larger than without, and so is the step programs' own residency
+// (compiler.residency off: neither). Throws what
 // compile() throws for the step's layers.
 StagePlan plan_stages(const ArchSpec& arch, const Network& net, const Network& part, int64_t n, int64_t micro,
                       const std::vector<int>& core_class, const UserMapping* mapping,

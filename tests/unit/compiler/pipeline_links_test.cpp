@@ -14,6 +14,7 @@
 #include "systole/common/error.h"
 #include "systole/compiler/compiler.h"
 #include "systole/compiler/pipeline_links.h"
+#include "systole/compiler/user_mapping.h"
 #include "systole/workload/loader.h"
 #include "test_networks.h"
 
@@ -64,7 +65,8 @@ TEST(PipelineLinks, EachStagesOutputGoesToTheNextCoresStoreInAlternatingSlots) {
   // (core 0: from its previous step's signal) to its signal of token b.
   std::map<uint32_t, int64_t> step;
   StoreBytes written, read;
-  std::map<uint32_t, const SyncOp*> sync_of;  // instruction id -> its SyncOp
+  std::map<std::pair<uint32_t, int64_t>, uint64_t> lowest;  // (store's core, step) -> its lowest address
+  std::map<uint32_t, const SyncOp*> sync_of;                // instruction id -> its SyncOp
   int64_t remote_stores = 0, credit_waits_used = 0;
   std::map<std::tuple<uint32_t, int32_t, int64_t>, int> signals;  // (core, to, token)
   for (const Instruction& in : p.instructions) {
@@ -92,12 +94,12 @@ TEST(PipelineLinks, EachStagesOutputGoesToTheNextCoresStoreInAlternatingSlots) {
     EXPECT_EQ(d.store_core, store ? static_cast<int32_t>(in.core) + 1 : -1) << "instruction " << in.id;
     const uint32_t owner = store ? in.core + 1 : in.core;
     EXPECT_EQ(in.layer, store ? in.core : in.core) << "instruction " << in.id;
-    // Inside the reserved region at the top of the scratchpad, in slot b mod 2.
+    // Inside the reserved region at the top of the scratchpad (slots checked below).
     const uint64_t extent = dma_extent(d);
     ASSERT_GE(d.store_addr, capacity - reserved) << "instruction " << in.id;
     ASSERT_LE(d.store_addr + extent, static_cast<uint64_t>(capacity)) << "instruction " << in.id;
-    const uint64_t half = reserved / 2, slot = (d.store_addr - (capacity - reserved)) / half;
-    EXPECT_EQ(slot, static_cast<uint64_t>(b % 2)) << "instruction " << in.id << " step " << b;
+    uint64_t& low = lowest[{owner, b}];
+    low = low == 0 ? d.store_addr : std::min(low, d.store_addr);
     for (uint64_t pl = 0; pl < d.planes; ++pl) {
       for (uint64_t r = 0; r < d.rows; ++r) {
         for (uint64_t x = 0; x < d.row_bytes; ++x)
@@ -122,6 +124,17 @@ TEST(PipelineLinks, EachStagesOutputGoesToTheNextCoresStoreInAlternatingSlots) {
   }
   EXPECT_GT(remote_stores, 0);
   EXPECT_GT(credit_waits_used, 0);
+  // Steps alternate between two slots: b and b + 2 share one, b and b + 1 do not.
+  for (uint32_t owner = 1; owner < 4; ++owner) {
+    for (int64_t b = 0; b + 1 < batch; ++b) {
+      const uint64_t here = lowest[{owner, b}], next = lowest[{owner, b + 1}];
+      EXPECT_NE(here, next) << owner << " " << b;
+      if (b + 2 < batch) {
+        const uint64_t after = lowest[{owner, b + 2}];
+        EXPECT_EQ(here, after) << owner << " " << b;
+      }
+    }
+  }
   // What each core reads in a step is exactly what the previous core wrote for that step.
   EXPECT_EQ(written, read);
   EXPECT_EQ(written.size(), static_cast<size_t>(3 * batch * 4096));
@@ -135,6 +148,75 @@ TEST(PipelineLinks, EachStagesOutputGoesToTheNextCoresStoreInAlternatingSlots) {
   for (size_t l = 0; l < 3; ++l)
     EXPECT_EQ(p.mappings[l].residency.rfind("on chip: written by core", 0), 0u) << p.mappings[l].residency;
   EXPECT_EQ(p.mappings[3].residency.rfind("DRAM", 0), 0u) << p.mappings[3].residency;
+}
+
+// conv (fused relu) -> conv -> residual add -> pool -> 1x1 conv -> flatten -> fc: a residual edge,
+// a view, tensors within a stage and between stages.
+Network residual(int64_t batch) {
+  return load_network_from_string(fmt::format(R"(name: res
+dtype: int8
+inputs:
+  - {{name: x, shape: [{}, 16, 16, 16]}}
+layers:
+  - {{name: conv, type: conv2d, out_channels: 16, kernel: 3, padding: 1}}
+  - {{name: relu, type: relu}}
+  - {{name: conv2, type: conv2d, out_channels: 16, kernel: 3, padding: 1}}
+  - {{name: res, type: add, inputs: [conv2, relu]}}
+  - {{name: pool, type: pool, mode: max, kernel: 2, stride: 2}}
+  - {{name: proj, type: conv2d, out_channels: 16, kernel: 1}}
+  - {{name: flat, type: reshape, shape: [-1, 1024]}}
+  - {{name: fc, type: fc, out_features: 10}}
+)",
+                                              batch),
+                                  "res.yaml");
+}
+
+// Each tensor is on chip for every access or for none (else a reader would miss its data): a
+// stage's own tensor in its core's store, a link from one core to the next; a tensor of the step
+// program's residency that crosses stages goes to DRAM.
+TEST(PipelineLinks, AStagesOwnTensorsStayInItsStoreAndNoTensorIsHalfOnChip) {
+  ArchSpec arch = four_cores();
+  arch.cores.count = 2;
+  arch.core.scratchpads.declare("ifmap").capacity_kib = 512;
+  // Stage 1 from the residual add: conv's output (relu) is read by conv2 in stage 0 and by res in
+  // stage 1, so it crosses stages without being a link.
+  UserMapping stages;
+  stages.path = "stages.yaml";
+  stages.stages["res"] = {1, 2};
+  const Program p = compile(arch, residual(3), &stages);
+  std::map<uint64_t, const TensorPlacement*> by_home;
+  for (const TensorPlacement& t : p.tensors) {
+    if (t.bytes > 0 && (by_home.count(t.dram_addr) == 0 || t.bytes > by_home[t.dram_addr]->bytes))
+      by_home[t.dram_addr] = &t;
+  }
+  struct Use {
+    int on_chip = 0, dram = 0;
+    std::set<std::pair<uint32_t, int32_t>> cores;  // (issuing core, store_core)
+  };
+  std::map<std::string, Use> uses;
+  for (const Instruction& in : p.instructions) {
+    const auto* d = std::get_if<DmaDescriptor>(&in.payload);
+    if (d == nullptr || d->bytes() == 0) continue;
+    auto it = by_home.upper_bound(d->dram_addr);
+    ASSERT_NE(it, by_home.begin());
+    const TensorPlacement& t = *std::prev(it)->second;
+    if (t.name.find(".weight") != std::string::npos) continue;
+    Use& u = uses[t.name];
+    (d->on_chip ? u.on_chip : u.dram) += 1;
+    if (d->on_chip) u.cores.insert({in.core, d->store_core});
+  }
+  int own = 0;
+  for (const auto& [name, u] : uses) {
+    EXPECT_TRUE(u.on_chip == 0 || u.dram == 0)
+        << name << ": " << u.on_chip << " on chip, " << u.dram << " DRAM";
+    if (u.on_chip == 0) continue;
+    std::set<uint32_t> stores;  // whose store holds it
+    for (const auto& [core, store] : u.cores) stores.insert(store >= 0 ? static_cast<uint32_t>(store) : core);
+    EXPECT_EQ(stores.size(), 1u) << name;
+    if (u.cores.size() == 1 && u.cores.begin()->second < 0) ++own;
+  }
+  EXPECT_GT(own, 0) << "some stage keeps a tensor of its own on chip: " << p.residency.choice;
+  EXPECT_NE(p.residency.choice.find("a stage's own tensors: each step program's own"), std::string::npos) << p.residency.choice;
 }
 
 TEST(PipelineLinks, WithResidencyOffEveryTensorPassesThroughDram) {
