@@ -126,13 +126,8 @@ TEST(PipelineRun, EachCoreSignalsTheNextOncePerImageAndWaitsForThePrevious) {
   EXPECT_EQ(read_file(dir / "a" / "trace.json"), read_file(dir / "b" / "trace.json"));
 }
 
-// Four equal compute-bound convolutions, 8 images, one stage per core: once the pipeline is full
-// the four cores work on four images at once. Without overlap, 4 cores could at best match one
-// core (each image still passes every layer in turn); with ideal overlap the speed-up is
-// 4 x 8 / (8 + 3) = 2.9. The test asks for more than 2.
-TEST(PipelineRun, StagesOverlapSoAChainOfEqualLayersSpeedsUp) {
-  const auto dir = fresh_dir("pipeline_speedup");
-  write_file(dir / "net.yaml", R"(name: chain
+// Four equal compute-bound convolutions of 64 x 14 x 14, 8 images.
+const char* const kChain = R"(name: chain
 dtype: int8
 inputs:
   - {name: x, shape: [8, 64, 14, 14]}
@@ -141,7 +136,15 @@ layers:
   - {name: c1, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
   - {name: c2, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
   - {name: c3, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
-)");
+)";
+
+// The chain, one stage per core: once the pipeline is full
+// the four cores work on four images at once. Without overlap, 4 cores could at best match one
+// core (each image still passes every layer in turn); with ideal overlap the speed-up is
+// 4 x 8 / (8 + 3) = 2.9. The test asks for more than 2.
+TEST(PipelineRun, StagesOverlapSoAChainOfEqualLayersSpeedsUp) {
+  const auto dir = fresh_dir("pipeline_speedup");
+  write_file(dir / "net.yaml", kChain);
   const Json one = run_net_report(dir, "one", "--set core.array.rows=16 --set core.array.cols=16");
   const Json four = run_net_report(dir, "four",
                                    "--set core.array.rows=16 --set core.array.cols=16 --set cores.count=4 "
@@ -156,16 +159,7 @@ layers:
 // and read and the energy of both, and costs no time.
 TEST(PipelineRun, ActivationsPassedOnChipLeaveDramAndSaveItsEnergy) {
   const auto dir = fresh_dir("pipeline_links");
-  write_file(dir / "net.yaml", R"(name: chain
-dtype: int8
-inputs:
-  - {name: x, shape: [8, 64, 14, 14]}
-layers:
-  - {name: c0, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
-  - {name: c1, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
-  - {name: c2, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
-  - {name: c3, type: conv2d, out_channels: 64, kernel: 3, padding: 1}
-)");
+  write_file(dir / "net.yaml", kChain);
   const std::string args =
       "--set core.array.rows=16 --set core.array.cols=16 --set cores.count=4 --set "
       "compiler.partition=pipeline "

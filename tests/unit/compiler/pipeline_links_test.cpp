@@ -216,7 +216,8 @@ TEST(PipelineLinks, AStagesOwnTensorsStayInItsStoreAndNoTensorIsHalfOnChip) {
     if (u.cores.size() == 1 && u.cores.begin()->second < 0) ++own;
   }
   EXPECT_GT(own, 0) << "some stage keeps a tensor of its own on chip: " << p.residency.choice;
-  EXPECT_NE(p.residency.choice.find("a stage's own tensors: each step program's own"), std::string::npos) << p.residency.choice;
+  EXPECT_NE(p.residency.choice.find("a stage's own tensors: each step program's own"), std::string::npos)
+      << p.residency.choice;
 }
 
 TEST(PipelineLinks, WithResidencyOffEveryTensorPassesThroughDram) {
