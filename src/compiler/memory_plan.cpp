@@ -9,6 +9,7 @@
 #include "systole/common/error.h"
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/operator_lowering.h"
+#include "systole/workload/layout.h"
 #include "systole/workload/operator.h"
 
 namespace systole {
@@ -105,7 +106,7 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     const std::string key = layer_key(l, i);
-    const bool view = operator_of(l.kind).layout() != LayoutView::kNone || plan.fused_into[i] >= 0;
+    const bool view = layout_of(net, l) != LayoutView::kNone || plan.fused_into[i] >= 0;
     // A view allocates nothing; its bytes equal its producer's (checked when that was placed).
     const uint64_t out_bytes =
         view ? static_cast<uint64_t>(num_elements(l.output_shape) * eb.act)

@@ -9,6 +9,7 @@
 #include "systole/array/array_timing.h"
 #include "systole/common/error.h"
 #include "systole/common/int_math.h"
+#include "systole/workload/layout.h"
 #include "systole/workload/operator.h"
 
 namespace systole::lowering {
@@ -45,7 +46,7 @@ ResidencyPlan plan_residency(const ArchSpec& arch, const Network& net, const Mem
     return it->second.source_layer;
   };
   auto is_view = [&](size_t i) {
-    return plan.fused_into[i] >= 0 || operator_of(net.layers[i].kind).layout() != LayoutView::kNone;
+    return plan.fused_into[i] >= 0 || layout_of(net, net.layers[i]) != LayoutView::kNone;
   };
 
   // Liveness: the last layer that reads each root tensor (views and fused activations read nothing

@@ -116,6 +116,7 @@ Tensor matmul(const Layer& l, const Tensor& a, const Tensor& b, bool b_is_weight
 class Matmul final : public Operator {
  public:
   const char* name() const override { return "matmul"; }
+  bool reads_strided() const override { return true; }  // its DMA walks both operands' strides
   std::vector<TypeSpelling> spellings() const override {
     const std::vector<std::string> keys = {"out_features", "transpose_b", "weights_npy"};
     return {{"matmul", keys}, {"gemm", keys}, {"fc", keys}};
@@ -207,11 +208,6 @@ class Matmul final : public Operator {
           to_string(a.input_type), to_string(a.weight_type));
     }
     return "";
-  }
-  std::string strided_input(const Layer& l, const std::string& input) const override {
-    (void)l;
-    (void)input;
-    return "";  // both operands are read through their views' strides
   }
 };
 

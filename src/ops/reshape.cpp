@@ -1,8 +1,8 @@
 // reshape: the same elements in a new shape; one -1 is inferred. Layout only.
 //   shapes:    `shape` (its element count must be the input's); no cost.
 //   lowering:  none: the output is a view of the input's DRAM tensor (contiguous strides). A
-//              reshape of a transposed view is treated as if the transpose had been materialised
-//              contiguously (an approximation; functional simulation refuses it).
+//              transpose it reads is materialised into a contiguous tensor first
+//              (workload/layout.h), so the view is always of contiguous data.
 //   reference: the input's bytes with the new shape.
 #include <fmt/format.h>
 
@@ -97,18 +97,6 @@ class Reshape final : public Operator {
     Tensor out = in;
     out.shape = s;
     return out;
-  }
-  std::string functional_support(const ArchSpec& arch, const Network& net, const Layer& l) const override {
-    (void)arch;
-    const Layer* src = net.find_layer(l.inputs.at(0));
-    if (src != nullptr && operator_of(src->kind).layout() == LayoutView::kStrided)
-      return "a reshape of a transposed view (the compiler reads it as if contiguous)";
-    return "";
-  }
-  std::string strided_input(const Layer& l, const std::string& input) const override {
-    (void)l;
-    (void)input;
-    return "";  // refused by functional_support, with the reason that applies to a reshape
   }
 };
 

@@ -1,10 +1,16 @@
-// transpose: a permutation of the axes. Layout only.
+// transpose: a permutation of the axes. Layout only, unless a reshape reads it.
 //   shapes:    output axis a is input axis perm[a]; no cost.
 //   lowering:  none: the output is a view of the input's DRAM tensor whose strides are the
 //              input's, permuted, so a consumer's DMA walks the producer's tensor directly (only
 //              matmuls read their operands by strides; functional simulation refuses other readers).
+//              Materialised (workload/layout.h: a layer that does not read by strides reads
+//              it, e.g. a reshape): a copy through the ifmap
+//              scratchpad (compiler emit_copies) of the input walked through those strides into a
+//              contiguous tensor of its own, in rows of the innermost output axis when the input
+//              holds it contiguously (else of single elements), one block of rows per index of
+//              the axes outside the rows.
 //   reference: out[i_0, ..., i_r] = in[j] with j_{perm[d]} = i_d (it also materialises the view for
-//              the functional check of its consumers).
+//              the functional check of its consumers; a materialised one is checked itself).
 #include <algorithm>
 #include <set>
 
@@ -14,6 +20,7 @@
 #include "systole/oracle/reference_support.h"
 #include "systole/workload/layer_check.h"
 #include "systole/workload/layer_fields.h"
+#include "systole/workload/layout.h"
 
 namespace systole::ops {
 namespace {
@@ -25,6 +32,7 @@ class Transpose final : public Operator {
   const char* name() const override { return "transpose"; }
   std::vector<TypeSpelling> spellings() const override { return {{"transpose", {"perm"}}}; }
   LayoutView layout() const override { return LayoutView::kStrided; }
+  bool reads_strided() const override { return true; }  // a view of a view: the strides compose
 
   void parse(LayerFields& f, Layer* l) const override {
     TransposeAttrs a;
@@ -51,12 +59,55 @@ class Transpose final : public Operator {
   }
 
   void lower(LoweringContext& ctx) const override {
+    if (layout_of(ctx.net, ctx.layer) == LayoutView::kNone) {
+      materialise(ctx);
+      return;
+    }
     ctx.rec->dataflow = "none";
     ctx.rec->reason = fmt::format(
         "layout only: output aliases '{}' at 0x{:x}; consumers' DMA strides absorb the "
         "permutation",
         ctx.layer.inputs.at(0), ctx.plan.views.at(ctx.layer.name).addr);
   }
+  // The copy of a materialised transpose (above).
+  void materialise(LoweringContext& ctx) const {
+    const Layer& l = ctx.layer;
+    const lowering::TensorView& src = ctx.plan.views.at(l.inputs.at(0));
+    const lowering::TensorView& out = ctx.plan.views.at(l.name);
+    const std::vector<int64_t> strides = view_strides(l, src);  // elements of the input, per output axis
+    const Shape& shape = l.output_shape;
+    const size_t r = shape.size();
+    const int64_t e = ctx.eb.act;
+    std::vector<int64_t> dense(r, 1);  // the output's own (contiguous) strides
+    for (size_t d = r; d-- > 1;) dense[d - 1] = dense[d] * shape[d];
+    // Rows: runs of the innermost axis when the input holds it contiguously, else single elements;
+    // a block walks one more axis (the rows' axis), the axes outside it index the blocks.
+    const bool runs = strides[r - 1] == 1;
+    const int64_t run = runs ? shape[r - 1] : 1;
+    const size_t inner = runs ? r - 1 : r;  // the axes from here on are inside a row
+    const bool one_row = inner == 0;        // a 1-D transpose (the identity): one row
+    const size_t row_axis = one_row ? 0 : inner - 1;
+    const int64_t rows = one_row ? 1 : shape[row_axis];
+    std::vector<lowering::BlockCopy> blocks;
+    int64_t count = 1;
+    for (size_t d = 0; d < row_axis; ++d) count *= shape[d];
+    std::vector<int64_t> idx(row_axis, 0);
+    for (int64_t b = 0; b < count && rows > 0 && run > 0; ++b) {
+      int64_t from = 0, to = 0;
+      for (size_t d = 0; d < row_axis; ++d) from += idx[d] * strides[d], to += idx[d] * dense[d];
+      blocks.push_back({src.addr + static_cast<uint64_t>(from * e), out.addr + static_cast<uint64_t>(to * e),
+                        rows, run * e, (one_row ? 0 : strides[row_axis]) * e,
+                        (one_row ? 0 : dense[row_axis]) * e, src.source_layer});
+      for (size_t d = row_axis; d-- > 0;) {
+        if (++idx[d] < shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    lowering::emit_copies(ctx, blocks);
+    ctx.rec->reason =
+        fmt::format("materialised: a layer that does not read by strides reads it: {}", ctx.rec->reason);
+  }
+
   std::vector<int64_t> view_strides(const Layer& l, const lowering::TensorView& src) const override {
     if (src.strides.size() != l.output_shape.size()) return lowering::contiguous_strides(l.output_shape);
     // Output axis a is input axis perm[a]: the consumer's DMA walks the producer's strides.

@@ -16,6 +16,7 @@
 #include "systole/numeric/random.h"
 #include "systole/oracle/operator_reference.h"
 #include "systole/oracle/reference.h"
+#include "systole/workload/layout.h"
 #include "systole/workload/operator.h"
 
 namespace systole::oracle {
@@ -213,12 +214,6 @@ void check_functional_support(const ArchSpec& arch, const Network& net) {
     const IOperatorReference& ref = reference_of(l.kind);
     const std::string why = ref.functional_support(arch, net, l);
     if (!why.empty()) refuse(l, why);
-    for (const std::string& in : l.inputs) {
-      const Layer* src = net.find_layer(in);
-      if (src == nullptr || operator_of(src->kind).layout() != LayoutView::kStrided) continue;
-      const std::string strided = ref.strided_input(l, in);
-      if (!strided.empty()) refuse(l, strided);
-    }
   }
   if (!errs.empty()) throw WorkloadError(errs.take());
 }
@@ -302,7 +297,7 @@ void verify_layers(const ArchSpec& arch, const Network& net, const Program& prog
     }
     const Layer* l = net.find_layer(name);
     if (l == nullptr) throw InternalError("functional: unknown tensor '" + name + "'");
-    if (operator_of(l->kind).layout() == LayoutView::kStrided) {
+    if (layout_of(net, *l) == LayoutView::kStrided) {
       const Tensor src = input(l->inputs.at(0));
       return reference_layer(*l, {&src}, nullptr, opt);
     }
@@ -311,7 +306,7 @@ void verify_layers(const ArchSpec& arch, const Network& net, const Program& prog
 
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    if (!program.mappings[i].fused_into.empty() || operator_of(l.kind).layout() != LayoutView::kNone) {
+    if (!program.mappings[i].fused_into.empty() || layout_of(net, l) != LayoutView::kNone) {
       continue;  // checked with its producer / layout only
     }
     const IOperatorReference& ref = reference_of(l.kind);

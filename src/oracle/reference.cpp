@@ -11,11 +11,6 @@
 
 namespace systole {
 
-std::string IOperatorReference::strided_input(const Layer& l, const std::string& input) const {
-  (void)l;
-  return fmt::format("its input '{}' is a transposed view, which only matmuls read by strides", input);
-}
-
 ReferenceRegistry& reference_registry() {
   static ReferenceRegistry registry("layer kind reference");
   return registry;

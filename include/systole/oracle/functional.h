@@ -5,8 +5,9 @@
 // Supported: number formats int8 / int16 inputs and weights with an int32 accumulator (width
 // <= 32 bits, saturating or wrapping), or fp16 / bf16 / fp32 inputs and weights with an fp32
 // accumulator; every layer its operator supports (IOperatorReference::functional_support, e.g.
-// softmax only on floats) that does not read a transposed view unless it reads by strides
-// (matmul). docs/functional.md lists them.
+// softmax only on floats). A transpose that only matmuls read stays a view (they read it by
+// strides); any other reader gets the compiler's materialised copy (workload/layout.h).
+// docs/functional.md lists them.
 #pragma once
 
 #include <cstdint>

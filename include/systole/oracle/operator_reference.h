@@ -52,9 +52,6 @@ class IOperatorReference {
     (void)l;
     return "";
   }
-  // Input `input` of `l` is a strided view (a transpose): "" when the layer reads it correctly,
-  // else why not. Default: refused, since only matmuls read operands by strides.
-  virtual std::string strided_input(const Layer& l, const std::string& input) const;
 };
 
 using ReferenceRegistry = SharedRegistry<IOperatorReference>;

@@ -31,7 +31,8 @@ struct TypeSpelling {
 // the compiler aliases without instructions and the functional check does not compare.
 //   kContiguous: the same elements in the same order (reshape);
 //   kStrided: the same elements through other strides (transpose): only a consumer that reads its
-//             operands by strides (matmul) sees it without a copy.
+//             operands by strides (matmul, IOperator::reads_strided) sees it without a copy; for
+//             any other the compiler materialises it (workload/layout.h).
 enum class LayoutView { kNone, kContiguous, kStrided };
 
 class IOperator {
@@ -60,6 +61,10 @@ class IOperator {
   virtual void infer(LayerCheck& c, Layer& l) const = 0;
   // Whether the layer is a view of its input 0 (default: it computes its own output).
   virtual LayoutView layout() const { return LayoutView::kNone; }
+  // Whether it reads an input that is a strided view (a transpose) through the view's strides
+  // (matmul's DMA; a transpose composes them). Default: no, and the compiler materialises such
+  // an input for it (workload/layout.h).
+  virtual bool reads_strided() const { return false; }
   // When input `input` of `l` holds indices rather than data: the exclusive upper bound of its
   // values (gather: the table's rows); 0 for data (default). Index tensors are network inputs of
   // dtype int32, stored in DRAM as int32 whatever the array's number format.

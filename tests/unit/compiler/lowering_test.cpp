@@ -2,6 +2,8 @@
 // emitted MATMULs perform.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "test_networks.h"
 
 namespace systole {
@@ -161,6 +163,71 @@ TEST(GemmLowering, TransposeIsAbsorbedIntoTheConsumersStrides) {
                     d.row_bytes,
                 k->dram_addr + k->bytes);
     }
+  }
+}
+
+// A transpose that a reshape reads is materialised (workload/layout.h): it gets a tensor of its
+// own and copies its input into it, each byte read once through the permuted strides and written
+// once in the output's order; the reshape aliases the copy.
+TEST(GemmLowering, ATransposeAReshapeReadsIsCopiedIntoATensorOfItsOwn) {
+  for (const bool runs : {true, false}) {
+    SCOPED_TRACE(runs ? "innermost axis kept: rows of 16 elements" : "innermost axis moved: single elements");
+    const Network net =
+        Builder("n")
+            .input("x", {1, 3, 5, 16})
+            .transpose("t", "x", runs ? std::vector<int64_t>{0, 2, 1, 3} : std::vector<int64_t>{0, 1, 3, 2})
+            .reshape("r", "t", {1, 240})
+            .matmul("fc", {"r"}, 8)
+            .build();
+    const Program p = compile(testnet::arch(4, 4, Dataflow::kWeightStationary), net);
+    const TensorPlacement *x = nullptr, *t = nullptr, *r = nullptr;
+    for (const TensorPlacement& tp : p.tensors) {
+      if (tp.name == "x") x = &tp;
+      if (tp.name == "t") t = &tp;
+      if (tp.name == "r") r = &tp;
+    }
+    ASSERT_TRUE(x && t && r);
+    EXPECT_NE(t->dram_addr, x->dram_addr) << "a tensor of its own";
+    EXPECT_EQ(r->dram_addr, t->dram_addr) << "the reshape aliases the copy";
+    EXPECT_EQ(p.mappings[0].dataflow, "dma");
+    EXPECT_NE(p.mappings[0].reason.find("materialised"), std::string::npos) << p.mappings[0].reason;
+    // Every input byte read once, every output byte written once, in the permuted order: output
+    // element (a, b, c, d) of t at t + its contiguous index holds input element at the permuted one.
+    std::vector<int> read(x->bytes, 0), written(t->bytes, 0);
+    std::vector<uint64_t> loaded, stored;
+    for (const Instruction& in : p.instructions) {
+      if (in.layer != 0 || (in.op != Opcode::kLoad && in.op != Opcode::kStore)) continue;
+      const DmaDescriptor& d = in.dma();
+      std::vector<uint64_t>& walk = in.op == Opcode::kLoad ? loaded : stored;
+      for (uint64_t pl = 0; pl < d.planes; ++pl) {
+        for (uint64_t row = 0; row < d.rows; ++row) {
+          for (uint64_t b = 0; b < d.row_bytes; ++b)
+            walk.push_back(d.dram_addr + pl * d.plane_stride_bytes + row * d.row_stride_bytes + b);
+        }
+      }
+    }
+    ASSERT_EQ(loaded.size(), x->bytes);
+    ASSERT_EQ(stored.size(), t->bytes);
+    for (size_t i = 0; i < loaded.size(); ++i) {
+      ++read.at(loaded[i] - x->dram_addr);
+      ++written.at(stored[i] - t->dram_addr);
+      // Output element o = (a, b, c, d) over shape net.layers[0].output_shape comes from input
+      // element perm^-1 of it.
+      const Shape& os = net.layers[0].output_shape;
+      uint64_t o = stored[i] - t->dram_addr, rem = o;
+      std::vector<int64_t> idx(4);
+      for (size_t dim = 4; dim-- > 0;)
+        idx[dim] = static_cast<int64_t>(rem % static_cast<uint64_t>(os[dim])), rem /= os[dim];
+      const std::vector<int64_t> perm =
+          runs ? std::vector<int64_t>{0, 2, 1, 3} : std::vector<int64_t>{0, 1, 3, 2};
+      std::vector<int64_t> in_idx(4);
+      for (size_t dim = 0; dim < 4; ++dim) in_idx[static_cast<size_t>(perm[dim])] = idx[dim];
+      const Shape xs = {1, 3, 5, 16};
+      const int64_t want = ((in_idx[0] * xs[1] + in_idx[1]) * xs[2] + in_idx[2]) * xs[3] + in_idx[3];
+      EXPECT_EQ(loaded[i] - x->dram_addr, static_cast<uint64_t>(want)) << "output byte " << o;
+    }
+    for (const int n : read) EXPECT_EQ(n, 1);
+    for (const int n : written) EXPECT_EQ(n, 1);
   }
 }
 
