@@ -7,8 +7,8 @@
 //              it, e.g. a reshape): a copy through the ifmap
 //              scratchpad (compiler emit_copies) of the input walked through those strides into a
 //              contiguous tensor of its own, in rows of the innermost output axis when the input
-//              holds it contiguously (else of single elements), one block of rows per index of
-//              the axes outside the rows.
+//              holds it contiguously (else of single elements) along the longest other axis, one
+//              block of rows per index of the remaining axes.
 //   reference: out[i_0, ..., i_r] = in[j] with j_{perm[d]} = i_d (it also materialises the view for
 //              the functional check of its consumers; a materialised one is checked itself).
 #include <algorithm>
@@ -80,27 +80,37 @@ class Transpose final : public Operator {
     const int64_t e = ctx.eb.act;
     std::vector<int64_t> dense(r, 1);  // the output's own (contiguous) strides
     for (size_t d = r; d-- > 1;) dense[d - 1] = dense[d] * shape[d];
-    // Rows: runs of the innermost axis when the input holds it contiguously, else single elements;
-    // a block walks one more axis (the rows' axis), the axes outside it index the blocks.
+    // Rows: runs of the innermost axis when the input holds it contiguously, else single elements.
+    // A block walks one more axis, the rows' axis: the longest of the others (ties: the inner
+    // one), so that the blocks are few and long (BERT's head merge: 128 token rows per head, not
+    // 12 head rows per token); the remaining axes, in order, index the blocks.
     const bool runs = strides[r - 1] == 1;
     const int64_t run = runs ? shape[r - 1] : 1;
     const size_t inner = runs ? r - 1 : r;  // the axes from here on are inside a row
     const bool one_row = inner == 0;        // a 1-D transpose (the identity): one row
-    const size_t row_axis = one_row ? 0 : inner - 1;
+    size_t row_axis = 0;
+    for (size_t d = 0; d < inner; ++d) {
+      if (shape[d] >= shape[row_axis]) row_axis = d;
+    }
     const int64_t rows = one_row ? 1 : shape[row_axis];
+    std::vector<size_t> outer;  // the axes that index the blocks
+    for (size_t d = 0; d < inner; ++d) {
+      if (d != row_axis) outer.push_back(d);
+    }
     std::vector<lowering::BlockCopy> blocks;
     int64_t count = 1;
-    for (size_t d = 0; d < row_axis; ++d) count *= shape[d];
-    std::vector<int64_t> idx(row_axis, 0);
+    for (const size_t d : outer) count *= shape[d];
+    std::vector<int64_t> idx(outer.size(), 0);
     for (int64_t b = 0; b < count && rows > 0 && run > 0; ++b) {
       int64_t from = 0, to = 0;
-      for (size_t d = 0; d < row_axis; ++d) from += idx[d] * strides[d], to += idx[d] * dense[d];
+      for (size_t i = 0; i < outer.size(); ++i)
+        from += idx[i] * strides[outer[i]], to += idx[i] * dense[outer[i]];
       blocks.push_back({src.addr + static_cast<uint64_t>(from * e), out.addr + static_cast<uint64_t>(to * e),
                         rows, run * e, (one_row ? 0 : strides[row_axis]) * e,
                         (one_row ? 0 : dense[row_axis]) * e, src.source_layer});
-      for (size_t d = row_axis; d-- > 0;) {
-        if (++idx[d] < shape[d]) break;
-        idx[d] = 0;
+      for (size_t i = outer.size(); i-- > 0;) {
+        if (++idx[i] < shape[outer[i]]) break;
+        idx[i] = 0;
       }
     }
     lowering::emit_copies(ctx, blocks);
