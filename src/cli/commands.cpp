@@ -35,7 +35,9 @@ struct CommonOptions {
   std::string workload;
   std::vector<std::string> overrides;
   std::string mapping;
-  std::string batch;  // --batch as written ("": the workload's)
+  std::string batch;                  // --batch as written ("": the workload's)
+  std::vector<std::string> set_dims;  // ONNX workloads: --set-dim name=value
+  bool skip_unsupported = false;
 };
 
 // --batch: a batch of 1 to 65536 (larger programs meet the compiler's limits first).
@@ -48,15 +50,21 @@ void add_common(po::options_description& desc, CommonOptions& o, bool workload_r
       "arch,a", po::value(&o.arch)->default_value("default"),
       "architecture: a YAML config, a SCALE-Sim .cfg, or a preset name from arch/ (default, tpu_v1, ...)")(
       "workload,w", workload_required ? po::value(&o.workload)->required() : po::value(&o.workload),
-      "workload: a YAML network, a SCALE-Sim topology .csv, or a name from workloads/ (resnet50, ...)")(
-      "set,s", po::value(&o.overrides)->composing(),
-      "override a config key: --set core.array.rows=64 (repeatable)")(
+      "workload: a YAML network, a SCALE-Sim topology .csv, an ONNX model, or a name from workloads/ "
+      "(resnet50, "
+      "...)")("set,s", po::value(&o.overrides)->composing(),
+              "override a config key: --set core.array.rows=64 (repeatable)")(
       "mapping", po::value(&o.mapping),
       "a mapping file: the tilings of chosen GEMM layers instead of the compiler's search "
       "(docs/compiler.md)")(
       "batch", po::value(&o.batch),
       "run the workload on a batch of N: every network input's leading dimension becomes N (its layers "
-      "must keep the batch leading; docs/workload-format.md)");
+      "must keep the batch leading; docs/workload-format.md)")(
+      "set-dim", po::value(&o.set_dims)->composing(),
+      "ONNX workloads: the value of a symbolic input dimension, --set-dim batch=1 (repeatable)")(
+      "skip-unsupported", po::bool_switch(&o.skip_unsupported),
+      "ONNX workloads: import unsupported nodes as zero-cost placeholders (counted in the report) instead of "
+      "refusing the model");
 }
 
 // The run library's request for the common options.
@@ -67,6 +75,8 @@ RunRequest request_of(const CommonOptions& o) {
   r.overrides = o.overrides;
   r.batch = batch_of(o);
   r.mapping = o.mapping;
+  r.set_dims = o.set_dims;
+  r.skip_unsupported = o.skip_unsupported;
   return r;
 }
 
@@ -192,7 +202,10 @@ int run_command(const std::vector<std::string>& args) {
   request.overrides = o.overrides;
   request.mapping = o.mapping;
   request.batch = batch_of(o);
+  request.set_dims = o.set_dims;
+  request.skip_unsupported = o.skip_unsupported;
   const PreparedRun prepared = prepare_run(request);
+  for (const std::string& w : prepared.inputs.onnx_warnings) std::cerr << "warning: " << w << "\n";
   const Program& program = prepared.program;
   const trace::TraceOptions trace_options = trace_options_of(prepared.arch, program);
   throw_if_interrupted();

@@ -132,6 +132,11 @@ std::map<std::string, std::vector<Simulated>> simulate_ranks(const PreparedRun& 
       argv.push_back("--batch");
       argv.push_back(std::to_string(request.batch));
     }
+    for (const std::string& d : request.set_dims) {
+      argv.push_back("--set-dim");
+      argv.push_back(d);
+    }
+    if (request.skip_unsupported) argv.push_back("--skip-unsupported");
     const int status = run_captured(argv, log, "`systole map --simulate` runs this program again");
     throw_if_interrupted();
     if (status != 0) {
@@ -166,10 +171,14 @@ int map_command(const std::vector<std::string>& args) {
       "arch,a", po::value(&request.arch)->default_value("default"),
       "architecture: a YAML config, a SCALE-Sim .cfg, or a preset name from arch/")(
       "workload,w", po::value(&request.workload)->required(),
-      "workload: a YAML network, a SCALE-Sim topology .csv, or a name from workloads/")(
+      "workload: a YAML network, a SCALE-Sim topology .csv, an ONNX model, or a name from workloads/")(
       "set,s", po::value(&request.overrides)->composing(), "override a config key (repeatable)")(
       "mapping", po::value(&request.mapping), "a mapping file: its tilings are ranked first")(
       "batch", po::value(&batch), "map the workload on a batch of N (as `systole run --batch`)")(
+      "set-dim", po::value(&request.set_dims)->composing(),
+      "ONNX workloads: the value of a symbolic input dimension (as `systole run --set-dim`)")(
+      "skip-unsupported", po::bool_switch(&request.skip_unsupported),
+      "ONNX workloads: unsupported nodes as zero-cost placeholders (as `systole run`)")(
       "layer,l", po::value(&layer), "only this layer")(
       "top,n", po::value(&top_text),
       fmt::format("tilings per layer, 1 to {} (default 3)", kRankedTilings).c_str())(

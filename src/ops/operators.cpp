@@ -16,7 +16,8 @@
   X(concat)                  \
   X(split)                   \
   X(resize)                  \
-  X(gather)
+  X(gather)                  \
+  X(placeholder)
 
 namespace systole::ops {
 

@@ -272,6 +272,13 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
                       {"overrides", inputs.overrides}};
   if (!inputs.mapping_path.empty()) report["inputs"]["mapping"] = input_file(inputs.mapping_path);
   if (inputs.batch > 0) report["inputs"]["batch"] = inputs.batch;
+  if (inputs.onnx) {
+    report["inputs"]["onnx"] = {{"set_dims", inputs.set_dims},
+                                {"skip_unsupported", inputs.skip_unsupported},
+                                {"placeholders", inputs.onnx_placeholders},
+                                {"folded_nodes", inputs.onnx_folded_nodes},
+                                {"warnings", inputs.onnx_warnings}};
+  }
   report["config"] = arch_to_json(arch);
   report["network"] = program.network;
   if (inputs.functional) {

@@ -13,6 +13,7 @@
 #include "systole/compiler/compiler.h"
 #include "systole/config/loader.h"
 #include "systole/hw/core/simulate.h"
+#include "systole/onnx/importer.h"
 #include "systole/report/energy_report.h"
 #include "systole/workload/batch.h"
 #include "systole/workload/loader.h"
@@ -65,6 +66,37 @@ energy::EnergyTable load_arch_energy_table(const ArchSpec& arch) {
   }
 }
 
+namespace {
+
+// The workload file as a Network: an ONNX model is imported (docs/onnx.md) with its activations
+// in the arch's input format, and the import is recorded in `inputs`.
+Network load_workload(const std::string& path, const RunRequest& request, const ArchSpec& arch,
+                      RunInputs* inputs) {
+  const bool onnx = std::filesystem::path(path).extension() == ".onnx";
+  if (!onnx) {
+    if (!request.set_dims.empty() || request.skip_unsupported) {
+      throw UserError(
+          fmt::format("--set-dim and --skip-unsupported apply to ONNX workloads (.onnx), not '{}'", path));
+    }
+    return load_network(path);
+  }
+  onnx_import::ImportOptions options;
+  for (const std::string& d : request.set_dims) onnx_import::parse_set_dim(d, &options.dims);
+  options.skip_unsupported = request.skip_unsupported;
+  options.dtype = arch.core.array.input_type;
+  const onnx_import::ImportResult imported = onnx_import::import_onnx(path, options);
+  inputs->onnx = true;
+  inputs->set_dims = request.set_dims;
+  inputs->skip_unsupported = request.skip_unsupported;
+  inputs->onnx_placeholders = imported.placeholders;
+  inputs->onnx_folded_nodes = imported.folded_nodes;
+  inputs->onnx_warnings = imported.warnings;
+  // Diagnostics of the imported text name the model; `systole import` shows the YAML they refer to.
+  return load_yaml_network(imported.yaml, path + " (imported; see `systole import`)");
+}
+
+}  // namespace
+
 PreparedRun load_run(const RunRequest& request) {
   PreparedRun p;
   p.inputs.arch_path = resolve_input(request.arch, "arch");
@@ -75,7 +107,7 @@ PreparedRun load_run(const RunRequest& request) {
   p.energy_table = load_arch_energy_table(p.arch);
   if (request.workload.empty()) return p;
   p.inputs.workload_path = resolve_input(request.workload, "workloads");
-  p.network = load_network(p.inputs.workload_path);
+  p.network = load_workload(p.inputs.workload_path, request, p.arch, &p.inputs);
   if (request.batch > 0) {
     p.network = with_batch(p.network, request.batch);
     p.inputs.batch = request.batch;

@@ -25,6 +25,14 @@ struct RunInputs {
   int64_t inferences = 1;         // inputs the run processes at once (the network input's batch dimension)
   std::string mapping_path = "";  // the user's mapping file, "" when the compiler's search mapped every layer
   int64_t batch = 0;              // --batch, 0 when the workload's own batch was run
+  // An ONNX workload (docs/onnx.md): the import's options and what it did; report.json
+  // inputs.onnx. Empty / 0 for YAML and CSV workloads.
+  bool onnx = false;
+  std::vector<std::string> set_dims;  // --set-dim name=value, as given
+  bool skip_unsupported = false;
+  int64_t onnx_placeholders = 0;  // unsupported nodes imported as zero-cost placeholders
+  int64_t onnx_folded_nodes = 0;  // constant subgraphs, batch norms, biases and scales folded away
+  std::vector<std::string> onnx_warnings;
 };
 
 // report.json: tool version, inputs with SHA-256 (and "batch" when --batch was given), the fully

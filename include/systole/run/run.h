@@ -38,6 +38,10 @@ struct RunRequest {
   uint64_t seed = 1;                   // functional: seed of the random inputs and weights
   std::string mapping;                 // a mapping file (compiler/user_mapping.h); "": the search's
   int64_t batch = 0;                   // > 0: the workload on this batch (workload/batch.h with_batch)
+  // ONNX workloads only (onnx/importer.h): values of symbolic input dims ("name=value") and
+  // whether unsupported nodes become zero-cost placeholders instead of an error.
+  std::vector<std::string> set_dims;
+  bool skip_unsupported = false;
 };
 
 // Observers of the simulation (none owned; nullptr: none).

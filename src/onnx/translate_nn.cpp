@@ -1,0 +1,284 @@
+// Handlers of the compute operators (translator.h): Conv (with a following BatchNormalization
+// folded), Gemm, MatMul, the pools, Softmax, LayerNormalization.
+#include <fmt/format.h>
+
+#include "translator.h"
+
+namespace systole::onnx_import {
+namespace {
+
+int64_t norm_axis(int64_t axis, size_t rank) {
+  return axis < 0 ? axis + static_cast<int64_t>(rank) : axis;
+}
+
+// Padding of one spatial axis under ONNX auto_pad SAME_UPPER / SAME_LOWER: the total that gives
+// `out` outputs, the odd unit at the end (UPPER) or the start (LOWER).
+std::pair<int64_t, int64_t> same_pads(int64_t in, int64_t out, int64_t stride, int64_t eff_kernel,
+                                      bool upper) {
+  const int64_t total = std::max<int64_t>((out - 1) * stride + eff_kernel - in, 0);
+  const int64_t small = total / 2, big = total - small;
+  return upper ? std::make_pair(small, big) : std::make_pair(big, small);
+}
+
+struct Window {
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  int64_t top = 0, bottom = 0, left = 0, right = 0;
+};
+
+// The window attributes of a 2-D Conv / pool node on input [N, C, H, W] giving [.., Ho, Wo]:
+// ONNX pads are [top, left, bottom, right]; auto_pad resolves against the inferred output.
+// ceil_mode is turned into extra bottom/right padding that yields the same output extent.
+Window window_of(Translator& t, const Shape& x, const Shape& y, int64_t kh, int64_t kw) {
+  const onnx::NodeProto& n = t.node();
+  Window w;
+  w.kh = kh;
+  w.kw = kw;
+  const auto strides = attr_ints(n, "strides");
+  const auto dil = attr_ints(n, "dilations");
+  const auto pads = attr_ints(n, "pads");
+  if (!strides.empty()) {
+    if (strides.size() != 2) t.fail(int_list(strides), "strides must have 2 values for a 2-D window");
+    w.sh = strides[0];
+    w.sw = strides[1];
+  }
+  if (!dil.empty()) {
+    if (dil.size() != 2) t.fail(int_list(dil), "dilations must have 2 values for a 2-D window");
+    w.dh = dil[0];
+    w.dw = dil[1];
+  }
+  const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    std::tie(w.top, w.bottom) = same_pads(x[2], y[2], w.sh, w.dh * (kh - 1) + 1, auto_pad == "SAME_UPPER");
+    std::tie(w.left, w.right) = same_pads(x[3], y[3], w.sw, w.dw * (kw - 1) + 1, auto_pad == "SAME_UPPER");
+  } else if (auto_pad == "NOTSET" && !pads.empty()) {
+    if (pads.size() != 4) t.fail(int_list(pads), "pads must have 4 values [top, left, bottom, right]");
+    w.top = pads[0];
+    w.left = pads[1];
+    w.bottom = pads[2];
+    w.right = pads[3];
+  } else if (auto_pad != "NOTSET" && auto_pad != "VALID") {
+    t.fail(auto_pad, "auto_pad must be NOTSET, VALID, SAME_UPPER or SAME_LOWER");
+  }
+  // ceil_mode (pools): pad the end until floor mode gives the inferred extent.
+  auto extent = [](int64_t in, int64_t a, int64_t b, int64_t k, int64_t s, int64_t d) {
+    return (in + a + b - d * (k - 1) - 1) / s + 1;
+  };
+  while (extent(x[2], w.top, w.bottom, kh, w.sh, w.dh) < y[2] && w.bottom < kh) ++w.bottom;
+  while (extent(x[3], w.left, w.right, kw, w.sw, w.dw) < y[3] && w.right < kw) ++w.right;
+  if (extent(x[2], w.top, w.bottom, kh, w.sh, w.dh) != y[2] ||
+      extent(x[3], w.left, w.right, kw, w.sw, w.dw) != y[3]) {
+    t.fail(shape_str(y),
+           fmt::format("the window (kernel [{}, {}], strides [{}, {}], pads [{}, {}, {}, {}]) does not give "
+                       "the inferred output extent",
+                       kh, kw, w.sh, w.sw, w.top, w.left, w.bottom, w.right));
+  }
+  return w;
+}
+
+std::vector<std::pair<std::string, std::string>> window_attrs(const Window& w) {
+  return {{"kernel", int_list({w.kh, w.kw})},
+          {"stride", int_list({w.sh, w.sw})},
+          {"padding", int_list({w.top, w.bottom, w.left, w.right})}};
+}
+
+void conv(Translator& t) {
+  const Shape& x = t.shape_of(t.in(0));
+  if (!t.is_constant(t.in(1))) {
+    t.unsupported("a Conv whose weights are computed (not an initializer or constant)");
+    return;
+  }
+  const Shape& wshape = t.shape_of(t.in(1));
+  const Shape& y = t.shape_of(t.out());
+  if (x.size() != 4 && x.size() != 3) {
+    t.unsupported(fmt::format("a {}-D Conv (input {}); Systole convolutions are 1-D or 2-D", x.size() - 2,
+                              shape_str(x)));
+    return;
+  }
+  const int64_t group = attr_int(t.node(), "group", 1);
+  std::string input = t.ref(t.in(0));
+  Shape x4 = x, y4 = y;
+  const bool one_d = x.size() == 3;
+  int64_t kh = 1, kw = wshape.back();
+  if (!one_d) kh = wshape[2];
+  if (one_d) {
+    // Conv1d: a 2-D convolution over [N, C, 1, L]; its window attributes get a leading 1.
+    x4 = {x[0], x[1], 1, x[2]};
+    y4 = {y[0], y[1], 1, y[2]};
+    input = t.emit_part("reshape", {input}, {{"shape", int_list(x4)}}, "as2d", x4);
+  }
+  Window w;
+  if (one_d) {
+    // Re-read the 1-D attributes as 2-D ones.
+    const auto s = attr_ints(t.node(), "strides"), d = attr_ints(t.node(), "dilations"),
+               p = attr_ints(t.node(), "pads");
+    w.kh = 1;
+    w.kw = kw;
+    w.sw = s.empty() ? 1 : s[0];
+    w.dw = d.empty() ? 1 : d[0];
+    if (p.size() == 2) {
+      w.left = p[0];
+      w.right = p[1];
+    }
+    const std::string auto_pad = attr_string(t.node(), "auto_pad", "NOTSET");
+    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER")
+      std::tie(w.left, w.right) = same_pads(x[2], y[2], w.sw, w.dw * (kw - 1) + 1, auto_pad == "SAME_UPPER");
+  } else {
+    w = window_of(t, x4, y4, kh, kw);
+  }
+  auto attrs = window_attrs(w);
+  attrs.insert(attrs.begin(), {"out_channels", std::to_string(wshape[0])});
+  attrs.push_back({"dilation", int_list({w.dh, w.dw})});
+  if (group != 1) attrs.push_back({"groups", std::to_string(group)});
+  if (one_d) {
+    const std::string c = t.emit_part("conv2d", {input}, attrs, "conv", y4);
+    t.emit(t.out(), "reshape", {c}, {{"shape", int_list(y)}});
+  } else {
+    t.emit(t.out(), "conv2d", {input}, attrs);
+  }
+  if (t.has_in(2)) t.count_folded();  // the bias: not counted (docs/workload-format.md)
+}
+
+// BatchNormalization right after a Conv (or a Gemm / MatMul with weights) is folded into its
+// weights and bias, as inference compilers do.
+void batch_norm(Translator& t) {
+  const std::string x = t.ref(t.in(0));
+  ImportedLayer* p = t.producer_layer(x);
+  const bool foldable = p != nullptr && (p->type == "conv2d" || p->type == "matmul") &&
+                        t.graph().value(t.in(0)).consumers.size() == 1;
+  if (!foldable) {
+    t.unsupported(
+        "a BatchNormalization that does not directly follow a Conv, Gemm or MatMul (only folding is "
+        "supported)");
+    return;
+  }
+  t.alias(t.out(), x, t.shape_of(t.out()));
+  t.count_folded();
+}
+
+void gemm(Translator& t) {
+  const onnx::NodeProto& n = t.node();
+  if (attr_int(n, "transA", 0) != 0) {
+    t.unsupported("Gemm with transA = 1");
+    return;
+  }
+  const bool trans_b = attr_int(n, "transB", 0) != 0;
+  std::vector<std::pair<std::string, std::string>> attrs;
+  if (t.is_constant(t.in(1))) {
+    const Shape& b = t.shape_of(t.in(1));
+    attrs.push_back({"out_features", std::to_string(trans_b ? b[0] : b[1])});
+    if (trans_b) attrs.push_back({"transpose_b", "true"});
+    t.emit(t.out(), "matmul", {t.ref(t.in(0))}, attrs);
+  } else {
+    if (trans_b) attrs.push_back({"transpose_b", "true"});
+    t.emit(t.out(), "matmul", {t.ref(t.in(0)), t.ref(t.in(1))}, attrs);
+  }
+  if (t.has_in(2)) t.count_folded();
+}
+
+void matmul(Translator& t) {
+  const bool a_const = t.is_constant(t.in(0)), b_const = t.is_constant(t.in(1));
+  if (a_const) {
+    t.unsupported("MatMul with a constant first operand (weights x activation)");
+    return;
+  }
+  if (b_const) {
+    const Shape& b = t.shape_of(t.in(1));
+    const Shape& a = t.shape_of(t.in(0));
+    if (b.size() != 2 || a.size() < 2) {
+      t.unsupported(
+          fmt::format("MatMul of {} by constant {}: weights must be 2-D and the activation at least 2-D",
+                      shape_str(a), shape_str(b)));
+      return;
+    }
+    t.emit(t.out(), "matmul", {t.ref(t.in(0))}, {{"out_features", std::to_string(b[1])}});
+    return;
+  }
+  const Shape& a = t.shape_of(t.in(0));
+  const Shape& b = t.shape_of(t.in(1));
+  if (a.size() < 2 || b.size() < 2) {
+    t.unsupported(
+        fmt::format("MatMul of {} and {}: both operands must be at least 2-D", shape_str(a), shape_str(b)));
+    return;
+  }
+  t.emit(t.out(), "matmul", {t.ref(t.in(0)), t.ref(t.in(1))}, {});
+}
+
+void pool(Translator& t, const char* mode) {
+  const Shape& x = t.shape_of(t.in(0));
+  const Shape& y = t.shape_of(t.out());
+  if (x.size() != 4) {
+    t.unsupported(
+        fmt::format("a {}-D pool (input {}); Systole pools are 2-D over NCHW", x.size() - 2, shape_str(x)));
+    return;
+  }
+  if (t.node().output_size() > 1 && !t.node().output(1).empty()) {
+    t.unsupported("MaxPool with an Indices output");
+    return;
+  }
+  const auto k = attr_ints(t.node(), "kernel_shape");
+  if (k.size() != 2) t.fail(int_list(k), "kernel_shape must have 2 values");
+  const Window w = window_of(t, x, y, k[0], k[1]);
+  if (w.dh != 1 || w.dw != 1) {
+    t.unsupported("a dilated pool");
+    return;
+  }
+  auto attrs = window_attrs(w);
+  attrs.insert(attrs.begin(), {"mode", mode});
+  t.emit(t.out(), "pool", {t.ref(t.in(0))}, attrs);
+}
+
+void global_pool(Translator& t, const char* mode) {
+  const Shape& x = t.shape_of(t.in(0));
+  if (x.size() != 4) {
+    t.unsupported(fmt::format("a global pool over {}; Systole pools NCHW", shape_str(x)));
+    return;
+  }
+  t.emit(t.out(), "pool", {t.ref(t.in(0))}, {{"mode", mode}, {"global", "true"}});
+}
+
+void softmax(Translator& t) {
+  const Shape& x = t.shape_of(t.in(0));
+  const int64_t default_axis = t.graph().opset() >= 13 ? -1 : 1;
+  const int64_t axis = norm_axis(attr_int(t.node(), "axis", default_axis), x.size());
+  // Before opset 13, Softmax flattens from `axis` on; that is the last axis only when axis is last.
+  if (axis != static_cast<int64_t>(x.size()) - 1) {
+    t.unsupported(
+        fmt::format("Softmax over axis {} of {}; Systole normalises over the last axis", axis, shape_str(x)));
+    return;
+  }
+  t.emit(t.out(), "softmax", {t.ref(t.in(0))}, {});
+}
+
+void layer_norm(Translator& t) {
+  const Shape& x = t.shape_of(t.in(0));
+  const int64_t axis = norm_axis(attr_int(t.node(), "axis", -1), x.size());
+  if (axis != static_cast<int64_t>(x.size()) - 1) {
+    t.unsupported(fmt::format("LayerNormalization from axis {} of {}; Systole normalises the last axis", axis,
+                              shape_str(x)));
+    return;
+  }
+  for (int o = 1; o < t.node().output_size(); ++o) {
+    if (!t.node().output(o).empty()) {
+      t.unsupported("LayerNormalization with Mean / InvStdDev outputs (training only)");
+      return;
+    }
+  }
+  t.emit(t.out(), "layernorm", {t.ref(t.in(0))}, {});
+}
+
+}  // namespace
+
+void add_nn_handlers(std::map<std::string, OpHandler>* h) {
+  (*h)["Conv"] = conv;
+  (*h)["BatchNormalization"] = batch_norm;
+  (*h)["Gemm"] = gemm;
+  (*h)["MatMul"] = matmul;
+  (*h)["MaxPool"] = [](Translator& t) { pool(t, "max"); };
+  (*h)["AveragePool"] = [](Translator& t) { pool(t, "avg"); };
+  (*h)["GlobalAveragePool"] = [](Translator& t) { global_pool(t, "avg"); };
+  (*h)["GlobalMaxPool"] = [](Translator& t) { global_pool(t, "max"); };
+  (*h)["Softmax"] = softmax;
+  (*h)["LayerNormalization"] = layer_norm;
+}
+
+}  // namespace systole::onnx_import
