@@ -22,6 +22,7 @@ ImportResult import_onnx_bytes(const std::string& bytes, const std::string& sour
   r.warnings = t.warnings();
   r.placeholders = t.placeholders();
   r.folded_nodes = t.folded();
+  for (const std::string& o : g.outputs()) r.outputs.emplace_back(o, t.ref_or_empty(o));
   return r;
 }
 

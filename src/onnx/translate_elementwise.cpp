@@ -82,6 +82,7 @@ bool try_erf_gelu(Translator& t) {
   auto half_v = scalar(t, h.input(0) == m.output(0) ? h.input(1) : h.input(0));
   if (!half_v || !near(*half_v, 0.5)) return false;
   for (int k : {erf, add, mul, half}) t.consume(k);
+  t.name_as("Gelu", n.op_type() + ", Erf, Add, Mul, Mul");
   t.emit(h.output(0), "activation", {t.ref(x)}, {{"function", "gelu"}});
   return true;
 }

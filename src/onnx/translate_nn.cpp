@@ -258,10 +258,14 @@ void layer_norm(Translator& t) {
     return;
   }
   for (int o = 1; o < t.node().output_size(); ++o) {
-    if (!t.node().output(o).empty()) {
-      t.unsupported("LayerNormalization with Mean / InvStdDev outputs (training only)");
+    const std::string& extra = t.node().output(o);
+    if (extra.empty()) continue;
+    if (!t.graph().value(extra).consumers.empty()) {
+      t.unsupported("LayerNormalization whose Mean / InvStdDev outputs are read (training only)");
       return;
     }
+    t.warnings().push_back(fmt::format("{}: its output '{}' (Mean / InvStdDev, for training) is not computed",
+                                       node_label(t.node(), t.node_index(), t.graph().opset()), extra));
   }
   t.emit(t.out(), "layernorm", {t.ref(t.in(0))}, {});
 }

@@ -132,12 +132,21 @@ std::string Translator::emit_part(const std::string& type, std::vector<std::stri
   if (base.empty()) base = sanitize(n.output(0));
   if (base.empty() || std::isdigit(static_cast<unsigned char>(base[0])))
     base = fmt::format("{}_{}", n.op_type(), base.empty() ? std::to_string(m_node) : base);
+  std::string origin = n.name().empty() ? n.op_type() : fmt::format("{} '{}'", n.op_type(), n.name());
+  if (!m_as_op.empty()) {
+    const std::string suffix = "." + n.op_type();
+    if (base.size() > suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0)
+      base = base.substr(0, base.size() - suffix.size()) + "." + m_as_op;
+    else
+      base += "." + m_as_op;
+    origin = m_as_op + " spelled " + m_as_pattern + ", from " + origin;
+  }
   ImportedLayer l;
   l.name = unique_name(part.empty() ? base : base + "_" + part);
   l.type = type;
   l.inputs = std::move(inputs);
   l.attrs = std::move(attrs);
-  l.origin = n.name().empty() ? n.op_type() : fmt::format("{} '{}'", n.op_type(), n.name());
+  l.origin = origin;
   l.shape = shape;
   m_layer_of_ref[l.name] = m_layers.size();
   m_ref_shapes[l.name] = l.shape;
@@ -152,6 +161,11 @@ std::string Translator::emit(const std::string& value, const std::string& type,
   const std::string name = emit_part(type, std::move(inputs), std::move(attrs), part, shape_of(value));
   m_refs[value] = name;
   return name;
+}
+
+void Translator::name_as(const std::string& op, const std::string& pattern) {
+  m_as_op = op;
+  m_as_pattern = pattern;
 }
 
 void Translator::alias(const std::string& value, const std::string& reference, const Shape& shape) {
@@ -233,6 +247,7 @@ void Translator::run() {
       ++m_folded;  // a constant subgraph (shapes, masks): its values are the consumers' business
       continue;
     }
+    m_as_op.clear();
     translate_node();
   }
   if (m_layers.empty()) {

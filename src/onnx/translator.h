@@ -44,6 +44,11 @@ class Translator {
   std::vector<std::string>& warnings() { return m_warnings; }
   int64_t placeholders() const { return m_placeholders; }
   int64_t folded() const { return m_folded; }
+  // The tensor reference of a value, "" when it has none (a constant).
+  std::string ref_or_empty(const std::string& value) const {
+    auto it = m_refs.find(value);
+    return it == m_refs.end() ? "" : it->second;
+  }
 
   // --- for the handlers ---
   const OnnxGraph& graph() const { return m_g; }
@@ -72,6 +77,9 @@ class Translator {
   std::string emit_part(const std::string& type, std::vector<std::string> inputs,
                         std::vector<std::pair<std::string, std::string>> attrs, const std::string& part,
                         const Shape& shape);
+  // The current node's layers stand for `op` (a pattern such as the Erf-spelled GELU): their
+  // names end in `op` instead of the node's op type, and their origin says so.
+  void name_as(const std::string& op, const std::string& pattern);
   // Maps `value` to an existing tensor reference (Identity, a folded bias).
   void alias(const std::string& value, const std::string& reference, const Shape& shape);
   // The layer that produced reference `r` (nullptr for network inputs).
@@ -94,6 +102,7 @@ class Translator {
   const OnnxGraph& m_g;
   const ImportOptions& m_options;
   int m_node = -1;
+  std::string m_as_op, m_as_pattern;  // name_as() of the current node
   std::vector<ImportedInput> m_inputs;
   std::vector<ImportedLayer> m_layers;
   std::map<std::string, std::string> m_refs;     // ONNX value -> tensor reference

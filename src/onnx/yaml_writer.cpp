@@ -43,6 +43,11 @@ std::string write_yaml(const OnnxGraph& g, const Translator& t, const ImportOpti
     for (const auto& [k, v] : options.dims) dims.push_back(fmt::format("{}={}", k, v));
     out += fmt::format("# Symbolic dims set: {}.\n", fmt::join(dims, ", "));
   }
+  for (const std::string& o : g.outputs()) {
+    const std::string r = t.ref_or_empty(o);
+    out += fmt::format("# Graph output '{}': {}.\n", o,
+                       r.empty() ? "a constant (not simulated)" : "'" + r + "'");
+  }
   out += fmt::format("name: {}\n", quoted(stem(g.source())));
   out += fmt::format("source: {}\n", quoted(fmt::format("ONNX model {} (opset {})", file, g.opset())));
   out += fmt::format("dtype: {}\n", to_string(options.dtype));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "systole/config/types.h"
@@ -33,6 +34,9 @@ struct ImportResult {
   std::vector<std::string> warnings;  // one line each: skipped nodes, dropped attributes
   int64_t placeholders = 0;           // nodes imported as placeholders (--skip-unsupported)
   int64_t folded_nodes = 0;           // constant subgraphs, batch norms and biases folded away
+  // Each graph output (ONNX name) and the workload tensor holding it (a layer or input name, or
+  // "<split>:<i>"); "" for an output that is a constant.
+  std::vector<std::pair<std::string, std::string>> outputs;
 };
 
 // Reads `path` (a ModelProto, at most 2 GiB). Every problem is a WorkloadError naming the file,
