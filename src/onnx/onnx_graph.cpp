@@ -3,8 +3,6 @@
 #include "onnx_graph.h"
 
 #include <fmt/format.h>
-#include <onnx/defs/schema.h>
-#include <onnx/shape_inference/implementation.h>
 
 #include <climits>
 #include <cstring>
@@ -181,6 +179,7 @@ OnnxGraph::OnnxGraph(const std::string& bytes, const std::string& source, const 
   }
   m_name = m_model.graph().name();
   substitute_dims(options);
+  check_structure();  // ONNX's shape inference assumes a well-formed graph (it crashes otherwise)
   infer();
   index_values();
   mark_constants();
@@ -262,14 +261,55 @@ void OnnxGraph::substitute_dims(const ImportOptions& options) {
   for (auto& o : *g->mutable_output()) substitute(o.mutable_type());
 }
 
-void OnnxGraph::infer() {
-  try {
-    onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*error_mode=*/0, /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(m_model, onnx::OpSchemaRegistry::Instance(), opts);
-  } catch (const std::exception& e) {
-    throw WorkloadError(
-        Diagnostic{m_source, 0, "", "", std::string("ONNX shape inference failed: ") + e.what()});
+void OnnxGraph::check_structure() const {
+  const onnx::GraphProto& g = m_model.graph();
+  std::set<std::string> defined;
+  DiagnosticList problems;
+  for (const auto& t : g.initializer()) {
+    if (t.name().empty())
+      problems.add(Diagnostic{m_source, 0, "graph.initializer", "", "every initializer needs a name"});
+    defined.insert(t.name());
   }
+  for (const auto& in : g.input()) {
+    if (in.name().empty())
+      problems.add(Diagnostic{m_source, 0, "graph.input", "", "every input needs a name"});
+    defined.insert(in.name());
+  }
+  for (int i = 0; i < g.node_size() && problems.empty(); ++i) {
+    const onnx::NodeProto& n = g.node(i);
+    if (n.op_type().empty())
+      problems.add(Diagnostic{m_source, 0, node_label(n, i, m_opset), "", "the node has no op_type"});
+    for (const std::string& in : n.input()) {
+      if (!in.empty() && !defined.count(in)) {
+        problems.add(
+            Diagnostic{m_source, 0, node_label(n, i, m_opset), in,
+                       "reads a value no earlier node, input or initializer defines (ONNX graphs are "
+                       "topologically sorted)"});
+      }
+    }
+    for (const std::string& out : n.output()) {
+      if (out.empty()) continue;
+      if (!defined.insert(out).second)
+        problems.add(
+            Diagnostic{m_source, 0, node_label(n, i, m_opset), out, "a value may be defined only once"});
+    }
+    for (const auto& a : n.attribute()) {
+      if (a.has_g() || a.graphs_size() > 0) {
+        problems.add(Diagnostic{m_source, 0, node_label(n, i, m_opset), a.name(),
+                                "subgraphs (If, Loop, Scan bodies) are not supported"});
+      }
+    }
+  }
+  for (const auto& o : g.output()) {
+    if (problems.empty() && !defined.count(o.name()))
+      problems.add(
+          Diagnostic{m_source, 0, "graph.output", o.name(), "no node, input or initializer defines it"});
+  }
+  if (!problems.empty()) throw WorkloadError(problems.take());
+}
+
+void OnnxGraph::infer() {
+  infer_shapes_isolated(&m_model, m_source);
 }
 
 void OnnxGraph::index_values() {

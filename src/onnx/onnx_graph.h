@@ -53,6 +53,7 @@ class OnnxGraph {
 
  private:
   void substitute_dims(const ImportOptions& options);
+  void check_structure() const;
   void infer();
   void index_values();
   void mark_constants();
@@ -64,6 +65,10 @@ class OnnxGraph {
   std::map<std::string, ValueInfo> m_values;
   std::vector<std::string> m_inputs, m_outputs;
 };
+
+// Runs ONNX shape inference (with data propagation) on `model` in a child process, so that a
+// malformed model that crashes libonnx is a WorkloadError naming `source` (isolated_inference.cpp).
+void infer_shapes_isolated(onnx::ModelProto* model, const std::string& source);
 
 // A node's label for messages: "'name' (OpType, opset N)", or "#index (OpType, ...)" if unnamed.
 std::string node_label(const onnx::NodeProto& n, int index, int64_t opset);

@@ -16,7 +16,7 @@ bool near(double a, double b) {
 
 // The scalar value of a constant (any shape with one element), if it has data.
 std::optional<double> scalar(const Translator& t, const std::string& v) {
-  if (v.empty() || !t.is_constant(v)) return std::nullopt;
+  if (v.empty() || !t.graph().has_value(v) || !t.is_constant(v)) return std::nullopt;
   auto f = t.const_floats(v);
   if (!f || f->size() != 1) return std::nullopt;
   return (*f)[0];
@@ -56,30 +56,38 @@ void clip(Translator& t) {
 // (or Mul by 1/sqrt(2)); returns false (nothing emitted) when the chain is not exactly that.
 bool try_erf_gelu(Translator& t) {
   const onnx::NodeProto& n = t.node();
+  const OnnxGraph& g = t.graph();
+  // A node of the chain: the given op with `inputs` inputs and one output.
+  auto is = [&](int i, const char* op, int inputs) {
+    return i >= 0 && g.node(i).op_type() == op && g.node(i).input_size() == inputs &&
+           g.node(i).output_size() >= 1;
+  };
+  // The other input of a two-input node, given one of them.
+  auto other_input = [](const onnx::NodeProto& node, const std::string& known) {
+    return node.input(0) == known ? node.input(1) : node.input(0);
+  };
+  if (n.input_size() != 2 || n.output_size() < 1) return false;
   const std::string x = n.input(0);
   auto s = scalar(t, n.input(1));
-  if (t.is_constant(x) || !s) return false;
+  if (x.empty() || t.is_constant(x) || !s) return false;
   if (!(n.op_type() == "Div" && near(*s, std::sqrt(2.0))) &&
       !(n.op_type() == "Mul" && near(*s, std::sqrt(0.5))))
     return false;
-  const OnnxGraph& g = t.graph();
   const int erf = t.sole_consumer(n.output(0));
-  if (erf < 0 || g.node(erf).op_type() != "Erf") return false;
+  if (!is(erf, "Erf", 1)) return false;
   const int add = t.sole_consumer(g.node(erf).output(0));
-  if (add < 0 || g.node(add).op_type() != "Add") return false;
+  if (!is(add, "Add", 2)) return false;
   const onnx::NodeProto& a = g.node(add);
-  const std::string one = a.input(0) == g.node(erf).output(0) ? a.input(1) : a.input(0);
-  auto one_v = scalar(t, one);
+  auto one_v = scalar(t, other_input(a, g.node(erf).output(0)));
   if (!one_v || !near(*one_v, 1.0)) return false;
   const int mul = t.sole_consumer(a.output(0));
-  if (mul < 0 || g.node(mul).op_type() != "Mul") return false;
+  if (!is(mul, "Mul", 2)) return false;
   const onnx::NodeProto& m = g.node(mul);
-  const std::string other = m.input(0) == a.output(0) ? m.input(1) : m.input(0);
-  if (other != x) return false;
+  if (other_input(m, a.output(0)) != x) return false;
   const int half = t.sole_consumer(m.output(0));
-  if (half < 0 || g.node(half).op_type() != "Mul") return false;
+  if (!is(half, "Mul", 2)) return false;
   const onnx::NodeProto& h = g.node(half);
-  auto half_v = scalar(t, h.input(0) == m.output(0) ? h.input(1) : h.input(0));
+  auto half_v = scalar(t, other_input(h, m.output(0)));
   if (!half_v || !near(*half_v, 0.5)) return false;
   for (int k : {erf, add, mul, half}) t.consume(k);
   t.name_as("Gelu", n.op_type() + ", Erf, Add, Mul, Mul");
@@ -101,6 +109,7 @@ bool output_stage_of_compute(Translator& t, const std::string& v) {
 bool per_channel(const Shape& c, const Shape& y, const std::string& type) {
   const int64_t n = num_elements(c);
   if (n == 1) return true;
+  if (y.empty() || c.size() > y.size()) return false;
   const int64_t channels = type == "conv2d" ? (y.size() > 1 ? y[1] : 0) : y.back();
   if (n != channels) return false;
   // Its one non-unit axis must line up with the channel axis under NumPy broadcasting.

@@ -94,10 +94,11 @@ std::vector<std::string> split_parts(Translator& t, const std::string& x, int64_
 void split(Translator& t) {
   const Shape& x = t.shape_of(t.in(0));
   const int64_t axis = norm_axis(attr_int(t.node(), "axis", 0), x.size());
+  if (axis < 0 || axis >= static_cast<int64_t>(x.size())) t.fail(std::to_string(axis), "axis out of range");
   std::vector<int64_t> sizes;
   for (const std::string& o : t.node().output()) {
     if (o.empty()) t.fail(o, "every output of a Split must be named");
-    sizes.push_back(t.shape_of(o)[static_cast<size_t>(axis)]);
+    sizes.push_back(t.shape_of_rank(o, x.size())[static_cast<size_t>(axis)]);
   }
   const auto refs = split_parts(t, t.ref(t.in(0)), axis, sizes, "", x);
   for (int o = 0; o < t.node().output_size(); ++o) {
@@ -164,6 +165,7 @@ void gather(Translator& t) {
   const std::string data = t.in(0), idx = t.in(1);
   const Shape& ds = t.shape_of(data);
   const int64_t axis = norm_axis(attr_int(t.node(), "axis", 0), ds.size());
+  if (axis < 0 || axis >= static_cast<int64_t>(ds.size())) t.fail(std::to_string(axis), "axis out of range");
   if (t.is_constant(data) && !t.is_constant(idx)) {
     // An embedding lookup: a [vocab, dim] table read at indices that are a network input.
     if (ds.size() != 2 || axis != 0) {
@@ -214,7 +216,7 @@ void gather(Translator& t) {
 void resize(Translator& t) {
   const Shape& x = t.shape_of(t.in(0));
   const Shape& y = t.shape_of(t.out());
-  if (x.size() != 4 || x[0] != y[0] || x[1] != y[1]) {
+  if (x.size() != 4 || y.size() != 4 || x[0] != y[0] || x[1] != y[1]) {
     t.unsupported(fmt::format("Resize of {} to {}; Systole resizes the H and W of NCHW images", shape_str(x),
                               shape_str(y)));
     return;

@@ -25,6 +25,22 @@ struct Window {
   int64_t top = 0, bottom = 0, left = 0, right = 0;
 };
 
+// Kernel, strides and dilations >= 1 and pads >= 0, each at most 2^31 (so that the window
+// arithmetic cannot overflow); the node is refused naming the bad value otherwise.
+void check_window_values(const Translator& t, const Window& w, const std::vector<int64_t>& pads) {
+  constexpr int64_t kMax = int64_t{1} << 31;
+  auto in_range = [&](const char* what, int64_t v, int64_t lo) {
+    if (v < lo || v > kMax) t.fail(std::to_string(v), fmt::format("{} must be in [{}, 2^31]", what, lo));
+  };
+  in_range("kernel_shape", w.kh, 1);
+  in_range("kernel_shape", w.kw, 1);
+  in_range("strides", w.sh, 1);
+  in_range("strides", w.sw, 1);
+  in_range("dilations", w.dh, 1);
+  in_range("dilations", w.dw, 1);
+  for (int64_t p : pads) in_range("pads", p, 0);
+}
+
 // The window attributes of a 2-D Conv / pool node on input [N, C, H, W] giving [.., Ho, Wo]:
 // ONNX pads are [top, left, bottom, right]; auto_pad resolves against the inferred output.
 // ceil_mode is turned into extra bottom/right padding that yields the same output extent.
@@ -46,6 +62,7 @@ Window window_of(Translator& t, const Shape& x, const Shape& y, int64_t kh, int6
     w.dh = dil[0];
     w.dw = dil[1];
   }
+  check_window_values(t, w, pads);
   const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
   if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
     std::tie(w.top, w.bottom) = same_pads(x[2], y[2], w.sh, w.dh * (kh - 1) + 1, auto_pad == "SAME_UPPER");
@@ -87,14 +104,18 @@ void conv(Translator& t) {
     t.unsupported("a Conv whose weights are computed (not an initializer or constant)");
     return;
   }
-  const Shape& wshape = t.shape_of(t.in(1));
-  const Shape& y = t.shape_of(t.out());
   if (x.size() != 4 && x.size() != 3) {
-    t.unsupported(fmt::format("a {}-D Conv (input {}); Systole convolutions are 1-D or 2-D", x.size() - 2,
-                              shape_str(x)));
+    t.unsupported(fmt::format("a {}-D Conv (input {}); Systole convolutions are 1-D or 2-D",
+                              static_cast<int64_t>(x.size()) - 2, shape_str(x)));
     return;
   }
+  const Shape& wshape = t.shape_of_rank(t.in(1), x.size());
+  const Shape& y = t.shape_of_rank(t.out(), x.size());
   const int64_t group = attr_int(t.node(), "group", 1);
+  if (group < 1 || group > x[1] || wshape[1] > x[1] || wshape[1] * group != x[1]) {
+    t.fail(shape_str(wshape),
+           fmt::format("weights [M, C/group, k...] with group {} do not fit input {}", group, shape_str(x)));
+  }
   std::string input = t.ref(t.in(0));
   Shape x4 = x, y4 = y;
   const bool one_d = x.size() == 3;
@@ -119,6 +140,7 @@ void conv(Translator& t) {
       w.left = p[0];
       w.right = p[1];
     }
+    check_window_values(t, w, p);
     const std::string auto_pad = attr_string(t.node(), "auto_pad", "NOTSET");
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER")
       std::tie(w.left, w.right) = same_pads(x[2], y[2], w.sw, w.dw * (kw - 1) + 1, auto_pad == "SAME_UPPER");
@@ -163,8 +185,9 @@ void gemm(Translator& t) {
   }
   const bool trans_b = attr_int(n, "transB", 0) != 0;
   std::vector<std::pair<std::string, std::string>> attrs;
+  t.shape_of_rank(t.in(0), 2);
   if (t.is_constant(t.in(1))) {
-    const Shape& b = t.shape_of(t.in(1));
+    const Shape& b = t.shape_of_rank(t.in(1), 2);
     attrs.push_back({"out_features", std::to_string(trans_b ? b[0] : b[1])});
     if (trans_b) attrs.push_back({"transpose_b", "true"});
     t.emit(t.out(), "matmul", {t.ref(t.in(0))}, attrs);
@@ -205,12 +228,12 @@ void matmul(Translator& t) {
 
 void pool(Translator& t, const char* mode) {
   const Shape& x = t.shape_of(t.in(0));
-  const Shape& y = t.shape_of(t.out());
   if (x.size() != 4) {
-    t.unsupported(
-        fmt::format("a {}-D pool (input {}); Systole pools are 2-D over NCHW", x.size() - 2, shape_str(x)));
+    t.unsupported(fmt::format("a {}-D pool (input {}); Systole pools are 2-D over NCHW",
+                              static_cast<int64_t>(x.size()) - 2, shape_str(x)));
     return;
   }
+  const Shape& y = t.shape_of_rank(t.out(), 4);
   if (t.node().output_size() > 1 && !t.node().output(1).empty()) {
     t.unsupported("MaxPool with an Indices output");
     return;

@@ -80,8 +80,14 @@ bool Translator::has_in(int i) const {
   return i < node().input_size() && !node().input(i).empty();
 }
 
+const ValueInfo& Translator::info(const std::string& value) const {
+  if (value.empty() || !m_g.has_value(value))
+    fail(value, "a required input or output of this node is missing");
+  return m_g.value(value);
+}
+
 const Shape& Translator::shape_of(const std::string& value) const {
-  const ValueInfo& v = m_g.value(value);
+  const ValueInfo& v = info(value);
   if (!v.shape) {
     fail(value,
          fmt::format("the shape of '{}' ({}) is not known after shape inference; give its symbolic dims "
@@ -91,15 +97,26 @@ const Shape& Translator::shape_of(const std::string& value) const {
   return *v.shape;
 }
 
+const Shape& Translator::shape_of_rank(const std::string& value, size_t rank) const {
+  const Shape& s = shape_of(value);
+  if (s.size() != rank) {
+    fail(value,
+         fmt::format("has shape {} after shape inference; this {} needs rank {} here (the model's shapes are "
+                     "inconsistent)",
+                     shape_str(s), node().op_type(), rank));
+  }
+  return s;
+}
+
 std::string Translator::ref(const std::string& value) const {
   auto it = m_refs.find(value);
   if (it != m_refs.end()) return it->second;
-  if (m_g.value(value).constant) fail(value, "a constant where this operator needs a computed tensor");
+  if (info(value).constant) fail(value, "a constant where this operator needs a computed tensor");
   throw InternalError("onnx import: no tensor for value '" + value + "'");
 }
 
 std::vector<int64_t> Translator::const_ints(const std::string& value, const std::string& what) const {
-  const ValueInfo& v = m_g.value(value);
+  const ValueInfo& v = info(value);
   if (v.tensor != nullptr) {
     if (auto ints = tensor_ints(*v.tensor)) return *ints;
   }
@@ -107,7 +124,7 @@ std::vector<int64_t> Translator::const_ints(const std::string& value, const std:
 }
 
 std::optional<std::vector<double>> Translator::const_floats(const std::string& value) const {
-  const ValueInfo& v = m_g.value(value);
+  const ValueInfo& v = info(value);
   if (v.tensor == nullptr) return std::nullopt;
   return tensor_floats(*v.tensor);
 }
@@ -179,6 +196,7 @@ ImportedLayer* Translator::producer_layer(const std::string& r) {
 }
 
 int Translator::sole_consumer(const std::string& value) const {
+  if (value.empty() || !m_g.has_value(value)) return -1;
   const ValueInfo& v = m_g.value(value);
   const auto& outs = m_g.outputs();
   if (v.consumers.size() != 1 || std::find(outs.begin(), outs.end(), value) != outs.end()) return -1;
@@ -213,6 +231,7 @@ void Translator::placeholder(const std::string& why) {
 
 void Translator::translate_node() {
   const onnx::NodeProto& n = node();
+  if (n.output_size() == 0 || n.output(0).empty()) fail("", "the node's first output is not named");
   const bool default_domain = n.domain().empty() || n.domain() == "ai.onnx";
   const auto& handlers = op_handlers();
   auto it = handlers.find(n.op_type());

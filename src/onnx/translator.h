@@ -61,7 +61,11 @@ class Translator {
   const std::string& out(int i = 0) const { return node().output(i); }
   // The value's static shape; a WorkloadError about the current node when unknown.
   const Shape& shape_of(const std::string& value) const;
-  bool is_constant(const std::string& value) const { return m_g.value(value).constant; }
+  // shape_of(value), refused (as an inconsistent model) unless its rank is `rank`.
+  const Shape& shape_of_rank(const std::string& value, size_t rank) const;
+  bool is_constant(const std::string& value) const { return info(value).constant; }
+  // The value's record; a WorkloadError about the current node when it is absent ("").
+  const ValueInfo& info(const std::string& value) const;
   // The tensor reference of a computed value; a WorkloadError when the value is a constant.
   std::string ref(const std::string& value) const;
   // Integer contents of a constant input (Constant node or initializer with data); a
