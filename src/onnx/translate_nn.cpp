@@ -157,7 +157,7 @@ void conv(Translator& t) {
   } else {
     t.emit(t.out(), "conv2d", {input}, attrs);
   }
-  if (t.has_in(2)) t.count_folded();  // the bias: not counted (docs/workload-format.md)
+  // A bias (input 2) is not counted (docs/workload-format.md).
 }
 
 // BatchNormalization right after a Conv (or a Gemm / MatMul with weights) is folded into its
@@ -195,7 +195,6 @@ void gemm(Translator& t) {
     if (trans_b) attrs.push_back({"transpose_b", "true"});
     t.emit(t.out(), "matmul", {t.ref(t.in(0)), t.ref(t.in(1))}, attrs);
   }
-  if (t.has_in(2)) t.count_folded();
 }
 
 void matmul(Translator& t) {

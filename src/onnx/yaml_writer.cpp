@@ -35,7 +35,8 @@ std::string write_yaml(const OnnxGraph& g, const Translator& t, const ImportOpti
   out += std::string(kImportedHeader) + "\n";
   out += fmt::format("# Model: {}, ONNX opset {}.\n", file, g.opset());
   out += fmt::format(
-      "# {} nodes: {} layers, {} folded (constant subgraphs, batch norms, biases, scales), {} "
+      "# {} nodes: {} layers, {} nodes folded (constant subgraphs, batch norms, biases, scales, identities), "
+      "{} "
       "placeholders.\n",
       g.node_count(), t.layers().size(), t.folded(), t.placeholders());
   if (!options.dims.empty()) {

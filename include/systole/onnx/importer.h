@@ -33,7 +33,8 @@ struct ImportResult {
   std::string yaml;                   // the workload, in Systole YAML
   std::vector<std::string> warnings;  // one line each: skipped nodes, dropped attributes
   int64_t placeholders = 0;           // nodes imported as placeholders (--skip-unsupported)
-  int64_t folded_nodes = 0;           // constant subgraphs, batch norms and biases folded away
+  int64_t folded_nodes = 0;           // nodes that became no layer: constant subgraphs, batch norms,
+                                      // bias / scale Adds and Muls, identities
   // Each graph output (ONNX name) and the workload tensor holding it (a layer or input name, or
   // "<split>:<i>"); "" for an output that is a constant.
   std::vector<std::pair<std::string, std::string>> outputs;

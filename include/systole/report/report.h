@@ -31,7 +31,7 @@ struct RunInputs {
   std::vector<std::string> set_dims;  // --set-dim name=value, as given
   bool skip_unsupported = false;
   int64_t onnx_placeholders = 0;  // unsupported nodes imported as zero-cost placeholders
-  int64_t onnx_folded_nodes = 0;  // constant subgraphs, batch norms, biases and scales folded away
+  int64_t onnx_folded_nodes = 0;  // nodes that became no layer (onnx_import::ImportResult)
   std::vector<std::string> onnx_warnings;
 };
 
