@@ -28,11 +28,11 @@ struct RunInputs {
   // An ONNX workload (docs/onnx.md): the import's options and what it did; report.json
   // inputs.onnx. Empty / 0 for YAML and CSV workloads.
   bool onnx = false;
-  std::vector<std::string> set_dims;  // --set-dim name=value, as given
+  std::vector<std::string> set_dims = {};  // --set-dim name=value, as given
   bool skip_unsupported = false;
   int64_t onnx_placeholders = 0;  // unsupported nodes imported as zero-cost placeholders
   int64_t onnx_folded_nodes = 0;  // nodes that became no layer (onnx_import::ImportResult)
-  std::vector<std::string> onnx_warnings;
+  std::vector<std::string> onnx_warnings = {};
 };
 
 // report.json: tool version, inputs with SHA-256 (and "batch" when --batch was given), the fully
