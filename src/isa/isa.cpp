@@ -32,6 +32,12 @@ const char* to_string(VectorFunc f) {
       return "sigmoid";
     case VectorFunc::kTanh:
       return "tanh";
+    case VectorFunc::kSilu:
+      return "silu";
+    case VectorFunc::kHardSwish:
+      return "hardswish";
+    case VectorFunc::kMul:
+      return "mul";
     case VectorFunc::kAdd:
       return "add";
     case VectorFunc::kMaxPool:

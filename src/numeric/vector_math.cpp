@@ -1,5 +1,6 @@
 #include "systole/numeric/vector_math.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "systole/common/error.h"
@@ -39,6 +40,16 @@ float sigmoid_fp(float x) {
 
 float tanh_fp(float x) {
   return static_cast<float>(std::tanh(static_cast<double>(x)));
+}
+
+float silu_fp(float x) {
+  const double v = x;
+  return static_cast<float>(v / (1.0 + std::exp(-v)));
+}
+
+float hardswish_fp(float x) {
+  const double v = x;
+  return static_cast<float>(v * std::min(std::max(v + 3.0, 0.0), 6.0) / 6.0);
 }
 
 int64_t div_round_half_even(int64_t num, int64_t den) {

@@ -128,14 +128,14 @@ void binary(Translator& t) {
   const bool ca = t.is_constant(a), cb = t.is_constant(b);
   const Shape& y = t.shape_of(t.out());
   if (!ca && !cb) {
-    if (op == "Add" && t.shape_of(a) == y && t.shape_of(b) == y) {
-      t.emit(t.out(), "add", {t.ref(a), t.ref(b)}, {});
+    if ((op == "Add" || op == "Mul") && t.shape_of(a) == y && t.shape_of(b) == y) {
+      t.emit(t.out(), op == "Add" ? "add" : "mul", {t.ref(a), t.ref(b)}, {});
       return;
     }
-    t.unsupported(
-        fmt::format("{} of {} and {}: Systole adds two equal-shaped tensors; other elementwise "
-                    "arithmetic between tensors is not a layer kind",
-                    op, t.shape_of(a).empty() ? "[]" : shape_str(t.shape_of(a)), shape_str(t.shape_of(b))));
+    t.unsupported(fmt::format(
+        "{} of {} and {}: Systole adds and multiplies equal-shaped tensors (no broadcasting between "
+        "tensors); Sub and Div of two tensors are not layer kinds",
+        op, shape_str(t.shape_of(a)), shape_str(t.shape_of(b))));
     return;
   }
   const std::string x = ca ? b : a, c = ca ? a : b;
@@ -167,9 +167,29 @@ void binary(Translator& t) {
 
 }  // namespace
 
+// Sigmoid(x) read only by Mul(x, Sigmoid(x)) is SiLU (Swish), as exporters spell it; a lone
+// Sigmoid is a sigmoid.
+void sigmoid(Translator& t) {
+  const OnnxGraph& g = t.graph();
+  const int mul = t.sole_consumer(t.out());
+  if (mul >= 0 && g.node(mul).op_type() == "Mul" && g.node(mul).input_size() == 2 &&
+      g.node(mul).output_size() >= 1) {
+    const onnx::NodeProto& m = g.node(mul);
+    const std::string other = m.input(0) == t.out() ? m.input(1) : m.input(0);
+    if (other == t.in(0) && !other.empty()) {
+      t.consume(mul);
+      t.name_as("Silu", "Sigmoid, Mul");
+      t.emit(m.output(0), "activation", {t.ref(t.in(0))}, {{"function", "silu"}});
+      return;
+    }
+  }
+  activation(t, "sigmoid");
+}
+
 void add_elementwise_handlers(std::map<std::string, OpHandler>* h) {
   (*h)["Relu"] = [](Translator& t) { t.emit(t.out(), "relu", {t.ref(t.in(0))}, {}); };
-  (*h)["Sigmoid"] = [](Translator& t) { activation(t, "sigmoid"); };
+  (*h)["Sigmoid"] = sigmoid;
+  (*h)["HardSwish"] = [](Translator& t) { activation(t, "hardswish"); };
   (*h)["Tanh"] = [](Translator& t) { activation(t, "tanh"); };
   (*h)["Gelu"] = [](Translator& t) { activation(t, "gelu"); };
   (*h)["Clip"] = clip;

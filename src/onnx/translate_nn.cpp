@@ -2,6 +2,8 @@
 // folded), Gemm, MatMul, the pools, Softmax, LayerNormalization.
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "translator.h"
 
 namespace systole::onnx_import {
@@ -292,6 +294,97 @@ void layer_norm(Translator& t) {
   t.emit(t.out(), "layernorm", {t.ref(t.in(0))}, {});
 }
 
+// The axes a Reduce* node reduces (attribute before opset 18, input after), normalised; nullopt
+// when they are not constant.
+std::optional<std::vector<int64_t>> reduce_axes(const Translator& t, const onnx::NodeProto& n, size_t rank) {
+  std::vector<int64_t> axes = attr_ints(n, "axes");
+  if (axes.empty() && n.input_size() > 1 && !n.input(1).empty()) {
+    const ValueInfo& v = t.info(n.input(1));
+    if (v.tensor == nullptr) return std::nullopt;
+    auto ints = tensor_ints(*v.tensor);
+    if (!ints) return std::nullopt;
+    axes = *ints;
+  }
+  for (int64_t& a : axes) a = norm_axis(a, rank);
+  return axes;
+}
+
+// LayerNorm as exporters before opset 17 spell it: m = ReduceMean(x); d = x - m;
+// v = ReduceMean(d ^ 2); y = d / Sqrt(v + eps), then optionally * gamma and + beta (constants),
+// all over the last axis. Matched from the first ReduceMean; false (nothing emitted) when the
+// chain is not exactly that.
+bool try_decomposed_layernorm(Translator& t) {
+  const OnnxGraph& g = t.graph();
+  const onnx::NodeProto& r1 = t.node();
+  if (r1.input_size() < 1 || r1.output_size() < 1) return false;
+  const std::string x = r1.input(0);
+  if (x.empty() || t.is_constant(x) || !t.info(x).shape) return false;
+  const size_t rank = t.info(x).shape->size();
+  const std::vector<int64_t> last{static_cast<int64_t>(rank) - 1};
+  auto over_last = [&](const onnx::NodeProto& n) {
+    auto axes = reduce_axes(t, n, rank);
+    return axes && *axes == last && attr_int(n, "keepdims", 1) == 1;
+  };
+  auto is = [&](int i, const char* op, int inputs) {
+    return i >= 0 && g.node(i).op_type() == op && g.node(i).input_size() == inputs &&
+           g.node(i).output_size() >= 1;
+  };
+  auto scalar_is = [&](const std::string& v, std::optional<double> want) {
+    if (v.empty() || !g.has_value(v) || !t.is_constant(v)) return false;
+    auto f = t.const_floats(v);
+    return f && f->size() == 1 && (!want || (*f)[0] == *want);
+  };
+  if (!over_last(r1)) return false;
+  const int sub = t.sole_consumer(r1.output(0));
+  if (!is(sub, "Sub", 2) || g.node(sub).input(0) != x || g.node(sub).input(1) != r1.output(0)) return false;
+  const std::string d = g.node(sub).output(0);
+  const auto& dc = g.value(d).consumers;
+  if (dc.size() != 2) return false;
+  const int pow = g.node(dc[0]).op_type() == "Pow" ? dc[0] : dc[1];
+  const int div = pow == dc[0] ? dc[1] : dc[0];
+  if (!is(pow, "Pow", 2) || g.node(pow).input(0) != d || !scalar_is(g.node(pow).input(1), 2.0)) return false;
+  const int r2 = t.sole_consumer(g.node(pow).output(0));
+  if (r2 < 0 || g.node(r2).op_type() != "ReduceMean" || g.node(r2).output_size() < 1 ||
+      !over_last(g.node(r2)))
+    return false;
+  const int add = t.sole_consumer(g.node(r2).output(0));
+  if (!is(add, "Add", 2)) return false;
+  const onnx::NodeProto& a = g.node(add);
+  if (!scalar_is(a.input(0) == g.node(r2).output(0) ? a.input(1) : a.input(0), std::nullopt)) return false;
+  const int sqrt = t.sole_consumer(a.output(0));
+  if (!is(sqrt, "Sqrt", 1)) return false;
+  if (!is(div, "Div", 2) || g.node(div).input(0) != d || g.node(div).input(1) != g.node(sqrt).output(0))
+    return false;
+  std::vector<int> chain{sub, pow, r2, add, sqrt, div};
+  std::string out = g.node(div).output(0);
+  std::string spelled = "ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div";
+  // The affine part: * gamma, then + beta, each a constant of the normalised axis.
+  for (const char* op : {"Mul", "Add"}) {
+    const int k = t.sole_consumer(out);
+    if (!is(k, op, 2)) break;
+    const onnx::NodeProto& n = g.node(k);
+    const std::string c = n.input(0) == out ? n.input(1) : n.input(0);
+    if (c.empty() || !t.is_constant(c) || !t.info(c).shape ||
+        num_elements(*t.info(c).shape) != t.info(x).shape->back())
+      break;
+    chain.push_back(k);
+    out = n.output(0);
+    spelled += std::string(", ") + op;
+  }
+  for (int k : chain) t.consume(k);
+  t.name_as("LayerNormalization", spelled);
+  t.emit(out, "layernorm", {t.ref(x)}, {});
+  return true;
+}
+
+void reduce_mean(Translator& t) {
+  if (!try_decomposed_layernorm(t)) {
+    t.unsupported(
+        "ReduceMean outside the decomposed LayerNorm pattern (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, "
+        "Div over the last axis); Systole has no reduction layer");
+  }
+}
+
 }  // namespace
 
 void add_nn_handlers(std::map<std::string, OpHandler>* h) {
@@ -305,6 +398,7 @@ void add_nn_handlers(std::map<std::string, OpHandler>* h) {
   (*h)["GlobalMaxPool"] = [](Translator& t) { global_pool(t, "max"); };
   (*h)["Softmax"] = softmax;
   (*h)["LayerNormalization"] = layer_norm;
+  (*h)["ReduceMean"] = reduce_mean;
 }
 
 }  // namespace systole::onnx_import

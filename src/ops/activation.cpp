@@ -33,6 +33,10 @@ VectorFunc vector_func(ActivationFunc f) {
       return VectorFunc::kSigmoid;
     case ActivationFunc::kTanh:
       return VectorFunc::kTanh;
+    case ActivationFunc::kSilu:
+      return VectorFunc::kSilu;
+    case ActivationFunc::kHardSwish:
+      return VectorFunc::kHardSwish;
   }
   throw InternalError("unknown activation function");
 }
@@ -105,6 +109,12 @@ class Activation final : public Operator {
         break;
       case ActivationFunc::kTanh:
         fn = tanh_fp;
+        break;
+      case ActivationFunc::kSilu:
+        fn = silu_fp;
+        break;
+      case ActivationFunc::kHardSwish:
+        fn = hardswish_fp;
         break;
     }
     for (int64_t e = 0; e < in.elements(); ++e) out.set_float(e, fn(in.get_float(e)));

@@ -17,6 +17,7 @@
   X(split)                   \
   X(resize)                  \
   X(gather)                  \
+  X(mul)                     \
   X(placeholder)
 
 namespace systole::ops {

@@ -37,12 +37,14 @@ std::vector<std::string> names_of(const Table<E, N>& table) {
 }
 
 constexpr Table<PoolMode, 2> kPoolModes{{{PoolMode::kMax, "max"}, {PoolMode::kAvg, "avg"}}};
-constexpr Table<ActivationFunc, 5> kActivationFuncs{{
+constexpr Table<ActivationFunc, 7> kActivationFuncs{{
     {ActivationFunc::kRelu, "relu"},
     {ActivationFunc::kRelu6, "relu6"},
     {ActivationFunc::kGelu, "gelu"},
     {ActivationFunc::kSigmoid, "sigmoid"},
     {ActivationFunc::kTanh, "tanh"},
+    {ActivationFunc::kSilu, "silu"},
+    {ActivationFunc::kHardSwish, "hardswish"},
 }};
 
 }  // namespace

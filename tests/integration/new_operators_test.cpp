@@ -230,3 +230,59 @@ TEST(NewOperators, TheShippedExampleRunsAndVerifiesOnEveryShippedArch) {
 
 }  // namespace
 }  // namespace systole
+
+namespace systole {
+namespace {
+
+// A SwiGLU feed-forward block (Llama's MLP): down(silu(x W_gate) * (x W_up)), with a hardswish
+// beside it.
+constexpr const char* kSwiglu = R"(name: swiglu
+inputs:
+  - {name: x, shape: [1, 16, 64]}
+layers:
+  - {name: gate, type: fc, input: x, out_features: 96}
+  - {name: act, type: activation, function: silu}
+  - {name: up, type: fc, input: x, out_features: 96}
+  - {name: prod, type: mul, inputs: [act, up]}
+  - {name: down, type: fc, out_features: 64}
+  - {name: hs, type: activation, input: down, function: hardswish}
+)";
+
+TEST(NewOperators, SwigluRunsOnTheVectorUnitAndVerifies) {
+  const auto [timing, functional] =
+      run_both("swiglu", kSwiglu,
+               "--set core.array.input_type=fp16 --set core.array.weight_type=fp16 "
+               "--set core.array.accumulator_type=fp32");
+  ASSERT_FALSE(timing.is_null());
+  expect_all_verified(functional);
+  EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
+  const auto layers = by_name(timing);
+  EXPECT_EQ(layers.at("prod")["vector_ops"], 16 * 96);
+  EXPECT_EQ(layers.at("act")["vector_ops"], 16 * 96);
+  EXPECT_EQ(layers.at("hs")["vector_ops"], 16 * 64);
+  EXPECT_GT(layers.at("prod")["cycles"].get<int64_t>(), 0);
+}
+
+TEST(NewOperators, IntegerMulVerifiesAndIntegerSiluIsRefused) {
+  constexpr const char* kIntMul = R"(name: int_mul
+inputs:
+  - {name: a, shape: [2, 40]}
+  - {name: b, shape: [2, 40]}
+layers:
+  - {name: p, type: mul, inputs: [a, b]}
+  - {name: r, type: relu}
+)";
+  const auto [timing, functional] = run_both("int_mul", kIntMul);
+  ASSERT_FALSE(timing.is_null());
+  expect_all_verified(functional);
+  const auto dir = fresh_dir("ops_int_silu");
+  write_file(dir / "w.yaml", kSwiglu);
+  const auto r = run_systole("run --quiet --functional --workload '" + (dir / "w.yaml").string() +
+                                 "' --out '" + (dir / "o").string() + "'",
+                             dir);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("silu on integer data"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace systole

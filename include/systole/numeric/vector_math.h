@@ -28,6 +28,8 @@ float relu6_fp(float x);    // min(max(x, 0), 6)
 float gelu_fp(float x);     // tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
 float sigmoid_fp(float x);  // 1 / (1 + exp(-x))
 float tanh_fp(float x);
+float silu_fp(float x);       // x / (1 + exp(-x)) (x * sigmoid(x), the Swish of SwiGLU)
+float hardswish_fp(float x);  // x * min(max(x + 3, 0), 6) / 6 (MobileNetV3)
 
 // round_half_to_even(num / den) for den > 0 (the integer average pool).
 int64_t div_round_half_even(int64_t num, int64_t den);

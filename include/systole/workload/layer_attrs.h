@@ -54,8 +54,9 @@ struct PoolAttrs {
   bool same_padding = false;  // as Conv2dAttrs::same_padding
 };
 
-enum class ActivationFunc { kRelu, kRelu6, kGelu, kSigmoid, kTanh };
-const char* to_string(ActivationFunc f);  // "relu", "relu6", "gelu", "sigmoid", "tanh"
+enum class ActivationFunc { kRelu, kRelu6, kGelu, kSigmoid, kTanh, kSilu, kHardSwish };
+// "relu", "relu6", "gelu", "sigmoid", "tanh", "silu", "hardswish"
+const char* to_string(ActivationFunc f);
 bool parse_activation_func(const std::string& s, ActivationFunc* out);
 std::vector<std::string> activation_func_names();
 struct ActivationAttrs {

@@ -61,6 +61,9 @@ bool priced_as_multiply(VectorFunc f) {
     case VectorFunc::kGelu:
     case VectorFunc::kSigmoid:
     case VectorFunc::kTanh:
+    case VectorFunc::kSilu:
+    case VectorFunc::kHardSwish:
+    case VectorFunc::kMul:
     case VectorFunc::kSoftmax:
     case VectorFunc::kLayerNorm:
     case VectorFunc::kResizeBilinear:  // four weighted taps per output element
@@ -150,6 +153,20 @@ uint8_t* region(ISpmAccounting* spm, uint64_t addr, uint64_t count, int64_t elem
   return spm->storage() + addr;
 }
 
+// The product of operand elements i (operands o at src + (o * n + i) * ue) as an int64,
+// saturated to int64's range as it goes (store_element_int then saturates to the dtype).
+int64_t saturating_product(const uint8_t* src, uint64_t n, uint64_t i, uint64_t ue, uint64_t operands,
+                           DataType t) {
+  int64_t p = load_element_int(src + i * ue, t);
+  for (uint64_t o = 1; o < operands; ++o) {
+    const int64_t v = load_element_int(src + (o * n + i) * ue, t);
+    int64_t r = 0;
+    if (__builtin_mul_overflow(p, v, &r)) r = (p < 0) != (v < 0) ? INT64_MIN : INT64_MAX;
+    p = r;
+  }
+  return p;
+}
+
 float apply_fp(VectorFunc f, float x) {
   switch (f) {
     case VectorFunc::kRelu:
@@ -162,6 +179,10 @@ float apply_fp(VectorFunc f, float x) {
       return sigmoid_fp(x);
     case VectorFunc::kTanh:
       return tanh_fp(x);
+    case VectorFunc::kSilu:
+      return silu_fp(x);
+    case VectorFunc::kHardSwish:
+      return hardswish_fp(x);
     default:
       throw InternalError(fmt::format("vector unit: {} is not an elementwise activation", to_string(f)));
   }
@@ -425,6 +446,19 @@ void VectorUnit::compute(const VectorOp& op) {
           float s = load_element_float(src + i * ue, t);
           for (uint64_t o = 1; o < op.operands; ++o) s += load_element_float(src + (o * n + i) * ue, t);
           store_element_float(dst + i * ue, t, s);
+        }
+      }
+      return;
+    case VectorFunc::kMul:
+      // As the reference: integers multiplied exactly and saturated once (the product of the
+      // operands' values, Systole's integer convention); floats multiplied left to right in fp32.
+      for (uint64_t i = 0; i < n; ++i) {
+        if (integer(t)) {
+          store_element_int(dst + i * ue, t, saturating_product(src, n, i, ue, op.operands, t));
+        } else {
+          float p = load_element_float(src + i * ue, t);
+          for (uint64_t o = 1; o < op.operands; ++o) p *= load_element_float(src + (o * n + i) * ue, t);
+          store_element_float(dst + i * ue, t, p);
         }
       }
       return;

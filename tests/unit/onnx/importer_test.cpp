@@ -360,3 +360,101 @@ TEST(OnnxImport, TheSameModelGivesTheSameText) {
 
 }  // namespace
 }  // namespace systole
+
+namespace systole {
+namespace {
+
+TEST(OnnxImport, SigmoidTimesItsInputIsSiluAndMulOfTwoTensorsIsMul) {
+  // SwiGLU: silu(x W_gate) * (x W_up).
+  ModelBuilder b;
+  b.input("x", {1, 8, 32})
+      .weight("wg", {32, 64})
+      .weight("wu", {32, 64})
+      .node("MatMul", {"x", "wg"}, {"g"}, {}, "/mlp/gate/MatMul")
+      .node("Sigmoid", {"g"}, {"s"}, {}, "/mlp/act/Sigmoid")
+      .node("Mul", {"g", "s"}, {"a"}, {}, "/mlp/act/Mul")
+      .node("MatMul", {"x", "wu"}, {"u"}, {}, "/mlp/up/MatMul")
+      .node("Mul", {"a", "u"}, {"y"}, {}, "/mlp/Mul")
+      .output("y");
+  const Imported i = import(b);
+  ASSERT_EQ(kinds(i.net), (std::vector<std::string>{"matmul", "activation", "matmul", "mul"}));
+  EXPECT_EQ(i.net.layers[1].as<ActivationAttrs>().func, ActivationFunc::kSilu);
+  EXPECT_EQ(i.net.layers[1].name, "mlp.act.Silu");
+  EXPECT_EQ(i.net.layers[3].vector_ops, 8 * 64);
+}
+
+TEST(OnnxImport, ASigmoidReadByAnythingElseStaysASigmoid) {
+  ModelBuilder b;
+  b.input("x", {1, 8})
+      .node("Sigmoid", {"x"}, {"s"})
+      .node("Mul", {"x", "s"}, {"y"})
+      .node("Relu", {"s"}, {"z"})
+      .output("y")
+      .output("z");
+  const Imported i = import(b);
+  ASSERT_EQ(kinds(i.net), (std::vector<std::string>{"activation", "mul", "activation"}));
+  EXPECT_EQ(i.net.layers[0].as<ActivationAttrs>().func, ActivationFunc::kSigmoid);
+}
+
+TEST(OnnxImport, HardSwish) {
+  ModelBuilder b(14);
+  b.input("x", {1, 16, 8, 8}).node("HardSwish", {"x"}, {"y"}).output("y");
+  EXPECT_EQ(import(b).net.layers[0].as<ActivationAttrs>().func, ActivationFunc::kHardSwish);
+}
+
+}  // namespace
+}  // namespace systole
+
+namespace systole {
+namespace {
+
+// LayerNorm as exporters before opset 17 spell it, over the last axis of [1, 4, 16].
+ModelBuilder decomposed_layernorm(float exponent, bool affine) {
+  ModelBuilder b(13);
+  b.input("x", {1, 4, 16})
+      .floats("two", {}, {exponent})
+      .floats("eps", {}, {1e-5f})
+      .weight("gamma", {16})
+      .weight("beta", {16})
+      .node("ReduceMean", {"x"}, {"m"}, {ints_attr("axes", {-1})}, "/ln/ReduceMean")
+      .node("Sub", {"x", "m"}, {"d"}, {}, "/ln/Sub")
+      .node("Pow", {"d", "two"}, {"p"}, {}, "/ln/Pow")
+      .node("ReduceMean", {"p"}, {"v"}, {ints_attr("axes", {-1})}, "/ln/ReduceMean_1")
+      .node("Add", {"v", "eps"}, {"ve"}, {}, "/ln/Add")
+      .node("Sqrt", {"ve"}, {"s"}, {}, "/ln/Sqrt")
+      .node("Div", {"d", "s"}, {"n"}, {}, "/ln/Div");
+  if (affine) {
+    b.node("Mul", {"n", "gamma"}, {"g"}, {}, "/ln/Mul")
+        .node("Add", {"g", "beta"}, {"y"}, {}, "/ln/Add_1")
+        .output("y");
+  } else {
+    b.output("n");
+  }
+  return b;
+}
+
+TEST(OnnxImport, DecomposedLayerNormIsOneLayerNorm) {
+  for (bool affine : {true, false}) {
+    const Imported i = import(decomposed_layernorm(2.0f, affine));
+    ASSERT_EQ(kinds(i.net), std::vector<std::string>{"layernorm"}) << affine;
+    EXPECT_EQ(i.net.layers[0].name, "ln.LayerNormalization");
+    EXPECT_EQ(i.net.layers[0].output_shape, (Shape{1, 4, 16}));
+    EXPECT_EQ(i.result.outputs.at(0).second, "ln.LayerNormalization");
+  }
+}
+
+TEST(OnnxImport, ANearMissOfTheLayerNormPatternIsRefused) {
+  try {
+    import(decomposed_layernorm(3.0f, true));  // a third central moment is not a variance
+    FAIL() << "expected a WorkloadError";
+  } catch (const WorkloadError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("node '/ln/ReduceMean' (ReduceMean, opset 13) = 'ReduceMean': ReduceMean "
+                                   "outside the decomposed LayerNorm pattern"),
+        std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace systole

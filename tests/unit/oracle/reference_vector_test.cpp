@@ -241,3 +241,48 @@ TEST(ReferenceVector, ReshapeAndTranspose) {
 
 }  // namespace
 }  // namespace systole
+
+namespace systole {
+namespace {
+
+TEST(VectorMath, SiluAndHardSwish) {
+  // Values from Python's math module (double), rounded to fp32.
+  EXPECT_EQ(silu_fp(1.0f), static_cast<float>(0.7310585786300049));
+  EXPECT_EQ(silu_fp(-2.0f), static_cast<float>(-0.2384058440442351));
+  EXPECT_EQ(silu_fp(4.5f), static_cast<float>(4.450558758162331));
+  EXPECT_EQ(silu_fp(0.0f), 0.0f);
+  EXPECT_EQ(hardswish_fp(1.0f), static_cast<float>(0.6666666666666666));
+  EXPECT_EQ(hardswish_fp(-1.5f), static_cast<float>(-0.375));
+  EXPECT_EQ(hardswish_fp(-3.0f), 0.0f);
+  EXPECT_EQ(hardswish_fp(-4.0f), 0.0f);
+  EXPECT_EQ(hardswish_fp(3.0f), 3.0f);
+  EXPECT_EQ(hardswish_fp(7.0f), 7.0f);
+}
+
+TEST(ReferenceVector, SiluAndHardSwishAreFloatOnly) {
+  ActivationAttrs a;
+  a.func = ActivationFunc::kSilu;
+  const Tensor x = floats(DataType::kFp32, {2}, {1.0f, -2.0f});
+  const Tensor y = reference_layer(test::layer("s", LayerKind::kActivation, a), {&x}, nullptr, kNoOpts);
+  EXPECT_EQ(y.get_float(0), silu_fp(1.0f));
+  EXPECT_EQ(y.get_float(1), silu_fp(-2.0f));
+  const Tensor i = ints(DataType::kInt8, {1}, {3});
+  EXPECT_THROW(reference_layer(test::layer("s", LayerKind::kActivation, a), {&i}, nullptr, kNoOpts),
+               UserError);
+}
+
+TEST(ReferenceVector, MulSaturatesIntsAndRoundsFloats) {
+  const Layer l = test::layer("mul", LayerKind{"mul"});
+  const Tensor a = ints(DataType::kInt8, {4}, {100, -100, 5, -3});
+  const Tensor b = ints(DataType::kInt8, {4}, {100, 100, -7, -4});
+  EXPECT_EQ(int_values(reference_layer(l, {&a, &b}, nullptr, kNoOpts)),
+            (std::vector<int64_t>{127, -128, -35, 12}));
+  // fp16: 2049 is not representable; 683 * 3 = 2049 in fp32 rounds to even 2048.
+  const Tensor f = floats(DataType::kFp16, {1}, {683.0f});
+  const Tensor three = floats(DataType::kFp16, {1}, {3.0f});
+  EXPECT_EQ(reference_layer(l, {&f, &three}, nullptr, kNoOpts).get_float(0), 2048.0f);
+  EXPECT_THROW(reference_layer(l, {&a, &f}, nullptr, kNoOpts), UserError);
+}
+
+}  // namespace
+}  // namespace systole
