@@ -38,6 +38,8 @@ const char* to_string(VectorFunc f) {
       return "hardswish";
     case VectorFunc::kMul:
       return "mul";
+    case VectorFunc::kRmsNorm:
+      return "rmsnorm";
     case VectorFunc::kAdd:
       return "add";
     case VectorFunc::kMaxPool:

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "systole/common/error.h"
 
 namespace systole {
@@ -74,6 +76,21 @@ void softmax_fp(const float* x, float* y, int64_t n) {
   double s = 0.0;
   for (int64_t i = 0; i < n; ++i) s += std::exp(static_cast<double>(x[i]) - m);
   for (int64_t i = 0; i < n; ++i) y[i] = static_cast<float>(std::exp(static_cast<double>(x[i]) - m) / s);
+}
+
+void softmax_causal_fp(const float* x, float* y, int64_t n, int64_t keep) {
+  if (keep < 1 || keep > n) throw InternalError(fmt::format("causal softmax keeping {} of {}", keep, n));
+  softmax_fp(x, y, keep);
+  for (int64_t i = keep; i < n; ++i) y[i] = 0.0f;
+}
+
+void rmsnorm_fp(const float* x, float* y, int64_t n) {
+  if (n <= 0) throw InternalError("rmsnorm of an empty row");
+  double ms = 0.0;
+  for (int64_t i = 0; i < n; ++i) ms += static_cast<double>(x[i]) * x[i];
+  ms /= static_cast<double>(n);
+  const double rms = std::sqrt(ms + kRmsNormEps);
+  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<float>(x[i] / rms);
 }
 
 void layernorm_fp(const float* x, float* y, int64_t n) {

@@ -18,6 +18,7 @@
   X(resize)                  \
   X(gather)                  \
   X(mul)                     \
+  X(rmsnorm)                 \
   X(placeholder)
 
 namespace systole::ops {

@@ -286,3 +286,64 @@ layers:
 
 }  // namespace
 }  // namespace systole
+
+namespace systole {
+namespace {
+
+// A Llama-style attention block on 8 tokens: RMSNorm, Q with 4 heads and K / V with 2 (grouped-
+// query attention: the two query heads of each KV head are one GEMM's rows), causal softmax.
+constexpr const char* kCausalGqa = R"(name: gqa
+inputs:
+  - {name: x, shape: [1, 8, 64]}
+layers:
+  - {name: norm, type: rmsnorm}
+  - {name: q, type: fc, input: norm, out_features: 64}
+  - {name: q_heads, type: reshape, shape: [1, 8, 4, 16]}
+  - {name: q_t, type: transpose, perm: [0, 2, 1, 3]}
+  - {name: q_groups, type: reshape, shape: [1, 2, 16, 16]}
+  - {name: k, type: fc, input: norm, out_features: 32}
+  - {name: k_heads, type: reshape, shape: [1, 8, 2, 16]}
+  - {name: k_t, type: transpose, perm: [0, 2, 1, 3]}
+  - {name: v, type: fc, input: norm, out_features: 32}
+  - {name: v_heads, type: reshape, shape: [1, 8, 2, 16]}
+  - {name: v_t, type: transpose, perm: [0, 2, 1, 3]}
+  - {name: scores, type: matmul, inputs: [q_groups, k_t], transpose_b: true}
+  - {name: scores_q, type: reshape, shape: [1, 4, 8, 8]}
+  - {name: probs, type: softmax, causal: true}
+  - {name: probs_g, type: reshape, shape: [1, 2, 16, 8]}
+  - {name: context, type: matmul, inputs: [probs_g, v_t]}
+)";
+
+TEST(NewOperators, CausalGroupedQueryAttentionWithRmsNormVerifies) {
+  const auto [timing, functional] =
+      run_both("causal_gqa", kCausalGqa,
+               "--set core.array.input_type=fp16 --set core.array.weight_type=fp16 "
+               "--set core.array.accumulator_type=fp32");
+  ASSERT_FALSE(timing.is_null());
+  expect_all_verified(functional);
+  EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
+  const auto layers = by_name(timing);
+  EXPECT_EQ(layers.at("norm")["vector_ops"], 8 * 64 * 3);
+  EXPECT_EQ(layers.at("probs")["vector_ops"], 4 * 8 * 8 * 3);
+  // K and V are [1, 2, 8, 16]: each query group of 2 heads x 8 tokens reads its KV head once.
+  EXPECT_EQ(layers.at("scores")["macs"], 2 * 16 * 8 * 16);
+}
+
+TEST(NewOperators, ACausalSoftmaxNeedsAtLeastAsManyKeysAsQueries) {
+  const auto dir = fresh_dir("ops_causal_bad");
+  write_file(dir / "w.yaml", R"(name: bad
+inputs:
+  - {name: s, shape: [1, 8, 4]}
+layers:
+  - {name: p, type: softmax, causal: true}
+)");
+  const auto r = run_systole("validate --workload '" + (dir / "w.yaml").string() + "'", dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("layers[0].causal = '[1, 8, 4]': layer 'p' (softmax): a causal softmax needs scores "
+                       "[..., Q, K] with K >= Q"),
+            std::string::npos)
+      << r.err;
+}
+
+}  // namespace
+}  // namespace systole

@@ -214,6 +214,7 @@ enum class VectorFunc {
   kAvgPool,
   kSoftmax,
   kLayerNorm,
+  kRmsNorm,
   kResizeNearest,
   kResizeBilinear,
   kDepthwiseConv
@@ -292,7 +293,12 @@ struct VectorOp {
   bool on_accumulators = false;
   int requant_shift = 0;
   uint64_t operands = 1;
-  uint64_t row_elements = 0;  // softmax, layernorm: length of the normalised (last) axis
+  uint64_t row_elements = 0;  // softmax, layernorm, rmsnorm: length of the normalised (last) axis
+  // kSoftmax over scores [..., Q, K] with a causal mask (causal_queries = Q > 0): row r of the
+  // layer (first_row + the row's index in this chunk) is query i = r mod Q at position
+  // K - Q + i, and sees keys 0..K - Q + i (softmax_causal_fp). 0 = no mask.
+  uint64_t causal_queries = 0;
+  uint64_t first_row = 0;
   uint64_t src_spm_addr = 0;
   uint64_t dst_spm_addr = 0;
   PoolGeometry pool = {};            // kMaxPool, kAvgPool: elements == planes * out_rows * wo

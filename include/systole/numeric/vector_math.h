@@ -43,5 +43,12 @@ void softmax_fp(const float* x, float* y, int64_t n);
 // y_i = fp32((x_i - mean) / sqrt(var + kLayerNormEps)).
 inline constexpr double kLayerNormEps = 1e-5;
 void layernorm_fp(const float* x, float* y, int64_t n);
+// Causal softmax of a row of n scores of which the first `keep` (1..n) are visible: softmax_fp
+// over them, 0 for the rest.
+void softmax_causal_fp(const float* x, float* y, int64_t n, int64_t keep);
+// RMSNorm of a row of n values (Zhang & Sennrich 2019, Llama), no scale: ms = mean of x_i^2 in
+// double; y_i = fp32(x_i / sqrt(ms + kRmsNormEps)).
+inline constexpr double kRmsNormEps = 1e-5;
+void rmsnorm_fp(const float* x, float* y, int64_t n);
 
 }  // namespace systole

@@ -17,6 +17,8 @@ namespace systole {
 // layernorm = mean, variance, normalise, scale-and-shift.
 inline constexpr int64_t kSoftmaxOpsPerElement = 3;
 inline constexpr int64_t kLayerNormOpsPerElement = 4;
+// rmsnorm = mean of squares, normalise, scale.
+inline constexpr int64_t kRmsNormOpsPerElement = 3;
 
 // A kind without attributes (add, softmax, layernorm).
 struct NoAttrs {};

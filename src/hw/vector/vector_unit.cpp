@@ -66,6 +66,7 @@ bool priced_as_multiply(VectorFunc f) {
     case VectorFunc::kMul:
     case VectorFunc::kSoftmax:
     case VectorFunc::kLayerNorm:
+    case VectorFunc::kRmsNorm:
     case VectorFunc::kResizeBilinear:  // four weighted taps per output element
     case VectorFunc::kDepthwiseConv:   // its epilogue only; the MACs are their own class
       return true;
@@ -463,7 +464,8 @@ void VectorUnit::compute(const VectorOp& op) {
       }
       return;
     case VectorFunc::kSoftmax:
-    case VectorFunc::kLayerNorm: {
+    case VectorFunc::kLayerNorm:
+    case VectorFunc::kRmsNorm: {
       const uint64_t row = op.row_elements;
       if (row == 0 || n % row != 0 || integer(t)) {
         throw InternalError(fmt::format("vector unit: {} of {} {} elements in rows of {}", to_string(op.func),
@@ -472,8 +474,16 @@ void VectorUnit::compute(const VectorOp& op) {
       std::vector<float> x(row), y(row);
       for (uint64_t r0 = 0; r0 < n; r0 += row) {
         for (uint64_t i = 0; i < row; ++i) x[i] = load_element_float(src + (r0 + i) * ue, t);
-        (op.func == VectorFunc::kSoftmax ? softmax_fp : layernorm_fp)(x.data(), y.data(),
-                                                                      static_cast<int64_t>(row));
+        const auto len = static_cast<int64_t>(row);
+        if (op.func == VectorFunc::kSoftmax && op.causal_queries > 0) {
+          const uint64_t query = (op.first_row + r0 / row) % op.causal_queries;
+          softmax_causal_fp(x.data(), y.data(), len,
+                            static_cast<int64_t>(row - op.causal_queries + query + 1));
+        } else {
+          (op.func == VectorFunc::kSoftmax   ? softmax_fp
+           : op.func == VectorFunc::kRmsNorm ? rmsnorm_fp
+                                             : layernorm_fp)(x.data(), y.data(), len);
+        }
         for (uint64_t i = 0; i < row; ++i) store_element_float(dst + (r0 + i) * ue, t, y[i]);
       }
       return;

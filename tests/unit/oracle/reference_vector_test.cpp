@@ -10,6 +10,7 @@
 #include "systole/numeric/random.h"
 #include "systole/numeric/vector_math.h"
 #include "systole/oracle/reference.h"
+#include "systole/workload/loader.h"
 
 namespace systole {
 namespace {
@@ -282,6 +283,52 @@ TEST(ReferenceVector, MulSaturatesIntsAndRoundsFloats) {
   const Tensor three = floats(DataType::kFp16, {1}, {3.0f});
   EXPECT_EQ(reference_layer(l, {&f, &three}, nullptr, kNoOpts).get_float(0), 2048.0f);
   EXPECT_THROW(reference_layer(l, {&a, &f}, nullptr, kNoOpts), UserError);
+}
+
+}  // namespace
+}  // namespace systole
+
+namespace systole {
+namespace {
+
+TEST(VectorMath, RmsNormAndCausalSoftmax) {
+  const float x[2] = {3.0f, 4.0f};
+  float y[2];
+  rmsnorm_fp(x, y, 2);
+  const double rms = std::sqrt(12.5 + kRmsNormEps);
+  EXPECT_EQ(y[0], static_cast<float>(3.0 / rms));
+  EXPECT_EQ(y[1], static_cast<float>(4.0 / rms));
+  const float s[3] = {1.0f, 2.0f, 30.0f};
+  float p[3];
+  softmax_causal_fp(s, p, 3, 2);  // the third key is masked: it does not count even though it is largest
+  float q[2];
+  softmax_fp(s, q, 2);
+  EXPECT_EQ(p[0], q[0]);
+  EXPECT_EQ(p[1], q[1]);
+  EXPECT_EQ(p[2], 0.0f);
+  EXPECT_THROW(softmax_causal_fp(s, p, 3, 0), InternalError);
+  EXPECT_THROW(softmax_causal_fp(s, p, 3, 4), InternalError);
+}
+
+TEST(ReferenceVector, CausalSoftmaxMasksTheKeysAfterEachQuery) {
+  Layer l = load_yaml_network(R"(name: c
+dtype: fp32
+inputs:
+  - {name: s, shape: [2, 2, 3]}
+layers:
+  - {name: p, type: softmax, causal: true}
+)",
+                              "c.yaml")
+                .layers.at(0);
+  // Two queries that are the last two of three positions: query 0 sees keys 0-1, query 1 all three.
+  const Tensor s = floats(DataType::kFp32, {2, 2, 3}, {0, 0, 9, 0, 0, 0, 1, 2, 3, 1, 2, 3});
+  const Tensor p = reference_layer(l, {&s}, nullptr, kNoOpts);
+  EXPECT_EQ(float_values(p),
+            (std::vector<float>{0.5f, 0.5f, 0.0f, 1.0f / 3, 1.0f / 3, 1.0f / 3, p.get_float(6),
+                                p.get_float(7), 0.0f, p.get_float(9), p.get_float(10), p.get_float(11)}));
+  EXPECT_EQ(p.get_float(6) + p.get_float(7), 1.0f);
+  EXPECT_GT(p.get_float(7), p.get_float(6));
+  EXPECT_GT(p.get_float(11), p.get_float(10));
 }
 
 }  // namespace
