@@ -40,6 +40,8 @@ const char* to_string(VectorFunc f) {
       return "mul";
     case VectorFunc::kRmsNorm:
       return "rmsnorm";
+    case VectorFunc::kRotary:
+      return "rotary";
     case VectorFunc::kAdd:
       return "add";
     case VectorFunc::kMaxPool:

@@ -93,6 +93,19 @@ void rmsnorm_fp(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = static_cast<float>(x[i] / rms);
 }
 
+void rotary_fp(const float* x, float* y, int64_t d, int64_t position, double theta, bool interleaved) {
+  if (d <= 0 || d % 2 != 0) throw InternalError(fmt::format("rotary embedding of a row of {} values", d));
+  const int64_t half = d / 2;
+  for (int64_t k = 0; k < half; ++k) {
+    const double angle = static_cast<double>(position) * std::pow(theta, -2.0 * static_cast<double>(k) / d);
+    const double c = std::cos(angle), s = std::sin(angle);
+    const int64_t i = interleaved ? 2 * k : k, j = interleaved ? 2 * k + 1 : k + half;
+    const double a = x[i], b = x[j];
+    y[i] = static_cast<float>(a * c - b * s);
+    y[j] = static_cast<float>(b * c + a * s);
+  }
+}
+
 void layernorm_fp(const float* x, float* y, int64_t n) {
   if (n <= 0) throw InternalError("layernorm of an empty row");
   double mean = 0.0;

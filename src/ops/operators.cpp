@@ -19,6 +19,7 @@
   X(gather)                  \
   X(mul)                     \
   X(rmsnorm)                 \
+  X(rotary)                  \
   X(placeholder)
 
 namespace systole::ops {

@@ -290,8 +290,9 @@ layers:
 namespace systole {
 namespace {
 
-// A Llama-style attention block on 8 tokens: RMSNorm, Q with 4 heads and K / V with 2 (grouped-
-// query attention: the two query heads of each KV head are one GEMM's rows), causal softmax.
+// A Llama-style attention block on 8 tokens at positions 3-10: RMSNorm, Q with 4 heads and K / V
+// with 2 (grouped-query attention: the two query heads of each KV head are one GEMM's rows),
+// rotary embeddings on [B, H, S, d] queries and [B, S, H, d] keys, causal softmax.
 constexpr const char* kCausalGqa = R"(name: gqa
 inputs:
   - {name: x, shape: [1, 8, 64]}
@@ -300,15 +301,17 @@ layers:
   - {name: q, type: fc, input: norm, out_features: 64}
   - {name: q_heads, type: reshape, shape: [1, 8, 4, 16]}
   - {name: q_t, type: transpose, perm: [0, 2, 1, 3]}
+  - {name: q_rope, type: rotary, offset: 3}
   - {name: q_groups, type: reshape, shape: [1, 2, 16, 16]}
   - {name: k, type: fc, input: norm, out_features: 32}
   - {name: k_heads, type: reshape, shape: [1, 8, 2, 16]}
+  - {name: k_rope, type: rotary, seq_axis: -3, offset: 3, style: interleaved}
   - {name: k_t, type: transpose, perm: [0, 2, 1, 3]}
   - {name: v, type: fc, input: norm, out_features: 32}
   - {name: v_heads, type: reshape, shape: [1, 8, 2, 16]}
   - {name: v_t, type: transpose, perm: [0, 2, 1, 3]}
   - {name: scores, type: matmul, inputs: [q_groups, k_t], transpose_b: true}
-  - {name: scores_q, type: reshape, shape: [1, 4, 8, 8]}
+  - {name: scores_q, type: reshape, input: scores, shape: [1, 4, 8, 8]}
   - {name: probs, type: softmax, causal: true}
   - {name: probs_g, type: reshape, shape: [1, 2, 16, 8]}
   - {name: context, type: matmul, inputs: [probs_g, v_t]}
@@ -325,6 +328,8 @@ TEST(NewOperators, CausalGroupedQueryAttentionWithRmsNormVerifies) {
   const auto layers = by_name(timing);
   EXPECT_EQ(layers.at("norm")["vector_ops"], 8 * 64 * 3);
   EXPECT_EQ(layers.at("probs")["vector_ops"], 4 * 8 * 8 * 3);
+  EXPECT_EQ(layers.at("q_rope")["vector_ops"], 8 * 64 * 3);
+  EXPECT_EQ(layers.at("k_rope")["vector_ops"], 8 * 32 * 3);
   // K and V are [1, 2, 8, 16]: each query group of 2 heads x 8 tokens reads its KV head once.
   EXPECT_EQ(layers.at("scores")["macs"], 2 * 16 * 8 * 16);
 }

@@ -215,6 +215,7 @@ enum class VectorFunc {
   kSoftmax,
   kLayerNorm,
   kRmsNorm,
+  kRotary,
   kResizeNearest,
   kResizeBilinear,
   kDepthwiseConv
@@ -277,6 +278,15 @@ struct DepthwiseGeometry {
 // An elementwise / reduction operation on the vector unit over data already in a scratchpad.
 // Cycles = ceil(elements * ops_per_element / lanes) (the vector unit's closed form); a depthwise
 // convolution is also bounded by its scratchpad ports (hw/vector/vector_unit.h).
+// Where a rotary embedding's rows sit in the sequence (VectorOp::rotary).
+struct RotaryGeometry {
+  uint64_t seq = 1;     // extent of the sequence axis
+  uint64_t inner = 1;   // rows per sequence position (the extents between that axis and the last)
+  uint64_t offset = 0;  // position of the first token (the cache length in a decode step)
+  double theta = 10000.0;
+  bool interleaved = false;
+};
+
 struct VectorOp {
   VectorFunc func = VectorFunc::kRelu;
   uint64_t elements = 0;               // output elements produced
@@ -299,6 +309,9 @@ struct VectorOp {
   // K - Q + i, and sees keys 0..K - Q + i (softmax_causal_fp). 0 = no mask.
   uint64_t causal_queries = 0;
   uint64_t first_row = 0;
+  // kRotary over rows of row_elements: row r (first_row + the row's index in this chunk) is at
+  // position rotary.offset + (r / rotary.inner) mod rotary.seq (numeric/vector_math.h rotary_fp).
+  RotaryGeometry rotary = {};
   uint64_t src_spm_addr = 0;
   uint64_t dst_spm_addr = 0;
   PoolGeometry pool = {};            // kMaxPool, kAvgPool: elements == planes * out_rows * wo

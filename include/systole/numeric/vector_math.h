@@ -50,5 +50,11 @@ void softmax_causal_fp(const float* x, float* y, int64_t n, int64_t keep);
 // double; y_i = fp32(x_i / sqrt(ms + kRmsNormEps)).
 inline constexpr double kRmsNormEps = 1e-5;
 void rmsnorm_fp(const float* x, float* y, int64_t n);
+// Rotary position embedding (Su et al. 2021) of one row of d (even) values at `position`: pair k
+// (k < d / 2) is rotated by the angle position * theta^(-2k / d). `interleaved` pairs elements
+// (2k, 2k + 1) (GPT-J, Meta's Llama code); otherwise (k, k + d / 2) ("rotate_half": GPT-NeoX,
+// Hugging Face Llama). For a pair (a, b): a' = a cos - b sin, b' = b cos + a sin, in double,
+// rounded to fp32.
+void rotary_fp(const float* x, float* y, int64_t d, int64_t position, double theta, bool interleaved);
 
 }  // namespace systole

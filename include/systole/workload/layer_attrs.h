@@ -19,6 +19,8 @@ inline constexpr int64_t kSoftmaxOpsPerElement = 3;
 inline constexpr int64_t kLayerNormOpsPerElement = 4;
 // rmsnorm = mean of squares, normalise, scale.
 inline constexpr int64_t kRmsNormOpsPerElement = 3;
+// rotary = x cos, partner sin, add (the angles' cos / sin come from the unit's table).
+inline constexpr int64_t kRotaryOpsPerElement = 3;
 
 // A kind without attributes (add, softmax, layernorm).
 struct NoAttrs {};

@@ -67,6 +67,7 @@ bool priced_as_multiply(VectorFunc f) {
     case VectorFunc::kSoftmax:
     case VectorFunc::kLayerNorm:
     case VectorFunc::kRmsNorm:
+    case VectorFunc::kRotary:
     case VectorFunc::kResizeBilinear:  // four weighted taps per output element
     case VectorFunc::kDepthwiseConv:   // its epilogue only; the MACs are their own class
       return true;
@@ -463,6 +464,23 @@ void VectorUnit::compute(const VectorOp& op) {
         }
       }
       return;
+    case VectorFunc::kRotary: {
+      const uint64_t row = op.row_elements;
+      if (row == 0 || n % row != 0 || integer(t) || op.rotary.seq == 0 || op.rotary.inner == 0) {
+        throw InternalError(
+            fmt::format("vector unit: rotary of {} {} elements in rows of {}", n, to_string(t), row));
+      }
+      std::vector<float> x(row), y(row);
+      for (uint64_t r0 = 0; r0 < n; r0 += row) {
+        for (uint64_t i = 0; i < row; ++i) x[i] = load_element_float(src + (r0 + i) * ue, t);
+        const uint64_t r = op.first_row + r0 / row;
+        const uint64_t position = op.rotary.offset + (r / op.rotary.inner) % op.rotary.seq;
+        rotary_fp(x.data(), y.data(), static_cast<int64_t>(row), static_cast<int64_t>(position),
+                  op.rotary.theta, op.rotary.interleaved);
+        for (uint64_t i = 0; i < row; ++i) store_element_float(dst + (r0 + i) * ue, t, y[i]);
+      }
+      return;
+    }
     case VectorFunc::kSoftmax:
     case VectorFunc::kLayerNorm:
     case VectorFunc::kRmsNorm: {

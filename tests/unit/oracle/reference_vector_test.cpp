@@ -333,3 +333,50 @@ layers:
 
 }  // namespace
 }  // namespace systole
+
+namespace systole {
+namespace {
+
+TEST(VectorMath, RotaryRotatesEachPairByItsAngle) {
+  const float x[4] = {1.0f, 2.0f, 3.0f, 4.0f};
+  float y[4];
+  rotary_fp(x, y, 4, 0, 10000.0, false);  // position 0: no rotation
+  EXPECT_EQ(std::vector<float>(y, y + 4), std::vector<float>(x, x + 4));
+  // Position 1, "rotate_half": pair (0, 2) by 1 rad, pair (1, 3) by 10000^(-1/2) = 0.01 rad.
+  rotary_fp(x, y, 4, 1, 10000.0, false);
+  EXPECT_EQ(y[0], static_cast<float>(1.0 * std::cos(1.0) - 3.0 * std::sin(1.0)));
+  EXPECT_EQ(y[2], static_cast<float>(3.0 * std::cos(1.0) + 1.0 * std::sin(1.0)));
+  EXPECT_EQ(y[1], static_cast<float>(2.0 * std::cos(0.01) - 4.0 * std::sin(0.01)));
+  EXPECT_EQ(y[3], static_cast<float>(4.0 * std::cos(0.01) + 2.0 * std::sin(0.01)));
+  // Interleaved: pairs (0, 1) by 1 rad and (2, 3) by 0.01 rad.
+  rotary_fp(x, y, 4, 1, 10000.0, true);
+  EXPECT_EQ(y[0], static_cast<float>(1.0 * std::cos(1.0) - 2.0 * std::sin(1.0)));
+  EXPECT_EQ(y[1], static_cast<float>(2.0 * std::cos(1.0) + 1.0 * std::sin(1.0)));
+  EXPECT_EQ(y[3], static_cast<float>(4.0 * std::cos(0.01) + 3.0 * std::sin(0.01)));
+  EXPECT_THROW(rotary_fp(x, y, 3, 1, 10000.0, false), InternalError);
+}
+
+TEST(ReferenceVector, RotaryPositionsFollowTheSequenceAxisAndTheOffset) {
+  // [B=1, S=3, H=2, d=4] with seq_axis -3 and offset 5: rows (s, h) are at position 5 + s.
+  const Layer l = load_yaml_network(R"(name: r
+dtype: fp32
+inputs:
+  - {name: x, shape: [1, 3, 2, 4]}
+layers:
+  - {name: rope, type: rotary, seq_axis: -3, offset: 5, style: interleaved}
+)",
+                                    "r.yaml")
+                      .layers.at(0);
+  std::vector<float> v(24);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 7) - 3.0f;
+  const Tensor x = floats(DataType::kFp32, {1, 3, 2, 4}, v);
+  const Tensor y = reference_layer(l, {&x}, nullptr, kNoOpts);
+  for (int64_t row = 0; row < 6; ++row) {
+    float want[4];
+    rotary_fp(v.data() + row * 4, want, 4, 5 + row / 2, 10000.0, true);
+    for (int64_t i = 0; i < 4; ++i) EXPECT_EQ(y.get_float(row * 4 + i), want[i]) << row << " " << i;
+  }
+}
+
+}  // namespace
+}  // namespace systole
