@@ -1,6 +1,7 @@
 #include "systole/run/run.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -72,7 +73,9 @@ namespace {
 // in the arch's input format, and the import is recorded in `inputs`.
 Network load_workload(const std::string& path, const RunRequest& request, const ArchSpec& arch,
                       RunInputs* inputs) {
-  const bool onnx = std::filesystem::path(path).extension() == ".onnx";
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool onnx = ext == ".onnx";  // any case, as load_network's extensions
   if (!onnx) {
     if (!request.set_dims.empty() || request.skip_unsupported) {
       throw UserError(

@@ -29,9 +29,10 @@ Network load_network(const std::string& path) {
   }
   const std::string ext = lower_extension(path);
   if (ext != ".yaml" && ext != ".yml" && ext != ".csv") {
-    throw WorkloadError(Diagnostic{path, 0, "", ext,
-                                   "unknown workload format: expected a .yaml/.yml workload or a SCALE-Sim "
-                                   ".csv topology"});
+    throw WorkloadError(
+        Diagnostic{path, 0, "", ext,
+                   "unknown workload format: expected a .yaml/.yml workload, a SCALE-Sim "
+                   ".csv topology or (through the run library, docs/onnx.md) an .onnx model"});
   }
   return load_network_from_string(read_input_file_as<WorkloadError>(path, "workload file", kMaxWorkloadBytes),
                                   path, ext == ".csv");

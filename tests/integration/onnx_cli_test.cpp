@@ -68,6 +68,10 @@ TEST(OnnxCli, ValidateAndCompileTakeAModel) {
   EXPECT_NE(v.out.find("1814073344 MACs"), std::string::npos) << v.out;
   const auto c = run_systole("compile -w " + q(kResnet18) + " --set-dim batch=1", dir);
   EXPECT_EQ(c.exit_code, 0) << c.err;
+  // The extension in any case, as .yaml and .csv.
+  std::filesystem::copy_file(kResnet18, dir / "R18.ONNX");
+  const auto upper = run_systole("validate -w " + q(dir / "R18.ONNX") + " --set-dim batch=1", dir);
+  EXPECT_EQ(upper.exit_code, 0) << upper.err;
 }
 
 TEST(OnnxCli, UserMistakesExitTwoNamingTheProblem) {
