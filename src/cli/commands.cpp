@@ -50,10 +50,9 @@ void add_common(po::options_description& desc, CommonOptions& o, bool workload_r
       "arch,a", po::value(&o.arch)->default_value("default"),
       "architecture: a YAML config, a SCALE-Sim .cfg, or a preset name from arch/ (default, tpu_v1, ...)")(
       "workload,w", workload_required ? po::value(&o.workload)->required() : po::value(&o.workload),
-      "workload: a YAML network, a SCALE-Sim topology .csv, an ONNX model, or a name from workloads/ "
-      "(resnet50, "
-      "...)")("set,s", po::value(&o.overrides)->composing(),
-              "override a config key: --set core.array.rows=64 (repeatable)")(
+      "workload: a YAML network, a SCALE-Sim .csv, an ONNX model, or a name from workloads/ (resnet50, ...)")(
+      "set,s", po::value(&o.overrides)->composing(),
+      "override a config key: --set core.array.rows=64 (repeatable)")(
       "mapping", po::value(&o.mapping),
       "a mapping file: the tilings of chosen GEMM layers instead of the compiler's search "
       "(docs/compiler.md)")(

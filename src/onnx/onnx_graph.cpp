@@ -350,13 +350,8 @@ void OnnxGraph::index_values() {
     for (const std::string& in : n.input()) {
       if (in.empty()) continue;
       auto it = m_values.find(in);
-      if (it == m_values.end()) {
-        problems.add(
-            Diagnostic{m_source, 0, node_label(n, i, m_opset), in,
-                       "reads a value no earlier node, input or initializer defines (ONNX graphs are "
-                       "topologically sorted)"});
-        continue;
-      }
+      if (it == m_values.end())
+        throw InternalError("onnx import: '" + in + "' passed check_structure undefined");
       it->second.consumers.push_back(i);
     }
     for (const std::string& out : n.output()) {
@@ -392,10 +387,7 @@ void OnnxGraph::index_values() {
   for (const auto& vi : g.value_info()) take_type(vi);
   for (const auto& vi : g.output()) {
     take_type(vi);
-    if (!m_values.count(vi.name())) {
-      throw WorkloadError(
-          Diagnostic{m_source, 0, "graph.output", vi.name(), "no node, input or initializer defines it"});
-    }
+    if (!m_values.count(vi.name())) throw InternalError("onnx import: output '" + vi.name() + "' undefined");
     m_outputs.push_back(vi.name());
   }
   for (auto& [name, v] : m_values) {
