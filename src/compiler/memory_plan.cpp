@@ -1,5 +1,6 @@
 // DRAM placement: network inputs first, then per layer (in layer order) its output tensor and its
-// weights "<layer>.weight", each at the next 64-byte aligned address. Layout-only layers (views:
+// weights "<layer>.weight", each at the next 64-byte aligned address. An input a layer extends in
+// place (kv_append's cache) gets room for that layer's output, which is placed at its address. Layout-only layers (views:
 // workload/operator.h LayoutView) and fused activations allocate nothing: their output is a view
 // of their producer's tensor, recorded with the producer's address.
 #include <algorithm>
@@ -95,18 +96,37 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
     return it->second;
   };
   const std::map<std::string, int64_t> index_tensors = index_inputs(net);
+  // Inputs a layer extends in place (kv_append's cache): the room its whole output needs is
+  // reserved at the input's address (shape inference: one such layer per input).
+  std::map<std::string, size_t> extended_by;  // input name -> index of the layer extending it
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    if (operator_of(l.kind).appends_in_place(l)) extended_by[l.inputs.at(0)] = i;
+  }
   for (const TensorInput& in : net.inputs) {
     // Index inputs (gather's) hold int32 indices; every other input holds activations.
     const int64_t elem = index_tensors.count(in.name) ? bytes_of(DataType::kInt32) : eb.act;
     const uint64_t bytes = bytes_of_tensor(num_elements(in.shape), elem, 0, "inputs." + in.name + ".shape",
                                            shape_str(in.shape), fmt::format("network input '{}'", in.name));
-    const uint64_t addr = place(in.name, bytes);
+    uint64_t addr = 0;
+    if (const auto ext = extended_by.find(in.name); ext != extended_by.end()) {
+      const Layer& l = net.layers[ext->second];
+      const uint64_t room = bytes_of_tensor(num_elements(l.output_shape) - num_elements(in.shape), elem,
+                                            l.source_line, layer_key(l, ext->second), shape_str(l.output_shape),
+                                            fmt::format("layer '{}' ({}): the room its output extends '{}' by",
+                                                        l.name, to_string(l.kind), in.name));
+      addr = place(in.name, bytes + room);
+      plan.tensors.back().bytes = bytes;
+    } else {
+      addr = place(in.name, bytes);
+    }
     plan.views[in.name] = {addr, in.shape, contiguous_strides(in.shape), -1};
   }
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     const std::string key = layer_key(l, i);
     const bool view = layout_of(net, l) != LayoutView::kNone || plan.fused_into[i] >= 0;
+    const bool in_place = operator_of(l.kind).appends_in_place(l);
     // A view allocates nothing; its bytes equal its producer's (checked when that was placed).
     const uint64_t out_bytes =
         view ? static_cast<uint64_t>(num_elements(l.output_shape) * eb.act)
@@ -123,6 +143,13 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
       // it sees its source (reshape: contiguous; transpose: the source's strides, permuted).
       v.strides = plan.fused_into[i] >= 0 ? contiguous_strides(l.output_shape)
                                           : lowering_of(l.kind).view_strides(l, src);
+      plan.tensors.push_back({l.name, v.addr, out_bytes});
+    } else if (in_place) {
+      // Its leading bytes are input 0's, which left room for the rest (above).
+      v.addr = view_of(l.inputs.at(0), l).addr;
+      v.shape = l.output_shape;
+      v.strides = contiguous_strides(l.output_shape);
+      v.source_layer = static_cast<int>(i);
       plan.tensors.push_back({l.name, v.addr, out_bytes});
     } else {
       v.addr = place(l.name, out_bytes);

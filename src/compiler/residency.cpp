@@ -76,6 +76,10 @@ ResidencyPlan plan_residency(const ArchSpec& arch, const Network& net, const Mem
     t.first_layer = static_cast<int>(i);
     t.last_layer = last_reader[i];
     const int64_t bytes = static_cast<int64_t>(bytes_of_tensor.at(l.name));
+    if (operator_of(l.kind).output_persists()) {
+      t.reason = "DRAM: it outlives the run (a cache the next step reads)";
+      continue;
+    }
     if (last_reader[i] < 0) {
       t.reason = "DRAM: a network output (no layer reads it)";
       continue;

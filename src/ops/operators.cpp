@@ -20,6 +20,7 @@
   X(mul)                     \
   X(rmsnorm)                 \
   X(rotary)                  \
+  X(kv_append)               \
   X(placeholder)
 
 namespace systole::ops {

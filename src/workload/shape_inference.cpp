@@ -162,6 +162,7 @@ void infer_shapes(Network& net) {
   }
 
   const std::map<std::string, int64_t> index_tensors = index_inputs(net);
+  std::map<std::string, size_t> extended;  // inputs extended in place -> the layer doing it
   Totals totals;
   int suggestions = 0;
   for (size_t i = 0; i < net.layers.size(); ++i) {
@@ -214,6 +215,20 @@ void infer_shapes(Network& net) {
       l.dtype = dtypes[l.inputs[0]];
       op.infer(check, l);
       if (check.ok()) check_sizes(check, l, &totals);
+    }
+    if (check.ok() && inputs_known && op.appends_in_place(l)) {
+      // Its output takes the room after input 0 (compiler memory plan): one such layer per input.
+      const auto [at, fresh] = extended.emplace(l.inputs[0], i);
+      if (!fresh) {
+        check.fail("inputs", l.inputs[0],
+                   fmt::format("'{}' is already extended in place by {} ('{}'): a cache takes one append per run",
+                               l.inputs[0], layer_key(net.layers[at->second], at->second),
+                               net.layers[at->second].name));
+      } else if (l.dtype != dtypes[l.inputs.back()]) {
+        check.fail("inputs", l.inputs[0],
+                   fmt::format("the cache '{}' is {} but the new tokens '{}' are {}", l.inputs[0],
+                               to_string(l.dtype), l.inputs.back(), to_string(dtypes[l.inputs.back()])));
+      }
     }
     if (!check.ok() || !inputs_known || l.output_shape.empty()) {
       failed.insert(l.name);

@@ -65,6 +65,18 @@ class IOperator {
   // (matmul's DMA; a transpose composes them). Default: no, and the compiler materialises such
   // an input for it (workload/layout.h).
   virtual bool reads_strided() const { return false; }
+  // Whether the output extends input 0 in place (kv_append with a past cache): input 0 is a network
+  // input that persists between runs (a KV cache), the output's leading rows are its bytes, and
+  // the memory plan places the output at input 0's address with room for the whole output, so the
+  // layer writes only the rows after them. Shape inference checks that input 0 is a network input
+  // extended by no other layer. Default: no.
+  virtual bool appends_in_place(const Layer& l) const {
+    (void)l;
+    return false;
+  }
+  // Whether the output outlives the run (a KV cache the next step reads): the compiler keeps it in
+  // DRAM, never in the on-chip tensor store. Default: no.
+  virtual bool output_persists() const { return false; }
   // When input `input` of `l` holds indices rather than data: the exclusive upper bound of its
   // values (gather: the table's rows); 0 for data (default). Index tensors are network inputs of
   // dtype int32, stored in DRAM as int32 whatever the array's number format.
