@@ -13,7 +13,8 @@ SPEC.json (written by src/cli/plot_command.cpp, which has checked every field):
              "layers": {"name", "type": [str], "macs", "cycles", "utilization", "dram_bytes": [number],
                         "cycle_breakdown": {cause: [cycles]}, "energy_pj": {component: [pJ]}},
              "total_energy_pj": {component: pJ}, "energy_static_pj": pJ,
-             "power": {"begin_us", "end_us", "total_w": [number], "components_w": {component: [W]}}}]}
+             "power": {"begin_us", "end_us", "total_w": [number], "components_w": {component: [W]}},
+             "llm": {...} (decoder steps only; scripts/plot_llm.py)}]}
 
 One run: pictures of that run. Several: compare mode (panels per run, or series per run).
 Output is deterministic: fixed figure size and DPI, no date or software version in the metadata,
@@ -39,6 +40,8 @@ try:
 except ImportError as e:  # the CLI turns exit code 4 into "install python3-matplotlib"
     print(f"cannot import matplotlib: {e}", file=sys.stderr)
     sys.exit(4)
+
+import plot_llm  # scripts/plot_llm.py, beside this file
 
 DPI = 150
 FIG_SIZE_IN = (1600 / DPI, 900 / DPI)  # 1600 x 900 px
@@ -654,6 +657,7 @@ DRAWINGS = {
     "power": draw_power,
     "noc_links": draw_noc_links,
     "cycles_by_core": draw_cycles_by_core,
+    "llm_batch": lambda runs: plot_llm.draw_llm_batch(runs, FIG_SIZE_IN, RUN_COLOURS, RUN_MARKERS, CAUSE_COLOURS),
 }
 
 

@@ -38,6 +38,7 @@ struct CommonOptions {
   std::string batch;                  // --batch as written ("": the workload's)
   std::vector<std::string> set_dims;  // ONNX workloads: --set-dim name=value
   bool skip_unsupported = false;
+  std::string phase, context;  // decoder workloads: --phase, --context as written ("": the spec's)
 };
 
 // --batch: a batch of 1 to 65536 (larger programs meet the compiler's limits first).
@@ -63,19 +64,33 @@ void add_common(po::options_description& desc, CommonOptions& o, bool workload_r
       "ONNX workloads: the value of a symbolic input dimension, --set-dim batch=1 (repeatable)")(
       "skip-unsupported", po::bool_switch(&o.skip_unsupported),
       "ONNX workloads: import unsupported nodes as zero-cost placeholders (counted in the report) instead of "
-      "refusing the model");
+      "refusing the model")(
+      "phase", po::value(&o.phase),
+      "decoder workloads (llama7b, gpt2_small, ...): prefill (the prompt) or decode (one token per sequence "
+      "against the KV cache); docs/llm.md")(
+      "context", po::value(&o.context),
+      "decoder workloads: the prompt length (prefill) or the tokens already in the KV cache (decode)");
 }
 
-// The run library's request for the common options.
+// The common options into the run library's request (its other fields untouched).
+void fill_request(const CommonOptions& o, RunRequest* r) {
+  r->arch = o.arch;
+  r->workload = o.workload;
+  r->overrides = o.overrides;
+  r->batch = batch_of(o);
+  r->mapping = o.mapping;
+  r->set_dims = o.set_dims;
+  r->skip_unsupported = o.skip_unsupported;
+  r->phase = o.phase;
+  if (!o.phase.empty() && o.phase != "prefill" && o.phase != "decode") {
+    throw UserError(fmt::format("--phase = '{}': must be prefill or decode", o.phase));
+  }
+  r->context = o.context.empty() ? 0 : integer_flag("--context", o.context, 1, int64_t{1} << 24, "");
+}
+
 RunRequest request_of(const CommonOptions& o) {
   RunRequest r;
-  r.arch = o.arch;
-  r.workload = o.workload;
-  r.overrides = o.overrides;
-  r.batch = batch_of(o);
-  r.mapping = o.mapping;
-  r.set_dims = o.set_dims;
-  r.skip_unsupported = o.skip_unsupported;
+  fill_request(o, &r);
   return r;
 }
 
@@ -196,13 +211,7 @@ int run_command(const std::vector<std::string>& args) {
   // Load, compile, simulate and price through the run library; the CLI adds the observers
   // (traces, progress, signals) and installs the outputs.
   const auto t0 = std::chrono::steady_clock::now();
-  request.arch = o.arch;
-  request.workload = o.workload;
-  request.overrides = o.overrides;
-  request.mapping = o.mapping;
-  request.batch = batch_of(o);
-  request.set_dims = o.set_dims;
-  request.skip_unsupported = o.skip_unsupported;
+  fill_request(o, &request);
   const PreparedRun prepared = prepare_run(request);
   for (const std::string& w : prepared.inputs.onnx_warnings) std::cerr << "warning: " << w << "\n";
   const Program& program = prepared.program;

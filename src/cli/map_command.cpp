@@ -137,6 +137,14 @@ std::map<std::string, std::vector<Simulated>> simulate_ranks(const PreparedRun& 
       argv.push_back(d);
     }
     if (request.skip_unsupported) argv.push_back("--skip-unsupported");
+    if (!request.phase.empty()) {
+      argv.push_back("--phase");
+      argv.push_back(request.phase);
+    }
+    if (request.context > 0) {
+      argv.push_back("--context");
+      argv.push_back(std::to_string(request.context));
+    }
     const int status = run_captured(argv, log, "`systole map --simulate` runs this program again");
     throw_if_interrupted();
     if (status != 0) {
@@ -164,7 +172,7 @@ std::string ratio(double simulated, double estimated) {
 int map_command(const std::vector<std::string>& args) {
   RunRequest request;
   request.arch = "default";
-  std::string layer, top_text = "3", objective, mapper, batch;
+  std::string layer, top_text = "3", objective, mapper, batch, context;
   bool json = false, simulate = false;
   po::options_description desc("map options");
   desc.add_options()("help,h", "show this help")(
@@ -179,6 +187,8 @@ int map_command(const std::vector<std::string>& args) {
       "ONNX workloads: the value of a symbolic input dimension (as `systole run --set-dim`)")(
       "skip-unsupported", po::bool_switch(&request.skip_unsupported),
       "ONNX workloads: unsupported nodes as zero-cost placeholders (as `systole run`)")(
+      "phase", po::value(&request.phase), "decoder workloads: prefill or decode (as `systole run --phase`)")(
+      "context", po::value(&context), "decoder workloads: prompt or cached tokens (as `systole run --context`)")(
       "layer,l", po::value(&layer), "only this layer")(
       "top,n", po::value(&top_text),
       fmt::format("tilings per layer, 1 to {} (default 3)", kRankedTilings).c_str())(
@@ -196,6 +206,7 @@ int map_command(const std::vector<std::string>& args) {
   if (!vm) return 0;
   if (vm->count("mapping")) nonempty_path("--mapping", request.mapping, "a mapping file");
   if (vm->count("batch")) request.batch = integer_flag("--batch", batch, 1, 65536, "");
+  if (vm->count("context")) request.context = integer_flag("--context", context, 1, int64_t{1} << 24, "");
   const auto top = static_cast<size_t>(integer_flag(
       "--top", top_text, 1, static_cast<int64_t>(kRankedTilings), "the compiler keeps that many"));
   // The flags are the config keys, applied after the user's --set (the later override wins).

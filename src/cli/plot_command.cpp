@@ -1,6 +1,7 @@
 // `systole plot`: six pictures of one run (or of several runs overlaid): cycles by stall cause,
-// utilisation, roofline, energy by component, energy by layer and power over time; and for
-// multi-core runs the NoC's links and each core's cycles. This file
+// utilisation, roofline, energy by component, energy by layer and power over time; for
+// multi-core runs the NoC's links and each core's cycles; for decoder steps tokens/s and J/token
+// against batch. This file
 // reads every run through plot_run_reader.h (every problem of every run is listed at once), hands
 // the numbers to scripts/plot.py as a JSON spec, and installs the folder of pictures only when all
 // of them were drawn (docs/output-safety.md).
@@ -38,6 +39,8 @@ const std::vector<std::string> kPlots = {"cycles_by_cause",     "utilization",  
 constexpr const char* kNocPlot = "noc_links";
 // Drawn only when a run has several cores.
 constexpr const char* kCoresPlot = "cycles_by_core";
+// Drawn only when a run is a decoder step (report.json llm).
+constexpr const char* kLlmPlot = "llm_batch";
 std::vector<std::string> split_labels(const std::string& text) {
   std::vector<std::string> out;
   std::string cur;
@@ -97,7 +100,8 @@ int plot_command(const std::vector<std::string>& args) {
       "systole plot RUN_DIR [RUN_DIR ...] [--out DIR] [--labels a,b,...] [--format png|svg]\n\n"
       "Draws cycles_by_cause, utilization, roofline, energy_by_component, energy_by_layer\n"
       "and power for a `systole run` output directory (report.json + power.csv); several\n"
-      "runs are overlaid for comparison (see docs/plots.md).",
+      "runs are overlaid for comparison. Runs of decoder steps (llama7b, ...) at several\n"
+      "batches add llm_batch: tokens/s and J/token against batch (see docs/plots.md).",
       args, desc, &hidden, &positional);
   if (!vm) return 0;
 
@@ -128,7 +132,7 @@ int plot_command(const std::vector<std::string>& args) {
   for (const auto& plot : kPlots) {
     for (const char* ext : {"png", "svg"}) pictures.push_back(plot + "." + ext);
   }
-  for (const char* plot : {kNocPlot, kCoresPlot}) {
+  for (const char* plot : {kNocPlot, kCoresPlot, kLlmPlot}) {
     for (const char* ext : {"png", "svg"}) pictures.push_back(std::string(plot) + "." + ext);
   }
   InterruptScope interrupts;
@@ -168,6 +172,9 @@ int plot_command(const std::vector<std::string>& args) {
   // Each core's cycles by cause when a run had several cores.
   if (std::any_of(runs.begin(), runs.end(), [](const PlotRun& r) { return r.spec.contains("cores"); }))
     plots.push_back(kCoresPlot);
+  // Tokens/s and J/token against batch when a run was a decoder step.
+  if (std::any_of(runs.begin(), runs.end(), [](const PlotRun& r) { return r.spec.contains("llm"); }))
+    plots.push_back(kLlmPlot);
   std::vector<fs::path> pictures_drawn;
   for (const auto& plot : plots) {
     const fs::path file = staging / (plot + "." + format);

@@ -83,6 +83,7 @@ class RunReader {
     read_layers(s);
     read_noc(s);
     read_cores(s);
+    read_llm(s);
     const Json* total = find_path(m_report, {"total", "energy_by_component"});
     if (!total || !total->is_object() || total->empty()) {
       add("total.energy_by_component", total ? total->dump() : "",
@@ -238,6 +239,24 @@ class RunReader {
       if (where.second > 1) rule += fmt::format(" (also in {} more layers)", where.second - 1);
       add(fmt::format("layers[{}].{}", where.first, key), "", rule);
     }
+  }
+
+  // A decoder step (report.json llm, docs/llm.md), for the tokens/s and J/token against batch
+  // picture. Nothing for other runs.
+  void read_llm(Json& s) {
+    if (!find_path(m_report, {"llm"})) return;
+    Json out;
+    out["phase"] = text({"llm", "phase"});
+    if (out["phase"] != "prefill" && out["phase"] != "decode" && out["phase"] != "") {
+      add("llm.phase", out["phase"].dump(), "must be prefill or decode");
+    }
+    out["batch"] = number({"llm", "batch"}, true);
+    out["cached_tokens"] = number({"llm", "cached_tokens"}, false);
+    out["new_tokens"] = number({"llm", "new_tokens"}, true);
+    out["tokens_per_s"] = number({"llm", "tokens_per_s"}, false);
+    out["j_per_token"] = number({"llm", "j_per_token"}, false);
+    out["bound"] = text({"llm", "bound", "cause"});
+    s["llm"] = std::move(out);
   }
 
   // A multi-core run's cores, for the per-core picture: each core's cycles by cause over the whole

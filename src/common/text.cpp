@@ -111,4 +111,13 @@ bool check_input_text(std::string_view text, const std::string& source, Diagnost
   return false;
 }
 
+std::string yaml_quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace systole

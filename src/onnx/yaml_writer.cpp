@@ -2,19 +2,14 @@
 // pure function of the model and the options: no dates, no absolute paths.
 #include <fmt/format.h>
 
+#include "systole/common/text.h"
+
 #include "translator.h"
 
 namespace systole::onnx_import {
 namespace {
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string quoted(const std::string& s) { return yaml_quoted(s); }
 
 std::string base_name(const std::string& path) {
   const size_t slash = path.find_last_of('/');

@@ -8,6 +8,7 @@
 
 #include "systole/common/error.h"
 #include "systole/config/loader.h"
+#include "systole/report/llm_report.h"
 #include "systole/energy/dram_idd.h"
 #include "systole/energy/pricing.h"
 #include "systole/report/sha256.h"
@@ -547,6 +548,7 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
         {"power", "W"},
         {"gops", "1e9 operations per second, 2 per MAC"},
         {"tops_per_w", "1e12 operations per joule, 2 per MAC"}}}};
+  price_llm(report);
   // The tables bound every energy, so a non-finite number here is our bug; never write one (JSON
   // has no inf or NaN: nlohmann would write null).
   require_finite(report, "report");

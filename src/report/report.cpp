@@ -1,6 +1,7 @@
 #include "systole/report/report.h"
 
 #include "systole/report/energy_report.h"
+#include "systole/report/llm_report.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -327,7 +328,10 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
   add_verification(total, result.total);
   total["time_us"] = static_cast<double>(result.total_cycles) * arch.core.cycle_ns() / 1000.0;
   total["inferences"] = inputs.inferences;
+  Json llm;  // after total, before memory
+  if (inputs.decoder.present()) llm = llm_json(arch, program, result, inputs.decoder, total);
   report["total"] = std::move(total);
+  if (!llm.is_null()) report["llm"] = std::move(llm);
   report["memory"] = memory_json(arch, result);
   report["activity"] = activity_json(result);
   report["stats"] = stats::run_stats(arch, result).to_json();

@@ -10,13 +10,16 @@
 #include <fmt/format.h>
 
 #include "systole/common/error.h"
+#include "systole/common/input_file.h"
 #include "systole/common/text.h"
 #include "systole/compiler/compiler.h"
 #include "systole/config/loader.h"
 #include "systole/hw/core/simulate.h"
 #include "systole/onnx/importer.h"
 #include "systole/report/energy_report.h"
+#include "systole/report/llm_report.h"
 #include "systole/workload/batch.h"
+#include "systole/workload/decoder.h"
 #include "systole/workload/loader.h"
 
 namespace systole {
@@ -76,12 +79,33 @@ Network load_workload(const std::string& path, const RunRequest& request, const 
   std::string ext = std::filesystem::path(path).extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const bool onnx = ext == ".onnx";  // any case, as load_network's extensions
+  const bool decoder_request = !request.phase.empty() || request.context > 0;
   if (!onnx) {
     if (!request.set_dims.empty() || request.skip_unsupported) {
       throw UserError(
           fmt::format("--set-dim and --skip-unsupported apply to ONNX workloads (.onnx), not '{}'", path));
     }
+    if (ext == ".yaml" || ext == ".yml") {
+      const std::string text = read_input_file_as<WorkloadError>(path, "workload file", kMaxWorkloadBytes);
+      if (is_decoder_spec(text)) {
+        Network net = load_decoder_network(text, path, DecoderRequest{request.phase, request.context, request.batch});
+        inputs->decoder = net.decoder;
+        return net;
+      }
+    }
+    if (decoder_request) {
+      throw UserError(fmt::format(
+          "--phase and --context apply to decoder workloads (a YAML `decoder:` spec such as llama7b; "
+          "docs/llm.md), not '{}'",
+          path));
+    }
     return load_network(path);
+  }
+  if (decoder_request) {
+    throw UserError(fmt::format(
+        "--phase and --context apply to decoder workloads (a YAML `decoder:` spec; docs/llm.md), not the ONNX "
+        "model '{}'",
+        path));
   }
   onnx_import::ImportOptions options;
   for (const std::string& d : request.set_dims) onnx_import::parse_set_dim(d, &options.dims);
@@ -112,7 +136,8 @@ PreparedRun load_run(const RunRequest& request) {
   p.inputs.workload_path = resolve_input(request.workload, "workloads");
   p.network = load_workload(p.inputs.workload_path, request, p.arch, &p.inputs);
   if (request.batch > 0) {
-    p.network = with_batch(p.network, request.batch);
+    // A decoder workload was generated for the batch; any other is re-batched.
+    if (!p.network.decoder.present()) p.network = with_batch(p.network, request.batch);
     p.inputs.batch = request.batch;
   }
   // The leading dimension of the (first) network input is its batch: that many inferences per run.
@@ -156,7 +181,7 @@ PricedRun price_run(const PreparedRun& prepared, const SimResult& sim) {
   std::vector<double> energy_uj;
   for (const auto& layer : out.report["layers"]) energy_uj.push_back(layer["energy_pj"].get<double>() / 1e6);
   energy_uj.push_back(out.report["total"]["energy_pj"].get<double>() / 1e6);
-  out.summary = summary_table(prepared.arch, sim, energy_uj) + energy_summary(out.report);
+  out.summary = summary_table(prepared.arch, sim, energy_uj) + energy_summary(out.report) + llm_summary(out.report);
   out.layers_csv = layers_csv(sim);
   return out;
 }

@@ -16,6 +16,7 @@
 #include "systole/workload/loader.h"
 #include "systole/workload/network.h"
 #include "systole/workload/operator.h"
+#include "systole/workload/decoder.h"
 #include "yaml_reader.h"
 
 namespace systole {
@@ -163,9 +164,11 @@ Network load_yaml_network(const std::string& text, const std::string& source_nam
     throw WorkloadError(Diagnostic{source_name, line_of(root), "", root.IsScalar() ? root.Scalar() : "",
                                    "a workload must be a YAML map with name, inputs and layers"});
   }
+  // A decoder spec (workload/decoder.h) generates its layers, here with its own default step.
+  if (root["decoder"]) return load_decoder_network(text, source_name, DecoderRequest{});
   Network net;
   net.source_path = source_name;
-  r.check_keys(root, "", {"name", "source", "dtype", "inputs", "layers"}, "a workload");
+  r.check_keys(root, "", {"name", "source", "dtype", "inputs", "layers", "decoder"}, "a workload");
   if (!root["name"])
     r.fail(root, 1, "name", "", "required");
   else

@@ -25,6 +25,10 @@ size_t first_control_char(std::string_view s);
 // backslash; at most `max_bytes` bytes of `s` are shown, followed by "... (N bytes)" when cut.
 std::string printable_excerpt(std::string_view s, size_t max_bytes = 120);
 
+// `s` as a double-quoted YAML scalar: `"` and `\` escaped. For text check_input_text accepted (or
+// generated names): no control characters to escape.
+std::string yaml_quoted(std::string_view s);
+
 // 1-based line and column (in bytes) of byte `offset` of `text`.
 struct TextPosition {
   int line = 1;

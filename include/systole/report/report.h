@@ -12,6 +12,7 @@
 #include "systole/compiler/program.h"
 #include "systole/config/arch_spec.h"
 #include "systole/stats/sim_result.h"
+#include "systole/workload/network.h"
 
 namespace systole {
 
@@ -33,6 +34,8 @@ struct RunInputs {
   int64_t onnx_placeholders = 0;  // unsupported nodes imported as zero-cost placeholders
   int64_t onnx_folded_nodes = 0;  // nodes that became no layer (onnx_import::ImportResult)
   std::vector<std::string> onnx_warnings = {};
+  // A decoder workload (workload/decoder.h): the step it generated; report.json `llm`.
+  DecoderStep decoder = {};
 };
 
 // report.json: tool version, inputs with SHA-256 (and "batch" when --batch was given), the fully

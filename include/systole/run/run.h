@@ -42,6 +42,10 @@ struct RunRequest {
   // whether unsupported nodes become zero-cost placeholders instead of an error.
   std::vector<std::string> set_dims;
   bool skip_unsupported = false;
+  // Decoder workloads only (workload/decoder.h): the step, "" / 0 for the spec's own; `batch`
+  // above sets the decoder's number of sequences.
+  std::string phase;
+  int64_t context = 0;
 };
 
 // Observers of the simulation (none owned; nullptr: none).

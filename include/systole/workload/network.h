@@ -139,6 +139,21 @@ struct TensorInput {
   std::string npy_path;
 };
 
+// What a decoder workload (workload/decoder.h) generated: one step of LLM inference, for the
+// report's per-token metrics. Empty (`phase` "") for any other workload.
+struct DecoderStep {
+  std::string family;         // "llama", "gpt2"
+  std::string phase;          // "prefill" (the prompt's tokens) or "decode" (one token per sequence)
+  int64_t batch = 0;          // sequences
+  int64_t new_tokens = 0;     // tokens per sequence this step processes (decode: 1)
+  int64_t cached_tokens = 0;  // tokens per sequence in the KV cache before the step (prefill: 0)
+  int64_t layers = 0;         // decoder layers
+  // Names of the tensors holding the KV cache (the kv_append layers' outputs), for the report's
+  // KV-cache bytes.
+  std::vector<std::string> kv_tensors;
+  bool present() const { return !phase.empty(); }
+};
+
 struct Network {
   std::string name;
   std::string source_path;
@@ -148,6 +163,7 @@ struct Network {
   DataType dtype = DataType::kInt8;
   std::vector<TensorInput> inputs;
   std::vector<Layer> layers;  // topological order; each input names an input or an earlier layer
+  DecoderStep decoder;        // set by the decoder generator only
 
   // Sum of the layers' MACs. infer_shapes guarantees it fits int64; a network that did not pass
   // it and overflows gets a WorkloadError naming the layer, never a wrapped sum.
