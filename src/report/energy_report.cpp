@@ -8,7 +8,6 @@
 
 #include "systole/common/error.h"
 #include "systole/config/loader.h"
-#include "systole/report/llm_report.h"
 #include "systole/energy/dram_idd.h"
 #include "systole/energy/pricing.h"
 #include "systole/report/sha256.h"
@@ -548,7 +547,13 @@ std::string price_report(Json& report, const energy::EnergyTable& table, const s
         {"power", "W"},
         {"gops", "1e9 operations per second, 2 per MAC"},
         {"tops_per_w", "1e12 operations per joule, 2 per MAC"}}}};
-  price_llm(report);
+  // A decoder step (report/llm_report.h): its energy per step and per token.
+  if (report.contains("llm")) {
+    const int64_t tokens = positive_int_at(report, "llm.tokens", report_path);
+    Json& llm = report["llm"];
+    llm["energy_per_step_j"] = e.total_pj * 1e-12;
+    llm["j_per_token"] = e.total_pj * 1e-12 / static_cast<double>(tokens);
+  }
   // The tables bound every energy, so a non-finite number here is our bug; never write one (JSON
   // has no inf or NaN: nlohmann would write null).
   require_finite(report, "report");

@@ -102,15 +102,6 @@ Json llm_json(const ArchSpec& arch, const Program& program, const SimResult& res
   return j;
 }
 
-void price_llm(Json& report) {
-  if (!report.contains("llm")) return;
-  Json& llm = report["llm"];
-  const double joules = report.at("total").at("energy_pj").get<double>() * 1e-12;
-  const auto tokens = llm.at("tokens").get<int64_t>();
-  llm["energy_per_step_j"] = joules;
-  llm["j_per_token"] = tokens > 0 ? joules / static_cast<double>(tokens) : 0.0;
-}
-
 std::string llm_summary(const Json& report) {
   if (!report.contains("llm")) return "";
   const Json& j = report.at("llm");
@@ -121,7 +112,8 @@ std::string llm_summary(const Json& report) {
       j.at("family").get<std::string>(), j.at("phase").get<std::string>(), j.at("batch").get<int64_t>(),
       j.at("new_tokens").get<int64_t>(), j.at("cached_tokens").get<int64_t>(), prefill ? "TTFT" : "TPOT",
       step_s * 1e3, j.at("tokens_per_s").get<double>());
-  if (j.contains("j_per_token")) out += fmt::format(", {:.4g} mJ/token", j.at("j_per_token").get<double>() * 1e3);
+  if (j.contains("j_per_token"))
+    out += fmt::format(", {:.4g} mJ/token", j.at("j_per_token").get<double>() * 1e3);
   out += "\n";
   const double peak = j.at("peak_dram_gbps").get<double>();
   out += fmt::format(
@@ -129,8 +121,9 @@ std::string llm_summary(const Json& report) {
       "{:.1f}%; bound by {} ({:.1f}% of the critical path)\n",
       j.at("weight_bytes_per_token").get<double>() / 1e6, j.at("kv_bytes_per_token").get<double>() / 1e6,
       j.at("achieved_dram_gbps").get<double>(),
-      peak > 0 ? fmt::format(" of {:.4g} peak ({:.1f}%)", peak, 100.0 * j.at("dram_utilization").get<double>())
-               : std::string(),
+      peak > 0
+          ? fmt::format(" of {:.4g} peak ({:.1f}%)", peak, 100.0 * j.at("dram_utilization").get<double>())
+          : std::string(),
       100.0 * j.at("array_utilization").get<double>(), j.at("bound").at("cause").get<std::string>(),
       100.0 * j.at("bound").at("share").get<double>());
   return out;

@@ -39,8 +39,8 @@ struct DecoderSpec {
 };
 
 // Reads `key` of `map` as an integer in [lo, hi] into *out (required unless `optional`).
-bool read_bounded(Reader& r, const YAML::Node& map, const std::string& key, int64_t lo, int64_t hi, bool optional,
-                  const std::string& meaning, int64_t* out) {
+bool read_bounded(Reader& r, const YAML::Node& map, const std::string& key, int64_t lo, int64_t hi,
+                  bool optional, const std::string& meaning, int64_t* out) {
   const std::string path = "decoder." + key;
   if (!map[key]) {
     if (!optional) r.fail(map, line_of(map), path, "", "required: " + meaning);
@@ -88,10 +88,11 @@ DecoderSpec read_spec(const std::string& text, const std::string& source_name) {
   }
   read_bounded(r, d, "layers", 1, kMaxDecoderLayers, false, "decoder layers", &s.layers);
   read_bounded(r, d, "hidden", 1, kMaxDimension, false, "the model width", &s.hidden);
-  const bool heads_ok = read_bounded(r, d, "heads", 1, kMaxDimension, false, "attention (query) heads", &s.heads);
+  const bool heads_ok =
+      read_bounded(r, d, "heads", 1, kMaxDimension, false, "attention (query) heads", &s.heads);
   s.kv_heads = s.heads;
-  const bool kv_ok = read_bounded(r, d, "kv_heads", 1, kMaxDimension, true, "key/value heads (default: heads)",
-                                  &s.kv_heads);
+  const bool kv_ok =
+      read_bounded(r, d, "kv_heads", 1, kMaxDimension, true, "key/value heads (default: heads)", &s.kv_heads);
   read_bounded(r, d, "head_dim", 1, kMaxDimension, true, "elements per head (default: hidden / heads)",
                &s.head_dim);
   read_bounded(r, d, "ffn", 1, kMaxDimension, false, "the feed-forward width", &s.ffn);
@@ -161,9 +162,9 @@ Step resolve_step(const DecoderSpec& s, const DecoderRequest& req, const std::st
   st.cached = st.phase == "prefill" ? 0 : context;
   if (st.cached + st.tokens > s.max_context) {
     throw UserError(fmt::format(
-        "{} {}: {} {} tokens {}exceed decoder.max_context = {} of {}", req.context > 0 ? "--context" : "context",
-        context, st.phase, st.cached + st.tokens, st.phase == "decode" ? "(the cache and the new token) " : "",
-        s.max_context, source_name));
+        "{} {}: {} {} tokens {}exceed decoder.max_context = {} of {}",
+        req.context > 0 ? "--context" : "context", context, st.phase, st.cached + st.tokens,
+        st.phase == "decode" ? "(the cache and the new token) " : "", s.max_context, source_name));
   }
   return st;
 }
@@ -245,7 +246,8 @@ std::string generate(const DecoderSpec& s, const Step& st) {
       probs = p + "probs_groups";
     }
     layer(fmt::format("name: {}context, type: matmul, inputs: [{}, {}v_t]", p, probs, p));
-    if (G > 1) layer(fmt::format("name: {}context_heads, type: reshape, shape: [{}, {}, {}, {}]", p, B, H, S, d));
+    if (G > 1)
+      layer(fmt::format("name: {}context_heads, type: reshape, shape: [{}, {}, {}, {}]", p, B, H, S, d));
     layer(fmt::format("name: {}context_t, type: transpose, perm: [0, 2, 1, 3]", p));
     layer(fmt::format("name: {}context_merge, type: reshape, shape: [{}, {}, {}]", p, B, S, H * d));
     layer(fmt::format("name: {}o, type: fc, out_features: {}", p, s.hidden));
@@ -292,8 +294,8 @@ Network load_decoder_network(const std::string& text, const std::string& source_
   const DecoderSpec spec = read_spec(text, source_name);
   const Step st = resolve_step(spec, request, source_name);
   Network net = load_yaml_network(
-      generate(spec, st), fmt::format("{} (generated: {} of {} tokens after {}, batch {})", source_name, st.phase,
-                                      st.tokens, st.cached, st.batch));
+      generate(spec, st), fmt::format("{} (generated: {} of {} tokens after {}, batch {})", source_name,
+                                      st.phase, st.tokens, st.cached, st.batch));
   net.decoder.family = spec.family;
   net.decoder.phase = st.phase;
   net.decoder.batch = st.batch;

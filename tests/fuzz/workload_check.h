@@ -5,6 +5,7 @@
 // text twice gives the same network.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include <fmt/format.h>
@@ -45,6 +46,7 @@ inline void check_network(const Network& net, const std::string& what) {
                what + ": accepted input '" + in.name + "' has shape " + shape_str(in.shape));
   }
   __int128 total = 0;
+  std::set<std::string> earlier;  // layer names before i: a decoder spec generates thousands of layers
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     auto at = [&] { return what + ": accepted layer '" + l.name + "'"; };
@@ -55,11 +57,11 @@ inline void check_network(const Network& net, const std::string& what) {
       FUZZ_CHECK(fits_elements(s), at() + " has input shape " + shape_str(s));
     FUZZ_CHECK(l.macs >= 0 && l.vector_ops >= 0 && l.weight_elements >= 0, at() + " has a negative cost");
     for (const auto& name : l.inputs) {
-      bool found = net.find_input(name) != nullptr;
-      for (size_t j = 0; j < i && !found; ++j) found = net.layers[j].name == name;
+      const bool found = net.find_input(name) != nullptr || earlier.count(name) > 0;
       FUZZ_CHECK(found, at() + " reads '" + name + "', neither a network input nor an earlier layer");
     }
     total += l.macs;
+    earlier.insert(l.name);
   }
   FUZZ_CHECK(total <= INT64_MAX, what + ": total MACs overflow int64");
 }

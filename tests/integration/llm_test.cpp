@@ -127,6 +127,14 @@ TEST(LlmReport, DecodeStreamsEveryWeightOnceAndReadsTheWholeCache) {
   EXPECT_LT(llm["array_utilization"].get<double>(), 0.05);
   EXPECT_GT(llm["dram_utilization"].get<double>(), 0.7);
   EXPECT_DOUBLE_EQ(llm["peak_dram_gbps"].get<double>(), 25.6);
+  // Re-pricing the run at another node re-prices its energy per token.
+  const auto repriced =
+      run_systole("energy --report " + q(dir / "out") + " --table 45nm --out " + q(dir / "e45"), dir);
+  ASSERT_EQ(repriced.exit_code, 0) << repriced.err;
+  const Json r45 = Json::parse(read_file(dir / "e45" / "report.json"));
+  EXPECT_DOUBLE_EQ(r45["llm"]["j_per_token"].get<double>(),
+                   r45["total"]["energy_pj"].get<double>() * 1e-12 / 2);
+  EXPECT_GT(r45["llm"]["j_per_token"].get<double>(), llm["j_per_token"].get<double>());
   const std::string summary = read_file(dir / "out" / "summary.txt");
   EXPECT_NE(summary.find("llm: gpt2 decode, batch 2, 1 new token(s) per sequence after 100 cached: TPOT"),
             std::string::npos)

@@ -33,12 +33,10 @@ DramTraffic dram_traffic(const Program& program, const std::vector<std::string>&
 //   activation_write_bytes}, weight_bytes_per_token, kv_bytes_per_token (read + written),
 //   achieved_dram_gbps, peak_dram_gbps (0: ideal DRAM), dram_utilization (achieved / peak),
 //   array_utilization, and bound {cause, share}: the largest cause of the critical path
-//   (docs/stall-attribution.md), the one a faster design must remove.
+//   (docs/stall-attribution.md), the one a faster design must remove. Pricing
+//   (report/energy_report.h price_report) adds energy_per_step_j and j_per_token.
 nlohmann::ordered_json llm_json(const ArchSpec& arch, const Program& program, const SimResult& result,
                                 const DecoderStep& step, const nlohmann::ordered_json& total);
-
-// After pricing (total.energy_pj set): llm.energy_per_step_j and llm.j_per_token.
-void price_llm(nlohmann::ordered_json& report);
 
 // The summary.txt lines of an "llm" record ("" when the report has none).
 std::string llm_summary(const nlohmann::ordered_json& report);
