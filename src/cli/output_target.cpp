@@ -97,6 +97,30 @@ OutputKind run_folder_kind() {
           }};
 }
 
+OutputKind serve_folder_kind() {
+  return {true, "a Systole serving run (a serve.json written by systole, and only files it writes)",
+          [](const fs::path& dir) {
+            const fs::path serve = dir / "serve.json";
+            if (!regular_file(serve)) return false;
+            std::string text;
+            for (char c : head(serve, 256))
+              if (c != ' ' && c != '\n' && c != '\r' && c != '\t') text += c;
+            if (text.rfind(R"({"tool":{"name":"systole")", 0) != 0) return false;
+            static const char* const kServeFiles[] = {"serve.json", "requests.csv", "iterations.csv",
+                                                      "summary.txt"};
+            return folder_holds_only(dir, [](const fs::directory_entry& e) {
+              std::error_code ec;
+              const fs::file_type type = e.symlink_status(ec).type();
+              if (type == fs::file_type::directory) return e.path().filename() == "steps";
+              if (type != fs::file_type::regular) return false;
+              const std::string name = e.path().filename().string();
+              for (const char* f : kServeFiles)
+                if (name == f) return true;
+              return false;
+            });
+          }};
+}
+
 OutputKind tensor_folder_kind() {
   return {true, "tensors of an earlier --dump-tensors (only .npy files)", [](const fs::path& dir) {
             return folder_holds_only(dir, [](const fs::directory_entry& e) {

@@ -35,6 +35,8 @@ struct OutputKind {
 
 // A `systole run` or `systole energy` folder: holds a report.json written by systole.
 OutputKind run_folder_kind();
+// A `systole serve` folder: holds a serve.json written by systole, its CSVs and steps/.
+OutputKind serve_folder_kind();
 // A --dump-tensors folder: only .npy files.
 OutputKind tensor_folder_kind();
 // A `systole plot` folder: only pictures named in `names` (e.g. "roofline.png").

@@ -289,6 +289,10 @@ std::string decoder_workload_yaml(const std::string& text, const std::string& so
   return generate(spec, resolve_step(spec, request, source_name));
 }
 
+int64_t decoder_max_context(const std::string& text, const std::string& source_name) {
+  return read_spec(text, source_name).max_context;
+}
+
 Network load_decoder_network(const std::string& text, const std::string& source_name,
                              const DecoderRequest& request) {
   const DecoderSpec spec = read_spec(text, source_name);

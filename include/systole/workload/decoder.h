@@ -37,6 +37,9 @@ bool is_decoder_spec(const std::string& text);
 std::string decoder_workload_yaml(const std::string& text, const std::string& source_name,
                                   const DecoderRequest& request);
 
+// The spec's max_context (the longest sequence a step may hold), after checking the spec.
+int64_t decoder_max_context(const std::string& text, const std::string& source_name);
+
 // decoder_workload_yaml, loaded (shape inference included), with Network::decoder filled.
 Network load_decoder_network(const std::string& text, const std::string& source_name,
                              const DecoderRequest& request);
