@@ -141,6 +141,9 @@ int run_command(const std::vector<std::string>& args) {
       "array model: tile (closed form) or rtl (register level); same as --set core.array.fidelity=...")(
       "functional", po::bool_switch(&request.functional),
       "move and compute real data and check every layer against the reference (docs/functional.md)")(
+      "dram-per-request", po::bool_switch(&request.dram_per_request),
+      "simulate every DRAM burst through the per-request interface instead of the exact streaming shortcut "
+      "(the same report, slower; for validation: docs/performance.md)")(
       "seed", po::value(&seed_text)->default_value("1"),
       "seed of the random inputs and weights (--functional): 0 to 2^64-1")(
       "dump-tensors", po::value(&dump_dir),

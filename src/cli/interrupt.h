@@ -57,6 +57,7 @@ class InterruptObserver : public hw::IRunObserver {
  public:
   void on_retire(const Instruction&, const hw::InstructionRecord&) override { throw_if_interrupted(); }
   void on_dram_burst(int, int64_t, int64_t, bool) override {}
+  bool wants_dram_bursts() const override { return false; }
 };
 
 }  // namespace systole::cli

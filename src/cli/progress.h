@@ -19,6 +19,7 @@ class ProgressDisplay : public hw::IRunObserver {
   ProgressDisplay(std::ostream& out, bool terminal, double interval_s, const Program& program);
   void on_retire(const Instruction& inst, const hw::InstructionRecord& record) override;
   void on_dram_burst(int, int64_t, int64_t, bool) override {}
+  bool wants_dram_bursts() const override { return false; }
   // Clears the redrawn line (terminal) so the summary, or an error, starts on a clean line. Safe
   // to call more than once.
   void finish();

@@ -88,7 +88,8 @@ Network load_workload(const std::string& path, const RunRequest& request, const 
     if (ext == ".yaml" || ext == ".yml") {
       const std::string text = read_input_file_as<WorkloadError>(path, "workload file", kMaxWorkloadBytes);
       if (is_decoder_spec(text)) {
-        Network net = load_decoder_network(text, path, DecoderRequest{request.phase, request.context, request.batch});
+        Network net =
+            load_decoder_network(text, path, DecoderRequest{request.phase, request.context, request.batch});
         inputs->decoder = net.decoder;
         return net;
       }
@@ -102,10 +103,11 @@ Network load_workload(const std::string& path, const RunRequest& request, const 
     return load_network(path);
   }
   if (decoder_request) {
-    throw UserError(fmt::format(
-        "--phase and --context apply to decoder workloads (a YAML `decoder:` spec; docs/llm.md), not the ONNX "
-        "model '{}'",
-        path));
+    throw UserError(
+        fmt::format("--phase and --context apply to decoder workloads (a YAML `decoder:` spec; docs/llm.md), "
+                    "not the ONNX "
+                    "model '{}'",
+                    path));
   }
   onnx_import::ImportOptions options;
   for (const std::string& d : request.set_dims) onnx_import::parse_set_dim(d, &options.dims);
@@ -171,6 +173,7 @@ SimResult simulate_run(const PreparedRun& prepared, const RunRequest& request,
   sim.network = &prepared.network;
   sim.run_observer = observers.run;
   sim.array_observer = observers.array;
+  sim.dram_per_request = request.dram_per_request;
   return simulate(prepared.arch, prepared.program, sim);
 }
 
@@ -181,7 +184,8 @@ PricedRun price_run(const PreparedRun& prepared, const SimResult& sim) {
   std::vector<double> energy_uj;
   for (const auto& layer : out.report["layers"]) energy_uj.push_back(layer["energy_pj"].get<double>() / 1e6);
   energy_uj.push_back(out.report["total"]["energy_pj"].get<double>() / 1e6);
-  out.summary = summary_table(prepared.arch, sim, energy_uj) + energy_summary(out.report) + llm_summary(out.report);
+  out.summary =
+      summary_table(prepared.arch, sim, energy_uj) + energy_summary(out.report) + llm_summary(out.report);
   out.layers_csv = layers_csv(sim);
   return out;
 }

@@ -133,6 +133,7 @@ class VcdSink : public ITraceSink {
     m_units.on_retire(inst, record);
   }
   void on_dram_burst(int, int64_t, int64_t, bool) override {}
+  bool wants_dram_bursts() const override { return false; }
   IArrayObserver* array_observer() override { return m_array.get(); }
   std::vector<std::string> finish(const SimResult&) override {
     m_units.finish();

@@ -46,6 +46,8 @@ struct RunRequest {
   // above sets the decoder's number of sequences.
   std::string phase;
   int64_t context = 0;
+  // Every DRAM burst through the per-request interface (hw/core/simulate.h SimOptions).
+  bool dram_per_request = false;
 };
 
 // Observers of the simulation (none owned; nullptr: none).

@@ -35,6 +35,9 @@ class IRunObserver {
   // attached (building each event costs time on every burst: a quarter of a resnet50 run).
   virtual void on_dram_request(const DramRequestEvent& /*request*/) {}
   virtual bool wants_dram_requests() const { return false; }
+  // Whether on_dram_burst does anything with its calls: when no attached observer wants them,
+  // the DMA may serve a descriptor's bursts as one stream (hw/dram/dram_stream.h) and make none.
+  virtual bool wants_dram_bursts() const { return true; }
 };
 
 // Forwards every call to each of `observers` in order (none of them owned).
@@ -58,6 +61,12 @@ class RunObserverList : public IRunObserver {
   bool wants_dram_requests() const override {
     for (const IRunObserver* o : m_observers) {
       if (o->wants_dram_requests()) return true;
+    }
+    return false;
+  }
+  bool wants_dram_bursts() const override {
+    for (const IRunObserver* o : m_observers) {
+      if (o->wants_dram_bursts()) return true;
     }
     return false;
   }

@@ -29,6 +29,7 @@ class DramRequestWriter : public hw::IRunObserver {
                     const TraceOptions& options);
   void on_retire(const Instruction&, const hw::InstructionRecord&) override {}
   void on_dram_burst(int, int64_t, int64_t, bool) override {}
+  bool wants_dram_bursts() const override { return false; }
   void on_dram_request(const hw::DramRequestEvent& request) override;
   bool wants_dram_requests() const override { return true; }
   // Flushes and closes; UserError when the file could not be written.

@@ -26,6 +26,7 @@ class EventsCsvWriter : public hw::IRunObserver {
                   const energy::EnergyTable& table, const TraceOptions& options);
   void on_retire(const Instruction& inst, const hw::InstructionRecord& record) override;
   void on_dram_burst(int, int64_t, int64_t, bool) override {}
+  bool wants_dram_bursts() const override { return false; }
   // Flushes and closes; UserError when the file could not be written.
   void finish();
 

@@ -75,6 +75,7 @@ class WriterSink : public ITraceSink {
   }
   void on_dram_request(const hw::DramRequestEvent& request) override { m_writer->on_dram_request(request); }
   bool wants_dram_requests() const override { return m_writer->wants_dram_requests(); }
+  bool wants_dram_bursts() const override { return m_writer->wants_dram_bursts(); }
   std::vector<std::string> finish(const SimResult& result) override {
     m_finish(*m_writer, result);
     return m_files;

@@ -20,6 +20,7 @@ class UnitsVcdWriter : public hw::IRunObserver {
   UnitsVcdWriter(const std::string& path, const ArchSpec& arch, const TraceOptions& options);
   void on_retire(const Instruction& inst, const hw::InstructionRecord& record) override;
   void on_dram_burst(int, int64_t, int64_t, bool) override {}
+  bool wants_dram_bursts() const override { return false; }
   // Writes the file; UserError when it cannot be written.
   void finish();
 

@@ -31,6 +31,7 @@ std::vector<std::unique_ptr<Core>> make_cores(const NpuTopParams& p, int64_t* ru
     // The DMA's bound for the stall attribution: with several cores, each core's fair share of
     // the DRAM they all load from (docs/multicore.md "Statistics").
     c.dram_peak_gbps = p.arch.dram.planning_bandwidth_gbps() / static_cast<double>(count);
+    c.dram_streaming = p.dram_streaming;
     c.index = static_cast<uint32_t>(i);
     if (count > 1) {
       c.on_finished = [running] {

@@ -149,8 +149,9 @@ SimResult simulate(const ArchSpec& arch, const Program& program, const SimOption
   std::exception_ptr failure;
   SimResult result;
   {
-    hw::NpuTop top("npu", hw::NpuTopParams{arch, program, options.functional ? &dram : nullptr,
-                                           options.array_observer, options.run_observer});
+    hw::NpuTop top(
+        "npu", hw::NpuTopParams{arch, program, options.functional ? &dram : nullptr, options.array_observer,
+                                options.run_observer, !options.dram_per_request});
     // The simulated-time budget (sim.max_cycles): sc_start returns at the budget's edge at the
     // latest. 1e13 cycles at the slowest clock (1 MHz) is 1e19 ps, inside SystemC's 64-bit time.
     const sc_core::sc_time budget = top.clock().time_of(arch.sim.max_cycles);

@@ -405,6 +405,23 @@ bool Dma::dram_side(const DmaDescriptor& d, uint32_t layer, bool load, const sc_
     }
   } clear{m_payloads.get(), remote ? window : 0};
 
+  // The streaming shortcut (hw/dram/dram_stream.h): the whole descriptor in one call when the
+  // model serves streams, the bursts carry no data and nobody observes them one by one.
+  if (!m_stream_looked_up) {
+    m_stream_looked_up = true;
+    m_stream = m_params.dram_streaming ? dynamic_cast<IDramStreamPort*>(dram) : nullptr;
+  }
+  if (m_stream != nullptr && !remote && data.empty() && m_observer == nullptr &&
+      m_request_observer == nullptr) {
+    DramStreamResult r;
+    m_stream->stream({start, bursts, window, per_row, burst, d.row_bytes, !load}, &r);
+    *first_done = r.first_done;
+    *last_done = std::max(*last_done, r.last_done);
+    m_counters.max_in_flight = std::max(m_counters.max_in_flight, static_cast<int64_t>(window));
+    m_counters.bursts += static_cast<int64_t>(bursts);
+    return true;  // in_network is zero: m_network_share stays 0, m_first_network zero
+  }
+
   // Burst b (walk order) is row b / per_row, offset (b % per_row) * burst of that row. With
   // in-order completion burst b uses slot b % window (slots free in issue order); out of order
   // a free list. done_flag marks completed bursts not yet retired (in order).

@@ -54,6 +54,7 @@ struct CoreModuleParams {
   // The DRAM's peak data bandwidth, GB/s (DramParams::planning_bandwidth_gbps(); 0 = unbounded):
   // the DMA's bound for the stall attribution (hw/dma/dma.h).
   double dram_peak_gbps = 0.0;
+  bool dram_streaming = true;         // DmaModuleParams::dram_streaming
   uint32_t index = 0;                 // which core of the NPU (the program's Instruction::core)
   std::function<void()> on_finished;  // multi-core: called when this core's instructions retired
 };

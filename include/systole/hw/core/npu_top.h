@@ -39,6 +39,7 @@ struct NpuTopParams {
   std::vector<uint8_t>* dram_contents = nullptr;
   IArrayObserver* array_observer = nullptr;  // rtl fidelity: per-cycle PE registers (VCD)
   IRunObserver* run_observer = nullptr;      // retires and DRAM bursts (traces, progress)
+  bool dram_streaming = true;                // DmaModuleParams::dram_streaming
 };
 
 class NpuTop : public sc_core::sc_module {

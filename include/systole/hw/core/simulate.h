@@ -39,6 +39,9 @@ struct SimOptions {
   // When set, receives the DRAM model's counts after a successful run (requests, bytes, average
   // read latency; for dram.kind cycle the ACT/PRE/RD/WR/REF commands and row hits). Not owned.
   DramStats* dram_stats = nullptr;
+  // Every DRAM burst through the per-request interface, never the streaming shortcut
+  // (hw/dram/dram_stream.h): the same results, slower; `systole run --dram-per-request`.
+  bool dram_per_request = false;
 };
 
 SimResult simulate(const ArchSpec& arch, const Program& program);

@@ -70,6 +70,7 @@
 #include "systole/hw/core/clock.h"
 #include "systole/hw/core/exec_unit.h"
 #include "systole/hw/dram/dram_channel.h"
+#include "systole/hw/dram/dram_stream.h"
 #include "systole/hw/noc/remote_store.h"
 #include "systole/stats/run_observer.h"
 
@@ -92,6 +93,10 @@ struct DmaModuleParams {
   // The DRAM's peak data bandwidth in bytes per core cycle (dram.kind cycle: the device's peak,
   // simple: bandwidth_gbps; 0: unbounded, ideal), for window_bound vs peak_bound above.
   double dram_peak_bytes_per_cycle = 0.0;
+  // Serve a descriptor's DRAM bursts as one stream when the DRAM model can (hw/dram/dram_stream.h)
+  // and no observer wants each burst: the same results, several times faster. false: every burst
+  // through submit() / next_completion() (SimOptions::dram_per_request, for validation).
+  bool dram_streaming = true;
 };
 
 struct DmaCounters {
@@ -121,7 +126,7 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   const DmaCounters& counters() const { return m_counters; }
   // Told about every completed DRAM burst from now on (stats/run_observer.h); not owned.
   void set_observer(IRunObserver* observer) {
-    m_observer = observer;
+    m_observer = observer != nullptr && observer->wants_dram_bursts() ? observer : nullptr;
     m_request_observer = observer != nullptr && observer->wants_dram_requests() ? observer : nullptr;
   }
   std::exception_ptr failure() const { return m_failure; }
@@ -167,8 +172,12 @@ class Dma : public sc_core::sc_module, public IExecUnit {
   RemoteStoreExtension m_remote;  // attached to a remote store's bursts while they are in flight
   int64_t m_remote_accesses = 0;  // of the last remote store: the target's bank word accesses
   DmaCounters m_counters;
-  IRunObserver* m_observer = nullptr;
-  IRunObserver* m_request_observer = nullptr;              // m_observer when it wants every DRAM request
+  IRunObserver* m_observer = nullptr;          // when it wants every DRAM burst
+  IRunObserver* m_request_observer = nullptr;  // when it wants every DRAM request
+  // The DRAM model behind dram_port, when it serves streams and streaming is on: looked up at
+  // the first descriptor.
+  IDramStreamPort* m_stream = nullptr;
+  bool m_stream_looked_up = false;
   std::unique_ptr<tlm::tlm_generic_payload[]> m_payloads;  // one per outstanding-burst slot
   const Instruction* m_pending = nullptr;
   sc_core::sc_event m_start_event;

@@ -33,6 +33,10 @@ class KnownTimingDram : public sc_core::sc_module, public IDramChannel, public I
   // Called exactly once per accepted request, in the order they arrive.
   virtual sc_core::sc_time completion_time(const tlm::tlm_generic_payload& trans,
                                            const sc_core::sc_time& arrival) = 0;
+  // For a model that serves a stream of requests itself (dram_stream.h): whether nothing is
+  // outstanding, and the counters it must keep as accept() would.
+  bool idle() const { return m_heap.empty(); }
+  DramStats& stats() { return m_stats; }
 
  private:
   struct Pending {
