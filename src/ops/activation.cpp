@@ -85,8 +85,7 @@ class Activation final : public Operator {
     const Tensor& in = *inputs[0];
     const ActivationFunc f = l.as<ActivationAttrs>().func;
     Tensor out(in.dtype, in.shape);
-    if (is_integer(in.dtype)) {
-      if (f != ActivationFunc::kRelu && f != ActivationFunc::kRelu6) need_float(l, in.dtype, to_string(f));
+    if (is_integer(in.dtype) && (f == ActivationFunc::kRelu || f == ActivationFunc::kRelu6)) {
       for (int64_t e = 0; e < in.elements(); ++e) {
         const int64_t v = in.get_int(e);
         out.set_int(e, f == ActivationFunc::kRelu ? relu_int(v) : relu6_int(v, 0));
@@ -117,15 +116,13 @@ class Activation final : public Operator {
         fn = hardswish_fp;
         break;
     }
-    for (int64_t e = 0; e < in.elements(); ++e) out.set_float(e, fn(in.get_float(e)));
+    // Integer data through the quantised path (numeric/quantized.h): sigmoid's outputs are
+    // probabilities, tanh's in [-1, 1), the rest in the wide range.
+    const QuantizedAccess io(in.dtype, f == ActivationFunc::kSigmoid ? QuantRange::kUnit
+                                       : f == ActivationFunc::kTanh  ? QuantRange::kSymmetricUnit
+                                                                     : QuantRange::kWide);
+    for (int64_t e = 0; e < in.elements(); ++e) io.set(out, e, fn(io.get(in, e)));
     return out;
-  }
-  std::string functional_support(const ArchSpec& arch, const Network& net, const Layer& l) const override {
-    (void)net;
-    const ActivationFunc f = l.as<ActivationAttrs>().func;
-    if (!is_float(arch.core.array.input_type) && f != ActivationFunc::kRelu && f != ActivationFunc::kRelu6)
-      return fmt::format("{} on integer data (only relu and relu6)", to_string(f));
-    return "";
   }
 };
 

@@ -43,10 +43,6 @@ class RmsNorm final : public Operator {
     (void)opt;
     return reference_support::by_rows(l, *inputs[0], "rmsnorm", rmsnorm_fp);
   }
-  std::string functional_support(const ArchSpec& arch, const Network& net, const Layer& l) const override {
-    (void)net;
-    return is_float(arch.core.array.input_type) ? "" : fmt::format("{} needs float data", to_string(l.kind));
-  }
 };
 
 }  // namespace

@@ -101,23 +101,19 @@ class Rotary final : public Operator {
     (void)opt;
     reference_support::need_weights(l, weights, false);
     const Tensor& in = *inputs[0];
-    reference_support::need_float(l, in.dtype, "rotary");
     reference_support::expect_shape(l, "input", in, l.output_shape);
     const RotaryGeometry g = geometry(in.shape, l.as<RotaryAttrs>());
     const int64_t d = in.shape.back();
     Tensor out(in.dtype, in.shape);
+    const reference_support::QuantizedAccess io(in.dtype, QuantRange::kWide);
     std::vector<float> x(static_cast<size_t>(d)), y(static_cast<size_t>(d));
     for (int64_t r = 0; r * d < in.elements(); ++r) {
-      for (int64_t i = 0; i < d; ++i) x[static_cast<size_t>(i)] = in.get_float(r * d + i);
+      for (int64_t i = 0; i < d; ++i) x[static_cast<size_t>(i)] = io.get(in, r * d + i);
       const auto position = static_cast<int64_t>(g.offset + (static_cast<uint64_t>(r) / g.inner) % g.seq);
       rotary_fp(x.data(), y.data(), d, position, g.theta, g.interleaved);
-      for (int64_t i = 0; i < d; ++i) out.set_float(r * d + i, y[static_cast<size_t>(i)]);
+      for (int64_t i = 0; i < d; ++i) io.set(out, r * d + i, y[static_cast<size_t>(i)]);
     }
     return out;
-  }
-  std::string functional_support(const ArchSpec& arch, const Network& net, const Layer& l) const override {
-    (void)net;
-    return is_float(arch.core.array.input_type) ? "" : fmt::format("{} needs float data", to_string(l.kind));
   }
 };
 

@@ -73,23 +73,19 @@ class Softmax final : public Operator {
     (void)opt;
     reference_support::need_weights(l, weights, false);
     const Tensor& in = *inputs[0];
-    if (!causal_of(l)) return reference_support::by_rows(l, in, "softmax", softmax_fp);
-    reference_support::need_float(l, in.dtype, "softmax");
+    if (!causal_of(l)) return reference_support::by_rows(l, in, "softmax", softmax_fp, QuantRange::kUnit);
     if (in.shape.size() < 2 || in.shape.back() < in.shape[in.shape.size() - 2])
       reference_support::layer_error(l, "a causal softmax needs scores [..., Q, K] with K >= Q");
     const int64_t k = in.shape.back(), q = in.shape[in.shape.size() - 2];
     Tensor out(in.dtype, in.shape);
+    const reference_support::QuantizedAccess io(in.dtype, QuantRange::kUnit);
     std::vector<float> x(static_cast<size_t>(k)), y(static_cast<size_t>(k));
     for (int64_t r = 0; r * k < in.elements(); ++r) {
-      for (int64_t j = 0; j < k; ++j) x[static_cast<size_t>(j)] = in.get_float(r * k + j);
+      for (int64_t j = 0; j < k; ++j) x[static_cast<size_t>(j)] = io.get(in, r * k + j);
       softmax_causal_fp(x.data(), y.data(), k, k - q + r % q + 1);
-      for (int64_t j = 0; j < k; ++j) out.set_float(r * k + j, y[static_cast<size_t>(j)]);
+      for (int64_t j = 0; j < k; ++j) io.set(out, r * k + j, y[static_cast<size_t>(j)]);
     }
     return out;
-  }
-  std::string functional_support(const ArchSpec& arch, const Network& net, const Layer& l) const override {
-    (void)net;
-    return is_float(arch.core.array.input_type) ? "" : fmt::format("{} needs float data", to_string(l.kind));
   }
 };
 

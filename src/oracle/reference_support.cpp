@@ -67,17 +67,33 @@ void store(Tensor* out, int64_t i, float acc, int /*shift*/) {
   out->set_float(i, acc);
 }
 
-Tensor by_rows(const Layer& l, const Tensor& in, const char* what,
-               void (*fn)(const float*, float*, int64_t)) {
-  need_float(l, in.dtype, what);
+QuantizedAccess::QuantizedAccess(DataType t, QuantRange out) : m_int(is_integer(t)) {
+  if (m_int) m_in = quant_params(t, QuantRange::kWide), m_out = quant_params(t, out);
+}
+
+float QuantizedAccess::get(const Tensor& t, int64_t i) const {
+  return m_int ? dequantize(t.get_int(i), m_in) : t.get_float(i);
+}
+
+void QuantizedAccess::set(Tensor& t, int64_t i, float y) const {
+  if (m_int)
+    t.set_int(i, quantize(y, m_out, t.dtype));
+  else
+    t.set_float(i, y);
+}
+
+Tensor by_rows(const Layer& l, const Tensor& in, const char* what, void (*fn)(const float*, float*, int64_t),
+               QuantRange range) {
+  (void)what;
   if (in.shape.empty() || in.shape.back() < 1) layer_error(l, "needs a non-empty last axis");
   Tensor out(in.dtype, in.shape);
+  const QuantizedAccess io(in.dtype, range);
   const int64_t row = in.shape.back();
   std::vector<float> x(static_cast<size_t>(row)), y(static_cast<size_t>(row));
   for (int64_t base = 0; base < in.elements(); base += row) {
-    for (int64_t i = 0; i < row; ++i) x[static_cast<size_t>(i)] = in.get_float(base + i);
+    for (int64_t i = 0; i < row; ++i) x[static_cast<size_t>(i)] = io.get(in, base + i);
     fn(x.data(), y.data(), row);
-    for (int64_t i = 0; i < row; ++i) out.set_float(base + i, y[static_cast<size_t>(i)]);
+    for (int64_t i = 0; i < row; ++i) io.set(out, base + i, y[static_cast<size_t>(i)]);
   }
   return out;
 }

@@ -54,20 +54,20 @@ TEST_P(FunctionalRun, EveryLayerIsVerified) {
 INSTANTIATE_TEST_SUITE_P(Fidelities, FunctionalRun, ::testing::Values("tile", "rtl"));
 
 TEST(FunctionalRunErrors, UnsupportedLayerIsRefusedWithExitCode2) {
-  // gelu has no integer definition without quantisation scales (docs/numerics.md).
+  // A placeholder (an ONNX node imported with --skip-unsupported) has no values.
   auto dir = fresh_dir("functional_gelu");
   write_file(dir / "gelu.yaml", R"(name: gelu_int8
 inputs:
   - {name: x, shape: [1, 4, 8, 8]}
 layers:
-  - {name: g, type: activation, function: gelu}
+  - {name: g, type: placeholder, op: Gelu, shape: [1, 4, 8, 8]}
 )");
   auto r = run_systole("run --workload '" + (dir / "gelu.yaml").string() + "' --functional --out '" +
                            (dir / "out").string() + "'",
                        dir);
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("gelu.yaml:5: g = 'activation'"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("gelu on integer data"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("gelu.yaml:5: g = 'placeholder'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("a placeholder for the unsupported operator 'Gelu'"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "report.json"));
 }
 

@@ -9,6 +9,7 @@
 
 #include "systole/numeric/arith.h"
 #include "systole/numeric/k_grouped_sum.h"
+#include "systole/numeric/quantized.h"
 #include "systole/numeric/tensor.h"
 #include "systole/oracle/reference.h"
 #include "systole/workload/network.h"
@@ -40,8 +41,24 @@ std::vector<float> floats_of(const Tensor& t);
 void store(Tensor* out, int64_t i, int64_t acc, int shift);
 void store(Tensor* out, int64_t i, float acc, int shift);
 
-// Applies a row function (numeric/vector_math.h) over the last axis of a float tensor.
-Tensor by_rows(const Layer& l, const Tensor& in, const char* what, void (*fn)(const float*, float*, int64_t));
+// Element access for a function only floats define (numeric/quantized.h): float tensors as they
+// are; integer ones dequantised from the wide input range and quantised to `out`, as the vector
+// unit does.
+class QuantizedAccess {
+ public:
+  QuantizedAccess(DataType t, QuantRange out);
+  float get(const Tensor& t, int64_t i) const;
+  void set(Tensor& t, int64_t i, float y) const;
+
+ private:
+  bool m_int;
+  QuantParams m_in, m_out;
+};
+
+// Applies a row function (numeric/vector_math.h) over the last axis; integer tensors through
+// QuantizedAccess with outputs in `out`.
+Tensor by_rows(const Layer& l, const Tensor& in, const char* what, void (*fn)(const float*, float*, int64_t),
+               QuantRange out = QuantRange::kWide);
 
 }  // namespace reference_support
 }  // namespace systole

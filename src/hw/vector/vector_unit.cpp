@@ -9,6 +9,7 @@
 #include "systole/hw/core/process_guard.h"
 #include "systole/numeric/gemm_reference.h"
 #include "systole/numeric/k_grouped_sum.h"
+#include "systole/numeric/quantized.h"
 #include "systole/numeric/resample.h"
 #include "systole/numeric/tensor.h"
 #include "systole/numeric/vector_math.h"
@@ -199,6 +200,36 @@ int64_t apply_int(VectorFunc f, int64_t x, int shift) {
     default:
       throw InternalError(fmt::format("vector unit: {} on integers", to_string(f)));
   }
+}
+
+// Loads and stores of a float function's operands: floats as they are; integers dequantised from
+// the wide input range and quantised to `out` (numeric/quantized.h).
+class QuantIo {
+ public:
+  QuantIo(DataType t, QuantRange out) : m_t(t), m_int(is_integer(t)) {
+    if (m_int) m_in = quant_params(t, QuantRange::kWide), m_out = quant_params(t, out);
+  }
+  float load(const uint8_t* p) const {
+    return m_int ? dequantize(load_element_int(p, m_t), m_in) : load_element_float(p, m_t);
+  }
+  void store(uint8_t* p, float y) const {
+    if (m_int)
+      store_element_int(p, m_t, quantize(y, m_out, m_t));
+    else
+      store_element_float(p, m_t, y);
+  }
+
+ private:
+  DataType m_t;
+  bool m_int;
+  QuantParams m_in, m_out;
+};
+
+// The output range of a float activation on integers: probabilities, [-1, 1), or wide.
+QuantRange activation_output_range(VectorFunc f) {
+  return f == VectorFunc::kSigmoid ? QuantRange::kUnit
+         : f == VectorFunc::kTanh  ? QuantRange::kSymmetricUnit
+                                   : QuantRange::kWide;
 }
 
 bool integer(DataType t) {
@@ -466,18 +497,19 @@ void VectorUnit::compute(const VectorOp& op) {
       return;
     case VectorFunc::kRotary: {
       const uint64_t row = op.row_elements;
-      if (row == 0 || n % row != 0 || integer(t) || op.rotary.seq == 0 || op.rotary.inner == 0) {
+      if (row == 0 || n % row != 0 || op.rotary.seq == 0 || op.rotary.inner == 0) {
         throw InternalError(
             fmt::format("vector unit: rotary of {} {} elements in rows of {}", n, to_string(t), row));
       }
       std::vector<float> x(row), y(row);
+      const QuantIo io(t, QuantRange::kWide);
       for (uint64_t r0 = 0; r0 < n; r0 += row) {
-        for (uint64_t i = 0; i < row; ++i) x[i] = load_element_float(src + (r0 + i) * ue, t);
+        for (uint64_t i = 0; i < row; ++i) x[i] = io.load(src + (r0 + i) * ue);
         const uint64_t r = op.first_row + r0 / row;
         const uint64_t position = op.rotary.offset + (r / op.rotary.inner) % op.rotary.seq;
         rotary_fp(x.data(), y.data(), static_cast<int64_t>(row), static_cast<int64_t>(position),
                   op.rotary.theta, op.rotary.interleaved);
-        for (uint64_t i = 0; i < row; ++i) store_element_float(dst + (r0 + i) * ue, t, y[i]);
+        for (uint64_t i = 0; i < row; ++i) io.store(dst + (r0 + i) * ue, y[i]);
       }
       return;
     }
@@ -485,13 +517,14 @@ void VectorUnit::compute(const VectorOp& op) {
     case VectorFunc::kLayerNorm:
     case VectorFunc::kRmsNorm: {
       const uint64_t row = op.row_elements;
-      if (row == 0 || n % row != 0 || integer(t)) {
+      if (row == 0 || n % row != 0) {
         throw InternalError(fmt::format("vector unit: {} of {} {} elements in rows of {}", to_string(op.func),
                                         n, to_string(t), row));
       }
       std::vector<float> x(row), y(row);
+      const QuantIo io(t, op.func == VectorFunc::kSoftmax ? QuantRange::kUnit : QuantRange::kWide);
       for (uint64_t r0 = 0; r0 < n; r0 += row) {
-        for (uint64_t i = 0; i < row; ++i) x[i] = load_element_float(src + (r0 + i) * ue, t);
+        for (uint64_t i = 0; i < row; ++i) x[i] = io.load(src + (r0 + i) * ue);
         const auto len = static_cast<int64_t>(row);
         if (op.func == VectorFunc::kSoftmax && op.causal_queries > 0) {
           const uint64_t query = (op.first_row + r0 / row) % op.causal_queries;
@@ -502,7 +535,7 @@ void VectorUnit::compute(const VectorOp& op) {
            : op.func == VectorFunc::kRmsNorm ? rmsnorm_fp
                                              : layernorm_fp)(x.data(), y.data(), len);
         }
-        for (uint64_t i = 0; i < row; ++i) store_element_float(dst + (r0 + i) * ue, t, y[i]);
+        for (uint64_t i = 0; i < row; ++i) io.store(dst + (r0 + i) * ue, y[i]);
       }
       return;
     }
@@ -516,7 +549,11 @@ void VectorUnit::compute(const VectorOp& op) {
       return;
     default:
       for (uint64_t i = 0; i < n; ++i) {
-        if (integer(t)) {
+        if (integer(t) && op.func != VectorFunc::kRelu && op.func != VectorFunc::kRelu6) {
+          // The float activations on integers: quantised (numeric/quantized.h).
+          const QuantIo io(t, activation_output_range(op.func));
+          io.store(dst + i * ue, apply_fp(op.func, io.load(src + i * ue)));
+        } else if (integer(t)) {
           store_element_int(dst + i * ue, t, apply_int(op.func, load_element_int(src + i * ue, t), 0));
         } else {
           store_element_float(dst + i * ue, t, apply_fp(op.func, load_element_float(src + i * ue, t)));

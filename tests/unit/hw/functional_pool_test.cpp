@@ -218,16 +218,16 @@ void expect_refused(const std::string& yaml, const std::string& layer, const std
   }
 }
 
-TEST(FunctionalPoolCheck, IntegerGeluIsStillRefused) {
+TEST(FunctionalPoolCheck, APlaceholderAfterAPoolIsStillRefused) {
   expect_refused(R"(
 name: g
 inputs:
   - {name: x, shape: [1, 4, 8, 8]}
 layers:
   - {name: pool, type: pool, mode: max, kernel: 2, stride: 2}
-  - {name: smooth, type: activation, function: gelu}
+  - {name: smooth, type: placeholder, op: Expand, shape: [1, 4, 4, 4]}
 )",
-                 "smooth", "gelu on integer data");
+                 "smooth", "a placeholder for the unsupported operator 'Expand'");
 }
 
 // A pool reads its input contiguously, so the transpose it reads is materialised (workload/layout.h):

@@ -90,28 +90,30 @@ TEST(ReferenceVector, Activations) {
   EXPECT_EQ(g.get_float(1), 0.83984375f);  // 0.84119 to 8 significant bits: 215 / 256
 }
 
-TEST(ReferenceVector, UnsupportedDtypesNameLayerAndDtype) {
-  const Tensor xi = ints(DataType::kInt8, {2, 3}, {1, 2, 3, 4, 5, 6});
-  auto message = [&](const Layer& l) {
-    try {
-      reference_layer(l, {&xi}, nullptr, kNoOpts);
-    } catch (const UserError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  Layer sm = layer("attn_softmax", LayerKind::kSoftmax);
-  EXPECT_EQ(
-      message(sm),
-      "layer 'attn_softmax' (softmax, line 7): softmax is defined only for float dtypes (fp16, bf16, fp32), "
-      "not int8");
-  EXPECT_NE(
-      message(layer("ln", LayerKind::kLayerNorm)).find("'ln' (layernorm, line 7): layernorm is defined only"),
-      std::string::npos);
-  EXPECT_NE(message(act(ActivationFunc::kGelu)).find("gelu is defined only for float dtypes"),
-            std::string::npos);
-  EXPECT_NE(message(act(ActivationFunc::kSigmoid)).find("not int8"), std::string::npos);
-  EXPECT_NE(message(act(ActivationFunc::kTanh)).find("tanh"), std::string::npos);
+// Integer data through the quantised path (numeric/quantized.h): int8 q is 16 q-ths in, outputs in
+// the function's range. Expected values from Python's math module: softmax of (0, 1, 2) is
+// (0.0900, 0.2447, 0.6652), x 256 - 128 rounded; layernorm of (1, 2, 3) is (-1.2247, 0, 1.2247),
+// x 16; sigmoid(1) = 0.7311 (x 256 - 128), tanh(1) = 0.7616 (x 128), gelu(1) = 0.8412 (x 16).
+TEST(ReferenceVector, IntegerSoftmaxNormsAndActivationsAreQuantised) {
+  const Tensor row = ints(DataType::kInt8, {1, 3}, {0, 16, 32});
+  const Tensor sm = reference_layer(layer("attn_softmax", LayerKind::kSoftmax), {&row}, nullptr, kNoOpts);
+  EXPECT_EQ(sm.get_int(0), -105);
+  EXPECT_EQ(sm.get_int(1), -65);
+  EXPECT_EQ(sm.get_int(2), 42);
+  const Tensor xs = ints(DataType::kInt8, {1, 3}, {16, 32, 48});
+  const Tensor ln = reference_layer(layer("ln", LayerKind::kLayerNorm), {&xs}, nullptr, kNoOpts);
+  EXPECT_EQ(ln.get_int(0), -20);
+  EXPECT_EQ(ln.get_int(1), 0);
+  EXPECT_EQ(ln.get_int(2), 20);
+  const Tensor one = ints(DataType::kInt8, {1}, {16});
+  EXPECT_EQ(reference_layer(act(ActivationFunc::kSigmoid), {&one}, nullptr, kNoOpts).get_int(0), 59);
+  EXPECT_EQ(reference_layer(act(ActivationFunc::kTanh), {&one}, nullptr, kNoOpts).get_int(0), 97);
+  EXPECT_EQ(reference_layer(act(ActivationFunc::kGelu), {&one}, nullptr, kNoOpts).get_int(0), 13);
+  // relu stays an integer function: no quantisation.
+  const Tensor big = ints(DataType::kInt8, {2}, {100, -5});
+  const Tensor r = reference_layer(act(ActivationFunc::kRelu), {&big}, nullptr, kNoOpts);
+  EXPECT_EQ(r.get_int(0), 100);
+  EXPECT_EQ(r.get_int(1), 0);
 }
 
 TEST(ReferenceVector, AddSaturatesIntsAndRoundsFloats) {
@@ -260,16 +262,20 @@ TEST(VectorMath, SiluAndHardSwish) {
   EXPECT_EQ(hardswish_fp(7.0f), 7.0f);
 }
 
-TEST(ReferenceVector, SiluAndHardSwishAreFloatOnly) {
+TEST(ReferenceVector, SiluAndHardSwishOnFloatsAndQuantisedIntegers) {
   ActivationAttrs a;
   a.func = ActivationFunc::kSilu;
   const Tensor x = floats(DataType::kFp32, {2}, {1.0f, -2.0f});
   const Tensor y = reference_layer(test::layer("s", LayerKind::kActivation, a), {&x}, nullptr, kNoOpts);
   EXPECT_EQ(y.get_float(0), silu_fp(1.0f));
   EXPECT_EQ(y.get_float(1), silu_fp(-2.0f));
-  const Tensor i = ints(DataType::kInt8, {1}, {3});
-  EXPECT_THROW(reference_layer(test::layer("s", LayerKind::kActivation, a), {&i}, nullptr, kNoOpts),
-               UserError);
+  // int8 16 and -32 are 1 and -2; silu gives 0.7311 and -0.2384 (Python), x 16 rounded.
+  const Tensor i = ints(DataType::kInt8, {2}, {16, -32});
+  const Tensor yi = reference_layer(test::layer("s", LayerKind::kActivation, a), {&i}, nullptr, kNoOpts);
+  EXPECT_EQ(yi.get_int(0), 12);
+  EXPECT_EQ(yi.get_int(1), -4);
+  a.func = ActivationFunc::kHardSwish;  // 1 x 4 / 6 = 0.6667, x 16
+  EXPECT_EQ(reference_layer(test::layer("h", LayerKind::kActivation, a), {&i}, nullptr, kNoOpts).get_int(0), 11);
 }
 
 TEST(ReferenceVector, MulSaturatesIntsAndRoundsFloats) {
