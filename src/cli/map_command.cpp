@@ -188,8 +188,9 @@ int map_command(const std::vector<std::string>& args) {
       "skip-unsupported", po::bool_switch(&request.skip_unsupported),
       "ONNX workloads: unsupported nodes as zero-cost placeholders (as `systole run`)")(
       "phase", po::value(&request.phase), "decoder workloads: prefill or decode (as `systole run --phase`)")(
-      "context", po::value(&context), "decoder workloads: prompt or cached tokens (as `systole run --context`)")(
-      "layer,l", po::value(&layer), "only this layer")(
+      "context", po::value(&context),
+      "decoder workloads: prompt or cached tokens (as `systole run --context`)")("layer,l", po::value(&layer),
+                                                                                 "only this layer")(
       "top,n", po::value(&top_text),
       fmt::format("tilings per layer, 1 to {} (default 3)", kRankedTilings).c_str())(
       "objective", po::value(&objective),

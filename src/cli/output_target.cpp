@@ -66,18 +66,23 @@ bool folder_holds_only(const fs::path& dir, const std::function<bool(const fs::d
   return !ec;
 }
 
+// Whether `file` is a JSON document systole wrote: "tool" {"name": "systole"} first, whatever the
+// indentation (report.json, serve.json).
+bool written_by_systole(const fs::path& file) {
+  if (!regular_file(file)) return false;
+  std::string text;
+  for (char c : head(file, 256))
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') text += c;
+  return text.rfind(R"({"tool":{"name":"systole")", 0) == 0;
+}
+
 }  // namespace
 
 OutputKind run_folder_kind() {
   return {true, "a Systole run (a report.json written by systole, and only files a run writes)",
           [](const fs::path& dir) {
-            // report.json is dumped with two-space indents and "tool" first (report.h).
-            const fs::path report = dir / "report.json";
-            if (!regular_file(report)) return false;
-            std::string text;
-            for (char c : head(report, 256))
-              if (c != ' ' && c != '\n' && c != '\r' && c != '\t') text += c;
-            if (text.rfind(R"({"tool":{"name":"systole")", 0) != 0) return false;
+            // report.json is dumped with "tool" first (report.h).
+            if (!written_by_systole(dir / "report.json")) return false;
             // A user's own file beside a run (notes, a thesis) is never replaced without --force;
             // folders (plots/, dumped tensors) are a run's.
             // A run's own files, and every file a trace format may write (trace/trace_sink.h).
@@ -100,12 +105,7 @@ OutputKind run_folder_kind() {
 OutputKind serve_folder_kind() {
   return {true, "a Systole serving run (a serve.json written by systole, and only files it writes)",
           [](const fs::path& dir) {
-            const fs::path serve = dir / "serve.json";
-            if (!regular_file(serve)) return false;
-            std::string text;
-            for (char c : head(serve, 256))
-              if (c != ' ' && c != '\n' && c != '\r' && c != '\t') text += c;
-            if (text.rfind(R"({"tool":{"name":"systole")", 0) != 0) return false;
+            if (!written_by_systole(dir / "serve.json")) return false;
             static const char* const kServeFiles[] = {"serve.json", "requests.csv", "iterations.csv",
                                                       "summary.txt"};
             return folder_holds_only(dir, [](const fs::directory_entry& e) {

@@ -1,8 +1,8 @@
 // DRAM placement: network inputs first, then per layer (in layer order) its output tensor and its
 // weights "<layer>.weight", each at the next 64-byte aligned address. An input a layer extends in
-// place (kv_append's cache) gets room for that layer's output, which is placed at its address. Layout-only layers (views:
-// workload/operator.h LayoutView) and fused activations allocate nothing: their output is a view
-// of their producer's tensor, recorded with the producer's address.
+// place (kv_append's cache) gets room for that layer's output, which is placed at its address.
+// Layout-only layers (views: workload/operator.h LayoutView) and fused activations allocate
+// nothing: their output is a view of their producer's tensor, recorded with the producer's address.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -111,10 +111,11 @@ MemoryPlan plan_memory(const ArchSpec& arch, const Network& net) {
     uint64_t addr = 0;
     if (const auto ext = extended_by.find(in.name); ext != extended_by.end()) {
       const Layer& l = net.layers[ext->second];
-      const uint64_t room = bytes_of_tensor(num_elements(l.output_shape) - num_elements(in.shape), elem,
-                                            l.source_line, layer_key(l, ext->second), shape_str(l.output_shape),
-                                            fmt::format("layer '{}' ({}): the room its output extends '{}' by",
-                                                        l.name, to_string(l.kind), in.name));
+      const uint64_t room =
+          bytes_of_tensor(num_elements(l.output_shape) - num_elements(in.shape), elem, l.source_line,
+                          layer_key(l, ext->second), shape_str(l.output_shape),
+                          fmt::format("layer '{}' ({}): the room its output extends '{}' by", l.name,
+                                      to_string(l.kind), in.name));
       addr = place(in.name, bytes + room);
       plan.tensors.back().bytes = bytes;
     } else {

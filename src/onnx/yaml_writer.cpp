@@ -9,7 +9,9 @@
 namespace systole::onnx_import {
 namespace {
 
-std::string quoted(const std::string& s) { return yaml_quoted(s); }
+std::string quoted(const std::string& s) {
+  return yaml_quoted(s);
+}
 
 std::string base_name(const std::string& path) {
   const size_t slash = path.find_last_of('/');

@@ -220,10 +220,11 @@ void infer_shapes(Network& net) {
       // Its output takes the room after input 0 (compiler memory plan): one such layer per input.
       const auto [at, fresh] = extended.emplace(l.inputs[0], i);
       if (!fresh) {
-        check.fail("inputs", l.inputs[0],
-                   fmt::format("'{}' is already extended in place by {} ('{}'): a cache takes one append per run",
-                               l.inputs[0], layer_key(net.layers[at->second], at->second),
-                               net.layers[at->second].name));
+        check.fail(
+            "inputs", l.inputs[0],
+            fmt::format("'{}' is already extended in place by {} ('{}'): a cache takes one append per run",
+                        l.inputs[0], layer_key(net.layers[at->second], at->second),
+                        net.layers[at->second].name));
       } else if (l.dtype != dtypes[l.inputs.back()]) {
         check.fail("inputs", l.inputs[0],
                    fmt::format("the cache '{}' is {} but the new tokens '{}' are {}", l.inputs[0],

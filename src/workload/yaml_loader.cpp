@@ -12,11 +12,11 @@
 #include "systole/common/text.h"
 #include "systole/config/yaml_document.h"
 #include "systole/config/yaml_text.h"
+#include "systole/workload/decoder.h"
 #include "systole/workload/layer_fields.h"
 #include "systole/workload/loader.h"
 #include "systole/workload/network.h"
 #include "systole/workload/operator.h"
-#include "systole/workload/decoder.h"
 #include "yaml_reader.h"
 
 namespace systole {

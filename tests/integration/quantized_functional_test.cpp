@@ -59,7 +59,8 @@ decoder: {family: llama, layers: 2, hidden: 64, heads: 4, kv_heads: 2, ffn: 96, 
           context: 6, batch: 2}
 )");
   expect_bit_exact(run(dir, "decode", "--workload " + q(dir / "tiny.yaml") + " --functional"));
-  expect_bit_exact(run(dir, "prefill", "--workload " + q(dir / "tiny.yaml") + " --functional --phase prefill"));
+  expect_bit_exact(
+      run(dir, "prefill", "--workload " + q(dir / "tiny.yaml") + " --functional --phase prefill"));
 }
 
 TEST(QuantizedFunctional, EveryFloatActivationRunsOnIntegers) {
@@ -68,14 +69,15 @@ TEST(QuantizedFunctional, EveryFloatActivationRunsOnIntegers) {
   for (const char* f : {"gelu", "sigmoid", "tanh", "silu", "hardswish"}) {
     layers += std::string("  - {name: ") + f + ", type: activation, function: " + f + ", input: h}\n";
   }
-  write_file(dir / "acts.yaml", "name: acts\ninputs:\n  - {name: x, shape: [4, 96]}\nlayers:\n"
-                                "  - {name: h, type: fc, out_features: 64}\n" +
-                                    layers);
+  write_file(dir / "acts.yaml",
+             "name: acts\ninputs:\n  - {name: x, shape: [4, 96]}\nlayers:\n"
+             "  - {name: h, type: fc, out_features: 64}\n" +
+                 layers);
   for (const char* t : {"int8", "int16"}) {
     SCOPED_TRACE(t);
     expect_bit_exact(run(dir, t,
-                         "--workload " + q(dir / "acts.yaml") + " --functional --set core.array.input_type=" + t +
-                             " --set core.array.weight_type=" + t));
+                         "--workload " + q(dir / "acts.yaml") + " --functional --set core.array.input_type=" +
+                             t + " --set core.array.weight_type=" + t));
   }
 }
 

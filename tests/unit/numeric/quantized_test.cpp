@@ -34,10 +34,10 @@ TEST(Quantized, DequantisesExactly) {
 
 TEST(Quantized, QuantisesHalfToEvenAndSaturates) {
   const QuantParams wide8 = quant_params(DataType::kInt8, QuantRange::kWide);
-  EXPECT_EQ(quantize(0.03125f, wide8, DataType::kInt8), 0);   // 0.5 steps: to even 0
-  EXPECT_EQ(quantize(0.09375f, wide8, DataType::kInt8), 2);   // 1.5 steps: to even 2
+  EXPECT_EQ(quantize(0.03125f, wide8, DataType::kInt8), 0);  // 0.5 steps: to even 0
+  EXPECT_EQ(quantize(0.09375f, wide8, DataType::kInt8), 2);  // 1.5 steps: to even 2
   EXPECT_EQ(quantize(-0.09375f, wide8, DataType::kInt8), -2);
-  EXPECT_EQ(quantize(0.1f, wide8, DataType::kInt8), 2);       // 1.6 steps
+  EXPECT_EQ(quantize(0.1f, wide8, DataType::kInt8), 2);  // 1.6 steps
   EXPECT_EQ(quantize(100.0f, wide8, DataType::kInt8), 127);
   EXPECT_EQ(quantize(-100.0f, wide8, DataType::kInt8), -128);
   EXPECT_EQ(quantize(std::numeric_limits<float>::infinity(), wide8, DataType::kInt8), 127);

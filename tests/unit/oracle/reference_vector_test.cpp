@@ -275,7 +275,8 @@ TEST(ReferenceVector, SiluAndHardSwishOnFloatsAndQuantisedIntegers) {
   EXPECT_EQ(yi.get_int(0), 12);
   EXPECT_EQ(yi.get_int(1), -4);
   a.func = ActivationFunc::kHardSwish;  // 1 x 4 / 6 = 0.6667, x 16
-  EXPECT_EQ(reference_layer(test::layer("h", LayerKind::kActivation, a), {&i}, nullptr, kNoOpts).get_int(0), 11);
+  EXPECT_EQ(reference_layer(test::layer("h", LayerKind::kActivation, a), {&i}, nullptr, kNoOpts).get_int(0),
+            11);
 }
 
 TEST(ReferenceVector, MulSaturatesIntsAndRoundsFloats) {

@@ -40,8 +40,8 @@ int64_t count_kind(const Network& net, const std::string& kind) {
 // V, O projections (K and V at kv_heads x head_dim), the feed-forward (3 matrices for SwiGLU, 2
 // for GELU), QK^T and AV over the L + S positions every query sees (causal masking is not
 // skipped: the array computes the masked scores too); the LM head for the last token only.
-int64_t closed_form_macs(int64_t layers, int64_t h, int64_t heads, int64_t kv_heads, int64_t ffn, int64_t vocab,
-                         bool swiglu, int64_t batch, int64_t s, int64_t l) {
+int64_t closed_form_macs(int64_t layers, int64_t h, int64_t heads, int64_t kv_heads, int64_t ffn,
+                         int64_t vocab, bool swiglu, int64_t batch, int64_t s, int64_t l) {
   const int64_t d = h / heads;
   const int64_t proj = s * (2 * h * h + 2 * h * kv_heads * d);
   const int64_t ff = s * (swiglu ? 3 : 2) * h * ffn;
