@@ -23,6 +23,13 @@ ImportResult import_onnx_bytes(const std::string& bytes, const std::string& sour
   r.placeholders = t.placeholders();
   r.folded_nodes = t.folded();
   for (const std::string& o : g.outputs()) r.outputs.emplace_back(o, t.ref_or_empty(o));
+  // The model's weights in the arch's format (read only for a float one: Translator::record_weights).
+  for (const auto& [layer, w] : t.model_weights()) {
+    Tensor tensor(options.weight_type, w.shape);
+    for (size_t i = 0; i < w.values.size(); ++i)
+      tensor.set_float(static_cast<int64_t>(i), static_cast<float>(w.values[i]));
+    r.weights.emplace(layer, std::move(tensor));
+  }
   return r;
 }
 

@@ -155,6 +155,7 @@ void binary(Translator& t) {
         t.warnings().push_back(fmt::format("{}: {} by a constant folded into '{}' (its output scale)",
                                            node_label(t.node(), t.node_index(), t.graph().opset()), op,
                                            p->name));
+        t.drop_weights(p->name, fmt::format("a {} by a constant folded into its output scale", op));
       }
       return;
     }

@@ -1,8 +1,9 @@
 // Handlers of the compute operators (translator.h): Conv (with a following BatchNormalization
 // folded), Gemm, MatMul, the pools, Softmax, LayerNormalization.
-#include <fmt/format.h>
-
+#include <cmath>
 #include <optional>
+
+#include <fmt/format.h>
 
 #include "translator.h"
 
@@ -153,12 +154,15 @@ void conv(Translator& t) {
   attrs.insert(attrs.begin(), {"out_channels", std::to_string(wshape[0])});
   attrs.push_back({"dilation", int_list({w.dh, w.dw})});
   if (group != 1) attrs.push_back({"groups", std::to_string(group)});
+  std::string layer;
   if (one_d) {
-    const std::string c = t.emit_part("conv2d", {input}, attrs, "conv", y4);
-    t.emit(t.out(), "reshape", {c}, {{"shape", int_list(y)}});
+    layer = t.emit_part("conv2d", {input}, attrs, "conv", y4);
+    t.emit(t.out(), "reshape", {layer}, {{"shape", int_list(y)}});
   } else {
-    t.emit(t.out(), "conv2d", {input}, attrs);
+    layer = t.emit(t.out(), "conv2d", {input}, attrs);
   }
+  // ONNX's [M, C/group, k...] is Systole's [oc][C/groups][kh][kw] (a 1-D kernel with kh = 1).
+  t.record_weights(layer, t.in(1), {wshape[0], wshape[1], kh, kw}, false);
   // A bias (input 2) is not counted (docs/workload-format.md).
 }
 
@@ -177,6 +181,23 @@ void batch_norm(Translator& t) {
   }
   t.alias(t.out(), x, t.shape_of(t.out()));
   t.count_folded();
+  // The model's weights of the producer take the scale gamma / sqrt(var + epsilon) per output
+  // channel (the shift, beta - mean x scale, is a bias: not modelled).
+  if (ModelWeights* w = t.weights_of(p->name)) {
+    const auto gamma = t.const_floats(t.in(1)), var = t.const_floats(t.in(4));
+    const double eps = attr_float(t.node(), "epsilon", 1e-5f);
+    const bool conv = p->type == "conv2d";
+    const auto channels = static_cast<size_t>(conv ? w->shape[0] : w->shape[1]);
+    if (!gamma || !var || gamma->size() != channels || var->size() != channels) {
+      t.drop_weights(p->name, "the folded BatchNormalization's scale or variance has no data");
+      return;
+    }
+    const size_t inner = w->values.size() / channels;  // conv: elements per output channel
+    for (size_t i = 0; i < w->values.size(); ++i) {
+      const size_t c = conv ? i / inner : i % channels;
+      w->values[i] *= (*gamma)[c] / std::sqrt((*var)[c] + eps);
+    }
+  }
 }
 
 void gemm(Translator& t) {
@@ -187,12 +208,17 @@ void gemm(Translator& t) {
   }
   const bool trans_b = attr_int(n, "transB", 0) != 0;
   std::vector<std::pair<std::string, std::string>> attrs;
-  t.shape_of_rank(t.in(0), 2);
+  const Shape& a = t.shape_of_rank(t.in(0), 2);
   if (t.is_constant(t.in(1))) {
     const Shape& b = t.shape_of_rank(t.in(1), 2);
+    if ((trans_b ? b[1] : b[0]) != a[1]) {
+      t.fail(shape_str(b), fmt::format("Gemm weights {}{} do not fit input {}", shape_str(b),
+                                       trans_b ? " (transB)" : "", shape_str(a)));
+    }
     attrs.push_back({"out_features", std::to_string(trans_b ? b[0] : b[1])});
     if (trans_b) attrs.push_back({"transpose_b", "true"});
-    t.emit(t.out(), "matmul", {t.ref(t.in(0))}, attrs);
+    const std::string layer = t.emit(t.out(), "matmul", {t.ref(t.in(0))}, attrs);
+    t.record_weights(layer, t.in(1), {trans_b ? b[1] : b[0], trans_b ? b[0] : b[1]}, trans_b);
   } else {
     if (trans_b) attrs.push_back({"transpose_b", "true"});
     t.emit(t.out(), "matmul", {t.ref(t.in(0)), t.ref(t.in(1))}, attrs);
@@ -214,7 +240,11 @@ void matmul(Translator& t) {
                       shape_str(a), shape_str(b)));
       return;
     }
-    t.emit(t.out(), "matmul", {t.ref(t.in(0))}, {{"out_features", std::to_string(b[1])}});
+    if (b[0] != a.back())
+      t.fail(shape_str(b), fmt::format("MatMul weights {} do not fit input {}", shape_str(b), shape_str(a)));
+    const std::string layer =
+        t.emit(t.out(), "matmul", {t.ref(t.in(0))}, {{"out_features", std::to_string(b[1])}});
+    t.record_weights(layer, t.in(1), {b[0], b[1]}, false);
     return;
   }
   const Shape& a = t.shape_of(t.in(0));

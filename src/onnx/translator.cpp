@@ -129,6 +129,52 @@ std::optional<std::vector<double>> Translator::const_floats(const std::string& v
   return tensor_floats(*v.tensor);
 }
 
+void Translator::record_weights(const std::string& layer, const std::string& value, const Shape& shape,
+                                bool transposed) {
+  std::optional<std::vector<double>> data = const_floats(value);
+  if (!data || data->empty()) return;  // a stripped model: dims without data
+  if (!is_float(m_options.weight_type)) {
+    if (!m_warned_integer_weights) {
+      m_warnings.push_back(fmt::format(
+          "the model's weights are not used: the arch's weights are {} and a workload carries no scales to "
+          "quantise them with; functional runs use seeded weights (an fp16, bf16 or fp32 arch uses the "
+          "model's)",
+          to_string(m_options.weight_type)));
+      m_warned_integer_weights = true;
+    }
+    return;
+  }
+  int64_t count = 1;
+  for (int64_t d : shape) count *= d;
+  if (static_cast<int64_t>(data->size()) != count || (transposed && shape.size() != 2)) {
+    throw InternalError(
+        fmt::format("ONNX import: {} weights of '{}' for a {} layer", data->size(), value, shape_str(shape)));
+  }
+  ModelWeights w{shape, std::move(*data)};
+  if (transposed) {  // [N, K] as stored -> [K, N]
+    const int64_t k = shape[0], n = shape[1];
+    std::vector<double> kn(w.values.size());
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j)
+        kn[static_cast<size_t>(j * n + i)] = w.values[static_cast<size_t>(i * k + j)];
+    w.values = std::move(kn);
+  }
+  m_weights[layer] = std::move(w);
+}
+
+ModelWeights* Translator::weights_of(const std::string& layer) {
+  auto it = m_weights.find(layer);
+  return it == m_weights.end() ? nullptr : &it->second;
+}
+
+void Translator::drop_weights(const std::string& layer, const std::string& why) {
+  if (m_weights.erase(layer) == 0) return;
+  m_warnings.push_back(
+      fmt::format("{}: the model's weights of '{}' are not used ({}); functional runs use "
+                  "seeded ones",
+                  node_label(node(), m_node, m_g.opset()), layer, why));
+}
+
 void Translator::fail(const std::string& value, const std::string& rule) const {
   throw WorkloadError(m_g.node_diagnostic(m_node, value, rule));
 }

@@ -27,6 +27,13 @@ struct ImportedLayer {
   Shape shape;                                             // its output shape (as ONNX infers it)
 };
 
+// Weights the model gives for a layer, in Systole's layout (conv2d [oc][C / groups][kh][kw],
+// matmul [K][N]), as the model stores them (before conversion to the arch's format).
+struct ModelWeights {
+  Shape shape;
+  std::vector<double> values;
+};
+
 struct ImportedInput {
   std::string name;
   Shape shape;
@@ -94,6 +101,15 @@ class Translator {
   int sole_consumer(const std::string& value) const;
   // Marks node `i` as translated by a pattern started at another node.
   void consume(int i) { m_consumed.insert(i); }
+  // Records the weights of layer `layer` from constant `value`, whose elements are `shape` in
+  // Systole's layout, or its transpose [N, K] of a matmul's [K, N] when `transposed`: only when
+  // the value has data and the import reads weights (ImportOptions::weight_type is a float format).
+  void record_weights(const std::string& layer, const std::string& value, const Shape& shape,
+                      bool transposed);
+  ModelWeights* weights_of(const std::string& layer);
+  // Forgets `layer`'s weights, with a warning saying why (a fold the import cannot apply to them).
+  void drop_weights(const std::string& layer, const std::string& why);
+  const std::map<std::string, ModelWeights>& model_weights() const { return m_weights; }
   [[noreturn]] void fail(const std::string& value, const std::string& rule) const;
   // An unsupported case of a supported op: an error, or a placeholder with --skip-unsupported.
   void unsupported(const std::string& why);
@@ -116,6 +132,8 @@ class Translator {
   std::set<int> m_consumed;
   std::vector<std::string> m_warnings;
   int64_t m_placeholders = 0, m_folded = 0;
+  std::map<std::string, ModelWeights> m_weights;  // by layer name
+  bool m_warned_integer_weights = false;
 };
 
 // A handler translates the current node; it throws through Translator::fail / unsupported.

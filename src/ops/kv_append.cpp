@@ -30,7 +30,7 @@ namespace {
 
 using namespace reference_support;
 
-// The bytes of one token of one sequence: the product of the axes after the first two.
+// The elements of one token of one sequence: the product of the axes after the first two.
 int64_t trailing_elements(const Shape& s) {
   int64_t n = 1;
   for (size_t d = 2; d < s.size(); ++d) n *= s[d];

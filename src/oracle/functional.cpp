@@ -264,9 +264,15 @@ std::vector<uint8_t> initial_dram(const ArchSpec& arch, const Network& net, cons
     if (l.weight_elements <= 0) continue;
     const std::string name = l.name + ".weight";
     const Shape shape = reference_of(l.kind).weight_shape(l);
-    const Tensor t = l.weights_npy_path.empty() ? random_tensor(a.weight_type, shape, seed, name)
-                                                : from_npy(l.weights_npy_path, a.weight_type, shape,
-                                                           "the weights of '" + l.name + "'");
+    if (l.weights_data && (l.weights_data->dtype != a.weight_type || l.weights_data->shape != shape)) {
+      throw InternalError(fmt::format("functional: the weights given for '{}' are {} {}, not {} {}", l.name,
+                                      to_string(l.weights_data->dtype), shape_str(l.weights_data->shape),
+                                      to_string(a.weight_type), shape_str(shape)));
+    }
+    const Tensor t = l.weights_data               ? *l.weights_data
+                     : l.weights_npy_path.empty() ? random_tensor(a.weight_type, shape, seed, name)
+                                                  : from_npy(l.weights_npy_path, a.weight_type, shape,
+                                                             "the weights of '" + l.name + "'");
     write_tensor(dram, placement(all, name), arrange_weights(l, program.mappings.at(i), t, true));
   }
   return dram;

@@ -278,6 +278,7 @@ nlohmann::ordered_json build_report(const ArchSpec& arch, const Program& program
                                 {"skip_unsupported", inputs.skip_unsupported},
                                 {"placeholders", inputs.onnx_placeholders},
                                 {"folded_nodes", inputs.onnx_folded_nodes},
+                                {"weighted_layers", inputs.onnx_weighted_layers},
                                 {"warnings", inputs.onnx_warnings}};
   }
   report["config"] = arch_to_json(arch);

@@ -113,7 +113,8 @@ Network load_workload(const std::string& path, const RunRequest& request, const 
   for (const std::string& d : request.set_dims) onnx_import::parse_set_dim(d, &options.dims);
   options.skip_unsupported = request.skip_unsupported;
   options.dtype = arch.core.array.input_type;
-  const onnx_import::ImportResult imported = onnx_import::import_onnx(path, options);
+  options.weight_type = arch.core.array.weight_type;
+  onnx_import::ImportResult imported = onnx_import::import_onnx(path, options);
   inputs->onnx = true;
   inputs->set_dims = request.set_dims;
   inputs->skip_unsupported = request.skip_unsupported;
@@ -121,7 +122,15 @@ Network load_workload(const std::string& path, const RunRequest& request, const 
   inputs->onnx_folded_nodes = imported.folded_nodes;
   inputs->onnx_warnings = imported.warnings;
   // Diagnostics of the imported text name the model; `systole import` shows the YAML they refer to.
-  return load_yaml_network(imported.yaml, path + " (imported; see `systole import`)");
+  Network net = load_yaml_network(imported.yaml, path + " (imported; see `systole import`)");
+  // The model's weights (float archs, initializers with data) feed functional runs.
+  for (Layer& l : net.layers) {
+    auto it = imported.weights.find(l.name);
+    if (it == imported.weights.end()) continue;
+    l.weights_data = std::make_shared<const Tensor>(std::move(it->second));
+    ++inputs->onnx_weighted_layers;
+  }
+  return net;
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.h"
+#include "systole/numeric/npy.h"
+#include "unit/onnx/model_builder.h"
 
 namespace systole {
 namespace {
@@ -121,6 +123,43 @@ TEST(OnnxCli, SkipUnsupportedRunsWithAZeroCostPlaceholderThatFunctionalRunsRefus
       run_systole("run -q --functional -w " + q(kSin) + " --skip-unsupported -o " + q(dir / "f"), dir);
   EXPECT_EQ(f.exit_code, 2) << f.err;
   EXPECT_NE(f.err.find("placeholder for the unsupported operator 'Sin'"), std::string::npos) << f.err;
+}
+
+// A model that carries its weights feeds them to functional runs on a float arch: a convolution
+// with zero weights gives zeros, where the same model stripped of its data runs on seeded weights.
+TEST(OnnxCli, AModelsWeightsFeedFunctionalRunsOnAFloatArch) {
+  const auto dir = fresh_dir("onnx_cli_weights");
+  for (const bool data : {true, false}) {
+    onnx_test::ModelBuilder b;
+    b.input("x", {1, 2, 4, 4}).output("y");
+    if (data)
+      b.floats("w", {3, 2, 1, 1}, std::vector<float>(6, 0.0f));
+    else
+      b.weight("w", {3, 2, 1, 1});
+    b.node("Conv", {"x", "w"}, {"y"}, {}, "conv");
+    const std::string name = data ? "zeros" : "stripped";
+    write_file(dir / (name + ".onnx"), b.bytes());
+    const auto r = run_systole("run -q --functional -w " + q(dir / (name + ".onnx")) +
+                                   " --set core.array.input_type=fp32 --set core.array.weight_type=fp32 "
+                                   "--set core.array.accumulator_type=fp32 --dump-tensors " +
+                                   q(dir / (name + "_t")) + " -o " + q(dir / name),
+                               dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const Json rep = Json::parse(read_file(dir / name / "report.json"));
+    EXPECT_EQ(rep["inputs"]["onnx"]["weighted_layers"], data ? 1 : 0);
+    EXPECT_EQ(rep["total"]["verified"], true);
+    const Tensor y = read_npy((dir / (name + "_t") / "conv.npy").string(), nullptr);
+    double sum = 0;
+    for (int64_t i = 0; i < y.elements(); ++i) sum += std::abs(y.get_float(i));
+    if (data)
+      EXPECT_EQ(sum, 0.0);
+    else
+      EXPECT_GT(sum, 0.0);
+  }
+  // An int8 arch leaves them out, and says so.
+  const auto ints = run_systole("run -q -w " + q(dir / "zeros.onnx") + " -o " + q(dir / "int8"), dir);
+  ASSERT_EQ(ints.exit_code, 0) << ints.err;
+  EXPECT_NE(ints.err.find("the model's weights are not used"), std::string::npos) << ints.err;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "systole/config/types.h"
+#include "systole/numeric/tensor.h"
 
 namespace systole::onnx_import {
 
@@ -27,6 +28,10 @@ struct ImportOptions {
   // Element type of the workload's activations (ONNX float tensors are imported as this; the arch's
   // number formats decide how they are computed). Index tensors (int32/int64) become int32.
   DataType dtype = DataType::kInt8;
+  // The arch's weight format. A float format reads the weights the model carries (initializers or
+  // Constant nodes with data) into ImportResult::weights; an integer one leaves them (the workload
+  // format has no scales to quantise them with), with a warning when the model has any.
+  DataType weight_type = DataType::kInt8;
 };
 
 struct ImportResult {
@@ -38,6 +43,10 @@ struct ImportResult {
   // Each graph output (ONNX name) and the workload tensor holding it (a layer or input name, or
   // "<split>:<i>"); "" for an output that is a constant.
   std::vector<std::pair<std::string, std::string>> outputs;
+  // The model's weights by layer name, in weight_type and the layer's weight shape (conv2d
+  // [out_channels][C / groups][kh][kw], matmul [K][N]), a folded BatchNormalization's scale applied;
+  // for the layers whose weights have data (stripped models have none). Biases are not modelled.
+  std::map<std::string, Tensor> weights;
 };
 
 // Reads `path` (a ModelProto, at most 2 GiB). Every problem is a WorkloadError naming the file,

@@ -34,6 +34,7 @@ struct RunInputs {
   int64_t onnx_placeholders = 0;  // unsupported nodes imported as zero-cost placeholders
   int64_t onnx_folded_nodes = 0;  // nodes that became no layer (onnx_import::ImportResult)
   std::vector<std::string> onnx_warnings = {};
+  int64_t onnx_weighted_layers = 0;  // layers whose weights came from the model (float archs)
   // A decoder workload (workload/decoder.h): the step it generated; report.json `llm`.
   DecoderStep decoder = {};
 };

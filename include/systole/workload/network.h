@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -15,6 +16,7 @@
 
 #include "systole/config/types.h"
 #include "systole/numeric/shape.h"
+#include "systole/numeric/tensor.h"
 #include "systole/workload/layer_attrs.h"
 
 namespace systole {
@@ -108,6 +110,10 @@ struct Layer {
   // Functional simulation: a .npy file holding this layer's weights (YAML `weights_npy`, conv2d and
   // matmul only), resolved like TensorInput::npy_path; "" = seeded random weights.
   std::string weights_npy_path;
+  // Weights given in memory (an ONNX model's initializers, converted to the arch's weight format
+  // by the importer): functional runs use them before weights_npy_path and seeded ones. Shape and
+  // dtype are checked when the run writes them.
+  std::shared_ptr<const Tensor> weights_data;
 
   // The attributes as its operator stored them; InternalError when they are of another type.
   template <typename T>
