@@ -41,7 +41,7 @@ class LayerNorm final : public Operator {
                    const ReferenceOptions& opt) const override {
     (void)weights;
     (void)opt;
-    return reference_support::by_rows(l, *inputs[0], "layernorm", layernorm_fp);
+    return reference_support::by_rows(l, *inputs[0], layernorm_fp);
   }
 };
 

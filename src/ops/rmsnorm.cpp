@@ -41,7 +41,7 @@ class RmsNorm final : public Operator {
                    const ReferenceOptions& opt) const override {
     (void)weights;
     (void)opt;
-    return reference_support::by_rows(l, *inputs[0], "rmsnorm", rmsnorm_fp);
+    return reference_support::by_rows(l, *inputs[0], rmsnorm_fp);
   }
 };
 

@@ -73,7 +73,7 @@ class Softmax final : public Operator {
     (void)opt;
     reference_support::need_weights(l, weights, false);
     const Tensor& in = *inputs[0];
-    if (!causal_of(l)) return reference_support::by_rows(l, in, "softmax", softmax_fp, QuantRange::kUnit);
+    if (!causal_of(l)) return reference_support::by_rows(l, in, softmax_fp, QuantRange::kUnit);
     if (in.shape.size() < 2 || in.shape.back() < in.shape[in.shape.size() - 2])
       reference_support::layer_error(l, "a causal softmax needs scores [..., Q, K] with K >= Q");
     const int64_t k = in.shape.back(), q = in.shape[in.shape.size() - 2];

@@ -82,9 +82,8 @@ void QuantizedAccess::set(Tensor& t, int64_t i, float y) const {
     t.set_float(i, y);
 }
 
-Tensor by_rows(const Layer& l, const Tensor& in, const char* what, void (*fn)(const float*, float*, int64_t),
+Tensor by_rows(const Layer& l, const Tensor& in, void (*fn)(const float*, float*, int64_t),
                QuantRange range) {
-  (void)what;
   if (in.shape.empty() || in.shape.back() < 1) layer_error(l, "needs a non-empty last axis");
   Tensor out(in.dtype, in.shape);
   const QuantizedAccess io(in.dtype, range);

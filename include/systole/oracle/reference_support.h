@@ -57,7 +57,7 @@ class QuantizedAccess {
 
 // Applies a row function (numeric/vector_math.h) over the last axis; integer tensors through
 // QuantizedAccess with outputs in `out`.
-Tensor by_rows(const Layer& l, const Tensor& in, const char* what, void (*fn)(const float*, float*, int64_t),
+Tensor by_rows(const Layer& l, const Tensor& in, void (*fn)(const float*, float*, int64_t),
                QuantRange out = QuantRange::kWide);
 
 }  // namespace reference_support
