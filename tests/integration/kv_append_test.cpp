@@ -8,49 +8,23 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/net_report.h"
 #include "support/process.h"
 
 namespace systole {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::expect_all_verified;
 using testing::fresh_dir;
+using testing::kFloatArch;
+using testing::layers_by_name;
 using testing::q;
 using testing::read_file;
 using testing::run_systole;
+using testing::run_workload;
 using testing::write_file;
 using Json = nlohmann::json;
-
-constexpr const char* kFloat =
-    " --set core.array.input_type=fp16 --set core.array.weight_type=fp16 --set "
-    "core.array.accumulator_type=fp32";
-
-Json run_report(const fs::path& dir, const std::string& args) {
-  const auto r = run_systole("run --quiet --out " + q(dir / "out") + " " + args, dir);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  if (r.exit_code != 0) return {};
-  return Json::parse(read_file(dir / "out" / "report.json"));
-}
-
-Json run_workload(const std::string& name, const std::string& yaml, const std::string& flags) {
-  const auto dir = fresh_dir("llm_" + name);
-  write_file(dir / "w.yaml", yaml);
-  return run_report(dir, "--workload " + q(dir / "w.yaml") + " " + flags);
-}
-
-std::map<std::string, Json> by_name(const Json& report) {
-  std::map<std::string, Json> out;
-  for (const Json& l : report["layers"]) out[l["name"].get<std::string>()] = l;
-  return out;
-}
-
-void expect_all_verified(const Json& report) {
-  for (const Json& l : report["layers"]) {
-    if (l["type"] == "reshape" || l["type"] == "transpose") continue;
-    EXPECT_EQ(l["verified"], true) << l["name"];
-  }
-  EXPECT_EQ(report["total"]["verified"], true);
-}
 
 // Two sequences, 5 cached tokens each, one new token; 4 heads of 16.
 constexpr const char* kAppend = R"(name: kv
@@ -69,12 +43,12 @@ layers:
 )";
 
 TEST(KvAppend, WritesOnlyTheNewTokensAndAttentionReadsTheWholeCache) {
-  for (const std::string& flags : {std::string(""), std::string(kFloat)}) {
+  for (const std::string& flags : {std::string(""), std::string(kFloatArch)}) {
     const Json r = run_workload("append", kAppend, "--functional --seed 3" + flags);
     ASSERT_FALSE(r.is_null());
     expect_all_verified(r);
     const int64_t e = flags.empty() ? 1 : 2;
-    const auto layers = by_name(r);
+    const auto layers = layers_by_name(r);
     // The append stores 2 sequences x 1 token x 64 elements and never copies the 5 cached ones.
     EXPECT_EQ(layers.at("k_all")["dram_writes_bytes"], 2 * 64 * e);
     EXPECT_EQ(layers.at("k_all")["mapping"]["residency"].get<std::string>().find("DRAM: it outlives the run"),
@@ -98,7 +72,7 @@ layers:
                               "--functional");
   ASSERT_FALSE(r.is_null());
   expect_all_verified(r);
-  EXPECT_EQ(by_name(r).at("cache")["dram_writes_bytes"], 3 * 7 * 2 * 8);
+  EXPECT_EQ(layers_by_name(r).at("cache")["dram_writes_bytes"], 3 * 7 * 2 * 8);
 }
 
 struct BadAppend {

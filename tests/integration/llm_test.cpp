@@ -8,43 +8,23 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/net_report.h"
 #include "support/process.h"
 
 namespace systole {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::expect_all_verified;
 using testing::fresh_dir;
+using testing::kFloatArch;
 using testing::q;
 using testing::read_file;
+using testing::run_report;
 using testing::run_systole;
+using testing::run_workload;
 using testing::write_file;
 using Json = nlohmann::json;
-
-constexpr const char* kFloat =
-    " --set core.array.input_type=fp16 --set core.array.weight_type=fp16 --set "
-    "core.array.accumulator_type=fp32";
-
-Json run_report(const fs::path& dir, const std::string& args) {
-  const auto r = run_systole("run --quiet --out " + q(dir / "out") + " " + args, dir);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  if (r.exit_code != 0) return {};
-  return Json::parse(read_file(dir / "out" / "report.json"));
-}
-
-Json run_workload(const std::string& name, const std::string& yaml, const std::string& flags) {
-  const auto dir = fresh_dir("llm_" + name);
-  write_file(dir / "w.yaml", yaml);
-  return run_report(dir, "--workload " + q(dir / "w.yaml") + " " + flags);
-}
-
-void expect_all_verified(const Json& report) {
-  for (const Json& l : report["layers"]) {
-    if (l["type"] == "reshape" || l["type"] == "transpose") continue;
-    EXPECT_EQ(l["verified"], true) << l["name"];
-  }
-  EXPECT_EQ(report["total"]["verified"], true);
-}
 
 // A small Llama (grouped-query attention, rotary, SwiGLU) and a small GPT-2, for functional runs.
 constexpr const char* kTinyLlama = R"(name: tiny_llama
@@ -79,12 +59,12 @@ TEST(Decoder, DecodeAndPrefillStepsVerifyFunctionally) {
   for (const char* phase : {"decode", "prefill"}) {
     SCOPED_TRACE(phase);
     const Json llama = run_workload(std::string("tiny_llama_") + phase, kTinyLlama,
-                                    std::string("--functional --phase ") + phase + kFloat);
+                                    std::string("--functional --phase ") + phase + kFloatArch);
     ASSERT_FALSE(llama.is_null());
     expect_all_verified(llama);
     EXPECT_EQ(llama["llm"]["phase"], phase);
     const Json gpt2 = run_workload(std::string("tiny_gpt2_") + phase, kTinyGpt2,
-                                   std::string("--functional --batch 3 --phase ") + phase + kFloat);
+                                   std::string("--functional --batch 3 --phase ") + phase + kFloatArch);
     ASSERT_FALSE(gpt2.is_null());
     expect_all_verified(gpt2);
     EXPECT_EQ(gpt2["llm"]["batch"], 3);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/net_report.h"
 #include "support/process.h"
 #include "systole/numeric/npy.h"
 #include "systole/numeric/tensor.h"
@@ -17,7 +18,9 @@
 namespace systole {
 namespace {
 
+using testing::expect_all_verified;
 using testing::fresh_dir;
+using testing::layers_by_name;
 using testing::read_file;
 using testing::run_systole;
 using testing::write_file;
@@ -40,20 +43,6 @@ std::pair<Json, Json> run_both(const std::string& name, const std::string& workl
           Json::parse(read_file(dir / "functional" / "report.json"))};
 }
 
-std::map<std::string, Json> by_name(const Json& report) {
-  std::map<std::string, Json> out;
-  for (const Json& l : report["layers"]) out[l["name"].get<std::string>()] = l;
-  return out;
-}
-
-void expect_all_verified(const Json& report) {
-  for (const Json& l : report["layers"]) {
-    if (l["type"] == "reshape" || l["type"] == "transpose") continue;
-    EXPECT_EQ(l["verified"], true) << l.dump();
-  }
-  EXPECT_EQ(report["total"]["verified"], true);
-}
-
 constexpr const char* kConcatSplit = R"(name: concat_split
 inputs:
   - {name: x, shape: [2, 8, 6, 6]}
@@ -71,7 +60,7 @@ TEST(NewOperators, ConcatAndSplitAreDmaCopiesVerifiedWithTheTimingRunsCycles) {
   ASSERT_FALSE(timing.is_null());
   expect_all_verified(functional);
   EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
-  const auto layers = by_name(timing);
+  const auto layers = layers_by_name(timing);
   // cat: [2, 18, 6, 6] int8 = 1296 B, read once and written once; no compute unit works for it.
   const Json& cat = layers.at("cat");
   EXPECT_EQ(cat["type"], "concat");
@@ -98,8 +87,8 @@ TEST(NewOperators, CopiesLargerThanAScratchpadHalfAreChunked) {
   ASSERT_FALSE(timing.is_null());
   expect_all_verified(functional);
   EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
-  EXPECT_EQ(by_name(timing).at("cat")["dram_writes_bytes"], 16384);
-  EXPECT_EQ(by_name(timing).at("s:1")["dram_reads_bytes"], 8192);
+  EXPECT_EQ(layers_by_name(timing).at("cat")["dram_writes_bytes"], 16384);
+  EXPECT_EQ(layers_by_name(timing).at("s:1")["dram_reads_bytes"], 8192);
 }
 
 constexpr const char* kResize = R"(name: resize
@@ -123,7 +112,7 @@ TEST(NewOperators, ResizeRunsOnTheVectorUnitInEveryFormat) {
     ASSERT_FALSE(timing.is_null());
     expect_all_verified(functional);
     EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
-    const auto layers = by_name(timing);
+    const auto layers = layers_by_name(timing);
     // up: [1, 3, 20, 18] = 1080 outputs x 4 taps; down: [1, 3, 6, 6] = 108 x 1; sized 3 x 7 x 25.
     EXPECT_EQ(layers.at("up")["vector_ops"], 4320);
     EXPECT_EQ(layers.at("down")["vector_ops"], 108);
@@ -151,7 +140,8 @@ TEST(NewOperators, ResizeRowChunksCarryTheirInputRows) {
   ASSERT_FALSE(timing.is_null());
   expect_all_verified(functional);
   EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
-  EXPECT_GT(by_name(timing).at("up")["instructions"].get<int64_t>(), 3 * 8);  // several chunks per plane
+  EXPECT_GT(layers_by_name(timing).at("up")["instructions"].get<int64_t>(),
+            3 * 8);  // several chunks per plane
 }
 
 constexpr const char* kGather = R"(name: embed
@@ -167,7 +157,7 @@ TEST(NewOperators, GatherIsAnIndexedDmaLoadOfTableRows) {
   ASSERT_FALSE(timing.is_null());
   expect_all_verified(functional);
   EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
-  const auto layers = by_name(timing);
+  const auto layers = layers_by_name(timing);
   const Json& emb = layers.at("emb");
   // 18 lookups: 72 B of int32 indices and 18 rows of 16 B read, the rows written once.
   EXPECT_EQ(emb["dram_reads_bytes"], 72 + 288);
@@ -256,7 +246,7 @@ TEST(NewOperators, SwigluRunsOnTheVectorUnitAndVerifies) {
   ASSERT_FALSE(timing.is_null());
   expect_all_verified(functional);
   EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
-  const auto layers = by_name(timing);
+  const auto layers = layers_by_name(timing);
   EXPECT_EQ(layers.at("prod")["vector_ops"], 16 * 96);
   EXPECT_EQ(layers.at("act")["vector_ops"], 16 * 96);
   EXPECT_EQ(layers.at("hs")["vector_ops"], 16 * 64);
@@ -322,7 +312,7 @@ TEST(NewOperators, CausalGroupedQueryAttentionWithRmsNormVerifies) {
   ASSERT_FALSE(timing.is_null());
   expect_all_verified(functional);
   EXPECT_EQ(functional["total"]["cycles"], timing["total"]["cycles"]);
-  const auto layers = by_name(timing);
+  const auto layers = layers_by_name(timing);
   EXPECT_EQ(layers.at("norm")["vector_ops"], 8 * 64 * 3);
   EXPECT_EQ(layers.at("probs")["vector_ops"], 4 * 8 * 8 * 3);
   EXPECT_EQ(layers.at("q_rope")["vector_ops"], 8 * 64 * 3);
