@@ -5,6 +5,7 @@
 // the chunks (elementwise_chunks here for elements and rows of the last axis; pool and resize
 // cut channel planes or output rows with their input halo in their own files).
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "systole/common/error.h"
 #include "systole/compiler/lowering.h"
 #include "systole/compiler/operator_lowering.h"
+#include "systole/numeric/broadcast.h"
 
 namespace systole {
 namespace lowering {
@@ -125,6 +127,61 @@ std::vector<VectorChunk> elementwise_chunks(LoweringContext& ctx, VectorFunc f, 
     }
     const auto elems = static_cast<uint64_t>(cnt);
     c.op = {f, elems, static_cast<uint64_t>(ops), static_cast<uint64_t>(operands) * elems * ue, elems * ue};
+    c.store = linear(Buffer::kOfmap, out.addr + static_cast<uint64_t>(i0) * ue, elems * ue);
+    chunks.push_back(c);
+  }
+  return chunks;
+}
+
+std::vector<VectorChunk> broadcast_chunks(LoweringContext& ctx, VectorFunc f, int64_t ops, const char* what) {
+  const Layer& l = ctx.layer;
+  if (std::all_of(l.input_shapes.begin(), l.input_shapes.end(),
+                  [&](const Shape& s) { return s == l.output_shape; })) {
+    return elementwise_chunks(ctx, f, 1, ops, what);
+  }
+  auto geometry =
+      std::make_shared<const BroadcastGeometry>(broadcast_geometry(l.output_shape, l.input_shapes));
+  const int64_t e = ctx.eb.act;
+  const auto ue = static_cast<uint64_t>(e);
+  const TensorView& out = ctx.plan.views.at(l.name);
+  std::vector<const TensorView*> ins;
+  for (const std::string& name : l.inputs) ins.push_back(&ctx.plan.views.at(name));
+  const int64_t total = num_elements(l.output_shape);
+  const int64_t operands = static_cast<int64_t>(ins.size());
+  const int64_t half_if = chunk_sizing_regions(ctx.arch)[index_of(Buffer::kIfmap)].half;
+  int64_t per = per_core_chunk(ctx.arch, units_per_chunk(ctx.arch, l, operands * e, e, what), total);
+  // A chunk's runs can be longer than the chunk (one that crosses a broadcast row reads that row's
+  // end and its start): halve until every chunk's runs fit. A chunk of one element reads one
+  // element per operand, which units_per_chunk has checked fits.
+  while (true) {
+    bool fits = true;
+    for (int64_t i0 = 0; fits && i0 < total; i0 += per) {
+      const int64_t cnt = std::min(per, total - i0);
+      int64_t bytes = 0;
+      for (size_t o = 0; o < ins.size(); ++o) {
+        const auto [lo, hi] = geometry->span(o, i0, cnt);
+        bytes += (hi - lo + 1) * e;
+      }
+      fits = bytes <= half_if;
+    }
+    if (fits || per == 1) break;
+    per = (per + 1) / 2;
+  }
+  check_chunks(ceil_div(total, per), operands + 2, ctx.sb->remaining(),
+               fmt::format("up to {} elements", per));
+  std::vector<VectorChunk> chunks;
+  for (int64_t i0 = 0; i0 < total; i0 += per) {
+    const int64_t cnt = std::min(per, total - i0);
+    VectorChunk c;
+    for (size_t o = 0; o < ins.size(); ++o) {
+      const auto [lo, hi] = geometry->span(o, i0, cnt);
+      c.loads.push_back(linear(Buffer::kIfmap, ins[o]->addr + static_cast<uint64_t>(lo) * ue,
+                               static_cast<uint64_t>(hi - lo + 1) * ue));
+    }
+    const auto elems = static_cast<uint64_t>(cnt);
+    c.op = {f, elems, static_cast<uint64_t>(ops), static_cast<uint64_t>(operands) * elems * ue, elems * ue};
+    c.op.broadcast = geometry;
+    c.op.first_element = static_cast<uint64_t>(i0);
     c.store = linear(Buffer::kOfmap, out.addr + static_cast<uint64_t>(i0) * ue, elems * ue);
     chunks.push_back(c);
   }

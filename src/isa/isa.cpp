@@ -38,12 +38,16 @@ const char* to_string(VectorFunc f) {
       return "hardswish";
     case VectorFunc::kMul:
       return "mul";
+    case VectorFunc::kDiv:
+      return "div";
     case VectorFunc::kRmsNorm:
       return "rmsnorm";
     case VectorFunc::kRotary:
       return "rotary";
     case VectorFunc::kAdd:
       return "add";
+    case VectorFunc::kSub:
+      return "sub";
     case VectorFunc::kMaxPool:
       return "maxpool";
     case VectorFunc::kAvgPool:

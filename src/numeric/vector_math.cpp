@@ -67,6 +67,53 @@ int64_t div_round_half_even(int64_t num, int64_t den) {
   return q;
 }
 
+const char* to_string(ArithOp op) {
+  switch (op) {
+    case ArithOp::kAdd:
+      return "add";
+    case ArithOp::kSub:
+      return "sub";
+    case ArithOp::kMul:
+      return "mul";
+    case ArithOp::kDiv:
+      return "div";
+  }
+  return "?";
+}
+
+int64_t arith_int(ArithOp op, int64_t a, int64_t b) {
+  switch (op) {
+    case ArithOp::kAdd:
+      return a + b;
+    case ArithOp::kSub:
+      return a - b;
+    case ArithOp::kMul: {
+      int64_t r = 0;
+      if (__builtin_mul_overflow(a, b, &r)) r = (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+      return r;
+    }
+    case ArithOp::kDiv:
+      if (b == 0) return a == 0 ? 0 : a > 0 ? INT64_MAX : INT64_MIN;
+      if (a == INT64_MIN && b == -1) return INT64_MAX;
+      return a / b;  // C++ truncates toward zero
+  }
+  return 0;
+}
+
+float arith_fp(ArithOp op, float a, float b) {
+  switch (op) {
+    case ArithOp::kAdd:
+      return a + b;
+    case ArithOp::kSub:
+      return a - b;
+    case ArithOp::kMul:
+      return a * b;
+    case ArithOp::kDiv:
+      return a / b;
+  }
+  return 0.0f;
+}
+
 void softmax_fp(const float* x, float* y, int64_t n) {
   if (n <= 0) throw InternalError("softmax of an empty row");
   float m = x[0];

@@ -1,10 +1,12 @@
 // Handlers of the elementwise operators (translator.h): activations, Clip, the GELU that
-// exporters spell with Erf, Add, and Add / Sub / Mul / Div with a constant that folds into the
-// layer before (a bias, or a scale applied when the output is requantised).
+// exporters spell with Erf, Add / Sub / Mul / Div of two tensors (broadcasting), and of a tensor
+// and a constant that folds into the layer before (a bias, or a scale applied when the output is
+// requantised).
 #include <fmt/format.h>
 
 #include <cmath>
 
+#include "systole/numeric/broadcast.h"
 #include "translator.h"
 
 namespace systole::onnx_import {
@@ -126,18 +128,19 @@ void binary(Translator& t) {
   if ((op == "Div" || op == "Mul") && try_erf_gelu(t)) return;
   const std::string a = t.in(0), b = t.in(1);
   const bool ca = t.is_constant(a), cb = t.is_constant(b);
-  const Shape& y = t.shape_of(t.out());
   if (!ca && !cb) {
-    if ((op == "Add" || op == "Mul") && t.shape_of(a) == y && t.shape_of(b) == y) {
-      t.emit(t.out(), op == "Add" ? "add" : "mul", {t.ref(a), t.ref(b)}, {});
-      return;
+    // Two tensors: the layer of the same name, broadcasting as ONNX does.
+    Shape out;
+    if (!broadcast_shape({t.shape_of(a), t.shape_of(b)}, &out)) {
+      t.fail(t.out(), fmt::format("{} of {} and {}: the shapes do not broadcast (aligned on the last axis, "
+                                  "every extent equal or 1)",
+                                  op, shape_str(t.shape_of(a)), shape_str(t.shape_of(b))));
     }
-    t.unsupported(fmt::format(
-        "{} of {} and {}: Systole adds and multiplies equal-shaped tensors (no broadcasting between "
-        "tensors); Sub and Div of two tensors are not layer kinds",
-        op, shape_str(t.shape_of(a)), shape_str(t.shape_of(b))));
+    const char* kind = op == "Add" ? "add" : op == "Sub" ? "sub" : op == "Mul" ? "mul" : "div";
+    t.emit(t.out(), kind, {t.ref(a), t.ref(b)}, {});
     return;
   }
+  const Shape& y = t.shape_of(t.out());
   const std::string x = ca ? b : a, c = ca ? a : b;
   if ((op == "Sub" || op == "Div") && ca) {
     t.unsupported(fmt::format("{} with a constant first operand", op));

@@ -21,6 +21,8 @@
   X(rmsnorm)                 \
   X(rotary)                  \
   X(kv_append)               \
+  X(sub)                     \
+  X(div)                     \
   X(placeholder)
 
 namespace systole::ops {

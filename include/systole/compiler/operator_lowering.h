@@ -105,6 +105,13 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& ch
 // first (BudgetExceeded) and names `what` one unit is when it does not fit (ConfigError).
 std::vector<VectorChunk> elementwise_chunks(LoweringContext& ctx, VectorFunc func, int64_t row, int64_t ops,
                                             const char* what);
+// Elementwise over inputs broadcast to the output's shape (numeric/broadcast.h), in chunks of
+// output elements: per chunk, one LOAD per input of the run of its elements the chunk reads
+// (BroadcastGeometry::span), and a VECTOR carrying the layer's geometry. Inputs that all have the
+// output's shape take elementwise_chunks(ctx, func, 1, ops, what) (no geometry). Chunks are as
+// large as the ifmap and ofmap halves allow, halved while some chunk's runs do not fit.
+std::vector<VectorChunk> broadcast_chunks(LoweringContext& ctx, VectorFunc func, int64_t ops,
+                                          const char* what);
 
 // ---------------------------------------------------------------------------------------------
 // Depthwise convolution on the vector unit (depthwise_lowering.cpp, docs/compiler.md "Depthwise

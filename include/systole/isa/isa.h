@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "systole/config/types.h"
+#include "systole/numeric/broadcast.h"
 
 namespace systole {
 
@@ -209,7 +211,9 @@ enum class VectorFunc {
   kSilu,
   kHardSwish,
   kAdd,
+  kSub,
   kMul,
+  kDiv,
   kMaxPool,
   kAvgPool,
   kSoftmax,
@@ -312,6 +316,13 @@ struct VectorOp {
   // kRotary over rows of row_elements: row r (first_row + the row's index in this chunk) is at
   // position rotary.offset + (r / rotary.inner) mod rotary.seq (numeric/vector_math.h rotary_fp).
   RotaryGeometry rotary = {};
+  // kAdd, kSub, kMul, kDiv with a broadcast operand (null when every operand has the output's
+  // shape, and the operands are `operands` blocks of `elements`): the layer's geometry, shared by
+  // its chunks. This chunk computes output elements [first_element, first_element + elements);
+  // operand o is the run broadcast->span(o, first_element, elements) of its elements, the runs
+  // packed one after another from src_spm_addr in operand order.
+  std::shared_ptr<const BroadcastGeometry> broadcast = nullptr;
+  uint64_t first_element = 0;
   uint64_t src_spm_addr = 0;
   uint64_t dst_spm_addr = 0;
   PoolGeometry pool = {};            // kMaxPool, kAvgPool: elements == planes * out_rows * wo

@@ -34,6 +34,18 @@ float hardswish_fp(float x);  // x * min(max(x + 3, 0), 6) / 6 (MobileNetV3)
 // round_half_to_even(num / den) for den > 0 (the integer average pool).
 int64_t div_round_half_even(int64_t num, int64_t den);
 
+// Elementwise arithmetic (the add, sub, mul and div layers): one step of the left-to-right fold
+// over a layer's operands, a op b.
+enum class ArithOp { kAdd, kSub, kMul, kDiv };
+const char* to_string(ArithOp op);  // "add", "sub", "mul", "div"
+// On exact integer values (the operands' own; the caller saturates the result to the dtype):
+// sums and differences exact (operands within +-2^40), products saturated to int64's range, a
+// quotient truncated toward zero (ONNX's integer Div); a / 0 is INT64_MAX or INT64_MIN by a's sign
+// and 0 / 0 is 0 (no trap, no undefined behaviour).
+int64_t arith_int(ArithOp op, int64_t a, int64_t b);
+// In fp32: one IEEE operation rounded to nearest even (x / 0 gives inf or NaN as IEEE says).
+float arith_fp(ArithOp op, float a, float b);
+
 // Softmax of one row of n > 0 values: m = max(x); e_i = exp(x_i - m) and s = sum_i e_i (ascending
 // i) in double; y_i = fp32(e_i / s).
 void softmax_fp(const float* x, float* y, int64_t n);

@@ -13,6 +13,7 @@
 #include "systole/numeric/resample.h"
 #include "systole/numeric/tensor.h"
 #include "systole/numeric/vector_math.h"
+#include "vector_arithmetic.h"
 
 namespace systole::hw {
 
@@ -55,6 +56,7 @@ bool priced_as_multiply(VectorFunc f) {
     case VectorFunc::kRelu:
     case VectorFunc::kRelu6:
     case VectorFunc::kAdd:
+    case VectorFunc::kSub:
     case VectorFunc::kMaxPool:
     case VectorFunc::kAvgPool:
     case VectorFunc::kResizeNearest:  // a move per output element
@@ -65,6 +67,7 @@ bool priced_as_multiply(VectorFunc f) {
     case VectorFunc::kSilu:
     case VectorFunc::kHardSwish:
     case VectorFunc::kMul:
+    case VectorFunc::kDiv:  // a reciprocal and a multiply per element
     case VectorFunc::kSoftmax:
     case VectorFunc::kLayerNorm:
     case VectorFunc::kRmsNorm:
@@ -154,20 +157,6 @@ uint8_t* region(ISpmAccounting* spm, uint64_t addr, uint64_t count, int64_t elem
                                     bytes, addr, cap));
   }
   return spm->storage() + addr;
-}
-
-// The product of operand elements i (operands o at src + (o * n + i) * ue) as an int64,
-// saturated to int64's range as it goes (store_element_int then saturates to the dtype).
-int64_t saturating_product(const uint8_t* src, uint64_t n, uint64_t i, uint64_t ue, uint64_t operands,
-                           DataType t) {
-  int64_t p = load_element_int(src + i * ue, t);
-  for (uint64_t o = 1; o < operands; ++o) {
-    const int64_t v = load_element_int(src + (o * n + i) * ue, t);
-    int64_t r = 0;
-    if (__builtin_mul_overflow(p, v, &r)) r = (p < 0) != (v < 0) ? INT64_MIN : INT64_MAX;
-    p = r;
-  }
-  return p;
 }
 
 float apply_fp(VectorFunc f, float x) {
@@ -422,6 +411,11 @@ void VectorUnit::compute(const VectorOp& op) {
   const DataType t = m_params.input_type;
   const int64_t e = bytes_of(t);
   const auto ue = static_cast<uint64_t>(e);
+  if (is_arithmetic(op.func)) {
+    arithmetic(op, t, region(ifmap_port[0], op.src_spm_addr, arithmetic_operand_elements(op), e, "operands"),
+               region(spm_port[0], op.dst_spm_addr, n, e, "result"));
+    return;
+  }
   const bool pooling = op.func == VectorFunc::kMaxPool || op.func == VectorFunc::kAvgPool;
   if (pooling) {
     const PoolGeometry& g = op.pool;
@@ -467,34 +461,6 @@ void VectorUnit::compute(const VectorOp& op) {
   const uint8_t* src = region(ifmap_port[0], op.src_spm_addr, in_elems, e, "operands");
   uint8_t* dst = region(spm_port[0], op.dst_spm_addr, n, e, "result");
   switch (op.func) {
-    case VectorFunc::kAdd:
-      // As the reference: integers summed exactly and saturated once; floats added left to right
-      // in fp32, then rounded to the dtype.
-      for (uint64_t i = 0; i < n; ++i) {
-        if (integer(t)) {
-          int64_t s = 0;
-          for (uint64_t o = 0; o < op.operands; ++o) s += load_element_int(src + (o * n + i) * ue, t);
-          store_element_int(dst + i * ue, t, s);
-        } else {
-          float s = load_element_float(src + i * ue, t);
-          for (uint64_t o = 1; o < op.operands; ++o) s += load_element_float(src + (o * n + i) * ue, t);
-          store_element_float(dst + i * ue, t, s);
-        }
-      }
-      return;
-    case VectorFunc::kMul:
-      // As the reference: integers multiplied exactly and saturated once (the product of the
-      // operands' values, Systole's integer convention); floats multiplied left to right in fp32.
-      for (uint64_t i = 0; i < n; ++i) {
-        if (integer(t)) {
-          store_element_int(dst + i * ue, t, saturating_product(src, n, i, ue, op.operands, t));
-        } else {
-          float p = load_element_float(src + i * ue, t);
-          for (uint64_t o = 1; o < op.operands; ++o) p *= load_element_float(src + (o * n + i) * ue, t);
-          store_element_float(dst + i * ue, t, p);
-        }
-      }
-      return;
     case VectorFunc::kRotary: {
       const uint64_t row = op.row_elements;
       if (row == 0 || n % row != 0 || op.rotary.seq == 0 || op.rotary.inner == 0) {

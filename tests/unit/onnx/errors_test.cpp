@@ -117,10 +117,13 @@ TEST(OnnxImportErrors, ConvWithComputedWeightsAnd3dConv) {
   expect_has(refusal(three_d.bytes()), "a 3-D Conv");
 }
 
-TEST(OnnxImportErrors, ABroadcastAddIsNotAnAdd) {
+TEST(OnnxImportErrors, TensorsThatDoNotBroadcastAreRefused) {
   ModelBuilder b;
-  b.input("x", {1, 4, 8}).input("m", {1, 1, 8}).node("Add", {"x", "m"}, {"y"}, {}, "/mask").output("y");
-  expect_has(refusal(b.bytes()), "node '/mask' (Add, opset 17) = 'Add': Add of [1, 4, 8] and [1, 1, 8]");
+  b.input("x", {1, 4, 8}).input("m", {1, 3, 8}).node("Sub", {"x", "m"}, {"y"}, {}, "/mask").output("y");
+  const std::string what = refusal(b.bytes());
+  expect_has(
+      what,
+      "node '/mask' (Sub, opset 17) = 'y': Sub of [1, 4, 8] and [1, 3, 8]: the shapes do not broadcast");
 }
 
 TEST(OnnxImportErrors, BatchNormWithoutAConvBefore) {

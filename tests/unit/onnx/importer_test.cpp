@@ -383,6 +383,28 @@ TEST(OnnxImport, SigmoidTimesItsInputIsSiluAndMulOfTwoTensorsIsMul) {
   EXPECT_EQ(i.net.layers[3].vector_ops, 8 * 64);
 }
 
+TEST(OnnxImport, ArithmeticOfTwoTensorsBroadcastsAsOnnxDoes) {
+  // An additive attention mask [B, 1, 1, S] on scores [B, H, S, S], scaled by a per-query tensor.
+  ModelBuilder b;
+  b.input("scores", {2, 4, 8, 8})
+      .input("mask", {2, 1, 1, 8})
+      .input("temp", {8, 1})
+      .node("Sub", {"scores", "mask"}, {"masked"}, {}, "/attn/Sub")
+      .node("Div", {"masked", "temp"}, {"scaled"}, {}, "/attn/Div")
+      .node("Add", {"scaled", "mask"}, {"biased"}, {}, "/attn/Add")
+      .node("Mul", {"temp", "biased"}, {"y"}, {}, "/attn/Mul")
+      .output("y");
+  const Imported i = import(b);
+  ASSERT_EQ(kinds(i.net), (std::vector<std::string>{"sub", "div", "add", "mul"}));
+  for (const Layer& l : i.net.layers) {
+    EXPECT_EQ(l.output_shape, (Shape{2, 4, 8, 8})) << l.name;
+    EXPECT_EQ(l.vector_ops, (l.kind == LayerKind{"div"} ? 2 : 1) * 2 * 4 * 8 * 8)
+        << l.name;  // div: 2 per element
+  }
+  EXPECT_EQ(i.net.layers[1].name, "attn.Div");
+  EXPECT_EQ(i.net.layers[3].inputs, (std::vector<std::string>{"temp", "attn.Add"}));
+}
+
 TEST(OnnxImport, ASigmoidReadByAnythingElseStaysASigmoid) {
   ModelBuilder b;
   b.input("x", {1, 8})

@@ -1,6 +1,6 @@
 // Vector functions and the reference vector / layout layers: activations on ints and floats,
-// relu6 commuting with requantisation, add, max / avg pool with padding, softmax, layernorm,
-// reshape, transpose, and the unsupported dtype errors.
+// relu6 commuting with requantisation, add / sub / mul / div with broadcasting, max / avg pool with padding,
+// softmax, layernorm, reshape, transpose, and the unsupported dtype errors.
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -132,6 +132,61 @@ TEST(ReferenceVector, AddSaturatesIntsAndRoundsFloats) {
   const Tensor three = floats(DataType::kFp16, {1}, {3.0f});
   EXPECT_EQ(reference_layer(l, {&f, &three}, nullptr, kNoOpts).get_float(0), 2052.0f);  // 2051 -> even 2052
   EXPECT_THROW(reference_layer(l, {&a, &f}, nullptr, kNoOpts), UserError);
+}
+
+TEST(VectorMath, ArithmeticStepsAreExactAndNeverTrap) {
+  EXPECT_EQ(arith_int(ArithOp::kSub, -100, 100), -200);
+  EXPECT_EQ(arith_int(ArithOp::kDiv, 7, 2), 3);
+  EXPECT_EQ(arith_int(ArithOp::kDiv, -7, 2), -3);  // truncated toward zero, as ONNX's integer Div
+  EXPECT_EQ(arith_int(ArithOp::kDiv, 7, -2), -3);
+  EXPECT_EQ(arith_int(ArithOp::kDiv, 5, 0), INT64_MAX);
+  EXPECT_EQ(arith_int(ArithOp::kDiv, -5, 0), INT64_MIN);
+  EXPECT_EQ(arith_int(ArithOp::kDiv, 0, 0), 0);
+  EXPECT_EQ(arith_int(ArithOp::kDiv, INT64_MIN, -1), INT64_MAX);
+  EXPECT_EQ(arith_int(ArithOp::kMul, INT64_MAX, 2), INT64_MAX);
+  EXPECT_EQ(arith_int(ArithOp::kMul, INT64_MIN, 2), INT64_MIN);
+  EXPECT_EQ(arith_fp(ArithOp::kDiv, 1.0f, 3.0f), 1.0f / 3.0f);
+  EXPECT_TRUE(std::isinf(arith_fp(ArithOp::kDiv, 1.0f, 0.0f)));
+  EXPECT_TRUE(std::isnan(arith_fp(ArithOp::kDiv, 0.0f, 0.0f)));
+  EXPECT_STREQ(to_string(ArithOp::kDiv), "div");
+}
+
+TEST(ReferenceVector, SubAndDivSaturateAndTruncateIntsAndRoundFloats) {
+  const Layer sub = layer("sub", LayerKind{"sub"});
+  const Layer div = layer("div", LayerKind{"div"});
+  const Tensor a = ints(DataType::kInt8, {5}, {100, -100, 7, -7, 9});
+  const Tensor b = ints(DataType::kInt8, {5}, {-100, 100, 2, 2, 0});
+  EXPECT_EQ(int_values(reference_layer(sub, {&a, &b}, nullptr, kNoOpts)),
+            (std::vector<int64_t>{127, -128, 5, -9, 9}));
+  EXPECT_EQ(int_values(reference_layer(div, {&a, &b}, nullptr, kNoOpts)),
+            (std::vector<int64_t>{-1, -1, 3, -3, 127}));  // 9 / 0: the largest int8
+  // fp16: 1 / 3 in fp32 is 0.333333343, rounded to fp16 0.333251953 (0x3555).
+  const Tensor one = floats(DataType::kFp16, {1}, {1.0f});
+  const Tensor three = floats(DataType::kFp16, {1}, {3.0f});
+  EXPECT_EQ(reference_layer(div, {&one, &three}, nullptr, kNoOpts).get_float(0), 0.333251953125f);
+  EXPECT_EQ(reference_layer(sub, {&one, &three}, nullptr, kNoOpts).get_float(0), -2.0f);
+  EXPECT_THROW(reference_layer(sub, {&a, &one}, nullptr, kNoOpts), UserError);
+  EXPECT_THROW(reference_layer(div, {&a, &b, &b}, nullptr, kNoOpts), UserError);
+}
+
+TEST(ReferenceVector, OperandsBroadcastAlongTheirUnitAxes) {
+  // scores [2, 3] - a row [3], and divided by a column [2, 1].
+  const Tensor scores = ints(DataType::kInt32, {2, 3}, {10, 20, 30, 40, 50, 60});
+  const Tensor row = ints(DataType::kInt32, {3}, {1, 2, 3});
+  const Tensor col = ints(DataType::kInt32, {2, 1}, {2, -4});
+  const Tensor diff = reference_layer(layer("s", LayerKind{"sub"}), {&scores, &row}, nullptr, kNoOpts);
+  EXPECT_EQ(diff.shape, (Shape{2, 3}));
+  EXPECT_EQ(int_values(diff), (std::vector<int64_t>{9, 18, 27, 39, 48, 57}));
+  const Tensor q = reference_layer(layer("d", LayerKind{"div"}), {&scores, &col}, nullptr, kNoOpts);
+  EXPECT_EQ(int_values(q), (std::vector<int64_t>{5, 10, 15, -10, -12, -15}));
+  // Both operands stretched: [2, 1] + [3] is [2, 3]; three operands fold left to right.
+  const Tensor sum = reference_layer(layer("a", LayerKind::kAdd), {&col, &row, &row}, nullptr, kNoOpts);
+  EXPECT_EQ(sum.shape, (Shape{2, 3}));
+  EXPECT_EQ(int_values(sum), (std::vector<int64_t>{4, 6, 8, -2, 0, 2}));
+  const Tensor prod = reference_layer(layer("m", LayerKind{"mul"}), {&row, &col}, nullptr, kNoOpts);
+  EXPECT_EQ(int_values(prod), (std::vector<int64_t>{2, 4, 6, -4, -8, -12}));
+  const Tensor bad = ints(DataType::kInt32, {2}, {1, 2});
+  EXPECT_THROW(reference_layer(layer("s", LayerKind{"sub"}), {&scores, &bad}, nullptr, kNoOpts), UserError);
 }
 
 PoolAttrs pool(PoolMode mode, int64_t k, int64_t stride, int64_t pad) {

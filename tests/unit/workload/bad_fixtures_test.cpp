@@ -47,7 +47,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadFixture{"unknown_input.yaml", 8, "layers[2].input", "conv9", "unknown input"},
         BadFixture{"shape_mismatch.yaml", 8, "layers[2].inputs", "[1, 64, 56, 56] + [1, 128, 28, 28]",
-                   "equal shapes"},
+                   "shapes that broadcast"},
         BadFixture{"duplicate_name.yaml", 7, "layers[1].name", "conv1", "duplicate name"},
         BadFixture{"bad_kernel.yaml", 9, "layers[0].kernel", "three", "must be an integer"},
         BadFixture{"unknown_key.yaml", 10, "layers[0].kernal", "3", "did you mean 'kernel'"},

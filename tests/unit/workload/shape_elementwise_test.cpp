@@ -1,4 +1,5 @@
-// Shape inference of pool, add, activation, softmax, layernorm, reshape and transpose.
+// Shape inference of pool, add / sub / mul / div (broadcasting), activation, softmax, layernorm, reshape and
+// transpose.
 #include <gtest/gtest.h>
 
 #include "workload_test_util.h"
@@ -44,13 +45,13 @@ TEST(ShapeElementwise, PoolKernelTooLarge) {
   EXPECT_TRUE(has_diag(ds, "layers[0].kernel", "larger than the padded input")) << all_text(ds);
 }
 
-TEST(ShapeElementwise, AddNeedsEqualShapes) {
+TEST(ShapeElementwise, AddNeedsShapesThatBroadcast) {
   Network net = net_with_input({1, 64, 56, 56});
   add_layer(net, "a", LayerKind::kConv2d, {"x"}, conv(64, 3, 1, 1));
   add_layer(net, "b", LayerKind::kConv2d, {"x"}, conv(128, 3, 2, 1));
   add_layer(net, "sum", LayerKind::kAdd, {"a", "b"});
   auto ds = workload_errors([&] { infer_shapes(net); });
-  ASSERT_TRUE(has_diag(ds, "layers[2].inputs", "equal shapes")) << all_text(ds);
+  ASSERT_TRUE(has_diag(ds, "layers[2].inputs", "shapes that broadcast")) << all_text(ds);
   EXPECT_EQ(ds[0].value, "[1, 64, 56, 56] + [1, 128, 28, 28]");
   EXPECT_EQ(ds[0].line, 12);
 
@@ -58,6 +59,40 @@ TEST(ShapeElementwise, AddNeedsEqualShapes) {
   add_layer(ok, "sum", LayerKind::kAdd, {"x", "x"});
   infer_shapes(ok);
   EXPECT_EQ(ok.layers[0].vector_ops, 8 * 4 * 4);
+}
+
+TEST(ShapeElementwise, ArithmeticBroadcastsAsNumPy) {
+  // An attention mask [B, 1, 1, S] onto scores [B, H, S, S]; a row scale [S, 1]; a bias [S].
+  Network net = net_with_input({2, 4, 8, 8}, "scores");
+  net.inputs.push_back({"mask", {2, 1, 1, 8}, DataType::kInt8, ""});
+  net.inputs.push_back({"scale", {8, 1}, DataType::kInt8, ""});
+  net.inputs.push_back({"bias", {8}, DataType::kInt8, ""});
+  add_layer(net, "masked", LayerKind("sub"), {"scores", "mask"});
+  add_layer(net, "scaled", LayerKind("div"), {"masked", "scale"});
+  add_layer(net, "sum", LayerKind::kAdd, {"scale", "bias", "bias"});
+  infer_shapes(net);
+  EXPECT_EQ(net.layers[0].output_shape, (Shape{2, 4, 8, 8}));
+  EXPECT_EQ(net.layers[0].vector_ops, 2 * 4 * 8 * 8);
+  EXPECT_EQ(net.layers[1].output_shape, (Shape{2, 4, 8, 8}));
+  // Both operands broadcast: [8, 1] with [8] is [8, 8]; three operands, two adds per element.
+  EXPECT_EQ(net.layers[2].output_shape, (Shape{8, 8}));
+  EXPECT_EQ(net.layers[2].vector_ops, 64 * 2);
+
+  Network bad = net_with_input({2, 4, 8, 8}, "scores");
+  bad.inputs.push_back({"mask", {2, 1, 3, 8}, DataType::kInt8, ""});
+  add_layer(bad, "masked", LayerKind("sub"), {"scores", "mask"});
+  auto ds = workload_errors([&] { infer_shapes(bad); });
+  ASSERT_TRUE(has_diag(ds, "layers[0].inputs", "sub needs shapes that broadcast ('scores', 'mask')"))
+      << all_text(ds);
+  EXPECT_EQ(ds[0].value, "[2, 4, 8, 8] - [2, 1, 3, 8]");
+}
+
+TEST(ShapeElementwise, SubAndDivTakeTwoOperands) {
+  Network net = net_with_input({1, 8});
+  add_layer(net, "d", LayerKind("div"), {"x", "x", "x"});
+  auto ds = workload_errors([&] { infer_shapes(net); });
+  EXPECT_FALSE(ds.empty());
+  EXPECT_NE(all_text(ds).find("div"), std::string::npos) << all_text(ds);
 }
 
 TEST(ShapeElementwise, ActivationSoftmaxLayerNormCosts) {
