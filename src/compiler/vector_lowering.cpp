@@ -272,6 +272,8 @@ void emit_vector_chunks(LoweringContext& ctx, const std::vector<VectorChunk>& al
     vdeps.insert(vdeps.end(), sb->last_drain(so).begin(), sb->last_drain(so).end());
     VectorOp op = chunks[i].op;
     op.operands = chunks[i].loads.size();
+    if (!ctx.layer.input_quant.empty()) op.quant_in = ctx.layer.input_quant[0];
+    op.quant_out = ctx.layer.quant;
     if (row_elements > 0) op.row_elements = row_elements;
     op.src_spm_addr = in_region.addr(si);
     op.dst_spm_addr = out_region.addr(so);

@@ -24,13 +24,18 @@ QuantParams quant_params(DataType t, QuantRange range) {
   throw InternalError("quant_params: unknown range");
 }
 
+QuantParams quant_params(DataType t, QuantRange range, const std::optional<QuantParams>& given) {
+  return given ? *given : quant_params(t, range);
+}
+
 float dequantize(int64_t q, const QuantParams& p) {
   return static_cast<float>(q - p.zero_point) * p.scale;
 }
 
 int64_t quantize(float y, const QuantParams& p, DataType t) {
   if (std::isnan(y)) return p.zero_point;
-  // y / scale is exact (a power of two) unless it overflows, and then it saturates below.
+  // y / scale in double: exact for a power-of-two scale (unless it overflows, and then it saturates
+  // below), one rounding for any other.
   const double steps = std::nearbyint(static_cast<double>(y) / static_cast<double>(p.scale));
   const double q = steps + static_cast<double>(p.zero_point);
   const auto hi = static_cast<double>(int_max(t)), lo = -hi - 1.0;

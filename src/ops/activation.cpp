@@ -118,9 +118,10 @@ class Activation final : public Operator {
     }
     // Integer data through the quantised path (numeric/quantized.h): sigmoid's outputs are
     // probabilities, tanh's in [-1, 1), the rest in the wide range.
-    const QuantizedAccess io(in.dtype, f == ActivationFunc::kSigmoid ? QuantRange::kUnit
-                                       : f == ActivationFunc::kTanh  ? QuantRange::kSymmetricUnit
-                                                                     : QuantRange::kWide);
+    const QuantizedAccess io(l, in.dtype,
+                             f == ActivationFunc::kSigmoid ? QuantRange::kUnit
+                             : f == ActivationFunc::kTanh  ? QuantRange::kSymmetricUnit
+                                                           : QuantRange::kWide);
     for (int64_t e = 0; e < in.elements(); ++e) io.set(out, e, fn(io.get(in, e)));
     return out;
   }

@@ -37,6 +37,7 @@ void outer_inner(const Shape& s, size_t axis, int64_t* outer, int64_t* inner) {
 class Concat final : public Operator {
  public:
   const char* name() const override { return "concat"; }
+  bool passes_quant() const override { return true; }
   std::vector<TypeSpelling> spellings() const override { return {{"concat", {"axis"}}}; }
   std::pair<size_t, size_t> arity() const override { return {1, 64}; }
 

@@ -40,6 +40,7 @@ int64_t trailing_elements(const Shape& s) {
 class KvAppend final : public Operator {
  public:
   const char* name() const override { return "kv_append"; }
+  bool passes_quant() const override { return true; }
   std::vector<TypeSpelling> spellings() const override { return {{"kv_append", {}}}; }
   std::pair<size_t, size_t> arity() const override { return {1, 2}; }
   bool appends_in_place(const Layer& l) const override { return l.inputs.size() == 2; }

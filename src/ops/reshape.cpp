@@ -20,6 +20,7 @@ using namespace shape_math;
 class Reshape final : public Operator {
  public:
   const char* name() const override { return "reshape"; }
+  bool passes_quant() const override { return true; }
   std::vector<TypeSpelling> spellings() const override { return {{"reshape", {"shape"}}}; }
   LayoutView layout() const override { return LayoutView::kContiguous; }
 

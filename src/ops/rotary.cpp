@@ -105,7 +105,7 @@ class Rotary final : public Operator {
     const RotaryGeometry g = geometry(in.shape, l.as<RotaryAttrs>());
     const int64_t d = in.shape.back();
     Tensor out(in.dtype, in.shape);
-    const reference_support::QuantizedAccess io(in.dtype, QuantRange::kWide);
+    const reference_support::QuantizedAccess io(l, in.dtype, QuantRange::kWide);
     std::vector<float> x(static_cast<size_t>(d)), y(static_cast<size_t>(d));
     for (int64_t r = 0; r * d < in.elements(); ++r) {
       for (int64_t i = 0; i < d; ++i) x[static_cast<size_t>(i)] = io.get(in, r * d + i);

@@ -78,7 +78,7 @@ class Softmax final : public Operator {
       reference_support::layer_error(l, "a causal softmax needs scores [..., Q, K] with K >= Q");
     const int64_t k = in.shape.back(), q = in.shape[in.shape.size() - 2];
     Tensor out(in.dtype, in.shape);
-    const reference_support::QuantizedAccess io(in.dtype, QuantRange::kUnit);
+    const reference_support::QuantizedAccess io(l, in.dtype, QuantRange::kUnit);
     std::vector<float> x(static_cast<size_t>(k)), y(static_cast<size_t>(k));
     for (int64_t r = 0; r * k < in.elements(); ++r) {
       for (int64_t j = 0; j < k; ++j) x[static_cast<size_t>(j)] = io.get(in, r * k + j);

@@ -71,6 +71,7 @@ std::string part_sizes(const SplitAttrs& a, int64_t extent, std::vector<int64_t>
 class Split final : public Operator {
  public:
   const char* name() const override { return "split"; }
+  bool passes_quant() const override { return true; }
   std::vector<TypeSpelling> spellings() const override { return {{"split", {"axis", "sizes", "parts"}}}; }
 
   void parse(LayerFields& f, Layer* l) const override {

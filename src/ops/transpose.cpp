@@ -30,6 +30,7 @@ using namespace reference_support;
 class Transpose final : public Operator {
  public:
   const char* name() const override { return "transpose"; }
+  bool passes_quant() const override { return true; }
   std::vector<TypeSpelling> spellings() const override { return {{"transpose", {"perm"}}}; }
   LayoutView layout() const override { return LayoutView::kStrided; }
   bool reads_strided() const override { return true; }  // a view of a view: the strides compose

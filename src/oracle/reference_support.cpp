@@ -67,8 +67,10 @@ void store(Tensor* out, int64_t i, float acc, int /*shift*/) {
   out->set_float(i, acc);
 }
 
-QuantizedAccess::QuantizedAccess(DataType t, QuantRange out) : m_int(is_integer(t)) {
-  if (m_int) m_in = quant_params(t, QuantRange::kWide), m_out = quant_params(t, out);
+QuantizedAccess::QuantizedAccess(const Layer& l, DataType t, QuantRange out) : m_int(is_integer(t)) {
+  if (!m_int) return;
+  m_in = quant_params(t, QuantRange::kWide, l.input_quant.empty() ? std::nullopt : l.input_quant[0]);
+  m_out = quant_params(t, out, l.quant);
 }
 
 float QuantizedAccess::get(const Tensor& t, int64_t i) const {
@@ -86,7 +88,7 @@ Tensor by_rows(const Layer& l, const Tensor& in, void (*fn)(const float*, float*
                QuantRange range) {
   if (in.shape.empty() || in.shape.back() < 1) layer_error(l, "needs a non-empty last axis");
   Tensor out(in.dtype, in.shape);
-  const QuantizedAccess io(in.dtype, range);
+  const QuantizedAccess io(l, in.dtype, range);
   const int64_t row = in.shape.back();
   std::vector<float> x(static_cast<size_t>(row)), y(static_cast<size_t>(row));
   for (int64_t base = 0; base < in.elements(); base += row) {

@@ -129,8 +129,9 @@ void infer_shapes(Network& net) {
   // Tensors visible so far: network inputs, then each layer once it is reached.
   std::map<std::string, Shape> shapes;
   std::map<std::string, DataType> dtypes;
-  std::map<std::string, size_t> producer_index;  // layer name -> index (all layers)
-  std::set<std::string> failed;                  // layers whose output is unknown
+  std::map<std::string, std::optional<QuantParams>> quants;  // of every known tensor
+  std::map<std::string, size_t> producer_index;              // layer name -> index (all layers)
+  std::set<std::string> failed;                              // layers whose output is unknown
   for (const TensorInput& t : net.inputs) {
     if (shapes.count(t.name)) {
       diags.add({file, 0, "inputs", t.name, "duplicate network input name"});
@@ -148,8 +149,15 @@ void infer_shapes(Network& net) {
                  fmt::format("{} elements x {} B of {} overflow 64 bits", elements(t.shape),
                              bytes_of(t.dtype), to_string(t.dtype))});
     }
+    if (t.quant && is_integer(t.dtype) &&
+        (t.quant->zero_point < int_min(t.dtype) || t.quant->zero_point > int_max(t.dtype))) {
+      diags.add({file, 0, "inputs." + t.name + ".quant.zero_point", std::to_string(t.quant->zero_point),
+                 fmt::format("must lie within the input's {} range [{}, {}]", to_string(t.dtype),
+                             int_min(t.dtype), int_max(t.dtype))});
+    }
     shapes[t.name] = t.shape;
     dtypes[t.name] = t.dtype;
+    quants[t.name] = t.quant;
   }
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
@@ -169,6 +177,7 @@ void infer_shapes(Network& net) {
     Layer& l = net.layers[i];
     LayerCheck check(net, l, i, &diags);
     l.input_shapes.clear();
+    l.input_quant.clear();
     l.output_shape.clear();
     l.macs = l.vector_ops = l.weight_elements = 0;
     const IOperator& op = operator_of(l.kind);
@@ -184,6 +193,7 @@ void infer_shapes(Network& net) {
         inputs_known = false;  // already reported at its producer
       } else if (shapes.count(in) && !(producer_index.count(in) && producer_index[in] >= i)) {
         l.input_shapes.push_back(shapes[in]);
+        l.input_quant.push_back(quants[in]);
       } else if (producer_index.count(in)) {
         check.fail("input", in,
                    producer_index[in] == i
@@ -213,6 +223,12 @@ void infer_shapes(Network& net) {
     if (check.ok() && inputs_known) check_index_inputs(check, net, l, index_tensors);
     if (check.ok() && inputs_known) {
       l.dtype = dtypes[l.inputs[0]];
+      if (l.quant && is_integer(l.dtype) &&
+          (l.quant->zero_point < int_min(l.dtype) || l.quant->zero_point > int_max(l.dtype))) {
+        check.fail("quant.zero_point", std::to_string(l.quant->zero_point),
+                   fmt::format("must lie within the layer's {} range [{}, {}]", to_string(l.dtype),
+                               int_min(l.dtype), int_max(l.dtype)));
+      }
       op.infer(check, l);
       if (check.ok()) check_sizes(check, l, &totals);
     }
@@ -235,9 +251,11 @@ void infer_shapes(Network& net) {
       failed.insert(l.name);
       continue;
     }
+    if (!l.quant && op.passes_quant() && !l.input_quant.empty()) l.quant = l.input_quant[0];
     if (producer_index[l.name] == i) {
       shapes[l.name] = l.output_shape;
       dtypes[l.name] = l.dtype;
+      quants[l.name] = l.quant;
     }
   }
   if (!diags.empty()) throw WorkloadError(diags.take());

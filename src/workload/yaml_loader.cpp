@@ -99,12 +99,13 @@ void read_layer(Reader& r, const YAML::Node& n, size_t index, const std::string&
   if (!spelling) return;
   const IOperator& op = *spelling->op;
   l.kind = LayerKind(op.name());
-  std::vector<std::string> allowed = {"name", "type", "input", "inputs"};
+  std::vector<std::string> allowed = {"name", "type", "input", "inputs", "quant"};
   allowed.insert(allowed.end(), spelling->spelling.keys.begin(), spelling->spelling.keys.end());
   r.check_keys(n, p, allowed, fmt::format("a {} layer", type));
   LayerFields fields(r, n, p, line, type, l);
   op.parse(fields, &l);
   if (n["weights_npy"]) r.get_npy_path(n["weights_npy"], p + "weights_npy", &l.weights_npy_path);
+  if (n["quant"]) r.get_quant(n["quant"], p + "quant", &l.quant);
   if (!named) return;
   for (Layer& part : op.expand(std::move(l))) net->layers.push_back(std::move(part));
 }
@@ -126,7 +127,7 @@ void read_inputs(Reader& r, const YAML::Node& root, DataType default_dtype, Netw
       r.fail(n, 1, fmt::format("inputs[{}]", i), text_of(n), "must be a map {name, shape, dtype}");
       continue;
     }
-    r.check_keys(n, p, {"name", "shape", "dtype", "npy"}, "a network input");
+    r.check_keys(n, p, {"name", "shape", "dtype", "npy", "quant"}, "a network input");
     TensorInput t;
     t.dtype = default_dtype;
     bool ok = n["name"] ? r.get_string(n["name"], p + "name", &t.name)
@@ -149,6 +150,7 @@ void read_inputs(Reader& r, const YAML::Node& root, DataType default_dtype, Netw
       r.fail(n["dtype"], 1, p + "dtype", dt, "must be one of: " + join_comma(data_type_names()));
     }
     if (n["npy"] && !r.get_npy_path(n["npy"], p + "npy", &t.npy_path)) ok = false;
+    if (n["quant"] && !r.get_quant(n["quant"], p + "quant", &t.quant)) ok = false;
     if (ok) net->inputs.push_back(t);
   }
 }

@@ -137,6 +137,36 @@ bool Reader::get_number(const YAML::Node& n, const std::string& key, double* out
   return true;
 }
 
+bool Reader::get_quant(const YAML::Node& n, const std::string& key, std::optional<QuantParams>* out) {
+  if (!n.IsMap()) {
+    fail(n, 0, key, text_of(n), "must be a map {scale, zero_point}, e.g. {scale: 0.05, zero_point: 0}");
+    return false;
+  }
+  check_keys(n, key + ".", {"scale", "zero_point"}, "a quantisation");
+  QuantParams q;
+  double scale = 0.0;
+  if (!n["scale"]) {
+    fail(n, 0, key + ".scale", "", "required: the real value of one integer step, a number > 0");
+    return false;
+  }
+  if (!get_number(n["scale"], key + ".scale", &scale)) return false;
+  q.scale = static_cast<float>(scale);
+  if (!(scale > 0.0) || !(q.scale > 0.0f) || !std::isfinite(q.scale)) {
+    fail(n["scale"], 0, key + ".scale", text_of(n["scale"]),
+         "must be a number > 0 that fp32 holds (about 1.2e-38 to 3.4e38)");
+    return false;
+  }
+  if (n["zero_point"]) {
+    if (!get_int(n["zero_point"], key + ".zero_point", &q.zero_point)) return false;
+    if (q.zero_point < INT32_MIN || q.zero_point > INT32_MAX) {
+      fail(n["zero_point"], 0, key + ".zero_point", text_of(n["zero_point"]), "must be a 32-bit integer");
+      return false;
+    }
+  }
+  *out = q;
+  return true;
+}
+
 bool Reader::get_npy_path(const YAML::Node& n, const std::string& key, std::string* out) {
   std::string text;
   if (!get_string(n, key, &text)) return false;

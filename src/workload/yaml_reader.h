@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 
 #include "systole/common/error.h"
 #include "systole/config/yaml_document.h"
+#include "systole/numeric/quantized.h"
 
 namespace systole {
 namespace workload_yaml {
@@ -50,6 +52,8 @@ class Reader {
   bool get_pair(const YAML::Node& n, const std::string& key, int64_t* h, int64_t* w);
   // int, [ph, pw], [top, bottom, left, right], "same" or "valid".
   bool get_padding(const YAML::Node& n, const std::string& key, int64_t pads[4], bool* same);
+  // A tensor's quantisation, {scale: > 0, zero_point: integer, default 0} (Layer::quant).
+  bool get_quant(const YAML::Node& n, const std::string& key, std::optional<QuantParams>* out);
 
  private:
   std::string m_file;

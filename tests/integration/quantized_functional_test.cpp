@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.h"
+#include "systole/numeric/npy.h"
+#include "systole/numeric/tensor.h"
 
 namespace systole {
 namespace {
@@ -78,6 +80,41 @@ TEST(QuantizedFunctional, EveryFloatActivationRunsOnIntegers) {
     expect_bit_exact(run(dir, t,
                          "--workload " + q(dir / "acts.yaml") + " --functional --set core.array.input_type=" +
                              t + " --set core.array.weight_type=" + t));
+  }
+}
+
+// The workload's own scales and zero points (quant), through a reshape and a transpose, on every
+// kind of quantised function: bit-exact against the reference, and not what the fixed ranges give.
+constexpr const char* kQuantised = R"(name: quantised
+inputs:
+  - {name: x, shape: [2, 16, 32], quant: {scale: 0.02, zero_point: 3}}
+layers:
+  - {name: r, type: reshape, input: x, shape: [2, 32, 16]}
+  - {name: sm, type: softmax, input: r, quant: {scale: 0.00390625, zero_point: -128}}
+  - {name: g, type: activation, function: gelu, input: x, quant: {scale: 0.015, zero_point: -20}}
+  - {name: ln, type: layernorm, input: g, quant: {scale: 0.03}}
+  - {name: t, type: transpose, input: ln, perm: [0, 2, 1]}
+  - {name: th, type: activation, function: tanh, input: t}
+  - {name: rms, type: rmsnorm, input: x, quant: {scale: 0.05, zero_point: 7}}
+)";
+
+TEST(QuantizedFunctional, TheWorkloadsOwnScalesAndZeroPointsRunBitExactly) {
+  const auto dir = fresh_dir("quantized_own_scales");
+  write_file(dir / "q.yaml", kQuantised);
+  std::string plain = kQuantised;
+  for (size_t at; (at = plain.find(", quant: {")) != std::string::npos;)
+    plain.erase(at, plain.find('}', at) + 1 - at);
+  write_file(dir / "plain.yaml", plain);
+  expect_bit_exact(
+      run(dir, "own", "--workload " + q(dir / "q.yaml") + " --dump-tensors " + q(dir / "own_t")));
+  expect_bit_exact(
+      run(dir, "fixed", "--workload " + q(dir / "plain.yaml") + " --dump-tensors " + q(dir / "fixed_t")));
+  for (const char* layer : {"sm", "g", "ln", "th", "rms"}) {
+    const Tensor own = read_npy((dir / "own_t" / (std::string(layer) + ".npy")).string());
+    const Tensor fixed = read_npy((dir / "fixed_t" / (std::string(layer) + ".npy")).string());
+    int64_t differ = 0;
+    for (int64_t i = 0; i < own.elements(); ++i) differ += own.get_int(i) != fixed.get_int(i);
+    EXPECT_GT(differ, own.elements() / 2) << layer;
   }
 }
 

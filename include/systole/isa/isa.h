@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "systole/config/types.h"
 #include "systole/numeric/broadcast.h"
+#include "systole/numeric/quantized.h"
 
 namespace systole {
 
@@ -323,6 +325,9 @@ struct VectorOp {
   // packed one after another from src_spm_addr in operand order.
   std::shared_ptr<const BroadcastGeometry> broadcast = nullptr;
   uint64_t first_element = 0;
+  // Functions only floats define, on integer data (numeric/quantized.h): the layer's input 0's and
+  // its own quantisation (Layer::input_quant, Layer::quant); unset: the format's fixed ranges.
+  std::optional<QuantParams> quant_in = std::nullopt, quant_out = std::nullopt;
   uint64_t src_spm_addr = 0;
   uint64_t dst_spm_addr = 0;
   PoolGeometry pool = {};            // kMaxPool, kAvgPool: elements == planes * out_rows * wo

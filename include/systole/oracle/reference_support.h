@@ -42,11 +42,13 @@ void store(Tensor* out, int64_t i, int64_t acc, int shift);
 void store(Tensor* out, int64_t i, float acc, int shift);
 
 // Element access for a function only floats define (numeric/quantized.h): float tensors as they
-// are; integer ones dequantised from the wide input range and quantised to `out`, as the vector
-// unit does.
+// are; integer ones dequantised from the wide input range and quantised to `out` (or with the
+// layer's parameters), as the vector unit does.
 class QuantizedAccess {
  public:
-  QuantizedAccess(DataType t, QuantRange out);
+  // In with the layer's input 0's quant (Layer::input_quant), else the wide range; out with its
+  // own quant (Layer::quant), else `out`.
+  QuantizedAccess(const Layer& l, DataType t, QuantRange out);
   float get(const Tensor& t, int64_t i) const;
   void set(Tensor& t, int64_t i, float y) const;
 

@@ -9,12 +9,14 @@
 #include <cstring>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "systole/config/types.h"
+#include "systole/numeric/quantized.h"
 #include "systole/numeric/shape.h"
 #include "systole/numeric/tensor.h"
 #include "systole/workload/layer_attrs.h"
@@ -97,9 +99,16 @@ struct Layer {
   // ("layers[3]"); -1 (layers built in code, CSV rows): its index in Network::layers. The two
   // differ after a split, which the loader expands into one layer per part.
   int source_index = -1;
+  // The real value of the output's integers, real = scale x (q - zero_point) (YAML `quant`,
+  // docs/numerics.md "Quantised vector functions"): the quantised functions (softmax, layernorm,
+  // gelu, ...) write their output with it and read inputs with their producers'. Shape inference
+  // gives a layer that only moves values (IOperator::passes_quant: reshape, transpose, concat,
+  // split, kv_append) its first input's when it has none. Unset: the format's fixed parameters.
+  std::optional<QuantParams> quant = std::nullopt;
 
   // Filled by shape inference:
   std::vector<Shape> input_shapes;
+  std::vector<std::optional<QuantParams>> input_quant;  // each input's quant (its producer's)
   Shape output_shape;
   DataType dtype = DataType::kInt8;
   int64_t macs = 0;        // multiply-accumulates; 0 for non-MAC layers
@@ -143,6 +152,7 @@ struct TensorInput {
   // Functional simulation: a .npy file holding this input (YAML `npy`), resolved against the
   // workload file's directory and checked to exist at load time; "" = seeded random data.
   std::string npy_path;
+  std::optional<QuantParams> quant = std::nullopt;  // YAML `quant`, as Layer::quant
 };
 
 // What a decoder workload (workload/decoder.h) generated: one step of LLM inference, for the

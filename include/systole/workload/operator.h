@@ -77,6 +77,10 @@ class IOperator {
   // Whether the output outlives the run (a KV cache the next step reads): the compiler keeps it in
   // DRAM, never in the on-chip tensor store. Default: no.
   virtual bool output_persists() const { return false; }
+  // Whether the output holds its first input's values unchanged, only moved (reshape, transpose,
+  // concat, split, kv_append): a layer without a `quant` of its own then takes its input's
+  // (Layer::quant). Default: no (the layer computes new values).
+  virtual bool passes_quant() const { return false; }
   // When input `input` of `l` holds indices rather than data: the exclusive upper bound of its
   // values (gather: the table's rows); 0 for data (default). Index tensors are network inputs of
   // dtype int32, stored in DRAM as int32 whatever the array's number format.

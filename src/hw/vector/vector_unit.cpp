@@ -191,12 +191,15 @@ int64_t apply_int(VectorFunc f, int64_t x, int shift) {
   }
 }
 
-// Loads and stores of a float function's operands: floats as they are; integers dequantised from
-// the wide input range and quantised to `out` (numeric/quantized.h).
+// Loads and stores of a float function's operands: floats as they are; integers dequantised with
+// the layer's input quantisation (else the wide range) and quantised with its own (else `out`),
+// numeric/quantized.h.
 class QuantIo {
  public:
-  QuantIo(DataType t, QuantRange out) : m_t(t), m_int(is_integer(t)) {
-    if (m_int) m_in = quant_params(t, QuantRange::kWide), m_out = quant_params(t, out);
+  // In with op.quant_in (else the wide range), out with op.quant_out (else `out`).
+  QuantIo(DataType t, QuantRange out, const VectorOp& op) : m_t(t), m_int(is_integer(t)) {
+    if (m_int)
+      m_in = quant_params(t, QuantRange::kWide, op.quant_in), m_out = quant_params(t, out, op.quant_out);
   }
   float load(const uint8_t* p) const {
     return m_int ? dequantize(load_element_int(p, m_t), m_in) : load_element_float(p, m_t);
@@ -468,7 +471,7 @@ void VectorUnit::compute(const VectorOp& op) {
             fmt::format("vector unit: rotary of {} {} elements in rows of {}", n, to_string(t), row));
       }
       std::vector<float> x(row), y(row);
-      const QuantIo io(t, QuantRange::kWide);
+      const QuantIo io(t, QuantRange::kWide, op);
       for (uint64_t r0 = 0; r0 < n; r0 += row) {
         for (uint64_t i = 0; i < row; ++i) x[i] = io.load(src + (r0 + i) * ue);
         const uint64_t r = op.first_row + r0 / row;
@@ -488,7 +491,7 @@ void VectorUnit::compute(const VectorOp& op) {
                                         n, to_string(t), row));
       }
       std::vector<float> x(row), y(row);
-      const QuantIo io(t, op.func == VectorFunc::kSoftmax ? QuantRange::kUnit : QuantRange::kWide);
+      const QuantIo io(t, op.func == VectorFunc::kSoftmax ? QuantRange::kUnit : QuantRange::kWide, op);
       for (uint64_t r0 = 0; r0 < n; r0 += row) {
         for (uint64_t i = 0; i < row; ++i) x[i] = io.load(src + (r0 + i) * ue);
         const auto len = static_cast<int64_t>(row);
@@ -517,7 +520,7 @@ void VectorUnit::compute(const VectorOp& op) {
       for (uint64_t i = 0; i < n; ++i) {
         if (integer(t) && op.func != VectorFunc::kRelu && op.func != VectorFunc::kRelu6) {
           // The float activations on integers: quantised (numeric/quantized.h).
-          const QuantIo io(t, activation_output_range(op.func));
+          const QuantIo io(t, activation_output_range(op.func), op);
           io.store(dst + i * ue, apply_fp(op.func, io.load(src + i * ue)));
         } else if (integer(t)) {
           store_element_int(dst + i * ue, t, apply_int(op.func, load_element_int(src + i * ue, t), 0));

@@ -189,6 +189,25 @@ TEST(ReferenceVector, OperandsBroadcastAlongTheirUnitAxes) {
   EXPECT_THROW(reference_layer(layer("s", LayerKind{"sub"}), {&scores, &bad}, nullptr, kNoOpts), UserError);
 }
 
+// A tensor's own quantisation (workload `quant`) replaces the fixed ranges: inputs dequantised with
+// the producer's, outputs quantised with the layer's. Values worked by hand (docs/numerics.md).
+TEST(ReferenceVector, QuantisedFunctionsUseTheTensorsOwnScalesAndZeroPoints) {
+  Layer g = act(ActivationFunc::kGelu);
+  g.input_quant = {QuantParams{0.02f, 3}};
+  g.quant = QuantParams{0.015f, -20};
+  // 53 is (53 - 3) x 0.02 = 1.0 (rounded once to fp32); gelu(1) = 0.841192, / 0.015 = 56.08 -> 56,
+  // + (-20) = 36. 3 is 0 -> 0 -> -20. Without the parameters 53 reads as 53 / 16 and stays 53.
+  const Tensor x = ints(DataType::kInt8, {2}, {53, 3});
+  EXPECT_EQ(int_values(reference_layer(g, {&x}, nullptr, kNoOpts)), (std::vector<int64_t>{36, -20}));
+  EXPECT_EQ(int_values(reference_layer(act(ActivationFunc::kGelu), {&x}, nullptr, kNoOpts))[0], 53);
+
+  Layer sm = layer("sm", LayerKind::kSoftmax);
+  sm.input_quant = {QuantParams{0.02f, 3}};
+  sm.quant = QuantParams{1.0f / 256, -128};
+  // (0, 1) -> (0.268941, 0.731059) -> x 256 = (68.85, 187.15) -> (69, 187) - 128 = (-59, 59).
+  EXPECT_EQ(int_values(reference_layer(sm, {&x}, nullptr, kNoOpts)), (std::vector<int64_t>{59, -59}));
+}
+
 PoolAttrs pool(PoolMode mode, int64_t k, int64_t stride, int64_t pad) {
   PoolAttrs p;
   p.mode = mode;

@@ -172,3 +172,77 @@ TEST(YamlLoader, DocumentedExampleLoads) {
 
 }  // namespace
 }  // namespace systole::test
+
+namespace systole::test {
+namespace {
+
+// quant: {scale, zero_point} on inputs and layers; a layer that only moves values takes its
+// input's; every consumer sees its producers' (Layer::input_quant).
+TEST(YamlLoader, QuantisationIsReadAndFollowsTheValuesThroughMoves) {
+  Network net = load(R"(name: q
+inputs:
+  - {name: x, shape: [2, 8], quant: {scale: 0.02, zero_point: 3}}
+layers:
+  - {name: r, type: reshape, shape: [4, 4]}
+  - {name: sm, type: softmax, quant: {scale: 0.00390625, zero_point: -128}}
+  - {name: g, type: activation, function: gelu, input: x, quant: {scale: 1.5e-2}}
+  - {name: t, type: transpose, input: g, perm: [1, 0]}
+  - {name: m, type: mul, inputs: [t, t]}
+)");
+  infer_shapes(net);
+  ASSERT_TRUE(net.inputs[0].quant.has_value());
+  EXPECT_EQ(*net.inputs[0].quant, (QuantParams{0.02f, 3}));
+  const Layer& r = *net.find_layer("r");
+  EXPECT_EQ(r.input_quant, (std::vector<std::optional<QuantParams>>{QuantParams{0.02f, 3}}));
+  EXPECT_EQ(r.quant, (QuantParams{0.02f, 3}));  // a reshape passes its input's on
+  const Layer& sm = *net.find_layer("sm");
+  EXPECT_EQ(sm.input_quant[0], (QuantParams{0.02f, 3}));
+  EXPECT_EQ(sm.quant, (QuantParams{0.00390625f, -128}));
+  EXPECT_EQ(net.find_layer("g")->quant, (QuantParams{0.015f, 0}));  // zero_point defaults to 0
+  EXPECT_EQ(net.find_layer("t")->quant, (QuantParams{0.015f, 0}));
+  const Layer& m = *net.find_layer("m");
+  EXPECT_EQ(m.input_quant[1], (QuantParams{0.015f, 0}));
+  EXPECT_FALSE(m.quant.has_value());  // a computing layer without its own has none
+}
+
+TEST(YamlLoader, BadQuantisationIsNamed) {
+  struct Case {
+    const char* quant;
+    const char* key;
+    const char* rule;
+  };
+  for (const Case& c :
+       {Case{"0.5", "layers[0].quant", "must be a map {scale, zero_point}"},
+        Case{"{zero_point: 1}", "layers[0].quant.scale", "required"},
+        Case{"{scale: 0}", "layers[0].quant.scale", "a number > 0"},
+        Case{"{scale: -0.1}", "layers[0].quant.scale", "a number > 0"},
+        Case{"{scale: 1e-60}", "layers[0].quant.scale", "fp32 holds"},
+        Case{"{scale: .nan}", "layers[0].quant.scale", "plain decimal number"},
+        Case{"{scale: 0.1, zero_point: 1.5}", "layers[0].quant.zero_point", "integer"},
+        Case{"{scale: 0.1, zero_point: 5000000000}", "layers[0].quant.zero_point", "32-bit"},
+        Case{"{scale: 0.1, zeropoint: 2}", "layers[0].quant.zeropoint", "did you mean 'zero_point'"}}) {
+    auto ds = workload_errors([&] {
+      load(std::string(
+               "name: n\ninputs: [{name: x, shape: [1, 8]}]\nlayers:\n  - {name: s, type: softmax, quant: ") +
+           c.quant + "}\n");
+    });
+    EXPECT_TRUE(has_diag(ds, c.key, c.rule)) << c.quant << "\n" << all_text(ds);
+  }
+  // Within the layer's integer format, checked once its dtype is known (shape inference).
+  auto ds = workload_errors([] {
+    load(
+        "name: n\ninputs: [{name: x, shape: [1, 8]}]\nlayers:\n"
+        "  - {name: s, type: softmax, quant: {scale: 0.1, zero_point: 200}}\n");
+  });
+  EXPECT_TRUE(has_diag(ds, "layers[0].quant.zero_point", "within the layer's int8 range [-128, 127]"))
+      << all_text(ds);
+  ds = workload_errors([] {
+    load(
+        "name: n\ninputs: [{name: x, shape: [1, 8], quant: {scale: 0.1, zero_point: -129}}]\nlayers:\n"
+        "  - {name: s, type: softmax}\n");
+  });
+  EXPECT_TRUE(has_diag(ds, "inputs.x.quant.zero_point", "int8 range")) << all_text(ds);
+}
+
+}  // namespace
+}  // namespace systole::test
