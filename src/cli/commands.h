@@ -21,6 +21,7 @@ int plot_command(const std::vector<std::string>& args);     // plot_command.cpp
 int map_command(const std::vector<std::string>& args);      // map_command.cpp
 int import_command(const std::vector<std::string>& args);   // import_command.cpp
 int serve_command(const std::vector<std::string>& args);    // serve_command.cpp
+int sweep_command(const std::vector<std::string>& args);    // sweep_command.cpp
 
 // resolve_input, data_dir and load_arch_energy_table are the run library's (systole/run/run.h).
 

@@ -27,6 +27,7 @@ constexpr const char* kUsage =
     "  map        the tilings the compiler ranked best for each GEMM layer, with their estimates\n"
     "  import     turn an ONNX model into a Systole workload YAML\n"
     "  serve      run a request trace on an LLM with iteration-level batching: latency percentiles\n"
+    "  sweep      expand a sweep spec into design points (--dry-run lists them, checked)\n"
     "  validate   check an arch config (and optionally a workload) and report every problem\n"
     "  memtest    drive the cycle-level DRAM model alone: bandwidth, latency, row hits, commands\n"
     "  noctest    drive the network-on-chip alone: latency and accepted throughput under traffic\n"
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     if (command == "map") return systole::cli::map_command(args);
     if (command == "import") return systole::cli::import_command(args);
     if (command == "serve") return systole::cli::serve_command(args);
+    if (command == "sweep") return systole::cli::sweep_command(args);
     if (command == "validate") return systole::cli::validate_command(args);
     if (command == "config-doc") return systole::cli::config_doc_command(args);
     if (command == "memtest") return systole::cli::memtest_command(args);
