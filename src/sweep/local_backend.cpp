@@ -207,6 +207,9 @@ SweepProgress run_local(const SweepSpec& spec, const SweepPlan& plan, const Loca
       r.metrics = metrics_of(nlohmann::json::parse(ss.str()));
       r.report = job.dir + "/report.json";
     } else {
+      // A run that stopped because the sweep is being interrupted (Ctrl-C reaches the whole process
+      // group) did not fail: leave it unrecorded, for the next run of the sweep.
+      if (interrupted && interrupted()) return;
       r.status = "failed";
       r.error = WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
                                     : error_of((out / (job.dir + ".log")).string());
