@@ -102,16 +102,33 @@ void check_chunks(int64_t chunks, int64_t per_chunk, int64_t budget, const std::
   }
 }
 
+namespace {
+
+// What an elementwise layer's chunks are cut from: its element size, output and input views.
+struct ElementwiseViews {
+  int64_t e;  // bytes per element
+  uint64_t ue;
+  const TensorView* out;
+  std::vector<const TensorView*> ins;
+  int64_t total;     // output elements
+  int64_t operands;  // inputs
+};
+
+ElementwiseViews elementwise_views(const LoweringContext& ctx) {
+  const Layer& l = ctx.layer;
+  ElementwiseViews v{ctx.eb.act, static_cast<uint64_t>(ctx.eb.act), &ctx.plan.views.at(l.name),
+                     {},         num_elements(l.output_shape),      static_cast<int64_t>(l.inputs.size())};
+  for (const std::string& name : l.inputs) v.ins.push_back(&ctx.plan.views.at(name));
+  return v;
+}
+
+}  // namespace
+
 std::vector<VectorChunk> elementwise_chunks(LoweringContext& ctx, VectorFunc f, int64_t row, int64_t ops,
                                             const char* what) {
   const Layer& l = ctx.layer;
-  const int64_t e = ctx.eb.act;
-  const auto ue = static_cast<uint64_t>(e);
-  const TensorView& out = ctx.plan.views.at(l.name);
-  std::vector<const TensorView*> ins;
-  for (const std::string& name : l.inputs) ins.push_back(&ctx.plan.views.at(name));
-  const int64_t total = num_elements(l.output_shape);
-  const int64_t operands = static_cast<int64_t>(ins.size());
+  const auto [e, ue, out_view, ins, total, operands] = elementwise_views(ctx);
+  const TensorView& out = *out_view;
   const int64_t per =
       per_core_chunk(ctx.arch, units_per_chunk(ctx.arch, l, operands * row * e, row * e, what), total / row) *
       row;
@@ -141,13 +158,8 @@ std::vector<VectorChunk> broadcast_chunks(LoweringContext& ctx, VectorFunc f, in
   }
   auto geometry =
       std::make_shared<const BroadcastGeometry>(broadcast_geometry(l.output_shape, l.input_shapes));
-  const int64_t e = ctx.eb.act;
-  const auto ue = static_cast<uint64_t>(e);
-  const TensorView& out = ctx.plan.views.at(l.name);
-  std::vector<const TensorView*> ins;
-  for (const std::string& name : l.inputs) ins.push_back(&ctx.plan.views.at(name));
-  const int64_t total = num_elements(l.output_shape);
-  const int64_t operands = static_cast<int64_t>(ins.size());
+  const auto [e, ue, out_view, ins, total, operands] = elementwise_views(ctx);
+  const TensorView& out = *out_view;
   const int64_t half_if = chunk_sizing_regions(ctx.arch)[index_of(Buffer::kIfmap)].half;
   int64_t per = per_core_chunk(ctx.arch, units_per_chunk(ctx.arch, l, operands * e, e, what), total);
   // A chunk's runs can be longer than the chunk (one that crosses a broadcast row reads that row's

@@ -145,35 +145,35 @@ ParamValue arith(const Node& n, const ParamValue& a, const ParamValue& b) {
   }
 }
 
+// x op y for one of the six comparisons.
+template <typename T>
+bool ordered(Op op, const T& x, const T& y) {
+  switch (op) {
+    case Op::kLt:
+      return x < y;
+    case Op::kLe:
+      return x <= y;
+    case Op::kGt:
+      return x > y;
+    case Op::kGe:
+      return x >= y;
+    case Op::kEq:
+      return x == y;
+    default:
+      return x != y;
+  }
+}
+
 bool compare(const Node& n, const ParamValue& a, const ParamValue& b) {
   const Op op = n.op;
   if (is_number(a) && is_number(b)) {
-    if (std::holds_alternative<int64_t>(a) && std::holds_alternative<int64_t>(b)) {
-      const int64_t x = std::get<int64_t>(a), y = std::get<int64_t>(b);
-      return op == Op::kLt   ? x < y
-             : op == Op::kLe ? x <= y
-             : op == Op::kGt ? x > y
-             : op == Op::kGe ? x >= y
-             : op == Op::kEq ? x == y
-                             : x != y;
-    }
-    const double x = as_double(a), y = as_double(b);
-    return op == Op::kLt   ? x < y
-           : op == Op::kLe ? x <= y
-           : op == Op::kGt ? x > y
-           : op == Op::kGe ? x >= y
-           : op == Op::kEq ? x == y
-                           : x != y;
+    if (std::holds_alternative<int64_t>(a) && std::holds_alternative<int64_t>(b))
+      return ordered(op, std::get<int64_t>(a), std::get<int64_t>(b));
+    return ordered(op, as_double(a), as_double(b));
   }
   if (a.index() == b.index() && (std::holds_alternative<std::string>(a) || op == Op::kEq || op == Op::kNe)) {
     if (std::holds_alternative<bool>(a)) return (std::get<bool>(a) == std::get<bool>(b)) == (op == Op::kEq);
-    const std::string &x = std::get<std::string>(a), &y = std::get<std::string>(b);
-    return op == Op::kLt   ? x < y
-           : op == Op::kLe ? x <= y
-           : op == Op::kGt ? x > y
-           : op == Op::kGe ? x >= y
-           : op == Op::kEq ? x == y
-                           : x != y;
+    return ordered(op, std::get<std::string>(a), std::get<std::string>(b));
   }
   fail(n, fmt::format("'{}' cannot compare {} with {}", op_text(op), type_name(a), type_name(b)));
 }
