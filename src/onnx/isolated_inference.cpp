@@ -2,7 +2,8 @@
 // model's attribute values and shapes: a zero stride divides by zero, an undefined input is
 // dereferenced. Systole must refuse such a model with an error, never crash, so the inference
 // runs in a fork()ed child that sends the inferred model back through a pipe; a child that dies
-// is reported as a malformed model. The cost is one fork per import (about a millisecond).
+// is reported as a malformed model. The cost is one fork per import (about a millisecond; the
+// operator schemas are registered before the first fork and inherited).
 #include <fmt/format.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
@@ -49,6 +50,12 @@ void infer_shapes_isolated(onnx::ModelProto* model, const std::string& source) {
   auto fail = [&](const std::string& why) {
     throw WorkloadError(Diagnostic{source, 0, "", "", "ONNX shape inference " + why});
   };
+  // The operator schemas are registered on first use. Registering them here, once, before any
+  // fork, lets every child inherit them: a child would otherwise build the whole registry again
+  // for each import (seconds under a sanitizer), and would take its lock in a copy of a process
+  // whose other threads may hold it.
+  static const bool registered = !onnx::OpSchemaRegistry::get_all_schemas().empty();
+  (void)registered;
   int fds[2];
   if (::pipe(fds) != 0) fail(std::string("could not start: pipe: ") + std::strerror(errno));
   const pid_t pid = ::fork();
