@@ -26,11 +26,11 @@ namespace systole::sweep {
 
 namespace fs = std::filesystem;
 
-std::string run_hash(const ArchSpec& arch, const std::string& workload_path) {
+std::string run_hash(const ArchSpec& arch, const std::string& workload_sha256) {
   nlohmann::ordered_json key;
   key["tool"] = "systole " SYSTOLE_VERSION;
   key["config"] = arch_to_json(arch);
-  key["workload_sha256"] = sha256_file(workload_path);
+  key["workload_sha256"] = workload_sha256;
   key["options"] = {{"functional", false}};
   return sha256_hex(key.dump());
 }
@@ -133,8 +133,11 @@ SweepProgress run_local(const SweepSpec& spec, const SweepPlan& plan, const Loca
   ResultsDb db((out / "sweep.db").string());
 
   // Resolve every workload once, and hash every run; runs of one hash are one job.
-  std::vector<std::string> workload_paths;
-  for (const std::string& w : spec.workloads) workload_paths.push_back(resolve_input(w, "workloads"));
+  std::vector<std::string> workload_paths, workload_hashes;
+  for (const std::string& w : spec.workloads) {
+    workload_paths.push_back(resolve_input(w, "workloads"));
+    workload_hashes.push_back(sha256_file(workload_paths.back()));
+  }
   SweepProgress p;
   p.total = plan.points.size() * spec.workloads.size();
   std::vector<Job> jobs;
@@ -166,7 +169,7 @@ SweepProgress run_local(const SweepSpec& spec, const SweepPlan& plan, const Loca
         ++p.failed;
         continue;
       }
-      const std::string hash = run_hash(*arch, workload_paths[w]);
+      const std::string hash = run_hash(*arch, workload_hashes[w]);
       if (const auto found = db.find(hash);
           found && found->status == "done" && fs::exists(out / found->report)) {
         db.add_member(member, hash);

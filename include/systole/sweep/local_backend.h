@@ -18,9 +18,9 @@
 namespace systole::sweep {
 
 // The content hash of one run: hex SHA-256 over the tool version, the run's fully resolved config
-// (arch_to_json of the point's arch), the workload file's SHA-256 and the run options. Equal
-// hashes are the same simulation, whichever sweep asks for it.
-std::string run_hash(const ArchSpec& arch, const std::string& workload_path);
+// (arch_to_json of the point's arch), the workload file's SHA-256 (`workload_sha256`, hex) and the
+// run options. Equal hashes are the same simulation, whichever sweep asks for it.
+std::string run_hash(const ArchSpec& arch, const std::string& workload_sha256);
 
 // The headline metrics of a report.json (its total); InternalError when one is missing.
 RunMetrics metrics_of(const nlohmann::json& report);
