@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 namespace systole::cli {
-namespace {
 
 std::string clock_text(double s) {
   if (s < 60.0) return fmt::format("{:.1f} s", std::max(0.0, s));
@@ -14,6 +13,8 @@ std::string clock_text(double s) {
   if (total >= 3600) return fmt::format("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60);
   return fmt::format("{}:{:02}", total / 60, total % 60);
 }
+
+namespace {
 
 std::string cycles_text(int64_t c) {
   if (c >= 1000000000) return fmt::format("{:.2f} Gcycles", static_cast<double>(c) / 1e9);

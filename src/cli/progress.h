@@ -14,6 +14,9 @@
 
 namespace systole::cli {
 
+// A wall time for a progress line: "12.3 s" under a minute, else "m:ss" or "h:mm:ss".
+std::string clock_text(double seconds);
+
 class ProgressDisplay : public hw::IRunObserver {
  public:
   ProgressDisplay(std::ostream& out, bool terminal, double interval_s, const Program& program);

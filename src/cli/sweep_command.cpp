@@ -15,6 +15,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/interrupt.h"
+#include "cli/progress.h"
 #include "systole/common/error.h"
 #include "systole/sweep/local_backend.h"
 #include "systole/sweep/spec.h"
@@ -64,20 +65,14 @@ void print_plan(const sweep::SweepSpec& spec, const sweep::SweepPlan& plan,
   for (const auto& row : rows) line(row);
 }
 
-std::string clock(double s) {
-  const auto t = static_cast<int64_t>(s + 0.5);
-  return t >= 3600 ? fmt::format("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
-                   : fmt::format("{}:{:02}", t / 60, t % 60);
-}
-
-// "sweep resnet18_array: 7/12 runs (2 reused, 1 failed) | 0:05 elapsed, ETA 0:03"
+// "sweep resnet18_array: 7/12 runs (2 reused, 1 failed) | 1:05 elapsed, ETA 0:39"
 std::string progress_line(const std::string& name, const sweep::SweepProgress& p) {
   const size_t done = p.reused + p.finished;
   std::string s = fmt::format("sweep {}: {}/{} runs ({} reused, {} failed) | {} elapsed", name, done, p.total,
-                              p.reused, p.failed, clock(p.elapsed_s));
+                              p.reused, p.failed, clock_text(p.elapsed_s));
   if (p.finished > 0 && done < p.total) {
-    s +=
-        ", ETA " + clock(p.elapsed_s / static_cast<double>(p.finished) * static_cast<double>(p.total - done));
+    s += ", ETA " +
+         clock_text(p.elapsed_s / static_cast<double>(p.finished) * static_cast<double>(p.total - done));
   }
   return s;
 }

@@ -131,6 +131,7 @@ SweepProgress run_local(const SweepSpec& spec, const SweepPlan& plan, const Loca
     throw UserError(
         fmt::format("--out '{}': cannot create the sweep's folder: {}", options.out_dir, ec.message()));
   ResultsDb db((out / "sweep.db").string());
+  db.clear_members(spec.name);  // the spec as it is now; its finished runs are found again below
 
   // Resolve every workload once, and hash every run; runs of one hash are one job.
   std::vector<std::string> workload_paths, workload_hashes;

@@ -201,6 +201,12 @@ void ResultsDb::add_member(const Member& m, const std::string& hash) {
   s.step();
 }
 
+void ResultsDb::clear_members(const std::string& sweep) {
+  Statement s(m_db, "DELETE FROM members WHERE sweep = ?1", m_path);
+  s.bind(1, sweep);
+  s.step();
+}
+
 std::vector<PointRecord> ResultsDb::members(const std::string& sweep) const {
   std::string cols;
   for (const char* c : {"hash", "sweep", "point", "workload", "params", "status", "error", "cycles",

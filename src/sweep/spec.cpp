@@ -1,6 +1,7 @@
 #include "systole/sweep/spec.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -259,8 +260,17 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source) {
   }
   if (!root["name"]) {
     r.fail(root, "name", "", "required: the sweep's name");
-  } else {
-    r.string(root["name"], "name", "the sweep's name", &s.name);
+  } else if (r.string(root["name"], "name", "the sweep's name", &s.name)) {
+    // It names the default output folder (out/sweep-<name>) and the sweep's rows in sweep.db.
+    const bool plain =
+        s.name.size() <= 64 && s.name[0] != '.' && std::all_of(s.name.begin(), s.name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+        });
+    if (!plain) {
+      r.fail(root["name"], "name", s.name,
+             "must be at most 64 letters, digits, '_', '-' or '.', not starting with '.' (it names the "
+             "output folder)");
+    }
   }
   if (!root["arch"]) {
     r.fail(root, "arch", "", "required: the base arch (a preset name such as default, or a path)");

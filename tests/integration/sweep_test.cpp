@@ -107,6 +107,14 @@ TEST(SweepCli, RunsEveryPointThenReusesThem) {
   r = run_systole("sweep " + q(dir / "more.yaml") + " -j 2 -o " + q(dir / "s"), dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("8 runs: 4 simulated, 4 reused, 0 failed"), std::string::npos) << r.out;
+  // The first spec edited under its own name to fewer points lists only those.
+  std::string fewer = read_file(kSpec);
+  fewer.replace(fewer.find("[16, 32, 64]"), 12, "[16]");
+  write_file(dir / "fewer.yaml", fewer);
+  r = run_systole("sweep " + q(dir / "fewer.yaml") + " -j 2 -o " + q(dir / "s"), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("4 runs: 0 simulated, 4 reused, 0 failed"), std::string::npos) << r.out;
+  EXPECT_EQ(sweep::ResultsDb((dir / "s" / "sweep.db").string()).members("resnet18_array").size(), 4u);
 }
 
 TEST(SweepCli, AFailingPointIsRecordedAndTheSweepGoesOn) {

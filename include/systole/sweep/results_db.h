@@ -62,6 +62,9 @@ class ResultsDb {
   void record(const PointRecord& r, const Member& m);
   // Makes the record with `hash` (which exists) `m`.
   void add_member(const Member& m, const std::string& hash);
+  // Forgets which runs make up `sweep` (the runs themselves stay): a sweep run starts with this, so
+  // that a spec edited under the same name lists only its current points.
+  void clear_members(const std::string& sweep);
   // The records of `sweep`'s members, by point, then workload in the spec's order.
   std::vector<PointRecord> members(const std::string& sweep) const;
 

@@ -160,6 +160,8 @@ TEST(SweepSpec, EveryProblemIsNamed) {
       {"name: t\narch: default\nworkloads: [a, a]\naxes: {core.array.rows: [8]}\n",
        "workloads[1] = 'a': listed twice"},
       {"- a\n- b\n", "a sweep spec is a map"},
+      {"name: ../up\narch: default\nworkloads: [a]\naxes: {core.array.rows: [8]}\n",
+       "name = '../up': must be at most 64 letters"},
   };
   for (const Case& c : cases) {
     const std::string got = errors(c.yaml);
